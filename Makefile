@@ -1,0 +1,64 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11 and make:
+#   make demo   - virtual environment, install, synthetic population, screening, web application
+#   make test   - development dependencies, lint, type checks and the whole test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+STAMP  := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
+DEMO_DIR ?= var/demo
+
+.PHONY: venv install dev demo test lint typecheck unit web-sqlite web-postgres browser bench clean chromium
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(DEVSTAMP): pyproject.toml | $(PY)
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP) $@
+
+install: $(STAMP)
+dev: $(DEVSTAMP)
+
+# Debian's Chromium for the browser tests; installed by the project, never by hand.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || { echo "could not install chromium (need root and Debian's package archive)"; exit 1; }; }
+
+demo: $(STAMP)
+	$(BIN)/palermo demo --dir $(DEMO_DIR)
+
+lint: $(DEVSTAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(DEVSTAMP)
+	$(BIN)/mypy
+
+unit: $(DEVSTAMP)
+	$(BIN)/pytest -q -m "not web and not browser"
+
+web-sqlite: $(DEVSTAMP)
+	PALERMO_DATABASE_URL= $(BIN)/pytest -q -m "web and not browser"
+
+web-postgres: $(DEVSTAMP)
+	PALERMO_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres $(BIN)/pytest -q -m "web and not browser"
+
+browser: $(DEVSTAMP) chromium
+	$(BIN)/pytest -q -m browser
+
+test: lint typecheck unit web-sqlite web-postgres browser
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

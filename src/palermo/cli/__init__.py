@@ -1,0 +1,1 @@
+"""Typer commands: thin, no logic of their own."""

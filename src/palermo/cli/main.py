@@ -1,0 +1,14 @@
+"""Entry point of the ``palermo`` command: imports every command module, then runs the app."""
+
+from __future__ import annotations
+
+from palermo.cli import records  # noqa: F401  (registers its commands)
+from palermo.cli.app import app
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
