@@ -1,0 +1,561 @@
+"""The indicator catalogue: ILO/EC Delphi indicators and border observables, as versioned data.
+
+The data lives in ``palermo/indicators/data/*.yaml`` (facts from ``reference/indicators.md``); this
+module loads it into immutable objects and refuses a catalogue with duplicate ids, missing
+translations, unknown dimensions or sets, or references to ids that do not exist. Every
+assessment carries the catalogue's :attr:`Catalogue.stamp` (version plus a digest of the files).
+
+>>> cat = load_catalogue()
+>>> len(cat.in_set("ADL")), len(cat.in_set("CHL"))
+(67, 65)
+>>> cat.indicators["ADL-CD-01"].strength
+<Strength.STRONG: 'strong'>
+>>> chs = cat.indicators["CHS-CR-05"]
+>>> chs.strength is None, chs.effective_strength.value, chs.strength_is_assumption
+(True, 'medium', True)
+>>> cat.observations["BRD-01"].evidences
+('ADL-CR-03', 'ADL-CD-01')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from palermo.errors import InputError, Problem
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DIMENSION_CODES = ("DR", "CR", "VR", "EX", "CD", "VD")
+RECRUITMENT_DIMENSIONS = ("DR", "CR", "VR")
+DESTINATION_DIMENSIONS = ("CD", "VD")
+LANGUAGES = ("en", "zh")
+Language = Literal["en", "zh"]
+
+UNVERIFIED = {"en": "(unverified)", "zh": "（未经核实）"}
+ASSUMED_STRENGTH = {
+    "en": "(provisional strength: configuration assumption, not ILO data)",
+    "zh": "（暂定强度：配置假设，并非劳工组织数据）",
+}
+
+
+class Strength(StrEnum):
+    STRONG = "strong"
+    MEDIUM = "medium"
+    WEAK = "weak"
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A string a person reads, in English and Simplified Chinese."""
+
+    en: str
+    zh: str
+
+    def get(self, language: str) -> str:
+        return self.zh if language == "zh" else self.en
+
+    def to_dict(self) -> dict[str, str]:
+        return {"en": self.en, "zh": self.zh}
+
+
+@dataclass(frozen=True, slots=True)
+class Dimension:
+    code: str
+    phase: str
+    name: Text
+    element: Text
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorSet:
+    code: str
+    population: Literal["adult", "child"]
+    exploitation: str
+    name: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    """One Delphi indicator. ``strength`` is None where no source establishes it (CHS)."""
+
+    id: str
+    set_code: str
+    dimension: str
+    strength: Strength | None
+    text: Text
+    source: str
+    confidence: str
+    verified: bool
+    provisional_strength: Strength | None = None
+    provisional_from: str | None = None
+    counterpart: str | None = None
+    note: Text | None = None
+
+    @property
+    def effective_strength(self) -> Strength:
+        """The strength the assessment counts: the sourced one, else the configured assumption."""
+        if self.strength is not None:
+            return self.strength
+        assert self.provisional_strength is not None  # the loader guarantees one of the two
+        return self.provisional_strength
+
+    @property
+    def strength_is_assumption(self) -> bool:
+        return self.strength is None
+
+    def label(self, language: str) -> str:
+        """The text with its caveats, e.g. ``'Debt bondage (unverified)'``."""
+        parts = [self.text.get(language)]
+        if not self.verified:
+            parts.append(UNVERIFIED["zh" if language == "zh" else "en"])
+        if self.strength_is_assumption:
+            parts.append(ASSUMED_STRENGTH["zh" if language == "zh" else "en"])
+        sep = "" if language == "zh" else " "
+        return sep.join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """A border observable (BRD-xx) and the Delphi indicators it evidences."""
+
+    id: str
+    line: str
+    record_field: str | None
+    text: Text
+    sources: tuple[str, ...]
+    confidence: str
+    verified: bool
+    evidences: tuple[str, ...]
+    design_links: tuple[str, ...]
+
+    @property
+    def linked(self) -> tuple[str, ...]:
+        """Every indicator the observation points to: the reference's links, then Palermo's."""
+        return self.evidences + tuple(i for i in self.design_links if i not in self.evidences)
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    id: str
+    dimensions: tuple[str, ...]
+    name: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    id: str
+    confidence: str
+    text: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    name: str
+    version: str
+    digest: str
+    strengths: Mapping[Strength, Text]
+    dimensions: Mapping[str, Dimension]
+    sets: Mapping[str, IndicatorSet]
+    indicators: Mapping[str, Indicator]
+    observations: Mapping[str, Observation]
+    topics: Mapping[str, Topic]
+    sources: Mapping[str, Source]
+
+    @property
+    def stamp(self) -> str:
+        """``version+digest``: what every assessment records about the catalogue it used."""
+        return f"{self.version}+{self.digest[:12]}"
+
+    def in_set(self, code: str) -> list[Indicator]:
+        return [i for i in self.indicators.values() if i.set_code == code]
+
+    def sets_for(self, population: str) -> list[IndicatorSet]:
+        return [s for s in self.sets.values() if s.population == population]
+
+
+_ID = re.compile(r"^(?P<set>[A-Z]{3})-(?P<dim>[A-Z]{2})-(?P<n>\d{2})$")
+
+
+class _Reader:
+    """Reads loosely typed YAML into typed values, collecting every problem instead of stopping."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def problem(
+        self, where: str, rule: str, field: str | None = None, value: object = None
+    ) -> None:
+        self.problems.append(Problem(where=where, field=field, value=value, rule=rule))
+
+    def mapping(self, value: object, where: str) -> Mapping[str, Any]:
+        if isinstance(value, Mapping):
+            return value
+        self.problem(where, "must be a mapping of keys to values", value=type(value).__name__)
+        return {}
+
+    def entries(self, doc: Mapping[str, Any], key: str, where: str) -> list[Mapping[str, Any]]:
+        raw = doc.get(key)
+        if not isinstance(raw, list):
+            self.problem(where, "must be a list", field=key)
+            return []
+        out = []
+        for n, item in enumerate(raw, start=1):
+            if isinstance(item, Mapping):
+                out.append(item)
+            else:
+                self.problem(f"{where} {key}[{n}]", "must be a mapping of keys to values")
+        return out
+
+    def string(
+        self, entry: Mapping[str, Any], key: str, where: str, *, required: bool = True
+    ) -> str | None:
+        value = entry.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.problem(where, "is missing or empty", field=key)
+            return None
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            self.problem(where, "must be text", field=key, value=value)
+            return None
+        return str(value)
+
+    def text(self, entry: Mapping[str, Any], where: str, prefix: str = "") -> Text:
+        """``en``/``zh`` (or ``PREFIX_en``/``PREFIX_zh``): both required, both non-empty."""
+        values = []
+        for lang in LANGUAGES:
+            key = f"{prefix}_{lang}" if prefix else lang
+            value = self.string(entry, key, where, required=False)
+            if value is None:
+                self.problem(where, f"missing translation ({lang})", field=key)
+            values.append(value or "")
+        return Text(en=values[0], zh=values[1])
+
+    def optional_text(self, entry: Mapping[str, Any], where: str, prefix: str) -> Text | None:
+        if not any(f"{prefix}_{lang}" in entry for lang in LANGUAGES):
+            return None
+        return self.text(entry, where, prefix)
+
+    def boolean(self, entry: Mapping[str, Any], key: str, where: str) -> bool:
+        value = entry.get(key)
+        if not isinstance(value, bool):
+            self.problem(where, "must be true or false", field=key, value=value)
+            return False
+        return value
+
+    def id_list(self, entry: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+        value = entry.get(key, [])
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(where, "must be a list of ids", field=key, value=value)
+            return ()
+        return tuple(value)
+
+    def strength(self, entry: Mapping[str, Any], key: str, where: str) -> Strength | None:
+        value = entry.get(key)
+        if value is None:
+            return None
+        try:
+            return Strength(value)
+        except ValueError:
+            self.problem(where, "must be one of strong, medium, weak", field=key, value=value)
+            return None
+
+
+def _read_yaml(path: Path, reader: _Reader) -> tuple[Mapping[str, Any], bytes]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        reader.problem(str(path), f"cannot be read: {exc.strerror or exc}")
+        return {}, b""
+    try:
+        doc = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path.name} line {mark.line + 1}" if mark is not None else path.name
+        reader.problem(where, f"is not valid YAML: {getattr(exc, 'problem', exc)}")
+        return {}, raw
+    return reader.mapping(doc, path.name), raw
+
+
+def load_catalogue(path: Path | None = None) -> Catalogue:
+    """Load and validate the catalogue whose index file is ``path`` (default: the shipped one).
+
+    Raises :class:`~palermo.errors.InputError` listing every problem (file, id, reason).
+    """
+    if path is None:
+        return _default_catalogue()
+    return _load(Path(path))
+
+
+@lru_cache(maxsize=1)
+def _default_catalogue() -> Catalogue:
+    return _load(DATA_DIR / "catalogue.yaml")
+
+
+def _load(index_path: Path) -> Catalogue:
+    r = _Reader()
+    index, raw_index = _read_yaml(index_path, r)
+    if r.problems:
+        raise InputError(r.problems)
+    where = index_path.name
+    digest = hashlib.sha256(raw_index)
+    name = r.string(index, "catalogue", where) or ""
+    version = r.string(index, "version", where) or ""
+
+    strengths: dict[Strength, Text] = {}
+    for key, value in r.mapping(index.get("strengths", {}), f"{where} strengths").items():
+        try:
+            strengths[Strength(key)] = r.text(r.mapping(value, f"{where} strengths.{key}"), where)
+        except ValueError:
+            r.problem(f"{where} strengths", "unknown strength", value=key)
+    for s in Strength:
+        if s not in strengths:
+            r.problem(f"{where} strengths", "missing a label", value=s.value)
+
+    dimensions: dict[str, Dimension] = {}
+    for e in r.entries(index, "dimensions", where):
+        code = r.string(e, "code", f"{where} dimensions") or ""
+        w = f"{where} {code}"
+        if code in dimensions:
+            r.problem(w, "duplicate dimension code")
+        elif code not in DIMENSION_CODES:
+            r.problem(w, f"unknown dimension (known: {', '.join(DIMENSION_CODES)})")
+        dimensions[code] = Dimension(
+            code=code,
+            phase=r.string(e, "phase", w) or "",
+            name=r.text(e, w),
+            element=r.text(e, w, "element"),
+        )
+    for code in DIMENSION_CODES:
+        if code not in dimensions:
+            r.problem(f"{where} dimensions", "dimension missing", value=code)
+
+    sets: dict[str, IndicatorSet] = {}
+    for e in r.entries(index, "sets", where):
+        code = r.string(e, "code", f"{where} sets") or ""
+        w = f"{where} {code}"
+        population = r.string(e, "population", w)
+        if population not in ("adult", "child"):
+            r.problem(w, "must be adult or child", field="population", value=population)
+        if code in sets:
+            r.problem(w, "duplicate set code")
+        sets[code] = IndicatorSet(
+            code=code,
+            population="child" if population == "child" else "adult",
+            exploitation=r.string(e, "exploitation", w) or "",
+            name=r.text(e, w),
+        )
+
+    topics: dict[str, Topic] = {}
+    for e in r.entries(index, "topics", where):
+        tid = r.string(e, "id", f"{where} topics") or ""
+        w = f"{where} topic {tid}"
+        if tid in topics:
+            r.problem(w, "duplicate topic id")
+        dims = r.id_list(e, "dimensions", w)
+        for d in dims:
+            if d not in DIMENSION_CODES:
+                r.problem(w, "unknown dimension", field="dimensions", value=d)
+        topics[tid] = Topic(id=tid, dimensions=dims, name=r.text(e, w))
+
+    sources: dict[str, Source] = {}
+    for e in r.entries(index, "sources", where):
+        sid = r.string(e, "id", f"{where} sources") or ""
+        w = f"{where} source {sid}"
+        if sid in sources:
+            r.problem(w, "duplicate source id")
+        sources[sid] = Source(
+            id=sid, confidence=r.string(e, "confidence", w) or "", text=r.text(e, w)
+        )
+
+    indicators: dict[str, Indicator] = {}
+    observations: dict[str, Observation] = {}
+    seen_in: dict[str, str] = {}
+    references: list[tuple[str, str, str]] = []  # (where, field, id) checked once all are loaded
+    for fname in r.id_list(index, "files", where):
+        path = index_path.parent / fname
+        doc, raw = _read_yaml(path, r)
+        digest.update(fname.encode() + b"\0" + raw)
+        if "indicators" in doc:
+            file_set = r.string(doc, "set", fname)
+            for e in r.entries(doc, "indicators", fname):
+                ind = _indicator(
+                    r,
+                    e,
+                    fname=fname,
+                    file_set=file_set,
+                    sets=sets,
+                    dimensions=dimensions,
+                    sources=sources,
+                    references=references,
+                )
+                if ind is None:
+                    continue
+                if ind.id in seen_in:
+                    r.problem(f"{fname} {ind.id}", f"duplicate id (also in {seen_in[ind.id]})")
+                    continue
+                seen_in[ind.id] = fname
+                indicators[ind.id] = ind
+        if "observations" in doc:
+            for e in r.entries(doc, "observations", fname):
+                obs = _observation(r, e, fname=fname, sources=sources, references=references)
+                if obs is None:
+                    continue
+                if obs.id in seen_in:
+                    r.problem(f"{fname} {obs.id}", f"duplicate id (also in {seen_in[obs.id]})")
+                    continue
+                seen_in[obs.id] = fname
+                observations[obs.id] = obs
+
+    for w, field, ref in references:
+        if ref not in indicators:
+            r.problem(w, "refers to an indicator that does not exist", field=field, value=ref)
+    for ind in indicators.values():
+        if ind.provisional_from in indicators:
+            origin = indicators[ind.provisional_from]
+            if origin.strength is not None and ind.provisional_strength != origin.strength:
+                r.problem(
+                    f"{seen_in[ind.id]} {ind.id}",
+                    f"provisional strength differs from its origin {origin.id} ({origin.strength})",
+                    field="provisional_strength",
+                    value=ind.provisional_strength,
+                )
+    if r.problems:
+        raise InputError(r.problems)
+    return Catalogue(
+        name=name,
+        version=version,
+        digest=digest.hexdigest(),
+        strengths=strengths,
+        dimensions=dimensions,
+        sets=sets,
+        indicators=indicators,
+        observations=observations,
+        topics=topics,
+        sources=sources,
+    )
+
+
+def _indicator(
+    r: _Reader,
+    e: Mapping[str, Any],
+    *,
+    fname: str,
+    file_set: str | None,
+    sets: Mapping[str, IndicatorSet],
+    dimensions: Mapping[str, Dimension],
+    sources: Mapping[str, Source],
+    references: list[tuple[str, str, str]],
+) -> Indicator | None:
+    iid = r.string(e, "id", f"{fname} indicator")
+    if iid is None:
+        return None
+    w = f"{fname} {iid}"
+    m = _ID.match(iid)
+    if m is None:
+        r.problem(w, "id must look like SET-DIM-NN (e.g. ADL-DR-01)")
+        return None
+    if m["set"] not in sets:
+        r.problem(w, f"unknown indicator set {m['set']}")
+    if file_set is not None and m["set"] != file_set:
+        r.problem(w, f"listed in the file of set {file_set}")
+    dim = r.string(e, "dimension", w) or ""
+    if dim not in dimensions:
+        r.problem(w, "unknown dimension", field="dimension", value=dim)
+    elif dim != m["dim"]:
+        r.problem(w, "dimension does not match the id", field="dimension", value=dim)
+    if "strength" not in e:
+        r.problem(w, "is missing (use null where no source establishes it)", field="strength")
+    strength = r.strength(e, "strength", w)
+    provisional = r.strength(e, "provisional_strength", w)
+    provisional_from = r.string(e, "provisional_from", w, required=False)
+    no_strength = strength is None and "strength" in e and e["strength"] is None
+    if no_strength and (provisional is None or provisional_from is None):
+        r.problem(
+            w,
+            "has no established strength: give provisional_strength and provisional_from "
+            "(a configuration assumption)",
+        )
+    if strength is not None and provisional is not None:
+        r.problem(w, "has both a strength and a provisional strength", field="provisional_strength")
+    source = r.string(e, "source", w) or ""
+    if source and source not in sources:
+        r.problem(w, "unknown source", field="source", value=source)
+    confidence = r.string(e, "confidence", w) or ""
+    verified = r.boolean(e, "verified", w)
+    if verified and confidence == "recollection-unverified":
+        r.problem(w, "a recollection-unverified item must have verified: false", field="verified")
+    counterpart = r.string(e, "counterpart", w, required=False)
+    for field, ref in (("counterpart", counterpart), ("provisional_from", provisional_from)):
+        if ref is not None:
+            references.append((w, field, ref))
+    return Indicator(
+        id=iid,
+        set_code=m["set"],
+        dimension=dim,
+        strength=strength,
+        text=r.text(e, w),
+        source=source,
+        confidence=confidence,
+        verified=verified,
+        provisional_strength=provisional,
+        provisional_from=provisional_from,
+        counterpart=counterpart,
+        note=r.optional_text(e, w, "note"),
+    )
+
+
+def _observation(
+    r: _Reader,
+    e: Mapping[str, Any],
+    *,
+    fname: str,
+    sources: Mapping[str, Source],
+    references: list[tuple[str, str, str]],
+) -> Observation | None:
+    oid = r.string(e, "id", f"{fname} observation")
+    if oid is None:
+        return None
+    w = f"{fname} {oid}"
+    if not re.fullmatch(r"BRD-\d{2}", oid):
+        r.problem(w, "observation id must look like BRD-NN")
+    line = r.string(e, "line", w) or ""
+    if line not in ("first", "second", "both"):
+        r.problem(w, "must be first, second or both", field="line", value=line)
+    obs_sources = r.id_list(e, "sources", w)
+    for s in obs_sources:
+        if s not in sources:
+            r.problem(w, "unknown source", field="sources", value=s)
+    evidences = r.id_list(e, "evidences", w)
+    design_links = r.id_list(e, "design_links", w)
+    for field, ids in (("evidences", evidences), ("design_links", design_links)):
+        references.extend((w, field, i) for i in ids)
+    if not evidences and not design_links:
+        r.problem(w, "must be linked to at least one indicator")
+    return Observation(
+        id=oid,
+        line=line,
+        record_field=r.string(e, "record_field", w, required=False),
+        text=r.text(e, w),
+        sources=obs_sources,
+        confidence=r.string(e, "confidence", w) or "",
+        verified=r.boolean(e, "verified", w),
+        evidences=evidences,
+        design_links=design_links,
+    )
+
+
+def strength_counts(indicators: Sequence[Indicator]) -> tuple[int, int, int]:
+    """(strong, medium, weak) counted with each indicator's effective strength."""
+    s = sum(1 for i in indicators if i.effective_strength is Strength.STRONG)
+    m = sum(1 for i in indicators if i.effective_strength is Strength.MEDIUM)
+    return s, m, len(indicators) - s - m
