@@ -1,0 +1,1 @@
+"""Agencies, users with one role each, log-in throttling."""

@@ -1,0 +1,77 @@
+"""Agencies, users (one agency and one role each) and failed log-ins kept for throttling."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from palermo.web.accounts.roles import AGENCY_KIND_CHOICES, ROLE_CHOICES
+
+
+class Agency(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=AGENCY_KIND_CHOICES)
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+
+    class Meta:
+        verbose_name = _("agency")
+        verbose_name_plural = _("agencies")
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who logs in; belongs to one agency and holds one role there."""
+
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, related_name="users", verbose_name=_("agency")
+    )
+    role = models.CharField(_("role"), max_length=32, choices=ROLE_CHOICES)
+
+    REQUIRED_FIELDS = ("email",)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.username
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_active and self.role in roles
+
+
+class LoginFailure(models.Model):
+    """One failed log-in; enough of them for a user name and address lock that pair."""
+
+    username = models.CharField(max_length=150)
+    ip = models.GenericIPAddressField(null=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = (models.Index(fields=["username", "ip", "at"], name="loginfailure_lookup"),)
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.ip} {self.at.isoformat()}"
+
+
+class ApiToken(models.Model):
+    """A token for system-to-system calls; only its SHA-256 is stored, never the token."""
+
+    name = models.CharField(_("name"), max_length=120)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="api_tokens")
+    role = models.CharField(_("role"), max_length=32, choices=ROLE_CHOICES)
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, related_name="api_tokens_created"
+    )
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

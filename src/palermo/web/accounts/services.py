@@ -1,0 +1,114 @@
+"""Writes for accounts: log-in with throttling, log-out, users, agencies and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import authenticate, login, logout
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from palermo.errors import PalermoError
+from palermo.web.accounts.models import Agency, ApiToken, LoginFailure, User
+from palermo.web.accounts.roles import AgencyKind
+from palermo.web.audit.models import AuditAction
+from palermo.web.audit.services import audit_record, client_ip
+
+
+class LoginRefusedError(PalermoError):
+    """Wrong user name or password, or too many failures: the message never says which user
+    names exist."""
+
+
+def _throttle_key(username: str) -> str:
+    return username.strip().lower()[:150]
+
+
+def login_locked_until(*, username: str, ip: str | None) -> datetime | None:
+    """When the user name and address may try again, or ``None`` if they may now."""
+    now = timezone.now()
+    window = timedelta(minutes=settings.LOGIN_WINDOW_MINUTES)
+    lockout = timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    limit = settings.LOGIN_MAX_FAILURES
+    recent = list(
+        LoginFailure.objects.filter(
+            username=_throttle_key(username), ip=ip, at__gte=now - window - lockout
+        )
+        .order_by("-at")
+        .values_list("at", flat=True)[:limit]
+    )
+    if len(recent) < limit or recent[0] - recent[-1] > window:
+        return None
+    until = recent[0] + lockout
+    return until if now < until else None
+
+
+def user_login(*, request: HttpRequest, username: str, password: str) -> User:
+    """Log a person in, or raise ``LoginRefusedError``; every attempt is audited."""
+    ip = client_ip(request)
+    key = _throttle_key(username)
+    if login_locked_until(username=username, ip=ip) is not None:
+        audit_record(actor=None, action=AuditAction.LOGIN_LOCKED, actor_label=key, request=request)
+        raise LoginRefusedError(
+            _("Too many failed log-ins. Try again in %(minutes)d minutes.")
+            % {"minutes": settings.LOGIN_LOCKOUT_MINUTES}
+        )
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        with transaction.atomic():
+            LoginFailure.objects.create(username=key, ip=ip, at=timezone.now())
+            audit_record(
+                actor=None, action=AuditAction.LOGIN_FAILED, actor_label=key, request=request
+            )
+        raise LoginRefusedError(_("User name or password is wrong."))
+    login(request, user)
+    with transaction.atomic():
+        LoginFailure.objects.filter(username=key, ip=ip).delete()
+        audit_record(actor=user, action=AuditAction.LOGIN, request=request)
+    assert isinstance(user, User)
+    return user
+
+
+def user_logout(*, request: HttpRequest) -> None:
+    if request.user.is_authenticated:
+        audit_record(actor=request.user, action=AuditAction.LOGOUT, request=request)
+    logout(request)
+
+
+def agency_create(*, name: str, kind: AgencyKind, code: str) -> Agency:
+    return Agency.objects.create(name=name, kind=kind, code=code)
+
+
+def user_create(
+    *, username: str, password: str, agency: Agency, role: str, email: str = ""
+) -> User:
+    user: User = User.objects.create_user(
+        username=username, password=password, email=email, agency=agency, role=role
+    )
+    return user
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def api_token_create(
+    *, name: str, agency: Agency, role: str, created_by: User | None
+) -> tuple[ApiToken, str]:
+    """Create a token; the plain token is returned once and never stored."""
+    token = "plm_" + secrets.token_urlsafe(32)
+    record = ApiToken.objects.create(
+        name=name,
+        agency=agency,
+        role=role,
+        digest=token_digest(token),
+        prefix=token[:8],
+        created_by=created_by,
+        created_at=timezone.now(),
+    )
+    return record, token

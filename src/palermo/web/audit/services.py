@@ -1,0 +1,138 @@
+"""``audit_record``: the one way to write the audit log (hash-chained, append-only)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+
+from palermo.web.audit.models import AuditEntry, AuditHead
+
+GENESIS_HASH = "0" * 64
+_HEAD_ID = 1
+
+
+def canonical_content(
+    *,
+    seq: int,
+    at: datetime,
+    actor_id: int | None,
+    actor_label: str,
+    agency_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    fields: list[str],
+    purpose: str,
+    ip: str | None,
+    detail: Mapping[str, Any],
+) -> str:
+    """The exact text an entry's hash covers (keys sorted, UTC time to the microsecond)."""
+    return json.dumps(
+        {
+            "seq": seq,
+            "at": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "actor_id": actor_id,
+            "actor": actor_label,
+            "agency_id": agency_id,
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "fields": list(fields),
+            "purpose": purpose,
+            "ip": ip,
+            "detail": dict(detail),
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def chain_hash(prev_hash: str, content: str) -> str:
+    return hashlib.sha256((prev_hash + "\n" + content).encode("utf-8")).hexdigest()
+
+
+def entry_content(entry: AuditEntry) -> str:
+    return canonical_content(
+        seq=entry.seq,
+        at=entry.at,
+        actor_id=entry.actor_id,
+        actor_label=entry.actor_label,
+        agency_id=entry.agency_id_at_time,
+        action=entry.action,
+        object_type=entry.object_type,
+        object_id=entry.object_id,
+        fields=list(entry.fields),
+        purpose=entry.purpose,
+        ip=entry.ip,
+        detail=entry.detail,
+    )
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    address = request.META.get("REMOTE_ADDR")
+    return address if isinstance(address, str) and address else None
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    fields: Iterable[str] = (),
+    purpose: str = "",
+    request: HttpRequest | None = None,
+    detail: Mapping[str, Any] | None = None,
+    actor_label: str | None = None,
+) -> AuditEntry:
+    """Append one entry: who (``actor``, a user or ``None``), what (``action`` on ``obj``),
+    which ``fields``, and why (``purpose``). Runs inside the caller's transaction, so a
+    change that rolls back takes its audit entry with it.
+
+    Never put personal data in ``detail``: name the fields, not their values.
+    """
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    label = actor_label or (actor.get_username() if is_user else "anonymous")
+    with transaction.atomic():
+        # Updating the head first takes the write lock (row lock on PostgreSQL, the database
+        # lock on SQLite), so concurrent appends queue up instead of forking the chain.
+        if not AuditHead.objects.filter(pk=_HEAD_ID).update(seq=F("seq") + 1):
+            AuditHead.objects.get_or_create(
+                pk=_HEAD_ID, defaults={"seq": 0, "last_hash": GENESIS_HASH}
+            )
+            AuditHead.objects.filter(pk=_HEAD_ID).update(seq=F("seq") + 1)
+        head = AuditHead.objects.get(pk=_HEAD_ID)
+        entry = AuditEntry(
+            seq=head.seq,
+            at=timezone.now(),
+            actor=actor if is_user else None,
+            actor_label=label,
+            agency_id_at_time=getattr(actor, "agency_id", None) if is_user else None,
+            action=str(action),
+            object_type=object_type,
+            object_id=object_id,
+            fields=sorted(set(fields)),
+            purpose=purpose,
+            ip=client_ip(request),
+            detail=dict(detail or {}),
+            prev_hash=head.last_hash,
+        )
+        entry.hash = chain_hash(entry.prev_hash, entry_content(entry))
+        entry.save(force_insert=True)
+        AuditHead.objects.filter(pk=_HEAD_ID).update(last_hash=entry.hash)
+    return entry

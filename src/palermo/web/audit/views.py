@@ -1,0 +1,55 @@
+"""The auditors' search page."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from palermo.web.accounts.roles import Role
+from palermo.web.audit.models import AUDIT_ACTION_CHOICES, AuditAction
+from palermo.web.audit.selectors import AuditFilters, audit_search
+from palermo.web.audit.services import audit_record
+from palermo.web.lib.permissions import allow
+
+
+class AuditSearchForm(forms.Form):
+    actor = forms.CharField(label=_("User name"), required=False, max_length=200)
+    action = forms.ChoiceField(
+        label=_("Action"), required=False, choices=[("", _("Any")), *AUDIT_ACTION_CHOICES]
+    )
+    object_type = forms.CharField(label=_("Object type"), required=False, max_length=60)
+    object_id = forms.CharField(label=_("Object id"), required=False, max_length=60)
+    purpose = forms.CharField(label=_("Purpose contains"), required=False, max_length=100)
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+
+
+@allow(Role.AUDITOR)
+def audit_search_view(request: HttpRequest) -> HttpResponse:
+    form = AuditSearchForm(request.GET or None)
+    filters = AuditFilters()
+    if form.is_valid():
+        filters = AuditFilters(**form.cleaned_data)
+    page = Paginator(audit_search(user=request.user, filters=filters), 50).get_page(
+        request.GET.get("page")
+    )
+    # Searching the log is itself audited: who looked at whose trail.
+    audit_record(
+        actor=request.user,
+        action=AuditAction.READ,
+        object_type="audit.search",
+        purpose="audit",
+        request=request,
+        detail={k: str(v) for k, v in form.cleaned_data.items() if v} if form.is_valid() else {},
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "audit/_results.html" if request.headers.get("HX-Request") else "audit/search.html"
+    return render(request, template, {"form": form, "page": page, "query": query.urlencode()})

@@ -1,0 +1,1 @@
+"""Framework-light helpers of the web application: settings readers, permissions, crypto."""

@@ -1,0 +1,39 @@
+"""The main menu: each entry is shown only to the roles its view declares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, resolve, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from palermo.web.lib.permissions import declared_roles
+
+
+@dataclass(frozen=True, slots=True)
+class NavEntry:
+    url_name: str
+    label: str | Promise
+
+
+# Add one entry per top-level page; order is the order in the menu.
+NAV: list[NavEntry] = [
+    NavEntry("cases:list", _("Cases")),
+    NavEntry("audit:search", _("Audit log")),
+]
+
+
+def nav_for(role: str | None) -> list[tuple[str, str | Promise]]:
+    if role is None:
+        return []
+    items: list[tuple[str, str | Promise]] = []
+    for entry in NAV:
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue
+        roles = declared_roles(resolve(url).func)
+        if roles is not None and role in roles:
+            items.append((url, entry.label))
+    return items

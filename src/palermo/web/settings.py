@@ -1,0 +1,185 @@
+"""The one settings module of palermo.web, read from environment variables.
+
+Every variable (all optional):
+
+| variable | default | meaning |
+|---|---|---|
+| ``PALERMO_DATA_DIR`` | ``./var`` | SQLite file, generated secret key, field-key file |
+| ``PALERMO_DATABASE_URL`` | empty: SQLite | ``postgres://user:password@host:port/dbname`` |
+| ``PALERMO_SECRET_KEY`` / ``_FILE`` | generated file | Django's signing key |
+| ``PALERMO_FIELD_KEYS`` / ``_FILE`` | generated file | field-encryption keys, newest first |
+| ``PALERMO_STATIC_ROOT`` | unset | ``collectstatic`` target (else served from the package) |
+| ``PALERMO_DEBUG`` | ``false`` | never true at a post |
+| ``PALERMO_ALLOWED_HOSTS`` | ``127.0.0.1,localhost`` | host names the server answers to |
+| ``PALERMO_SECURE_COOKIES`` | ``false`` | set true behind HTTPS |
+| ``PALERMO_SESSION_IDLE_MINUTES`` | ``30`` | sessions end after this much inactivity |
+| ``PALERMO_LOGIN_MAX_FAILURES`` | ``5`` | failed log-ins per user name and address ... |
+| ``PALERMO_LOGIN_WINDOW_MINUTES`` | ``15`` | ... within this window lock that pair ... |
+| ``PALERMO_LOGIN_LOCKOUT_MINUTES`` | ``15`` | ... for this long |
+
+A malformed value raises ``ConfigurationError`` naming the variable; suspicious but workable
+configurations are reported by system checks (``palermo.E001`` ...; see ``web/lib/checks.py``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from palermo.web.lib.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+    parse_database_url,
+    secret_from_file,
+)
+
+WEB_DIR = Path(__file__).resolve().parent
+
+DATA_DIR = Path(env_str("PALERMO_DATA_DIR", "var")).resolve()
+
+DEBUG = env_bool("PALERMO_DEBUG", False)
+ALLOWED_HOSTS = env_list("PALERMO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+SECRET_KEY = env_secret("PALERMO_SECRET_KEY") or secret_from_file(DATA_DIR / "secret-key")
+
+# Field-encryption keys: read lazily by palermo.web.lib.crypto (the key file is created on
+# first use, not at import time, so that `manage.py check` never writes a key by accident).
+FIELD_KEYS = env_secret("PALERMO_FIELD_KEYS")
+FIELD_KEY_FILE = DATA_DIR / "field-keys"
+
+_database_url = env_str("PALERMO_DATABASE_URL", "")
+if _database_url:
+    _db = parse_database_url("PALERMO_DATABASE_URL", _database_url)
+    DATABASES = {
+        "default": {
+            "ENGINE": _db.engine,
+            "NAME": _db.name,
+            "USER": _db.user,
+            "PASSWORD": _db.password,
+            "HOST": _db.host,
+            "PORT": _db.port,
+            "OPTIONS": _db.options,
+            "CONN_MAX_AGE": env_int("PALERMO_DATABASE_CONN_MAX_AGE", 60, minimum=0),
+            "TEST": {"NAME": env_str("PALERMO_TEST_DATABASE_NAME", f"test_{_db.name}")},
+        }
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "palermo.sqlite3",
+            # several waitress threads write the audit chain; wait instead of failing
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+        }
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "palermo.web.lib",
+    "palermo.web.accounts",
+    "palermo.web.audit",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "palermo.web.lib.permissions.DenyByDefaultMiddleware",
+    "palermo.web.lib.errors.DomainErrorMiddleware",
+]
+
+ROOT_URLCONF = "palermo.web.urls"
+WSGI_APPLICATION = "palermo.web.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [WEB_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "palermo.web.lib.permissions.role_context",
+            ],
+        },
+    }
+]
+
+# Argon2 first: new and re-hashed passwords use it; the others only verify old hashes.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+SESSION_IDLE_MINUTES = env_int("PALERMO_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60)
+# Saving on every request moves the expiry forward: the session ends after inactivity.
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SECURE_COOKIES = env_bool("PALERMO_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+LOGIN_MAX_FAILURES = env_int("PALERMO_LOGIN_MAX_FAILURES", 5, minimum=1)
+LOGIN_WINDOW_MINUTES = env_int("PALERMO_LOGIN_WINDOW_MINUTES", 15, minimum=1)
+LOGIN_LOCKOUT_MINUTES = env_int("PALERMO_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
+LOCALE_PATHS = [WEB_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env_str("PALERMO_TIME_ZONE", "UTC")
+
+STATIC_URL = "static/"
+# Production may run `collectstatic` into PALERMO_STATIC_ROOT; without it whitenoise serves
+# the files straight from the package (embedded use, the demo, tests).
+_static_root = env_str("PALERMO_STATIC_ROOT", "")
+STATIC_ROOT = Path(_static_root).resolve() if _static_root else None
+STATICFILES_DIRS = [WEB_DIR / "static"]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+CASE_LIST_PAGE_SIZE = 50
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("PALERMO_LOG_LEVEL", "WARNING")},
+}

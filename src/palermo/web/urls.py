@@ -1,0 +1,17 @@
+"""URL map. Every view here declares its roles (``allow``) or is ``public``; see
+``palermo.web.lib.permissions`` and tests/web/test_permission_matrix.py."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, include, path
+from django.views.i18n import set_language
+
+from palermo.web.accounts import views as account_views
+from palermo.web.lib.permissions import public
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("palermo.web.accounts.urls")),
+    path("audit/", include("palermo.web.audit.urls")),
+    path("i18n/setlang/", public(set_language), name="set_language"),
+]

@@ -1,0 +1,43 @@
+"""Django for the tests under tests/web only: other tests never import Django.
+
+Every test collected here is marked ``web`` (``make web-sqlite`` / ``make web-postgres``
+select them). Settings come from the environment like in production, pointed at a private
+temporary data directory; with ``PALERMO_DATABASE_URL`` set the tests run on PostgreSQL in a
+test database named after this process, so parallel runs do not collide.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_DATA_DIR = tempfile.mkdtemp(prefix="palermo-web-test-")
+os.environ["PALERMO_DATA_DIR"] = _DATA_DIR
+os.environ.setdefault("PALERMO_SECRET_KEY", "test-only-" + "x" * 50)
+os.environ.setdefault("PALERMO_TEST_DATABASE_NAME", f"test_palermo_{os.getpid()}")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "palermo.web.settings")
+
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    import django.conf
+    from pytest_django.plugin import _setup_django
+
+    django.conf.settings.DATABASES  # noqa: B018  (loads the settings module)
+    _setup_django(config)  # django.setup() and pytest-django's database blocker
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if HERE in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.web)
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    return Path(_DATA_DIR)

@@ -1,0 +1,107 @@
+"""Every URL pattern declares its roles, and each role gets exactly what was declared.
+
+New views are picked up automatically. A view whose URL takes arguments needs an entry in
+``URL_EXAMPLES`` (URL name -> function of the test case returning the kwargs for
+``reverse``), pointing at an object of agency A that agency A's users may open.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.test import override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
+
+import palermo.web.urls
+from palermo.web.accounts.roles import Role
+from palermo.web.lib.permissions import API_NAMESPACE, declared_roles, is_public
+from palermo.web.lib.testing import BaseTestCase
+
+URL_EXAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {}
+
+
+def register_example(name: str) -> Callable[[Callable[[Any], dict[str, Any]]], Any]:
+    def add(factory: Callable[[Any], dict[str, Any]]) -> Callable[[Any], dict[str, Any]]:
+        URL_EXAMPLES[name] = factory
+        return factory
+
+    return add
+
+
+def iter_views(
+    patterns: list[URLPattern | URLResolver] | None = None, namespace: str = ""
+) -> Iterator[tuple[str, URLPattern]]:
+    """(full URL name, pattern) for every view outside the API namespace."""
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == API_NAMESPACE:
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from iter_views(entry.url_patterns, inner)
+        else:
+            yield f"{namespace}{entry.name}", entry
+
+
+class TestEveryView(BaseTestCase):
+    def test_every_view_declares_its_roles_or_is_public(self) -> None:
+        undeclared = [
+            name
+            for name, pattern in iter_views()
+            if declared_roles(pattern.callback) is None and not is_public(pattern.callback)
+        ]
+        assert undeclared == []
+
+    def test_every_view_has_a_name_and_an_example_when_it_takes_arguments(self) -> None:
+        missing = []
+        for name, pattern in iter_views():
+            if name.endswith("None"):
+                missing.append(f"unnamed pattern {pattern.pattern}")
+            elif pattern.pattern.converters and name not in URL_EXAMPLES:
+                missing.append(f"{name} needs an entry in URL_EXAMPLES")
+        assert missing == []
+
+    def test_each_role_gets_exactly_the_views_declared_for_it(self) -> None:
+        wrong: list[str] = []
+        for name, pattern in iter_views():
+            if is_public(pattern.callback):
+                continue
+            roles = declared_roles(pattern.callback) or frozenset()
+            url = reverse(name, kwargs=URL_EXAMPLES.get(name, lambda _t: {})(self))
+            self.client.logout()
+            anonymous = self.client.get(url)
+            if anonymous.status_code != 302 or "/accounts/login/" not in anonymous["Location"]:
+                wrong.append(f"{name}: anonymous got {anonymous.status_code}")
+            for role in Role:
+                status = self.get_as(self.user_with_role(role), url).status_code
+                if role in roles and status in {401, 403, 404}:
+                    wrong.append(f"{name}: {role.value} is declared but got {status}")
+                if role not in roles and status != 403:
+                    wrong.append(f"{name}: {role.value} is not declared but got {status}")
+        assert wrong == []
+
+    def test_public_pages_open_without_logging_in(self) -> None:
+        for name, pattern in iter_views():
+            if is_public(pattern.callback) and not pattern.pattern.converters:
+                assert self.client.get(reverse(name)).status_code in {200, 302}, name
+
+
+def _undeclared_view(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("TOP-SECRET-CONTENT-42")
+
+
+_undeclared_urls = types.ModuleType("undeclared_urls")
+_undeclared_urls.urlpatterns = [  # type: ignore[attr-defined]
+    path("secret/", _undeclared_view),
+    *palermo.web.urls.urlpatterns,
+]
+
+
+@override_settings(ROOT_URLCONF=_undeclared_urls)
+class TestAViewWithoutDeclaration(BaseTestCase):
+    def test_it_is_refused_even_to_a_supervisor(self) -> None:
+        response = self.get_as(self.supervisor, "/secret/")
+        assert response.status_code == 403
+        assert b"TOP-SECRET-CONTENT-42" not in response.content
