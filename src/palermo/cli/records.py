@@ -41,9 +41,20 @@ def fields() -> None:
 
 @records_app.command("check")
 @reports_errors
-def check(path: Annotated[Path, typer.Argument(help="CSV, Parquet or JSON Lines file")]) -> None:
+def check(
+    path: Annotated[
+        Path, typer.Argument(help="CSV, Parquet, JSON Lines or PAXLST (.edi, .paxlst) file")
+    ],
+    reporting_country: Annotated[
+        str | None,
+        typer.Option(
+            help="PAXLST: the country receiving the manifest (ISO alpha-2); default "
+            "PALERMO_REPORTING_COUNTRY"
+        ),
+    ] = None,
+) -> None:
     """Validate a file of traveller records; list every broken value (exit status 2)."""
-    table = read_records(path)
+    table = read_records(path, reporting_country=reporting_country)
     console.print(f"{path}: {table.num_rows} valid record(s)")
 
 

@@ -23,16 +23,21 @@ import pyarrow.parquet as pq
 
 from palermo.errors import InputError, Problem
 from palermo.records.hashing import document_hash_array
+from palermo.records.paxlst import looks_like_edifact, read_paxlst
 from palermo.records.schema import ARROW_SCHEMA, COUNTRY_CODES, INPUT_FIELDS, FieldSpec, Kind
 
 MAX_PROBLEMS = 50
 TRUE_WORDS = ("true", "1", "yes", "y", "t")
 FALSE_WORDS = ("false", "0", "no", "n", "f")
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl"}
+# UN/EDIFACT PAXLST (API) manifests: by extension, or sniffed from UNA/UNB at the start
+FORMATS.update({".edi": "paxlst", ".paxlst": "paxlst"})
 
 
 def detect_format(path: Path) -> str:
     fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None and path.is_file() and looks_like_edifact(path):
+        fmt = "paxlst"
     if fmt is None:
         raise InputError(
             [
@@ -46,10 +51,14 @@ def detect_format(path: Path) -> str:
     return fmt
 
 
-def read_records(path: str | Path, *, fmt: str | None = None) -> pa.Table:
+def read_records(
+    path: str | Path, *, fmt: str | None = None, reporting_country: str | None = None
+) -> pa.Table:
     """Read and validate a file of traveller records; raise ``InputError`` listing every problem.
 
     The returned table has exactly ``ARROW_SCHEMA`` (missing optional columns are null).
+    ``reporting_country`` (else ``PALERMO_REPORTING_COUNTRY``) tells a PAXLST manifest's
+    entries from its exits.
     """
     path = Path(path)
     if not path.exists():
@@ -68,6 +77,8 @@ def read_records(path: str | Path, *, fmt: str | None = None) -> pa.Table:
             ) from None
     elif fmt == "jsonl":
         raw = _read_jsonl_raw(path)
+    elif fmt == "paxlst":
+        return read_paxlst(path, reporting_country=reporting_country)
     else:
         raise InputError([Problem(where=str(path), rule=f"unknown format '{fmt}'")])
     return validate_table(raw, source=str(path))
