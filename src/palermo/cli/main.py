@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from palermo.cli import records  # noqa: F401  (registers its commands)
+from palermo.cli import synth  # noqa: F401
 from palermo.cli.app import app
 
 

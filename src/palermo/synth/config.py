@@ -1,0 +1,139 @@
+"""What a synthetic population looks like: corridors, shares and embedded cases, from YAML.
+
+>>> cfg = default_config()
+>>> round(cfg.cases.share, 3)
+0.005
+>>> sorted({c.origin for c in cfg.corridors} & {c.destination for c in cfg.corridors})[:3]
+['AE', 'CN', 'ID']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from palermo.errors import InputError, Problem
+from palermo.records.schema import COUNTRY_CODES
+
+EXPLOITATION_TYPES = ("labour", "sexual", "forced_marriage")
+ExploitationType = Literal["labour", "sexual", "forced_marriage"]
+
+
+def _country(code: str) -> str:
+    upper = code.upper()
+    if upper not in COUNTRY_CODES:
+        raise ValueError(f"'{code}' is not an ISO 3166-1 alpha-2 country code")
+    return upper
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Corridor(_Strict):
+    """A travel flow from one country to another, with its relative weight."""
+
+    origin: str
+    destination: str
+    weight: float = Field(gt=0)
+    visa_free: bool = False
+
+    _check_origin = field_validator("origin", "destination")(_country)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Corridor:
+        if self.origin == self.destination:
+            raise ValueError("origin and destination must differ")
+        return self
+
+
+class CaseType(_Strict):
+    weight: float = Field(gt=0)
+    corridors: tuple[Corridor, ...] = Field(min_length=1)
+
+
+class Cases(_Strict):
+    share: float = Field(ge=0, le=0.5)
+    child_share: float = Field(ge=0, le=1)
+    types: dict[ExploitationType, CaseType] = Field(min_length=1)
+
+
+class EventMix(_Strict):
+    entry: float = Field(ge=0)
+    exit: float = Field(ge=0)
+    visa_application: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _some(self) -> EventMix:
+        if self.entry + self.exit + self.visa_application <= 0:
+            raise ValueError("at least one event kind needs a positive share")
+        return self
+
+
+class SynthConfig(_Strict):
+    """A whole population recipe. ``palermo/synth/corridors.yaml`` is the default."""
+
+    version: Literal[1] = 1
+    start_date: dt.date
+    days: int = Field(gt=0, le=3660)
+    event_mix: EventMix
+    origin_national_share: float = Field(ge=0, le=1)
+    transit_share: float = Field(ge=0, le=1)
+    transit_hubs: tuple[str, ...] = Field(min_length=3)
+    corridors: tuple[Corridor, ...] = Field(min_length=1)
+    cases: Cases
+
+    @field_validator("transit_hubs")
+    @classmethod
+    def _hubs(cls, hubs: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(_country(h) for h in hubs)
+
+    def with_case_share(self, share: float) -> SynthConfig:
+        return self.model_copy(update={"cases": self.cases.model_copy(update={"share": share})})
+
+
+def _parse(data: Any, source: str) -> SynthConfig:
+    if not isinstance(data, dict):
+        raise InputError([Problem(where=source, rule="expected a mapping at the top level")])
+    try:
+        return SynthConfig.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(
+            [
+                Problem(
+                    where=source,
+                    field=".".join(str(part) for part in err["loc"]) or None,
+                    value=err.get("input") if not isinstance(err.get("input"), dict) else None,
+                    rule=err["msg"],
+                )
+                for err in exc.errors()
+            ]
+        ) from None
+
+
+def load_config(path: str | Path) -> SynthConfig:
+    """Read a corridors YAML file; every problem is reported with where and why."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError([Problem(where=str(path), rule="file not found")])
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path} line {mark.line + 1}" if mark is not None else str(path)
+        raise InputError([Problem(where=where, rule=f"malformed YAML: {exc}")]) from None
+    except UnicodeDecodeError:
+        raise InputError([Problem(where=str(path), rule="not UTF-8 text")]) from None
+    return _parse(data, str(path))
+
+
+@lru_cache(maxsize=1)
+def default_config() -> SynthConfig:
+    text = resources.files("palermo.synth").joinpath("corridors.yaml").read_text(encoding="utf-8")
+    return _parse(yaml.safe_load(text), "palermo/synth/corridors.yaml")

@@ -1,0 +1,887 @@
+"""Synthetic traveller populations with embedded, labelled trafficking cases.
+
+Everything is vectorised (numpy and pyarrow): travellers are drawn as booking parties (one
+person, a family, a tour or work group) that share corridor, dates, ticket payer and group
+reference; then each person gets sex, age, name, document and officer observations. A small
+share of parties are trafficking cases (labour, sexual exploitation, forced marriage; adults or
+children) whose observable signals follow ``palermo.synth.signals``. Ground truth goes to a
+separate table so that the records validate as ordinary input.
+
+Output is deterministic for (n, seed, config, hash key): rows are generated in fixed-size
+batches, each with its own random stream derived from the seed.
+
+>>> records, truth = generate(2_000, seed=7, key=b"doc")
+>>> records.num_rows, truth.num_rows
+(2000, 2000)
+>>> records.schema.equals(ARROW_SCHEMA)
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from palermo.records.hashing import hash_key
+from palermo.records.schema import (
+    ARROW_SCHEMA,
+    DOCUMENT_TYPES,
+    EVENT_KINDS,
+    JOB_SECTORS,
+    PAYERS,
+    PURPOSES,
+    SPONSOR_KINDS,
+    TRIP_TYPES,
+    VISA_TYPES,
+)
+from palermo.synth import pools, signals
+from palermo.synth.config import EXPLOITATION_TYPES, SynthConfig, default_config
+from palermo.synth.fasthash import hmac_hex32
+
+BATCH_ROWS = 500_000
+Ints = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+Floats = npt.NDArray[np.float32]
+
+TRUTH_SCHEMA = pa.schema(
+    [
+        pa.field("record_id", pa.string()),
+        pa.field("is_case", pa.bool_()),
+        pa.field("exploitation_type", pa.string()),
+        pa.field("is_child", pa.bool_()),
+        pa.field("indicator_ids", pa.list_(pa.string())),
+    ]
+)
+
+_EPOCH = dt.date(1970, 1, 1)
+_P = {name: i for i, name in enumerate(PURPOSES)}
+_V = {name: i for i, name in enumerate(VISA_TYPES)}
+_PAY = {name: i for i, name in enumerate(PAYERS)}
+_SP = {name: i for i, name in enumerate(SPONSOR_KINDS)}
+_JOB = {name: i for i, name in enumerate(JOB_SECTORS)}
+_EV = {name: i for i, name in enumerate(EVENT_KINDS)}
+
+
+def _row(mapping: dict[str, int], probs: dict[str, float]) -> list[float]:
+    row = [0.0] * len(mapping)
+    for name, p in probs.items():
+        row[mapping[name]] = p
+    return row
+
+
+# Ordinary travellers: declared purpose, then who pays and who sponsors, by purpose.
+ORDINARY_PURPOSE = _row(
+    _P,
+    {
+        "tourism": 0.55,
+        "business": 0.14,
+        "work": 0.08,
+        "study": 0.05,
+        "family_visit": 0.10,
+        "marriage": 0.005,
+        "transit": 0.03,
+        "other": 0.045,
+    },
+)
+GROUP_PURPOSE = _row(_P, {"tourism": 0.8, "work": 0.15, "study": 0.05})
+PAYER_BY_PURPOSE = np.array(
+    [
+        # self, family, employer, recruitment_agency, unknown_third_party, unknown
+        [0.80, 0.15, 0.005, 0.002, 0.003, 0.04],  # tourism
+        [0.25, 0.0, 0.72, 0.0, 0.005, 0.025],  # business
+        [0.30, 0.05, 0.50, 0.12, 0.005, 0.025],  # work
+        [0.25, 0.70, 0.0, 0.01, 0.005, 0.035],  # study
+        [0.75, 0.20, 0.0, 0.0, 0.01, 0.04],  # family_visit
+        [0.55, 0.40, 0.0, 0.0, 0.01, 0.04],  # marriage
+        [0.80, 0.10, 0.05, 0.0, 0.005, 0.045],  # transit
+        [0.70, 0.15, 0.05, 0.01, 0.01, 0.08],  # other
+    ]
+)
+SPONSOR_BY_PURPOSE = np.array(
+    [
+        # none, employer, recruitment_agency, family, individual, institution
+        [0.97, 0.0, 0.0, 0.02, 0.01, 0.0],
+        [0.30, 0.70, 0.0, 0.0, 0.0, 0.0],
+        [0.05, 0.70, 0.25, 0.0, 0.0, 0.0],
+        [0.20, 0.0, 0.05, 0.15, 0.0, 0.60],
+        [0.30, 0.0, 0.0, 0.60, 0.10, 0.0],
+        [0.20, 0.0, 0.0, 0.50, 0.30, 0.0],
+        [1.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+        [0.80, 0.10, 0.0, 0.05, 0.05, 0.0],
+    ]
+)
+WORK_SECTORS = _row(
+    _JOB,
+    {
+        "domestic_work": 0.12,
+        "construction": 0.2,
+        "agriculture": 0.12,
+        "fishing": 0.06,
+        "manufacturing": 0.25,
+        "entertainment": 0.02,
+        "hospitality": 0.1,
+        "care": 0.08,
+        "other": 0.05,
+    },
+)
+ORDINARY_ONE_WAY = 0.08
+ORDINARY_ONE_WAY_SETTLING = 0.45  # work, study, marriage
+ORDINARY_LAST_MINUTE = 0.03
+# chance that an ordinary worker or spouse holds a tourist or visa-free entry (a real mismatch
+# that happens without any exploitation)
+ORDINARY_VISA_MISMATCH = 0.03
+
+# Cases, per exploitation type (labour, sexual, forced_marriage).
+CASE_PURPOSE = {
+    "labour": _row(_P, {"tourism": 0.35, "business": 0.1, "work": 0.5, "other": 0.05}),
+    "sexual": _row(_P, {"tourism": 0.55, "work": 0.2, "family_visit": 0.15, "other": 0.1}),
+    "forced_marriage": _row(_P, {"tourism": 0.3, "family_visit": 0.35, "marriage": 0.35}),
+}
+CASE_PAYER = {
+    "labour": [0.15, 0.05, 0.15, 0.40, 0.20, 0.05],
+    "sexual": [0.20, 0.05, 0.05, 0.25, 0.40, 0.05],
+    "forced_marriage": [0.20, 0.30, 0.0, 0.10, 0.35, 0.05],
+}
+CASE_SPONSOR = {
+    "labour": [0.15, 0.30, 0.55, 0.0, 0.0, 0.0],
+    "sexual": [0.40, 0.10, 0.30, 0.0, 0.20, 0.0],
+    "forced_marriage": [0.20, 0.0, 0.30, 0.20, 0.30, 0.0],
+}
+CASE_SECTORS = {
+    "labour": _row(
+        _JOB,
+        {
+            "domestic_work": 0.15,
+            "construction": 0.2,
+            "agriculture": 0.15,
+            "fishing": 0.15,
+            "manufacturing": 0.15,
+            "other": 0.2,
+        },
+    ),
+    "sexual": _row(_JOB, {"entertainment": 0.6, "hospitality": 0.4}),
+}
+CASE_JOB_OFFER = {"labour": 0.85, "sexual": 0.5}  # a job sector is on file
+CASE_VISA_MISMATCH = 0.5  # work or marriage purpose, yet a tourist or visa-free entry
+CASE_ONE_WAY = {"labour": 0.7, "sexual": 0.55, "forced_marriage": 0.8}
+CASE_LAST_MINUTE = 0.4
+CASE_GROUP_REF = {"labour": 0.8, "sexual": 0.5, "forced_marriage": 0.0}
+CASE_TRANSIT = 0.3
+CASE_NEW_DOCUMENT = 0.35  # passport issued within 60 days of travel
+CASE_LOW_CASH = 0.55
+CASE_FEMALE = {"labour": 0.4, "sexual": 0.9, "forced_marriage": 1.0}
+CASE_CONCERN_AGENCY = 0.5  # an agency from pools.AGENCIES_OF_CONCERN rather than a listed one
+CASE_PARTY_SIZE = {"labour": (0.4, 2, 12), "sexual": (0.6, 2, 4), "forced_marriage": (1.0, 1, 1)}
+
+
+def _cum(probs: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    p = np.asarray(probs, dtype=np.float64)
+    c = np.cumsum(p, axis=-1)
+    return c / c[..., -1:]
+
+
+def _choose(rng: np.random.Generator, n: int, probs: npt.ArrayLike) -> Ints:
+    """Draw ``n`` category codes with the given probabilities."""
+    u = rng.random(n, dtype=np.float32)
+    return np.searchsorted(_cum(probs), u, side="right").astype(np.int64)
+
+
+def _choose_by(rng: np.random.Generator, groups: Ints, matrix: npt.ArrayLike) -> Ints:
+    """For each row, a category drawn from ``matrix[group]``."""
+    cum = _cum(matrix)[groups]
+    u = rng.random(len(groups), dtype=np.float32)[:, None]
+    codes: Ints = np.minimum((u >= cum).sum(axis=1), cum.shape[1] - 1).astype(np.int64)
+    return codes
+
+
+def _rare(rng: np.random.Generator, n: int, p: float) -> Bools:
+    """Bernoulli(p) flags for small ``p`` without drawing a number per row."""
+    out = np.zeros(n, dtype=np.bool_)
+    if n and p > 0:
+        out[rng.integers(0, n, rng.binomial(n, p))] = True
+    return out
+
+
+def _flip(rng: np.random.Generator, p: npt.ArrayLike, n: int) -> Bools:
+    return rng.random(n, dtype=np.float32) < np.asarray(p, dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """Lookup arrays derived once from a config."""
+
+    countries: tuple[str, ...]
+    country_arr: pa.Array
+    route_origin: Ints
+    route_dest: Ints
+    route_visa_free: Bools
+    ordinary_routes: Ints
+    ordinary_route_p: npt.NDArray[np.float64]
+    case_routes: dict[str, tuple[Ints, npt.NDArray[np.float64]]]
+    hubs: Ints
+    surnames: pa.Array
+    surname_off: Ints
+    surname_len: Ints
+    given: pa.Array
+    given_off: Ints  # [country, 0=F/1=M]
+    given_len: Ints
+    native: pa.Array  # combined Chinese full names, last entry null
+    cn: int
+    ports: pa.Array
+    port_off: Ints
+    port_len: Ints
+    posts: pa.Array  # one consular post per route
+    calling: Ints
+
+    @staticmethod
+    def build(cfg: SynthConfig) -> _Tables:
+        codes: set[str] = set(cfg.transit_hubs) | set(pools.PORTS) | set(pools.LATIN_NAMES)
+        routes: list[tuple[str, str, bool]] = []
+        for c in cfg.corridors:
+            routes.append((c.origin, c.destination, c.visa_free))
+        case_routes_raw: dict[str, tuple[list[int], list[float]]] = {}
+        for name, ctype in cfg.cases.types.items():
+            idx, weights = [], []
+            for c in ctype.corridors:
+                idx.append(len(routes))
+                weights.append(c.weight)
+                visa_free = any(
+                    o.origin == c.origin and o.destination == c.destination and o.visa_free
+                    for o in cfg.corridors
+                )
+                routes.append((c.origin, c.destination, visa_free or c.visa_free))
+            case_routes_raw[name] = (idx, weights)
+        for o, d, _ in routes:
+            codes.update((o, d))
+        countries = tuple(sorted(codes))
+        index = {c: i for i, c in enumerate(countries)}
+
+        sur: list[str] = []
+        giv: list[str] = []
+        sur_off, sur_len = np.zeros(len(countries), np.int64), np.zeros(len(countries), np.int64)
+        giv_off = np.zeros((len(countries), 2), np.int64)
+        giv_len = np.zeros((len(countries), 2), np.int64)
+        for i, code in enumerate(countries):
+            pool = pools.LATIN_NAMES.get(code, pools.OTHER_NAMES)
+            sur_off[i], sur_len[i] = len(sur), len(pool.surnames)
+            sur.extend(pool.surnames)
+            for s, names in enumerate((pool.given_f, pool.given_m)):
+                giv_off[i, s], giv_len[i, s] = len(giv), len(names)
+                giv.extend(names)
+        native = [
+            s + g for _, s in pools.CN_SURNAMES for _, g in pools.CN_GIVEN_F + pools.CN_GIVEN_M
+        ]
+        ports: list[str] = []
+        port_off, port_len = np.zeros(len(countries), np.int64), np.zeros(len(countries), np.int64)
+        for i, code in enumerate(countries):
+            names = pools.PORTS.get(code, ("INTL",))
+            port_off[i], port_len[i] = len(ports), len(names)
+            ports.extend(f"{code}-{p}" for p in names)
+        posts = [f"{d}-POST-{o}" for o, d, _ in routes]
+        calling = np.array([_CALLING.get(c, 1) for c in countries], np.int64)
+        ordinary_n = len(cfg.corridors)
+        return _Tables(
+            countries=countries,
+            country_arr=pa.array(countries, pa.string()),
+            route_origin=np.array([index[o] for o, _, _ in routes], np.int64),
+            route_dest=np.array([index[d] for _, d, _ in routes], np.int64),
+            route_visa_free=np.array([v for _, _, v in routes], np.bool_),
+            ordinary_routes=np.arange(ordinary_n, dtype=np.int64),
+            ordinary_route_p=np.array([c.weight for c in cfg.corridors], np.float64),
+            case_routes={
+                k: (np.array(i, np.int64), np.array(w, np.float64))
+                for k, (i, w) in case_routes_raw.items()
+            },
+            hubs=np.array([index[h] for h in cfg.transit_hubs], np.int64),
+            surnames=pa.array(sur, pa.string()),
+            surname_off=sur_off,
+            surname_len=sur_len,
+            given=pa.array(giv, pa.string()),
+            given_off=giv_off,
+            given_len=giv_len,
+            native=pa.array([*native, None], pa.string()),
+            cn=index["CN"],
+            ports=pa.array(ports, pa.string()),
+            port_off=port_off,
+            port_len=port_len,
+            posts=pa.array(posts, pa.string()),
+            calling=calling,
+        )
+
+
+_CALLING = {
+    "CN": 86, "TH": 66, "MY": 60, "SG": 65, "VN": 84, "KH": 855, "MM": 95, "LA": 856, "PH": 63,
+    "ID": 62, "JP": 81, "KR": 82, "AE": 971, "NP": 977, "HK": 852, "QA": 974,
+}  # fmt: skip
+
+
+@lru_cache(maxsize=4)
+def _tables_for(config_json: str) -> _Tables:
+    return _Tables.build(SynthConfig.model_validate_json(config_json))
+
+
+def _tables(cfg: SynthConfig) -> _Tables:
+    return _tables_for(cfg.model_dump_json())
+
+
+def _strings(pool: list[str]) -> pa.Array:
+    return pa.array(pool, pa.string())
+
+
+_PURPOSE_ARR = _strings(list(PURPOSES))
+_VISA_ARR = _strings(list(VISA_TYPES))
+_PAYER_ARR = _strings(list(PAYERS))
+_SPONSOR_ARR = _strings(list(SPONSOR_KINDS))
+_JOB_ARR = _strings(list(JOB_SECTORS))
+_EVENT_ARR = _strings(list(EVENT_KINDS))
+_TRIP_ARR = _strings(list(TRIP_TYPES))
+_DOC_ARR = _strings(list(DOCUMENT_TYPES))
+_SEX_ARR = _strings(["F", "M", "X"])
+_TYPE_ARR = pa.array([*EXPLOITATION_TYPES, None], pa.string())
+_SPONSOR_NAMES = pa.array(
+    [*pools.EMPLOYERS, *pools.AGENCIES, *pools.INSTITUTIONS, *pools.AGENCIES_OF_CONCERN, None],
+    pa.string(),
+)
+_EMP0 = 0
+_AGE0 = len(pools.EMPLOYERS)
+_INS0 = _AGE0 + len(pools.AGENCIES)
+_CON0 = _INS0 + len(pools.INSTITUTIONS)
+_NO_NAME = _CON0 + len(pools.AGENCIES_OF_CONCERN)
+
+# every id a truth row may carry, in a fixed order
+_DELPHI_IDS = sorted({ind.id for inds in signals.DELPHI.values() for ind in inds})
+_BRD_IDS = [
+    "BRD-01", "BRD-02", "BRD-03", "BRD-04", "BRD-05", "BRD-06", "BRD-07", "BRD-08", "BRD-09",
+    "BRD-10", "BRD-11", "BRD-13",
+]  # fmt: skip
+_ALL_IDS = _DELPHI_IDS + _BRD_IDS
+_ID_INDEX = {ident: i for i, ident in enumerate(_ALL_IDS)}
+_ID_ARR = pa.array(_ALL_IDS, pa.string())
+_TAGS = sorted({ind.tag for inds in signals.DELPHI.values() for ind in inds if ind.tag})
+
+
+def _party_sizes(rng: np.random.Generator, total: int, draw: Ints) -> Ints:
+    """Cut the candidate sizes ``draw`` so that they add up to exactly ``total``."""
+    if total == 0:
+        return np.zeros(0, np.int64)
+    ends = np.cumsum(draw)
+    k = int(np.searchsorted(ends, total)) + 1
+    sizes = draw[:k].copy()
+    sizes[-1] -= int(ends[k - 1]) - total
+    return sizes
+
+
+def _batch(
+    cfg: SynthConfig, t: _Tables, rng: np.random.Generator, *, start: int, rows: int, key: bytes
+) -> tuple[pa.Table, pa.Table]:
+    # ---- parties -------------------------------------------------------------------------
+    n_case = int(rng.binomial(rows, cfg.cases.share)) if cfg.cases.share > 0 else 0
+    n_case = min(n_case, rows)
+    type_names = [name for name in EXPLOITATION_TYPES if name in cfg.cases.types]
+    type_weights = [cfg.cases.types[name].weight for name in type_names]
+    # case parties
+    cand_types = np.array([EXPLOITATION_TYPES.index(type_names[i]) for i in range(len(type_names))])
+    ctype_draw = cand_types[_choose(rng, max(n_case, 1), type_weights)]
+    csize_draw = np.ones(len(ctype_draw), np.int64)
+    for code, name in enumerate(EXPLOITATION_TYPES):
+        single, lo, hi = CASE_PARTY_SIZE[name]
+        sel = (ctype_draw == code) & ~_flip(rng, single, len(ctype_draw))
+        csize_draw[sel] = rng.integers(lo, hi + 1, int(sel.sum()))
+    case_sizes = _party_sizes(rng, n_case, csize_draw)
+    case_types = ctype_draw[: len(case_sizes)]
+    # ordinary parties: 80% alone, 14% families of 2-5, 6% groups of 6-35
+    n_ord = rows - n_case
+    kind = _choose(rng, max(n_ord, 1), [0.80, 0.14, 0.06])
+    osize_draw = np.where(
+        kind == 0,
+        1,
+        np.where(kind == 1, rng.integers(2, 6, len(kind)), rng.integers(6, 36, len(kind))),
+    ).astype(np.int64)
+    ord_sizes = _party_sizes(rng, n_ord, osize_draw)
+    sizes = np.concatenate([ord_sizes, case_sizes])
+    ptype = np.concatenate([np.full(len(ord_sizes), -1, np.int64), case_types])
+    order = rng.permutation(len(sizes))
+    sizes, ptype = sizes[order], ptype[order]
+    n_party = len(sizes)
+    pcase = ptype >= 0
+    cp = np.nonzero(pcase)[0]  # case parties
+    ctyp = ptype[cp]
+
+    # ---- party-level attributes (ordinary first, then cases overwrite) ----------------------
+    route = t.ordinary_routes[_choose(rng, n_party, t.ordinary_route_p)]
+    for code, name in enumerate(EXPLOITATION_TYPES):
+        sel = cp[ctyp == code]
+        if len(sel) and name in t.case_routes:
+            idx, w = t.case_routes[name]
+            route[sel] = idx[_choose(rng, len(sel), w)]
+    origin, dest = t.route_origin[route], t.route_dest[route]
+    visa_free = t.route_visa_free[route]
+    home_national = _flip(rng, 1 - cfg.origin_national_share, n_party)
+    home_national[cp] = _flip(rng, 0.03, len(cp))
+    nationality = np.where(home_national, dest, origin)
+
+    mix = cfg.event_mix
+    event = _choose(rng, n_party, [mix.entry, mix.exit, mix.visa_application])
+    start_day = (cfg.start_date - _EPOCH).days
+    event_day = start_day + rng.integers(0, cfg.days, n_party)
+    lead = np.minimum(rng.lognormal(np.log(30.0), 1.0, n_party), 330).astype(np.int64)
+    last_minute = _flip(rng, ORDINARY_LAST_MINUTE, n_party)
+    last_minute[cp] = _flip(rng, CASE_LAST_MINUTE, len(cp))
+    lead[cp] = np.minimum(rng.lognormal(np.log(12.0), 0.8, len(cp)), 120).astype(np.int64)
+    lead = np.where(last_minute, rng.integers(0, 4, n_party), lead)
+    booking_missing = (event == _EV["visa_application"]) & _flip(rng, 0.6, n_party)
+
+    purpose = np.where(
+        sizes >= 6,
+        _choose(rng, n_party, GROUP_PURPOSE),
+        _choose(rng, n_party, ORDINARY_PURPOSE),
+    )
+    for code, name in enumerate(EXPLOITATION_TYPES):
+        sel = cp[ctyp == code]
+        purpose[sel] = _choose(rng, len(sel), CASE_PURPOSE[name])
+
+    # visa: what an honest traveller with this purpose would hold on this corridor
+    vf_or_tourist = np.where(visa_free, _V["visa_free"], _V["tourist"])
+    u = rng.random(n_party, dtype=np.float32)
+    visa = np.select(
+        [
+            purpose == _P["tourism"],
+            purpose == _P["business"],
+            purpose == _P["work"],
+            purpose == _P["study"],
+            purpose == _P["family_visit"],
+            purpose == _P["marriage"],
+            purpose == _P["transit"],
+        ],
+        [
+            vf_or_tourist,
+            np.where(visa_free & (u < 0.7), _V["visa_free"], _V["business"]),
+            _V["work"],
+            _V["student"],
+            np.where(visa_free, _V["visa_free"], np.where(u < 0.6, _V["family"], _V["tourist"])),
+            _V["marriage"],
+            np.where(u < 0.5, _V["transit"], _V["visa_free"]),
+        ],
+        np.where(u < 0.5, _V["other"], _V["tourist"]),
+    )
+    settling = np.isin(purpose, [_P["work"], _P["marriage"]])
+    mismatch = settling & _flip(rng, ORDINARY_VISA_MISMATCH, n_party)
+    case_settling = settling[cp]
+    mismatch[cp] = case_settling & _flip(rng, CASE_VISA_MISMATCH, len(cp))
+    visa = np.where(mismatch, vf_or_tourist, visa)
+    visa = np.where(nationality == dest, _V["none"], visa)
+
+    payer = _choose_by(rng, purpose, PAYER_BY_PURPOSE)
+    sponsor = _choose_by(rng, purpose, SPONSOR_BY_PURPOSE)
+    sector = np.where(
+        purpose == _P["work"], _choose(rng, n_party, WORK_SECTORS), _JOB["none"]
+    ).astype(np.int64)
+    one_way = _flip(rng, np.where(settling, ORDINARY_ONE_WAY_SETTLING, ORDINARY_ONE_WAY), n_party)
+    for code, name in enumerate(EXPLOITATION_TYPES):
+        sel = cp[ctyp == code]
+        m = len(sel)
+        payer[sel] = _choose(rng, m, CASE_PAYER[name])
+        sponsor[sel] = _choose(rng, m, CASE_SPONSOR[name])
+        one_way[sel] = _flip(rng, CASE_ONE_WAY[name], m)
+        if name in CASE_SECTORS:
+            offer = _flip(rng, CASE_JOB_OFFER[name], m) | (purpose[sel] == _P["work"])
+            sector[sel] = np.where(offer, _choose(rng, m, CASE_SECTORS[name]), _JOB["none"])
+        else:
+            sector[sel] = _JOB["none"]
+
+    sponsor_name = np.full(n_party, _NO_NAME, np.int64)
+    is_emp, is_agency = sponsor == _SP["employer"], sponsor == _SP["recruitment_agency"]
+    is_inst = sponsor == _SP["institution"]
+    sponsor_name[is_emp] = _EMP0 + rng.integers(0, len(pools.EMPLOYERS), int(is_emp.sum()))
+    sponsor_name[is_agency] = _AGE0 + rng.integers(0, len(pools.AGENCIES), int(is_agency.sum()))
+    sponsor_name[is_inst] = _INS0 + rng.integers(0, len(pools.INSTITUTIONS), int(is_inst.sum()))
+    concern = cp[
+        (sponsor[cp] == _SP["recruitment_agency"]) & _flip(rng, CASE_CONCERN_AGENCY, len(cp))
+    ]
+    sponsor_name[concern] = _CON0 + rng.integers(0, len(pools.AGENCIES_OF_CONCERN), len(concern))
+    has_registration = (sponsor_name != _NO_NAME) & (sponsor_name < _CON0)
+    registration_no = rng.integers(1_000_000, 9_999_999, n_party)
+
+    group_ref = (sizes >= 6) | ((sizes >= 2) & _flip(rng, 0.6, n_party))
+    for code, name in enumerate(EXPLOITATION_TYPES):
+        sel = cp[ctyp == code]
+        group_ref[sel] = (sizes[sel] >= 2) & _flip(rng, CASE_GROUP_REF[name], len(sel))
+
+    transit_n = _choose(
+        rng, n_party, [1 - cfg.transit_share, cfg.transit_share * 0.85, cfg.transit_share * 0.15]
+    )
+    transit_n[cp] = _choose(
+        rng, len(cp), [1 - CASE_TRANSIT, CASE_TRANSIT * 0.8, CASE_TRANSIT * 0.2]
+    )
+    hub1 = _pick_hub(rng, t.hubs, origin, dest, None)
+    hub2 = _pick_hub(rng, t.hubs, origin, dest, hub1)
+
+    # ---- expand to rows ----------------------------------------------------------------------
+    row_party = np.repeat(np.arange(n_party, dtype=np.int64), sizes)
+    party_start = np.cumsum(sizes) - sizes
+    position = np.arange(rows, dtype=np.int64) - party_start[row_party]
+    r_type = ptype[row_party]
+    is_case = r_type >= 0
+    ci = np.nonzero(is_case)[0]
+    c_type = r_type[ci]
+    r_size = sizes[row_party]
+    r_nat = nationality[row_party]
+    r_event = event[row_party]
+    r_eday = event_day[row_party]
+
+    # sex and age
+    sex = _choose(rng, rows, [0.4995, 0.4995, 0.001])
+    for code, name in enumerate(EXPLOITATION_TYPES):
+        sel = ci[c_type == code]
+        sex[sel] = np.where(_flip(rng, CASE_FEMALE[name], len(sel)), 0, 1)
+    child_p = np.where(
+        position == 0,
+        0.004,
+        np.where(r_size <= 5, 0.35, 0.03),
+    )
+    child = _flip(rng, child_p, rows)
+    age = np.where(
+        child,
+        rng.integers(0, 18, rows),
+        np.minimum(18 + rng.gamma(2.2, 10.0, rows), 90).astype(np.int64),
+    )
+    c_child = _flip(rng, cfg.cases.child_share, len(ci))
+    child[ci] = c_child
+    age_lo = {"labour": (14, 18, 45), "sexual": (13, 18, 30), "forced_marriage": (14, 18, 32)}
+    for code, name in enumerate(EXPLOITATION_TYPES):
+        pick = c_type == code
+        child_lo, adult_lo, adult_hi = age_lo[name]
+        m = int(pick.sum())
+        age[ci[pick]] = np.where(
+            c_child[pick], rng.integers(child_lo, 18, m), rng.integers(adult_lo, adult_hi + 1, m)
+        )
+    dob = _birth_dates(rng, r_eday, age)
+    true_age = _whole_years(r_eday, dob)
+    minor = true_age < 18
+
+    # names
+    sx = np.where(sex == 2, rng.integers(0, 2, rows), sex)
+    sur_idx = t.surname_off[r_nat] + (
+        rng.random(rows, dtype=np.float32) * t.surname_len[r_nat]
+    ).astype(np.int64)
+    giv_idx = t.given_off[r_nat, sx] + (
+        rng.random(rows, dtype=np.float32) * t.given_len[r_nat, sx]
+    ).astype(np.int64)
+    n_given_cn = len(pools.CN_GIVEN_F) + len(pools.CN_GIVEN_M)
+    cn_given = (giv_idx - t.given_off[t.cn, 0]) % n_given_cn
+    native_idx = np.where(
+        r_nat == t.cn,
+        (sur_idx - t.surname_off[t.cn]) * n_given_cn + cn_given,
+        len(t.native) - 1,
+    )
+
+    # documents
+    doc_type = _choose(rng, rows, [0.97, 0.02, 0.01, 0.0, 0.0])
+    doc_age = rng.integers(30, 3650, rows)
+    fresh = _rare(rng, rows, 0.08)
+    doc_age[fresh] = rng.integers(1, 90, int(fresh.sum()))
+    new_doc = _flip(rng, CASE_NEW_DOCUMENT, len(ci))
+    doc_age[ci[new_doc]] = rng.integers(1, 60, int(new_doc.sum()))
+    doc_age = np.where(minor, np.minimum(doc_age, 1800), doc_age)
+    issued = r_eday - doc_age
+    expires = issued + np.where(minor, 1826, 3652)
+    doc_serial = ((start + np.arange(rows, dtype=np.int64)) * 7_919 + 123_457) % 1_000_000_000
+    messages = [
+        b"%s%09d" % (t.countries[c].encode(), s)
+        for c, s in zip(r_nat.tolist(), doc_serial.tolist(), strict=True)
+    ]
+    doc_hash = hmac_hex32(messages, key)
+
+    # cash
+    cash = np.round(rng.lognormal(np.log(800.0), 1.0, rows), -1)
+    cash_missing = _flip(rng, 0.4, rows)
+    low = _flip(rng, CASE_LOW_CASH, len(ci))
+    cash[ci[low]] = rng.integers(0, 100, int(low.sum()))
+    cash_missing[ci[low]] = False
+    cash = np.minimum(cash, 1_000_000)
+
+    # observations: by chance in ordinary travellers, through latent indicators in cases
+    obs: dict[str, Bools] = {o.field: _rare(rng, rows, o.base) for o in signals.OBSERVABLES}
+    tour = np.nonzero(r_size >= 6)[0]
+    obs["obs_document_held_by_other"][tour[_rare(rng, len(tour), signals.TOUR_GROUP_DOCS_HELD)]] = (
+        True
+    )
+    kids = np.nonzero(minor)[0]
+    obs["obs_companion_answers"][kids[_rare(rng, len(kids), signals.CHILD_COMPANION_ANSWERS)]] = (
+        True
+    )
+    non_guardian = np.zeros(rows, np.bool_)
+    non_guardian[kids[_rare(rng, len(kids), signals.CHILD_NON_GUARDIAN_BASE)]] = True
+    obs["obs_child_with_non_guardian"] = non_guardian
+
+    c_payer = payer[row_party[ci]]
+    third_paid = np.isin(c_payer, [_PAY["recruitment_agency"], _PAY["unknown_third_party"]])
+    delphi = np.zeros((len(ci), len(_ALL_IDS)), np.bool_)
+    tags = np.zeros((len(ci), len(_TAGS)), np.bool_)
+    c_minor = minor[ci]
+    for code, name in enumerate(EXPLOITATION_TYPES):
+        for is_child_set in (False, True):
+            sel = np.nonzero((c_type == code) & (c_minor == is_child_set))[0]
+            if not len(sel):
+                continue
+            for ind in signals.DELPHI[(name, is_child_set)]:
+                p = np.full(len(sel), ind.probability, np.float32)
+                if ind.tag == signals.DEBT:  # a third party paid: debt bondage more likely
+                    p = np.where(third_paid[sel], p + (1 - p) * 0.5, p)
+                present = _flip(rng, p, len(sel))
+                delphi[sel, _ID_INDEX[ind.id]] = present
+                if ind.tag:
+                    tags[sel, _TAGS.index(ind.tag)] |= present
+    for o in signals.OBSERVABLES:
+        p_case = np.full(len(ci), o.case, np.float32)
+        if o.tags:
+            hit = tags[:, [_TAGS.index(tag) for tag in o.tags if tag in _TAGS]].any(axis=1)
+            p_case = np.where(hit, o.tagged, p_case)
+        if o.field == "obs_suspect_document":
+            p_case = np.where(c_minor, signals.CHILD_SUSPECT_DOCUMENT_CASE, p_case)
+        if o.field == "obs_companion_answers":
+            p_case = np.where(c_minor, np.maximum(p_case, 0.5), p_case)
+        obs[o.field][ci] = _flip(rng, p_case, len(ci))
+    non_guardian[ci] = c_minor & _flip(rng, signals.CHILD_NON_GUARDIAN_CASE, len(ci))
+
+    # ---- truth: Delphi indicators plus the border observables the case actually shows ----
+    c_party = row_party[ci]
+    c_visa, c_purpose = visa[c_party], purpose[c_party]
+    brd = {
+        "BRD-01": obs["obs_document_held_by_other"][ci],
+        "BRD-02": obs["obs_companion_answers"][ci],
+        "BRD-03": obs["obs_inconsistent_account"][ci],
+        "BRD-04": obs["obs_vague_job_details"][ci],
+        "BRD-05": third_paid,
+        "BRD-06": obs["obs_booked_by_non_traveller"][ci] | (lead[c_party] <= 3),
+        "BRD-07": obs["obs_little_luggage"][ci],
+        "BRD-08": obs["obs_fearful"][ci],
+        "BRD-09": obs["obs_visible_injuries"][ci],
+        "BRD-10": non_guardian[ci],
+        "BRD-11": obs["obs_suspect_document"][ci],
+        "BRD-13": np.isin(c_visa, [_V["tourist"], _V["visa_free"]])
+        & (np.isin(c_purpose, [_P["work"], _P["marriage"]]) | (sector[c_party] != _JOB["none"])),
+    }
+    for ident, flags in brd.items():
+        delphi[:, _ID_INDEX[ident]] = flags
+
+    # ---- arrow columns -------------------------------------------------------------------------
+    gidx = start + np.arange(rows, dtype=np.int64)
+    record_id = _prefixed("T", gidx, 9)
+    p_ref = np.nonzero(group_ref)[0]
+    # a party index is below the batch size, so batch start + index is unique overall
+    ref_text = _prefixed("G", p_ref + start, 9)
+    ref_for_party = np.full(n_party, len(p_ref), np.int64)
+    ref_for_party[p_ref] = np.arange(len(p_ref))
+    ref_pool = pa.concat_arrays([ref_text, pa.nulls(1, pa.string())])
+    r_group = group_ref[row_party]
+
+    port_country = np.where(event == _EV["exit"], origin, dest)
+    port_idx = t.port_off[port_country] + (
+        rng.random(n_party, dtype=np.float32) * t.port_len[port_country]
+    ).astype(np.int64)
+    port_all = pa.concat_arrays([t.ports, t.posts])
+    port_idx = np.where(event == _EV["visa_application"], len(t.ports) + route, port_idx)
+
+    r_transit_n = transit_n[row_party]
+    offsets = np.zeros(rows + 1, np.int32)
+    np.cumsum(r_transit_n, out=offsets[1:])
+    values = np.empty(int(offsets[-1]), np.int64)
+    has1 = r_transit_n >= 1
+    values[offsets[:-1][has1]] = hub1[row_party[has1]]
+    has2 = r_transit_n == 2
+    values[offsets[:-1][has2] + 1] = hub2[row_party[has2]]
+    transit = pa.ListArray.from_arrays(pa.array(offsets), t.country_arr.take(pa.array(values)))
+
+    visa_app = r_event == _EV["visa_application"]
+    phone_digits = rng.integers(100_000_000, 999_999_999, rows)
+    phone = _phones(t.calling[r_nat], phone_digits, ~visa_app)
+
+    def take(pool: pa.Array, codes: npt.ArrayLike) -> pa.Array:
+        return pool.take(pa.array(codes))
+
+    def date(days: Ints, missing: Bools | None = None) -> pa.Array:
+        return pa.array(days.astype("datetime64[D]"), pa.date32(), mask=missing)
+
+    r_payer = payer[row_party]
+    # children in families travel on the family's ticket
+    family_child = minor & ~is_case & (r_size >= 2) & (r_payer == _PAY["self"])
+    r_payer = np.where(family_child, _PAY["family"], r_payer)
+
+    nat_arr = take(t.country_arr, r_nat)
+    issuing = nat_arr
+    columns: dict[str, pa.Array] = {
+        "record_id": record_id,
+        "event_kind": take(_EVENT_ARR, r_event),
+        "port": take(port_all, port_idx[row_party]),
+        "event_date": date(r_eday),
+        "document_type": take(_DOC_ARR, doc_type),
+        "document_issuing_state": issuing,
+        "document_issue_date": date(issued),
+        "document_expiry_date": date(expires),
+        "document_number_hash": doc_hash,
+        "surname": take(t.surnames, sur_idx),
+        "given_names": take(t.given, giv_idx),
+        "name_native": take(t.native, native_idx),
+        "nationality": nat_arr,
+        "sex": take(_SEX_ARR, sex),
+        "date_of_birth": date(dob),
+        "origin": take(t.country_arr, origin[row_party]),
+        "destination": take(t.country_arr, dest[row_party]),
+        "transit": transit,
+        "trip_type": take(_TRIP_ARR, np.where(one_way[row_party], 0, 1)),
+        "booking_date": date(r_eday - lead[row_party], booking_missing[row_party]),
+        "ticket_paid_by": take(_PAYER_ARR, r_payer),
+        "group_booking_ref": take(ref_pool, ref_for_party[row_party]),
+        "group_size": pa.array(np.where(r_group, r_size, 1), pa.int64()),
+        "declared_purpose": take(_PURPOSE_ARR, purpose[row_party]),
+        "visa_type": take(_VISA_ARR, visa[row_party]),
+        "sponsor_kind": take(_SPONSOR_ARR, sponsor[row_party]),
+        "sponsor_name": take(_SPONSOR_NAMES, sponsor_name[row_party]),
+        "sponsor_registration": _registration(
+            registration_no[row_party], ~has_registration[row_party]
+        ),
+        "offered_job_sector": take(_JOB_ARR, sector[row_party]),
+        "declared_cash": pa.array(cash.astype(np.float64), pa.float64(), mask=cash_missing),
+        "contact_phone": phone,
+        "contact_email": pa.nulls(rows, pa.string()),
+        **{name: pa.array(flags, pa.bool_()) for name, flags in obs.items()},
+    }
+    records = pa.Table.from_arrays([columns[f.name] for f in ARROW_SCHEMA], schema=ARROW_SCHEMA)
+
+    lengths = np.zeros(rows, np.int32)
+    lengths[ci] = delphi.sum(axis=1)
+    t_offsets = np.zeros(rows + 1, np.int32)
+    np.cumsum(lengths, out=t_offsets[1:])
+    _, cols = np.nonzero(delphi)
+    ids = pa.ListArray.from_arrays(pa.array(t_offsets), _ID_ARR.take(pa.array(cols)))
+    type_codes = np.full(rows, len(EXPLOITATION_TYPES), np.int64)
+    type_codes[ci] = c_type
+    truth = pa.Table.from_arrays(
+        [
+            record_id,
+            pa.array(is_case, pa.bool_()),
+            take(_TYPE_ARR, type_codes),
+            pa.array(minor, pa.bool_()),
+            ids,
+        ],
+        schema=TRUTH_SCHEMA,
+    )
+    return records, truth
+
+
+def _pick_hub(
+    rng: np.random.Generator, hubs: Ints, origin: Ints, dest: Ints, other: Ints | None
+) -> Ints:
+    """A transit hub that is neither the origin, the destination nor ``other``."""
+    k = rng.integers(0, len(hubs), len(origin))
+    hub = hubs[k]
+    for _ in range(3):
+        clash = (hub == origin) | (hub == dest)
+        if other is not None:
+            clash |= hub == other
+        if not clash.any():
+            break
+        k = np.where(clash, (k + 1) % len(hubs), k)
+        hub = hubs[k]
+    return hub
+
+
+def _prefixed(prefix: str, numbers: Ints, width: int) -> pa.Array:
+    text = pc.utf8_lpad(pc.cast(pa.array(numbers, pa.int64()), pa.string()), width, "0")
+    return pc.binary_join_element_wise(prefix, text, "")
+
+
+def _registration(numbers: Ints, missing: Bools) -> pa.Array:
+    text = _prefixed("REG-", numbers, 7)
+    return pc.if_else(pa.array(missing), pa.scalar(None, pa.string()), text)
+
+
+def _phones(calling: Ints, digits: Ints, missing: Bools) -> pa.Array:
+    keep = np.nonzero(~missing)[0]
+    text = pc.binary_join_element_wise(
+        "+",
+        pc.cast(pa.array(calling[keep]), pa.string()),
+        pc.cast(pa.array(digits[keep]), pa.string()),
+        "",
+    )
+    index = np.full(len(missing), len(keep), np.int64)
+    index[keep] = np.arange(len(keep))
+    return pa.concat_arrays([text, pa.nulls(1, pa.string())]).take(pa.array(index))
+
+
+def _birth_dates(rng: np.random.Generator, event_day: Ints, age: Ints) -> Ints:
+    """A birth date at which a person is exactly ``age`` whole years old on ``event_day``."""
+    ev = event_day.astype("datetime64[D]")
+    ev_year = ev.astype("datetime64[Y]")
+    ev_doy = (ev - ev_year.astype("datetime64[D]")).astype(np.int64)
+    born_doy = rng.integers(0, 365, len(event_day))
+    years = ev_year.astype(np.int64) + 1970 - age - (born_doy > ev_doy)
+    jan1 = (years - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
+    born: Ints = jan1 + born_doy
+    return born
+
+
+def _whole_years(event_day: Ints, born_day: Ints) -> Ints:
+    """Age in whole years, by the same rule as ``palermo.records.schema.derive``."""
+
+    def parts(days: Ints) -> tuple[Ints, Ints]:
+        d = days.astype("datetime64[D]")
+        year = d.astype("datetime64[Y]")
+        month = d.astype("datetime64[M]")
+        md = (
+            (month.astype(np.int64) % 12 + 1) * 100
+            + (d - month.astype("datetime64[D]")).astype(np.int64)
+            + 1
+        )
+        return year.astype(np.int64), md
+
+    ey, emd = parts(event_day)
+    by, bmd = parts(born_day)
+    age: Ints = ey - by - (emd < bmd)
+    return age
+
+
+def generate_batches(
+    n: int,
+    seed: int = 0,
+    config: SynthConfig | None = None,
+    *,
+    key: bytes | None = None,
+    batch_rows: int = BATCH_ROWS,
+) -> Iterator[tuple[pa.Table, pa.Table]]:
+    """Yield (records, truth) batches that together make the population of ``n`` travellers."""
+    if n < 0:
+        raise ValueError("n must not be negative")
+    if seed < 0:
+        raise ValueError("seed must not be negative")
+    cfg = config or default_config()
+    tables = _tables(cfg)
+    k = key if key is not None else hash_key()
+    for b, start in enumerate(range(0, n, batch_rows)):
+        rows = min(batch_rows, n - start)
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(b,)))
+        yield _batch(cfg, tables, rng, start=start, rows=rows, key=k)
+
+
+def generate(
+    n: int, seed: int = 0, config: SynthConfig | None = None, *, key: bytes | None = None
+) -> tuple[pa.Table, pa.Table]:
+    """A population of ``n`` traveller records and its ground truth, both as Arrow tables.
+
+    ``records`` has exactly ``palermo.records.ARROW_SCHEMA``; ``truth`` has ``TRUTH_SCHEMA``
+    (record_id, is_case, exploitation_type, is_child, indicator_ids), row for row.
+    """
+    parts = list(generate_batches(n, seed, config, key=key))
+    if not parts:
+        return ARROW_SCHEMA.empty_table(), TRUTH_SCHEMA.empty_table()
+    records = pa.concat_tables([r for r, _ in parts])
+    truth = pa.concat_tables([t for _, t in parts])
+    return records, truth
