@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from palermo.cli import records  # noqa: F401  (registers its commands)
 from palermo.cli import synth  # noqa: F401
+from palermo.cli import demo  # noqa: F401
 from palermo.cli.app import app
 
 

@@ -367,6 +367,11 @@ _ID_ARR = pa.array(_ALL_IDS, pa.string())
 _TAGS = sorted({ind.tag for inds in signals.DELPHI.values() for ind in inds if ind.tag})
 
 
+def _mean_party_size(kind: str) -> float:
+    single, lo, hi = CASE_PARTY_SIZE[kind]
+    return single + (1 - single) * (lo + hi) / 2
+
+
 def _party_sizes(rng: np.random.Generator, total: int, draw: Ints) -> Ints:
     """Cut the candidate sizes ``draw`` so that they add up to exactly ``total``."""
     if total == 0:
@@ -385,7 +390,8 @@ def _batch(
     n_case = int(rng.binomial(rows, cfg.cases.share)) if cfg.cases.share > 0 else 0
     n_case = min(n_case, rows)
     type_names = [name for name in EXPLOITATION_TYPES if name in cfg.cases.types]
-    type_weights = [cfg.cases.types[name].weight for name in type_names]
+    # the configured weights are shares of case travellers; parties of a type differ in size
+    type_weights = [cfg.cases.types[name].weight / _mean_party_size(name) for name in type_names]
     # case parties
     cand_types = np.array([EXPLOITATION_TYPES.index(type_names[i]) for i in range(len(type_names))])
     ctype_draw = cand_types[_choose(rng, max(n_case, 1), type_weights)]
