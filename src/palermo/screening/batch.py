@@ -131,10 +131,9 @@ def _run_duckdb(
     try:
         first = _engine_input(table.slice(0, min(batch_rows, table.num_rows)), compiled, 0)
         raw.register(_VIEW, first)
-        plan = compile_ibis(
-            con.table(_VIEW), compiled.criteria, profile_set.lists, keep=(_ROW, "record_id")
-        )
-        sql = str(con.compile(plan.expr))
+        unbound = ibis.table(ibis.Schema.from_pyarrow(first.schema), name=_VIEW)
+        plan = compile_ibis(unbound, compiled.criteria, profile_set.lists, keep=(_ROW, "record_id"))
+        sql = str(ibis.to_sql(plan.expr, dialect="duckdb"))  # compiled once for every batch
         parts: list[pa.Table] = []
         done = 0
         while done < table.num_rows:
@@ -181,7 +180,9 @@ def _run_spark(
         plan = compile_ibis(
             con.table(view), compiled.criteria, profile_set.lists, keep=(_ROW, "record_id")
         )
-        result = con.to_pyarrow(plan.expr)
+        # Ibis' PySpark backend compiles; the rows come back as Arrow directly (Ibis' own
+        # to_pyarrow goes through pandas, which is slower and warns under pandas 3).
+        result = session.sql(str(con.compile(plan.expr))).toArrow()
         session.catalog.dropTempView(view)
     finally:
         if own:
