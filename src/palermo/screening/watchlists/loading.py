@@ -1,0 +1,490 @@
+"""Reading watchlists from YAML, CSV and JSON Lines, and keeping them in a watchlist directory.
+
+A YAML file holds the list's description under ``list:`` and its entries under ``entries:``;
+CSV and JSON Lines files hold entries only, and the description comes from the caller (the
+``palermo watchlist import`` options). Every broken value is reported at once, naming file,
+row, field, value and rule; nothing is stored unless the whole list is valid.
+
+Entry fields: ``id``, ``kind`` (person, organisation, contact), ``names`` (a list; in CSV names
+separated by ``|``), or ``name``, or ``surname`` + ``given_names`` and ``name_native``;
+``date_of_birth``, ``nationality`` (ISO 3166 alpha-2), ``document_number`` (hashed on reading,
+never stored) or ``document_number_hash``; ``registration_numbers``, ``phones``, ``emails``
+(lists, or ``|``-separated in CSV; the singular names are accepted too); ``note``.
+
+In the directory each list is one Parquet file, ``<list id>.parquet``, with its description in
+the file's metadata; it is written to a temporary file and renamed, so a reader never sees a
+half-written list.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import yaml
+
+from palermo.errors import InputError, Problem
+from palermo.lib.files import atomic_path
+from palermo.records.hashing import document_hash
+from palermo.records.schema import COUNTRY_CODES
+from palermo.screening.watchlists.model import (
+    DEFAULT_THRESHOLD,
+    FORMAT_VERSION,
+    LIST_ID,
+    MAX_PHONE_DIGITS,
+    MIN_PHONE_DIGITS,
+    Entry,
+    EntryKind,
+    ListInfo,
+    Watchlist,
+    normalise_email,
+    normalise_phone,
+    normalise_registration,
+)
+
+MAX_PROBLEMS = 50
+
+
+def local_today() -> dt.date:
+    """Today's date where Palermo runs (lists expire at the end of their expiry day)."""
+    return dt.datetime.now(dt.UTC).astimezone().date()
+
+
+INFO_FIELDS = ("id", "title", "owner", "purpose", "legal_basis", "expires", "threshold")
+REQUIRED_INFO = ("id", "owner", "purpose", "legal_basis", "expires")
+ENTRY_FIELDS = frozenset(
+    {
+        "id",
+        "kind",
+        "name",
+        "names",
+        "surname",
+        "given_names",
+        "name_native",
+        "date_of_birth",
+        "nationality",
+        "document_number",
+        "document_number_hash",
+        "registration_number",
+        "registration_numbers",
+        "phone",
+        "phones",
+        "email",
+        "emails",
+        "note",
+    }
+)
+LIST_FIELDS = ("names", "registration_numbers", "phones", "emails")
+SINGULAR = {
+    "name": "names",
+    "registration_number": "registration_numbers",
+    "phone": "phones",
+    "email": "emails",
+}
+ENTRIES_SCHEMA = pa.schema(
+    [
+        pa.field("entry_id", pa.string(), nullable=False),
+        pa.field("kind", pa.string(), nullable=False),
+        pa.field("names", pa.list_(pa.string())),
+        pa.field("date_of_birth", pa.date32()),
+        pa.field("nationality", pa.string()),
+        pa.field("document_hash", pa.string()),
+        pa.field("registration_numbers", pa.list_(pa.string())),
+        pa.field("phones", pa.list_(pa.string())),
+        pa.field("emails", pa.list_(pa.string())),
+        pa.field("note", pa.string()),
+    ]
+)
+META_KEY = b"palermo.watchlist"
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+        self.total = 0
+
+    def add(self, where: str, rule: str, field: str | None = None, value: object = None) -> None:
+        self.total += 1
+        if len(self.items) < MAX_PROBLEMS:
+            self.items.append(Problem(where=where, rule=rule, field=field, value=value))
+
+    def raise_if_any(self) -> None:
+        if self.total:
+            raise InputError(self.items, total=self.total)
+
+
+def _parse_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value).strip())
+
+
+def parse_info(raw: Mapping[str, Any], *, where: str, today: dt.date | None = None) -> ListInfo:
+    """Validate a list's description; raise ``InputError`` naming every missing or bad field."""
+    problems = _Problems()
+    unknown = sorted(set(raw) - set(INFO_FIELDS))
+    for name in unknown:
+        problems.add(where, f"unknown list field (known: {', '.join(INFO_FIELDS)})", name)
+    for name in REQUIRED_INFO:
+        if raw.get(name) in (None, ""):
+            problems.add(
+                where,
+                "required: every list names its owner, purpose, legal basis and expiry date",
+                name,
+            )
+    list_id = str(raw.get("id") or "")
+    if list_id and not LIST_ID.match(list_id):
+        problems.add(where, "must be 1-64 lower-case letters, digits, '-' or '_'", "id", list_id)
+    expires: dt.date | None = None
+    if raw.get("expires") not in (None, ""):
+        try:
+            expires = _parse_date(raw["expires"])
+        except ValueError:
+            problems.add(where, "must be a date YYYY-MM-DD", "expires", raw["expires"])
+        else:
+            if today is not None and expires < today:
+                problems.add(
+                    where,
+                    "the list has already expired; renew its legal basis first",
+                    "expires",
+                    str(expires),
+                )
+    threshold = DEFAULT_THRESHOLD
+    if raw.get("threshold") not in (None, ""):
+        try:
+            threshold = int(str(raw["threshold"]))
+        except ValueError:
+            threshold = -1
+        if not 0 <= threshold <= 100:
+            problems.add(
+                where, "must be a whole number from 0 to 100", "threshold", raw["threshold"]
+            )
+    problems.raise_if_any()
+    assert expires is not None
+    return ListInfo(
+        list_id=list_id,
+        title=str(raw.get("title") or list_id),
+        owner=str(raw["owner"]),
+        purpose=str(raw["purpose"]),
+        legal_basis=str(raw["legal_basis"]),
+        expires=expires,
+        threshold=threshold,
+    )
+
+
+def _as_list(value: Any, *, split_bars: bool) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return [str(v).strip() for v in value if v is not None and str(v).strip()]
+    text = str(value).strip()
+    if not text:
+        return []
+    parts = text.split("|") if split_bars else [text]
+    return [p.strip() for p in parts if p.strip()]
+
+
+def parse_entry(
+    row: Mapping[str, Any], *, where: str, problems: _Problems, split_bars: bool, today: dt.date
+) -> Entry | None:
+    """One entry from a mapping; problems are collected, ``None`` when the entry is broken."""
+    before = problems.total
+    for name in sorted(set(row) - ENTRY_FIELDS):
+        problems.add(where, "unknown entry field (see 'palermo watchlist import --help')", name)
+    entry_id = str(row.get("id") or "").strip()
+    if not entry_id:
+        problems.add(where, "required: every entry has an id", "id")
+    kind_text = str(row.get("kind") or "person").strip().lower()
+    try:
+        kind = EntryKind(kind_text)
+    except ValueError:
+        problems.add(where, "must be one of person, organisation, contact", "kind", kind_text)
+        kind = EntryKind.PERSON
+    values: dict[str, list[str]] = {name: [] for name in LIST_FIELDS}
+    for name in (*LIST_FIELDS, *SINGULAR):
+        target = SINGULAR.get(name, name)
+        values[target].extend(_as_list(row.get(name), split_bars=split_bars))
+    surname = str(row.get("surname") or "").strip()
+    given = str(row.get("given_names") or "").strip()
+    if surname or given:
+        values["names"].append(f"{surname} {given}".strip())
+    native = str(row.get("name_native") or "").strip()
+    if native:
+        values["names"].append(native)
+    born: dt.date | None = None
+    if row.get("date_of_birth") not in (None, ""):
+        try:
+            born = _parse_date(row["date_of_birth"])
+        except ValueError:
+            problems.add(where, "must be a date YYYY-MM-DD", "date_of_birth", row["date_of_birth"])
+        else:
+            if born > today:
+                problems.add(where, "must not be in the future", "date_of_birth", str(born))
+    nationality = str(row.get("nationality") or "").strip().upper() or None
+    if nationality is not None and nationality not in COUNTRY_CODES:
+        problems.add(where, "must be an ISO 3166 alpha-2 country code", "nationality", nationality)
+    plain = str(row.get("document_number") or "").strip()
+    hashed = str(row.get("document_number_hash") or "").strip()
+    if plain and hashed:
+        problems.add(
+            where,
+            "give either document_number or document_number_hash, not both",
+            "document_number",
+        )
+    doc_hash = document_hash(plain) if plain else (hashed.lower() or None)
+    if doc_hash is not None and (
+        len(doc_hash) != 32 or any(c not in "0123456789abcdef" for c in doc_hash)
+    ):
+        problems.add(
+            where, "must be a 32-digit hexadecimal keyed hash", "document_number_hash", hashed
+        )
+    phones: list[str] = []
+    for phone in values["phones"]:
+        digits = normalise_phone(phone)
+        if not MIN_PHONE_DIGITS <= len(digits) <= MAX_PHONE_DIGITS:
+            problems.add(where, "a phone number has 6 to 15 digits", "phones", phone)
+        phones.append(digits)
+    emails: list[str] = []
+    for email in values["emails"]:
+        norm = normalise_email(email)
+        local, _, domain = norm.partition("@")
+        if not local or "." not in domain or " " in norm:
+            problems.add(where, "not an e-mail address", "emails", email)
+        emails.append(norm)
+    registrations = [normalise_registration(r) for r in values["registration_numbers"]]
+    if any(not r for r in registrations):
+        problems.add(where, "a registration number needs letters or digits", "registration_numbers")
+    names = list(dict.fromkeys(values["names"]))
+    if kind is EntryKind.PERSON and not (names or doc_hash or phones or emails):
+        problems.add(where, "a person needs a name, a document number or a contact point")
+    if kind is EntryKind.ORGANISATION and not (names or registrations or phones or emails):
+        problems.add(where, "an organisation needs a name, a registration number or a contact")
+    if kind is EntryKind.CONTACT and not (phones or emails):
+        problems.add(where, "a contact point needs a phone number or an e-mail address")
+    if kind is not EntryKind.PERSON and (born or doc_hash or nationality):
+        problems.add(where, "date of birth, nationality and document belong to person entries")
+    if problems.total > before:
+        return None
+    return Entry(
+        entry_id=entry_id,
+        kind=kind,
+        names=tuple(names),
+        date_of_birth=born,
+        nationality=nationality,
+        document_hash=doc_hash,
+        registration_numbers=tuple(dict.fromkeys(registrations)),
+        phones=tuple(dict.fromkeys(phones)),
+        emails=tuple(dict.fromkeys(emails)),
+        note=str(row.get("note") or "").strip() or None,
+    )
+
+
+def _entries(
+    rows: Iterable[tuple[str, Any]], *, split_bars: bool, today: dt.date
+) -> tuple[Entry, ...]:
+    problems = _Problems()
+    entries: list[Entry] = []
+    first_seen: dict[str, str] = {}
+    for where, row in rows:
+        if not isinstance(row, Mapping):
+            problems.add(where, "each entry must be a mapping of field names to values")
+            continue
+        raw_id = str(row.get("id") or "").strip()
+        if raw_id and raw_id in first_seen:
+            problems.add(where, f"duplicate id (first used at {first_seen[raw_id]})", "id", raw_id)
+            continue
+        if raw_id:
+            first_seen[raw_id] = where
+        entry = parse_entry(row, where=where, problems=problems, split_bars=split_bars, today=today)
+        if entry is not None:
+            entries.append(entry)
+    problems.raise_if_any()
+    return tuple(entries)
+
+
+def read_watchlist(
+    path: str | Path,
+    *,
+    info: Mapping[str, Any] | None = None,
+    today: dt.date | None = None,
+) -> Watchlist:
+    """Read and validate a watchlist file (YAML, CSV or JSON Lines).
+
+    ``info`` gives or overrides the list's description (id, title, owner, purpose, legal_basis,
+    expires, threshold); values that are ``None`` are ignored.
+    """
+    path = Path(path)
+    today = today or local_today()
+    if not path.is_file():
+        raise InputError([Problem(where=str(path), rule="file not found")])
+    suffix = path.suffix.lower()
+    overrides = {k: v for k, v in (info or {}).items() if v is not None}
+    if suffix in (".yaml", ".yml"):
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise InputError([Problem(where=str(path), rule=f"not valid YAML: {exc}")]) from None
+        if not isinstance(doc, dict) or not isinstance(doc.get("entries"), list):
+            raise InputError(
+                [Problem(where=str(path), rule="expected a mapping with 'list' and 'entries'")]
+            )
+        raw_info = doc.get("list") or {}
+        if not isinstance(raw_info, dict):
+            raise InputError([Problem(where=f"{path} list", rule="must be a mapping")])
+        list_info = parse_info({**raw_info, **overrides}, where=f"{path} list", today=today)
+        rows = [(f"{path} entry {i}", row) for i, row in enumerate(doc["entries"], start=1)]
+        return Watchlist(list_info, _entries(rows, split_bars=False, today=today))
+    if suffix == ".csv":
+        list_info = parse_info(overrides, where=f"{path} (list description)", today=today)
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as fh:
+                reader = csv.DictReader(fh)
+                csv_rows = [(f"{path} row {i}", dict(r)) for i, r in enumerate(reader, start=1)]
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise InputError(
+                [Problem(where=str(path), rule=f"not a readable CSV: {exc}")]
+            ) from None
+        for where, row in csv_rows:
+            if None in row:
+                raise InputError([Problem(where=where, rule="more cells than header columns")])
+        return Watchlist(list_info, _entries(csv_rows, split_bars=True, today=today))
+    if suffix == ".jsonl":
+        list_info = parse_info(overrides, where=f"{path} (list description)", today=today)
+        json_rows: list[tuple[str, Any]] = []
+        problems = _Problems()
+        with path.open(encoding="utf-8") as fh:
+            for lineno, line in enumerate(fh, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    json_rows.append((f"{path} line {lineno}", json.loads(line)))
+                except json.JSONDecodeError as exc:
+                    problems.add(f"{path} line {lineno}", f"invalid JSON: {exc}")
+        problems.raise_if_any()
+        return Watchlist(list_info, _entries(json_rows, split_bars=False, today=today))
+    raise InputError(
+        [
+            Problem(
+                where=str(path),
+                rule=f"unknown file type '{suffix}': expected .yaml, .yml, .csv or .jsonl",
+            )
+        ]
+    )
+
+
+# --- the watchlist directory ----------------------------------------------------------------
+
+
+def _info_json(info: ListInfo) -> bytes:
+    return json.dumps(
+        {
+            "format_version": FORMAT_VERSION,
+            "id": info.list_id,
+            "title": info.title,
+            "owner": info.owner,
+            "purpose": info.purpose,
+            "legal_basis": info.legal_basis,
+            "expires": info.expires.isoformat(),
+            "threshold": info.threshold,
+        },
+        ensure_ascii=False,
+    ).encode("utf-8")
+
+
+def entries_table(entries: Iterable[Entry]) -> pa.Table:
+    rows = list(entries)
+    return pa.table(
+        {
+            "entry_id": [e.entry_id for e in rows],
+            "kind": [e.kind.value for e in rows],
+            "names": [list(e.names) for e in rows],
+            "date_of_birth": [e.date_of_birth for e in rows],
+            "nationality": [e.nationality for e in rows],
+            "document_hash": [e.document_hash for e in rows],
+            "registration_numbers": [list(e.registration_numbers) for e in rows],
+            "phones": [list(e.phones) for e in rows],
+            "emails": [list(e.emails) for e in rows],
+            "note": [e.note for e in rows],
+        },
+        schema=ENTRIES_SCHEMA,
+    )
+
+
+def save_watchlist(watchlist: Watchlist, directory: str | Path) -> Path:
+    """Store a list as ``<directory>/<list id>.parquet`` atomically (replacing an older version)."""
+    target = Path(directory) / f"{watchlist.info.list_id}.parquet"
+    table = entries_table(watchlist.entries).replace_schema_metadata(
+        {META_KEY: _info_json(watchlist.info)}
+    )
+    with atomic_path(target) as tmp:
+        pq.write_table(table, tmp)
+    return target
+
+
+def read_stored_info(path: Path) -> ListInfo:
+    meta = pq.read_schema(path).metadata or {}
+    if META_KEY not in meta:
+        raise InputError([Problem(where=str(path), rule="not a Palermo watchlist file")])
+    raw = json.loads(meta[META_KEY])
+    if raw.get("format_version") != FORMAT_VERSION:
+        raise InputError(
+            [
+                Problem(
+                    where=str(path), rule=f"unsupported format version {raw.get('format_version')}"
+                )
+            ]
+        )
+    raw.pop("format_version")
+    return parse_info(raw, where=str(path))
+
+
+def load_stored(path: str | Path) -> Watchlist:
+    path = Path(path)
+    info = read_stored_info(path)
+    table = pq.read_table(path, schema=ENTRIES_SCHEMA)
+    cols = {name: table.column(name).to_pylist() for name in ENTRIES_SCHEMA.names}
+    entries = tuple(
+        Entry(
+            entry_id=cols["entry_id"][i],
+            kind=EntryKind(cols["kind"][i]),
+            names=tuple(cols["names"][i] or ()),
+            date_of_birth=cols["date_of_birth"][i],
+            nationality=cols["nationality"][i],
+            document_hash=cols["document_hash"][i],
+            registration_numbers=tuple(cols["registration_numbers"][i] or ()),
+            phones=tuple(cols["phones"][i] or ()),
+            emails=tuple(cols["emails"][i] or ()),
+            note=cols["note"][i],
+        )
+        for i in range(table.num_rows)
+    )
+    return Watchlist(info, entries)
+
+
+def stored_lists(directory: str | Path) -> list[Path]:
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise InputError([Problem(where=str(directory), rule="watchlist directory not found")])
+    return sorted(p for p in directory.glob("*.parquet") if not p.name.startswith("."))
+
+
+def load_directory(
+    directory: str | Path, *, today: dt.date | None = None, include_expired: bool = False
+) -> list[Watchlist]:
+    """Every stored list in ``directory``; expired lists are left out unless asked for, because
+    their legal basis for matching has lapsed."""
+    today = today or local_today()
+    out: list[Watchlist] = []
+    for path in stored_lists(directory):
+        if not include_expired and read_stored_info(path).expired(today):
+            continue
+        out.append(load_stored(path))
+    return out
