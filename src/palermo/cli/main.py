@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import palermo.cli.assess  # registers assess and indicators
 import palermo.cli.screen  # noqa: F401  (registers screen and profiles)
 from palermo.cli import records  # noqa: F401  (registers its commands)
 from palermo.cli import synth  # noqa: F401
