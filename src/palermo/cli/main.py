@@ -1,13 +1,25 @@
-"""Entry point of the ``palermo`` command: imports every command module, then runs the app."""
+"""Entry point of the ``palermo`` command: imports every command module, then runs the app.
+
+Each module in ``COMMAND_MODULES`` registers its commands on ``palermo.cli.app.app`` when
+imported. To add commands, write ``palermo/cli/<name>.py`` and add its name here.
+"""
 
 from __future__ import annotations
 
-import palermo.cli.assess  # registers assess and indicators
-import palermo.cli.screen  # noqa: F401  (registers screen and profiles)
-from palermo.cli import records  # noqa: F401  (registers its commands)
-from palermo.cli import synth  # noqa: F401
-from palermo.cli import demo  # noqa: F401
+import importlib
+
 from palermo.cli.app import app
+
+COMMAND_MODULES = (
+    "records",  # palermo records fields|check|mrz
+    "screen",  # palermo screen, palermo profiles check|show
+    "synth",  # palermo synth travellers
+    "demo",  # palermo demo
+    "assess",  # palermo assess, palermo indicators list|evaluate
+)
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"palermo.cli.{_name}")
 
 
 def main() -> None:
