@@ -155,3 +155,53 @@ def test_derived_fields_agree_between_the_row_and_the_column_definitions() -> No
             assert col[name] == value, name
     assert [c["age_at_travel"] for c in columns] == [18, 17]
     assert [c["is_minor"] for c in columns] == [False, True]
+
+
+def test_numbers_are_checked_for_form_and_range(tmp_path: Path) -> None:
+    path = _csv(
+        tmp_path,
+        "r1,entry,PVG,2026-03-01,2,100.5",
+        "r2,entry,PVG,2026-03-01,2.5,abc",
+        "r3,entry,PVG,2026-03-01,0,-3",
+        "r4,entry,PVG,2026-03-01,99999999999999999999,1e3",
+        header="record_id,event_kind,port,event_date,group_size,declared_cash",
+    )
+    with pytest.raises(InputError) as info:
+        read_records(path)
+    message = str(info.value)
+    assert "row 2: field 'group_size' value '2.5': must be a whole number" in message
+    assert "row 2: field 'declared_cash' value 'abc': must be a number" in message
+    assert "row 3: field 'group_size' value '0': must be at least 1" in message
+    assert "row 3: field 'declared_cash' value '-3': must be at least 0" in message
+    assert "row 4: field 'group_size'" in message
+    assert "row 1" not in message
+    assert "declared_cash' value '1e3'" not in message
+
+
+def test_transit_lists_from_parquet_are_validated_per_row(tmp_path: Path) -> None:
+    raw = pa.table(
+        {
+            "record_id": ["a", "b", "c"],
+            "event_kind": ["entry"] * 3,
+            "port": ["PVG"] * 3,
+            "event_date": ["2026-03-01"] * 3,
+            "transit": pa.array([["th", "MY"], None, ["TH", "QQ"]], pa.list_(pa.string())),
+        }
+    )
+    path = tmp_path / "t.parquet"
+    pq.write_table(raw, path)
+    with pytest.raises(InputError) as info:
+        read_records(path)
+    assert info.value.total == 1
+    assert "row 3: field 'transit'" in str(info.value)
+    raw = raw.set_column(4, "transit", pa.array([["th", "MY"], None, []], pa.list_(pa.string())))
+    pq.write_table(raw, path)
+    assert read_records(path).column("transit").to_pylist() == [["TH", "MY"], None, []]
+
+
+def test_many_broken_rows_are_counted_but_only_the_first_are_listed(tmp_path: Path) -> None:
+    rows = [f"r{i},arrival,PVG,2026-03-01,CN,F,2001-05-02,," for i in range(500)]
+    with pytest.raises(InputError) as info:
+        read_records(_csv(tmp_path, *rows))
+    assert info.value.total == 500
+    assert "and 480 more problem(s)" in str(info.value)

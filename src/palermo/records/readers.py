@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -200,127 +201,158 @@ def validate_table(raw: pa.Table, *, source: str = "input") -> pa.Table:
     n_rows = raw.num_rows
     columns: list[pa.Array | pa.ChunkedArray] = []
     for spec in INPUT_FIELDS.values():
-        if spec.name in raw.column_names:
-            col = raw.column(spec.name).combine_chunks()
-            converted, bad = _convert(col, spec)
-        else:
-            converted = pa.nulls(n_rows, type=spec.arrow_type)
-            bad = []
-        for idx, rule in bad:
-            total += 1
-            if len(problems) < MAX_PROBLEMS:
-                value = (
-                    raw.column(spec.name)[idx].as_py() if spec.name in raw.column_names else None
-                )
+        if spec.name not in raw.column_names:
+            columns.append(pa.nulls(n_rows, type=spec.arrow_type))
+            continue
+        col = raw.column(spec.name).combine_chunks()
+        converted, bad = _convert(col, spec)
+        columns.append(converted)
+        for mask, rule in bad:
+            count = int(pc.sum(pc.cast(mask, pa.int64())).as_py() or 0)
+            if not count:
+                continue
+            total += count
+            room = MAX_PROBLEMS - len(problems)
+            for idx in _first_indices(mask, room):
                 problems.append(
                     Problem(
-                        where=f"{source} row {idx + 1}", field=spec.name, value=value, rule=rule
+                        where=f"{source} row {idx + 1}",
+                        field=spec.name,
+                        value=col[idx].as_py(),
+                        rule=rule,
                     )
                 )
-        columns.append(converted)
     if total:
         problems.sort(key=lambda p: int(p.where.rsplit(" ", 1)[1]))
         raise InputError(problems, total=total)
     return pa.Table.from_arrays(columns, schema=ARROW_SCHEMA)
 
 
-def _indices(mask: pa.Array) -> list[int]:
-    return [int(i) for i in pc.indices_nonzero(pc.fill_null(mask, False)).to_pylist()]
+Bad = list[tuple[pa.Array, str]]
+"""(mask of offending rows, rule broken) pairs for one column; masks are never null."""
 
 
-def _convert(col: pa.Array, spec: FieldSpec) -> tuple[pa.Array, list[tuple[int, str]]]:
-    """Convert one column; return the typed array and (row index, rule) for each bad value."""
-    bad: list[tuple[int, str]] = []
+def _first_indices(mask: pa.Array, limit: int) -> list[int]:
+    if limit <= 0:
+        return []
+    found = pc.indices_nonzero(mask)
+    return [int(i) for i in found.slice(0, limit).to_pylist()]
+
+
+def _mask(expr: pa.Array) -> pa.Array:
+    return pc.fill_null(expr, False)
+
+
+def _convert(col: pa.Array, spec: FieldSpec) -> tuple[pa.Array, Bad]:
+    """Convert one column; return the typed array and the masks of bad values with their rule."""
+    bad: Bad = []
     target = spec.arrow_type
     if spec.kind == Kind.COUNTRY_LIST:
         out = _convert_country_list(col, bad)
     elif col.type == target and spec.kind not in (Kind.STRING, Kind.ENUM, Kind.COUNTRY):
         out = col
+    elif _castable(col.type, spec.kind):
+        out = pc.cast(col, target)
     else:
         text = col if pa.types.is_string(col.type) else pc.cast(col, pa.string())
         text = pc.utf8_trim_whitespace(text)
         text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
         out = _convert_text(text, spec, bad)
     if spec.required:
-        for i in _indices(pc.is_null(out)):
-            if not any(b[0] == i for b in bad):
-                bad.append((i, "required field is missing"))
-    if spec.minimum is not None or spec.maximum is not None:
-        if spec.minimum is not None:
-            for i in _indices(pc.less(out, spec.minimum)):
-                bad.append((i, f"must be at least {spec.minimum:g}"))
-        if spec.maximum is not None:
-            for i in _indices(pc.greater(out, spec.maximum)):
-                bad.append((i, f"must be at most {spec.maximum:g}"))
+        missing = pc.is_null(out)
+        for mask, _rule in bad:  # a value already reported as malformed is not also "missing"
+            missing = pc.and_(missing, pc.invert(mask))
+        bad.append((missing, "required field is missing"))
+    if spec.minimum is not None:
+        bad.append((_mask(pc.less(out, spec.minimum)), f"must be at least {spec.minimum:g}"))
+    if spec.maximum is not None:
+        bad.append((_mask(pc.greater(out, spec.maximum)), f"must be at most {spec.maximum:g}"))
     return out, bad
 
 
-def _convert_text(text: pa.Array, spec: FieldSpec, bad: list[tuple[int, str]]) -> pa.Array:
+def _castable(source: pa.DataType, kind: Kind) -> bool:
+    """Typed columns that convert without loss: integers to numbers, timestamps to dates."""
+    if kind in (Kind.INT, Kind.FLOAT):
+        return bool(pa.types.is_integer(source))
+    return kind == Kind.DATE and bool(pa.types.is_timestamp(source))
+
+
+def _convert_text(text: pa.Array, spec: FieldSpec, bad: Bad) -> pa.Array:
     present = pc.is_valid(text)
     if spec.kind == Kind.STRING:
         return text
     if spec.kind == Kind.ENUM:
         ok = pc.is_in(text, value_set=pa.array(spec.domain, pa.string()))
-        for i in _indices(pc.and_(present, pc.invert(ok))):
-            bad.append((i, "must be one of " + ", ".join(spec.domain)))
+        bad.append((pc.and_(present, pc.invert(ok)), "must be one of " + ", ".join(spec.domain)))
         return text
     if spec.kind == Kind.COUNTRY:
         upper = pc.utf8_upper(text)
-        ok = pc.is_in(upper, value_set=pa.array(sorted(COUNTRY_CODES), pa.string()))
-        for i in _indices(pc.and_(present, pc.invert(ok))):
-            bad.append((i, "must be an ISO 3166-1 alpha-2 country code"))
+        ok = pc.is_in(upper, value_set=_COUNTRY_SET)
+        bad.append((pc.and_(present, pc.invert(ok)), "must be an ISO 3166-1 alpha-2 country code"))
         return upper
     if spec.kind == Kind.DATE:
         parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
         out = pc.cast(parsed, pa.date32())
-        for i in _indices(pc.and_(present, pc.is_null(out))):
-            bad.append((i, "must be a date written YYYY-MM-DD"))
+        bad.append((pc.and_(present, pc.is_null(out)), "must be a date written YYYY-MM-DD"))
         return out
     if spec.kind == Kind.BOOL:
         lower = pc.utf8_lower(text)
         is_true = pc.is_in(lower, value_set=pa.array(TRUE_WORDS))
         is_false = pc.is_in(lower, value_set=pa.array(FALSE_WORDS))
-        for i in _indices(pc.and_(present, pc.invert(pc.or_(is_true, is_false)))):
-            bad.append((i, "must be true or false"))
-        return pc.if_else(
-            pc.is_null(text), pa.scalar(None, pa.bool_()), pc.if_else(is_true, True, False)
-        ).cast(pa.bool_())
+        bad.append(
+            (pc.and_(present, pc.invert(pc.or_(is_true, is_false))), "must be true or false")
+        )
+        return pc.if_else(pc.is_null(text), pa.scalar(None, pa.bool_()), is_true).cast(pa.bool_())
     if spec.kind in (Kind.INT, Kind.FLOAT):
-        target = spec.arrow_type
-        values: list[Any] = []
-        for i, s in enumerate(text.to_pylist()):
-            if s is None:
-                values.append(None)
-                continue
-            try:
-                number = float(s) if spec.kind == Kind.FLOAT else int(s)
-            except ValueError:
-                kind = "a whole number" if spec.kind == Kind.INT else "a number"
-                bad.append((i, f"must be {kind}"))
-                values.append(None)
-                continue
-            values.append(number)
-        return pa.array(values, type=target)
+        pattern = _INT_PATTERN if spec.kind == Kind.INT else _FLOAT_PATTERN
+        ok = pc.match_substring_regex(text, pattern)
+        wrong = pc.and_(present, pc.invert(_mask(ok)))
+        word = "a whole number" if spec.kind == Kind.INT else "a number"
+        bad.append((wrong, f"must be {word}"))
+        clean = pc.if_else(wrong, pa.scalar(None, pa.string()), text)
+        try:
+            return pc.cast(clean, spec.arrow_type)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            # well-formed but out of range for 64 bits: report the rows, keep them missing
+            values = [_parse_number(s, spec.kind) for s in clean.to_pylist()]
+            texts = clean.to_pylist()
+            overflow = pa.array(
+                [t is not None and v is None for t, v in zip(texts, values, strict=True)]
+            )
+            bad.append((overflow, f"must be {word} within range"))
+            return pa.array(values, type=spec.arrow_type)
     raise AssertionError(spec.kind)  # pragma: no cover - every kind is handled above
 
 
-def _convert_country_list(col: pa.Array, bad: list[tuple[int, str]]) -> pa.Array:
-    if pa.types.is_list(col.type) or pa.types.is_large_list(col.type):
-        lists = col.to_pylist()
-    else:
+_COUNTRY_SET = pa.array(sorted(COUNTRY_CODES), pa.string())
+_INT_PATTERN = r"^[+-]?[0-9]+$"
+_FLOAT_PATTERN = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+_LIST_RULE = "transit points must be ISO 3166-1 alpha-2 codes separated by ';'"
+
+
+def _parse_number(text: str | None, kind: Kind) -> float | int | None:
+    if text is None:
+        return None
+    value = float(text) if kind == Kind.FLOAT else int(text)
+    if kind == Kind.INT and not -(2**63) <= int(value) < 2**63:
+        return None
+    return value
+
+
+def _convert_country_list(col: pa.Array, bad: Bad) -> pa.Array:
+    if not (pa.types.is_list(col.type) or pa.types.is_large_list(col.type)):
         text = col if pa.types.is_string(col.type) else pc.cast(col, pa.string())
-        lists = [
-            None if s is None or not s.strip() else [p.strip() for p in s.split(";") if p.strip()]
-            for s in text.to_pylist()
-        ]
-    out: list[list[str] | None] = []
-    for i, items in enumerate(lists):
-        if items is None:
-            out.append(None)
-            continue
-        codes = [str(c).upper() for c in items]
-        wrong = [c for c in codes if c not in COUNTRY_CODES]
-        if wrong:
-            bad.append((i, "transit points must be ISO 3166-1 alpha-2 codes separated by ';'"))
-        out.append(codes)
-    return pa.array(out, type=pa.list_(pa.string()))
+        compact = pc.replace_substring_regex(text, r"\s+", "")
+        compact = pc.replace_substring_regex(compact, r"^;+|;+$", "")
+        compact = pc.replace_substring_regex(compact, r";;+", ";")
+        compact = pc.if_else(pc.equal(compact, ""), pa.scalar(None, pa.string()), compact)
+        col = pc.split_pattern(compact, ";")
+    values = pc.utf8_upper(pc.cast(col.flatten(), pa.string()))
+    wrong_value = pc.invert(_mask(pc.is_in(values, value_set=_COUNTRY_SET)))
+    parents = pc.list_parent_indices(col)
+    wrong_rows = pc.unique(pc.filter(parents, wrong_value))
+    row_numbers = pa.array(np.arange(len(col), dtype=np.int64))
+    mask = pc.is_in(row_numbers, value_set=pc.cast(wrong_rows, pa.int64()))
+    bad.append((mask, _LIST_RULE))
+    offsets = pc.subtract(col.offsets, col.offsets[0])
+    return pa.ListArray.from_arrays(offsets, values, type=pa.list_(pa.string()), mask=col.is_null())
