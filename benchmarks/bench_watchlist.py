@@ -27,6 +27,7 @@ from typing import Any
 import pyarrow as pa
 
 from palermo.screening.watchlists import WatchlistIndex
+from palermo.screening.watchlists.matching import traveller_from_record
 from palermo.screening.watchlists.synthetic import (
     TRANSFORMS,
     synthetic_watchlist,
@@ -68,8 +69,6 @@ def bench_realtime(list_size: int, probes: int, seed: int) -> dict[str, Any]:
         latencies.append((time.perf_counter() - t0) * 1000)
         hits += bool(found)
     for record in records[:200]:
-        from palermo.screening.watchlists.matching import traveller_from_record
-
         candidates += len(index.candidates(traveller_from_record(record)))
     return {
         "list_entries": list_size,
@@ -111,17 +110,17 @@ def bench_batch(list_size: int, manifest: int, seed: int) -> dict[str, Any]:
     )
     del rows
     t0 = time.perf_counter()
-    pairs = index.candidate_pairs(table)
+    matches = index.match_table(table)  # cold: builds the entries' key tables too
     t1 = time.perf_counter()
-    matches = index.match_table(table)
+    pairs = index.candidate_pairs(table)
     t2 = time.perf_counter()
     return {
         "list_entries": list_size,
         "travellers": manifest,
         "listed_travellers": listed,
+        "match_table_s": round(t1 - t0, 2),
         "candidate_pairs": len(pairs[0]),
-        "blocking_join_s": round(t1 - t0, 2),
-        "match_table_s": round(t2 - t1, 2),
+        "blocking_join_warm_s": round(t2 - t1, 2),
         "matches": matches.num_rows,
         "travellers_with_match": len(set(matches.column("row").to_pylist())),
     }

@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "synth",  # palermo synth travellers
     "demo",  # palermo demo
     "assess",  # palermo assess, palermo indicators list|evaluate
+    "watchlist",  # palermo watchlist import|check|stats
 )
 
 for _name in COMMAND_MODULES:

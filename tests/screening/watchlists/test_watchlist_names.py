@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from palermo.screening.watchlists.names import (
+    align,
+    align_score,
     best_forms,
     explain_names,
     han_to_pinyin,
@@ -121,3 +125,17 @@ def test_organisation_names_ignore_legal_forms_and_generic_words() -> None:
     b = organisation_forms("GOLDEN STAR RECRUITMENT AGENCY")
     assert best_forms(a, b)[0] == 100
     assert [f.text for f in organisation_forms("金星劳务有限公司")] == ["jinxing"]
+
+
+TOKENS = st.lists(
+    st.sampled_from(["zhang", "wei", "xiao", "ming", "xiaoming", "j", "john", "wang", "li", "lee"]),
+    max_size=5,
+).map(tuple)
+
+
+@settings(max_examples=200, deadline=None)
+@given(TOKENS, TOKENS)
+def test_the_fast_name_score_equals_the_explained_one(
+    a: tuple[str, ...], b: tuple[str, ...]
+) -> None:
+    assert align_score(a, b) == align(a, b).score

@@ -36,22 +36,42 @@ from typing import Any
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from palermo.screening.watchlists.loading import load_directory
 from palermo.screening.watchlists.matching import (
     NO_DOB,
     PreparedEntry,
     Traveller,
+    day_key,
     dob_variants,
     prepare_entry,
     score_pair,
     traveller_from_record,
+    traveller_tokens,
 )
 from palermo.screening.watchlists.model import (
     PHONE_KEY_DIGITS,
     EntryKind,
     Watchlist,
     WatchlistMatch,
+)
+
+#: identifier fields of the record and the ``Traveller`` attribute each becomes
+_TRAVELLER_ATTR = {
+    "document_number_hash": "document_hash",
+    "contact_phone": "phone",
+    "contact_email": "email",
+    "sponsor_registration": "sponsor_registration",
+}
+
+#: (record column, entry key table): identifiers and sponsor names matched by equal keys
+_EXACT_JOINS = (
+    ("sponsor_name", "organisation"),
+    ("document_number_hash", "document"),
+    ("contact_phone", "phone"),
+    ("contact_email", "email"),
+    ("sponsor_registration", "registration"),
 )
 
 MATCH_SCHEMA = pa.schema(
@@ -82,10 +102,6 @@ MATCH_FIELDS = (
     "contact_phone",
     "contact_email",
 )
-
-
-def _ordinal(day: dt.date | None) -> int:
-    return day.toordinal() if day is not None else NO_DOB
 
 
 @dataclass(slots=True)
@@ -135,7 +151,7 @@ class WatchlistIndex:
         for idx, prepared in enumerate(self.entries):
             entry = prepared.entry
             if entry.kind is EntryKind.PERSON:
-                day = _ordinal(entry.date_of_birth)
+                day = day_key(entry.date_of_birth)
                 keys["person"].extend((tok, day, idx) for tok in prepared.tokens)
             elif entry.kind is EntryKind.ORGANISATION:
                 keys["organisation"].extend((tok, idx) for tok in prepared.tokens)
@@ -187,7 +203,7 @@ class WatchlistIndex:
                 found.update(hit)
 
         if traveller.date_of_birth is not None:
-            days = [d.toordinal() for d in dob_variants(traveller.date_of_birth)] + [NO_DOB]
+            days = [day_key(d) for d in dob_variants(traveller.date_of_birth)] + [NO_DOB]
             for tok in traveller.tokens:
                 for day in days:
                     add(look.person_dated, (tok, day))
@@ -246,127 +262,97 @@ class WatchlistIndex:
             return self._key_tables
 
     def candidate_pairs(self, table: pa.Table) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-        """(row, entry index) of every candidate pair of a table of traveller records, sorted."""
+        """(row, entry index) of every candidate pair of a table of traveller records, sorted.
+
+        Each distinct value of a column is turned into keys once, by the functions the real-time
+        path uses; the rows are then joined with the entries' keys in DuckDB.
+        """
         n = table.num_rows
-        empty = (np.zeros(0, np.int64), np.zeros(0, np.int64))
         if n == 0 or not self.entries:
-            return empty
-        cols = {
-            name: (table.column(name).to_pylist() if name in table.column_names else [None] * n)
-            for name in MATCH_FIELDS
-            if name != "record_id"
-        }
-        name_cache: dict[tuple[Any, Any, Any], frozenset[str]] = {}
-        sponsor_cache: dict[Any, frozenset[str]] = {}
-        t_rows: list[int] = []
-        t_toks: list[str] = []
-        t_days: list[int | None] = []
-        sp_rows: list[int] = []
-        sp_toks: list[str] = []
-        by_kind: dict[str, tuple[list[int], list[str]]] = {
-            k: ([], []) for k in ("document", "phone", "email", "registration")
-        }
-        dobs: set[dt.date] = set()
-        # The traveller's keys are computed by the same function as in real time, once per
-        # distinct combination of the values they depend on.
-        for row in range(n):
-            name_key = (cols["surname"][row], cols["given_names"][row], cols["name_native"][row])
-            tokens = name_cache.get(name_key)
-            if tokens is None:
-                tokens = traveller_from_record(
-                    {"surname": name_key[0], "given_names": name_key[1], "name_native": name_key[2]}
-                ).tokens
-                name_cache[name_key] = tokens
-            day = cols["date_of_birth"][row]
-            if isinstance(day, str):
-                day = dt.date.fromisoformat(day) if day else None
-            if day is not None:
-                dobs.add(day)
-            for tok in tokens:
-                t_rows.append(row)
-                t_toks.append(tok)
-                t_days.append(day.toordinal() if day is not None else None)
-            sponsor = cols["sponsor_name"][row]
-            if sponsor:
-                stoks = sponsor_cache.get(sponsor)
-                if stoks is None:
-                    stoks = traveller_from_record({"sponsor_name": sponsor}).sponsor_tokens
-                    sponsor_cache[sponsor] = stoks
-                for tok in stoks:
-                    sp_rows.append(row)
-                    sp_toks.append(tok)
-            if any(
-                cols[f][row]
-                for f in (
-                    "document_number_hash",
-                    "contact_phone",
-                    "contact_email",
-                    "sponsor_registration",
+            return (np.zeros(0, np.int64), np.zeros(0, np.int64))
+        trav: dict[str, Any] = {"t": pa.array(np.arange(n, dtype=np.int64))}
+        keyed: dict[str, pa.Table] = {}
+
+        def encode(column: str, keys_of: Any) -> None:
+            """Codes of the column's distinct values, and a (code, key) table."""
+            if column not in table.column_names:
+                trav[column] = pa.nulls(n, pa.int32())
+                keyed[column] = pa.table(
+                    {"code": pa.array([], pa.int32()), "k": pa.array([], pa.string())}
                 )
-            ):
-                t = traveller_from_record(
-                    {
-                        f: cols[f][row]
-                        for f in (
-                            "document_number_hash",
-                            "contact_phone",
-                            "contact_email",
-                            "sponsor_registration",
-                        )
-                    }
-                )
-                for kind, value in (
-                    ("document", t.document_hash),
-                    ("phone", t.phone[-PHONE_KEY_DIGITS:] if t.phone else None),
-                    ("email", t.email),
-                    ("registration", t.sponsor_registration),
-                ):
-                    if value:
-                        by_kind[kind][0].append(row)
-                        by_kind[kind][1].append(value)
-        variants_d: list[int] = []
-        variants_v: list[int] = []
-        for day in dobs:
-            for v in [*(x.toordinal() for x in dob_variants(day)), NO_DOB]:
-                variants_d.append(day.toordinal())
-                variants_v.append(v)
-        probes = {
-            "tt": pa.table(
-                {
-                    "t": pa.array(t_rows, pa.int64()),
-                    "tok": pa.array(t_toks, pa.string()),
-                    "d": pa.array(t_days, pa.int32()),
-                }
-            ),
-            "dv": pa.table(
-                {"d": pa.array(variants_d, pa.int32()), "v": pa.array(variants_v, pa.int32())}
-            ),
-            "tsp": pa.table(
-                {"t": pa.array(sp_rows, pa.int64()), "k": pa.array(sp_toks, pa.string())}
-            ),
-        }
-        for kind, (rows, values) in by_kind.items():
-            probes[f"t_{kind}"] = pa.table(
-                {"t": pa.array(rows, pa.int64()), "k": pa.array(values, pa.string())}
+                return
+            encoded = pc.dictionary_encode(
+                pc.cast(table.column(column), pa.string())
+            ).combine_chunks()
+            trav[column] = encoded.indices
+            codes: list[int] = []
+            keys: list[str] = []
+            for code, value in enumerate(encoded.dictionary.to_pylist()):
+                for key in keys_of(value):
+                    codes.append(code)
+                    keys.append(key)
+            keyed[column] = pa.table(
+                {"code": pa.array(codes, pa.int32()), "k": pa.array(keys, pa.string())}
             )
+
+        def name_keys(value: str) -> frozenset[str]:
+            return traveller_tokens(value, None, None)
+
+        def one(field: str) -> Any:
+            def keys_of(value: str) -> list[str]:
+                key = getattr(traveller_from_record({field: value}), _TRAVELLER_ATTR[field])
+                if key and field == "contact_phone":
+                    key = key[-PHONE_KEY_DIGITS:]
+                return [key] if key else []
+
+            return keys_of
+
+        for column in ("surname", "given_names", "name_native"):
+            encode(column, name_keys)
+        encode("sponsor_name", lambda v: traveller_from_record({"sponsor_name": v}).sponsor_tokens)
+        for column in _TRAVELLER_ATTR:
+            encode(column, one(column))
+        if "date_of_birth" in table.column_names:
+            born = pc.cast(table.column("date_of_birth"), pa.date32())
+            trav["d"] = pc.cast(born, pa.int32()).combine_chunks()
+            distinct = [d for d in pc.unique(born).to_pylist() if d is not None]
+        else:
+            trav["d"] = pa.nulls(n, pa.int32())
+            distinct = []
+        variant_d: list[int] = []
+        variant_v: list[int] = []
+        for day in distinct:
+            for v in [*(day_key(x) for x in dob_variants(day)), NO_DOB]:
+                variant_d.append(day_key(day))
+                variant_v.append(v)
+        dv = pa.table({"d": pa.array(variant_d, pa.int32()), "v": pa.array(variant_v, pa.int32())})
         con = duckdb.connect()
         try:
-            for name, tbl in {**self._get_key_tables(), **probes}.items():
+            for name, tbl in self._get_key_tables().items():
                 con.register(name, tbl)
-            sql = """
+            con.register("trav", pa.table(trav))
+            con.register("dv", dv)
+            for column, tbl in keyed.items():
+                con.register(f"k_{column}", tbl)
+            names = " UNION ".join(
+                f"SELECT t, k AS tok, d FROM trav JOIN k_{c} k ON trav.{c} = k.code"  # noqa: S608
+                for c in ("surname", "given_names", "name_native")
+            )
+            exact = " ".join(
+                f"UNION SELECT t, e FROM trav JOIN k_{c} k ON trav.{c} = k.code"  # noqa: S608
+                f" JOIN ek_{kind} ek ON ek.k = k.k"
+                for c, kind in _EXACT_JOINS
+            )
+            sql = f"""
+                WITH tt AS ({names})
                 SELECT tt.t, ek.e FROM tt
                   JOIN dv ON dv.d = tt.d
                   JOIN ek_person ek ON ek.tok = tt.tok AND ek.d = dv.v
                 UNION
                 SELECT tt.t, ek.e FROM tt JOIN ek_person ek ON ek.tok = tt.tok WHERE tt.d IS NULL
-                UNION
-                SELECT tsp.t, ek.e FROM tsp JOIN ek_organisation ek ON ek.k = tsp.k
-                UNION SELECT p.t, ek.e FROM t_document p JOIN ek_document ek ON ek.k = p.k
-                UNION SELECT p.t, ek.e FROM t_phone p JOIN ek_phone ek ON ek.k = p.k
-                UNION SELECT p.t, ek.e FROM t_email p JOIN ek_email ek ON ek.k = p.k
-                UNION SELECT p.t, ek.e FROM t_registration p JOIN ek_registration ek ON ek.k = p.k
+                {exact}
                 ORDER BY 1, 2
-            """
+            """  # noqa: S608 - table and column names are constants of this module
             pairs: pa.Table = con.sql(sql).to_arrow_table()
         finally:
             con.close()

@@ -44,13 +44,15 @@ from palermo.screening.watchlists.names import (
     explain_names,
     organisation_block_tokens,
     organisation_forms,
+    part_tokens,
     person_name_forms,
 )
 
 NAME_FLOOR = 70.0
 NAME_WEIGHT = 0.75
 NATIONALITY_PENALTY = 5.0
-NO_DOB = -1  # the date key of entries listed without a date of birth
+NO_DOB = -(2**31)  # the date key of entries listed without a date of birth
+EPOCH = dt.date(1970, 1, 1)
 
 DOB_SAME = "same"
 DOB_SWAPPED = "swapped"
@@ -90,6 +92,11 @@ def dob_variants(day: dt.date) -> tuple[dt.date, ...]:
         if shifted is not None:
             out.append(shifted)
     return tuple(out)
+
+
+def day_key(day: dt.date | None) -> int:
+    """Days since 1970-01-01 (Arrow's date32), or ``NO_DOB``."""
+    return (day - EPOCH).days if day is not None else NO_DOB
 
 
 def dob_relation(traveller: dt.date | None, listed: dt.date | None) -> str:
@@ -148,6 +155,16 @@ def traveller_names(record: Mapping[str, Any]) -> tuple[NameForm, ...]:
     return person_name_forms(latin or None, _text(record.get("name_native")))
 
 
+def traveller_tokens(surname: Any, given_names: Any, name_native: Any) -> frozenset[str]:
+    """Lookup tokens of a traveller's name, field by field (see ``names.part_tokens``)."""
+    keys: frozenset[str] = frozenset()
+    for part in (surname, given_names, name_native):
+        text = _text(part)
+        if text:
+            keys |= part_tokens(text)
+    return keys
+
+
 def traveller_from_record(record: Mapping[str, Any]) -> Traveller:
     """The matching features of a canonical traveller record (a mapping of field to value)."""
     forms = traveller_names(record)
@@ -160,7 +177,9 @@ def traveller_from_record(record: Mapping[str, Any]) -> Traveller:
     nationality = _text(record.get("nationality"))
     return Traveller(
         forms=forms,
-        tokens=block_tokens(forms),
+        tokens=traveller_tokens(
+            record.get("surname"), record.get("given_names"), record.get("name_native")
+        ),
         date_of_birth=_as_date(record.get("date_of_birth")),
         nationality=nationality.upper() if nationality else None,
         document_hash=doc.lower() if doc else None,

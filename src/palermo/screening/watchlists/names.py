@@ -257,7 +257,7 @@ def fold_latin(text: str) -> str:
     return text.replace("ß", "ss").replace("ø", "o").replace("Ø", "o").replace("ł", "l").lower()
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=1_000_000)
 def latin_tokens(text: str) -> tuple[str, ...]:
     """Tokens of a name in Latin script: apostrophes dropped, hyphenated parts joined.
 
@@ -269,7 +269,7 @@ def latin_tokens(text: str) -> tuple[str, ...]:
     return tuple(t for t in _NON_ALNUM.split(folded) if t and t not in TITLES)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=1_000_000)
 def han_to_pinyin(text: str) -> tuple[str, ...]:
     """A Chinese name as pinyin tokens: surname (with its surname reading), then given name.
 
@@ -314,7 +314,7 @@ class NameForm:
         return " ".join(self.tokens)
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=1_000_000)
 def name_forms(written: str) -> tuple[NameForm, ...]:
     """Every reading of a name (several when a surname spelling is ambiguous), at most 8.
 
@@ -356,10 +356,11 @@ def person_name_forms(*names: str | None) -> tuple[NameForm, ...]:
 
 def block_tokens(forms: tuple[NameForm, ...]) -> frozenset[str]:
     """Tokens used to find candidates: every canonical token of two letters or more that is not
-    a particle, plus the given names written together (so "xiao ming" finds "xiaoming").
+    a particle, plus the names written together without the first or without the last token
+    (so that "xiao ming" finds "xiaoming" whichever side the surname is on).
 
     >>> sorted(block_tokens(name_forms("ZHANG Xiao Ming")))
-    ['ming', 'xiao', 'xiaoming', 'zhang']
+    ['ming', 'xiao', 'xiaoming', 'zhang', 'zhangxiao']
     """
     keys: set[str] = set()
     for form in forms:
@@ -368,6 +369,21 @@ def block_tokens(forms: tuple[NameForm, ...]) -> frozenset[str]:
                 keys.add(token)
         if len(form.tokens) >= 3:
             keys.add("".join(form.tokens[1:]))
+            keys.add("".join(form.tokens[:-1]))
+    return frozenset(keys)
+
+
+@lru_cache(maxsize=1_000_000)
+def part_tokens(text: str) -> frozenset[str]:
+    """Lookup tokens of one part of a traveller's name (the surname field, the given-names field
+    or the name in native script): its tokens, and all of them written together.
+
+    >>> sorted(part_tokens("Xiao Ming")), sorted(part_tokens("张晓明"))
+    (['ming', 'xiao', 'xiaoming'], ['xiaoming', 'zhang', 'zhangxiaoming'])
+    """
+    forms = name_forms(text)
+    keys = {t for f in forms for t in f.tokens if len(t) >= 2 and t not in PARTICLES}
+    keys.update("".join(f.tokens) for f in forms if len(f.tokens) >= 2)
     return frozenset(keys)
 
 
@@ -380,6 +396,7 @@ DISTINCT_SURNAMES_FACTOR = 0.5
 PINYIN_SURNAMES: frozenset[str] = frozenset(SURNAME_ROMANISATIONS)
 
 
+@lru_cache(maxsize=1_000_000)
 def token_similarity(a: str, b: str) -> float:
     """0-100: equal tokens 100, an initial against a name starting with it 85, else Indel
     similarity - halved between two different pinyin surnames (Zhang and Wang are not a typo).
@@ -412,20 +429,28 @@ class Alignment:
 
 
 def _greedy(a: tuple[str, ...], b: tuple[str, ...]) -> list[tuple[int, int, float]]:
+    """Pairs of tokens, most similar first, each token used once (ties: earlier tokens first)."""
+    if not a or not b:
+        return []
+    if len(a) == 1 or len(b) == 1:
+        best = max(
+            ((token_similarity(x, y), -i, -j) for i, x in enumerate(a) for j, y in enumerate(b))
+        )
+        return [(-best[1], -best[2], best[0])]
     cells = sorted(
-        ((token_similarity(x, y), i, j) for i, x in enumerate(a) for j, y in enumerate(b)),
-        key=lambda c: (-c[0], c[1], c[2]),
+        (-token_similarity(x, y), i, j) for i, x in enumerate(a) for j, y in enumerate(b)
     )
     used_a: set[int] = set()
     used_b: set[int] = set()
     pairs: list[tuple[int, int, float]] = []
-    for sim, i, j in cells:
+    for neg, i, j in cells:
         if i in used_a or j in used_b:
             continue
         used_a.add(i)
         used_b.add(j)
-        pairs.append((i, j, sim))
-    return sorted(pairs)
+        pairs.append((i, j, -neg))
+    pairs.sort()
+    return pairs
 
 
 def _plain(a: tuple[str, ...], b: tuple[str, ...], *, joined: bool) -> Alignment:
@@ -463,19 +488,52 @@ def _merges(tokens: tuple[str, ...], size: int) -> set[tuple[str, ...]]:
 MAX_MERGED = 2
 
 
-@lru_cache(maxsize=500_000)
+def _merged_sides(
+    a: tuple[str, ...], b: tuple[str, ...]
+) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The (a, b) token tuples compared after writing adjacent tokens of the longer together."""
+    if not a or not b or len(a) == len(b) or abs(len(a) - len(b)) > MAX_MERGED:
+        return []
+    if len(a) > len(b):
+        return [(m, b) for m in sorted(_merges(a, len(b)))]
+    return [(a, m) for m in sorted(_merges(b, len(a)))]
+
+
 def align(a: tuple[str, ...], b: tuple[str, ...]) -> Alignment:
-    """Compare two token tuples in any order; see ``name_score``."""
+    """Compare two token tuples in any order, with the details ``explain_names`` reports."""
     best = _plain(a, b, joined=False)
-    if a and b and len(a) != len(b) and abs(len(a) - len(b)) <= MAX_MERGED:
-        # Given names split differently: "zhang xiao ming" against "zhang xiaoming".
-        if len(a) > len(b):
-            candidates = [_plain(m, b, joined=True) for m in sorted(_merges(a, len(b)))]
-        else:
-            candidates = [_plain(a, m, joined=True) for m in sorted(_merges(b, len(a)))]
-        for cand in candidates:
-            if cand.score > best.score:
-                best = cand
+    # Given names split differently: "zhang xiao ming" against "zhang xiaoming".
+    for ma, mb in _merged_sides(a, b):
+        cand = _plain(ma, mb, joined=True)
+        if cand.score > best.score:
+            best = cand
+    return best
+
+
+def _plain_score(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    """``_plain(a, b).score`` without the details (the hot path of matching)."""
+    total = 0.0
+    weight = 0
+    for i, j, sim in _greedy(a, b):
+        w = max(len(a[i]), len(b[j]))
+        weight += w
+        total += sim * w
+    score = total / weight if weight else 0.0
+    shorter, longer = sorted((len(a), len(b)))
+    if shorter == 1 and longer >= 2:
+        score = min(score, SINGLE_TOKEN_CAP)
+    else:
+        score -= MISSING_TOKEN_PENALTY * (longer - shorter)
+    return max(score, 0.0)
+
+
+@lru_cache(maxsize=1_000_000)
+def align_score(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    """``align(a, b).score``, computed faster and remembered."""
+    best = _plain_score(a, b)
+    if best < 100.0:
+        for ma, mb in _merged_sides(a, b):
+            best = max(best, _plain_score(ma, mb))
     return best
 
 
@@ -493,7 +551,7 @@ def name_score(a: NameForm, b: NameForm) -> float:
     >>> round(name_score(jo, name_forms("J Smith")[0]))
     90
     """
-    return align(a.tokens, b.tokens).score
+    return align_score(a.tokens, b.tokens)
 
 
 def best_forms(
@@ -505,9 +563,11 @@ def best_forms(
     best_b: NameForm | None = None
     for fa in a_forms:
         for fb in b_forms:
-            score = align(fa.tokens, fb.tokens).score
+            score = align_score(fa.tokens, fb.tokens)
             if score > best:
                 best, best_a, best_b = score, fa, fb
+                if best >= 100.0:
+                    return (best, best_a, best_b)
     return (max(best, 0.0), best_a, best_b)
 
 
