@@ -90,8 +90,8 @@ def test_every_indicator_id_of_a_case_exists_in_the_published_catalogue(
     assert used
     catalogue = INDICATOR_IDS.read_text(encoding="utf-8")
     known = set(re.findall(r"\b(?:ADL|CHL|ADS|CHS)-[A-Z]{2}-\d\d\b|\bBRD-\d\d\b", catalogue))
-    # ADS-VR and CHS ids are given as ranges in the catalogue ("same item pool")
-    ranged = {i for i in used if re.match(r"(ADS-VR|CHS-[A-Z]{2})-\d\d$", i)}
+    # ADS-VR, ADS-VD and CHS ids are given as ranges in the catalogue ("same item pool")
+    ranged = {i for i in used if re.match(r"(ADS-V[RD]|CHS-[A-Z]{2})-\d\d$", i)}
     assert used - ranged <= known
     adult_sets = {i[:3] for c in _rows(truth, truth.column("is_case")) if not c["is_child"]
                   for i in c["indicator_ids"] if not i.startswith("BRD")}  # fmt: skip

@@ -34,51 +34,105 @@ def _i(ident: str, p: float, tag: str | None = None) -> Indicator:
 
 
 # (exploitation type, is child) -> Delphi indicators with the probability a case carries each.
+#
+# Calibration. Identified cases usually carry several indicators in each of the recruitment,
+# exploitation and destination dimensions, but a case need not meet the whole ILO combination
+# (some are "possible" rather than "presumed" victims). The probabilities are set so that, with
+# every true indicator disclosed, about 60-80% of each type and age meet the combination (adults:
+# DR/CR/VR + EX + CD/VD; children: act + EX) and nearly all have a positive dimension;
+# tests/synth/test_ground_truth.py holds that. The indicators follow each type: sexual
+# exploitation has no strong EX item (reference section 2.3), so it carries several medium ones
+# (hours, living conditions, pay, health care, wage manipulation); forced marriage carries the
+# marriage deception and abduction items, isolation, forced tasks and unpaid household work.
+# Draws are independent given the type and age, except that debt bondage is likelier when a
+# third party paid the ticket (see ``generate``).
 DELPHI: dict[tuple[str, bool], tuple[Indicator, ...]] = {
     ("labour", False): (
-        _i("ADL-DR-01", 0.65, DECEIVED_JOB), _i("ADL-DR-02", 0.45), _i("ADL-DR-08", 0.55),
-        _i("ADL-DR-07", 0.35), _i("ADL-CR-03", 0.35, DOCS_HELD), _i("ADL-CR-04", 0.45, DEBT),
-        _i("ADL-CR-07", 0.2, THREATS), _i("ADL-VR-04", 0.4), _i("ADL-VR-06", 0.7),
-        _i("ADL-VR-14", 0.35), _i("ADL-EX-01", 0.55), _i("ADL-EX-04", 0.45),
-        _i("ADL-EX-08", 0.4), _i("ADL-CD-01", 0.45, DOCS_HELD), _i("ADL-CD-02", 0.45, DEBT),
-        _i("ADL-CD-03", 0.4, CONTROL), _i("ADL-CD-04", 0.12, VIOLENCE),
-        _i("ADL-CD-05", 0.2), _i("ADL-CD-14", 0.3),
+        # deceptive, coercive and vulnerability-based recruitment
+        _i("ADL-DR-01", 0.65, DECEIVED_JOB), _i("ADL-DR-02", 0.55), _i("ADL-DR-08", 0.65),
+        _i("ADL-DR-07", 0.4), _i("ADL-DR-06", 0.25), _i("ADL-DR-05", 0.35),
+        _i("ADL-CR-03", 0.3, DOCS_HELD), _i("ADL-CR-04", 0.45, DEBT),
+        _i("ADL-CR-07", 0.15, THREATS), _i("ADL-CR-10", 0.2), _i("ADL-CR-05", 0.15, CONTROL),
+        _i("ADL-VR-06", 0.75), _i("ADL-VR-04", 0.45), _i("ADL-VR-14", 0.4), _i("ADL-VR-03", 0.35),
+        _i("ADL-VR-02", 0.2), _i("ADL-VR-09", 0.35),
+        # exploitation
+        _i("ADL-EX-01", 0.75), _i("ADL-EX-04", 0.6), _i("ADL-EX-08", 0.55), _i("ADL-EX-02", 0.55),
+        _i("ADL-EX-07", 0.4), _i("ADL-EX-05", 0.4), _i("ADL-EX-03", 0.25),
+        # coercion and abuse of vulnerability at destination
+        _i("ADL-CD-01", 0.45, DOCS_HELD), _i("ADL-CD-02", 0.4, DEBT),
+        _i("ADL-CD-03", 0.4, CONTROL),
+        _i("ADL-CD-04", 0.12, VIOLENCE), _i("ADL-CD-05", 0.25), _i("ADL-CD-14", 0.45),
+        _i("ADL-CD-11", 0.2, THREATS), _i("ADL-CD-08", 0.25), _i("ADL-CD-12", 0.3),
+        _i("ADL-VD-01", 0.55), _i("ADL-VD-02", 0.55), _i("ADL-VD-05", 0.35), _i("ADL-VD-03", 0.45),
     ),
     ("labour", True): (
-        _i("CHL-DR-01", 0.6, DECEIVED_JOB), _i("CHL-DR-10", 0.35), _i("CHL-CR-04", 0.4, DEBT),
-        _i("CHL-CR-05", 0.35, DOCS_HELD), _i("CHL-CR-06", 0.35, CONTROL),
-        _i("CHL-VR-01", 0.5), _i("CHL-VR-06", 0.7), _i("CHL-EX-01", 0.55),
-        _i("CHL-EX-03", 0.4), _i("CHL-EX-08", 0.6), _i("CHL-CD-01", 0.4, DOCS_HELD),
-        _i("CHL-CD-03", 0.4, CONTROL), _i("CHL-CD-04", 0.15, VIOLENCE),
-        _i("CHL-CD-05", 0.2, THREATS),
+        _i("CHL-DR-01", 0.6, DECEIVED_JOB), _i("CHL-DR-10", 0.35), _i("CHL-DR-02", 0.35),
+        _i("CHL-DR-08", 0.3), _i("CHL-DR-07", 0.2),
+        _i("CHL-CR-04", 0.4, DEBT), _i("CHL-CR-05", 0.35, DOCS_HELD),
+        _i("CHL-CR-06", 0.35, CONTROL), _i("CHL-CR-02", 0.12, THREATS),
+        _i("CHL-CR-01", 0.08, VIOLENCE),
+        _i("CHL-VR-01", 0.5), _i("CHL-VR-06", 0.7), _i("CHL-VR-03", 0.3), _i("CHL-VR-08", 0.3),
+        _i("CHL-EX-01", 0.55), _i("CHL-EX-03", 0.4), _i("CHL-EX-08", 0.6), _i("CHL-EX-02", 0.45),
+        _i("CHL-EX-04", 0.5), _i("CHL-EX-06", 0.3), _i("CHL-EX-07", 0.25),
+        _i("CHL-CD-01", 0.4, DOCS_HELD), _i("CHL-CD-03", 0.4, CONTROL),
+        _i("CHL-CD-04", 0.15, VIOLENCE), _i("CHL-CD-05", 0.2, THREATS), _i("CHL-CD-08", 0.3),
+        _i("CHL-CD-14", 0.3), _i("CHL-VD-01", 0.4), _i("CHL-VD-02", 0.4),
     ),
     ("sexual", False): (
-        _i("ADS-DR-01", 0.6, DECEIVED_JOB), _i("ADS-DR-02", 0.3), _i("ADS-DR-08", 0.4),
-        _i("ADS-CR-03", 0.35, DOCS_HELD), _i("ADS-CR-04", 0.45, DEBT),
-        _i("ADS-CR-07", 0.3, THREATS), _i("ADS-VR-06", 0.6), _i("ADS-VR-11", 0.3),
-        _i("ADS-EX-01", 0.4), _i("ADS-EX-04", 0.4), _i("ADS-CD-01", 0.4, DOCS_HELD),
-        _i("ADS-CD-02", 0.4, DEBT), _i("ADS-CD-03", 0.75), _i("ADS-CD-04", 0.45, CONTROL),
-        _i("ADS-CD-05", 0.3, THREATS), _i("ADS-CD-06", 0.2, VIOLENCE),
+        _i("ADS-DR-01", 0.6, DECEIVED_JOB), _i("ADS-DR-02", 0.55), _i("ADS-DR-08", 0.5),
+        _i("ADS-DR-07", 0.4), _i("ADS-DR-09", 0.15, MARRIAGE), _i("ADS-DR-05", 0.25),
+        _i("ADS-CR-03", 0.35, DOCS_HELD), _i("ADS-CR-04", 0.5, DEBT),
+        _i("ADS-CR-07", 0.3, THREATS), _i("ADS-CR-05", 0.3, CONTROL),
+        _i("ADS-CR-01", 0.08, VIOLENCE),
+        _i("ADS-VR-06", 0.7), _i("ADS-VR-11", 0.4), _i("ADS-VR-01", 0.45), _i("ADS-VR-04", 0.4),
+        _i("ADS-VR-02", 0.2),
+        # the adult-sexual EX dimension has no strong item: three medium make it positive
+        _i("ADS-EX-02", 0.7), _i("ADS-EX-01", 0.65), _i("ADS-EX-04", 0.6), _i("ADS-EX-09", 0.55),
+        _i("ADS-EX-05", 0.5), _i("ADS-EX-08", 0.5), _i("ADS-EX-03", 0.35), _i("ADS-EX-10", 0.15),
+        _i("ADS-CD-03", 0.75), _i("ADS-CD-01", 0.4, DOCS_HELD), _i("ADS-CD-02", 0.4, DEBT),
+        _i("ADS-CD-04", 0.45, CONTROL), _i("ADS-CD-05", 0.3, THREATS),
+        _i("ADS-CD-06", 0.2, VIOLENCE), _i("ADS-CD-13", 0.3), _i("ADS-CD-15", 0.35),
+        _i("ADS-CD-09", 0.2),
+        _i("ADS-VD-01", 0.4), _i("ADS-VD-02", 0.4), _i("ADS-VD-05", 0.3),
     ),
     ("sexual", True): (
-        _i("CHS-DR-01", 0.55, DECEIVED_JOB), _i("CHS-CR-03", 0.3, DOCS_HELD),
-        _i("CHS-CR-04", 0.35, DEBT), _i("CHS-VR-01", 0.5), _i("CHS-VR-11", 0.4),
-        _i("CHS-EX-03", 0.6), _i("CHS-CD-01", 0.4, DOCS_HELD), _i("CHS-CD-03", 0.8),
-        _i("CHS-CD-04", 0.5, CONTROL), _i("CHS-CD-05", 0.3, THREATS),
-        _i("CHS-CD-06", 0.2, VIOLENCE),
+        _i("CHS-DR-01", 0.55, DECEIVED_JOB), _i("CHS-DR-02", 0.25), _i("CHS-DR-09", 0.2, MARRIAGE),
+        _i("CHS-DR-07", 0.2),
+        _i("CHS-CR-03", 0.3, DOCS_HELD), _i("CHS-CR-04", 0.35, DEBT),
+        _i("CHS-CR-07", 0.2, THREATS), _i("CHS-CR-05", 0.3, CONTROL),
+        _i("CHS-VR-01", 0.5), _i("CHS-VR-11", 0.4), _i("CHS-VR-06", 0.5), _i("CHS-VR-10", 0.3),
+        _i("CHS-EX-03", 0.55), _i("CHS-EX-02", 0.4), _i("CHS-EX-01", 0.4), _i("CHS-EX-04", 0.4),
+        _i("CHS-EX-05", 0.35), _i("CHS-EX-10", 0.45), _i("CHS-EX-08", 0.3),
+        _i("CHS-CD-03", 0.8), _i("CHS-CD-01", 0.4, DOCS_HELD), _i("CHS-CD-04", 0.5, CONTROL),
+        _i("CHS-CD-05", 0.3, THREATS), _i("CHS-CD-06", 0.2, VIOLENCE), _i("CHS-CD-13", 0.3),
+        _i("CHS-VD-01", 0.35), _i("CHS-VD-02", 0.35),
     ),
     ("forced_marriage", False): (
-        _i("ADL-DR-09", 0.65, MARRIAGE), _i("ADL-DR-01", 0.25, DECEIVED_JOB),
-        _i("ADL-CR-02", 0.75, MARRIAGE), _i("ADL-CR-03", 0.3, DOCS_HELD),
-        _i("ADL-CR-05", 0.4, CONTROL), _i("ADL-VR-01", 0.5), _i("ADL-VR-06", 0.6),
-        _i("ADL-EX-01", 0.35), _i("ADL-CD-01", 0.35, DOCS_HELD), _i("ADL-CD-03", 0.5, CONTROL),
-        _i("ADL-CD-04", 0.15, VIOLENCE),
+        _i("ADL-DR-09", 0.7, MARRIAGE), _i("ADL-DR-01", 0.4, DECEIVED_JOB), _i("ADL-DR-05", 0.5),
+        _i("ADL-DR-07", 0.25), _i("ADL-DR-06", 0.2),
+        _i("ADL-CR-02", 0.8, MARRIAGE), _i("ADL-CR-03", 0.35, DOCS_HELD),
+        _i("ADL-CR-05", 0.5, CONTROL), _i("ADL-CR-01", 0.12, VIOLENCE), _i("ADL-CR-09", 0.15),
+        _i("ADL-CR-04", 0.2, DEBT),
+        _i("ADL-VR-01", 0.55), _i("ADL-VR-06", 0.65), _i("ADL-VR-04", 0.45), _i("ADL-VR-03", 0.5),
+        _i("ADL-VR-09", 0.35),
+        _i("ADL-EX-01", 0.7), _i("ADL-EX-04", 0.75), _i("ADL-EX-02", 0.6), _i("ADL-EX-07", 0.35),
+        _i("ADL-EX-03", 0.2), _i("ADL-EX-09", 0.35), _i("ADL-EX-06", 0.4),
+        _i("ADL-CD-03", 0.65, CONTROL), _i("ADL-CD-06", 0.6), _i("ADL-CD-01", 0.4, DOCS_HELD),
+        _i("ADL-CD-04", 0.25, VIOLENCE), _i("ADL-CD-11", 0.3, THREATS), _i("ADL-CD-12", 0.45),
+        _i("ADL-CD-08", 0.2),
+        _i("ADL-VD-02", 0.7), _i("ADL-VD-01", 0.55), _i("ADL-VD-05", 0.45), _i("ADL-VD-03", 0.35),
     ),
     ("forced_marriage", True): (
-        _i("CHL-DR-09", 0.6, MARRIAGE), _i("CHL-CR-03", 0.85, MARRIAGE),
-        _i("CHL-CR-05", 0.3, DOCS_HELD), _i("CHL-CR-06", 0.4, CONTROL), _i("CHL-VR-01", 0.6),
-        _i("CHL-VR-06", 0.6), _i("CHL-EX-08", 0.6), _i("CHL-CD-01", 0.35, DOCS_HELD),
-        _i("CHL-CD-03", 0.5, CONTROL), _i("CHL-CD-04", 0.15, VIOLENCE),
+        _i("CHL-DR-09", 0.6, MARRIAGE), _i("CHL-DR-01", 0.2, DECEIVED_JOB), _i("CHL-DR-10", 0.15),
+        _i("CHL-DR-05", 0.3),
+        _i("CHL-CR-03", 0.85, MARRIAGE), _i("CHL-CR-05", 0.3, DOCS_HELD),
+        _i("CHL-CR-06", 0.4, CONTROL), _i("CHL-CR-01", 0.1, VIOLENCE),
+        _i("CHL-VR-01", 0.6), _i("CHL-VR-06", 0.6), _i("CHL-VR-08", 0.4),
+        _i("CHL-EX-08", 0.8), _i("CHL-EX-01", 0.6), _i("CHL-EX-02", 0.45), _i("CHL-EX-04", 0.5),
+        _i("CHL-EX-06", 0.25),
+        _i("CHL-CD-01", 0.35, DOCS_HELD), _i("CHL-CD-03", 0.5, CONTROL),
+        _i("CHL-CD-04", 0.2, VIOLENCE), _i("CHL-CD-07", 0.45), _i("CHL-CD-08", 0.35),
+        _i("CHL-VD-02", 0.5), _i("CHL-VD-01", 0.4),
     ),
 }  # fmt: skip
 
