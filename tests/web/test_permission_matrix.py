@@ -31,6 +31,40 @@ def register_example(name: str) -> Callable[[Callable[[Any], dict[str, Any]]], A
     return add
 
 
+def _a_case(test: Any) -> Any:
+    if not hasattr(test, "_example_case"):
+        test._example_case = test.open_case()
+    return test._example_case
+
+
+def _a_consent(test: Any) -> Any:
+    from palermo.web.cases.models import CONSENT_CHECKLIST
+    from palermo.web.cases.services import consent_record
+
+    if not hasattr(test, "_example_consent"):
+        test._example_consent = consent_record(
+            actor=test.caseworker,
+            case=_a_case(test),
+            purpose="assistance",
+            checklist={key: True for key, _label in CONSENT_CHECKLIST},
+        )
+    return test._example_consent
+
+
+for _name in ("cases:detail", "cases:edit", "cases:transition", "cases:consent", "cases:share"):
+    URL_EXAMPLES[_name] = lambda t: {"pk": _a_case(t).pk}
+URL_EXAMPLES["cases:consent_withdraw"] = lambda t: {
+    "pk": _a_case(t).pk,
+    "consent_pk": _a_consent(t).pk,
+}
+
+
+# The screening, interview and profile flows (tests/web/flow_fixtures.py).
+from flow_fixtures import FLOW_URL_EXAMPLES  # noqa: E402
+
+URL_EXAMPLES.update(FLOW_URL_EXAMPLES)
+
+
 def iter_views(
     patterns: list[URLPattern | URLResolver] | None = None, namespace: str = ""
 ) -> Iterator[tuple[str, URLPattern]]:

@@ -73,6 +73,8 @@ else:
             "NAME": DATA_DIR / "palermo.sqlite3",
             # several waitress threads write the audit chain; wait instead of failing
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+            # a file, not memory: the plaintext test reads the bytes the database stores
+            "TEST": {"NAME": str(DATA_DIR / "test-palermo.sqlite3")},
         }
     }
 
@@ -90,6 +92,10 @@ INSTALLED_APPS = [
     "palermo.web.lib",
     "palermo.web.accounts",
     "palermo.web.audit",
+    "palermo.web.cases",
+    "palermo.web.profiles",
+    "palermo.web.screening",
+    "palermo.web.interviews",
 ]
 
 MIDDLEWARE = [

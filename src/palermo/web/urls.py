@@ -13,5 +13,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", account_views.home, name="home"),
     path("accounts/", include("palermo.web.accounts.urls")),
     path("audit/", include("palermo.web.audit.urls")),
+    path("cases/", include("palermo.web.cases.urls")),
+    path("screening/", include("palermo.web.screening.urls")),
+    path("interviews/", include("palermo.web.interviews.urls")),
+    path("profiles/", include("palermo.web.profiles.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

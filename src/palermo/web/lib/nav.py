@@ -19,6 +19,11 @@ class NavEntry:
 
 # Add one entry per top-level page; order is the order in the menu.
 NAV: list[NavEntry] = [
+    NavEntry("screening:desk", _("Screening desk")),
+    NavEntry("screening:queue", _("Hit queue")),
+    NavEntry("screening:batches", _("Batch screening")),
+    NavEntry("interviews:list", _("Interviews")),
+    NavEntry("profiles:list", _("Risk profiles")),
     NavEntry("cases:list", _("Cases")),
     NavEntry("audit:search", _("Audit log")),
 ]

@@ -13,6 +13,7 @@ from django.test import TestCase
 
 from palermo.web.accounts.models import Agency, User
 from palermo.web.accounts.roles import AgencyKind, Role
+from palermo.web.cases.models import Case
 
 
 def make_user(username: str, *, agency: Agency, role: str, password: str | None = None) -> User:
@@ -49,6 +50,28 @@ class BaseTestCase(TestCase):
         username = f"{role.value}-{target.code}"
         existing = User.objects.filter(username=username).first()
         return existing or make_user(username, agency=target, role=role)
+
+    def open_case(
+        self,
+        *,
+        by: User | None = None,
+        full_name: str = "Li Wei",
+        document_number: str = "E12345678",
+        notes: str = "Recruited online for restaurant work; passport kept by the employer.",
+    ) -> Case:
+        """A case opened at agency A by a second-line interviewer (or ``by``)."""
+        from palermo.web.cases.services import case_open
+
+        actor = by or self.user_with_role(Role.SECOND_LINE_INTERVIEWER)
+        return case_open(
+            actor=actor,
+            full_name=full_name,
+            document_number=document_number,
+            contact="+86 138 0000 0000",
+            notes=notes,
+            outcome="presumed",
+            interview_ref="interview-1",
+        )
 
     def login(self, user: User) -> None:
         self.client.force_login(user)

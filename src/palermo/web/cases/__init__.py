@@ -1,0 +1,1 @@
+"""Cases of possible and presumed victims: person, consent per purpose, status, timeline."""

@@ -1,0 +1,206 @@
+"""A case: a person (pseudonymous id, encrypted identity), consents, shares and a timeline.
+
+Only services in ``cases/services.py`` write these rows; views read them through
+``cases/selectors.py``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from palermo.web.accounts.models import Agency
+from palermo.web.lib.fields import EncryptedTextField
+
+
+class CaseStatus(StrEnum):
+    IDENTIFIED = "identified"
+    REFERRED = "referred"
+    ASSISTED = "assisted"
+    CLOSED = "closed"
+
+
+CASE_STATUS_CHOICES = [
+    (CaseStatus.IDENTIFIED.value, _("Identified")),
+    (CaseStatus.REFERRED.value, _("Referred")),
+    (CaseStatus.ASSISTED.value, _("Assisted")),
+    (CaseStatus.CLOSED.value, _("Closed")),
+]
+
+# The workflow: each status and the statuses it may move to (each move needs a reason).
+TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
+    CaseStatus.IDENTIFIED: frozenset({CaseStatus.REFERRED, CaseStatus.CLOSED}),
+    CaseStatus.REFERRED: frozenset({CaseStatus.ASSISTED, CaseStatus.CLOSED}),
+    CaseStatus.ASSISTED: frozenset({CaseStatus.CLOSED}),
+    CaseStatus.CLOSED: frozenset(),
+}
+
+
+class VictimOutcome(StrEnum):
+    """The interview outcomes that open a case (an assessment never concludes "not a victim")."""
+
+    POSSIBLE = "possible"
+    PRESUMED = "presumed"
+
+
+OUTCOME_CHOICES = [
+    (VictimOutcome.POSSIBLE.value, _("Possible victim")),
+    (VictimOutcome.PRESUMED.value, _("Presumed victim")),
+]
+
+
+class ConsentPurpose(StrEnum):
+    ASSISTANCE = "assistance"
+    SHARING = "sharing"
+    STATISTICS = "statistics"
+
+
+CONSENT_PURPOSE_CHOICES = [
+    (ConsentPurpose.ASSISTANCE.value, _("Assistance")),
+    (ConsentPurpose.SHARING.value, _("Sharing with a named agency")),
+    (ConsentPurpose.STATISTICS.value, _("Use in statistics")),
+]
+
+# HTCDS con_Consent checklist (reference/rights-and-data-protection.md 4.2).
+CONSENT_CHECKLIST = [
+    ("consented", _("The person consented (a child: assented) to the interview")),
+    ("told_purpose", _("The person was told the purpose of the interview")),
+    ("told_uses", _("The person was told the actual and potential uses of the data")),
+    ("told_research", _("The person was told about the use of non-identifying data for research")),
+    ("told_access", _("The person was told of the right to request their data at any time")),
+    ("told_retention", _("The person was told how long the data will be stored")),
+    ("told_withdrawal", _("The person was told how to withdraw consent")),
+]
+
+PERSONAL_FIELDS = ("full_name", "document_number", "contact")
+
+
+class Person(models.Model):
+    pseudonym = models.CharField(_("pseudonymous id"), max_length=20, unique=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    full_name = EncryptedTextField(_("name"))
+    document_number = EncryptedTextField(_("document number"), blank=True)
+    contact = EncryptedTextField(_("contact details"), blank=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.pseudonym
+
+
+class Case(models.Model):
+    reference = models.CharField(_("case reference"), max_length=20, unique=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="cases")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
+    status = models.CharField(_("status"), max_length=16, choices=CASE_STATUS_CHOICES)
+    outcome = models.CharField(_("interview outcome"), max_length=16, choices=OUTCOME_CHOICES)
+    interview_ref = models.CharField(_("interview"), max_length=60, blank=True)
+    notes = EncryptedTextField(_("narrative notes"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        indexes = (
+            models.Index(fields=["agency", "-opened_at", "-id"], name="case_agency_recent"),
+            models.Index(fields=["agency", "status", "-opened_at"], name="case_agency_status"),
+        )
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Consent(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=16, choices=CONSENT_PURPOSE_CHOICES)
+    recipient = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    checklist = models.JSONField(default=dict)
+    given_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    withdrawal_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = (models.Index(fields=["case", "purpose"], name="consent_case_purpose"),)
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.purpose}"
+
+    @property
+    def active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class CaseShare(models.Model):
+    """The case made visible to another agency, for a stated purpose."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="shares")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="shared_cases")
+    purpose = models.CharField(_("purpose of the transfer"), max_length=300)
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, null=True, related_name="+")
+    legal_basis = models.CharField(_("legal basis (override)"), max_length=300, blank=True)
+    override_reason = models.CharField(_("reason for the override"), max_length=500, blank=True)
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    shared_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = (models.Index(fields=["agency", "revoked_at"], name="share_agency_active"),)
+
+    def __str__(self) -> str:
+        return f"{self.case_id}->{self.agency_id}"
+
+
+class CaseEventKind(StrEnum):
+    OPENED = "opened"
+    STATUS = "status"
+    DETAILS = "details"
+    CONSENT_GIVEN = "consent_given"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    SHARED = "shared"
+    SHARE_REVOKED = "share_revoked"
+
+
+CASE_EVENT_CHOICES = [
+    (CaseEventKind.OPENED.value, _("Case opened")),
+    (CaseEventKind.STATUS.value, _("Status changed")),
+    (CaseEventKind.DETAILS.value, _("Details changed")),
+    (CaseEventKind.CONSENT_GIVEN.value, _("Consent recorded")),
+    (CaseEventKind.CONSENT_WITHDRAWN.value, _("Consent withdrawn")),
+    (CaseEventKind.SHARED.value, _("Shared with an agency")),
+    (CaseEventKind.SHARE_REVOKED.value, _("Sharing stopped")),
+]
+
+
+class CaseEvent(models.Model):
+    """One line of the timeline. ``detail`` holds codes and field names, never personal data."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=24, choices=CASE_EVENT_CHOICES)
+    reason = models.CharField(max_length=500, blank=True)
+    detail = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = (models.Index(fields=["case", "at"], name="caseevent_case_at"),)
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"

@@ -1,0 +1,139 @@
+"""Permission-checked reads of cases: the only way views and the API reach a case.
+
+A user sees the cases of their own agency and those actively shared with it; anything else
+is "not found", so guessing ids reveals nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from palermo.web.accounts.roles import CASE_ROLES, PERSONAL_DATA_ROLES
+from palermo.web.audit.models import AuditAction
+from palermo.web.audit.services import audit_record
+from palermo.web.cases.models import PERSONAL_FIELDS, Case, CaseEvent, CaseShare, Consent
+
+LIST_FIELDS = (
+    "id",
+    "reference",
+    "status",
+    "outcome",
+    "opened_at",
+    "updated_at",
+    "agency_id",
+)
+
+
+def _visible(user: Any) -> Q:
+    shared = CaseShare.objects.filter(
+        case=OuterRef("pk"), agency_id=user.agency_id, revoked_at__isnull=True
+    )
+    return Q(agency_id=user.agency_id) | Q(Exists(shared))
+
+
+def _may_work_on_cases(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.role in CASE_ROLES)
+
+
+def case_list(*, user: Any, status: str = "") -> QuerySet[Case]:
+    """Cases the user may see, newest first, with only the columns a list shows."""
+    if not _may_work_on_cases(user):
+        return Case.objects.none()
+    cases = Case.objects.filter(_visible(user))
+    if status:
+        cases = cases.filter(status=status)
+    return cases.only(*LIST_FIELDS).order_by("-opened_at", "-id")
+
+
+def case_get(*, user: Any, pk: int, for_update: bool = False) -> Case:
+    """One case the user may see, or ``Http404``."""
+    if not _may_work_on_cases(user):
+        raise Http404
+    cases = Case.objects.filter(_visible(user)).select_related("agency", "person", "opened_by")
+    case = cases.filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def case_get_by_reference(*, user: Any, reference: str) -> Case:
+    if not _may_work_on_cases(user):
+        raise Http404
+    case = Case.objects.filter(_visible(user), reference=reference).only("id").first()
+    if case is None:
+        raise Http404
+    return case_get(user=user, pk=case.pk)
+
+
+def may_read_personal_data(user: Any, case: Case) -> bool:
+    return bool(
+        _may_work_on_cases(user)
+        and user.role in PERSONAL_DATA_ROLES
+        and (
+            case.agency_id == user.agency_id
+            or CaseShare.objects.filter(
+                case=case, agency_id=user.agency_id, revoked_at__isnull=True
+            ).exists()
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalData:
+    pseudonym: str
+    full_name: str
+    document_number: str
+    contact: str
+    notes: str
+
+
+def case_personal_data(
+    *, user: Any, case: Case, purpose: str, request: Any = None
+) -> PersonalData | None:
+    """The decrypted identity and notes, for roles that need them; the read is audited."""
+    if not may_read_personal_data(user, case):
+        return None
+    person = case.person
+    audit_record(
+        actor=user,
+        action=AuditAction.READ,
+        obj=case,
+        fields=[*PERSONAL_FIELDS, "notes"],
+        purpose=purpose,
+        request=request,
+        detail={"person": person.pseudonym},
+    )
+    return PersonalData(
+        pseudonym=person.pseudonym,
+        full_name=person.full_name,
+        document_number=person.document_number,
+        contact=person.contact,
+        notes=case.notes or "",
+    )
+
+
+def case_timeline(*, user: Any, case: Case) -> QuerySet[CaseEvent]:
+    case_get(user=user, pk=case.pk)
+    return case.events.select_related("actor").order_by("at", "id")
+
+
+def case_consents(*, user: Any, case: Case) -> QuerySet[Consent]:
+    case_get(user=user, pk=case.pk)
+    return case.consents.select_related("recipient", "recorded_by").order_by("given_at", "id")
+
+
+def case_shares(*, user: Any, case: Case) -> QuerySet[CaseShare]:
+    case_get(user=user, pk=case.pk)
+    return case.shares.select_related("agency", "shared_by").order_by("shared_at", "id")
+
+
+def consent_get(*, user: Any, pk: int) -> Consent:
+    consent = Consent.objects.select_related("case").filter(pk=pk).first()
+    if consent is None:
+        raise Http404
+    case_get(user=user, pk=consent.case_id)
+    return consent

@@ -1,0 +1,457 @@
+"""Writes on cases. Each runs in one transaction, checks the actor, keeps the timeline and
+writes the audit log; the case's ``version`` guards against silent overwrites."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from palermo.errors import InputError, Problem
+from palermo.web.accounts.models import Agency, User
+from palermo.web.accounts.roles import (
+    CASE_OPENING_ROLES,
+    CASE_ROLES,
+    CONSENT_OVERRIDE_ROLES,
+)
+from palermo.web.audit.models import AuditAction
+from palermo.web.audit.services import audit_record
+from palermo.web.cases.models import (
+    CONSENT_CHECKLIST,
+    TRANSITIONS,
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    CaseShare,
+    CaseStatus,
+    Consent,
+    ConsentPurpose,
+    Person,
+    VictimOutcome,
+)
+from palermo.web.lib.errors import (
+    ConsentRequiredError,
+    EditConflictError,
+    NotPermittedError,
+    TransitionRefusedError,
+)
+
+# Without 0/O and 1/I/L: ids get read out over the telephone.
+_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+MAX_TEXT = 20_000
+
+
+def _pseudonym(prefix: str) -> str:
+    body = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    return f"{prefix}-{body[:4]}-{body[4:]}"
+
+
+def _require_role(actor: User, roles: frozenset[Any], what: str) -> None:
+    if not (actor.is_authenticated and actor.is_active and actor.role in roles):
+        raise NotPermittedError(_("Your role does not allow you to %(what)s.") % {"what": what})
+
+
+def _require_own_agency(actor: User, case: Case) -> None:
+    if case.agency_id != actor.agency_id:
+        raise NotPermittedError(_("Only the agency that owns the case can do this."))
+
+
+def _event(
+    case: Case, actor: User, kind: CaseEventKind, reason: str = "", **detail: Any
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case, at=timezone.now(), actor=actor, kind=kind.value, reason=reason, detail=detail
+    )
+
+
+def _check_text(problems: list[Problem], field: str, value: str, *, required: bool) -> None:
+    if required and not value.strip():
+        problems.append(Problem(where=_("case"), field=field, rule=_("must not be empty")))
+    if len(value) > MAX_TEXT:
+        problems.append(
+            Problem(
+                where=_("case"),
+                field=field,
+                rule=_("must be at most %(n)d characters") % {"n": MAX_TEXT},
+            )
+        )
+
+
+def case_open(
+    *,
+    actor: User,
+    full_name: str,
+    outcome: VictimOutcome | str,
+    document_number: str = "",
+    contact: str = "",
+    notes: str = "",
+    interview_ref: str = "",
+    request: Any = None,
+) -> Case:
+    """Open a case from a second-line interview whose outcome is a possible or presumed victim.
+
+    The person gets a pseudonymous id; name, document number, contact details and notes are
+    stored encrypted. The case belongs to the actor's agency.
+    """
+    _require_role(actor, CASE_OPENING_ROLES, _("open a case"))
+    problems: list[Problem] = []
+    if outcome not in {o.value for o in VictimOutcome}:
+        problems.append(
+            Problem(
+                where=_("case"),
+                field="outcome",
+                value=str(outcome),
+                rule=_("a case is opened for a possible or presumed victim only"),
+            )
+        )
+    _check_text(problems, "full_name", full_name, required=True)
+    for field, value in (("document_number", document_number), ("contact", contact)):
+        _check_text(problems, field, value, required=False)
+    _check_text(problems, "notes", notes, required=False)
+    if problems:
+        raise InputError(problems)
+    now = timezone.now()
+    with transaction.atomic():
+        person = Person.objects.create(
+            pseudonym=_pseudonym("P"),
+            agency=actor.agency,
+            full_name=full_name.strip(),
+            document_number=document_number.strip(),
+            contact=contact.strip(),
+            created_at=now,
+        )
+        case = Case.objects.create(
+            reference=_pseudonym("C"),
+            agency=actor.agency,
+            person=person,
+            status=CaseStatus.IDENTIFIED.value,
+            outcome=str(outcome),
+            interview_ref=interview_ref,
+            notes=notes,
+            opened_by=actor,
+            opened_at=now,
+            updated_at=now,
+            updated_by=actor,
+        )
+        _event(case, actor, CaseEventKind.OPENED, outcome=str(outcome))
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=case,
+            fields=["full_name", "document_number", "contact", "notes"],
+            purpose="case opened from interview",
+            request=request,
+            detail={"person": person.pseudonym, "interview": interview_ref},
+        )
+    return case
+
+
+def _bump_version(case: Case, expected_version: int, actor: User, **changes: Any) -> None:
+    """Write ``changes`` only if nobody changed the case since ``expected_version``."""
+    now = timezone.now()
+    updated = Case.objects.filter(pk=case.pk, version=expected_version).update(
+        version=F("version") + 1, updated_at=now, updated_by=actor, **changes
+    )
+    if updated == 0:
+        current = Case.objects.select_related("updated_by").get(pk=case.pk)
+        raise EditConflictError(
+            _(
+                "%(user)s changed this case at %(time)s, after you opened it. Your changes "
+                "were not saved; reload the case, check their changes and try again."
+            )
+            % {
+                "user": current.updated_by.get_username(),
+                "time": timezone.localtime(current.updated_at).strftime("%Y-%m-%d %H:%M:%S"),
+            }
+        )
+    case.version = expected_version + 1
+    case.updated_at = now
+    case.updated_by = actor
+    for name, value in changes.items():
+        setattr(case, name, value)
+
+
+def case_update_details(
+    *,
+    actor: User,
+    case: Case,
+    expected_version: int,
+    changes: Mapping[str, str],
+    request: Any = None,
+) -> Case:
+    """Change the person's name, document number, contact details or the case notes."""
+    from palermo.web.accounts.roles import PERSONAL_DATA_ROLES
+
+    _require_role(actor, PERSONAL_DATA_ROLES, _("change personal data"))
+    _require_own_agency(actor, case)
+    person_fields = {"full_name", "document_number", "contact"}
+    allowed = {*person_fields, "notes"}
+    problems: list[Problem] = []
+    for field, value in changes.items():
+        if field not in allowed:
+            problems.append(Problem(where=_("case"), field=field, rule=_("cannot be changed")))
+        else:
+            _check_text(problems, field, value, required=field == "full_name")
+    if problems:
+        raise InputError(problems)
+    if not changes:
+        return case
+    with transaction.atomic():
+        case_changes = {k: v for k, v in changes.items() if k == "notes"}
+        _bump_version(case, expected_version, actor, **case_changes)
+        person_changes = {k: v.strip() for k, v in changes.items() if k in person_fields}
+        if person_changes:
+            Person.objects.filter(pk=case.person_id).update(**person_changes)
+            for name, value in person_changes.items():
+                setattr(case.person, name, value)
+        _event(case, actor, CaseEventKind.DETAILS, fields=sorted(changes))
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=case,
+            fields=sorted(changes),
+            purpose="case details",
+            request=request,
+        )
+    return case
+
+
+def case_transition(
+    *,
+    actor: User,
+    case: Case,
+    expected_version: int,
+    to_status: CaseStatus | str,
+    reason: str,
+    request: Any = None,
+) -> Case:
+    """Move the case along identified -> referred -> assisted -> closed, with a reason."""
+    _require_role(actor, CASE_ROLES, _("change the status of a case"))
+    _require_own_agency(actor, case)
+    current = CaseStatus(case.status)
+    try:
+        target = CaseStatus(to_status)
+    except ValueError:
+        raise InputError(
+            [Problem(where=_("case"), field="status", value=str(to_status), rule=_("unknown"))]
+        ) from None
+    if target not in TRANSITIONS[current]:
+        raise TransitionRefusedError(
+            _("A case cannot move from %(from)s to %(to)s.")
+            % {"from": current.value, "to": target.value}
+        )
+    if not reason.strip():
+        raise InputError(
+            [Problem(where=_("case"), field="reason", rule=_("give the reason for this step"))]
+        )
+    with transaction.atomic():
+        _bump_version(case, expected_version, actor, status=target.value)
+        _event(
+            case,
+            actor,
+            CaseEventKind.STATUS,
+            reason=reason.strip()[:500],
+            **{"from": current.value, "to": target.value},
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=case,
+            fields=["status"],
+            purpose="case workflow",
+            request=request,
+            detail={"from": current.value, "to": target.value},
+        )
+    return case
+
+
+def consent_record(
+    *,
+    actor: User,
+    case: Case,
+    purpose: ConsentPurpose | str,
+    checklist: Mapping[str, bool],
+    recipient: Agency | None = None,
+    request: Any = None,
+) -> Consent:
+    """Record the person's consent for one purpose (and, for sharing, one named agency).
+
+    Every item of the HTCDS consent checklist must have been covered.
+    """
+    _require_role(actor, CASE_OPENING_ROLES, _("record consent"))
+    _require_own_agency(actor, case)
+    problems: list[Problem] = []
+    if purpose not in {p.value for p in ConsentPurpose}:
+        problems.append(
+            Problem(where=_("consent"), field="purpose", value=str(purpose), rule=_("unknown"))
+        )
+    if purpose == ConsentPurpose.SHARING and recipient is None:
+        problems.append(
+            Problem(
+                where=_("consent"),
+                field="recipient",
+                rule=_("consent to sharing names the agency that receives the data"),
+            )
+        )
+    if purpose != ConsentPurpose.SHARING and recipient is not None:
+        problems.append(
+            Problem(
+                where=_("consent"), field="recipient", rule=_("only consent to sharing names one")
+            )
+        )
+    for key, label in CONSENT_CHECKLIST:
+        if not checklist.get(key, False):
+            problems.append(Problem(where=_("consent"), field=key, rule=str(label)))
+    if problems:
+        raise InputError(problems)
+    with transaction.atomic():
+        consent = Consent.objects.create(
+            case=case,
+            purpose=str(purpose),
+            recipient=recipient,
+            checklist={key: True for key, _label in CONSENT_CHECKLIST},
+            given_at=timezone.now(),
+            recorded_by=actor,
+        )
+        _event(
+            case,
+            actor,
+            CaseEventKind.CONSENT_GIVEN,
+            purpose=str(purpose),
+            recipient=recipient.name if recipient else "",
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=consent,
+            purpose="consent",
+            request=request,
+            detail={"case": case.reference, "purpose": str(purpose)},
+        )
+    return consent
+
+
+def consent_withdraw(*, actor: User, consent: Consent, reason: str, request: Any = None) -> Consent:
+    """Withdraw a consent; sharing that rested on it stops at once."""
+    case = consent.case
+    _require_role(actor, CASE_OPENING_ROLES, _("record a withdrawal of consent"))
+    _require_own_agency(actor, case)
+    if consent.withdrawn_at is not None:
+        raise TransitionRefusedError(_("This consent was already withdrawn."))
+    now = timezone.now()
+    with transaction.atomic():
+        consent.withdrawn_at = now
+        consent.withdrawn_by = actor
+        consent.withdrawal_reason = reason.strip()[:500]
+        consent.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+        _event(case, actor, CaseEventKind.CONSENT_WITHDRAWN, reason=reason, purpose=consent.purpose)
+        if consent.purpose == ConsentPurpose.SHARING:
+            for share in CaseShare.objects.filter(
+                case=case, consent=consent, revoked_at__isnull=True
+            ).select_related("agency"):
+                share.revoked_at = now
+                share.save(update_fields=["revoked_at"])
+                _event(case, actor, CaseEventKind.SHARE_REVOKED, agency=share.agency.name)
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=consent,
+            fields=["withdrawn_at"],
+            purpose="consent withdrawn",
+            request=request,
+            detail={"case": case.reference},
+        )
+    return consent
+
+
+def case_share(
+    *,
+    actor: User,
+    case: Case,
+    recipient: Agency,
+    purpose: str,
+    legal_basis: str = "",
+    override_reason: str = "",
+    request: Any = None,
+) -> CaseShare:
+    """Make the case visible to ``recipient`` for ``purpose``.
+
+    Needs an active consent to sharing with that very agency. Without one, only a role allowed
+    to override (a supervisor) may share, stating the legal basis and the reason.
+    """
+    _require_role(actor, CASE_OPENING_ROLES | CONSENT_OVERRIDE_ROLES, _("share a case"))
+    _require_own_agency(actor, case)
+    if recipient.pk == case.agency_id:
+        raise InputError(
+            [Problem(where=_("sharing"), field="recipient", rule=_("the case is already yours"))]
+        )
+    if not purpose.strip():
+        raise InputError(
+            [Problem(where=_("sharing"), field="purpose", rule=_("state why the data is sent"))]
+        )
+    consent = (
+        Consent.objects.filter(
+            case=case,
+            purpose=ConsentPurpose.SHARING.value,
+            recipient=recipient,
+            withdrawn_at__isnull=True,
+        )
+        .order_by("-given_at")
+        .first()
+    )
+    if consent is None:
+        if actor.role not in CONSENT_OVERRIDE_ROLES:
+            raise ConsentRequiredError(
+                _(
+                    "The person has not consented to sharing with %(agency)s (or withdrew "
+                    "consent). Record their consent first."
+                )
+                % {"agency": recipient.name}
+            )
+        if not legal_basis.strip() or not override_reason.strip():
+            raise InputError(
+                [
+                    Problem(
+                        where=_("sharing"),
+                        field="legal_basis" if not legal_basis.strip() else "override_reason",
+                        rule=_("sharing without consent needs the legal basis and a reason"),
+                    )
+                ]
+            )
+    if CaseShare.objects.filter(case=case, agency=recipient, revoked_at__isnull=True).exists():
+        raise TransitionRefusedError(
+            _("The case is already shared with %(agency)s.") % {"agency": recipient.name}
+        )
+    with transaction.atomic():
+        share = CaseShare.objects.create(
+            case=case,
+            agency=recipient,
+            purpose=purpose.strip()[:300],
+            consent=consent,
+            legal_basis=legal_basis.strip()[:300] if consent is None else "",
+            override_reason=override_reason.strip()[:500] if consent is None else "",
+            shared_by=actor,
+            shared_at=timezone.now(),
+        )
+        _event(
+            case,
+            actor,
+            CaseEventKind.SHARED,
+            reason=purpose.strip()[:500],
+            agency=recipient.name,
+            override=consent is None,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.SHARE,
+            obj=case,
+            purpose=purpose.strip()[:300],
+            request=request,
+            detail={"to_agency": recipient.pk, "override": consent is None},
+        )
+    return share

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from palermo.web.cases import views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.case_list_view, name="list"),
+    path("<int:pk>/", views.case_detail_view, name="detail"),
+    path("<int:pk>/edit/", views.case_edit_view, name="edit"),
+    path("<int:pk>/status/", views.case_transition_view, name="transition"),
+    path("<int:pk>/consents/", views.consent_record_view, name="consent"),
+    path(
+        "<int:pk>/consents/<int:consent_pk>/withdraw/",
+        views.consent_withdraw_view,
+        name="consent_withdraw",
+    ),
+    path("<int:pk>/share/", views.case_share_view, name="share"),
+]

@@ -1,0 +1,321 @@
+"""Case pages: list, detail (identity for permitted roles), edit, status, consent, sharing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from palermo.errors import PalermoError
+from palermo.web.accounts.models import Agency
+from palermo.web.accounts.roles import (
+    CASE_OPENING_ROLES,
+    CASE_ROLES,
+    CONSENT_OVERRIDE_ROLES,
+    PERSONAL_DATA_ROLES,
+)
+from palermo.web.audit.models import AuditAction
+from palermo.web.audit.services import audit_record
+from palermo.web.cases import selectors, services
+from palermo.web.cases.models import (
+    CASE_STATUS_CHOICES,
+    CONSENT_CHECKLIST,
+    CONSENT_PURPOSE_CHOICES,
+    TRANSITIONS,
+    CaseStatus,
+)
+from palermo.web.lib.errors import reasons
+from palermo.web.lib.permissions import allow
+
+
+class CaseFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[("", gettext_lazy("Any")), *CASE_STATUS_CHOICES],
+    )
+
+
+class CaseDetailsForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    full_name = forms.CharField(label=gettext_lazy("Name"), max_length=500)
+    document_number = forms.CharField(
+        label=gettext_lazy("Document number"), max_length=100, required=False
+    )
+    contact = forms.CharField(
+        label=gettext_lazy("Contact details"),
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+    )
+    notes = forms.CharField(
+        label=gettext_lazy("Narrative notes"), required=False, widget=forms.Textarea({"rows": 6})
+    )
+
+
+class TransitionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    to_status = forms.ChoiceField(label=gettext_lazy("New status"), choices=CASE_STATUS_CHOICES)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"), max_length=500, widget=forms.Textarea({"rows": 2})
+    )
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(label=gettext_lazy("Purpose"), choices=CONSENT_PURPOSE_CHOICES)
+    recipient = forms.ModelChoiceField(
+        label=gettext_lazy("Receiving agency (sharing only)"),
+        queryset=Agency.objects.all(),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, label in CONSENT_CHECKLIST:
+            self.fields[key] = forms.BooleanField(label=label, required=False)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=500, required=False)
+
+
+class ShareForm(forms.Form):
+    recipient = forms.ModelChoiceField(
+        label=gettext_lazy("Receiving agency"), queryset=Agency.objects.all()
+    )
+    purpose = forms.CharField(label=gettext_lazy("Purpose of the transfer"), max_length=300)
+    legal_basis = forms.CharField(
+        label=gettext_lazy("Legal basis (only without consent)"), max_length=300, required=False
+    )
+    override_reason = forms.CharField(
+        label=gettext_lazy("Reason for sharing without consent"), max_length=500, required=False
+    )
+
+
+@allow(CASE_ROLES)
+def case_list_view(request: HttpRequest) -> HttpResponse:
+    form = CaseFilterForm(request.GET or None)
+    status = form.cleaned_data["status"] if form.is_valid() else ""
+    cases = selectors.case_list(user=request.user, status=status)
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    audit_record(
+        actor=request.user,
+        action=AuditAction.READ,
+        object_type="cases.case",
+        purpose="case list",
+        request=request,
+        detail={"page": page.number, "status": status},
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "cases/_list_rows.html" if request.headers.get("HX-Request") else "cases/list.html"
+    return render(request, template, {"form": form, "page": page, "query": query.urlencode()})
+
+
+def _detail_context(request: HttpRequest, pk: int, **forms_: Any) -> dict[str, Any]:
+    case = selectors.case_get(user=request.user, pk=pk)
+    personal = selectors.case_personal_data(
+        user=request.user, case=case, purpose="case work", request=request
+    )
+    own = case.agency_id == request.user.agency_id
+    role = request.user.role
+    context: dict[str, Any] = {
+        "case": case,
+        "personal": personal,
+        "own_case": own,
+        "timeline": selectors.case_timeline(user=request.user, case=case),
+        "consents": selectors.case_consents(user=request.user, case=case),
+        "shares": selectors.case_shares(user=request.user, case=case),
+        "next_statuses": [
+            (value, label)
+            for value, label in CASE_STATUS_CHOICES
+            if CaseStatus(value) in TRANSITIONS[CaseStatus(case.status)]
+        ],
+        "can_edit": own and role in PERSONAL_DATA_ROLES and personal is not None,
+        "can_consent": own and role in CASE_OPENING_ROLES,
+        "can_share": own and role in (CASE_OPENING_ROLES | CONSENT_OVERRIDE_ROLES),
+        "can_move": own and bool(TRANSITIONS[CaseStatus(case.status)]),
+    }
+    if personal is None:
+        # Without identity the read is still logged: who opened which case and why.
+        audit_record(
+            actor=request.user,
+            action=AuditAction.READ,
+            obj=case,
+            purpose="case work",
+            request=request,
+        )
+    context["details_form"] = forms_.get("details_form") or (
+        CaseDetailsForm(
+            initial={
+                "version": case.version,
+                "full_name": personal.full_name,
+                "document_number": personal.document_number,
+                "contact": personal.contact,
+                "notes": personal.notes,
+            }
+        )
+        if personal is not None
+        else None
+    )
+    transition_form = forms_.get("transition_form") or TransitionForm(
+        initial={"version": case.version}
+    )
+    transition_form.fields["to_status"].choices = context["next_statuses"]
+    context["transition_form"] = transition_form
+    context["consent_form"] = forms_.get("consent_form") or ConsentForm()
+    context["share_form"] = forms_.get("share_form") or ShareForm()
+    context["errors"] = forms_.get("errors", [])
+    context["checklist_keys"] = [key for key, _label in CONSENT_CHECKLIST]
+    return context
+
+
+@allow(CASE_ROLES)
+def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "cases/detail.html", _detail_context(request, pk))
+
+
+def _failed(request: HttpRequest, pk: int, exc: PalermoError, **forms_: Any) -> HttpResponse:
+    from palermo.web.lib.errors import http_status
+
+    status, _title = http_status(exc)
+    context = _detail_context(request, pk, errors=reasons(exc), **forms_)
+    return render(request, "cases/detail.html", context, status=status)
+
+
+@allow(PERSONAL_DATA_ROLES)
+@require_POST
+def case_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get(user=request.user, pk=pk)
+    form = CaseDetailsForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "cases/detail.html",
+            _detail_context(request, pk, details_form=form),
+            status=422,
+        )
+    data = form.cleaned_data
+    changes = {
+        key: data[key]
+        for key in ("full_name", "document_number", "contact", "notes")
+        if key in request.POST
+    }
+    try:
+        services.case_update_details(
+            actor=request.user,
+            case=case,
+            expected_version=data["version"],
+            changes=changes,
+            request=request,
+        )
+    except PalermoError as exc:
+        return _failed(request, pk, exc, details_form=form)
+    messages.success(request, _("The case was saved."))
+    return redirect("cases:detail", pk=pk)
+
+
+@allow(CASE_ROLES)
+@require_POST
+def case_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get(user=request.user, pk=pk)
+    form = TransitionForm(request.POST)
+    form.fields["to_status"].choices = CASE_STATUS_CHOICES
+    if not form.is_valid():
+        return render(
+            request,
+            "cases/detail.html",
+            _detail_context(request, pk, transition_form=form),
+            status=422,
+        )
+    try:
+        services.case_transition(
+            actor=request.user,
+            case=case,
+            expected_version=form.cleaned_data["version"],
+            to_status=form.cleaned_data["to_status"],
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+    except PalermoError as exc:
+        return _failed(request, pk, exc, transition_form=form)
+    messages.success(request, _("The status was changed."))
+    return redirect("cases:detail", pk=pk)
+
+
+@allow(CASE_OPENING_ROLES)
+@require_POST
+def consent_record_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get(user=request.user, pk=pk)
+    form = ConsentForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "cases/detail.html",
+            _detail_context(request, pk, consent_form=form),
+            status=422,
+        )
+    try:
+        services.consent_record(
+            actor=request.user,
+            case=case,
+            purpose=form.cleaned_data["purpose"],
+            recipient=form.cleaned_data["recipient"],
+            checklist={key: form.cleaned_data[key] for key, _label in CONSENT_CHECKLIST},
+            request=request,
+        )
+    except PalermoError as exc:
+        return _failed(request, pk, exc, consent_form=form)
+    messages.success(request, _("The consent was recorded."))
+    return redirect("cases:detail", pk=pk)
+
+
+@allow(CASE_OPENING_ROLES)
+@require_POST
+def consent_withdraw_view(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+    consent = selectors.consent_get(user=request.user, pk=consent_pk)
+    if consent.case_id != pk:
+        from django.http import Http404
+
+        raise Http404
+    form = WithdrawForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.consent_withdraw(
+            actor=request.user, consent=consent, reason=reason, request=request
+        )
+    except PalermoError as exc:
+        return _failed(request, pk, exc)
+    messages.success(request, _("The consent was withdrawn; sharing based on it has stopped."))
+    return redirect("cases:detail", pk=pk)
+
+
+@allow(CASE_OPENING_ROLES | CONSENT_OVERRIDE_ROLES)
+@require_POST
+def case_share_view(request: HttpRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get(user=request.user, pk=pk)
+    form = ShareForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "cases/detail.html", _detail_context(request, pk, share_form=form), status=422
+        )
+    try:
+        services.case_share(
+            actor=request.user,
+            case=case,
+            recipient=form.cleaned_data["recipient"],
+            purpose=form.cleaned_data["purpose"],
+            legal_basis=form.cleaned_data["legal_basis"],
+            override_reason=form.cleaned_data["override_reason"],
+            request=request,
+        )
+    except PalermoError as exc:
+        return _failed(request, pk, exc, share_form=form)
+    messages.success(request, _("The case was shared."))
+    return redirect("cases:detail", pk=pk)
