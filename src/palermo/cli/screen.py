@@ -38,6 +38,9 @@ def screen(
     profiles: Annotated[Path, typer.Option("--profiles", help="profile set directory")],
     out: Annotated[Path, typer.Option("--out", help="hits file to write (.parquet)")],
     engine: Annotated[str, typer.Option(help="duckdb (embedded) or spark")] = "duckdb",
+    watchlists: Annotated[
+        Path | None, typer.Option("--watchlists", help="also match a watchlist directory")
+    ] = None,
 ) -> None:
     """Screen travellers against risk profiles; write one row per hit (Parquet).
 
@@ -83,6 +86,18 @@ def screen(
             )
     else:
         hits = screen_table(table, profile_set, engine=chosen, on=today)
+    if watchlists is not None:
+        from palermo.screening.watchlists import WatchlistIndex
+        from palermo.screening.watchlists.screening import merge_hits
+
+        index = WatchlistIndex.from_directory(watchlists, today=today)
+        hits = merge_hits(table, hits, index)
+        listed = pc.sum(pc.equal(hits.column("source"), "watchlist")).as_py() or 0
+        console.print(
+            f"watchlist hits / 名单命中: {listed} ({len(index.lists)} list(s) / 个名单, "
+            f"{len(index)} entries / 条目)",
+            highlight=False,
+        )
     with atomic_path(out) as tmp:
         pq.write_table(hits, tmp)
     elapsed = time.perf_counter() - started

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from palermo.profiles.ast import Profile
 from palermo.profiles.compile_python import PythonPlan, compile_python
@@ -27,6 +27,9 @@ from palermo.profiles.explain import Explainer
 from palermo.profiles.profile_set import ProfileSet, screening_criteria, screening_day
 from palermo.records.schema import with_derived
 from palermo.screening.hits import Hit
+
+if TYPE_CHECKING:
+    from palermo.screening.watchlists import WatchlistIndex
 
 
 class _Plan:
@@ -58,11 +61,21 @@ class Screener:
     """Screens one record at a time against a profile set; thread-safe; hot-swappable."""
 
     def __init__(
-        self, profile_set: ProfileSet, *, today: Callable[[], dt.date] = screening_day
+        self,
+        profile_set: ProfileSet,
+        *,
+        today: Callable[[], dt.date] = screening_day,
+        watchlists: WatchlistIndex | None = None,
     ) -> None:
         self._today = today
         self._plan = _Plan(profile_set)
         self._swap = threading.Lock()
+        # Watchlist matches become hits with source "watchlist", after the profile hits.
+        self._watchlists = watchlists
+
+    def replace_watchlists(self, watchlists: WatchlistIndex | None) -> None:
+        """Match against ``watchlists`` from the next call on (one assignment, no pause)."""
+        self._watchlists = watchlists
 
     @property
     def profile_set(self) -> ProfileSet:
@@ -86,8 +99,14 @@ class Screener:
         plan = self._plan  # read once: a concurrent replace() never mixes two sets
         values = with_derived(record)
         truths, fired = plan.python.run(values)
+        listed: list[Hit] = []
+        watchlists = self._watchlists  # read once, like the plan
+        if watchlists is not None:
+            from palermo.screening.watchlists.screening import record_hits
+
+            listed = record_hits(watchlists, values)
         if not fired:
-            return []
+            return listed
         active = plan.active(self._today())
         record_id = str(values.get("record_id") or "")
         hits: list[Hit] = []
@@ -111,4 +130,4 @@ class Screener:
                     set_version=plan.profile_set.version,
                 )
             )
-        return hits
+        return hits + listed

@@ -131,3 +131,17 @@ def test_the_batch_path_finds_listed_people_in_a_manifest() -> None:
     table = pa.table({c: pa.array([r.get(c) for r in records], t) for c, t in COLUMNS.items()})
     found = index.match_table(table)
     assert set(found.column("row").to_pylist()) == set(range(20))
+
+
+def test_scoring_in_two_processes_gives_the_same_matches_as_in_one() -> None:
+    index, people = fixture()
+    rng = random.Random(9)
+    records = [
+        transformed_record(p, TRANSFORMS[i % len(TRANSFORMS)], rng=rng, record_id=f"R{i}")
+        for i, p in enumerate(people[:150])
+    ]
+    table = pa.table({c: pa.array([r.get(c) for r in records], t) for c, t in COLUMNS.items()})
+    one = index.match_table(table, workers=1)
+    two = index.match_table(table, workers=2)
+    assert one.num_rows > 100
+    assert two.equals(one)

@@ -26,6 +26,10 @@ with ``matching.score_pair``, so the two paths give the same matches.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import itertools
+import multiprocessing as mp
+import os
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -38,6 +42,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from palermo.errors import InputError, Problem
 from palermo.screening.watchlists.loading import load_directory
 from palermo.screening.watchlists.matching import (
     NO_DOB,
@@ -56,6 +61,11 @@ from palermo.screening.watchlists.model import (
     Watchlist,
     WatchlistMatch,
 )
+
+#: Candidate pairs from which ``match_table`` scores in several processes (forking costs
+#: about a tenth of a second).
+PARALLEL_FROM_PAIRS = 50_000
+MAX_WORKERS = 2
 
 #: identifier fields of the record and the ``Traveller`` attribute each becomes
 _TRAVELLER_ATTR = {
@@ -130,6 +140,21 @@ class WatchlistIndex:
             for i, wl in enumerate(self.lists)
             for entry in wl.entries
         ]
+        self.list_position: dict[str, int] = {}
+        for i, wl in enumerate(self.lists):
+            if wl.info.list_id in self.list_position:
+                raise InputError(
+                    [
+                        Problem(
+                            where="watchlists",
+                            field="id",
+                            value=wl.info.list_id,
+                            rule="two lists have the same id",
+                        )
+                    ]
+                )
+            self.list_position[wl.info.list_id] = i
+        self._versions: dict[str, str] = {}
         self._lock = threading.Lock()
         self._lookup: _Lookup | None = None
         self._key_tables: dict[str, pa.Table] | None = None
@@ -143,6 +168,26 @@ class WatchlistIndex:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def list_version(self, list_id: str) -> str:
+        """A stamp of one list's content: its description and every entry."""
+        version = self._versions.get(list_id)
+        if version is None:
+            watchlist = self.lists[self.list_position[list_id]]
+            digest = hashlib.sha256(repr(watchlist.info).encode())
+            for entry in watchlist.entries:
+                digest.update(repr(entry).encode())
+            version = digest.hexdigest()[:12]
+            self._versions[list_id] = version
+        return version
+
+    @property
+    def version(self) -> str:
+        """A stamp of all lists together (empty for no lists)."""
+        if not self.lists:
+            return ""
+        stamps = ",".join(f"{i}={self.list_version(i)}" for i in sorted(self.list_position))
+        return hashlib.sha256(stamps.encode()).hexdigest()[:12]
 
     # --- keys, defined once for both paths ------------------------------------------------
 
@@ -361,11 +406,11 @@ class WatchlistIndex:
             pairs.column(1).to_numpy().astype(np.int64),
         )
 
-    def match_table(self, table: pa.Table) -> pa.Table:
+    def match_table(self, table: pa.Table, *, workers: int | None = None) -> pa.Table:
         """Matches of every record of a table (``MATCH_SCHEMA``), by row, best match first."""
         out: dict[str, list[Any]] = {name: [] for name in MATCH_SCHEMA.names}
         has_id = "record_id" in table.column_names
-        for row, found in sorted(self.matches_by_row(table).items()):
+        for row, found in sorted(self.matches_by_row(table, workers=workers).items()):
             record_id = table.column("record_id")[row].as_py() if has_id else None
             for m in found:
                 out["row"].append(row)
@@ -379,23 +424,86 @@ class WatchlistIndex:
                 out["reason_zh"].append(m.reason_zh)
         return pa.table(out, schema=MATCH_SCHEMA)
 
-    def matches_by_row(self, table: pa.Table) -> dict[int, list[WatchlistMatch]]:
-        """``match_table`` as match objects, keyed by row (rows without a match are absent)."""
+    def matches_by_row(
+        self, table: pa.Table, *, workers: int | None = None
+    ) -> dict[int, list[WatchlistMatch]]:
+        """``match_table`` as match objects, keyed by row (rows without a match are absent).
+
+        ``workers``: processes scoring the candidate pairs (default: one per core, up to two,
+        when there are at least ``PARALLEL_FROM_PAIRS`` pairs). Every worker runs the same
+        ``score_pair``, so the result does not depend on the number of workers.
+        """
         rows, entries = self.candidate_pairs(table)
-        out: dict[int, list[WatchlistMatch]] = {}
         if not len(rows):
-            return out
+            return {}
         wanted = np.unique(rows)
         present = [f for f in MATCH_FIELDS if f in table.column_names]
-        subset = table.select(present).take(pa.array(wanted)).to_pylist()
-        travellers = {
-            row: traveller_from_record(rec)
-            for row, rec in zip(wanted.tolist(), subset, strict=True)
-        }
-        for row, idx in zip(rows.tolist(), entries.tolist(), strict=True):
-            match = score_pair(travellers[row], self.entries[idx])
+        records = dict(
+            zip(
+                wanted.tolist(),
+                table.select(present).take(pa.array(wanted)).to_pylist(),
+                strict=True,
+            )
+        )
+        if workers is None:
+            workers = (
+                min(MAX_WORKERS, os.cpu_count() or 1) if len(rows) >= PARALLEL_FROM_PAIRS else 1
+            )
+        # chunks end on a change of row, so each traveller is scored in one worker
+        cuts = [0]
+        for k in range(1, workers):
+            cut = int(np.searchsorted(rows, rows[len(rows) * k // workers], side="left"))
+            if cut > cuts[-1]:
+                cuts.append(cut)
+        cuts.append(len(rows))
+        bounds = list(itertools.pairwise(cuts))
+        job = _Job(self, rows, entries, records)
+        if len(bounds) == 1 or "fork" not in mp.get_all_start_methods():
+            parts = [job.score(a, b) for a, b in bounds]
+        else:
+            global _JOB  # noqa: PLW0603 - handed to forked workers, which inherit it
+            _JOB = job
+            try:
+                with mp.get_context("fork").Pool(len(bounds)) as pool:
+                    parts = pool.starmap(_score_in_worker, bounds)
+            finally:
+                _JOB = None
+        out: dict[int, list[WatchlistMatch]] = {}
+        for part in parts:
+            out.update(part)
+        return out
+
+
+@dataclass(slots=True)
+class _Job:
+    index: WatchlistIndex
+    rows: np.ndarray[Any, Any]
+    entries: np.ndarray[Any, Any]
+    records: dict[int, dict[str, Any]]
+
+    def score(self, start: int, stop: int) -> dict[int, list[WatchlistMatch]]:
+        out: dict[int, list[WatchlistMatch]] = {}
+        prepared = self.index.entries
+        current = -1
+        traveller: Traveller | None = None
+        for row, idx in zip(
+            self.rows[start:stop].tolist(), self.entries[start:stop].tolist(), strict=True
+        ):
+            if row != current:
+                current = row
+                traveller = traveller_from_record(self.records[row])
+            assert traveller is not None
+            match = score_pair(traveller, prepared[idx])
             if match is not None:
                 out.setdefault(row, []).append(match)
         for found in out.values():
             found.sort(key=WatchlistMatch.sort_key)
         return out
+
+
+_JOB: _Job | None = None
+
+
+def _score_in_worker(start: int, stop: int) -> dict[int, list[WatchlistMatch]]:
+    assert _JOB is not None
+    return _JOB.score(start, stop)
