@@ -21,6 +21,8 @@ COMMAND_MODULES = (
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"palermo.cli.{_name}")
+# palermo audit|keys|web: defined in palermo.web, which loads Django only when they run
+importlib.import_module("palermo.web.cli")
 
 
 def main() -> None:

@@ -63,3 +63,7 @@ def keys_rotate(*, batch_size: int = 500) -> dict[str, int]:
                     changed += 1
         report[f"{model._meta.app_label}.{model.__name__}"] = changed
     return report
+
+
+def stale_count(model: Any, names: list[str]) -> int:
+    return len(_stale_pks(model, names, 1000))

@@ -1,0 +1,200 @@
+"""Web commands: ``palermo audit verify|search``, ``palermo keys generate|status|rotate``,
+``palermo web migrate|check|create-agency|create-user|create-token``.
+
+This module imports only Typer at load time: ``palermo --help`` stays fast and never loads
+Django. Each command calls ``setup_django()`` first.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated, Any
+
+import typer
+
+from palermo.cli.app import app, console, fail, reports_errors
+
+audit_app = typer.Typer(help="The audit log: verify the hash chain.", no_args_is_help=True)
+keys_app = typer.Typer(
+    help="Field-encryption keys: generate, status, rotate.", no_args_is_help=True
+)
+web_app = typer.Typer(help="The web application: database, users, tokens.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
+app.add_typer(web_app, name="web")
+
+
+def setup_django() -> None:
+    """Load the settings (from ``PALERMO_*`` variables) and the apps; exit 2 on bad config."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "palermo.web.settings")
+    import django
+
+    from palermo.web.lib.env import ConfigurationError
+
+    try:
+        django.setup()
+    except ConfigurationError as exc:
+        raise fail(f"configuration: {exc}") from None
+
+
+@audit_app.command("verify")
+@reports_errors
+def audit_verify_command() -> None:
+    """Recompute every entry's hash; exit 2 naming the first entry that was tampered with."""
+    setup_django()
+    from palermo.web.audit.chain import audit_verify
+
+    report = audit_verify()
+    if not report.ok:
+        raise fail(f"audit log broken at entry #{report.broken_seq}: {report.reason}")
+    console.print(f"audit log intact: {report.checked} entries verified")
+
+
+@keys_app.command("generate")
+def keys_generate() -> None:
+    """Print a new key; put it FIRST in PALERMO_FIELD_KEYS (or the key file), then rotate."""
+    from palermo.web.lib.crypto import new_key
+
+    console.print(new_key(), highlight=False)
+
+
+@keys_app.command("status")
+@reports_errors
+def keys_status() -> None:
+    """Show the configured key ids and how many rows each table still has on older keys."""
+    setup_django()
+    from palermo.web.lib.crypto import key_id, keyring
+    from palermo.web.lib.rotation import encrypted_models, stale_count
+
+    ring = keyring()
+    console.print("keys (newest first): " + ", ".join(key_id(k) for k in ring.keys))
+    for model, names in encrypted_models():
+        label = f"{model._meta.app_label}.{model.__name__}"
+        console.print(f"{label}: {stale_count(model, names)} row(s) on an older key")
+
+
+@keys_app.command("rotate")
+@reports_errors
+def keys_rotate_command(
+    batch_size: Annotated[int, typer.Option(min=1, help="rows per batch")] = 500,
+) -> None:
+    """Re-encrypt every encrypted column with the newest key (per table atomic, resumable)."""
+    setup_django()
+    from palermo.web.audit.models import AuditAction
+    from palermo.web.audit.services import audit_record
+    from palermo.web.lib.crypto import keyring
+    from palermo.web.lib.rotation import keys_rotate
+
+    report = keys_rotate(batch_size=batch_size)
+    audit_record(
+        actor=None,
+        actor_label="palermo keys rotate",
+        action=AuditAction.KEY_ROTATION,
+        detail={"key": keyring().newest_id, "rows": report},
+    )
+    for label, count in report.items():
+        console.print(f"{label}: {count} row(s) re-encrypted")
+    console.print(f"all rows now on key {keyring().newest_id}")
+
+
+@web_app.command("migrate")
+@reports_errors
+def migrate() -> None:
+    """Create or upgrade the database tables."""
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1)
+
+
+@web_app.command("check")
+@reports_errors
+def check() -> None:
+    """Run the configuration checks (palermo.E001 ...) and Django's own."""
+    setup_django()
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    try:
+        call_command("check", fail_level="ERROR")
+    except SystemCheckError as exc:
+        raise fail(str(exc)) from None
+
+
+def _agency(code: str) -> Any:
+    from palermo.web.accounts.models import Agency
+
+    agency = Agency.objects.filter(code=code).first()
+    if agency is None:
+        raise fail(f"no agency with code {code!r} (create it with `palermo web create-agency`)")
+    return agency
+
+
+@web_app.command("create-agency")
+@reports_errors
+def create_agency(
+    code: Annotated[str, typer.Argument(help="short code, e.g. northgate")],
+    name: Annotated[str, typer.Argument(help="full name")],
+    kind: Annotated[str, typer.Option(help="border_post, consulate, anti_trafficking, ...")],
+) -> None:
+    """Create an agency."""
+    setup_django()
+    from palermo.web.accounts.roles import AgencyKind
+    from palermo.web.accounts.services import agency_create
+
+    try:
+        agency_kind = AgencyKind(kind)
+    except ValueError:
+        raise fail(f"kind must be one of {', '.join(k.value for k in AgencyKind)}") from None
+    agency_create(name=name, kind=agency_kind, code=code)
+    console.print(f"agency {code} created")
+
+
+@web_app.command("create-user")
+@reports_errors
+def create_user(
+    username: Annotated[str, typer.Argument()],
+    agency: Annotated[str, typer.Option(help="agency code")],
+    role: Annotated[str, typer.Option(help="first_line_officer, case_worker, ...")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
+) -> None:
+    """Create a user with one role at one agency."""
+    setup_django()
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from palermo.web.accounts.roles import Role
+    from palermo.web.accounts.services import user_create
+
+    try:
+        user_role = Role(role)
+    except ValueError:
+        raise fail(f"role must be one of {', '.join(r.value for r in Role)}") from None
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        raise fail("password: " + " ".join(exc.messages)) from None
+    user_create(username=username, password=password, agency=_agency(agency), role=user_role)
+    console.print(f"user {username} created")
+
+
+@web_app.command("create-token")
+@reports_errors
+def create_token(
+    name: Annotated[str, typer.Argument(help="the system that will use it")],
+    agency: Annotated[str, typer.Option(help="agency code")],
+    role: Annotated[str, typer.Option(help="role the token acts with")],
+) -> None:
+    """Create an API token; it is printed once and stored only as a hash."""
+    setup_django()
+    from palermo.web.accounts.roles import Role
+    from palermo.web.accounts.services import api_token_create
+
+    try:
+        token_role = Role(role)
+    except ValueError:
+        raise fail(f"role must be one of {', '.join(r.value for r in Role)}") from None
+    _record, token = api_token_create(
+        name=name, agency=_agency(agency), role=token_role, created_by=None
+    )
+    console.print(token, highlight=False)
