@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from palermo.records import ARROW_SCHEMA, derive_arrow
 from palermo.records.hashing import document_hash
-from palermo.synth import TRUTH_SCHEMA, default_config, generate, generate_batches
+from palermo.synth import TRUTH_SCHEMA, default_config, generate, generate_batches, pools
 from palermo.synth.fasthash import hmac_hex32
 
 N = 40_000
@@ -211,3 +211,74 @@ def test_documents_are_hashed_never_stored_and_unique_per_traveller(
 def test_the_batch_document_hash_equals_the_record_hash(numbers: list[str], key: bytes) -> None:
     fast = hmac_hex32([n.encode() for n in numbers], key).to_pylist()
     assert fast == [document_hash(n, key=key) for n in numbers]
+
+
+def test_travellers_fly_through_airports_and_cross_overland_only_on_a_shared_border(
+    population: tuple[pa.Table, pa.Table],
+) -> None:
+    records, _ = population
+    crossings = {
+        f"{country}-{name}": (country, neighbour)
+        for (country, neighbour), names in pools.LAND_CROSSINGS.items()
+        for name in names
+    }
+    airports = {f"{c}-{name}" for c, names in pools.AIRPORTS.items() for name in names}
+    travel = records.filter(pc.not_equal(records.column("event_kind"), "visa_application"))
+    overland = 0
+    for r in travel.select(["event_kind", "port", "origin", "destination", "transit"]).to_pylist():
+        here, there = (
+            (r["origin"], r["destination"])
+            if r["event_kind"] == "exit"
+            else (r["destination"], r["origin"])
+        )
+        if r["port"] in crossings:
+            overland += 1
+            assert crossings[r["port"]] == (here, there), r
+            assert not r["transit"], r  # nobody changes planes on a land crossing
+        else:
+            assert r["port"] in airports, r
+            assert r["port"].startswith(f"{here}-"), r
+    assert 0.05 * travel.num_rows < overland < 0.5 * travel.num_rows
+    visas = records.filter(pc.equal(records.column("event_kind"), "visa_application"))
+    assert all("-POST-" in p for p in visas.column("port").to_pylist())
+
+
+def test_contact_email_is_given_on_most_visa_applications_and_some_bookings(
+    population: tuple[pa.Table, pa.Table],
+) -> None:
+    records, _ = population
+    kinds = records.column("event_kind")
+    email = records.column("contact_email")
+
+    def share(kind: str) -> float:
+        picked = email.filter(pc.equal(kinds, kind))
+        return 1 - picked.null_count / len(picked)
+
+    assert share("visa_application") > 0.8
+    assert 0.2 < share("entry") < 0.6
+    assert 0.2 < share("exit") < 0.6
+    addresses = email.drop_null().to_pylist()
+    # reserved .example domains only: no synthetic address can be a real person's
+    assert all(re.fullmatch(r"[a-z0-9._]+@[a-z0-9.]+\.example", a) for a in addresses)
+    assert len(set(addresses)) > 0.5 * len(addresses)
+
+
+def test_a_recruiters_booking_carries_the_recruiters_address_for_the_whole_party(
+    population: tuple[pa.Table, pa.Table],
+) -> None:
+    records, _ = population
+    booked = records.filter(
+        pc.and_(
+            pc.equal(records.column("ticket_paid_by"), "recruitment_agency"),
+            pc.is_valid(records.column("group_booking_ref")),
+        )
+    )
+    by_party: dict[str, set[str]] = {}
+    for r in booked.select(["group_booking_ref", "contact_email", "sponsor_name"]).to_pylist():
+        if r["contact_email"] is not None:
+            by_party.setdefault(r["group_booking_ref"], set()).add(r["contact_email"])
+            if r["sponsor_name"] is not None:
+                domain = re.sub(r"[^a-z0-9]", "", r["sponsor_name"].lower()) + ".example"
+                assert r["contact_email"].endswith("@" + domain), r
+    assert len(by_party) > 20
+    assert all(len(addresses) == 1 for addresses in by_party.values())

@@ -180,6 +180,18 @@ CASE_FEMALE = {"labour": 0.4, "sexual": 0.9, "forced_marriage": 1.0}
 CASE_CONCERN_AGENCY = 0.5  # an agency from pools.AGENCIES_OF_CONCERN rather than a listed one
 CASE_PARTY_SIZE = {"labour": (0.4, 2, 12), "sexual": (0.6, 2, 4), "forced_marriage": (1.0, 1, 1)}
 
+# Travel mode. A journey between two neighbours with no transit hub goes overland with this
+# chance (through a crossing on that border, pools.LAND_CROSSINGS); every other journey flies and
+# enters and leaves through an airport. Cases on the Mekong corridors cross overland more often.
+ORDINARY_OVERLAND = 0.4
+CASE_OVERLAND = 0.6
+# Contact e-mail: nearly every visa application gives one; API/PNR data carry one for a share of
+# bookings. When an employer, an agency or another third party bought the ticket, the address
+# is the booker's, shared by the whole party (a recruiter's address on many bookings).
+EMAIL_VISA_APPLICATION = 0.9
+EMAIL_BOOKING = 0.4
+EMAIL_GLOBAL_PROVIDER = 0.45  # a personal address at an international provider, not a national one
+
 
 def _cum(probs: npt.ArrayLike) -> npt.NDArray[np.float64]:
     p = np.asarray(probs, dtype=np.float64)
@@ -234,15 +246,23 @@ class _Tables:
     given_len: Ints
     native: pa.Array  # combined Chinese full names, last entry null
     cn: int
-    ports: pa.Array
-    port_off: Ints
-    port_len: Ints
+    airports: pa.Array
+    air_off: Ints
+    air_len: Ints
+    crossings: pa.Array
+    land_off: Ints  # [country, neighbour]
+    land_len: Ints  # 0 where the two share no crossing
+    route_land: Bools  # origin and destination share a land border
+    mail_national: pa.Array  # per country
+    given_mail: pa.Array  # the given-name pool in lower case, for e-mail addresses
+    surname_mail: pa.Array
     posts: pa.Array  # one consular post per route
     calling: Ints
 
     @staticmethod
     def build(cfg: SynthConfig) -> _Tables:
-        codes: set[str] = set(cfg.transit_hubs) | set(pools.PORTS) | set(pools.LATIN_NAMES)
+        codes: set[str] = set(cfg.transit_hubs) | set(pools.AIRPORTS) | set(pools.LATIN_NAMES)
+        codes.update(c for pair in pools.LAND_CROSSINGS for c in pair)
         routes: list[tuple[str, str, bool]] = []
         for c in cfg.corridors:
             routes.append((c.origin, c.destination, c.visa_free))
@@ -278,12 +298,19 @@ class _Tables:
         native = [
             s + g for _, s in pools.CN_SURNAMES for _, g in pools.CN_GIVEN_F + pools.CN_GIVEN_M
         ]
-        ports: list[str] = []
-        port_off, port_len = np.zeros(len(countries), np.int64), np.zeros(len(countries), np.int64)
+        airports: list[str] = []
+        air_off, air_len = np.zeros(len(countries), np.int64), np.zeros(len(countries), np.int64)
         for i, code in enumerate(countries):
-            names = pools.PORTS.get(code, ("INTL",))
-            port_off[i], port_len[i] = len(ports), len(names)
-            ports.extend(f"{code}-{p}" for p in names)
+            names = pools.AIRPORTS.get(code, ("INTL",))
+            air_off[i], air_len[i] = len(airports), len(names)
+            airports.extend(f"{code}-{p}" for p in names)
+        crossings: list[str] = []
+        land_off = np.zeros((len(countries), len(countries)), np.int64)
+        land_len = np.zeros((len(countries), len(countries)), np.int64)
+        for (code, neighbour), names in sorted(pools.LAND_CROSSINGS.items()):
+            i, j = index[code], index[neighbour]
+            land_off[i, j], land_len[i, j] = len(crossings), len(names)
+            crossings.extend(f"{code}-{p}" for p in names)
         posts = [f"{d}-POST-{o}" for o, d, _ in routes]
         calling = np.array([_CALLING.get(c, 1) for c in countries], np.int64)
         ordinary_n = len(cfg.corridors)
@@ -308,9 +335,22 @@ class _Tables:
             given_len=giv_len,
             native=pa.array([*native, None], pa.string()),
             cn=index["CN"],
-            ports=pa.array(ports, pa.string()),
-            port_off=port_off,
-            port_len=port_len,
+            airports=pa.array(airports, pa.string()),
+            air_off=air_off,
+            air_len=air_len,
+            crossings=pa.array(crossings, pa.string()),
+            land_off=land_off,
+            land_len=land_len,
+            route_land=np.array(
+                [
+                    land_len[index[o], index[d]] > 0 and land_len[index[d], index[o]] > 0
+                    for o, d, _ in routes
+                ],
+                np.bool_,
+            ),
+            mail_national=pa.array([f"mail.{c.lower()}.example" for c in countries], pa.string()),
+            given_mail=pc.utf8_lower(pc.replace_substring(pa.array(giv, pa.string()), " ", "")),
+            surname_mail=pc.utf8_lower(pc.replace_substring(pa.array(sur, pa.string()), " ", "")),
             posts=pa.array(posts, pa.string()),
             calling=calling,
         )
@@ -526,6 +566,11 @@ def _batch(
     transit_n[cp] = _choose(
         rng, len(cp), [1 - CASE_TRANSIT, CASE_TRANSIT * 0.8, CASE_TRANSIT * 0.2]
     )
+    # overland only between neighbours and only without a transit hub; everyone else flies
+    overland = t.route_land[route] & (transit_n == 0) & _flip(rng, ORDINARY_OVERLAND, n_party)
+    overland[cp] = (
+        t.route_land[route[cp]] & (transit_n[cp] == 0) & _flip(rng, CASE_OVERLAND, len(cp))
+    )
     hub1 = _pick_hub(rng, t.hubs, origin, dest, None)
     hub2 = _pick_hub(rng, t.hubs, origin, dest, hub1)
 
@@ -689,12 +734,20 @@ def _batch(
     ref_pool = pa.concat_arrays([ref_text, pa.nulls(1, pa.string())])
     r_group = group_ref[row_party]
 
-    port_country = np.where(event == _EV["exit"], origin, dest)
-    port_idx = t.port_off[port_country] + (
-        rng.random(n_party, dtype=np.float32) * t.port_len[port_country]
-    ).astype(np.int64)
-    port_all = pa.concat_arrays([t.ports, t.posts])
-    port_idx = np.where(event == _EV["visa_application"], len(t.ports) + route, port_idx)
+    # the port: an airport, a crossing on the border being crossed, or the consular post
+    leaving = event == _EV["exit"]
+    port_country = np.where(leaving, origin, dest)
+    neighbour = np.where(leaving, dest, origin)
+    u_port = rng.random(n_party, dtype=np.float32)
+    air_idx = t.air_off[port_country] + (u_port * t.air_len[port_country]).astype(np.int64)
+    land_len = t.land_len[port_country, neighbour]
+    land_idx = (
+        len(t.airports) + t.land_off[port_country, neighbour] + (u_port * land_len).astype(np.int64)
+    )
+    n_ports = len(t.airports) + len(t.crossings)
+    port_all = pa.concat_arrays([t.airports, t.crossings, t.posts])
+    port_idx = np.where(overland, land_idx, air_idx)
+    port_idx = np.where(event == _EV["visa_application"], n_ports + route, port_idx)
 
     r_transit_n = transit_n[row_party]
     offsets = np.zeros(rows + 1, np.int32)
@@ -709,6 +762,19 @@ def _batch(
     visa_app = r_event == _EV["visa_application"]
     phone_digits = rng.integers(100_000_000, 999_999_999, rows)
     phone = _phones(t.calling[r_nat], phone_digits, ~visa_app)
+    email = _emails(
+        rng,
+        t,
+        present=_flip(rng, np.where(visa_app, EMAIL_VISA_APPLICATION, EMAIL_BOOKING), rows),
+        booked_by_other=np.isin(
+            payer, [_PAY["employer"], _PAY["recruitment_agency"], _PAY["unknown_third_party"]]
+        ),
+        sponsor_name=sponsor_name,
+        row_party=row_party,
+        given_idx=giv_idx,
+        surname_idx=sur_idx,
+        nationality=r_nat,
+    )
 
     def take(pool: pa.Array, codes: npt.ArrayLike) -> pa.Array:
         return pool.take(pa.array(codes))
@@ -757,7 +823,7 @@ def _batch(
         "offered_job_sector": take(_JOB_ARR, sector[row_party]),
         "declared_cash": pa.array(cash.astype(np.float64), pa.float64(), mask=cash_missing),
         "contact_phone": phone,
-        "contact_email": pa.nulls(rows, pa.string()),
+        "contact_email": email,
         **{name: pa.array(flags, pa.bool_()) for name, flags in obs.items()},
     }
     records = pa.Table.from_arrays([columns[f.name] for f in ARROW_SCHEMA], schema=ARROW_SCHEMA)
@@ -821,6 +887,74 @@ def _phones(calling: Ints, digits: Ints, missing: Bools) -> pa.Array:
     index = np.full(len(missing), len(keep), np.int64)
     index[keep] = np.arange(len(keep))
     return pa.concat_arrays([text, pa.nulls(1, pa.string())]).take(pa.array(index))
+
+
+_SPONSOR_DOMAINS = pc.binary_join_element_wise(
+    pc.utf8_lower(pc.replace_substring_regex(_SPONSOR_NAMES, r"[^A-Za-z0-9]", "")),
+    "example",
+    ".",
+)
+_BOOKER_MAILBOXES = pa.array(pools.BOOKER_MAILBOXES, pa.string())
+_MAIL_GLOBAL = pa.array(pools.MAIL_DOMAINS_GLOBAL, pa.string())
+_MAIL_SEPARATORS = pa.array([".", "_", ""], pa.string())
+
+
+def _emails(
+    rng: np.random.Generator,
+    t: _Tables,
+    *,
+    present: Bools,
+    booked_by_other: Bools,
+    sponsor_name: Ints,
+    row_party: Ints,
+    given_idx: Ints,
+    surname_idx: Ints,
+    nationality: Ints,
+) -> pa.Array:
+    """Contact e-mail per row: the booker's for third-party bookings, else the traveller's own."""
+    rows, n_party = len(present), len(booked_by_other)
+    # the booker's address, one per party: a mailbox at the sponsor's domain, or an agent's
+    # free-mail address when no organisation is named
+    p_book = np.nonzero(booked_by_other)[0]
+    box = _BOOKER_MAILBOXES.take(pa.array(rng.integers(0, len(_BOOKER_MAILBOXES), len(p_book))))
+    agent = pc.binary_join_element_wise(
+        box, pc.cast(pa.array(rng.integers(10, 9_999, len(p_book))), pa.string()), ""
+    )
+    named = sponsor_name[p_book] != _NO_NAME
+    domain = pc.if_else(
+        pa.array(named),
+        _SPONSOR_DOMAINS.take(pa.array(sponsor_name[p_book])),
+        _MAIL_GLOBAL.take(pa.array(rng.integers(0, len(_MAIL_GLOBAL), len(p_book)))),
+    )
+    booker = pc.binary_join_element_wise(pc.if_else(pa.array(named), box, agent), domain, "@")
+    # a personal address: given.surname, given_surname or givensurname, an optional number
+    own = np.nonzero(present & ~booked_by_other[row_party])[0]
+    m = len(own)
+    sep = _MAIL_SEPARATORS.take(pa.array(rng.integers(0, 3, m)))
+    number = pc.cast(pa.array(rng.integers(1, 999, m)), pa.string())
+    number = pc.if_else(pa.array(_flip(rng, 0.6, m)), number, pa.scalar("", pa.string()))
+    local = pc.binary_join_element_wise(
+        t.given_mail.take(pa.array(given_idx[own])),
+        t.surname_mail.take(pa.array(surname_idx[own])),
+        sep,
+    )
+    local = pc.binary_join_element_wise(local, number, "")
+    home = pc.if_else(
+        pa.array(_flip(rng, EMAIL_GLOBAL_PROVIDER, m)),
+        _MAIL_GLOBAL.take(pa.array(rng.integers(0, len(_MAIL_GLOBAL), m))),
+        t.mail_national.take(pa.array(nationality[own])),
+    )
+    personal = pc.binary_join_element_wise(local, home, "@")
+    # rows -> personal (0..m-1), booker (m + party slot) or null (last)
+    slot = np.full(n_party, -1, np.int64)
+    slot[p_book] = np.arange(len(p_book))
+    r_slot = slot[row_party]
+    index = np.full(rows, m + len(p_book), np.int64)
+    index[own] = np.arange(m)
+    by_booker = present & (r_slot >= 0)
+    index[by_booker] = m + r_slot[by_booker]
+    pool = pa.concat_arrays([personal, booker, pa.nulls(1, pa.string())])
+    return pool.take(pa.array(index))
 
 
 def _birth_dates(rng: np.random.Generator, event_day: Ints, age: Ints) -> Ints:

@@ -1,4 +1,5 @@
-"""Value pools the generator draws from: names per nationality, ports, sponsors.
+"""Value pools the generator draws from: names per nationality, airports and land crossings,
+sponsors and e-mail domains.
 
 Names are common ones for each country, written as they appear in the machine-readable zone of
 a passport (Latin letters, no diacritics). Chinese names come as (pinyin, characters) pairs so
@@ -117,24 +118,50 @@ OTHER_NAMES = NamePool(
     ("JOHN", "DAVID", "ALI", "IVAN", "CARLOS", "PAUL"),
 )
 
-# Airports and land crossings per country (IATA codes, or a short code for a land crossing).
-PORTS: dict[str, tuple[str, ...]] = {
-    "CN": ("PEK", "PVG", "CAN", "SZX", "KMG", "CTU", "XMN", "NNG", "RUILI", "MOHAN", "HEKOU"),
-    "TH": ("BKK", "DMK", "HKT", "CNX", "MAE-SOT", "NONG-KHAI", "ARANYAPRATHET"),
-    "MY": ("KUL", "PEN", "BKI", "JHB", "BUKIT-KAYU-HITAM"),
-    "SG": ("SIN", "WOODLANDS"),
-    "VN": ("SGN", "HAN", "DAD", "LAO-CAI", "MONG-CAI", "MOC-BAI"),
-    "KH": ("PNH", "REP", "POIPET", "BAVET"),
-    "MM": ("RGN", "MDL", "MUSE", "MYAWADDY"),
-    "LA": ("VTE", "LPQ", "BOTEN", "FRIENDSHIP-BRIDGE"),
+# International airports per country (IATA codes). A traveller who flies, or changes planes at a
+# transit hub, enters and leaves through one of these.
+AIRPORTS: dict[str, tuple[str, ...]] = {
+    "CN": ("PEK", "PVG", "CAN", "SZX", "KMG", "CTU", "XMN", "NNG"),
+    "TH": ("BKK", "DMK", "HKT", "CNX"),
+    "MY": ("KUL", "PEN", "BKI", "JHB"),
+    "SG": ("SIN",),
+    "VN": ("SGN", "HAN", "DAD"),
+    "KH": ("PNH", "REP"),
+    "MM": ("RGN", "MDL"),
+    "LA": ("VTE", "LPQ"),
     "PH": ("MNL", "CEB", "CRK"),
     "ID": ("CGK", "DPS", "SUB", "KNO"),
     "JP": ("NRT", "HND", "KIX"),
     "KR": ("ICN", "PUS"),
     "AE": ("DXB", "AUH"),
-    "NP": ("KTM", "TATOPANI"),
+    "NP": ("KTM",),
     "HK": ("HKG",),
     "QA": ("DOH",),
+}
+# Land border crossings: (country, neighbour) -> the crossings on the country's side of that
+# border. Only a journey between two neighbours, with no transit hub, may go overland, and then
+# it passes a crossing on that very border (never, say, a Myanmar crossing on a trip to Laos).
+LAND_CROSSINGS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("CN", "VN"): ("HEKOU", "DONGXING", "YOUYIGUAN"),
+    ("VN", "CN"): ("LAO-CAI", "MONG-CAI", "HUU-NGHI"),
+    ("CN", "MM"): ("RUILI",),
+    ("MM", "CN"): ("MUSE",),
+    ("CN", "LA"): ("MOHAN",),
+    ("LA", "CN"): ("BOTEN",),
+    ("CN", "NP"): ("GYIRONG",),
+    ("NP", "CN"): ("RASUWAGADHI",),
+    ("TH", "MM"): ("MAE-SOT",),
+    ("MM", "TH"): ("MYAWADDY",),
+    ("TH", "LA"): ("NONG-KHAI",),
+    ("LA", "TH"): ("FRIENDSHIP-BRIDGE",),
+    ("TH", "KH"): ("ARANYAPRATHET",),
+    ("KH", "TH"): ("POIPET",),
+    ("TH", "MY"): ("SADAO",),
+    ("MY", "TH"): ("BUKIT-KAYU-HITAM",),
+    ("MY", "SG"): ("JOHOR-BAHRU-CIQ",),
+    ("SG", "MY"): ("WOODLANDS",),
+    ("VN", "KH"): ("MOC-BAI",),
+    ("KH", "VN"): ("BAVET",),
 }
 
 EMPLOYERS: tuple[str, ...] = (
@@ -161,3 +188,10 @@ INSTITUTIONS: tuple[str, ...] = (
     "Language Centre",
     "Medical University",
 )
+
+# E-mail domains. All under the reserved ``.example`` top-level domain (RFC 2606), so that no
+# synthetic address can belong to a real person or company.
+MAIL_DOMAINS_GLOBAL: tuple[str, ...] = ("webmail.example", "inbox.example", "postbox.example")
+# a national provider per country: "mail.<country code>.example"
+# local parts a company or an agent uses when it books for travellers
+BOOKER_MAILBOXES: tuple[str, ...] = ("booking", "travel", "hr", "info", "recruit")
