@@ -64,7 +64,7 @@ def import_list(
         str | None, typer.Option(help="last day the list may be used, YYYY-MM-DD")
     ] = None,
     threshold: Annotated[
-        int | None, typer.Option(help="lowest score (0-100) that is a hit; default 85")
+        int | None, typer.Option(help="lowest score (0-100) that is a hit; default 88")
     ] = None,
 ) -> None:
     """Validate a list and store it in the watchlist directory (replacing its older version).

@@ -41,8 +41,9 @@ def listed_travellers() -> tuple[WatchlistIndex, list[tuple[str, str, dict[str, 
     return WatchlistIndex([Watchlist(watchlist.info, tuple(entries))]), cases
 
 
-def test_the_default_threshold_is_85() -> None:
-    assert DEFAULT_THRESHOLD == 85
+def test_the_synthetic_list_uses_the_default_threshold() -> None:
+    index, _ = listed_travellers()
+    assert [wl.info.threshold for wl in index.lists] == [DEFAULT_THRESHOLD]
 
 
 def test_listed_people_with_transformed_names_are_found_at_least_95_percent_of_the_time() -> None:

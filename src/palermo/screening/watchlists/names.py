@@ -331,7 +331,11 @@ def name_forms(written: str) -> tuple[NameForm, ...]:
         from_han = False
     if not spelled:
         return ()
-    choices = [spelling_readings(t) for t in spelled]
+    # Read from characters, the first token is known to be the surname and only it can be
+    # another surname's spelling; in Latin script any token may be the surname.
+    choices = [
+        spelling_readings(t) if (i == 0 or not from_han) else (t,) for i, t in enumerate(spelled)
+    ]
     forms: list[NameForm] = []
     for combo in product(*choices):
         forms.append(NameForm(written, tuple(combo), spelled, from_han))
@@ -392,6 +396,10 @@ def part_tokens(text: str) -> frozenset[str]:
 INITIAL_SIMILARITY = 85.0
 MISSING_TOKEN_PENALTY = 5.0
 SINGLE_TOKEN_CAP = 60.0
+#: Two names paired with each other that are this different (not initials) are different
+#: names, not spellings: the whole name then scores at most ``DIFFERENT_NAME_CAP``.
+DIFFERENT_NAME_BELOW = 60.0
+DIFFERENT_NAME_CAP = 75.0
 DISTINCT_SURNAMES_FACTOR = 0.5
 PINYIN_SURNAMES: frozenset[str] = frozenset(SURNAME_ROMANISATIONS)
 
@@ -453,6 +461,10 @@ def _greedy(a: tuple[str, ...], b: tuple[str, ...]) -> list[tuple[int, int, floa
     return pairs
 
 
+def _different(x: str, y: str, similarity: float) -> bool:
+    return similarity < DIFFERENT_NAME_BELOW and len(x) > 1 and len(y) > 1
+
+
 def _plain(a: tuple[str, ...], b: tuple[str, ...], *, joined: bool) -> Alignment:
     pairs = _greedy(a, b)
     weight = 0.0
@@ -462,6 +474,8 @@ def _plain(a: tuple[str, ...], b: tuple[str, ...], *, joined: bool) -> Alignment
         weight += w
         total += sim * w
     score = total / weight if weight else 0.0
+    if any(_different(a[i], b[j], sim) for i, j, sim in pairs):
+        score = min(score, DIFFERENT_NAME_CAP)
     paired_a = {p[0] for p in pairs}
     paired_b = {p[1] for p in pairs}
     missing_a = tuple(i for i in range(len(a)) if i not in paired_a)
@@ -514,11 +528,15 @@ def _plain_score(a: tuple[str, ...], b: tuple[str, ...]) -> float:
     """``_plain(a, b).score`` without the details (the hot path of matching)."""
     total = 0.0
     weight = 0
+    different = False
     for i, j, sim in _greedy(a, b):
         w = max(len(a[i]), len(b[j]))
         weight += w
         total += sim * w
+        different = different or _different(a[i], b[j], sim)
     score = total / weight if weight else 0.0
+    if different:
+        score = min(score, DIFFERENT_NAME_CAP)
     shorter, longer = sorted((len(a), len(b)))
     if shorter == 1 and longer >= 2:
         score = min(score, SINGLE_TOKEN_CAP)
