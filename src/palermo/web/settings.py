@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "palermo.web.accounts",
     "palermo.web.audit",
     "palermo.web.cases",
+    "palermo.web.api",
     "palermo.web.profiles",
     "palermo.web.screening",
     "palermo.web.interviews",

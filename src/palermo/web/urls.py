@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import set_language
 
 from palermo.web.accounts import views as account_views
+from palermo.web.api.api import api
 from palermo.web.lib.permissions import public
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -14,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("palermo.web.accounts.urls")),
     path("audit/", include("palermo.web.audit.urls")),
     path("cases/", include("palermo.web.cases.urls")),
+    path("api/", api.urls),
     path("screening/", include("palermo.web.screening.urls")),
     path("interviews/", include("palermo.web.interviews.urls")),
     path("profiles/", include("palermo.web.profiles.urls")),

@@ -64,6 +64,8 @@ class ApiToken(models.Model):
     name = models.CharField(_("name"), max_length=120)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="api_tokens")
     role = models.CharField(_("role"), max_length=32, choices=ROLE_CHOICES)
+    # The system account the token acts as: services and the audit log see an ordinary user.
+    user = models.OneToOneField(User, on_delete=models.PROTECT, null=True, related_name="api_token")
     digest = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
     created_by = models.ForeignKey(

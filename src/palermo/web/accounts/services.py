@@ -102,10 +102,18 @@ def api_token_create(
 ) -> tuple[ApiToken, str]:
     """Create a token; the plain token is returned once and never stored."""
     token = "plm_" + secrets.token_urlsafe(32)
+    system_user: User = User.objects.create_user(
+        username=f"api-{agency.code}-{secrets.token_hex(4)}",
+        password=None,
+        agency=agency,
+        role=role,
+        first_name=name[:150],
+    )
     record = ApiToken.objects.create(
         name=name,
         agency=agency,
         role=role,
+        user=system_user,
         digest=token_digest(token),
         prefix=token[:8],
         created_by=created_by,

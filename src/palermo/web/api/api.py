@@ -1,0 +1,242 @@
+"""The API object, its error mapping and its operations.
+
+Each operation sits next to its input and output schemas and declares its roles with
+``auth=TokenAuth(...)``; reads go through selectors and writes through services, exactly like
+the pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, NinjaAPI, Schema
+
+from palermo.errors import InputError, PalermoError, Problem
+from palermo.web.accounts.roles import ALL_ROLES, CASE_ROLES, Role
+from palermo.web.api.auth import TokenAuth
+from palermo.web.audit.models import AuditAction
+from palermo.web.audit.services import audit_record
+from palermo.web.cases import selectors as case_selectors
+from palermo.web.cases import services as case_services
+from palermo.web.lib.errors import http_status, reasons
+from palermo.web.lib.permissions import allow
+
+api = NinjaAPI(
+    title="Palermo API",
+    version="1",
+    urls_namespace="api",
+    docs_decorator=allow(ALL_ROLES),
+    description="System-to-system screening, hit dispositions and cases.",
+)
+
+
+@api.exception_handler(PalermoError)
+def domain_error(request: HttpRequest, exc: PalermoError) -> HttpResponse:
+    status, title = http_status(exc)
+    return api.create_response(request, {"error": title, "reasons": reasons(exc)}, status=status)
+
+
+# ------------------------------------------------------------------ cases
+
+
+class CaseRowOut(Schema):
+    id: int
+    reference: str
+    status: str
+    outcome: str
+    opened_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class CaseOut(CaseRowOut):
+    version: int
+    pseudonym: str
+    agency: str
+    full_name: str | None = None
+    document_number: str | None = None
+    contact: str | None = None
+    notes: str | None = None
+
+
+class CaseTransitionIn(Schema):
+    expected_version: int
+    to_status: str
+    reason: str
+
+
+def _case_out(request: HttpRequest, case: Any) -> CaseOut:
+    personal = case_selectors.case_personal_data(
+        user=request.user, case=case, purpose="api case read", request=request
+    )
+    if personal is None:
+        audit_record(
+            actor=request.user,
+            action=AuditAction.READ,
+            obj=case,
+            purpose="api case read",
+            request=request,
+        )
+    return CaseOut(
+        id=case.pk,
+        reference=case.reference,
+        status=case.status,
+        outcome=case.outcome,
+        opened_at=case.opened_at,
+        updated_at=case.updated_at,
+        version=case.version,
+        pseudonym=case.person.pseudonym,
+        agency=case.agency.name,
+        full_name=personal.full_name if personal else None,
+        document_number=personal.document_number if personal else None,
+        contact=personal.contact if personal else None,
+        notes=personal.notes if personal else None,
+    )
+
+
+@api.get("/cases", response=list[CaseRowOut], auth=TokenAuth(CASE_ROLES), url_name="case_list")
+def case_list(request: HttpRequest, status: str = "", limit: int = 50, offset: int = 0) -> Any:
+    if not 1 <= limit <= 500 or offset < 0:
+        raise InputError(
+            [Problem(where="query", field="limit", value=limit, rule="1 to 500; offset >= 0")]
+        )
+    rows = list(case_selectors.case_list(user=request.user, status=status)[offset : offset + limit])
+    audit_record(
+        actor=request.user,
+        action=AuditAction.READ,
+        object_type="cases.case",
+        purpose="api case list",
+        request=request,
+        detail={"offset": offset, "limit": limit, "status": status},
+    )
+    return rows
+
+
+@api.get("/cases/{case_id}", response=CaseOut, auth=TokenAuth(CASE_ROLES), url_name="case_detail")
+def case_detail(request: HttpRequest, case_id: int) -> Any:
+    return _case_out(request, case_selectors.case_get(user=request.user, pk=case_id))
+
+
+@api.post(
+    "/cases/{case_id}/transition",
+    response=CaseOut,
+    auth=TokenAuth(CASE_ROLES),
+    url_name="case_transition",
+)
+def case_transition(request: HttpRequest, case_id: int, payload: CaseTransitionIn) -> Any:
+    case = case_selectors.case_get(user=request.user, pk=case_id)
+    case_services.case_transition(
+        actor=request.user,
+        case=case,
+        expected_version=payload.expected_version,
+        to_status=payload.to_status,
+        reason=payload.reason,
+        request=request,
+    )
+    return _case_out(request, case_selectors.case_get(user=request.user, pk=case_id))
+
+
+# ------------------------------------------------------------------ screening
+
+
+class HitOut(Schema):
+    rule_id: str
+    rule_version: str
+    source: str
+    weight: float
+    title_en: str
+    title_zh: str
+    reasons_en: list[str]
+    reasons_zh: list[str]
+    hit_id: int | None = None
+
+
+class ScreeningOut(Schema):
+    record_id: str
+    traveller_id: int | None
+    hits: list[HitOut]
+
+
+def _screening_roles() -> frozenset[Role]:
+    from palermo.web.screening.access import DESK_ROLES
+
+    return frozenset(DESK_ROLES)
+
+
+def _hit_roles() -> frozenset[Role]:
+    from palermo.web.screening.access import HIT_ROLES
+
+    return frozenset(HIT_ROLES)
+
+
+@api.post(
+    "/screenings", response=ScreeningOut, auth=TokenAuth(_screening_roles()), url_name="screen"
+)
+def screen(request: HttpRequest, payload: dict[str, Any]) -> Any:
+    """Screen one traveller (canonical record fields); hits come back with their reasons.
+
+    Nothing happens to the traveller automatically: every hit waits for a human disposition.
+    """
+    from palermo.records.readers import table_from_dicts, validate_table
+    from palermo.web.screening import services as screening_services
+
+    raw = {k: (None if v in ("", None) else str(v)) for k, v in payload.items()}
+    record = validate_table(table_from_dicts([raw]), source="request body").to_pylist()[0]
+    traveller, hits = screening_services.desk_screen(
+        actor=request.user, record=record, request=request
+    )
+    stored = {}
+    if traveller is not None:
+        stored = {h.rule_id: h.pk for h in traveller.hits.all()}
+    return ScreeningOut(
+        record_id=str(record.get("record_id") or (traveller.record_id if traveller else "")),
+        traveller_id=traveller.pk if traveller else None,
+        hits=[
+            HitOut(
+                rule_id=h.rule_id,
+                rule_version=h.rule_version,
+                source=str(h.source),
+                weight=h.weight,
+                title_en=h.title_en,
+                title_zh=h.title_zh,
+                reasons_en=list(h.matched_en),
+                reasons_zh=list(h.matched_zh),
+                hit_id=stored.get(h.rule_id),
+            )
+            for h in hits
+        ],
+    )
+
+
+class DispositionIn(Schema):
+    kind: str
+    reason: str
+    observed: list[str] = Field(default_factory=list)
+
+
+class DispositionOut(Schema):
+    hit_id: int
+    status: str
+
+
+@api.post(
+    "/hits/{hit_id}/disposition",
+    response=DispositionOut,
+    auth=TokenAuth(_hit_roles()),
+    url_name="hit_disposition",
+)
+def hit_disposition(request: HttpRequest, hit_id: int, payload: DispositionIn) -> Any:
+    from palermo.web.screening import selectors as screening_selectors
+    from palermo.web.screening import services as screening_services
+
+    hit = screening_selectors.hit_get(user=request.user, pk=hit_id)
+    screening_services.hit_dispose(
+        actor=request.user,
+        hit=hit,
+        kind=payload.kind,
+        reason=payload.reason,
+        observed=payload.observed,
+        request=request,
+    )
+    return DispositionOut(hit_id=hit.pk, status=hit.status)
