@@ -3,11 +3,16 @@
 ``screen_table(table, profile_set, engine="duckdb")`` returns one row per hit (``HIT_SCHEMA``),
 ordered by record (input order) then profile (set order), identical on every engine.
 
-How it runs: the profiles in force are compiled once to an Ibis expression (each distinct
-comparison evaluated once per record, see ``compile_ibis``). On DuckDB the records are fed in
-batches (zero-copy Arrow scans) so a progress callback can report; on Spark the table becomes a
-DataFrame and runs through Ibis' PySpark backend. Only rows with a hit come back, with the truth
-of their comparisons, and the words of each hit are built once per distinct pattern.
+How it runs on DuckDB: the profiles in force are compiled through Ibis to two SQL queries, once
+per profile set, day and input schema, and kept in ``SQL_PLANS`` for every later batch and call.
+The first query scans the records zero-copy from Arrow, in one query with DuckDB's own threads
+(or in ``batch_rows`` steps, reporting progress after each), and returns the row numbers of the
+records where some profile fires - a factored test in which shared comparisons are evaluated
+once (see ``compile_ibis``). Derived fields are computed in the query, only where needed. The
+second query evaluates every distinct comparison and profile once on those few records.
+On Spark the table becomes a DataFrame and the single Ibis expression runs through Ibis'
+PySpark backend. Either way the hits are unpivoted to one row per hit in NumPy, and the words
+of each hit are built once per profile and pattern of matched comparisons, then joined.
 """
 
 from __future__ import annotations
@@ -15,10 +20,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import itertools
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+import duckdb
 import ibis
 import numpy as np
 import pyarrow as pa
@@ -26,7 +34,7 @@ import pyarrow.compute as pc
 
 from palermo.errors import InputError, Problem
 from palermo.profiles.ast import Comparison, Profile, comparisons
-from palermo.profiles.compile_ibis import compile_ibis
+from palermo.profiles.compile_ibis import DERIVED_INPUTS, compile_ibis, derived_columns
 from palermo.profiles.explain import Explainer
 from palermo.profiles.profile_set import ProfileSet, screening_criteria, screening_day
 from palermo.records.schema import DERIVED, FIELDS, INPUT_FIELDS, derive_arrow
@@ -37,9 +45,10 @@ if TYPE_CHECKING:
 
 Engine = Literal["duckdb", "spark"]
 ENGINES: tuple[Engine, ...] = ("duckdb", "spark")
-DEFAULT_BATCH_ROWS = 1_000_000
+DEFAULT_BATCH_ROWS = 1_000_000_000  # one query: DuckDB parallelises the scan itself
 _ROW = "_palermo_row"
 _VIEW = "palermo_records"
+_HITS = "palermo_hits"
 _view_ids = itertools.count()
 
 
@@ -47,25 +56,38 @@ _view_ids = itertools.count()
 class _Compiled:
     profiles: tuple[Profile, ...]
     criteria: tuple[Any, ...]
-    columns: tuple[str, ...]  # input columns the engine needs
-    needs_derived: bool
+    columns: tuple[str, ...]  # fields the profiles use (derived ones included), record_id first
+    derived: tuple[str, ...]  # the derived fields among them
+    inputs: tuple[str, ...]  # the input columns the engine reads to compute them
 
 
 def _prepare(profile_set: ProfileSet, on: dt.date) -> _Compiled:
     profiles = profile_set.in_force(on)
     criteria = tuple(screening_criteria(p) for p in profiles)
     used = {c.field for tree in criteria for c in comparisons(tree)}
-    needs_derived = any(f in DERIVED for f in used)
+    derived = tuple(f for f in DERIVED if f in used)
+    needed = used | {"record_id"} | {i for f in derived for i in DERIVED_INPUTS[f]}
     columns = tuple(f for f in FIELDS if f in used or f == "record_id")
-    return _Compiled(profiles, criteria, columns, needs_derived)
+    inputs = tuple(f for f in INPUT_FIELDS if f in needed)
+    return _Compiled(profiles, criteria, columns, derived, inputs)
+
+
+def _row_numbers(first_row: int, n: int) -> pa.Array:
+    return pa.array(np.arange(first_row, first_row + n, dtype=np.int64))
 
 
 def _engine_input(batch: pa.Table, compiled: _Compiled, first_row: int) -> pa.Table:
-    if compiled.needs_derived:
+    """The columns the profiles use, derived ones computed in Arrow, and the row number."""
+    if compiled.derived:
         batch = derive_arrow(batch)
     out = batch.select(list(compiled.columns))
-    rows = pa.array(range(first_row, first_row + batch.num_rows), type=pa.int64())
-    return out.append_column(_ROW, rows)
+    return out.append_column(_ROW, _row_numbers(first_row, batch.num_rows))
+
+
+def _duckdb_input(batch: pa.Table, compiled: _Compiled, first_row: int) -> pa.Table:
+    """The input columns the query reads (zero-copy) and the row number."""
+    out = batch.select(list(compiled.inputs))
+    return out.append_column(_ROW, _row_numbers(first_row, batch.num_rows))
 
 
 def _check_columns(table: pa.Table) -> None:
@@ -96,8 +118,10 @@ def screen_table(
     """Screen a table of canonical records (``ARROW_SCHEMA``) against the profiles in force.
 
     ``on``: the day of screening (default today) - profiles past review or not yet valid do not
-    fire. ``progress(n)`` is called with the number of records screened so far. ``spark``: a
-    session for ``engine="spark"`` (default: a local session started and stopped here).
+    fire. ``batch_rows``: records per DuckDB query (default: the whole table in one query).
+    ``progress(n)`` is called with the number of records screened so far, after each batch.
+    ``spark``: a session for ``engine="spark"`` (default: a local session started and stopped
+    here).
     """
     _check_columns(table)
     on = on or screening_day()
@@ -119,6 +143,87 @@ def screen_table(
     return _assemble(flagged, compiled, profile_set)
 
 
+# ---------------------------------------------------------------- DuckDB
+
+
+@dataclass(frozen=True, slots=True)
+class SqlPlan:
+    """A profile set compiled to two DuckDB queries.
+
+    ``select_sql`` reads the view ``palermo_records`` and returns the row numbers of the records
+    where some profile fires; ``truth_sql`` reads those records (the view ``palermo_hits``) and
+    returns their row number, record id, ``c{i}`` and ``p{j}`` columns.
+    """
+
+    select_sql: str
+    truth_sql: str
+    comparisons: tuple[Comparison, ...]  # column c{i} is comparisons[i]
+    profile_columns: tuple[str, ...]  # column p{j} is the j-th profile in force
+
+
+class SqlPlans:
+    """Compiled queries, kept by profile set version, profiles in force and input schema.
+
+    Compiling 100 profiles through Ibis takes longer than screening a million records with the
+    result, so a query is compiled once and reused by every batch and every later call with the
+    same set. Bounded (least recently used goes first) and safe to share between threads.
+    """
+
+    def __init__(self, size: int = 32) -> None:
+        self._size = size
+        self._plans: OrderedDict[tuple[str, ...], SqlPlan] = OrderedDict()
+        self._lock = threading.Lock()
+        self.compilations = 0  # how many queries were compiled (not found here)
+
+    def get(self, key: tuple[str, ...], build: Callable[[], SqlPlan]) -> SqlPlan:
+        with self._lock:
+            plan = self._plans.get(key)
+            if plan is not None:
+                self._plans.move_to_end(key)
+                return plan
+        plan = build()  # outside the lock: a race only compiles the same query twice
+        with self._lock:
+            self.compilations += 1
+            self._plans[key] = plan
+            while len(self._plans) > self._size:
+                self._plans.popitem(last=False)
+        return plan
+
+    def clear(self) -> None:
+        with self._lock:
+            self._plans.clear()
+            self.compilations = 0
+
+
+SQL_PLANS = SqlPlans()
+
+
+def _duckdb_plan(compiled: _Compiled, profile_set: ProfileSet, schema: pa.Schema) -> SqlPlan:
+    def over(name: str) -> ibis.Table:
+        records = ibis.table(ibis.Schema.from_pyarrow(schema), name=name)
+        return records.mutate(**derived_columns(records, compiled.derived))
+
+    def build() -> SqlPlan:
+        lists = profile_set.lists
+        select = compile_ibis(over(_VIEW), compiled.criteria, lists, keep=(_ROW,))
+        truth = compile_ibis(
+            over(_HITS), compiled.criteria, lists, keep=(_ROW, "record_id"), only_hits=False
+        )
+        return SqlPlan(
+            select_sql=str(ibis.to_sql(select.selection, dialect="duckdb")),
+            truth_sql=str(ibis.to_sql(truth.expr, dialect="duckdb")),
+            comparisons=truth.comparisons,
+            profile_columns=truth.profile_columns,
+        )
+
+    key = (
+        profile_set.version,
+        ",".join(f"{p.id}@{p.version}" for p in compiled.profiles),
+        str(schema),
+    )
+    return SQL_PLANS.get(key, build)
+
+
 def _run_duckdb(
     table: pa.Table,
     compiled: _Compiled,
@@ -126,29 +231,30 @@ def _run_duckdb(
     batch_rows: int,
     progress: Callable[[int], None] | None,
 ) -> _Flagged:
-    con = ibis.duckdb.connect()
-    raw = con.con  # the DuckDB connection under Ibis: batches are re-registered under one name
+    """Select the rows with a hit (one query per batch), then evaluate them in one query."""
+    step = max(1, batch_rows)
+    records = _duckdb_input(table, compiled, 0)  # zero-copy but for the row numbers
+    plan = _duckdb_plan(compiled, profile_set, records.schema)
+    con = duckdb.connect()
     try:
-        first = _engine_input(table.slice(0, min(batch_rows, table.num_rows)), compiled, 0)
-        raw.register(_VIEW, first)
-        unbound = ibis.table(ibis.Schema.from_pyarrow(first.schema), name=_VIEW)
-        plan = compile_ibis(unbound, compiled.criteria, profile_set.lists, keep=(_ROW, "record_id"))
-        sql = str(ibis.to_sql(plan.expr, dialect="duckdb"))  # compiled once for every batch
-        parts: list[pa.Table] = []
-        done = 0
-        while done < table.num_rows:
-            batch = first if done == 0 else None
-            if batch is None:
-                batch = _engine_input(table.slice(done, batch_rows), compiled, done)
-                raw.register(_VIEW, batch)
-            parts.append(raw.sql(sql).to_arrow_table())
-            done += batch.num_rows
+        selected: list[Any] = []
+        for start in range(0, table.num_rows, step):
+            con.register(_VIEW, records.slice(start, step))  # an Arrow scan: nothing is copied
+            rows = con.sql(plan.select_sql).to_arrow_table().column(_ROW)
+            selected.append(rows.to_numpy())
+            con.unregister(_VIEW)
             if progress:
-                progress(done)
-        raw.unregister(_VIEW)
+                progress(min(table.num_rows, start + step))
+        at = np.sort(np.concatenate(selected)) if selected else np.empty(0, np.int64)
+        con.register(_HITS, records.take(pa.array(at)))
+        flagged = con.sql(plan.truth_sql).to_arrow_table()
+        con.unregister(_HITS)
     finally:
-        con.disconnect()
-    return _Flagged(_concat(parts), plan.comparisons, plan.profile_columns)
+        con.close()
+    return _Flagged(flagged, plan.comparisons, plan.profile_columns)
+
+
+# ---------------------------------------------------------------- Spark
 
 
 def local_spark_session(cores: int = 2) -> SparkSession:
@@ -190,6 +296,9 @@ def _run_spark(
     return _Flagged(result, plan.comparisons, plan.profile_columns)
 
 
+# ---------------------------------------------------------------- hits
+
+
 @dataclass(frozen=True, slots=True)
 class _Codes:
     index: Any  # numpy int array: which of ``words`` explains each row
@@ -224,72 +333,64 @@ class _Flagged:
     profile_columns: tuple[str, ...]
 
 
-def _concat(parts: Sequence[pa.Table]) -> pa.Table:
-    return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+def _truth(table: pa.Table, name: str) -> Any:
+    """A boolean column as a NumPy array, null read as false."""
+    return np.asarray(pc.fill_null(table.column(name), False).to_numpy(), dtype=bool)
 
 
 def _assemble(flagged: _Flagged, compiled: _Compiled, profile_set: ProfileSet) -> pa.Table:
     """One row per (record, profile) that fired, with the words of each hit."""
-    result = flagged.table.combine_chunks()
+    result = flagged.table
     if result.num_rows == 0:
         return HIT_SCHEMA.empty_table()
     column_of = {c: f"c{i}" for i, c in enumerate(flagged.comparisons)}
+    truth = functools.cache(functools.partial(_truth, result))
     explainer = Explainer(compiled.profiles, profile_set.lists)
-    rows_parts: list[pa.Array] = []
-    ids_parts: list[pa.Array] = []
-    profile_parts: list[pa.Array] = []
-    reason_parts: list[pa.Array] = []
+    at_parts: list[Any] = []  # positions in ``result`` of each hit
+    profile_parts: list[Any] = []
+    reason_parts: list[Any] = []
     reasons_en: list[list[str]] = []
     reasons_zh: list[list[str]] = []
     for j, pcol in enumerate(flagged.profile_columns):
-        mask = result.column(pcol)
-        if not pc.any(mask).as_py():
+        at = np.flatnonzero(truth(pcol))
+        if at.size == 0:
             continue
-        hit_rows = result.filter(mask)
-        comps = explainer.comparisons_of[j]
-        bits = [
-            np.asarray(hit_rows.column(column_of[c]).to_numpy(zero_copy_only=False), dtype=bool)
-            for c in comps
-        ]
+        bits = [truth(column_of[c])[at] for c in explainer.comparisons_of[j]]
         codes = _explanation_codes(bits, functools.partial(explainer.explain, j))
         offset = len(reasons_en)
         for en, zh in codes.words:
             reasons_en.append(list(en))
             reasons_zh.append(list(zh))
-        rows_parts.append(hit_rows.column(_ROW).combine_chunks())
-        ids_parts.append(hit_rows.column("record_id").combine_chunks())
-        profile_parts.append(pa.array([j] * hit_rows.num_rows, type=pa.int32()))
-        reason_parts.append(pa.array(codes.index + offset, type=pa.int32()))
-    if not rows_parts:
+        at_parts.append(at)
+        profile_parts.append(np.full(at.size, j, dtype=np.int32))
+        reason_parts.append(codes.index + offset)
+    if not at_parts:
         return HIT_SCHEMA.empty_table()
-    hits = pa.table(
-        {
-            "row": pa.concat_arrays(rows_parts),
-            "record_id": pa.concat_arrays(ids_parts),
-            "profile": pa.concat_arrays(profile_parts),
-            "reason": pa.concat_arrays(reason_parts),
-        }
-    ).sort_by([("row", "ascending"), ("profile", "ascending")])
-    profile_index = hits.column("profile")
-    reason_index = hits.column("reason")
+    at = np.concatenate(at_parts)
+    profile = np.concatenate(profile_parts)
+    rows = result.column(_ROW).to_numpy()[at]
+    order = np.lexsort((profile, rows))  # by record (input order), then profile (set order)
+    at, profile = at[order], profile[order]
+    reason = np.concatenate(reason_parts)[order].astype(np.int32)
     profiles = compiled.profiles
+    profile_index = pa.array(profile)
 
-    def per_profile(values: list[Any], type_: pa.DataType) -> pa.ChunkedArray:
+    def per_profile(values: list[Any], type_: pa.DataType) -> pa.Array:
         return pc.take(pa.array(values, type=type_), profile_index)
 
-    n = hits.num_rows
+    n = at.size
     return pa.table(
         {
-            "record_id": hits.column("record_id"),
-            "source": pa.array(["profile"] * n, pa.string()),
+            "record_id": pc.take(result.column("record_id"), pa.array(at)),
+            "source": pa.repeat(pa.scalar("profile", pa.string()), n),
             "rule_id": per_profile([p.id for p in profiles], pa.string()),
             "rule_version": per_profile([str(p.version) for p in profiles], pa.string()),
             "weight": per_profile([p.weight for p in profiles], pa.float64()),
             "title_en": per_profile([p.title.en for p in profiles], pa.string()),
             "title_zh": per_profile([p.title.zh for p in profiles], pa.string()),
-            "matched_en": pc.take(pa.array(reasons_en, pa.list_(pa.string())), reason_index),
-            "matched_zh": pc.take(pa.array(reasons_zh, pa.list_(pa.string())), reason_index),
-            "set_version": pa.array([profile_set.version] * n, pa.string()),
+            "matched_en": pc.take(pa.array(reasons_en, pa.list_(pa.string())), pa.array(reason)),
+            "matched_zh": pc.take(pa.array(reasons_zh, pa.list_(pa.string())), pa.array(reason)),
+            "set_version": pa.repeat(pa.scalar(profile_set.version, pa.string()), n),
         },
         schema=HIT_SCHEMA,
     )
