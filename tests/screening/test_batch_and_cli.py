@@ -16,8 +16,10 @@ from palermo.cli.main import app
 from palermo.profiles import EXAMPLES_DIR, load_profile_set
 from palermo.profiles.ast import All, Comparison
 from palermo.profiles.compile_ibis import compile_ibis
+from palermo.profiles.profile_set import ProfileSet
 from palermo.records import table_from_dicts, validate_table
 from palermo.screening import HIT_SCHEMA, screen_table
+from palermo.screening.batch import SQL_PLANS
 
 ON = dt.date(2026, 6, 1)
 BASE = {"port": "PEK", "event_date": "2026-05-20"}
@@ -71,6 +73,21 @@ def test_small_batches_give_the_same_hits_and_report_progress() -> None:
     batched = screen_table(records(), profile_set, on=ON, batch_rows=1, progress=seen.append)
     assert batched.equals(screen_table(records(), profile_set, on=ON))
     assert seen == [1, 2, 3, 4]
+
+
+def test_a_profile_set_is_compiled_once_and_reused_by_later_batches_and_calls() -> None:
+    profile_set = load_profile_set(EXAMPLES_DIR)
+    SQL_PLANS.clear()
+    first = screen_table(records(), profile_set, on=ON, batch_rows=1)
+    assert SQL_PLANS.compilations == 1  # four batches, one compilation
+    again = screen_table(records(), profile_set, on=ON, batch_rows=2)
+    assert SQL_PLANS.compilations == 1
+    assert again.equals(first)
+    screen_table(records(), profile_set, on=dt.date(2026, 7, 1))  # the same profiles in force
+    assert SQL_PLANS.compilations == 1
+    fewer = ProfileSet.of(profile_set.profiles[:3], profile_set.lists.values())
+    screen_table(records(), fewer, on=ON)
+    assert SQL_PLANS.compilations == 2  # another set is compiled for itself
 
 
 def test_a_comparison_shared_by_many_profiles_is_evaluated_once() -> None:
