@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 
 from palermo.errors import InputError, PalermoError, Problem
@@ -28,7 +29,9 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api",
     docs_decorator=allow(ALL_ROLES),
-    description="System-to-system screening, hit dispositions and cases.",
+    description=(
+        "System-to-system screening, hit dispositions and cases. 系统间筛查、命中处置和个案。"
+    ),
 )
 
 
@@ -99,7 +102,14 @@ def _case_out(request: HttpRequest, case: Any) -> CaseOut:
 def case_list(request: HttpRequest, status: str = "", limit: int = 50, offset: int = 0) -> Any:
     if not 1 <= limit <= 500 or offset < 0:
         raise InputError(
-            [Problem(where="query", field="limit", value=limit, rule="1 to 500; offset >= 0")]
+            [
+                Problem(
+                    where=_("query"),
+                    field="limit",
+                    value=limit,
+                    rule=_("1 to 500; offset >= 0"),
+                )
+            ]
         )
     rows = list(case_selectors.case_list(user=request.user, status=status)[offset : offset + limit])
     audit_record(
