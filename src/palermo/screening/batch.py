@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import itertools
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -210,8 +211,8 @@ def _duckdb_plan(compiled: _Compiled, profile_set: ProfileSet, schema: pa.Schema
             over(_HITS), compiled.criteria, lists, keep=(_ROW, "record_id"), only_hits=False
         )
         return SqlPlan(
-            select_sql=str(ibis.to_sql(select.selection, dialect="duckdb")),
-            truth_sql=str(ibis.to_sql(truth.expr, dialect="duckdb")),
+            select_sql=str(ibis.to_sql(select.selection, dialect="duckdb", pretty=False)),
+            truth_sql=str(ibis.to_sql(truth.expr, dialect="duckdb", pretty=False)),
             comparisons=truth.comparisons,
             profile_columns=truth.profile_columns,
         )
@@ -222,6 +223,20 @@ def _duckdb_plan(compiled: _Compiled, profile_set: ProfileSet, schema: pa.Schema
         str(schema),
     )
     return SQL_PLANS.get(key, build)
+
+
+_DATABASE: dict[int, duckdb.DuckDBPyConnection] = {}  # by process id: never reused after fork
+_DATABASE_LOCK = threading.Lock()
+
+
+def _database() -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB per process (opening one costs tens of milliseconds)."""
+    pid = os.getpid()
+    with _DATABASE_LOCK:
+        if pid not in _DATABASE:
+            _DATABASE.clear()
+            _DATABASE[pid] = duckdb.connect()
+        return _DATABASE[pid]
 
 
 def _run_duckdb(
@@ -235,7 +250,7 @@ def _run_duckdb(
     step = max(1, batch_rows)
     records = _duckdb_input(table, compiled, 0)  # zero-copy but for the row numbers
     plan = _duckdb_plan(compiled, profile_set, records.schema)
-    con = duckdb.connect()
+    con = _database().cursor()  # its own connection: the views below are seen by it alone
     try:
         selected: list[Any] = []
         for start in range(0, table.num_rows, step):
