@@ -261,6 +261,17 @@ def test_contact_email_is_given_on_most_visa_applications_and_some_bookings(
     # reserved .example domains only: no synthetic address can be a real person's
     assert all(re.fullmatch(r"[a-z0-9._]+@[a-z0-9.]+\.example", a) for a in addresses)
     assert len(set(addresses)) > 0.5 * len(addresses)
+    # a traveller's own address is made of their own name
+    own = records.filter(
+        pc.and_(
+            pc.is_valid(email),
+            pc.is_in(records.column("ticket_paid_by"), pa.array(["self", "family", "unknown"])),
+        )
+    )
+    for r in own.select(["contact_email", "given_names", "surname"]).slice(0, 2_000).to_pylist():
+        local = r["contact_email"].split("@")[0]
+        assert local.startswith(r["given_names"].lower().replace(" ", "")), r
+        assert r["surname"].lower().replace(" ", "") in local, r
 
 
 def test_a_recruiters_booking_carries_the_recruiters_address_for_the_whole_party(

@@ -254,8 +254,8 @@ class _Tables:
     land_len: Ints  # 0 where the two share no crossing
     route_land: Bools  # origin and destination share a land border
     mail_national: pa.Array  # per country
-    given_mail: pa.Array  # the given-name pool in lower case, for e-mail addresses
-    surname_mail: pa.Array
+    mailbox: pa.Array  # every given/surname pair of a country, three ways ("wei.wang", ...)
+    mailbox_off: Ints
     posts: pa.Array  # one consular post per route
     calling: Ints
 
@@ -312,6 +312,16 @@ class _Tables:
             land_off[i, j], land_len[i, j] = len(crossings), len(names)
             crossings.extend(f"{code}-{p}" for p in names)
         posts = [f"{d}-POST-{o}" for o, d, _ in routes]
+        # personal mailbox names, indexed by (country, surname, given name, separator)
+        mailboxes: list[str] = []
+        mailbox_off = np.zeros(len(countries), np.int64)
+        for i in range(len(countries)):
+            mailbox_off[i] = len(mailboxes)
+            given_names = giv[giv_off[i, 0] : giv_off[i, 0] + giv_len[i].sum()]
+            for surname in sur[sur_off[i] : sur_off[i] + sur_len[i]]:
+                for given in given_names:
+                    g, f = given.lower().replace(" ", ""), surname.lower().replace(" ", "")
+                    mailboxes.extend(g + sep + f for sep in _MAIL_SEPARATORS)
         calling = np.array([_CALLING.get(c, 1) for c in countries], np.int64)
         ordinary_n = len(cfg.corridors)
         return _Tables(
@@ -349,13 +359,14 @@ class _Tables:
                 np.bool_,
             ),
             mail_national=pa.array([f"mail.{c.lower()}.example" for c in countries], pa.string()),
-            given_mail=pc.utf8_lower(pc.replace_substring(pa.array(giv, pa.string()), " ", "")),
-            surname_mail=pc.utf8_lower(pc.replace_substring(pa.array(sur, pa.string()), " ", "")),
+            mailbox=pa.array(mailboxes, pa.string()),
+            mailbox_off=mailbox_off,
             posts=pa.array(posts, pa.string()),
             calling=calling,
         )
 
 
+_MAIL_SEPARATORS = (".", "_", "")
 _CALLING = {
     "CN": 86, "TH": 66, "MY": 60, "SG": 65, "VN": 84, "KH": 855, "MM": 95, "LA": 856, "PH": 63,
     "ID": 62, "JP": 81, "KR": 82, "AE": 971, "NP": 977, "HK": 852, "QA": 974,
@@ -644,11 +655,7 @@ def _batch(
     issued = r_eday - doc_age
     expires = issued + np.where(minor, 1826, 3652)
     doc_serial = ((start + np.arange(rows, dtype=np.int64)) * 7_919 + 123_457) % 1_000_000_000
-    messages = [
-        b"%s%09d" % (t.countries[c].encode(), s)
-        for c, s in zip(r_nat.tolist(), doc_serial.tolist(), strict=True)
-    ]
-    doc_hash = hmac_hex32(messages, key)
+    doc_hash = hmac_hex32(_document_numbers(t.countries, r_nat, doc_serial), key)
 
     # cash
     cash = np.round(rng.lognormal(np.log(800.0), 1.0, rows), -1)
@@ -896,7 +903,6 @@ _SPONSOR_DOMAINS = pc.binary_join_element_wise(
 )
 _BOOKER_MAILBOXES = pa.array(pools.BOOKER_MAILBOXES, pa.string())
 _MAIL_GLOBAL = pa.array(pools.MAIL_DOMAINS_GLOBAL, pa.string())
-_MAIL_SEPARATORS = pa.array([".", "_", ""], pa.string())
 
 
 def _emails(
@@ -930,19 +936,17 @@ def _emails(
     # a personal address: given.surname, given_surname or givensurname, an optional number
     own = np.nonzero(present & ~booked_by_other[row_party])[0]
     m = len(own)
-    sep = _MAIL_SEPARATORS.take(pa.array(rng.integers(0, 3, m)))
+    nat = nationality[own]
+    n_given = t.given_len[nat].sum(axis=1)
+    pair = (surname_idx[own] - t.surname_off[nat]) * n_given + given_idx[own] - t.given_off[nat, 0]
+    mailbox = t.mailbox_off[nat] + pair * len(_MAIL_SEPARATORS) + rng.integers(0, 3, m)
     number = pc.cast(pa.array(rng.integers(1, 999, m)), pa.string())
     number = pc.if_else(pa.array(_flip(rng, 0.6, m)), number, pa.scalar("", pa.string()))
-    local = pc.binary_join_element_wise(
-        t.given_mail.take(pa.array(given_idx[own])),
-        t.surname_mail.take(pa.array(surname_idx[own])),
-        sep,
-    )
-    local = pc.binary_join_element_wise(local, number, "")
+    local = pc.binary_join_element_wise(t.mailbox.take(pa.array(mailbox)), number, "")
     home = pc.if_else(
         pa.array(_flip(rng, EMAIL_GLOBAL_PROVIDER, m)),
         _MAIL_GLOBAL.take(pa.array(rng.integers(0, len(_MAIL_GLOBAL), m))),
-        t.mail_national.take(pa.array(nationality[own])),
+        t.mail_national.take(pa.array(nat)),
     )
     personal = pc.binary_join_element_wise(local, home, "@")
     # rows -> personal (0..m-1), booker (m + party slot) or null (last)
@@ -955,6 +959,22 @@ def _emails(
     index[by_booker] = m + r_slot[by_booker]
     pool = pa.concat_arrays([personal, booker, pa.nulls(1, pa.string())])
     return pool.take(pa.array(index))
+
+
+def _document_numbers(countries: tuple[str, ...], nationality: Ints, serial: Ints) -> list[bytes]:
+    """Document numbers as bytes, issuing state then nine digits (b"CN000123457"), built as one
+    fixed-width buffer instead of formatting each number."""
+    width = 11
+    text = np.empty((len(serial), width), np.uint8)
+    text[:, :2] = np.frombuffer("".join(countries).encode("ascii"), np.uint8).reshape(-1, 2)[
+        nationality
+    ]
+    rest = serial.copy()
+    for k in range(width - 1, 1, -1):
+        text[:, k] = 48 + rest % 10
+        rest //= 10
+    buf = text.tobytes()
+    return [buf[i : i + width] for i in range(0, len(buf), width)]
 
 
 def _birth_dates(rng: np.random.Generator, event_day: Ints, age: Ints) -> Ints:
