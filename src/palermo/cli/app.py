@@ -17,7 +17,10 @@ R = TypeVar("R")
 
 app = typer.Typer(
     name="palermo",
-    help="Palermo: early identification and protection of victims of human trafficking.",
+    help=(
+        "Palermo: early identification and protection of victims of human trafficking. "
+        "Palermo：人口贩运受害人的早期识别与保护。"
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -45,7 +45,6 @@ def assess_command(
     ] = Variant.ILO,
 ) -> None:
     """Assess interview answers (or first-line observations); exit status 2 on bad input.
-
     评估面谈回答（或第一线观察）；输入有误时退出状态为 2。
     """
     inst = load_instrument(instrument)
@@ -154,13 +153,14 @@ def evaluate_command(
         int,
         typer.Option("--ordinary", min=1, help="Ordinary travellers interviewed. 普通旅客样本。"),
     ] = 2000,
-    variant: Annotated[Variant, typer.Option("--variant", help="ilo or moldova.")] = Variant.ILO,
+    variant: Annotated[
+        Variant, typer.Option("--variant", help="ilo or moldova. 成人组合规则。")
+    ] = Variant.ILO,
     out: Annotated[
         Path | None, typer.Option("--out", help="Also write the report as JSON. 另存为 JSON。")
     ] = None,
 ) -> None:
     """Sensitivity and false escalation on synthetic ground truth, beside published tools.
-
     在合成真实标注上的灵敏度与误升级率，并与已发表工具比较。
     """
     report = evaluate(n, seed, ordinary_sample=ordinary, variant=variant)

@@ -115,7 +115,6 @@ def demo(
     seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed. 随机种子。")] = DEMO_SEED,
 ) -> None:
     """Generate a synthetic population, screen it with the example profiles, print a summary.
-
     生成合成旅客数据，用示例风险画像筛查，并打印摘要。
     """
     if directory.exists() and not directory.is_dir():

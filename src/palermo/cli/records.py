@@ -16,14 +16,15 @@ from palermo.records import FIELDS, read_records
 from palermo.records.mrz import Mrz, parse_mrz
 
 records_app = typer.Typer(
-    help="Traveller records: schema, checks, border formats.", no_args_is_help=True
+    help="Traveller records: schema, checks, border formats. 旅客记录：结构、校验、边检格式。",
+    no_args_is_help=True,
 )
 app.add_typer(records_app, name="records")
 
 
 @records_app.command("fields")
 def fields() -> None:
-    """List every field of the canonical traveller record."""
+    """List every field of the canonical traveller record. 列出标准旅客记录的所有字段。"""
     table = Table("field", "type", "domain", "protected", "identifying", "English", "中文")
     for spec in FIELDS.values():
         domain = ", ".join(spec.domain) if spec.domain else ""
@@ -43,17 +44,22 @@ def fields() -> None:
 @reports_errors
 def check(
     path: Annotated[
-        Path, typer.Argument(help="CSV, Parquet, JSON Lines or PAXLST (.edi, .paxlst) file")
+        Path,
+        typer.Argument(
+            help="CSV, Parquet, JSON Lines or PAXLST (.edi, .paxlst) file. 旅客记录文件。"
+        ),
     ],
     reporting_country: Annotated[
         str | None,
         typer.Option(
             help="PAXLST: the country receiving the manifest (ISO alpha-2); default "
-            "PALERMO_REPORTING_COUNTRY"
+            "PALERMO_REPORTING_COUNTRY. PAXLST 舱单的接收国（两位字母代码）。"
         ),
     ] = None,
 ) -> None:
-    """Validate a file of traveller records; list every broken value (exit status 2)."""
+    """Validate a file of traveller records; list every broken value (exit status 2).
+    校验旅客记录文件；列出每个错误值（退出状态 2）。
+    """
     table = read_records(path, reporting_country=reporting_country)
     console.print(f"{path}: {table.num_rows} valid record(s)")
 
@@ -99,12 +105,18 @@ def mrz(
         list[str] | None,
         typer.Argument(
             help="The zone: one argument per line, or all lines in one argument; '-' or "
-            "nothing reads standard input"
+            "nothing reads standard input. 机读区：每行一个参数，或全部放在一个参数中；"
+            "'-' 或不给参数时从标准输入读取。"
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON instead of a table. 输出 JSON。")
+    ] = False,
     show_number: Annotated[
-        bool, typer.Option("--show-number", help="Also print the plain document number")
+        bool,
+        typer.Option(
+            "--show-number", help="Also print the plain document number. 同时显示证件号码明文。"
+        ),
     ] = False,
 ) -> None:
     """Read a passport, identity card or visa machine-readable zone (ICAO 9303); verify every

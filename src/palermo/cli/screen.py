@@ -26,7 +26,11 @@ PROGRESS_FROM_ROWS = 500_000  # below this a run takes well under a second: no b
 BATCH_ROWS = 500_000
 
 profiles_app = typer.Typer(
-    help="Risk profiles: check a profile set, show profiles in words.", no_args_is_help=True
+    help=(
+        "Risk profiles: check a profile set, show profiles in words. "
+        "风险画像：检查画像集，以文字显示画像。"
+    ),
+    no_args_is_help=True,
 )
 app.add_typer(profiles_app, name="profiles")
 
@@ -34,17 +38,28 @@ app.add_typer(profiles_app, name="profiles")
 @app.command("screen")
 @reports_errors
 def screen(
-    input_path: Annotated[Path, typer.Argument(help="records: CSV, Parquet or JSON Lines")],
-    profiles: Annotated[Path, typer.Option("--profiles", help="profile set directory")],
-    out: Annotated[Path, typer.Option("--out", help="hits file to write (.parquet)")],
-    engine: Annotated[str, typer.Option(help="duckdb (embedded) or spark")] = "duckdb",
+    input_path: Annotated[
+        Path, typer.Argument(help="Records: CSV, Parquet or JSON Lines. 旅客记录文件。")
+    ],
+    profiles: Annotated[
+        Path, typer.Option("--profiles", help="Profile set directory. 风险画像集目录。")
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="Hits file to write (.parquet). 输出的命中文件。")
+    ],
+    engine: Annotated[str, typer.Option(help="duckdb (embedded) or spark. 计算引擎。")] = "duckdb",
     watchlists: Annotated[
-        Path | None, typer.Option("--watchlists", help="also match a watchlist directory")
+        Path | None,
+        typer.Option(
+            "--watchlists", help="Also match a watchlist directory. 同时比对监控名单目录。"
+        ),
     ] = None,
 ) -> None:
     """Screen travellers against risk profiles; write one row per hit (Parquet).
+    按风险画像筛查旅客；每个命中写一行（Parquet）。
 
     A hit is an invitation to look closer, never a decision about a traveller.
+    命中只是提示进一步查看，绝不是对旅客的决定。
     """
     if engine not in ENGINES:
         raise InputError(
@@ -131,8 +146,12 @@ def _summary(
 
 @profiles_app.command("check")
 @reports_errors
-def check(directory: Annotated[Path, typer.Argument(help="profile set directory")]) -> None:
-    """Validate a profile set; list every problem with file and line (exit status 2)."""
+def check(
+    directory: Annotated[Path, typer.Argument(help="Profile set directory. 风险画像集目录。")],
+) -> None:
+    """Validate a profile set; list every problem with file and line (exit status 2).
+    校验风险画像集；列出每个问题及其文件和行号（退出状态 2）。
+    """
     profile_set, problems = check_profile_set(directory)
     if problems:
         raise InputError(problems)
@@ -147,10 +166,10 @@ def check(directory: Annotated[Path, typer.Argument(help="profile set directory"
 @profiles_app.command("show")
 @reports_errors
 def show(
-    directory: Annotated[Path, typer.Argument(help="profile set directory")],
-    lang: Annotated[str, typer.Option(help="en or zh")] = "en",
+    directory: Annotated[Path, typer.Argument(help="Profile set directory. 风险画像集目录。")],
+    lang: Annotated[str, typer.Option(help="en or zh. 显示语言。")] = "en",
 ) -> None:
-    """Show every profile of a set in words."""
+    """Show every profile of a set in words. 以文字显示画像集中的每个风险画像。"""
     profile_set = load_profile_set(directory)
     for p in profile_set.profiles:
         console.print(describe_profile(p, profile_set.lists, lang), highlight=False, markup=False)

@@ -39,7 +39,6 @@ def travellers(
     ] = None,
 ) -> None:
     """Generate N travellers, a small share of them embedded trafficking cases.
-
     生成 N 名合成旅客，其中一小部分为嵌入的人口贩运案例。
     """
     cfg = load_config(config) if config is not None else default_config()

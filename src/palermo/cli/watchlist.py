@@ -29,14 +29,20 @@ from palermo.screening.watchlists.loading import local_today, read_stored_info, 
 from palermo.screening.watchlists.model import KIND_LABELS, EntryKind
 
 watchlist_app = typer.Typer(
-    help="Watchlists: import a list, check travellers against the lists, list sizes and expiry.",
+    help=(
+        "Watchlists: import a list, check travellers against the lists, list sizes and expiry. "
+        "监控名单：导入名单，比对旅客，列出规模与有效期。"
+    ),
     no_args_is_help=True,
 )
 app.add_typer(watchlist_app, name="watchlist")
 
 DirOption = Annotated[
     Path | None,
-    typer.Option("--dir", help="watchlist directory (default: $PALERMO_WATCHLIST_DIR)"),
+    typer.Option(
+        "--dir",
+        help="Watchlist directory (default: $PALERMO_WATCHLIST_DIR). 监控名单目录。",
+    ),
 ]
 
 
@@ -50,29 +56,42 @@ def watchlist_dir(given: Path | None) -> Path:
 @watchlist_app.command("import")
 @reports_errors
 def import_list(
-    path: Annotated[Path, typer.Argument(help="YAML, CSV or JSON Lines file of entries")],
+    path: Annotated[
+        Path, typer.Argument(help="YAML, CSV or JSON Lines file of entries. 名单条目文件。")
+    ],
     *,
     directory: DirOption = None,
-    list_id: Annotated[str | None, typer.Option("--id", help="list id (a-z, 0-9, - and _)")] = None,
-    title: Annotated[str | None, typer.Option(help="title of the list")] = None,
-    owner: Annotated[str | None, typer.Option(help="who answers for the list")] = None,
-    purpose: Annotated[str | None, typer.Option(help="what the list is for")] = None,
+    list_id: Annotated[
+        str | None, typer.Option("--id", help="List id (a-z, 0-9, - and _). 名单编号。")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Title of the list. 名单标题。")] = None,
+    owner: Annotated[
+        str | None, typer.Option(help="Who answers for the list. 名单负责人。")
+    ] = None,
+    purpose: Annotated[str | None, typer.Option(help="What the list is for. 名单用途。")] = None,
     legal_basis: Annotated[
-        str | None, typer.Option("--legal-basis", help="the law or decision allowing it")
+        str | None,
+        typer.Option("--legal-basis", help="The law or decision allowing it. 法律依据。"),
     ] = None,
     expires: Annotated[
-        str | None, typer.Option(help="last day the list may be used, YYYY-MM-DD")
+        str | None, typer.Option(help="Last day the list may be used, YYYY-MM-DD. 有效期截止日。")
     ] = None,
     threshold: Annotated[
-        int | None, typer.Option(help="lowest score (0-100) that is a hit; default 88")
+        int | None,
+        typer.Option(help="Lowest score (0-100) that is a hit; default 88. 命中最低分。"),
     ] = None,
 ) -> None:
     """Validate a list and store it in the watchlist directory (replacing its older version).
+    校验名单并存入监控名单目录（替换其旧版本）。
 
     A YAML file carries its description under 'list:'; for CSV and JSON Lines give --id,
     --owner, --purpose, --legal-basis and --expires. Every problem is listed (exit status 2) and
     nothing is stored unless the whole list is valid. Document numbers are stored only as keyed
     hashes.
+
+    YAML 文件在 'list:' 下写明名单说明；CSV 和 JSON Lines 文件须给出 --id、--owner、--purpose、
+    --legal-basis 和 --expires。列出每个问题（退出状态 2）；只有整个名单有效才会存储。
+    证件号码只以带密钥的哈希值存储。
     """
     info: dict[str, Any] = {
         "id": list_id,
@@ -101,19 +120,32 @@ def import_list(
 @reports_errors
 def check(
     path: Annotated[
-        Path | None, typer.Argument(help="records file (CSV, Parquet, JSON Lines, PAXLST)")
+        Path | None,
+        typer.Argument(help="Records file (CSV, Parquet, JSON Lines, PAXLST). 旅客记录文件。"),
     ] = None,
     *,
-    name: Annotated[str | None, typer.Option(help="one name, in any script")] = None,
-    dob: Annotated[str | None, typer.Option(help="date of birth with --name, YYYY-MM-DD")] = None,
-    nationality: Annotated[str | None, typer.Option(help="nationality with --name")] = None,
-    phone: Annotated[str | None, typer.Option(help="a phone number to check")] = None,
-    email: Annotated[str | None, typer.Option(help="an e-mail address to check")] = None,
+    name: Annotated[
+        str | None, typer.Option(help="One name, in any script. 一个姓名，任何文字均可。")
+    ] = None,
+    dob: Annotated[
+        str | None, typer.Option(help="Date of birth with --name, YYYY-MM-DD. 出生日期。")
+    ] = None,
+    nationality: Annotated[str | None, typer.Option(help="Nationality with --name. 国籍。")] = None,
+    phone: Annotated[
+        str | None, typer.Option(help="A phone number to check. 要比对的电话号码。")
+    ] = None,
+    email: Annotated[
+        str | None, typer.Option(help="An e-mail address to check. 要比对的电子邮件地址。")
+    ] = None,
     directory: DirOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per match")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="One JSON object per match. 每个匹配输出一个 JSON 对象。")
+    ] = False,
 ) -> None:
     """Screen a records file, or one name (with --dob, --nationality), against the lists in
-    force. Each match shows its score and why, in English and Chinese."""
+    force. Each match shows its score and why, in English and Chinese.
+    将记录文件或单个姓名与有效名单比对；每个匹配以中英文显示得分和原因。
+    """
     if (path is None) == (name is None and phone is None and email is None):
         raise InputError(
             [Problem(where="arguments", rule="give a records file, or --name/--phone/--email")]
@@ -192,7 +224,9 @@ def check(
 @watchlist_app.command("stats")
 @reports_errors
 def stats(directory: DirOption = None) -> None:
-    """List every stored list: entries by kind, owner, purpose, legal basis, expiry, threshold."""
+    """List every stored list: entries by kind, owner, purpose, legal basis, expiry, threshold.
+    列出所有已存储的名单：各类条目数、负责人、用途、法律依据、有效期、阈值。
+    """
     folder = watchlist_dir(directory)
     today = local_today()
     table = Table(

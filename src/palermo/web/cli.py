@@ -14,11 +14,17 @@ import typer
 
 from palermo.cli.app import app, console, fail, reports_errors
 
-audit_app = typer.Typer(help="The audit log: verify the hash chain.", no_args_is_help=True)
-keys_app = typer.Typer(
-    help="Field-encryption keys: generate, status, rotate.", no_args_is_help=True
+audit_app = typer.Typer(
+    help="The audit log: verify the hash chain. 审计日志：校验哈希链。", no_args_is_help=True
 )
-web_app = typer.Typer(help="The web application: database, users, tokens.", no_args_is_help=True)
+keys_app = typer.Typer(
+    help="Field-encryption keys: generate, status, rotate. 字段加密密钥：生成、状态、轮换。",
+    no_args_is_help=True,
+)
+web_app = typer.Typer(
+    help="The web application: database, users, tokens. 网页应用：数据库、用户、令牌。",
+    no_args_is_help=True,
+)
 app.add_typer(audit_app, name="audit")
 app.add_typer(keys_app, name="keys")
 app.add_typer(web_app, name="web")
@@ -40,7 +46,9 @@ def setup_django() -> None:
 @audit_app.command("verify")
 @reports_errors
 def audit_verify_command() -> None:
-    """Recompute every entry's hash; exit 2 naming the first entry that was tampered with."""
+    """Recompute every entry's hash; exit 2 naming the first entry that was tampered with.
+    重新计算每条记录的哈希值；发现篡改时指出第一条被篡改的记录并以状态 2 退出。
+    """
     setup_django()
     from palermo.web.audit.chain import audit_verify
 
@@ -52,7 +60,9 @@ def audit_verify_command() -> None:
 
 @keys_app.command("generate")
 def keys_generate() -> None:
-    """Print a new key; put it FIRST in PALERMO_FIELD_KEYS (or the key file), then rotate."""
+    """Print a new key; put it FIRST in PALERMO_FIELD_KEYS (or the key file), then rotate.
+    生成新密钥；将其放在 PALERMO_FIELD_KEYS（或密钥文件）的最前面，然后执行轮换。
+    """
     from palermo.web.lib.crypto import new_key
 
     console.print(new_key(), highlight=False)
@@ -61,7 +71,9 @@ def keys_generate() -> None:
 @keys_app.command("status")
 @reports_errors
 def keys_status() -> None:
-    """Show the configured key ids and how many rows each table still has on older keys."""
+    """Show the configured key ids and how many rows each table still has on older keys.
+    显示已配置的密钥编号，以及每张表中仍使用旧密钥的行数。
+    """
     setup_django()
     from palermo.web.lib.crypto import key_id, keyring
     from palermo.web.lib.rotation import encrypted_models, stale_count
@@ -76,9 +88,11 @@ def keys_status() -> None:
 @keys_app.command("rotate")
 @reports_errors
 def keys_rotate_command(
-    batch_size: Annotated[int, typer.Option(min=1, help="rows per batch")] = 500,
+    batch_size: Annotated[int, typer.Option(min=1, help="Rows per batch. 每批行数。")] = 500,
 ) -> None:
-    """Re-encrypt every encrypted column with the newest key (per table atomic, resumable)."""
+    """Re-encrypt every encrypted column with the newest key (per table atomic, resumable).
+    用最新密钥重新加密所有加密列（每张表原子执行，可续做）。
+    """
     setup_django()
     from palermo.web.audit.models import AuditAction
     from palermo.web.audit.services import audit_record
@@ -100,7 +114,7 @@ def keys_rotate_command(
 @web_app.command("migrate")
 @reports_errors
 def migrate() -> None:
-    """Create or upgrade the database tables."""
+    """Create or upgrade the database tables. 创建或升级数据库表。"""
     setup_django()
     from django.core.management import call_command
 
@@ -110,7 +124,9 @@ def migrate() -> None:
 @web_app.command("check")
 @reports_errors
 def check() -> None:
-    """Run the configuration checks (palermo.E001 ...) and Django's own."""
+    """Run the configuration checks (palermo.E001 ...) and Django's own.
+    运行配置检查（palermo.E001 等）和 Django 自身的检查。
+    """
     setup_django()
     from django.core.management import call_command
     from django.core.management.base import SystemCheckError
@@ -133,11 +149,13 @@ def _agency(code: str) -> Any:
 @web_app.command("create-agency")
 @reports_errors
 def create_agency(
-    code: Annotated[str, typer.Argument(help="short code, e.g. northgate")],
-    name: Annotated[str, typer.Argument(help="full name")],
-    kind: Annotated[str, typer.Option(help="border_post, consulate, anti_trafficking, ...")],
+    code: Annotated[str, typer.Argument(help="Short code, e.g. northgate. 机构代码。")],
+    name: Annotated[str, typer.Argument(help="Full name. 机构全称。")],
+    kind: Annotated[
+        str, typer.Option(help="border_post, consulate, anti_trafficking, ... 机构类型。")
+    ],
 ) -> None:
-    """Create an agency."""
+    """Create an agency. 创建机构。"""
     setup_django()
     from palermo.web.accounts.roles import AgencyKind
     from palermo.web.accounts.services import agency_create
@@ -153,12 +171,15 @@ def create_agency(
 @web_app.command("create-user")
 @reports_errors
 def create_user(
-    username: Annotated[str, typer.Argument()],
-    agency: Annotated[str, typer.Option(help="agency code")],
-    role: Annotated[str, typer.Option(help="first_line_officer, case_worker, ...")],
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
+    username: Annotated[str, typer.Argument(help="User name. 用户名。")],
+    agency: Annotated[str, typer.Option(help="Agency code. 机构代码。")],
+    role: Annotated[str, typer.Option(help="first_line_officer, case_worker, ... 角色。")],
+    password: Annotated[
+        str,
+        typer.Option(prompt=True, hide_input=True, help="Password (asked for). 密码（交互输入）。"),
+    ],
 ) -> None:
-    """Create a user with one role at one agency."""
+    """Create a user with one role at one agency. 在一个机构中创建具有一个角色的用户。"""
     setup_django()
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
@@ -181,11 +202,13 @@ def create_user(
 @web_app.command("create-token")
 @reports_errors
 def create_token(
-    name: Annotated[str, typer.Argument(help="the system that will use it")],
-    agency: Annotated[str, typer.Option(help="agency code")],
-    role: Annotated[str, typer.Option(help="role the token acts with")],
+    name: Annotated[str, typer.Argument(help="The system that will use it. 使用该令牌的系统。")],
+    agency: Annotated[str, typer.Option(help="Agency code. 机构代码。")],
+    role: Annotated[str, typer.Option(help="Role the token acts with. 令牌代表的角色。")],
 ) -> None:
-    """Create an API token; it is printed once and stored only as a hash."""
+    """Create an API token; it is printed once and stored only as a hash.
+    创建 API 令牌；令牌只显示一次，仅以哈希值存储。
+    """
     setup_django()
     from palermo.web.accounts.roles import Role
     from palermo.web.accounts.services import api_token_create
