@@ -1,0 +1,67 @@
+"""An interview: the first-line screen or a second-line interview, answered step by step.
+
+The answers and the assessment are about a person and are stored encrypted; the outcome code
+stays readable so lists can show it. Only ``interviews/services.py`` writes these rows.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from palermo.web.accounts.models import Agency
+from palermo.web.lib.fields import EncryptedTextField
+
+
+class InterviewKind(StrEnum):
+    FIRST_LINE = "first_line"
+    SECOND_LINE = "second_line"
+
+
+INTERVIEW_KIND_CHOICES = [
+    (InterviewKind.FIRST_LINE.value, _("First-line screen")),
+    (InterviewKind.SECOND_LINE.value, _("Second-line interview")),
+]
+
+
+class InterviewStatus(StrEnum):
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+
+INTERVIEW_STATUS_CHOICES = [
+    (InterviewStatus.IN_PROGRESS.value, _("In progress")),
+    (InterviewStatus.COMPLETED.value, _("Assessed")),
+]
+
+
+class Interview(models.Model):
+    reference = models.CharField(_("interview"), max_length=20, unique=True)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=INTERVIEW_KIND_CHOICES)
+    instrument_id = models.CharField(max_length=60)
+    instrument_version = models.CharField(max_length=20)
+    hit = models.ForeignKey(
+        "screening.Hit", on_delete=models.PROTECT, null=True, blank=True, related_name="interviews"
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=INTERVIEW_STATUS_CHOICES)
+    answers = EncryptedTextField(default="{}")  # {"consent": {...}, "answers": {...}}
+    result = EncryptedTextField(blank=True, default="")  # the assessment, as JSON
+    outcome = models.CharField(max_length=32, blank=True)
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = (models.Index(fields=["agency", "-started_at"], name="interview_agency_recent"),)
+
+    def __str__(self) -> str:
+        return self.reference

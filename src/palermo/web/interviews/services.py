@@ -1,0 +1,251 @@
+"""Writes of interviews: start (optionally from a referred hit), save a step's answers as the
+interviewer goes, assess, and open a case from a possible or presumed-victim outcome (through
+``cases.services.case_open``). Each write is one transaction with its audit entry."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from palermo.errors import InputError, Problem
+from palermo.indicators.answers import asked
+from palermo.indicators.assessment import Outcome, assess
+from palermo.indicators.screen import screen
+from palermo.web.accounts.models import User
+from palermo.web.audit.models import AuditAction
+from palermo.web.audit.services import audit_record
+from palermo.web.cases.models import Case, VictimOutcome
+from palermo.web.cases.services import case_open
+from palermo.web.interviews.access import FIRST_LINE_ROLES, SECOND_LINE_ROLES
+from palermo.web.interviews.models import Interview, InterviewKind, InterviewStatus
+from palermo.web.interviews.steps import (
+    FIRST_LINE_INSTRUMENT,
+    SECOND_LINE_INSTRUMENTS,
+    as_answers,
+    instrument,
+    stored,
+    to_json_value,
+    to_value,
+)
+from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
+from palermo.web.screening.models import Hit
+
+_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CASE_OUTCOMES = {
+    Outcome.PRESUMED.value: VictimOutcome.PRESUMED,
+    Outcome.POSSIBLE.value: VictimOutcome.POSSIBLE,
+}
+
+
+def _reference() -> str:
+    body = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    return f"I-{body[:4]}-{body[4:]}"
+
+
+def roles_for(kind: str) -> frozenset[Any]:
+    return FIRST_LINE_ROLES if kind == InterviewKind.FIRST_LINE.value else SECOND_LINE_ROLES
+
+
+def _require(actor: User, kind: str) -> None:
+    if not (actor.is_authenticated and actor.is_active and actor.role in roles_for(kind)):
+        raise NotPermittedError(_("Your role does not allow you to run this instrument."))
+
+
+def _require_agency(actor: User, interview: Interview) -> None:
+    if interview.agency_id != actor.agency_id:
+        raise NotPermittedError(_("Only the agency that runs the interview can do this."))
+
+
+def interview_start(
+    *, actor: User, instrument_id: str, hit: Hit | None = None, request: Any = None
+) -> Interview:
+    """Start the first-line screen or a second-line interview (adult or child)."""
+    if instrument_id == FIRST_LINE_INSTRUMENT:
+        kind = InterviewKind.FIRST_LINE.value
+    elif instrument_id in SECOND_LINE_INSTRUMENTS:
+        kind = InterviewKind.SECOND_LINE.value
+    else:
+        raise InputError(
+            [
+                Problem(
+                    where=_("interview"),
+                    field="instrument",
+                    value=instrument_id,
+                    rule=_("unknown instrument"),
+                )
+            ]
+        )
+    _require(actor, kind)
+    if hit is not None and hit.agency_id != actor.agency_id:
+        raise NotPermittedError(_("Only the agency that screened the traveller can do this."))
+    inst = instrument(instrument_id)
+    now = timezone.now()
+    with transaction.atomic():
+        interview = Interview.objects.create(
+            reference=_reference(),
+            agency_id=actor.agency_id,
+            kind=kind,
+            instrument_id=inst.id,
+            instrument_version=inst.version,
+            hit=hit,
+            started_by=actor,
+            started_at=now,
+            updated_at=now,
+            status=InterviewStatus.IN_PROGRESS.value,
+            answers=json.dumps({"consent": {}, "answers": {}}),
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=interview,
+            purpose="interview started",
+            request=request,
+            detail={"instrument": inst.id, "hit": hit.pk if hit else None},
+        )
+    return interview
+
+
+def interview_save(
+    *,
+    actor: User,
+    interview: Interview,
+    consent: Mapping[str, bool] | None = None,
+    answers: Mapping[str, Any] | None = None,
+    request: Any = None,
+) -> Interview:
+    """Save the answers of one step (raw posted values) as the interviewer goes.
+
+    A changed answer makes an earlier assessment stale: it is cleared until assessed again.
+    """
+    _require(actor, interview.kind)
+    _require_agency(actor, interview)
+    if interview.case_id is not None:
+        raise TransitionRefusedError(_("A case was opened from this interview; it is closed."))
+    inst = instrument(interview.instrument_id)
+    with transaction.atomic():
+        locked = Interview.objects.select_for_update().get(pk=interview.pk)
+        doc = stored(locked.answers)
+        known_consent = {c.id for c in inst.consent}
+        for key, given in (consent or {}).items():
+            if key in known_consent:
+                doc["consent"][key] = bool(given)
+        for qid, raw in (answers or {}).items():
+            question = inst.question(qid)
+            value = to_value(question, raw)
+            if value is None:
+                doc["answers"].pop(qid, None)
+            else:
+                doc["answers"][qid] = to_json_value(value)
+        # the same checks as an answer file; answers the skip logic no longer asks are dropped
+        is_asked = asked(inst, as_answers(inst, doc, "en"))
+        doc["answers"] = {q: v for q, v in doc["answers"].items() if is_asked.get(q, False)}
+        locked.answers = json.dumps(doc)
+        locked.updated_at = timezone.now()
+        locked.status = InterviewStatus.IN_PROGRESS.value
+        locked.result = ""
+        locked.outcome = ""
+        locked.save(update_fields=["answers", "updated_at", "status", "result", "outcome"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            fields=sorted({*(consent or {}), *(answers or {})}),
+            purpose="interview answers",
+            request=request,
+        )
+    return locked
+
+
+def interview_assess(
+    *, actor: User, interview: Interview, language: str, request: Any = None
+) -> dict[str, Any]:
+    """Assess the saved answers (second line) or apply the screen's cut-off (first line), keep
+    the result on the interview and return it. The outcome is advice for the interviewer."""
+    _require(actor, interview.kind)
+    _require_agency(actor, interview)
+    inst = instrument(interview.instrument_id)
+    answers = as_answers(
+        inst, stored(interview.answers), "zh" if language.startswith("zh") else "en"
+    )
+    if interview.kind == InterviewKind.FIRST_LINE.value:
+        result = screen(inst, answers).to_dict()
+        outcome = result["decision"]
+    else:
+        result = assess(inst, answers).to_dict()
+        outcome = result["outcome"]
+    with transaction.atomic():
+        interview.result = json.dumps(result, ensure_ascii=False)  # type: ignore[assignment]
+        interview.outcome = outcome
+        interview.status = InterviewStatus.COMPLETED.value
+        interview.updated_at = timezone.now()
+        interview.save(update_fields=["result", "outcome", "status", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=interview,
+            fields=["result", "outcome"],
+            purpose="interview assessed",
+            request=request,
+            detail={"outcome": outcome},
+        )
+    return result
+
+
+def interview_open_case(
+    *,
+    actor: User,
+    interview: Interview,
+    full_name: str,
+    document_number: str = "",
+    contact: str = "",
+    notes: str = "",
+    request: Any = None,
+) -> Case:
+    """Open a case for the person interviewed, when the assessment says possible or presumed
+    victim; the interview then points to the case."""
+    _require(actor, InterviewKind.SECOND_LINE.value)
+    _require_agency(actor, interview)
+    outcome = CASE_OUTCOMES.get(interview.outcome)
+    if interview.kind != InterviewKind.SECOND_LINE.value or outcome is None:
+        raise TransitionRefusedError(
+            _(
+                "A case is opened from a second-line interview assessed as possible or "
+                "presumed victim."
+            )
+        )
+    if interview.case_id is not None:
+        raise TransitionRefusedError(_("A case was already opened from this interview."))
+    with transaction.atomic():
+        locked = Interview.objects.select_for_update().get(pk=interview.pk)
+        if locked.case_id is not None:
+            raise TransitionRefusedError(_("A case was already opened from this interview."))
+        case = case_open(
+            actor=actor,
+            full_name=full_name,
+            outcome=outcome,
+            document_number=document_number,
+            contact=contact,
+            notes=notes,
+            interview_ref=locked.reference,
+            request=request,
+        )
+        locked.case = case
+        locked.updated_at = timezone.now()
+        locked.save(update_fields=["case", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            fields=["case"],
+            purpose="case opened from interview",
+            request=request,
+            detail={"case": case.reference},
+        )
+    interview.case = case
+    return case

@@ -1,0 +1,319 @@
+"""Interview pages: the list (with referrals waiting), one question group per step saved as
+the interviewer goes (htmx), the assessment with its reasoning, and opening a case.
+
+The first-line screen and the second-line interview have their own URLs, so each declares
+exactly the roles that run it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from palermo.errors import InputError, PalermoError
+from palermo.indicators.instruments import Question
+from palermo.web.interviews import selectors, services
+from palermo.web.interviews.access import FIRST_LINE_ROLES, OPEN_CASE_ROLES, SECOND_LINE_ROLES
+from palermo.web.interviews.models import Interview, InterviewKind
+from palermo.web.interviews.steps import (
+    FIRST_LINE_INSTRUMENT,
+    SECOND_LINE_INSTRUMENTS,
+    Step,
+    asked_now,
+    instrument,
+    steps_of,
+    stored,
+)
+from palermo.web.lib.errors import reasons
+from palermo.web.lib.permissions import allow
+
+
+def lang() -> str:
+    return "zh" if (get_language() or "en").startswith("zh") else "en"
+
+
+def _url_prefix(kind: InterviewKind) -> str:
+    return "interviews:screen" if kind is InterviewKind.FIRST_LINE else "interviews:interview"
+
+
+@dataclass(frozen=True, slots=True)
+class ShownOption:
+    id: str
+    text: str
+    checked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ShownQuestion:
+    id: str
+    text: str
+    guidance: str
+    multiple: bool
+    options: tuple[ShownOption, ...]
+    declined: bool
+
+
+def _shown(question: Question, value: Any, language: str) -> ShownQuestion:
+    if isinstance(value, bool):
+        chosen = {"yes" if value else "no"}
+    elif isinstance(value, list):
+        chosen = set(value)
+    elif isinstance(value, str):
+        chosen = {value}
+    else:
+        chosen = set()
+    return ShownQuestion(
+        id=question.id,
+        text=question.text.get(language),
+        guidance=question.guidance.get(language) if question.guidance else "",
+        multiple=question.type.value == "multi",
+        options=tuple(
+            ShownOption(o.id, o.text.get(language), o.id in chosen) for o in question.options
+        ),
+        declined=not chosen,
+    )
+
+
+@allow(FIRST_LINE_ROLES)
+def interview_list(request: HttpRequest) -> HttpResponse:
+    second_line = request.user.role in SECOND_LINE_ROLES
+    return render(
+        request,
+        "interviews/list.html",
+        {
+            "interviews": selectors.interview_list(user=request.user)[:100],
+            "referrals": selectors.referrals_waiting(user=request.user) if second_line else [],
+            "second_line": second_line,
+            "second_line_instruments": SECOND_LINE_INSTRUMENTS,
+        },
+    )
+
+
+@allow(FIRST_LINE_ROLES)
+@require_POST
+def start(request: HttpRequest) -> HttpResponse:
+    instrument_id = request.POST.get("instrument", FIRST_LINE_INSTRUMENT)
+    hit = None
+    if request.POST.get("hit"):
+        hit = selectors.referred_hit_get(user=request.user, pk=int(request.POST["hit"]))
+    try:
+        interview = services.interview_start(
+            actor=request.user, instrument_id=instrument_id, hit=hit, request=request
+        )
+    except PalermoError as exc:
+        for reason in reasons(exc):
+            messages.error(request, reason)
+        return redirect("interviews:list")
+    kind = InterviewKind(interview.kind)
+    return redirect(f"{_url_prefix(kind)}_step", pk=interview.pk, step=0)
+
+
+def _step_context(interview: Interview, index: int, language: str) -> dict[str, Any]:
+    inst = instrument(interview.instrument_id)
+    steps = steps_of(inst)
+    index = max(0, min(index, len(steps) - 1))
+    step: Step = steps[index]
+    doc = stored(interview.answers)
+    is_asked = asked_now(inst, doc)
+    kind = InterviewKind(interview.kind)
+    return {
+        "interview": interview,
+        "instrument_title": inst.title.get(language),
+        "guidance": inst.guidance.get(language) if inst.guidance else "",
+        "steps": [(i, s.title.get(language)) for i, s in enumerate(steps)],
+        "index": index,
+        "step": step,
+        "step_title": step.title.get(language),
+        "is_last": index == len(steps) - 1,
+        "consent": [
+            (c.id, c.text.get(language), c.required, doc["consent"].get(c.id) is True)
+            for c in inst.consent
+        ]
+        if step.is_consent
+        else [],
+        "questions": [
+            _shown(q, doc["answers"].get(q.id), language) for q in step.questions if is_asked[q.id]
+        ],
+        "prefix": _url_prefix(kind),
+    }
+
+
+def _step(request: HttpRequest, pk: int, step: int, kind: InterviewKind) -> HttpResponse:
+    interview = selectors.interview_get(
+        user=request.user, pk=pk, kind=kind, purpose="interview", request=request
+    )
+    context = _step_context(interview, step, lang())
+    status = 200
+    if request.method == "POST":
+        current: Step = context["step"]
+        consent = (
+            {cid: f"consent_{cid}" in request.POST for cid, *_rest in context["consent"]}
+            if current.is_consent
+            else None
+        )
+        answers: dict[str, Any] = {}
+        for question in context["questions"]:
+            if question.multiple:
+                answers[question.id] = request.POST.getlist(question.id)
+            else:
+                answers[question.id] = request.POST.get(question.id, "")
+        try:
+            interview = services.interview_save(
+                actor=request.user,
+                interview=interview,
+                consent=consent,
+                answers=answers,
+                request=request,
+            )
+        except PalermoError as exc:
+            context["errors"] = reasons(exc)
+            status = 422
+        else:
+            context = _step_context(interview, step, lang())
+            context["saved_at"] = timezone.localtime()
+            go = request.POST.get("go", "")
+            target = None
+            if go == "next":
+                target = (
+                    reverse(f"{context['prefix']}_result", kwargs={"pk": pk})
+                    if context["is_last"]
+                    else reverse(f"{context['prefix']}_step", kwargs={"pk": pk, "step": step + 1})
+                )
+            elif go == "back" and step > 0:
+                target = reverse(f"{context['prefix']}_step", kwargs={"pk": pk, "step": step - 1})
+            if target is not None:
+                if request.headers.get("HX-Request") == "true":
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = target
+                    return response
+                return redirect(target)
+        if request.headers.get("HX-Request") == "true":
+            return render(request, "interviews/_step_form.html", context, status=status)
+    return render(request, "interviews/step.html", context, status=status)
+
+
+class OpenCaseForm(forms.Form):
+    full_name = forms.CharField(label=gettext_lazy("Name"), max_length=300)
+    document_number = forms.CharField(
+        label=gettext_lazy("Document number"), max_length=100, required=False
+    )
+    contact = forms.CharField(
+        label=gettext_lazy("Contact details (safe to use)"), max_length=500, required=False
+    )
+    notes = forms.CharField(
+        label=gettext_lazy("Narrative notes"), widget=forms.Textarea({"rows": 4}), required=False
+    )
+
+
+def _result(request: HttpRequest, pk: int, kind: InterviewKind) -> HttpResponse:
+    interview = selectors.interview_get(
+        user=request.user, pk=pk, kind=kind, purpose="interview assessment", request=request
+    )
+    language = lang()
+    context: dict[str, Any] = {
+        "interview": interview,
+        "prefix": _url_prefix(kind),
+        "language": language,
+        "steps": [
+            (i, s.title.get(language))
+            for i, s in enumerate(steps_of(instrument(interview.instrument_id)))
+        ],
+    }
+    status = 200
+    try:
+        if interview.result and interview.case_id is not None:
+            result = json.loads(interview.result)
+        else:
+            result = services.interview_assess(
+                actor=request.user, interview=interview, language=language, request=request
+            )
+    except InputError as exc:
+        context["errors"] = reasons(exc)
+        return render(request, "interviews/result.html", context, status=422)
+    context["result"] = result
+    context["reasoning"] = [
+        r.get(language, r.get("en", "")) for r in result.get("reasoning", result.get("reasons", []))
+    ]
+    context["outcome_label"] = result.get("outcome_label", result.get("decision_label", {})).get(
+        language, ""
+    )
+    context["can_open_case"] = (
+        kind is InterviewKind.SECOND_LINE
+        and interview.outcome in services.CASE_OUTCOMES
+        and interview.case_id is None
+        and request.user.role in OPEN_CASE_ROLES
+    )
+    context["form"] = OpenCaseForm()
+    context["case_url"] = _case_url(interview)
+    return render(request, "interviews/result.html", context, status=status)
+
+
+def _case_url(interview: Interview) -> str:
+    if interview.case_id is None:
+        return ""
+    try:
+        return reverse("cases:detail", kwargs={"pk": interview.case_id})
+    except NoReverseMatch:
+        return ""
+
+
+@allow(OPEN_CASE_ROLES)
+@require_POST
+def open_case(request: HttpRequest, pk: int) -> HttpResponse:
+    interview = selectors.interview_get(
+        user=request.user,
+        pk=pk,
+        kind=InterviewKind.SECOND_LINE,
+        purpose="open case",
+        request=request,
+    )
+    form = OpenCaseForm(request.POST)
+    if form.is_valid():
+        try:
+            case = services.interview_open_case(
+                actor=request.user, interview=interview, request=request, **form.cleaned_data
+            )
+        except PalermoError as exc:
+            for reason in reasons(exc):
+                messages.error(request, reason)
+        else:
+            messages.success(request, _("Case %(ref)s opened.") % {"ref": case.reference})
+            url = _case_url(interview)
+            return redirect(url or reverse("interviews:interview_result", kwargs={"pk": pk}))
+    else:
+        for field, errors in form.errors.items():
+            for error in errors:
+                messages.error(
+                    request, f"{form.fields[field].label if field in form.fields else ''}: {error}"
+                )
+    return redirect("interviews:interview_result", pk=pk)
+
+
+@allow(FIRST_LINE_ROLES)
+def screen_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
+    return _step(request, pk, step, InterviewKind.FIRST_LINE)
+
+
+@allow(FIRST_LINE_ROLES)
+def screen_result(request: HttpRequest, pk: int) -> HttpResponse:
+    return _result(request, pk, InterviewKind.FIRST_LINE)
+
+
+@allow(SECOND_LINE_ROLES)
+def interview_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
+    return _step(request, pk, step, InterviewKind.SECOND_LINE)
+
+
+@allow(SECOND_LINE_ROLES)
+def interview_result(request: HttpRequest, pk: int) -> HttpResponse:
+    return _result(request, pk, InterviewKind.SECOND_LINE)

@@ -1,0 +1,103 @@
+"""Risk profiles as the web application keeps them: every uploaded version, its workflow
+(draft -> submitted -> approved -> active -> retired) and who did each step.
+
+Only ``profiles/services.py`` writes these rows. The YAML text is kept verbatim, so a version
+can be re-validated, compared with another (``difflib``) and loaded into the Screener.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ProfileStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    ACTIVE = "active"
+    RETIRED = "retired"
+
+
+PROFILE_STATUS_CHOICES = [
+    (ProfileStatus.DRAFT.value, _("Draft")),
+    (ProfileStatus.SUBMITTED.value, _("Submitted for approval")),
+    (ProfileStatus.APPROVED.value, _("Approved")),
+    (ProfileStatus.ACTIVE.value, _("Active")),
+    (ProfileStatus.RETIRED.value, _("Retired")),
+]
+
+
+class RiskProfile(models.Model):
+    """One profile id (``visible-injuries``...); its versions hold the content."""
+
+    profile_id = models.CharField(_("profile id"), max_length=64, unique=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("profile_id",)
+
+    def __str__(self) -> str:
+        return self.profile_id
+
+
+class ProfileVersion(models.Model):
+    profile = models.ForeignKey(RiskProfile, on_delete=models.PROTECT, related_name="versions")
+    version = models.PositiveIntegerField(_("version"))
+    source_name = models.CharField(_("file name"), max_length=200)
+    yaml_text = models.TextField(_("profile (YAML)"))
+    title_en = models.CharField(max_length=300)
+    title_zh = models.CharField(max_length=300)
+    owner = models.CharField(_("owner"), max_length=200)
+    valid_from = models.DateField(_("valid from"))
+    review_by = models.DateField(_("review by"))
+    status = models.CharField(_("status"), max_length=16, choices=PROFILE_STATUS_CHOICES)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    activated_at = models.DateTimeField(null=True, blank=True)
+    retired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    retired_at = models.DateTimeField(null=True, blank=True)
+    retire_reason = models.CharField(_("reason for retiring"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ("profile__profile_id", "-version")
+        constraints = (
+            models.UniqueConstraint(fields=["profile", "version"], name="profileversion_unique"),
+            # at most one active version per profile: the Screener loads exactly one
+            models.UniqueConstraint(
+                fields=["profile"],
+                condition=models.Q(status="active"),
+                name="profileversion_one_active",
+            ),
+        )
+        indexes = (models.Index(fields=["status"], name="profileversion_status"),)
+
+    def __str__(self) -> str:
+        return f"{self.profile.profile_id} v{self.version}"
+
+
+class ActiveSetStamp(models.Model):
+    """One row: the version stamp of the active profile set.
+
+    Every screening call compares it with the set its Screener holds, so a profile activated
+    or retired in one server process is used by every other process from its next call.
+    """
+
+    stamp = models.CharField(max_length=64)
+    changed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.stamp

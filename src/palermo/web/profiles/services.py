@@ -1,0 +1,255 @@
+"""Writes on risk profiles: upload (validated), submit, approve (by a second person), activate,
+retire. Each runs in one transaction, checks the actor and writes the audit log; activating or
+retiring changes the active set's stamp, which swaps the Screener's profiles (``registry``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from palermo.errors import InputError, Problem
+from palermo.profiles.loader import check_texts
+from palermo.profiles.profile_set import screening_day
+from palermo.web.accounts.models import User
+from palermo.web.audit.models import AuditAction
+from palermo.web.audit.services import audit_record
+from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
+from palermo.web.profiles.access import PROFILE_ROLES
+from palermo.web.profiles.models import (
+    ActiveSetStamp,
+    ProfileStatus,
+    ProfileVersion,
+    RiskProfile,
+)
+from palermo.web.profiles.registry import (
+    EMPTY_STAMP,
+    STAMP_ROW,
+    active_profile_set,
+    named_list_texts,
+)
+
+MAX_YAML_BYTES = 100_000
+
+
+def _require_profile_role(actor: User) -> None:
+    if not (actor.is_authenticated and actor.is_active and actor.role in PROFILE_ROLES):
+        raise NotPermittedError(_("Your role does not allow you to work on risk profiles."))
+
+
+def _require_status(version: ProfileVersion, *allowed: ProfileStatus) -> None:
+    if version.status not in {s.value for s in allowed}:
+        raise TransitionRefusedError(
+            _("This step is not possible while the version is %(status)s.")
+            % {"status": version.get_status_display()}
+        )
+
+
+def profile_upload(
+    *, actor: User, source_name: str, text: str, request: Any = None
+) -> ProfileVersion:
+    """Validate one profile YAML and keep it as a draft version; ``InputError`` lists every
+    problem (with its line) and nothing is stored."""
+    _require_profile_role(actor)
+    name = (source_name or "profile.yaml").strip()[:200]
+    if len(text.encode("utf-8")) > MAX_YAML_BYTES:
+        raise InputError(
+            [Problem(where=name, rule=_("the file is larger than 100 kB; one profile per file"))]
+        )
+    profile_set, problems = check_texts({name: text}, named_list_texts())
+    if profile_set is None or problems:
+        raise InputError(problems)
+    (built,) = profile_set.profiles
+    with transaction.atomic():
+        profile, _created = RiskProfile.objects.get_or_create(
+            profile_id=built.id, defaults={"created_at": timezone.now()}
+        )
+        newest = profile.versions.order_by("-version").values_list("version", flat=True).first()
+        if newest is not None and built.version <= newest:
+            raise InputError(
+                [
+                    Problem(
+                        where=name,
+                        field="version",
+                        value=built.version,
+                        rule=_("must be higher than the newest stored version (%(v)d)")
+                        % {"v": newest},
+                    )
+                ]
+            )
+        version = ProfileVersion.objects.create(
+            profile=profile,
+            version=built.version,
+            source_name=name,
+            yaml_text=text,
+            title_en=built.title.en[:300],
+            title_zh=built.title.zh[:300],
+            owner=built.owner[:200],
+            valid_from=built.valid_from,
+            review_by=built.review_by,
+            status=ProfileStatus.DRAFT.value,
+            author=actor,
+            created_at=timezone.now(),
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=version,
+            purpose="risk profile uploaded",
+            request=request,
+            detail={"profile": built.id, "version": built.version},
+        )
+    return version
+
+
+def _step(
+    version: ProfileVersion, actor: User, request: Any, what: str, changes: dict[str, Any]
+) -> None:
+    for name, value in changes.items():
+        setattr(version, name, value)
+    version.save(update_fields=list(changes))
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=version,
+        fields=[name for name in changes if not name.endswith(("_at", "_by"))],
+        purpose=what,
+        request=request,
+        detail={"profile": version.profile.profile_id, "version": version.version},
+    )
+
+
+def profile_submit(*, actor: User, version: ProfileVersion, request: Any = None) -> ProfileVersion:
+    """Ask for approval; only the author submits their draft."""
+    _require_profile_role(actor)
+    with transaction.atomic():
+        version = ProfileVersion.objects.select_for_update().get(pk=version.pk)
+        _require_status(version, ProfileStatus.DRAFT)
+        if version.author_id != actor.pk:
+            raise NotPermittedError(_("Only the author can submit a draft."))
+        _step(
+            version,
+            actor,
+            request,
+            "risk profile submitted",
+            {"status": ProfileStatus.SUBMITTED.value, "submitted_at": timezone.now()},
+        )
+    return version
+
+
+def profile_approve(*, actor: User, version: ProfileVersion, request: Any = None) -> ProfileVersion:
+    """Approve a submitted version: four eyes, so the approver must not be the author."""
+    _require_profile_role(actor)
+    with transaction.atomic():
+        version = ProfileVersion.objects.select_for_update().get(pk=version.pk)
+        _require_status(version, ProfileStatus.SUBMITTED)
+        if version.author_id == actor.pk:
+            raise NotPermittedError(
+                _("A second person must approve: you wrote this version, so you cannot approve it.")
+            )
+        _step(
+            version,
+            actor,
+            request,
+            "risk profile approved",
+            {
+                "status": ProfileStatus.APPROVED.value,
+                "approved_by": actor,
+                "approved_at": timezone.now(),
+            },
+        )
+    return version
+
+
+def _refresh_active_stamp() -> str:
+    """Record the stamp of the active set; every Screener reloads when it sees it change."""
+    profile_set = active_profile_set()
+    stamp = profile_set.version if len(profile_set) else EMPTY_STAMP
+    ActiveSetStamp.objects.update_or_create(
+        pk=STAMP_ROW, defaults={"stamp": stamp, "changed_at": timezone.now()}
+    )
+    return stamp
+
+
+def profile_activate(
+    *, actor: User, version: ProfileVersion, request: Any = None, on: dt.date | None = None
+) -> ProfileVersion:
+    """Make an approved version the one that fires; the profile's previous active version is
+    retired. A version past its review date (or not yet valid) cannot be activated."""
+    _require_profile_role(actor)
+    day = on or screening_day()
+    with transaction.atomic():
+        version = ProfileVersion.objects.select_for_update().get(pk=version.pk)
+        _require_status(version, ProfileStatus.APPROVED)
+        if version.review_by < day:
+            raise TransitionRefusedError(
+                _(
+                    "The review date (%(date)s) has passed: review the profile and upload a "
+                    "new version."
+                )
+                % {"date": version.review_by.isoformat()}
+            )
+        now = timezone.now()
+        for previous in ProfileVersion.objects.select_for_update().filter(
+            profile_id=version.profile_id, status=ProfileStatus.ACTIVE.value
+        ):
+            _step(
+                previous,
+                actor,
+                request,
+                "risk profile retired",
+                {
+                    "status": ProfileStatus.RETIRED.value,
+                    "retired_by": actor,
+                    "retired_at": now,
+                    "retire_reason": _("Replaced by version %(v)d") % {"v": version.version},
+                },
+            )
+        _step(
+            version,
+            actor,
+            request,
+            "risk profile activated",
+            {"status": ProfileStatus.ACTIVE.value, "activated_by": actor, "activated_at": now},
+        )
+        _refresh_active_stamp()
+    return version
+
+
+def profile_retire(
+    *, actor: User, version: ProfileVersion, reason: str, request: Any = None
+) -> ProfileVersion:
+    """Stop a version from firing (or withdraw it before activation), with a reason."""
+    _require_profile_role(actor)
+    if not reason.strip():
+        raise InputError(
+            [Problem(where=_("profile"), field="reason", rule=_("a reason is required"))]
+        )
+    with transaction.atomic():
+        version = ProfileVersion.objects.select_for_update().get(pk=version.pk)
+        _require_status(
+            version,
+            ProfileStatus.DRAFT,
+            ProfileStatus.SUBMITTED,
+            ProfileStatus.APPROVED,
+            ProfileStatus.ACTIVE,
+        )
+        was_active = version.status == ProfileStatus.ACTIVE.value
+        _step(
+            version,
+            actor,
+            request,
+            "risk profile retired",
+            {
+                "status": ProfileStatus.RETIRED.value,
+                "retired_by": actor,
+                "retired_at": timezone.now(),
+                "retire_reason": reason.strip()[:500],
+            },
+        )
+        if was_active:
+            _refresh_active_stamp()
+    return version

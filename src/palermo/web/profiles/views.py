@@ -1,0 +1,194 @@
+"""Risk-profile pages: list (with review flags), upload with errors in place, a version with
+its workflow buttons, and the difference between two versions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from palermo.errors import InputError, PalermoError, Problem
+from palermo.profiles.loader import check_texts
+from palermo.web.lib.errors import reasons
+from palermo.web.lib.permissions import allow
+from palermo.web.profiles import selectors, services
+from palermo.web.profiles.access import PROFILE_ROLES
+from palermo.web.profiles.models import PROFILE_STATUS_CHOICES
+from palermo.web.profiles.registry import named_list_texts
+
+_LINE = re.compile(r"\bline (\d+)\b")
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Profile file (YAML)"),
+        required=False,
+        help_text=gettext_lazy("One profile per file."),
+    )
+    text = forms.CharField(
+        label=gettext_lazy("…or paste the YAML here"),
+        required=False,
+        widget=forms.Textarea({"rows": 16, "spellcheck": "false", "class": "code"}),
+    )
+
+    def clean(self) -> dict[str, object]:
+        data: dict[str, object] = super().clean() or {}
+        upload = data.get("file")
+        if upload is not None:
+            try:
+                data["text"] = upload.read().decode("utf-8")  # type: ignore[attr-defined]
+            except UnicodeDecodeError:
+                raise forms.ValidationError(gettext_lazy("The file is not UTF-8 text.")) from None
+            data["source_name"] = upload.name  # type: ignore[attr-defined]
+        else:
+            data["source_name"] = "profile.yaml"
+        if not str(data.get("text") or "").strip():
+            raise forms.ValidationError(gettext_lazy("Choose a file or paste a profile."))
+        return data
+
+
+@dataclass
+class NumberedLine:
+    number: int
+    text: str
+    problems: list[str] = field(default_factory=list)
+
+
+def problems_in_place(text: str, problems: list[Problem]) -> tuple[list[NumberedLine], list[str]]:
+    """The YAML lines, each with the problems reported on it; problems without a line apart."""
+    lines = [NumberedLine(i, line) for i, line in enumerate(text.splitlines(), start=1)]
+    general: list[str] = []
+    for problem in problems:
+        match = _LINE.search(problem.where)
+        number = int(match.group(1)) if match else 0
+        if 1 <= number <= len(lines):
+            lines[number - 1].problems.append(str(problem))
+        else:
+            general.append(str(problem))
+    return lines, general
+
+
+@allow(PROFILE_ROLES)
+def profile_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    if status not in {value for value, _label in PROFILE_STATUS_CHOICES}:
+        status = ""
+    rows = selectors.profile_version_list(user=request.user, status=status)
+    return render(
+        request,
+        "profiles/list.html",
+        {"rows": rows, "status": status, "statuses": PROFILE_STATUS_CHOICES},
+    )
+
+
+@allow(PROFILE_ROLES)
+def profile_upload(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    context: dict[str, object] = {"form": form}
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        text = str(form.cleaned_data["text"])
+        name = str(form.cleaned_data["source_name"])
+        try:
+            if "check" in request.POST:
+                result, problems = check_texts({name: text}, named_list_texts())
+                if problems or result is None:
+                    raise InputError(problems)
+                context["checked"] = True
+            else:
+                version = services.profile_upload(
+                    actor=request.user, source_name=name, text=text, request=request
+                )
+                messages.success(request, _("Draft saved. Submit it for approval when ready."))
+                return redirect("profiles:detail", pk=version.pk)
+        except InputError as exc:
+            lines, general = problems_in_place(text, exc.problems)
+            context.update({"lines": lines, "general": general, "problem_count": len(exc.problems)})
+            status = 422
+        form = UploadForm(initial={"text": text})
+        context["form"] = form
+    return render(request, "profiles/upload.html", context, status=status)
+
+
+@allow(PROFILE_ROLES)
+def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    version = selectors.profile_version_get(user=request.user, pk=pk)
+    others = selectors.profile_versions_of(user=request.user, version=version)
+    rows = {row.version.pk: row for row in selectors.profile_version_list(user=request.user)}
+    return render(
+        request,
+        "profiles/detail.html",
+        {
+            "version": version,
+            "row": rows.get(version.pk),
+            "others": others,
+            "lines": problems_in_place(version.yaml_text, [])[0],
+        },
+    )
+
+
+@allow(PROFILE_ROLES)
+def profile_diff(request: HttpRequest, pk: int, other: int) -> HttpResponse:
+    new = selectors.profile_version_get(user=request.user, pk=pk)
+    old = selectors.profile_version_get(user=request.user, pk=other)
+    if old.version > new.version:
+        old, new = new, old
+    lines = selectors.profile_diff(user=request.user, old=old, new=new)
+    return render(request, "profiles/diff.html", {"old": old, "new": new, "lines": lines})
+
+
+def _workflow_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    version = selectors.profile_version_get(user=request.user, pk=pk)
+    try:
+        if step == "submit":
+            services.profile_submit(actor=request.user, version=version, request=request)
+            messages.success(request, _("Submitted for approval."))
+        elif step == "approve":
+            services.profile_approve(actor=request.user, version=version, request=request)
+            messages.success(request, _("Approved. It fires once activated."))
+        elif step == "activate":
+            services.profile_activate(actor=request.user, version=version, request=request)
+            messages.success(request, _("Active: screening uses this version from now on."))
+        else:
+            services.profile_retire(
+                actor=request.user,
+                version=version,
+                reason=request.POST.get("reason", ""),
+                request=request,
+            )
+            messages.success(request, _("Retired: this version no longer fires."))
+    except PalermoError as exc:
+        for reason in reasons(exc):
+            messages.error(request, reason)
+    return redirect("profiles:detail", pk=version.pk)
+
+
+@allow(PROFILE_ROLES)
+@require_POST
+def profile_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _workflow_step(request, pk, "submit")
+
+
+@allow(PROFILE_ROLES)
+@require_POST
+def profile_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _workflow_step(request, pk, "approve")
+
+
+@allow(PROFILE_ROLES)
+@require_POST
+def profile_activate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _workflow_step(request, pk, "activate")
+
+
+@allow(PROFILE_ROLES)
+@require_POST
+def profile_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    return _workflow_step(request, pk, "retire")

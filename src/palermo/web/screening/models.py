@@ -1,0 +1,148 @@
+"""Screened travellers, their hits and the human disposition of every hit; batch jobs.
+
+A traveller record is kept only when it has hits (data minimisation); it is stored encrypted,
+with the few fields the queue filters on (port, event date) in the clear. Nothing here changes
+what happens to a traveller: a hit waits for an officer's disposition with a reason.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from palermo.web.accounts.models import Agency
+from palermo.web.lib.fields import EncryptedTextField
+
+
+class DispositionKind(StrEnum):
+    NO_ACTION = "no_action"
+    QUESTIONS = "questions_asked"
+    REFERRED = "referred"
+
+
+DISPOSITION_CHOICES = [
+    (DispositionKind.NO_ACTION.value, _("No action")),
+    (DispositionKind.QUESTIONS.value, _("First-line questions asked")),
+    (DispositionKind.REFERRED.value, _("Referred to a second-line interview")),
+]
+PENDING = "pending"
+HIT_STATUS_CHOICES = [(PENDING, _("Waiting for a disposition")), *DISPOSITION_CHOICES]
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    REJECTED = "rejected"
+    FAILED = "failed"
+
+
+JOB_STATUS_CHOICES = [
+    (JobStatus.QUEUED.value, _("Queued")),
+    (JobStatus.RUNNING.value, _("Running")),
+    (JobStatus.DONE.value, _("Done")),
+    (JobStatus.REJECTED.value, _("Rejected: nothing stored")),
+    (JobStatus.FAILED.value, _("Failed")),
+]
+
+
+class BatchJob(models.Model):
+    """One uploaded manifest, screened in the background."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    file_name = models.CharField(_("file name"), max_length=200)
+    stored_path = models.CharField(max_length=500, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=JOB_STATUS_CHOICES)
+    record_count = models.PositiveIntegerField(default=0)
+    traveller_count = models.PositiveIntegerField(default=0)
+    hit_count = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list)
+    problem_total = models.PositiveIntegerField(default=0)
+    set_version = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = (models.Index(fields=["agency", "-created_at"], name="batchjob_agency_recent"),)
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"
+
+
+class Traveller(models.Model):
+    """One screened traveller record that had at least one hit."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    batch = models.ForeignKey(
+        BatchJob, on_delete=models.PROTECT, null=True, blank=True, related_name="travellers"
+    )
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    screened_at = models.DateTimeField()
+    record_id = models.CharField(_("record id"), max_length=100)
+    event_kind = models.CharField(_("event"), max_length=20, blank=True)
+    port = models.CharField(_("port or post"), max_length=100, blank=True)
+    event_date = models.DateField(_("event date"), null=True, blank=True)
+    record = EncryptedTextField(_("traveller record"))
+    set_version = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = (models.Index(fields=["agency", "-screened_at"], name="traveller_agency_recent"),)
+
+    def __str__(self) -> str:
+        return self.record_id
+
+
+class Hit(models.Model):
+    """A profile that fired for a traveller: an invitation to look closer, never a decision."""
+
+    traveller = models.ForeignKey(Traveller, on_delete=models.PROTECT, related_name="hits")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    rule_id = models.CharField(_("profile"), max_length=64)
+    rule_version = models.CharField(max_length=20)
+    weight = models.FloatField()
+    title_en = models.CharField(max_length=300)
+    title_zh = models.CharField(max_length=300)
+    matched_en = models.JSONField(default=list)
+    matched_zh = models.JSONField(default=list)
+    indicators = models.JSONField(default=list)  # the BRD observables the profile rests on
+    set_version = models.CharField(max_length=64)
+    status = models.CharField(_("disposition"), max_length=20, choices=HIT_STATUS_CHOICES)
+    # copied from the traveller so the queue filters without a join
+    port = models.CharField(max_length=100, blank=True)
+    event_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = (
+            models.Index(fields=["agency", "status", "-created_at"], name="hit_agency_status"),
+            models.Index(fields=["agency", "rule_id"], name="hit_agency_rule"),
+            models.Index(fields=["agency", "port", "event_date"], name="hit_agency_port_date"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} for {self.traveller_id}"
+
+
+class Disposition(models.Model):
+    """An officer's decision on one hit, with the reason (and, for a referral, what was seen)."""
+
+    hit = models.OneToOneField(Hit, on_delete=models.PROTECT, related_name="disposition")
+    kind = models.CharField(_("disposition"), max_length=20, choices=DISPOSITION_CHOICES)
+    reason = models.TextField(_("reason"))
+    observed = models.JSONField(_("observed indicators"), default=list)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.hit_id}: {self.kind}"

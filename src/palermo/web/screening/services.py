@@ -1,0 +1,408 @@
+"""Writes of the screening flows: screen one traveller at the desk, record a disposition for a
+hit, queue and run a batch screening. Each write is one transaction with its audit entry.
+
+Nothing here acts on a traveller: a hit is stored waiting for an officer's disposition.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import uuid
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from palermo.errors import InputError, Problem
+from palermo.records.readers import FORMATS, read_records
+from palermo.records.schema import INPUT_FIELDS
+from palermo.screening.batch import screen_table
+from palermo.screening.hits import Hit as EngineHit
+from palermo.screening.hits import hits_from_table
+from palermo.web.accounts.models import User
+from palermo.web.audit.models import AuditAction
+from palermo.web.audit.services import audit_record
+from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
+from palermo.web.profiles.registry import current_screener
+from palermo.web.screening.access import BATCH_ROLES, DESK_ROLES, HIT_ROLES
+from palermo.web.screening.forms import record_to_json
+from palermo.web.screening.models import (
+    PENDING,
+    BatchJob,
+    Disposition,
+    DispositionKind,
+    Hit,
+    JobStatus,
+    Traveller,
+)
+
+log = logging.getLogger(__name__)
+
+OBSERVATION_IDS = frozenset(s.observation for s in INPUT_FIELDS.values() if s.observation)
+MIN_REASON = 10
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+PERSONAL_RECORD_FIELDS = tuple(
+    name for name, spec in INPUT_FIELDS.items() if spec.identifying or spec.protected
+)
+
+
+def _require_role(actor: User, roles: frozenset[Any], what: str) -> None:
+    if not (actor.is_authenticated and actor.is_active and actor.role in roles):
+        raise NotPermittedError(_("Your role does not allow you to %(what)s.") % {"what": what})
+
+
+def _profile_indicators(rule_id: str) -> list[str]:
+    try:
+        profile = current_screener().profile_set.get(rule_id)
+    except KeyError:
+        return []
+    return [i for i in profile.indicators if i in OBSERVATION_IDS]
+
+
+def _store(
+    *,
+    actor: User,
+    record: Mapping[str, Any],
+    hits: Iterable[EngineHit],
+    batch: BatchJob | None,
+    set_version: str,
+    indicators: Mapping[str, list[str]],
+) -> tuple[Traveller, list[Hit]]:
+    now = timezone.now()
+    event_date = record.get("event_date")
+    traveller = Traveller.objects.create(
+        agency_id=actor.agency_id,
+        batch=batch,
+        screened_by=actor,
+        screened_at=now,
+        record_id=str(record.get("record_id") or "")[:100],
+        event_kind=str(record.get("event_kind") or "")[:20],
+        port=str(record.get("port") or "")[:100],
+        event_date=event_date,
+        record=record_to_json(record),
+        set_version=set_version,
+    )
+    rows = Hit.objects.bulk_create(
+        [
+            Hit(
+                traveller=traveller,
+                agency_id=actor.agency_id,
+                rule_id=h.rule_id,
+                rule_version=h.rule_version,
+                weight=h.weight,
+                title_en=h.title_en[:300],
+                title_zh=h.title_zh[:300],
+                matched_en=list(h.matched_en),
+                matched_zh=list(h.matched_zh),
+                indicators=indicators.get(h.rule_id, []),
+                set_version=h.set_version,
+                status=PENDING,
+                port=traveller.port,
+                event_date=event_date,
+                created_at=now,
+            )
+            for h in hits
+        ]
+    )
+    return traveller, rows
+
+
+def desk_screen(
+    *, actor: User, record: Mapping[str, Any], request: Any = None
+) -> tuple[Traveller | None, list[EngineHit]]:
+    """Screen one validated record with the active profiles.
+
+    With hits, the record and its hits are stored (encrypted) to wait for dispositions; without
+    a hit nothing about the traveller is kept, only the audit entry that a screening happened.
+    """
+    _require_role(actor, DESK_ROLES, _("screen travellers"))
+    values = dict(record)
+    if not values.get("record_id"):
+        values["record_id"] = "desk-" + secrets.token_hex(6)
+    screener = current_screener()
+    hits = screener.screen(values)
+    set_version = screener.profile_set.version
+    with transaction.atomic():
+        traveller = None
+        if hits:
+            traveller, _rows = _store(
+                actor=actor,
+                record=values,
+                hits=hits,
+                batch=None,
+                set_version=set_version,
+                indicators={h.rule_id: _profile_indicators(h.rule_id) for h in hits},
+            )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE if traveller else AuditAction.READ,
+            obj=traveller,
+            object_type="" if traveller else "screening.desk",
+            fields=[f for f in PERSONAL_RECORD_FIELDS if values.get(f) is not None],
+            purpose="screening at the desk",
+            request=request,
+            detail={"hits": len(hits), "profile_set": set_version},
+        )
+    return traveller, hits
+
+
+def hit_dispose(
+    *,
+    actor: User,
+    hit: Hit,
+    kind: DispositionKind | str,
+    reason: str,
+    observed: Iterable[str] = (),
+    request: Any = None,
+) -> Disposition:
+    """Record the officer's disposition of a hit, with a reason.
+
+    Facts, not feelings (FRA safeguard 2): every disposition needs a written reason, and a
+    referral to a second-line interview also names what the officer observed (BRD ids).
+    """
+    _require_role(actor, HIT_ROLES, _("record dispositions"))
+    if hit.agency_id != actor.agency_id:
+        raise NotPermittedError(_("Only the agency that screened the traveller can do this."))
+    text = reason.strip()
+    seen = sorted(set(observed))
+    problems: list[Problem] = []
+    if kind not in {k.value for k in DispositionKind}:
+        problems.append(
+            Problem(where=_("disposition"), field="kind", value=str(kind), rule=_("unknown choice"))
+        )
+    if len(text) < MIN_REASON:
+        problems.append(
+            Problem(
+                where=_("disposition"),
+                field="reason",
+                rule=_("write the reason in at least %(n)d characters") % {"n": MIN_REASON},
+            )
+        )
+    unknown = [o for o in seen if o not in OBSERVATION_IDS]
+    if unknown:
+        problems.append(
+            Problem(
+                where=_("disposition"),
+                field="observed",
+                value=", ".join(unknown),
+                rule=_("unknown observation"),
+            )
+        )
+    if kind == DispositionKind.REFERRED and not seen:
+        problems.append(
+            Problem(
+                where=_("disposition"),
+                field="observed",
+                rule=_(
+                    "a referral names at least one thing you observed; "
+                    "a hunch alone cannot be saved"
+                ),
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    with transaction.atomic():
+        locked = Hit.objects.select_for_update().get(pk=hit.pk)
+        if locked.status != PENDING:
+            raise TransitionRefusedError(_("This hit already has a disposition."))
+        disposition = Disposition.objects.create(
+            hit=locked,
+            kind=str(kind),
+            reason=text,
+            observed=seen,
+            decided_by=actor,
+            decided_at=timezone.now(),
+        )
+        locked.status = str(kind)
+        locked.save(update_fields=["status"])
+        hit.status = locked.status
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            fields=["status"],
+            purpose="hit disposition",
+            request=request,
+            detail={"kind": str(kind), "observed": seen},
+        )
+    return disposition
+
+
+# ---------------------------------------------------------------- batch screening
+
+
+def upload_dir() -> Path:
+    folder = Path(settings.DATA_DIR) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def batch_job_create(
+    *, actor: User, file_name: str, chunks: Iterable[bytes], request: Any = None
+) -> BatchJob:
+    """Keep the uploaded manifest until the job has read it, and queue the job."""
+    _require_role(actor, BATCH_ROLES, _("upload manifests"))
+    name = Path(file_name or "manifest").name[:200]
+    suffix = Path(name).suffix.lower()
+    if suffix not in FORMATS:
+        raise InputError(
+            [
+                Problem(
+                    where=name,
+                    rule=_("unknown file type; expected one of %(types)s")
+                    % {"types": ", ".join(sorted(FORMATS))},
+                )
+            ]
+        )
+    path = upload_dir() / f"{uuid.uuid4().hex}{suffix}"
+    size = 0
+    with path.open("wb") as out:
+        for chunk in chunks:
+            size += len(chunk)
+            if size > MAX_UPLOAD_BYTES:
+                out.close()
+                path.unlink(missing_ok=True)
+                raise InputError([Problem(where=name, rule=_("the file is larger than 200 MB"))])
+            out.write(chunk)
+    with transaction.atomic():
+        job = BatchJob.objects.create(
+            agency_id=actor.agency_id,
+            uploaded_by=actor,
+            file_name=name,
+            stored_path=str(path),
+            status=JobStatus.QUEUED.value,
+            created_at=timezone.now(),
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=job,
+            purpose="batch screening",
+            request=request,
+            detail={"file": name, "bytes": size},
+        )
+    return job
+
+
+def _claim(job_id: int) -> BatchJob | None:
+    """Take a queued job (once, even with several workers)."""
+    with transaction.atomic():
+        claimed = BatchJob.objects.filter(pk=job_id, status=JobStatus.QUEUED.value).update(
+            status=JobStatus.RUNNING.value, started_at=timezone.now()
+        )
+        if not claimed:
+            return None
+        return BatchJob.objects.select_related("uploaded_by").get(pk=job_id)
+
+
+def _finish(job: BatchJob, **changes: Any) -> None:
+    changes["finished_at"] = timezone.now()
+    changes["stored_path"] = ""
+    for name, value in changes.items():
+        setattr(job, name, value)
+    job.save(update_fields=list(changes))
+
+
+def batch_job_run(*, job_id: int) -> BatchJob | None:
+    """Read, validate and screen one queued manifest.
+
+    A file with any problem is rejected whole: its row-level problems are kept on the job and no
+    traveller or hit from it is stored. The uploaded file is deleted in every case.
+    """
+    job = _claim(job_id)
+    if job is None:
+        return None
+    path = Path(job.stored_path)
+    actor: User = job.uploaded_by
+    try:
+        try:
+            table = read_records(path)
+        except InputError as exc:
+            shown = [str(p).replace(str(path), job.file_name) for p in exc.problems[:50]]
+            with transaction.atomic():
+                _finish(
+                    job,
+                    status=JobStatus.REJECTED.value,
+                    problems=shown,
+                    problem_total=exc.total,
+                )
+                audit_record(
+                    actor=actor,
+                    action=AuditAction.UPDATE,
+                    obj=job,
+                    fields=["status"],
+                    purpose="batch screening rejected",
+                    detail={"problems": exc.total},
+                )
+            return job
+        screener = current_screener()
+        profile_set = screener.profile_set
+        hits = hits_from_table(screen_table(table, profile_set))
+        _store_batch(job, actor, table, hits, profile_set.version)
+        return job
+    except Exception as exc:  # a bug or a broken disk must not leave the job "running"
+        log.exception("batch job %s failed", job_id)
+        with transaction.atomic():
+            _finish(job, status=JobStatus.FAILED.value, problems=[type(exc).__name__])
+        return job
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _store_batch(
+    job: BatchJob, actor: User, table: pa.Table, hits: list[EngineHit], set_version: str
+) -> None:
+    by_record: dict[str, list[EngineHit]] = {}
+    for h in hits:
+        by_record.setdefault(h.record_id, []).append(h)
+    indicators = {rule: _profile_indicators(rule) for rule in {h.rule_id for h in hits}}
+    record_ids = table.column("record_id").to_pylist()
+    wanted = {rid: i for i, rid in reversed(list(enumerate(record_ids))) if rid in by_record}
+    rows = table.take(pa.array(sorted(wanted.values()), pa.int64())).to_pylist() if wanted else []
+    with transaction.atomic():
+        stored = 0
+        for record in rows:
+            _store(
+                actor=actor,
+                record=record,
+                hits=by_record[str(record["record_id"])],
+                batch=job,
+                set_version=set_version,
+                indicators=indicators,
+            )
+            stored += 1
+        _finish(
+            job,
+            status=JobStatus.DONE.value,
+            record_count=table.num_rows,
+            traveller_count=stored,
+            hit_count=len(hits),
+            set_version=set_version,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=job,
+            fields=list(PERSONAL_RECORD_FIELDS),
+            purpose="batch screening",
+            detail={"records": table.num_rows, "travellers": stored, "hits": len(hits)},
+        )
+
+
+def batch_jobs_run_queued(*, limit: int = 100) -> int:
+    """Run queued jobs, oldest first (the worker command and the server's start-up)."""
+    done = 0
+    for job_id in (
+        BatchJob.objects.filter(status=JobStatus.QUEUED.value)
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    ):
+        if batch_job_run(job_id=job_id) is not None:
+            done += 1
+    return done

@@ -1,0 +1,196 @@
+"""Screening pages: the desk (one traveller), a traveller's hits with their dispositions, the
+batch upload and its jobs, and the hit queue with filters."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from palermo.errors import InputError, PalermoError
+from palermo.records.readers import FORMATS
+from palermo.web.lib.errors import reasons
+from palermo.web.lib.permissions import allow
+from palermo.web.screening import selectors, services
+from palermo.web.screening.access import BATCH_ROLES, DESK_ROLES, HIT_ROLES
+from palermo.web.screening.forms import DispositionForm, TravellerForm
+from palermo.web.screening.jobs import dispatch
+from palermo.web.screening.models import HIT_STATUS_CHOICES, Hit, JobStatus
+
+QUEUE_PAGE_SIZE = 50
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@allow(DESK_ROLES)
+def desk(request: HttpRequest) -> HttpResponse:
+    """Enter a traveller; the hits appear below the form (htmx) with a disposition form each."""
+    form = TravellerForm(request.POST or None)
+    context: dict[str, object] = {"form": form}
+    status = 200
+    if request.method == "POST":
+        if form.is_valid() and form.record is not None:
+            traveller, _hits = services.desk_screen(
+                actor=request.user, record=form.record, request=request
+            )
+            if traveller is not None and not _is_htmx(request):
+                return redirect("screening:traveller", pk=traveller.pk)
+            context.update({"screened": True, "traveller": traveller})
+            if traveller is not None:
+                context["hits"] = _hit_cards(request, traveller)
+        else:
+            status = 422
+        if _is_htmx(request):
+            return render(request, "screening/_desk_result.html", context, status=status)
+    return render(request, "screening/desk.html", context, status=status)
+
+
+def _hit_cards(request: HttpRequest, traveller: object) -> list[tuple[Hit, DispositionForm]]:
+    hits = selectors.traveller_hits(user=request.user, traveller=traveller)  # type: ignore[arg-type]
+    return [(hit, DispositionForm(prefix=f"hit{hit.pk}", initial=_initial(hit))) for hit in hits]
+
+
+def _initial(hit: Hit) -> dict[str, object]:
+    return {"observed": list(hit.indicators)}
+
+
+@allow(HIT_ROLES)
+def traveller(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.traveller_get(
+        user=request.user, pk=pk, purpose="review hits", request=request
+    )
+    return render(
+        request,
+        "screening/traveller.html",
+        {
+            "traveller": person,
+            "record": selectors.traveller_record(person),
+            "hits": _hit_cards(request, person),
+        },
+    )
+
+
+@allow(HIT_ROLES)
+@require_POST
+def hit_dispose(request: HttpRequest, pk: int) -> HttpResponse:
+    hit = selectors.hit_get(user=request.user, pk=pk)
+    form = DispositionForm(request.POST, prefix=f"hit{hit.pk}")
+    status = 200
+    if form.is_valid():
+        try:
+            services.hit_dispose(
+                actor=request.user,
+                hit=hit,
+                kind=form.cleaned_data["kind"],
+                reason=form.cleaned_data["reason"],
+                observed=form.cleaned_data["observed"],
+                request=request,
+            )
+        except InputError as exc:
+            for problem in exc.problems:
+                field = problem.field if problem.field in form.fields else None
+                form.add_error(field, problem.rule)
+            status = 422
+        except PalermoError as exc:
+            for reason in reasons(exc):
+                form.add_error(None, reason)
+            status = 409
+        else:
+            hit = selectors.hit_get(user=request.user, pk=pk)
+            if not _is_htmx(request):
+                return redirect("screening:traveller", pk=hit.traveller_id)
+    else:
+        status = 422
+    return render(request, "screening/_hit.html", {"hit": hit, "form": form}, status=status)
+
+
+class HitFilterForm(forms.Form):
+    profile = forms.ChoiceField(label=_("Profile"), required=False)
+    status = forms.ChoiceField(
+        label=_("Disposition"), required=False, choices=[("", _("Any")), *HIT_STATUS_CHOICES]
+    )
+    port = forms.CharField(label=_("Port or post"), required=False, max_length=100)
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+    batch = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+@allow(HIT_ROLES)
+def hit_queue(request: HttpRequest) -> HttpResponse:
+    form = HitFilterForm(request.GET or None)
+    form.fields["profile"].choices = [
+        ("", _("Any")),
+        *[(p, p) for p in selectors.hit_profiles(user=request.user)],
+    ]
+    filters = selectors.HitFilters()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.HitFilters(
+            profile=data["profile"] or "",
+            status=data["status"] or "",
+            port=(data["port"] or "").strip(),
+            since=data["since"],
+            until=data["until"],
+            batch=data["batch"],
+        )
+    page = Paginator(
+        selectors.hit_list(user=request.user, filters=filters), QUEUE_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "screening/_queue.html" if _is_htmx(request) else "screening/queue.html"
+    return render(request, template, {"form": form, "page": page, "query": query.urlencode()})
+
+
+class UploadForm(forms.Form):
+    manifest = forms.FileField(
+        label=_("Manifest"),
+        help_text=_("CSV, Parquet, JSON Lines or a UN/EDIFACT PAXLST message (%(types)s).")
+        % {"types": ", ".join(sorted(FORMATS))},
+    )
+
+
+@allow(BATCH_ROLES)
+def batch_list(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["manifest"]
+            try:
+                job = services.batch_job_create(
+                    actor=request.user,
+                    file_name=upload.name,
+                    chunks=upload.chunks(),
+                    request=request,
+                )
+            except InputError as exc:
+                for problem in exc.problems:
+                    form.add_error("manifest", problem.rule)
+                status = 422
+            else:
+                dispatch(job.pk)
+                return redirect("screening:batch", pk=job.pk)
+        else:
+            status = 422
+    jobs = Paginator(selectors.batch_job_list(user=request.user), 20).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "screening/batches.html", {"form": form, "page": jobs}, status=status)
+
+
+@allow(BATCH_ROLES)
+def batch(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.batch_job_get(user=request.user, pk=pk)
+    running = job.status in {JobStatus.QUEUED.value, JobStatus.RUNNING.value}
+    template = "screening/_batch_status.html" if _is_htmx(request) else "screening/batch.html"
+    return render(request, template, {"job": job, "running": running})

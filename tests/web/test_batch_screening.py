@@ -1,0 +1,126 @@
+"""Batch screening: an analyst uploads a manifest, it is screened in the background, and the
+hits wait in the queue; a file with any bad row is rejected whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.urls import reverse
+from flow_fixtures import activate_example
+
+from palermo.web.accounts.roles import Role
+from palermo.web.lib.testing import BaseTestCase
+from palermo.web.screening.models import BatchJob, Hit, Traveller
+from palermo.web.screening.services import batch_job_create, batch_jobs_run_queued
+
+HEADER = (
+    "record_id,event_kind,port,event_date,obs_document_held_by_other,obs_companion_answers,"
+    "obs_visible_injuries\n"
+)
+GOOD = HEADER + (
+    "r1,exit,PEK,2026-03-01,true,true,false\n"
+    "r2,exit,CAN,2026-03-02,false,false,false\n"
+    "r3,entry,CAN,2026-03-05,false,false,true\n"
+)
+BAD = HEADER + "r1,exit,PEK,2026-03-01,true,true,false\nr2,exit,CAN,2026-13-40,maybe,false,false\n"
+
+
+@override_settings(BATCH_JOBS_MODE="inline")
+class TestBatchScreening(BaseTestCase):
+    def setUp(self) -> None:
+        activate_example(self, "documents-held-and-companion-answers")
+        activate_example(self, "visible-injuries")
+        self.analyst = self.user_with_role(Role.RISK_ANALYST)
+        self.login(self.analyst)
+
+    def upload(self, text: str, name: str = "manifest.csv") -> BatchJob:
+        response = self.client.post(
+            reverse("screening:batches"),
+            {"manifest": SimpleUploadedFile(name, text.encode("utf-8"))},
+        )
+        assert response.status_code == 302
+        return BatchJob.objects.latest("id")
+
+    def test_a_valid_manifest_is_screened_and_its_hits_wait_in_the_queue(self) -> None:
+        job = self.upload(GOOD)
+        assert (job.status, job.record_count, job.traveller_count, job.hit_count) == (
+            "done",
+            3,
+            2,
+            2,
+        )
+        assert set(Hit.objects.values_list("status", flat=True)) == {"pending"}
+        page = self.client.get(reverse("screening:batch", kwargs={"pk": job.pk}))
+        assert "3 records screened; 2 hits for 2 travellers" in page.content.decode()
+
+    def test_a_manifest_with_a_bad_row_is_rejected_with_the_row_named_and_nothing_stored(
+        self,
+    ) -> None:
+        job = self.upload(BAD)
+        assert job.status == "rejected"
+        assert Traveller.objects.count() == 0
+        assert Hit.objects.count() == 0
+        page = self.client.get(reverse("screening:batch", kwargs={"pk": job.pk})).content.decode()
+        assert "manifest.csv row 2" in page
+        assert "event_date" in page
+        assert "nothing from it was stored" in page
+
+    def test_the_uploaded_file_is_deleted_once_read(self) -> None:
+        job = self.upload(GOOD)
+        assert job.stored_path == ""
+        assert not any(Path(self.settings_data_dir(), "uploads").glob("*"))
+
+    def settings_data_dir(self) -> Path:
+        from django.conf import settings
+
+        return Path(settings.DATA_DIR)
+
+    def test_an_unknown_file_type_is_refused_at_upload(self) -> None:
+        response = self.client.post(
+            reverse("screening:batches"),
+            {"manifest": SimpleUploadedFile("manifest.xls", b"x")},
+        )
+        assert response.status_code == 422
+        assert BatchJob.objects.count() == 0
+
+    def test_the_queue_filters_by_profile_disposition_port_and_date(self) -> None:
+        self.upload(GOOD)
+        queue = reverse("screening:queue")
+
+        def travellers(**query: str) -> list[str]:
+            page = self.client.get(queue, query)
+            return sorted(h.traveller.record_id for h in page.context["page"])
+
+        assert travellers() == ["r1", "r3"]
+        assert travellers(profile="visible-injuries") == ["r3"]
+        assert travellers(port="pek") == ["r1"]
+        assert travellers(since="2026-03-03") == ["r3"]
+        assert travellers(until="2026-03-03") == ["r1"]
+        assert travellers(status="referred") == []
+        assert travellers(status="pending") == ["r1", "r3"]
+
+    def test_the_queue_answers_an_htmx_request_with_the_table_only(self) -> None:
+        self.upload(GOOD)
+        page = self.client.get(reverse("screening:queue"), HTTP_HX_REQUEST="true")
+        assert b"<table>" in page.content
+        assert b"<html" not in page.content
+
+    def test_another_agency_does_not_see_the_hits(self) -> None:
+        self.upload(GOOD)
+        self.login(self.user_with_role(Role.RISK_ANALYST, agency=self.agency_b))
+        page = self.client.get(reverse("screening:queue"))
+        assert page.context["page"].paginator.count == 0
+
+
+@override_settings(BATCH_JOBS_MODE="worker")
+class TestTheWorker(BaseTestCase):
+    def test_a_queued_job_waits_for_the_worker_and_runs_once(self) -> None:
+        activate_example(self, "visible-injuries")
+        analyst = self.user_with_role(Role.RISK_ANALYST)
+        job = batch_job_create(actor=analyst, file_name="m.csv", chunks=[GOOD.encode()])
+        assert BatchJob.objects.get(pk=job.pk).status == "queued"
+        assert batch_jobs_run_queued() == 1
+        assert batch_jobs_run_queued() == 0
+        assert BatchJob.objects.get(pk=job.pk).hit_count == 1
