@@ -113,6 +113,12 @@ def demo(
         int, typer.Option("--n", min=1, help="Number of travellers. 旅客人数。")
     ] = DEMO_TRAVELLERS,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed. 随机种子。")] = DEMO_SEED,
+    no_serve: Annotated[
+        bool,
+        typer.Option(
+            "--no-serve", help="Set up the web application but do not start it. 只准备不启动。"
+        ),
+    ] = False,
 ) -> None:
     """Generate a synthetic population, screen it with the example profiles, print a summary.
     生成合成旅客数据，用示例风险画像筛查，并打印摘要。
@@ -126,3 +132,36 @@ def demo(
     hits, screened = screen_population(files, EXAMPLES_DIR)
     result = evaluate(hits, pq.read_table(files.truth))
     print_summary(result, Timings(generate=generated, screen=screened), files)
+    prepare_web(files)
+    if not no_serve:
+        serve_web()
+
+
+def prepare_web(files: DemoFiles) -> None:
+    """Migrate, create demo agencies and users, activate the example profiles and put a batch
+    screening into the hit queue; print the credentials."""
+    from palermo.web.cli import setup_django
+
+    setup_django()
+    from palermo.web.demo import prepare
+
+    console.print("Preparing the web application / 正在准备网页应用 ...")
+    web = prepare(records=files.records)
+    table = Table(title="Demo users / 演示用户 (password 密码: " + web.password + ")")
+    for column in ("user 用户", "role 角色", "agency 机构"):
+        table.add_column(column)
+    for row in web.users:
+        table.add_row(*row)
+    console.print(table)
+    console.print(
+        f"{web.profiles_active} active profiles / 个生效风险画像; batch screening 批量筛查: "
+        f"{web.batch_records:,} records 条记录, {web.batch_hits:,} hits in the queue 条命中待处理",
+        highlight=False,
+    )
+
+
+def serve_web() -> None:
+    from palermo.web.server import serve
+
+    console.print("Serving on http://127.0.0.1:8000/ (Ctrl-C stops) / 网页应用已启动")
+    serve(host="127.0.0.1", port=8000)

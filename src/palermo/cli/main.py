@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "demo",  # palermo demo
     "assess",  # palermo assess, palermo indicators list|evaluate
     "watchlist",  # palermo watchlist import|check|stats
+    "serve",  # palermo serve
 )
 
 for _name in COMMAND_MODULES:

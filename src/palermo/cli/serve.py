@@ -1,0 +1,30 @@
+"""``palermo serve``: the web application under waitress (production-grade WSGI server)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from palermo.cli.app import app, console, reports_errors
+
+
+@app.command("serve")
+@reports_errors
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on. 监听地址。")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port. 端口。")] = 8000,
+    threads: Annotated[int, typer.Option(min=1, max=64, help="Worker threads. 工作线程数。")] = 8,
+) -> None:
+    """Serve the web application (run 'palermo web migrate' first).
+    运行网页应用（请先运行 'palermo web migrate'）。
+    """
+    from palermo.web.cli import setup_django
+    from palermo.web.server import serve as run
+
+    setup_django()
+    console.print(
+        f"Palermo on http://{host}:{port}/ (Ctrl-C stops) / 网页应用地址 http://{host}:{port}/",
+        highlight=False,
+    )
+    run(host=host, port=port, threads=threads)

@@ -1,0 +1,129 @@
+"""The web part of ``palermo demo``: demo agencies, one user per role, the example profiles
+approved and active, and a batch screening of part of the synthetic population in the queue.
+
+Running it again is safe: existing agencies, users and profiles are kept (passwords are reset
+to the new one printed).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyarrow.parquet as pq
+
+from palermo.profiles import EXAMPLES_DIR
+from palermo.profiles.profile_set import screening_day
+
+if TYPE_CHECKING:
+    from palermo.web.accounts.models import User
+    from palermo.web.screening.models import BatchJob
+
+AGENCIES = (
+    ("northgate", "Northgate border post", "border_post"),
+    ("consulate", "Consulate general", "consulate"),
+    ("atu", "Anti-trafficking office", "anti_trafficking"),
+    ("labour", "Labour inspectorate", "labour"),
+    ("harbour", "Harbour shelter", "social_welfare"),
+    ("hope", "Hope NGO", "ngo"),
+    ("iom", "International organisation office", "international"),
+)
+# role -> (user name, agency code)
+USERS = (
+    ("first_line_officer", "officer", "northgate"),
+    ("second_line_interviewer", "interviewer", "northgate"),
+    ("consular_officer", "consul", "consulate"),
+    ("case_worker", "caseworker", "northgate"),
+    ("investigator", "investigator", "atu"),
+    ("risk_analyst", "analyst", "northgate"),
+    ("supervisor", "supervisor", "northgate"),
+    ("trainer", "trainer", "northgate"),
+    ("auditor", "auditor", "northgate"),
+    ("administrator", "admin", "northgate"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoWeb:
+    password: str
+    users: tuple[tuple[str, str, str], ...]  # (user name, role label, agency)
+    profiles_active: int
+    batch_records: int
+    batch_hits: int
+
+
+def prepare(*, records: Path, sample: int = 5_000) -> DemoWeb:
+    """Set up the demo world; Django must be set up by the caller."""
+    from django.core.management import call_command
+
+    from palermo.web.accounts.models import Agency, User
+
+    call_command("migrate", interactive=False, verbosity=0)
+    agencies = {}
+    for code, name, kind in AGENCIES:
+        agencies[code], _created = Agency.objects.get_or_create(
+            code=code, defaults={"name": name, "kind": kind}
+        )
+    password = "demo-" + secrets.token_urlsafe(9)
+    shown: list[tuple[str, str, str]] = []
+    people: dict[str, User] = {}
+    for role, username, agency in USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create_user(
+                username=username, password=password, agency=agencies[agency], role=role
+            )
+        else:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        people[role] = user
+        shown.append((username, str(user.get_role_display()), agencies[agency].name))
+    active = _activate_examples(people["risk_analyst"], people["supervisor"])
+    job = _batch(people["risk_analyst"], records, sample)
+    return DemoWeb(
+        password=password,
+        users=tuple(shown),
+        profiles_active=active,
+        batch_records=job.record_count,
+        batch_hits=job.hit_count,
+    )
+
+
+def _activate_examples(analyst: User, supervisor: User) -> int:
+    from palermo.web.profiles.models import ProfileStatus, ProfileVersion, RiskProfile
+    from palermo.web.profiles.services import (
+        profile_activate,
+        profile_approve,
+        profile_submit,
+        profile_upload,
+    )
+
+    today = screening_day()
+    for path in sorted(EXAMPLES_DIR.glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        if RiskProfile.objects.filter(profile_id=path.stem).exists():
+            continue
+        version = profile_upload(actor=analyst, source_name=path.name, text=text)
+        profile_submit(actor=analyst, version=version)
+        profile_approve(actor=supervisor, version=version)
+        if version.review_by >= today:
+            profile_activate(actor=supervisor, version=version)
+    return ProfileVersion.objects.filter(status=ProfileStatus.ACTIVE.value).count()
+
+
+def _batch(analyst: User, records: Path, sample: int) -> BatchJob:
+    from palermo.web.screening.services import batch_job_create, batch_job_run
+
+    table = pq.read_table(records).slice(0, sample)
+    part = records.with_name("demo-manifest.parquet")
+    pq.write_table(table, part)
+    with part.open("rb") as fh:
+        job = batch_job_create(
+            actor=analyst,
+            file_name=part.name,
+            chunks=iter(lambda: fh.read(1 << 20), b""),
+        )
+    part.unlink(missing_ok=True)
+    return batch_job_run(job_id=job.pk) or job
