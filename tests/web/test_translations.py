@@ -239,6 +239,24 @@ class TestPagesInChinese(BaseTestCase):
         self.login(self.user_with_role(Role.AUDITOR))
         self.assert_translated("/audit/")
 
+    def test_the_screening_pages_are_in_chinese_down_to_the_coded_choices(self) -> None:
+        self.login(self.user_with_role(Role.FIRST_LINE_OFFICER))
+        self.assert_translated("/screening/desk/")
+        desk = self.page("/screening/desk/", "zh-hans")
+        assert "招聘中介" in desk.texts
+        assert "recruitment agency" not in desk.texts
+        self.login(self.user_with_role(Role.RISK_ANALYST))
+        self.assert_translated("/screening/batches/")
+        batches = self.page("/screening/batches/", "zh-hans")
+        assert not [text for text in batches.texts if text.startswith("CSV, Parquet")]
+
+    def test_the_profile_and_interview_pages_are_in_chinese(self) -> None:
+        self.login(self.user_with_role(Role.RISK_ANALYST))
+        self.assert_translated("/profiles/")
+        self.assert_translated("/profiles/upload/")
+        self.login(self.user_with_role(Role.SECOND_LINE_INTERVIEWER))
+        self.assert_translated("/interviews/")
+
     def test_the_language_switch_turns_the_interface_chinese_and_back(self) -> None:
         self.login(self.officer)
         response = self.client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
@@ -496,6 +514,81 @@ def test_every_marked_string_is_in_the_catalogue() -> None:
             if (context, message) not in known:
                 missing.append(f"{path.relative_to(WEB)}: {message!r}")
     assert missing == [], "run makemessages and translate (see this module's docstring)"
+
+
+def import_time_nodes(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Nodes evaluated when the module is imported: module and class bodies, not functions."""
+    for statement in body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+            yield from statement.decorator_list
+            continue
+        if isinstance(statement, ast.ClassDef):
+            yield from statement.bases
+            yield from import_time_nodes(statement.body)
+            continue
+        stack: list[ast.AST] = [statement]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            yield node
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def formatted_at_import(source: str) -> list[int]:
+    """Lines that fill a translation's placeholders at import time: the text is then frozen in
+    the language of the import (English) instead of the language of the request."""
+    found = []
+    for node in import_time_nodes(ast.parse(source).body):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+            target: ast.expr = node.left
+        elif isinstance(node, ast.Call) and called_name(node.func) == "format":
+            target = node.func.value if isinstance(node.func, ast.Attribute) else node.func
+        else:
+            continue
+        if isinstance(target, ast.Call) and called_name(target.func) in GETTEXT_FUNCTIONS:
+            found.append(node.lineno)
+    return sorted(found)
+
+
+def test_the_import_time_scan_finds_translations_formatted_too_early() -> None:
+    source = (
+        'HELP = _("Files (%(types)s).") % {"types": "csv"}\n'
+        "class Form:\n"
+        '    text = _("{n} files").format(n=2)\n'
+        '    lazy_text = lazy(lambda: _("%(n)s") % {"n": 1}, str)()\n'
+        "    def clean(self):\n"
+        '        return _("%(n)s") % {"n": 1}\n'
+    )
+    assert formatted_at_import(source) == [1, 3]
+
+
+def test_no_translation_is_formatted_at_import_time() -> None:
+    found = [
+        f"{path.relative_to(WEB)}:{line}"
+        for path in python_sources()
+        for line in formatted_at_import(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
+
+
+def test_every_coded_value_of_the_traveller_record_has_a_translated_label() -> None:
+    from palermo.records.schema import INPUT_FIELDS, Kind
+    from palermo.web.lib.choices import ENUM_LABELS, enum_label
+
+    codes = {
+        (spec.name, value)
+        for spec in INPUT_FIELDS.values()
+        if spec.kind is Kind.ENUM
+        for value in spec.domain
+    }
+    assert sorted(codes - set(ENUM_LABELS)) == []
+    with translation.override("zh-hans"):
+        untranslated = [code for code in codes if not CJK.search(str(enum_label(*code)))]
+        assert str(enum_label("visa_type", "family")) != str(enum_label("ticket_paid_by", "family"))
+    assert untranslated == []
+    with translation.override("en"):
+        assert str(enum_label("ticket_paid_by", "recruitment_agency")) == "recruitment agency"
 
 
 @pytest.mark.parametrize("term", ["个案", "风险画像", "化名编号", "审计日志", "转介", "二线面谈"])

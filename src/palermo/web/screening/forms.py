@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from palermo.errors import InputError, Problem
 from palermo.records.readers import table_from_dicts, validate_table
 from palermo.records.schema import INPUT_FIELDS, FieldSpec, Kind
+from palermo.web.lib.choices import enum_label
 from palermo.web.screening.models import DISPOSITION_CHOICES
 
 # The page groups fields the way an officer reads a travel document and a booking.
@@ -99,7 +100,7 @@ def _form_field(spec: FieldSpec) -> forms.Field:
     if spec.kind is Kind.BOOL:
         return forms.BooleanField(label=label, required=False)
     if spec.kind is Kind.ENUM:
-        choices = [("", "—"), *[(v, v.replace("_", " ")) for v in spec.domain]]
+        choices = [("", "—"), *[(v, enum_label(spec.name, v)) for v in spec.domain]]
         return forms.ChoiceField(label=label, required=required, choices=choices)
     if spec.kind is Kind.DATE:
         attrs = {"type": "date"}

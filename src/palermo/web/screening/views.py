@@ -7,6 +7,7 @@ from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -154,8 +155,14 @@ def hit_queue(request: HttpRequest) -> HttpResponse:
 class UploadForm(forms.Form):
     manifest = forms.FileField(
         label=_("Manifest"),
-        help_text=_("CSV, Parquet, JSON Lines or a UN/EDIFACT PAXLST message (%(types)s).")
-        % {"types": ", ".join(sorted(FORMATS))},
+        # formatted when shown, not at import: a lazy string formatted here stays English
+        help_text=lazy(
+            lambda: (
+                _("CSV, Parquet, JSON Lines or a UN/EDIFACT PAXLST message (%(types)s).")
+                % {"types": ", ".join(sorted(FORMATS))}
+            ),
+            str,
+        )(),
     )
 
 
