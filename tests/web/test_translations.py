@@ -169,7 +169,7 @@ class VisibleText(HTMLParser):
         for name, value in attrs:
             if value and (
                 name in self.SHOWN_ATTRIBUTES
-                or (name == "value" and values.get("type") == "submit")
+                or (tag == "input" and name == "value" and values.get("type") == "submit")
             ):
                 self.texts.append(" ".join(value.split()))
 
