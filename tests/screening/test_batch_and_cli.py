@@ -13,13 +13,14 @@ import pytest
 from typer.testing import CliRunner
 
 from palermo.cli.main import app
+from palermo.errors import InputError
 from palermo.profiles import EXAMPLES_DIR, load_profile_set
 from palermo.profiles.ast import All, Comparison
 from palermo.profiles.compile_ibis import compile_ibis
 from palermo.profiles.profile_set import ProfileSet
 from palermo.records import table_from_dicts, validate_table
 from palermo.screening import HIT_SCHEMA, screen_table
-from palermo.screening.batch import SQL_PLANS
+from palermo.screening.batch import SQL_PLANS, screening_columns
 
 ON = dt.date(2026, 6, 1)
 BASE = {"port": "PEK", "event_date": "2026-05-20"}
@@ -73,6 +74,23 @@ def test_small_batches_give_the_same_hits_and_report_progress() -> None:
     batched = screen_table(records(), profile_set, on=ON, batch_rows=1, progress=seen.append)
     assert batched.equals(screen_table(records(), profile_set, on=ON))
     assert seen == [1, 2, 3, 4]
+
+
+def test_a_table_with_only_the_columns_the_profiles_use_gives_the_same_hits() -> None:
+    profile_set = load_profile_set(EXAMPLES_DIR)
+    columns = screening_columns(profile_set, ON)
+    assert "record_id" in columns
+    assert "surname" not in columns  # identifying fields are never used by a profile
+    narrow = records().select(list(columns))
+    assert screen_table(narrow, profile_set, on=ON).equals(
+        screen_table(records(), profile_set, on=ON)
+    )
+
+
+def test_a_table_without_a_column_the_profiles_use_is_refused_naming_it() -> None:
+    profile_set = load_profile_set(EXAMPLES_DIR)
+    with pytest.raises(InputError, match="obs_companion_answers"):
+        screen_table(records().drop_columns(["obs_companion_answers"]), profile_set, on=ON)
 
 
 def test_a_profile_set_is_compiled_once_and_reused_by_later_batches_and_calls() -> None:
