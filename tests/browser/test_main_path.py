@@ -1,0 +1,123 @@
+"""The main path in a real browser: a first-line officer screens a traveller and records a
+disposition; a second-line interviewer runs the interview and opens a case; the interface
+switches to Chinese. Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from palermo.profiles import EXAMPLES_DIR
+
+PASSWORD = "browser test password 42"
+ANSWERS = Path(__file__).resolve().parents[2] / "examples" / "answers"
+
+
+def _world() -> None:
+    from palermo.web.accounts.models import Agency
+    from palermo.web.accounts.roles import AgencyKind, Role
+    from palermo.web.lib.testing import make_user
+    from palermo.web.profiles.services import (
+        profile_activate,
+        profile_approve,
+        profile_submit,
+        profile_upload,
+    )
+
+    agency = Agency.objects.create(name="Northgate", kind=AgencyKind.BORDER_POST, code="north")
+    make_user("officer", agency=agency, role=Role.FIRST_LINE_OFFICER, password=PASSWORD)
+    make_user("interviewer", agency=agency, role=Role.SECOND_LINE_INTERVIEWER, password=PASSWORD)
+    analyst = make_user("analyst", agency=agency, role=Role.RISK_ANALYST)
+    supervisor = make_user("supervisor", agency=agency, role=Role.SUPERVISOR)
+    name = "documents-held-and-companion-answers.yaml"
+    version = profile_upload(
+        actor=analyst, source_name=name, text=(EXAMPLES_DIR / name).read_text(encoding="utf-8")
+    )
+    profile_submit(actor=analyst, version=version)
+    profile_approve(actor=supervisor, version=version)
+    profile_activate(actor=supervisor, version=version)
+
+
+def log_in(page: Any, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{base}/")
+
+
+def settle(page: Any) -> None:
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_officer_screens_interviewer_opens_a_case_and_the_interface_turns_chinese(
+    live_server: Any, browser_page: Any, artifacts: Path
+) -> None:
+    _world()
+    page, base = browser_page, live_server.url
+
+    # 1. first line: screen a traveller, see the hit and its reasons, refer with a reason
+    log_in(page, base, "officer")
+    page.goto(f"{base}/screening/desk/")
+    page.select_option("#id_event_kind", "exit")
+    page.fill("#id_port", "PEK")
+    page.fill("#id_event_date", dt.date.today().isoformat())  # noqa: DTZ011
+    page.fill("#id_surname", "WANG")
+    page.check("#id_obs_document_held_by_other")
+    page.check("#id_obs_companion_answers")
+    page.click("button.primary")
+    page.wait_for_selector("article.hit")
+    assert "documents-held-and-companion-answers" in page.inner_text("#result")
+    page.screenshot(path=str(artifacts / "1-desk-hit.png"), full_page=True)
+    hit = page.locator("article.hit").first
+    hit.locator("input[value=referred]").check()
+    hit.locator("input[value='BRD-01']").check()
+    hit.locator("textarea").fill("Companion held the passport and answered every question.")
+    hit.locator("button[type=submit]").click()
+    page.wait_for_selector("text=Referred to a second-line interview")
+    page.screenshot(path=str(artifacts / "2-desk-disposition.png"), full_page=True)
+    page.click("header form.who button")
+
+    # 2. second line: take up the referral, answer step by step, assess, open a case
+    log_in(page, base, "interviewer")
+    page.goto(f"{base}/interviews/")
+    page.click("text=Start the interview")
+    doc = json.loads((ANSWERS / "adult-labour-presumed.json").read_text(encoding="utf-8"))
+    for key, given in doc["consent"].items():
+        if given:
+            page.check(f"input[name=consent_{key}]")
+            settle(page)
+    page.click("button[value=next]")
+    while "/result/" not in page.url:
+        settle(page)
+        for _round in range(2):  # follow-up questions appear after their parent is answered
+            for qid, value in doc["answers"].items():
+                values = value if isinstance(value, list) else [value]
+                for v in values:
+                    option = "yes" if v is True else "no" if v is False else v
+                    box = page.locator(f"input[name={qid}][value='{option}']")
+                    if box.count() and not box.is_checked():
+                        box.check()
+                        settle(page)
+        page.click("button[value=next]")
+        page.wait_for_load_state("load")
+    assert "presumed victim" in page.inner_text("main")
+    page.screenshot(path=str(artifacts / "3-interview-assessment.png"), full_page=True)
+    page.fill("#id_full_name", "Li Wei")
+    page.fill("#id_document_number", "E12345678")
+    page.click("text=Open the case")
+    page.wait_for_selector("text=opened")
+    page.screenshot(path=str(artifacts / "4-case-opened.png"), full_page=True)
+
+    # 3. the interface in Chinese
+    page.select_option("#language", "zh-hans")
+    page.click("header form.lang button")
+    page.wait_for_selector("html[lang=zh-hans]", state="attached")
+    page.goto(f"{base}/interviews/")
+    assert "面谈" in page.inner_text("main")
+    page.screenshot(path=str(artifacts / "5-chinese.png"), full_page=True)
