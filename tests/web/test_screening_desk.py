@@ -154,3 +154,24 @@ class TestProfilesReachTheDeskWithoutRestart(BaseTestCase):
         profile_retire(actor=self.supervisor, version=version, reason="Replaced by a new rule")
         assert desk_screen(actor=self.officer, record=FLAGGED_RECORD)[1] == []
         assert ProfileVersion.objects.get().status == "retired"
+
+
+class TestTheScreeningApiUsesTheActiveProfiles(BaseTestCase):
+    def test_a_border_system_posts_a_traveller_as_json_and_gets_the_hit_back(self) -> None:
+        from palermo.web.accounts.services import api_token_create
+
+        activate_example(self, "documents-held-and-companion-answers")
+        _record, token = api_token_create(
+            name="border system", agency=self.agency_a, role="first_line_officer", created_by=None
+        )
+        body = {**FLAGGED_RECORD, "event_date": FLAGGED_RECORD["event_date"].isoformat()}
+        response = self.client.post(
+            "/api/screenings",
+            body,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+        assert response.status_code == 200, response.content
+        assert [h["rule_id"] for h in response.json()["hits"]] == [
+            "documents-held-and-companion-answers"
+        ]

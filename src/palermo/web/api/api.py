@@ -12,7 +12,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, NinjaAPI, Schema
+from ninja import Body, Field, NinjaAPI, Schema
 
 from palermo.errors import InputError, PalermoError, Problem
 from palermo.web.accounts.roles import ALL_ROLES, CASE_ROLES, Role
@@ -183,7 +183,7 @@ def _hit_roles() -> frozenset[Role]:
 @api.post(
     "/screenings", response=ScreeningOut, auth=TokenAuth(_screening_roles()), url_name="screen"
 )
-def screen(request: HttpRequest, payload: dict[str, Any]) -> Any:
+def screen(request: HttpRequest, payload: Body[dict[str, Any]]) -> Any:
     """Screen one traveller (canonical record fields); hits come back with their reasons.
 
     Nothing happens to the traveller automatically: every hit waits for a human disposition.
