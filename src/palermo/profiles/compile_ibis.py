@@ -139,7 +139,15 @@ def _combine(node: Node, columns: Mapping[Comparison, AnyType]) -> AnyType:
     if isinstance(node, Not):
         return ~_combine(node.child, columns)
     parts = [_combine(c, columns) for c in node.children]
-    return reduce(operator.and_ if isinstance(node, All) else operator.or_, parts)
+    return _balanced(operator.and_ if isinstance(node, All) else operator.or_, parts)
+
+
+def _balanced(op: Callable[[AnyType, AnyType], AnyType], parts: list[AnyType]) -> AnyType:
+    """``op`` over all ``parts`` as a balanced tree: hundreds of profiles stay shallow."""
+    while len(parts) > 1:
+        pairs = [op(parts[i], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
+        parts = pairs + ([parts[-1]] if len(parts) % 2 else [])
+    return parts[0]
 
 
 def _conjuncts(node: Node) -> tuple[Node, ...]:
@@ -160,21 +168,20 @@ def any_of(criteria: Sequence[Node]) -> Node | None:
 
 
 def _factor(terms: list[tuple[Node, ...]]) -> Node | None:
-    if not terms:
+    parts: list[Node] = []
+    while terms:
+        counts = Counter(t for conjunction in terms for t in conjunction)
+        top, n = counts.most_common(1)[0]  # ties: the first seen, so the result is deterministic
+        if n <= 1:
+            parts += [c[0] if len(c) == 1 else All(c) for c in terms]
+            break
+        rest = [tuple(t for t in c if t != top) for c in terms if top in c]
+        terms = [c for c in terms if top not in c]
+        inner = None if any(not c for c in rest) else _factor(rest)  # absorption
+        parts.append(top if inner is None else All((top, inner)))
+    if not parts:
         return None
-    counts = Counter(t for conjunction in terms for t in conjunction)
-    top, n = counts.most_common(1)[0]  # ties: the first seen, so the result is deterministic
-    if n <= 1:
-        parts = [c[0] if len(c) == 1 else All(c) for c in terms]
-        return parts[0] if len(parts) == 1 else Any(tuple(parts))
-    rest = [tuple(t for t in c if t != top) for c in terms if top in c]
-    others = _factor([c for c in terms if top not in c])
-    inner = None if any(not c for c in rest) else _factor(rest)  # absorption
-    part = top if inner is None else All((top, inner))
-    if others is None:
-        return part
-    tail = others.children if isinstance(others, Any) else (others,)
-    return Any((part, *tail))
+    return parts[0] if len(parts) == 1 else Any(tuple(parts))
 
 
 def compile_ibis(
