@@ -1,0 +1,364 @@
+"""Benchmark of the web application (measured, never asserted).
+
+1. The screening API under load: ``palermo serve`` (waitress, 127.0.0.1, a second process) with
+   ``--profiles`` active profiles (default 500, variants of the shipped examples); an open-loop
+   generator in this process sends ``POST /api/screenings`` at ``--rate`` requests per second
+   (default 100) for ``--seconds`` (default 20), synthetic travellers as bodies; p50, p99 and
+   max latency and the error count.
+2. The case list with ``--cases`` cases (default 100,000): rendering time of the first page
+   for a case worker (in-process Django test client, median of ``--renders``).
+
+Results are printed and written to ``benchmarks/results/web.json``.
+
+    .venv/bin/python benchmarks/bench_web.py
+    .venv/bin/python benchmarks/bench_web.py --seconds 5 --cases 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import platform
+import queue
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import yaml
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results" / "web.json"
+sys.path.insert(0, str(HERE))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def setup_django(data_dir: Path) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["PALERMO_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("PALERMO_SECRET_KEY", "bench-only-" + "z" * 50)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "palermo.web.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def profile_texts(count: int) -> dict[str, str]:
+    from palermo.profiles.profile_set import profile_document
+    from profile_variants import variants
+
+    texts = {}
+    for p in variants(count).profiles:
+        doc = profile_document(p)
+        doc["valid_from"], doc["review_by"] = p.valid_from, p.review_by
+        texts[p.id] = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+    return texts
+
+
+def world(profiles: int) -> tuple[Any, str]:
+    """Agency, users, ``profiles`` active profiles and an API token for a border system."""
+    from django.utils import timezone
+
+    from palermo.web.accounts.models import Agency
+    from palermo.web.accounts.services import api_token_create
+    from palermo.web.lib.testing import make_user
+    from palermo.web.profiles import services
+    from palermo.web.profiles.models import ProfileVersion, RiskProfile
+    from palermo.web.profiles.registry import named_list_texts
+
+    agency = Agency.objects.create(name="Bench post", kind="border_post", code="bench")
+    analyst = make_user("analyst", agency=agency, role="risk_analyst")
+    supervisor = make_user("supervisor", agency=agency, role="supervisor")
+    now = timezone.now()
+    texts = profile_texts(profiles)
+    from palermo.profiles.loader import profile_set_from_texts
+
+    built = profile_set_from_texts({f"{k}.yaml": v for k, v in texts.items()}, named_list_texts())
+    for p in built.profiles:  # bulk: the workflow itself is tested, not benchmarked
+        rp = RiskProfile.objects.create(profile_id=p.id, created_at=now)
+        ProfileVersion.objects.create(
+            profile=rp,
+            version=p.version,
+            source_name=f"{p.id}.yaml",
+            yaml_text=texts[p.id],
+            title_en=p.title.en[:300],
+            title_zh=p.title.zh[:300],
+            owner=p.owner,
+            valid_from=p.valid_from,
+            review_by=p.review_by,
+            status="active",
+            author=analyst,
+            approved_by=supervisor,
+            created_at=now,
+        )
+    services._refresh_active_stamp()
+    _record, token = api_token_create(
+        name="border system", agency=agency, role="first_line_officer", created_by=supervisor
+    )
+    return agency, token
+
+
+def travellers(count: int, work: Path) -> list[bytes]:
+    from palermo.synth.write import write_population
+
+    out = work / "bench-travellers.parquet"
+    write_population(out, count, 7, truth=work / "bench-truth.parquet")
+    bodies = []
+    for row in pq.read_table(out).to_pylist():
+        plain = {
+            k: (
+                v.isoformat()
+                if isinstance(v, dt.date)
+                else ";".join(v)
+                if isinstance(v, list)
+                else v
+            )
+            for k, v in row.items()
+            if v is not None
+        }
+        bodies.append(json.dumps(plain).encode("utf-8"))
+    return bodies
+
+
+def load(port: int, token: str, bodies: list[bytes], rate: float, seconds: float) -> dict[str, Any]:
+    """Open loop: request i is due at start + i / rate; latency is measured from sending."""
+    total = int(rate * seconds)
+    due: queue.Queue[int | None] = queue.Queue()
+    latencies: list[float] = []
+    lateness: list[float] = []
+    errors: list[str] = []
+    hits = [0]
+    lock = threading.Lock()
+    start = time.perf_counter() + 0.5
+
+    def worker() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        while True:
+            i = due.get()
+            if i is None:
+                conn.close()
+                return
+            wait = start + i / rate - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            sent = time.perf_counter()
+            try:
+                conn.request(
+                    "POST",
+                    "/api/screenings",
+                    body=bodies[i % len(bodies)],
+                    headers={
+                        "Authorization": f"Bearer {token}",
+                        "Content-Type": "application/json",
+                    },
+                )
+                response = conn.getresponse()
+                payload = response.read()
+                took = time.perf_counter() - sent
+                with lock:
+                    latencies.append(took)
+                    lateness.append(max(0.0, sent - (start + i / rate)))
+                    if response.status != 200:
+                        errors.append(f"{response.status} {payload[:120]!r}")
+                    else:
+                        hits[0] += len(json.loads(payload)["hits"])
+            except (OSError, http.client.HTTPException) as exc:
+                with lock:
+                    errors.append(type(exc).__name__)
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for i in range(total):
+        due.put(i)
+    for _ in threads:
+        due.put(None)
+    for t in threads:
+        t.join(timeout=seconds + 60)
+    elapsed = time.perf_counter() - start
+    ordered = sorted(latencies)
+
+    def pct(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else 0.0
+
+    return {
+        "requests": total,
+        "completed": len(latencies),
+        "achieved_rate": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(pct(0.50), 2),
+        "p99_ms": round(pct(0.99), 2),
+        "max_ms": round(ordered[-1] * 1000, 2) if ordered else 0.0,
+        "mean_ms": round(statistics.fmean(ordered) * 1000, 2) if ordered else 0.0,
+        "p99_send_lateness_ms": round(sorted(lateness)[int(0.99 * len(lateness))] * 1000, 2)
+        if lateness
+        else 0.0,
+        "errors": len(errors),
+        "error_examples": errors[:5],
+        "hits_returned": hits[0],
+    }
+
+
+def wait_until_up(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the server did not start")
+
+
+def make_cases(agency: Any, count: int) -> Any:
+    """``count`` cases at ``agency`` (encrypted personal fields), in bulk."""
+    from django.utils import timezone
+
+    from palermo.web.cases.models import Case, Person
+    from palermo.web.lib.testing import make_user
+
+    opener = make_user("interviewer", agency=agency, role="second_line_interviewer")
+    worker = make_user("caseworker", agency=agency, role="case_worker")
+    now = timezone.now()
+    batch = 5_000
+    for first in range(0, count, batch):
+        n = min(batch, count - first)
+        people = Person.objects.bulk_create(
+            [
+                Person(
+                    pseudonym=f"P-B{first + i:07d}",
+                    agency=agency,
+                    full_name=f"Person {first + i}",
+                    document_number=f"E{first + i:08d}",
+                    contact="",
+                    created_at=now,
+                )
+                for i in range(n)
+            ]
+        )
+        Case.objects.bulk_create(
+            [
+                Case(
+                    reference=f"C-B{first + i:07d}",
+                    agency=agency,
+                    person=person,
+                    status=("identified", "referred", "assisted", "closed")[(first + i) % 4],
+                    outcome=("possible", "presumed")[(first + i) % 2],
+                    notes="",
+                    opened_by=opener,
+                    opened_at=now - dt.timedelta(minutes=first + i),
+                    updated_at=now,
+                    updated_by=opener,
+                )
+                for i, person in enumerate(people)
+            ]
+        )
+    return worker
+
+
+def case_list_render(worker: Any, renders: int) -> dict[str, Any]:
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(worker)
+    url = reverse("cases:list")
+    times = []
+    for _ in range(renders + 1):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.status_code
+    times = times[1:]  # the first render warms caches
+    return {
+        "renders": renders,
+        "median_ms": round(statistics.median(times) * 1000, 1),
+        "max_ms": round(max(times) * 1000, 1),
+        "bytes": len(response.content),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profiles", type=int, default=500)
+    parser.add_argument("--rate", type=float, default=100.0)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--renders", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="palermo-bench-web-") as tmp:
+        work = Path(tmp)
+        setup_django(work / "data")
+        agency, token = world(args.profiles)
+        bodies = travellers(2_000, work)
+        port = free_port()
+        env = {**os.environ, "PALERMO_ALLOWED_HOSTS": "127.0.0.1,localhost"}
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "palermo.cli.main",
+                "serve",
+                "--port",
+                str(port),
+                "--threads",
+                str(args.threads),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            wait_until_up(port)
+            warm = load(port, token, bodies, 20, 1)  # compile the plan, open connections
+            api = load(port, token, bodies, args.rate, args.seconds)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        api["warm_up_errors"] = warm["errors"]
+        started = time.perf_counter()
+        worker = make_cases(agency, args.cases)
+        created = time.perf_counter() - started
+        cases = case_list_render(worker, args.renders)
+        cases["cases"] = args.cases
+        cases["create_seconds"] = round(created, 1)
+
+    result = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "database": "sqlite",
+        "server": f"waitress, {args.threads} threads, 127.0.0.1",
+        "screening_api": {
+            "active_profiles": args.profiles,
+            "target_rate": args.rate,
+            "seconds": args.seconds,
+            **api,
+        },
+        "case_list": cases,
+    }
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
