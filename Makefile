@@ -57,8 +57,11 @@ browser: $(DEVSTAMP) chromium
 
 test: lint typecheck unit web-sqlite web-postgres browser
 
+# Measured, never asserted: each prints figures and ratios and writes benchmarks/results/*.json.
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/bench_watchlist.py
+	$(PY) benchmarks/bench_web.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
