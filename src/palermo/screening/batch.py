@@ -44,6 +44,8 @@ from palermo.screening.hits import HIT_SCHEMA
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
+    from palermo.screening.watchlists import WatchlistIndex
+
 Engine = Literal["duckdb", "spark"]
 ENGINES: tuple[Engine, ...] = ("duckdb", "spark")
 DEFAULT_BATCH_ROWS = 1_000_000_000  # one query: DuckDB parallelises the scan itself
@@ -130,6 +132,7 @@ def screen_table(
     batch_rows: int = DEFAULT_BATCH_ROWS,
     progress: Callable[[int], None] | None = None,
     spark: SparkSession | None = None,
+    watchlists: WatchlistIndex | None = None,
 ) -> pa.Table:
     """Screen a table of canonical records (``ARROW_SCHEMA``) against the profiles in force.
 
@@ -139,8 +142,35 @@ def screen_table(
     fire. ``batch_rows``: records per DuckDB query (default: the whole table in one query).
     ``progress(n)`` is called with the number of records screened so far, after each batch.
     ``spark``: a session for ``engine="spark"`` (default: a local session started and stopped
-    here).
+    here). ``watchlists``: also match the records against these lists (hits with
+    ``source='watchlist'``, after each record's profile hits, as the real-time Screener gives).
     """
+    hits = _screen_profiles(
+        table,
+        profile_set,
+        engine=engine,
+        on=on,
+        batch_rows=batch_rows,
+        progress=progress,
+        spark=spark,
+    )
+    if watchlists is None:
+        return hits
+    from palermo.screening.watchlists.screening import merge_hits
+
+    return merge_hits(table, hits, watchlists)
+
+
+def _screen_profiles(
+    table: pa.Table,
+    profile_set: ProfileSet,
+    *,
+    engine: Engine,
+    on: dt.date | None,
+    batch_rows: int,
+    progress: Callable[[int], None] | None,
+    spark: SparkSession | None,
+) -> pa.Table:
     on = on or screening_day()
     _check_columns(table, profile_set, on)
     compiled = _prepare(profile_set, on)

@@ -19,7 +19,6 @@ from palermo.profiles import EXAMPLES_DIR, load_profile_set
 from palermo.records import table_from_dicts, validate_table
 from palermo.screening import Screener, hits_to_table, screen_table
 from palermo.screening.watchlists import Watchlist, WatchlistIndex, read_watchlist, save_watchlist
-from palermo.screening.watchlists.screening import merge_hits
 from palermo.screening.watchlists.synthetic import synthetic_watchlist
 
 BASE = {"port": "PEK", "event_date": "2026-05-20"}
@@ -100,7 +99,7 @@ def test_batch_and_real_time_screening_give_the_same_hits_watchlists_included(
 ) -> None:
     index, _ = people_index()
     table = validate_table(table_from_dicts(rows))
-    batch = merge_hits(table, screen_table(table, PROFILE_SET, on=TODAY), index)
+    batch = screen_table(table, PROFILE_SET, on=TODAY, watchlists=index)
     screener = Screener(PROFILE_SET, today=lambda: TODAY, watchlists=index)
     real_time = [h for record in table.to_pylist() for h in screener.screen(record)]
     assert batch.equals(hits_to_table(real_time))
