@@ -221,3 +221,29 @@ def test_profiles_check_lists_every_problem_and_exits_2(tmp_path: Path) -> None:
     ok = runner.invoke(app, ["profiles", "check", str(EXAMPLES_DIR)])
     assert ok.exit_code == 0
     assert "no problems" in ok.output
+
+
+PAXLST_SAMPLE = (
+    Path(__file__).resolve().parents[1] / "records" / "data" / "paxlst_inbound_group.edi"
+)
+
+
+def test_screen_reads_a_paxlst_manifest_directly(tmp_path: Path) -> None:
+    out = tmp_path / "hits.parquet"
+    result = runner.invoke(app, ["screen", str(PAXLST_SAMPLE), "--profiles", str(EXAMPLES_DIR),
+                                 "--out", str(out), "--reporting-country", "CN"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "records / 记录: 3" in result.output  # the three passengers of the manifest
+    assert pq.read_table(out).schema.names == HIT_SCHEMA.names
+
+
+def test_screen_of_a_paxlst_manifest_without_a_reporting_country_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PALERMO_REPORTING_COUNTRY", raising=False)
+    out = tmp_path / "hits.parquet"
+    result = runner.invoke(app, ["screen", str(PAXLST_SAMPLE), "--profiles", str(EXAMPLES_DIR),
+                                 "--out", str(out)])  # fmt: skip
+    assert result.exit_code == 2
+    assert "PALERMO_REPORTING_COUNTRY" in result.output
+    assert not out.exists()

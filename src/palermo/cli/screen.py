@@ -39,7 +39,10 @@ app.add_typer(profiles_app, name="profiles")
 @reports_errors
 def screen(
     input_path: Annotated[
-        Path, typer.Argument(help="Records: CSV, Parquet or JSON Lines. 旅客记录文件。")
+        Path,
+        typer.Argument(
+            help="Records: CSV, Parquet, JSON Lines or PAXLST (.edi, .paxlst). 旅客记录文件。"
+        ),
     ],
     profiles: Annotated[
         Path, typer.Option("--profiles", help="Profile set directory. 风险画像集目录。")
@@ -52,6 +55,13 @@ def screen(
         Path | None,
         typer.Option(
             "--watchlists", help="Also match a watchlist directory. 同时比对监控名单目录。"
+        ),
+    ] = None,
+    reporting_country: Annotated[
+        str | None,
+        typer.Option(
+            help="PAXLST: the country receiving the manifest (ISO alpha-2); default "
+            "PALERMO_REPORTING_COUNTRY. PAXLST 舱单的接收国（两位字母代码）。"
         ),
     ] = None,
 ) -> None:
@@ -73,7 +83,7 @@ def screen(
     started = time.perf_counter()
     profile_set = load_profile_set(profiles)
     today = screening_day()
-    table = read_records(input_path)
+    table = read_records(input_path, reporting_country=reporting_country)
     resting = profile_set.not_in_force(today)
     for p in resting:
         console.print(
