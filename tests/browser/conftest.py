@@ -71,7 +71,7 @@ def browser_page() -> Iterator[object]:
         )
         try:
             page = context.new_page()
-            page.set_default_timeout(15_000)
+            page.set_default_timeout(30_000)  # shared CI cores can be slow
             yield page
         finally:
             context.close()

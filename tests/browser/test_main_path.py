@@ -92,7 +92,9 @@ def test_officer_screens_interviewer_opens_a_case_and_the_interface_turns_chines
         if given:
             page.check(f"input[name=consent_{key}]")
             settle(page)
+    here = page.url
     page.click("button[value=next]")
+    page.wait_for_url(lambda url: url != here)
     while "/result/" not in page.url:
         settle(page)
         for _round in range(2):  # follow-up questions appear after their parent is answered
@@ -104,8 +106,9 @@ def test_officer_screens_interviewer_opens_a_case_and_the_interface_turns_chines
                     if box.count() and not box.is_checked():
                         box.check()
                         settle(page)
+        here = page.url
         page.click("button[value=next]")
-        page.wait_for_load_state("load")
+        page.wait_for_url(lambda url, here=here: url != here)  # htmx redirects to the next step
     assert "presumed victim" in page.inner_text("main")
     page.screenshot(path=str(artifacts / "3-interview-assessment.png"), full_page=True)
     page.fill("#id_full_name", "Li Wei")
