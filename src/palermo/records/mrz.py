@@ -58,11 +58,6 @@ class Note:
         return f"{self.en} / {self.zh}"
 
 
-def bilingual(en: str, zh: str) -> str:
-    """One message in both languages, as ``Problem.rule`` carries it."""
-    return f"{en} / {zh}"
-
-
 # --------------------------------------------------------------------------- check digits
 
 _WEIGHTS = (7, 3, 1)
@@ -382,10 +377,8 @@ def _normalise(text: str) -> tuple[list[str], list[Problem]]:
                     Problem(
                         where=f"MRZ line {n} position {pos}",
                         value=char,
-                        rule=bilingual(
-                            "character not allowed in a machine-readable zone (A-Z, 0-9, <)",
-                            "机读区不允许的字符（仅限A-Z、0-9、<）",
-                        ),
+                        rule="character not allowed in a machine-readable zone (A-Z, 0-9, <)",
+                        rule_zh="机读区不允许的字符（仅限A-Z、0-9、<）",
                     )
                 )
     return lines, problems
@@ -395,7 +388,7 @@ def _shape_problem(lines: list[str]) -> tuple[MrzFormat | None, list[Problem]]:
     """The format of a well-shaped zone, or the problems naming what is off (truncated lines,
     a missing line) judged against the format whose width is nearest the longest line."""
     if not lines:
-        return None, [Problem(where="MRZ", rule=bilingual("no text to read", "没有可读取的文本"))]
+        return None, [Problem(where="MRZ", rule="no text to read", rule_zh="没有可读取的文本")]
     lengths = [len(line) for line in lines]
     visa = lines[0].startswith("V")
     by_width = {
@@ -414,12 +407,10 @@ def _shape_problem(lines: list[str]) -> tuple[MrzFormat | None, list[Problem]]:
         return None, [
             Problem(
                 where="MRZ",
-                rule=bilingual(
-                    f"not a machine-readable zone: {len(lines)} line(s) of {shown} characters; "
-                    "expected 3 lines of 30 (TD1), 2 of 36 (TD2, MRV-B) or 2 of 44 (TD3, MRV-A)",
-                    f"不是机读区：{len(lines)}行，长度{shown}；应为3行×30（TD1）、"
-                    "2行×36（TD2、MRV-B）或2行×44（TD3、MRV-A）",
-                ),
+                rule=f"not a machine-readable zone: {len(lines)} line(s) of {shown} characters; "
+                "expected 3 lines of 30 (TD1), 2 of 36 (TD2, MRV-B) or 2 of 44 (TD3, MRV-A)",
+                rule_zh=f"不是机读区：{len(lines)}行，长度{shown}；应为3行×30（TD1）、"
+                "2行×36（TD2、MRV-B）或2行×44（TD3、MRV-A）",
             )
         ]
     en, zh = FORMAT_NAMES[fmt]
@@ -428,12 +419,10 @@ def _shape_problem(lines: list[str]) -> tuple[MrzFormat | None, list[Problem]]:
         problems.append(
             Problem(
                 where="MRZ",
-                rule=bilingual(
-                    f"a {en} zone has {count} lines, {len(lines)} given"
-                    + (" (a line is missing?)" if len(lines) < count else ""),
-                    f"{zh}机读区应有{count}行，实际{len(lines)}行"
-                    + ("（是否缺行？）" if len(lines) < count else ""),
-                ),
+                rule=f"a {en} zone has {count} lines, {len(lines)} given"
+                + (" (a line is missing?)" if len(lines) < count else ""),
+                rule_zh=f"{zh}机读区应有{count}行，实际{len(lines)}行"
+                + ("（是否缺行？）" if len(lines) < count else ""),
             )
         )
     for n, length in enumerate(lengths, start=1):
@@ -442,12 +431,10 @@ def _shape_problem(lines: list[str]) -> tuple[MrzFormat | None, list[Problem]]:
             problems.append(
                 Problem(
                     where=f"MRZ line {n}",
-                    rule=bilingual(
-                        f"line has {length} characters, a {en} line has {width}"
-                        + (" (truncated?)" if short else ""),
-                        f"该行有{length}个字符，{zh}每行应为{width}个"
-                        + ("（是否被截断？）" if short else ""),
-                    ),
+                    rule=f"line has {length} characters, a {en} line has {width}"
+                    + (" (truncated?)" if short else ""),
+                    rule_zh=f"该行有{length}个字符，{zh}每行应为{width}个"
+                    + ("（是否被截断？）" if short else ""),
                 )
             )
     return None, problems
@@ -499,10 +486,8 @@ def _verify(
     problems.append(
         Problem(
             where=_where(digit_span),
-            rule=bilingual(
-                f"{en} check digit is {given}, computed {computed}",
-                f"{zh}校验位为{given}，计算结果为{computed}",
-            ),
+            rule=f"{en} check digit is {given}, computed {computed}",
+            rule_zh=f"{zh}校验位为{given}，计算结果为{computed}",
         )
     )
 
@@ -525,7 +510,8 @@ def _date(
             Problem(
                 where=_where(span),
                 value=raw,
-                rule=bilingual(f"{en} must be six digits YYMMDD", f"{zh}必须为六位数字YYMMDD"),
+                rule=f"{en} must be six digits YYMMDD",
+                rule_zh=f"{zh}必须为六位数字YYMMDD",
             )
         )
         return None
@@ -537,7 +523,8 @@ def _date(
             Problem(
                 where=_where(span),
                 value=raw,
-                rule=bilingual(f"{en} is not a valid date", f"{zh}不是有效日期"),
+                rule=f"{en} is not a valid date",
+                rule_zh=f"{zh}不是有效日期",
             )
         )
         return None
@@ -559,11 +546,9 @@ def _date(
         Problem(
             where=_where(span),
             value=raw,
-            rule=bilingual(
-                f"{en} cannot be placed in a century"
-                + (" (in the future?)" if key == "birth" else ""),
-                f"{zh}无法确定世纪" + ("（是否晚于今天？）" if key == "birth" else ""),
-            ),
+            rule=f"{en} cannot be placed in a century"
+            + (" (in the future?)" if key == "birth" else ""),
+            rule_zh=f"{zh}无法确定世纪" + ("（是否晚于今天？）" if key == "birth" else ""),
         )
     )
     return None
@@ -581,10 +566,8 @@ def _name(raw: str, span: _Span, problems: list[Problem], notes: list[Note]) -> 
             Problem(
                 where=_where(span),
                 value=raw.rstrip("<"),
-                rule=bilingual(
-                    "a name may not contain digits (re-scan the document)",
-                    "姓名不能包含数字（请重新扫描证件）",
-                ),
+                rule="a name may not contain digits (re-scan the document)",
+                rule_zh="姓名不能包含数字（请重新扫描证件）",
             )
         )
     if not raw.endswith("<"):
@@ -643,9 +626,8 @@ def parse_mrz(text: str, *, today: dt.date | None = None) -> Mrz:
             Problem(
                 where=_where(layout.code),
                 value=code,
-                rule=bilingual(
-                    "document code must start with a letter", "证件类型代码须以字母开头"
-                ),
+                rule="document code must start with a letter",
+                rule_zh="证件类型代码须以字母开头",
             )
         )
     document_code = code.rstrip("<")
@@ -674,9 +656,8 @@ def parse_mrz(text: str, *, today: dt.date | None = None) -> Mrz:
                 Problem(
                     where=_where(span),
                     value=raw,
-                    rule=bilingual(
-                        f"{en} is not an ICAO 9303 state code", f"{zh}不是ICAO 9303国家代码"
-                    ),
+                    rule=f"{en} is not an ICAO 9303 state code",
+                    rule_zh=f"{zh}不是ICAO 9303国家代码",
                 )
             )
             resolved = None
@@ -691,7 +672,8 @@ def parse_mrz(text: str, *, today: dt.date | None = None) -> Mrz:
             Problem(
                 where=_where(layout.sex),
                 value=sex_raw,
-                rule=bilingual("sex must be F, M, X or <", "性别须为F、M、X或<"),
+                rule="sex must be F, M, X or <",
+                rule_zh="性别须为F、M、X或<",
             )
         )
     sex = {"F": "F", "M": "M", "X": "X", "<": "X"}.get(sex_raw)
@@ -712,7 +694,8 @@ def parse_mrz(text: str, *, today: dt.date | None = None) -> Mrz:
             Problem(
                 where=_where(layout.expiry),
                 value=layout.expiry.of(lines),
-                rule=bilingual("expiry date lies before the date of birth", "有效期早于出生日期"),
+                rule="expiry date lies before the date of birth",
+                rule_zh="有效期早于出生日期",
             )
         )
     surname, given = _name(layout.name.of(lines), layout.name, problems, notes)

@@ -46,7 +46,7 @@ from pydifact.segments import Segment, SegmentFactory
 
 from palermo.errors import InputError, Problem
 from palermo.records.hashing import document_hash
-from palermo.records.mrz import Note, bilingual, icao_country
+from palermo.records.mrz import Note, icao_country
 from palermo.records.schema import COUNTRY_CODES
 
 PAXLST_SEGMENTS = frozenset(
@@ -238,7 +238,7 @@ class _Reader:
         if passenger is not None:
             name = f"{passenger.surname} {passenger.given_names}".strip()
             where += f", passenger {passenger.index} ({name})"
-        return Problem(where=where, value=value, rule=bilingual(rule_en, rule_zh))
+        return Problem(where=where, value=value, rule=rule_en, rule_zh=rule_zh)
 
     # -- values ------------------------------------------------------------------------------
 
@@ -358,10 +358,8 @@ class _Reader:
                 [
                     Problem(
                         where=f"{self.source} segment 1",
-                        rule=bilingual(
-                            "an EDIFACT interchange starts with UNA or UNB",
-                            "EDIFACT交换须以UNA或UNB开头",
-                        ),
+                        rule="an EDIFACT interchange starts with UNA or UNB",
+                        rule_zh="EDIFACT交换须以UNA或UNB开头",
                     )
                 ]
             )
@@ -460,9 +458,8 @@ class _Reader:
                 [
                     Problem(
                         where=f"{self.source} segment {len(out) + 1}{after}",
-                        rule=bilingual(
-                            f"malformed EDIFACT: {detail}", f"EDIFACT格式错误：{detail}"
-                        ),
+                        rule=f"malformed EDIFACT: {detail}",
+                        rule_zh=f"EDIFACT格式错误：{detail}",
                     )
                 ]
             ) from None
@@ -850,12 +847,10 @@ def _reporting(reporting_country: str | None, source: str) -> str:
                 Problem(
                     where=source,
                     value=country or None,
-                    rule=bilingual(
-                        "reading PAXLST needs the reporting country (ISO alpha-2): set "
-                        "PALERMO_REPORTING_COUNTRY or pass --reporting-country",
-                        "读取PAXLST需要报告国（ISO二字母代码）：请设置PALERMO_REPORTING_COUNTRY"
-                        "或使用--reporting-country",
-                    ),
+                    rule="reading PAXLST needs the reporting country (ISO alpha-2): set "
+                    "PALERMO_REPORTING_COUNTRY or pass --reporting-country",
+                    rule_zh="读取PAXLST需要报告国（ISO二字母代码）：请设置PALERMO_REPORTING_COUNTRY"
+                    "或使用--reporting-country",
                 )
             ]
         )

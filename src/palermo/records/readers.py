@@ -46,6 +46,8 @@ def detect_format(path: Path) -> str:
                     where=str(path),
                     rule=f"unknown file type '{path.suffix}': expected one of "
                     + ", ".join(sorted(FORMATS)),
+                    rule_zh=f"未知的文件类型 '{path.suffix}'：应为以下之一："
+                    + "、".join(sorted(FORMATS)),
                 )
             ]
         )
@@ -63,9 +65,9 @@ def read_records(
     """
     path = Path(path)
     if not path.exists():
-        raise InputError([Problem(where=str(path), rule="file not found")])
+        raise InputError([Problem(where=str(path), rule="file not found", rule_zh="找不到文件")])
     if not path.is_file():
-        raise InputError([Problem(where=str(path), rule="not a file")])
+        raise InputError([Problem(where=str(path), rule="not a file", rule_zh="不是文件")])
     fmt = fmt or detect_format(path)
     if fmt == "csv":
         raw = _read_csv_raw(path)
@@ -74,14 +76,26 @@ def read_records(
             raw = pq.read_table(path)
         except (pa.ArrowInvalid, OSError) as exc:
             raise InputError(
-                [Problem(where=str(path), rule=f"not a readable Parquet file: {exc}")]
+                [
+                    Problem(
+                        where=str(path),
+                        rule=f"not a readable Parquet file: {exc}",
+                        rule_zh=f"不是可读取的 Parquet 文件：{exc}",
+                    )
+                ]
             ) from None
     elif fmt == "jsonl":
         raw = _read_jsonl_raw(path)
     elif fmt == "paxlst":
         return read_paxlst(path, reporting_country=reporting_country)
     else:
-        raise InputError([Problem(where=str(path), rule=f"unknown format '{fmt}'")])
+        raise InputError(
+            [
+                Problem(
+                    where=str(path), rule=f"unknown format '{fmt}'", rule_zh=f"未知的格式 '{fmt}'"
+                )
+            ]
+        )
     return validate_table(raw, source=str(path))
 
 
@@ -90,9 +104,23 @@ def _read_csv_raw(path: Path) -> pa.Table:
         with path.open("rb") as fh:
             header = fh.readline().decode("utf-8-sig").strip()
     except UnicodeDecodeError:
-        raise InputError([Problem(where=f"{path} line 1", rule="not UTF-8 text")]) from None
+        raise InputError(
+            [
+                Problem(
+                    where=f"{path} line 1", rule="not UTF-8 text", rule_zh="不是 UTF-8 编码的文本"
+                )
+            ]
+        ) from None
     if not header:
-        raise InputError([Problem(where=f"{path} line 1", rule="empty file: no header row")])
+        raise InputError(
+            [
+                Problem(
+                    where=f"{path} line 1",
+                    rule="empty file: no header row",
+                    rule_zh="空文件：没有标题行",
+                )
+            ]
+        )
     names = [n.strip() for n in header.split(",")]
     convert = pacsv.ConvertOptions(
         column_types={n: pa.string() for n in names},
@@ -103,7 +131,9 @@ def _read_csv_raw(path: Path) -> pa.Table:
     try:
         return pacsv.read_csv(path, convert_options=convert)
     except pa.ArrowInvalid as exc:
-        raise InputError([Problem(where=str(path), rule=f"malformed CSV: {exc}")]) from None
+        raise InputError(
+            [Problem(where=str(path), rule=f"malformed CSV: {exc}", rule_zh=f"CSV 格式有误：{exc}")]
+        ) from None
 
 
 def _read_jsonl_raw(path: Path) -> pa.Table:
@@ -116,11 +146,21 @@ def _read_jsonl_raw(path: Path) -> pa.Table:
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                problems.append(Problem(where=f"{path} line {lineno}", rule=f"invalid JSON: {exc}"))
+                problems.append(
+                    Problem(
+                        where=f"{path} line {lineno}",
+                        rule=f"invalid JSON: {exc}",
+                        rule_zh=f"JSON 无效：{exc}",
+                    )
+                )
                 continue
             if not isinstance(obj, dict):
                 problems.append(
-                    Problem(where=f"{path} line {lineno}", rule="each line must be a JSON object")
+                    Problem(
+                        where=f"{path} line {lineno}",
+                        rule="each line must be a JSON object",
+                        rule_zh="每一行都必须是一个 JSON 对象",
+                    )
                 )
                 continue
             rows.append(obj)
@@ -170,7 +210,15 @@ def validate_table(raw: pa.Table, *, source: str = "input") -> pa.Table:
     names = list(raw.column_names)
     if len(set(names)) != len(names):
         dupes = sorted({n for n in names if names.count(n) > 1})
-        raise InputError([Problem(where=source, rule=f"duplicate column(s): {', '.join(dupes)}")])
+        raise InputError(
+            [
+                Problem(
+                    where=source,
+                    rule=f"duplicate column(s): {', '.join(dupes)}",
+                    rule_zh=f"列名重复：{'、'.join(dupes)}",
+                )
+            ]
+        )
     if "document_number" in names:
         if "document_number_hash" in names:
             raise InputError(
@@ -178,6 +226,7 @@ def validate_table(raw: pa.Table, *, source: str = "input") -> pa.Table:
                     Problem(
                         where=source,
                         rule="give either document_number or document_number_hash, not both",
+                        rule_zh="document_number 与 document_number_hash 只能给出其一",
                     )
                 ]
             )
@@ -194,6 +243,7 @@ def validate_table(raw: pa.Table, *, source: str = "input") -> pa.Table:
                     field=n,
                     rule="unknown column (known columns are listed in ARCHITECTURE.md and "
                     "'palermo records fields')",
+                    rule_zh="未知的列（已知的列见 ARCHITECTURE.md 和 'palermo records fields'）",
                 )
                 for n in unknown
             ]
@@ -207,7 +257,7 @@ def validate_table(raw: pa.Table, *, source: str = "input") -> pa.Table:
         col = raw.column(spec.name).combine_chunks()
         converted, bad = _convert(col, spec)
         columns.append(converted)
-        for mask, rule in bad:
+        for mask, rule, rule_zh in bad:
             count = int(pc.sum(pc.cast(mask, pa.int64())).as_py() or 0)
             if not count:
                 continue
@@ -220,6 +270,7 @@ def validate_table(raw: pa.Table, *, source: str = "input") -> pa.Table:
                         field=spec.name,
                         value=col[idx].as_py(),
                         rule=rule,
+                        rule_zh=rule_zh,
                     )
                 )
     if total:
@@ -228,8 +279,9 @@ def validate_table(raw: pa.Table, *, source: str = "input") -> pa.Table:
     return pa.Table.from_arrays(columns, schema=ARROW_SCHEMA)
 
 
-Bad = list[tuple[pa.Array, str]]
-"""(mask of offending rows, rule broken) pairs for one column; masks are never null."""
+Bad = list[tuple[pa.Array, str, str]]
+"""(mask of offending rows, rule broken, the rule in Chinese) for one column; masks are never
+null."""
 
 
 def _first_indices(mask: pa.Array, limit: int) -> list[int]:
@@ -260,13 +312,19 @@ def _convert(col: pa.Array, spec: FieldSpec) -> tuple[pa.Array, Bad]:
         out = _convert_text(text, spec, bad)
     if spec.required:
         missing = pc.is_null(out)
-        for mask, _rule in bad:  # a value already reported as malformed is not also "missing"
+        for (
+            mask,
+            _rule,
+            _rule_zh,
+        ) in bad:  # a value already reported as malformed is not also "missing"
             missing = pc.and_(missing, pc.invert(mask))
-        bad.append((missing, "required field is missing"))
+        bad.append((missing, "required field is missing", "缺少必填字段"))
     if spec.minimum is not None:
-        bad.append((_mask(pc.less(out, spec.minimum)), f"must be at least {spec.minimum:g}"))
+        low = pc.less(out, spec.minimum)
+        bad.append((_mask(low), f"must be at least {spec.minimum:g}", f"不得小于 {spec.minimum:g}"))
     if spec.maximum is not None:
-        bad.append((_mask(pc.greater(out, spec.maximum)), f"must be at most {spec.maximum:g}"))
+        high = pc.greater(out, spec.maximum)
+        bad.append((_mask(high), f"must be at most {spec.maximum:g}", f"不得大于 {spec.maximum:g}"))
     return out, bad
 
 
@@ -283,24 +341,46 @@ def _convert_text(text: pa.Array, spec: FieldSpec, bad: Bad) -> pa.Array:
         return text
     if spec.kind == Kind.ENUM:
         ok = pc.is_in(text, value_set=pa.array(spec.domain, pa.string()))
-        bad.append((pc.and_(present, pc.invert(ok)), "must be one of " + ", ".join(spec.domain)))
+        bad.append(
+            (
+                pc.and_(present, pc.invert(ok)),
+                "must be one of " + ", ".join(spec.domain),
+                "必须是以下之一：" + "、".join(spec.domain),
+            )
+        )
         return text
     if spec.kind == Kind.COUNTRY:
         upper = pc.utf8_upper(text)
         ok = pc.is_in(upper, value_set=_COUNTRY_SET)
-        bad.append((pc.and_(present, pc.invert(ok)), "must be an ISO 3166-1 alpha-2 country code"))
+        bad.append(
+            (
+                pc.and_(present, pc.invert(ok)),
+                "must be an ISO 3166-1 alpha-2 country code",
+                "必须是 ISO 3166-1 两字母国家代码",
+            )
+        )
         return upper
     if spec.kind == Kind.DATE:
         parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
         out = pc.cast(parsed, pa.date32())
-        bad.append((pc.and_(present, pc.is_null(out)), "must be a date written YYYY-MM-DD"))
+        bad.append(
+            (
+                pc.and_(present, pc.is_null(out)),
+                "must be a date written YYYY-MM-DD",
+                "必须是 YYYY-MM-DD 格式的日期",
+            )
+        )
         return out
     if spec.kind == Kind.BOOL:
         lower = pc.utf8_lower(text)
         is_true = pc.is_in(lower, value_set=pa.array(TRUE_WORDS))
         is_false = pc.is_in(lower, value_set=pa.array(FALSE_WORDS))
         bad.append(
-            (pc.and_(present, pc.invert(pc.or_(is_true, is_false))), "must be true or false")
+            (
+                pc.and_(present, pc.invert(pc.or_(is_true, is_false))),
+                "must be true or false",
+                "必须是 true 或 false",
+            )
         )
         return pc.if_else(pc.is_null(text), pa.scalar(None, pa.bool_()), is_true).cast(pa.bool_())
     if spec.kind in (Kind.INT, Kind.FLOAT):
@@ -308,7 +388,8 @@ def _convert_text(text: pa.Array, spec: FieldSpec, bad: Bad) -> pa.Array:
         ok = pc.match_substring_regex(text, pattern)
         wrong = pc.and_(present, pc.invert(_mask(ok)))
         word = "a whole number" if spec.kind == Kind.INT else "a number"
-        bad.append((wrong, f"must be {word}"))
+        word_zh = "整数" if spec.kind == Kind.INT else "数字"
+        bad.append((wrong, f"must be {word}", f"必须是{word_zh}"))
         clean = pc.if_else(wrong, pa.scalar(None, pa.string()), text)
         try:
             return pc.cast(clean, spec.arrow_type)
@@ -319,7 +400,7 @@ def _convert_text(text: pa.Array, spec: FieldSpec, bad: Bad) -> pa.Array:
             overflow = pa.array(
                 [t is not None and v is None for t, v in zip(texts, values, strict=True)]
             )
-            bad.append((overflow, f"must be {word} within range"))
+            bad.append((overflow, f"must be {word} within range", f"必须是范围之内的{word_zh}"))
             return pa.array(values, type=spec.arrow_type)
     raise AssertionError(spec.kind)  # pragma: no cover - every kind is handled above
 
@@ -328,6 +409,7 @@ _COUNTRY_SET = pa.array(sorted(COUNTRY_CODES), pa.string())
 _INT_PATTERN = r"^[+-]?[0-9]+$"
 _FLOAT_PATTERN = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 _LIST_RULE = "transit points must be ISO 3166-1 alpha-2 codes separated by ';'"
+_LIST_RULE_ZH = "经停地必须是以 ';' 分隔的 ISO 3166-1 两字母国家代码"
 
 
 def _parse_number(text: str | None, kind: Kind) -> float | int | None:
@@ -353,6 +435,6 @@ def _convert_country_list(col: pa.Array, bad: Bad) -> pa.Array:
     wrong_rows = pc.unique(pc.filter(parents, wrong_value))
     row_numbers = pa.array(np.arange(len(col), dtype=np.int64))
     mask = pc.is_in(row_numbers, value_set=pc.cast(wrong_rows, pa.int64()))
-    bad.append((mask, _LIST_RULE))
+    bad.append((mask, _LIST_RULE, _LIST_RULE_ZH))
     offsets = pc.subtract(col.offsets, col.offsets[0])
     return pa.ListArray.from_arrays(offsets, values, type=pa.list_(pa.string()), mask=col.is_null())
