@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Language = Literal["en", "zh"]
 
@@ -31,6 +31,13 @@ def language(lang: str | None) -> Language:
     ['en', 'en', 'zh', 'zh', 'zh', 'en', 'en']
     """
     return "zh" if lang is not None and lang.lower().startswith("zh") else "en"
+
+
+class Rule(NamedTuple):
+    """A rule in English and in Chinese, for code that decides the rule before the Problem."""
+
+    en: str
+    zh: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

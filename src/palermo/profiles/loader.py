@@ -33,7 +33,7 @@ from typing import Any as AnyType
 
 import yaml
 
-from palermo.errors import InputError, Problem
+from palermo.errors import InputError, Problem, Rule
 from palermo.profiles.ast import (
     All,
     Any,
@@ -136,12 +136,13 @@ def read_yaml(text: str, source: str) -> tuple[LineDict | None, list[Problem]]:
         return None, [
             Problem(
                 where=f"{source}{line}",
-                rule=bilingual(f"malformed YAML: {reason}", "YAML 格式错误"),
+                rule=f"malformed YAML: {reason}",
+                rule_zh=f"YAML 格式错误：{reason}",
             )
         ]
     except (yaml.YAMLError, ValueError) as exc:
         return None, [
-            Problem(where=source, rule=bilingual(f"malformed YAML: {exc}", "YAML 格式错误"))
+            Problem(where=source, rule=f"malformed YAML: {exc}", rule_zh=f"YAML 格式错误：{exc}")
         ]
     finally:
         loader.dispose()
@@ -149,7 +150,8 @@ def read_yaml(text: str, source: str) -> tuple[LineDict | None, list[Problem]]:
         Problem(
             where=f"{source} line {line}",
             field=str(key),
-            rule=bilingual("key given twice", "键重复出现"),
+            rule="key given twice",
+            rule_zh="键重复出现",
         )
         for line, key in loader.duplicate_keys
     ]
@@ -157,7 +159,8 @@ def read_yaml(text: str, source: str) -> tuple[LineDict | None, list[Problem]]:
         problems.append(
             Problem(
                 where=f"{source} line 1",
-                rule=bilingual("expected a mapping of keys (id, title, ...)", "应为键值映射"),
+                rule="expected a mapping of keys (id, title, ...)",
+                rule_zh="应为键值映射",
             )
         )
         return None, problems
@@ -176,10 +179,16 @@ class _Builder:
         self.problems: list[Problem] = []
 
     def problem(
-        self, line: int, rule: str, *, field: str | None = None, value: object = None
+        self, line: int, rule: Rule, *, field: str | None = None, value: object = None
     ) -> None:
         self.problems.append(
-            Problem(where=f"{self.source} line {line}", rule=rule, field=field, value=value)
+            Problem(
+                where=f"{self.source} line {line}",
+                rule=rule.en,
+                rule_zh=rule.zh,
+                field=field,
+                value=value,
+            )
         )
 
     # -- header fields
@@ -717,7 +726,7 @@ def check_texts(
     problems += duplicate_id_problems(built_profiles)
     if not profiles:
         problems.append(
-            Problem(where="profile set", rule=bilingual("no profiles found", "未找到风险画像"))
+            Problem(where="profile set", rule="no profiles found", rule_zh="未找到风险画像")
         )
     if problems:
         return None, problems
@@ -734,7 +743,8 @@ def _duplicate_list_problems(named: Iterable[NamedList]) -> list[Problem]:
                     where=n.source,
                     field="id",
                     value=n.id,
-                    rule=bilingual(f"duplicate list id, also in {seen[n.id]}", "名单编号重复"),
+                    rule=f"duplicate list id, also in {seen[n.id]}",
+                    rule_zh=f"名单编号重复，另见 {seen[n.id]}",
                 )
             )
         seen[n.id] = n.source
@@ -743,9 +753,19 @@ def _duplicate_list_problems(named: Iterable[NamedList]) -> list[Problem]:
 
 def _read_directory(directory: Path) -> tuple[dict[str, str], dict[str, str], list[Problem]]:
     if not directory.exists():
-        raise InputError([Problem(where=str(directory), rule="profile directory not found")])
+        raise InputError(
+            [
+                Problem(
+                    where=str(directory),
+                    rule="profile directory not found",
+                    rule_zh="找不到风险画像目录",
+                )
+            ]
+        )
     if not directory.is_dir():
-        raise InputError([Problem(where=str(directory), rule="not a directory")])
+        raise InputError(
+            [Problem(where=str(directory), rule="not a directory", rule_zh="不是目录")]
+        )
     problems: list[Problem] = []
 
     def texts(folder: Path) -> dict[str, str]:
@@ -755,7 +775,7 @@ def _read_directory(directory: Path) -> tuple[dict[str, str], dict[str, str], li
                 out[str(path)] = path.read_text(encoding="utf-8")
             except UnicodeDecodeError:
                 problems.append(
-                    Problem(where=str(path), rule=bilingual("not UTF-8 text", "不是 UTF-8 文本"))
+                    Problem(where=str(path), rule="not UTF-8 text", rule_zh="不是 UTF-8 文本")
                 )
         return out
 

@@ -26,7 +26,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 
-from palermo.errors import Problem
+from palermo.errors import Problem, Rule
 from palermo.profiles.ast import All, Comparison, NamedList, Node, Not, Profile, Scalar
 from palermo.records.schema import COUNTRY_CODES, FIELDS, FieldSpec, Kind
 
@@ -34,9 +34,9 @@ from palermo.records.schema import COUNTRY_CODES, FIELDS, FieldSpec, Kind
 CONTEXT_FIELDS = frozenset({"event_kind", "port", "event_date"})
 
 
-def bilingual(en: str, zh: str) -> str:
-    """One rule text in both languages, as shown by the CLI and the web application."""
-    return f"{en} / {zh}"
+def bilingual(en: str, zh: str) -> Rule:
+    """One rule in both languages, as a ``Problem`` carries it (``rule``, ``rule_zh``)."""
+    return Rule(en, zh)
 
 
 def can_fire_on_protected_alone(node: Node, *, negated: bool = False) -> bool:
@@ -66,13 +66,11 @@ def rights_problems(profile: Profile) -> list[Problem]:
         Problem(
             where=f"{profile.source} line {profile.criteria.line or profile.line}",
             field=", ".join(protected) or None,
-            rule=bilingual(
-                f"rights guard: profile '{profile.id}' could fire on protected attributes "
-                "alone; every way its criteria can be met needs at least one circumstance or "
-                "behaviour criterion (rights-and-data-protection.md §1)",
-                f"权利保护规则：风险画像“{profile.id}”可能仅凭受保护属性触发；"
-                "其条件的每一种满足方式都必须至少包含一项情境或行为条件",
-            ),
+            rule=f"rights guard: profile '{profile.id}' could fire on protected attributes "
+            "alone; every way its criteria can be met needs at least one circumstance or "
+            "behaviour criterion (rights-and-data-protection.md §1)",
+            rule_zh=f"权利保护规则：风险画像“{profile.id}”可能仅凭受保护属性触发；"
+            "其条件的每一种满足方式都必须至少包含一项情境或行为条件",
         )
     ]
 
@@ -99,10 +97,8 @@ def duplicate_id_problems(profiles: Iterable[Profile]) -> list[Problem]:
                     where=f"{p.source} line {p.line}",
                     field="id",
                     value=p.id,
-                    rule=bilingual(
-                        "duplicate profile id, also defined in " + ", ".join(others),
-                        "风险画像编号重复，另见 " + ", ".join(others),
-                    ),
+                    rule="duplicate profile id, also defined in " + ", ".join(others),
+                    rule_zh="风险画像编号重复，另见 " + ", ".join(others),
                 )
             )
     return problems
@@ -118,11 +114,9 @@ def expiry_problems(profiles: Iterable[Profile], on: dt.date) -> list[Problem]:
                     where=f"{p.source} line {p.line}",
                     field="review_by",
                     value=p.review_by.isoformat(),
-                    rule=bilingual(
-                        f"profile '{p.id}' is past its review date and does not fire until "
-                        "it is reviewed",
-                        f"风险画像“{p.id}”已过复核日期，复核前不会触发",
-                    ),
+                    rule=f"profile '{p.id}' is past its review date and does not fire until "
+                    "it is reviewed",
+                    rule_zh=f"风险画像“{p.id}”已过复核日期，复核前不会触发",
                 )
             )
         elif p.valid_from > on:
@@ -131,10 +125,8 @@ def expiry_problems(profiles: Iterable[Profile], on: dt.date) -> list[Problem]:
                     where=f"{p.source} line {p.line}",
                     field="valid_from",
                     value=p.valid_from.isoformat(),
-                    rule=bilingual(
-                        f"profile '{p.id}' is not valid yet and does not fire before that date",
-                        f"风险画像“{p.id}”尚未生效，生效日前不会触发",
-                    ),
+                    rule=f"profile '{p.id}' is not valid yet and does not fire before that date",
+                    rule_zh=f"风险画像“{p.id}”尚未生效，生效日前不会触发",
                 )
             )
     return problems
@@ -156,7 +148,7 @@ def _type_name(value: object) -> str:
     return "nothing" if value is None else type(value).__name__
 
 
-def check_scalar(spec: FieldSpec, value: object) -> tuple[Scalar | None, str | None]:
+def check_scalar(spec: FieldSpec, value: object) -> tuple[Scalar | None, Rule | None]:
     """Normalise one literal for ``spec``; return (value, None) or (None, rule broken)."""
     kind = spec.kind
     got = _type_name(value)
