@@ -86,6 +86,7 @@ def world(profiles: int) -> tuple[Any, str]:
     agency = Agency.objects.create(name="Bench post", kind="border_post", code="bench")
     analyst = make_user("analyst", agency=agency, role="risk_analyst")
     supervisor = make_user("supervisor", agency=agency, role="supervisor")
+    services.shipped_lists_install(analyst=analyst, approver=supervisor)
     now = timezone.now()
     texts = profile_texts(profiles)
     from palermo.profiles.loader import profile_set_from_texts

@@ -64,6 +64,11 @@ from flow_fixtures import FLOW_URL_EXAMPLES  # noqa: E402
 
 URL_EXAMPLES.update(FLOW_URL_EXAMPLES)
 
+# Named lists, data-sharing agreements and administration (tests/web/admin_fixtures.py).
+from admin_fixtures import ADMIN_URL_EXAMPLES  # noqa: E402
+
+URL_EXAMPLES.update(ADMIN_URL_EXAMPLES)
+
 
 def iter_views(
     patterns: list[URLPattern | URLResolver] | None = None, namespace: str = ""

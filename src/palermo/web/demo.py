@@ -98,8 +98,10 @@ def _activate_examples(analyst: User, supervisor: User) -> int:
         profile_approve,
         profile_submit,
         profile_upload,
+        shipped_lists_install,
     )
 
+    shipped_lists_install(analyst=analyst, approver=supervisor)
     today = screening_day()
     for path in sorted(EXAMPLES_DIR.glob("*.yaml")):
         text = path.read_text(encoding="utf-8")

@@ -101,3 +101,51 @@ class ActiveSetStamp(models.Model):
 
     def __str__(self) -> str:
         return self.stamp
+
+
+class ListVersion(models.Model):
+    """One uploaded version of a named list (``agencies_of_concern``...) that ``in_list``
+    criteria use. Same workflow as a profile version; the active versions are screened with
+    the active profiles, and only ``profiles/lists.py`` writes these rows."""
+
+    list_id = models.CharField(_("list id"), max_length=64)
+    version = models.PositiveIntegerField(_("version"))
+    source_name = models.CharField(_("file name"), max_length=200)
+    yaml_text = models.TextField(_("list (YAML)"))
+    title_en = models.CharField(max_length=300)
+    title_zh = models.CharField(max_length=300)
+    owner = models.CharField(_("owner"), max_length=200)
+    kind = models.CharField(_("kind of values"), max_length=16)
+    item_count = models.PositiveIntegerField(_("entries"))
+    status = models.CharField(_("status"), max_length=16, choices=PROFILE_STATUS_CHOICES)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    activated_at = models.DateTimeField(null=True, blank=True)
+    retired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    retired_at = models.DateTimeField(null=True, blank=True)
+    retire_reason = models.CharField(_("reason for retiring"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ("list_id", "-version")
+        constraints = (
+            models.UniqueConstraint(fields=["list_id", "version"], name="listversion_unique"),
+            models.UniqueConstraint(
+                fields=["list_id"],
+                condition=models.Q(status="active"),
+                name="listversion_one_active",
+            ),
+        )
+        indexes = (models.Index(fields=["status"], name="listversion_status"),)
+
+    def __str__(self) -> str:
+        return f"{self.list_id} v{self.version}"

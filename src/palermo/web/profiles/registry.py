@@ -15,7 +15,12 @@ from palermo.errors import InputError
 from palermo.profiles import EXAMPLES_DIR, NamedList, ProfileSet, profile_set_from_texts
 from palermo.profiles.loader import build_list, read_yaml
 from palermo.screening.realtime import Screener
-from palermo.web.profiles.models import ActiveSetStamp, ProfileStatus, ProfileVersion
+from palermo.web.profiles.models import (
+    ActiveSetStamp,
+    ListVersion,
+    ProfileStatus,
+    ProfileVersion,
+)
 
 STAMP_ROW = 1
 EMPTY_STAMP = "empty"
@@ -25,8 +30,9 @@ _current: tuple[str, Screener] | None = None
 
 
 @cache
-def named_list_texts() -> dict[str, str]:
-    """The named lists profiles may use (``in_list``): the shipped, reviewed lists."""
+def shipped_list_texts() -> dict[str, str]:
+    """The example named lists shipped with Palermo (``profiles/examples/lists``); a
+    deployment uploads them (or its own) through the list workflow before profiles use them."""
     folder = EXAMPLES_DIR / "lists"
     return {
         f"lists/{path.name}": path.read_text(encoding="utf-8")
@@ -34,23 +40,59 @@ def named_list_texts() -> dict[str, str]:
     }
 
 
-def empty_profile_set() -> ProfileSet:
-    """No active profile: nothing fires (the named lists are still loaded, with their checks)."""
+def _list_source(row: ListVersion) -> str:
+    return f"lists/{row.list_id}.v{row.version}.yaml"
+
+
+def active_list_texts() -> dict[str, str]:
+    """The active version of every named list: what the Screener loads with the profiles."""
+    return {
+        _list_source(row): row.yaml_text
+        for row in ListVersion.objects.filter(status=ProfileStatus.ACTIVE.value)
+    }
+
+
+def named_list_texts() -> dict[str, str]:
+    """The lists a new profile may be checked against: per list id the active version, or
+    else its newest version still in the workflow (so a profile and its list can be reviewed
+    together). Activation then requires the list itself to be active."""
+    chosen: dict[str, ListVersion] = {}
+    for row in ListVersion.objects.exclude(status=ProfileStatus.RETIRED.value).order_by(
+        "list_id", "-version"
+    ):
+        current = chosen.get(row.list_id)
+        if current is None or (
+            row.status == ProfileStatus.ACTIVE.value
+            and current.status != ProfileStatus.ACTIVE.value
+        ):
+            chosen[row.list_id] = row
+    return {_list_source(row): row.yaml_text for row in chosen.values()}
+
+
+def build_lists(texts: dict[str, str]) -> list[NamedList]:
+    """Named lists from YAML texts; ``InputError`` on any problem."""
     lists: list[NamedList] = []
-    for source, text in named_list_texts().items():
-        doc, problems = read_yaml(text, source)
-        built = None
+    problems = []
+    for source, text in texts.items():
+        doc, found = read_yaml(text, source)
+        problems += found
         if doc is not None:
             built, found = build_list(doc, source)
             problems += found
-        if built is None or problems:
-            raise InputError(problems)
-        lists.append(built)
-    return ProfileSet.of((), lists)
+            if built is not None:
+                lists.append(built)
+    if problems:
+        raise InputError(problems)
+    return lists
+
+
+def empty_profile_set() -> ProfileSet:
+    """No active profile: nothing fires (the active named lists are still loaded)."""
+    return ProfileSet.of((), build_lists(active_list_texts()))
 
 
 def active_profile_set() -> ProfileSet:
-    """The active versions of every profile, with the named lists, as one set."""
+    """The active versions of every profile, with the active named lists, as one set."""
     texts = {
         f"{row.profile.profile_id}.v{row.version}.yaml": row.yaml_text
         for row in ProfileVersion.objects.filter(status=ProfileStatus.ACTIVE).select_related(
@@ -59,7 +101,7 @@ def active_profile_set() -> ProfileSet:
     }
     if not texts:
         return empty_profile_set()
-    return profile_set_from_texts(texts, named_list_texts())
+    return profile_set_from_texts(texts, active_list_texts())
 
 
 def stored_stamp() -> str:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from palermo.profiles.profile_set import screening_day
 from palermo.web.lib.errors import NotPermittedError
 from palermo.web.profiles.access import PROFILE_ROLES
-from palermo.web.profiles.models import ProfileStatus, ProfileVersion
+from palermo.web.profiles.models import ListVersion, ProfileStatus, ProfileVersion
 
 
 def _require(user: Any) -> None:
@@ -71,11 +71,20 @@ class DiffLine:
 def profile_diff(*, user: Any, old: ProfileVersion, new: ProfileVersion) -> list[DiffLine]:
     """A unified diff of two versions' YAML (``difflib``), line by line for display."""
     _require(user)
+    return _diff_lines(
+        old.yaml_text,
+        new.yaml_text,
+        f"{old.profile.profile_id} v{old.version}",
+        f"{new.profile.profile_id} v{new.version}",
+    )
+
+
+def _diff_lines(old_text: str, new_text: str, old_name: str, new_name: str) -> list[DiffLine]:
     lines = difflib.unified_diff(
-        old.yaml_text.splitlines(),
-        new.yaml_text.splitlines(),
-        fromfile=f"{old.profile.profile_id} v{old.version}",
-        tofile=f"{new.profile.profile_id} v{new.version}",
+        old_text.splitlines(),
+        new_text.splitlines(),
+        fromfile=old_name,
+        tofile=new_name,
         lineterm="",
     )
     out: list[DiffLine] = []
@@ -92,3 +101,37 @@ def profile_diff(*, user: Any, old: ProfileVersion, new: ProfileVersion) -> list
             kind = "context"
         out.append(DiffLine(kind, line))
     return out
+
+
+def list_version_list(*, user: Any) -> QuerySet[ListVersion]:
+    """Every stored named-list version, newest first per list."""
+    _require(user)
+    return ListVersion.objects.select_related("author", "approved_by").order_by(
+        "list_id", "-version"
+    )
+
+
+def list_version_get(*, user: Any, pk: int) -> ListVersion:
+    _require(user)
+    try:
+        return ListVersion.objects.select_related(
+            "author", "approved_by", "activated_by", "retired_by"
+        ).get(pk=pk)
+    except ListVersion.DoesNotExist:
+        raise Http404 from None
+
+
+def list_versions_of(*, user: Any, version: ListVersion) -> QuerySet[ListVersion]:
+    _require(user)
+    return ListVersion.objects.filter(list_id=version.list_id).order_by("-version")
+
+
+def list_diff(*, user: Any, old: ListVersion, new: ListVersion) -> list[DiffLine]:
+    """A unified diff of two list versions' YAML, line by line for display."""
+    _require(user)
+    return _diff_lines(
+        old.yaml_text,
+        new.yaml_text,
+        f"{old.list_id} v{old.version}",
+        f"{new.list_id} v{new.version}",
+    )

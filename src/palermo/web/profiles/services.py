@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from palermo.errors import InputError, Problem
-from palermo.profiles.loader import check_texts
+from palermo.profiles.loader import build_list, check_texts, read_yaml
 from palermo.profiles.profile_set import screening_day
 from palermo.web.accounts.models import User
 from palermo.web.audit.models import AuditAction
@@ -21,6 +21,7 @@ from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
 from palermo.web.profiles.access import PROFILE_ROLES
 from palermo.web.profiles.models import (
     ActiveSetStamp,
+    ListVersion,
     ProfileStatus,
     ProfileVersion,
     RiskProfile,
@@ -28,6 +29,7 @@ from palermo.web.profiles.models import (
 from palermo.web.profiles.registry import (
     EMPTY_STAMP,
     STAMP_ROW,
+    active_list_texts,
     active_profile_set,
     named_list_texts,
 )
@@ -184,6 +186,7 @@ def profile_activate(
     with transaction.atomic():
         version = ProfileVersion.objects.select_for_update().get(pk=version.pk)
         _require_status(version, ProfileStatus.APPROVED)
+        _require_active_lists(version)
         if version.review_by < day:
             raise TransitionRefusedError(
                 _(
@@ -253,3 +256,302 @@ def profile_retire(
         if was_active:
             _refresh_active_stamp()
     return version
+
+
+# ---------------------------------------------------------------- named lists
+
+
+def lists_used(text: str) -> set[str]:
+    """The named lists a profile's YAML refers to with ``in_list``."""
+    doc, _problems = read_yaml(text, "profile")
+    found: set[str] = set()
+
+    def visit(node: object) -> None:
+        if isinstance(node, dict):
+            name = node.get("in_list")
+            if isinstance(name, str):
+                found.add(name)
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(doc)
+    return found
+
+
+def _active_list_ids() -> set[str]:
+    return set(
+        ListVersion.objects.filter(status=ProfileStatus.ACTIVE.value).values_list(
+            "list_id", flat=True
+        )
+    )
+
+
+def _require_active_lists(version: ProfileVersion) -> None:
+    missing = sorted(lists_used(version.yaml_text) - _active_list_ids())
+    if missing:
+        raise TransitionRefusedError(
+            _(
+                "This profile uses the named list %(lists)s, which is not active. Approve and "
+                "activate the list first (Risk profiles, Named lists)."
+            )
+            % {"lists": ", ".join(missing)}
+        )
+
+
+def _require_list_status(version: ListVersion, *allowed: ProfileStatus) -> None:
+    if version.status not in {s.value for s in allowed}:
+        raise TransitionRefusedError(
+            _("This step is not possible while the version is %(status)s.")
+            % {"status": version.get_status_display()}
+        )
+
+
+def _list_step(
+    version: ListVersion, actor: User, request: Any, what: str, changes: dict[str, Any]
+) -> None:
+    for name, value in changes.items():
+        setattr(version, name, value)
+    version.save(update_fields=list(changes))
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=version,
+        fields=[name for name in changes if not name.endswith(("_at", "_by"))],
+        purpose=what,
+        request=request,
+        detail={"list": version.list_id, "version": version.version},
+    )
+
+
+def list_upload(*, actor: User, source_name: str, text: str, request: Any = None) -> ListVersion:
+    """Validate one named list's YAML and keep it as a draft version; ``InputError`` lists
+    every problem (with its line) and nothing is stored."""
+    _require_profile_role(actor)
+    name = (source_name or "list.yaml").strip()[:200]
+    if len(text.encode("utf-8")) > MAX_YAML_BYTES:
+        raise InputError(
+            [Problem(where=name, rule=_("the file is larger than 100 kB; one list per file"))]
+        )
+    doc, problems = read_yaml(text, name)
+    built = None
+    if doc is not None:
+        built, found = build_list(doc, name)
+        problems += found
+    if built is None or problems:
+        raise InputError(problems)
+    with transaction.atomic():
+        newest = (
+            ListVersion.objects.select_for_update()
+            .filter(list_id=built.id)
+            .order_by("-version")
+            .values_list("version", flat=True)
+            .first()
+        )
+        if newest is not None and built.version <= newest:
+            raise InputError(
+                [
+                    Problem(
+                        where=name,
+                        field="version",
+                        value=built.version,
+                        rule=_("must be higher than the newest stored version (%(v)d)")
+                        % {"v": newest},
+                    )
+                ]
+            )
+        version = ListVersion.objects.create(
+            list_id=built.id,
+            version=built.version,
+            source_name=name,
+            yaml_text=text,
+            title_en=built.title.en[:300],
+            title_zh=built.title.zh[:300],
+            owner=built.owner[:200],
+            kind=built.kind,
+            item_count=len(built.items),
+            status=ProfileStatus.DRAFT.value,
+            author=actor,
+            created_at=timezone.now(),
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=version,
+            purpose="named list uploaded",
+            request=request,
+            detail={"list": built.id, "version": built.version},
+        )
+    return version
+
+
+def list_submit(*, actor: User, version: ListVersion, request: Any = None) -> ListVersion:
+    """Ask for approval; only the author submits their draft."""
+    _require_profile_role(actor)
+    with transaction.atomic():
+        version = ListVersion.objects.select_for_update().get(pk=version.pk)
+        _require_list_status(version, ProfileStatus.DRAFT)
+        if version.author_id != actor.pk:
+            raise NotPermittedError(_("Only the author can submit a draft."))
+        _list_step(
+            version,
+            actor,
+            request,
+            "named list submitted",
+            {"status": ProfileStatus.SUBMITTED.value, "submitted_at": timezone.now()},
+        )
+    return version
+
+
+def list_approve(*, actor: User, version: ListVersion, request: Any = None) -> ListVersion:
+    """Approve a submitted list version: four eyes, so not by its author."""
+    _require_profile_role(actor)
+    with transaction.atomic():
+        version = ListVersion.objects.select_for_update().get(pk=version.pk)
+        _require_list_status(version, ProfileStatus.SUBMITTED)
+        if version.author_id == actor.pk:
+            raise NotPermittedError(
+                _("A second person must approve: you wrote this version, so you cannot approve it.")
+            )
+        _list_step(
+            version,
+            actor,
+            request,
+            "named list approved",
+            {
+                "status": ProfileStatus.APPROVED.value,
+                "approved_by": actor,
+                "approved_at": timezone.now(),
+            },
+        )
+    return version
+
+
+def _check_active_set_with(lists: dict[str, str]) -> None:
+    """Refuse a list change that would leave an active profile without a fitting list."""
+    texts = {
+        f"{row.profile.profile_id}.v{row.version}.yaml": row.yaml_text
+        for row in ProfileVersion.objects.filter(status=ProfileStatus.ACTIVE.value).select_related(
+            "profile"
+        )
+    }
+    if not texts:
+        return
+    _result, problems = check_texts(texts, lists)
+    if problems:
+        raise TransitionRefusedError(
+            _("Active profiles would no longer load with this change: %(problems)s")
+            % {"problems": "; ".join(str(p) for p in problems[:5])}
+        )
+
+
+def list_activate(*, actor: User, version: ListVersion, request: Any = None) -> ListVersion:
+    """Make an approved list version the one screened; its previous active version is
+    retired. Refused when an active profile would no longer fit the new version."""
+    _require_profile_role(actor)
+    with transaction.atomic():
+        version = ListVersion.objects.select_for_update().get(pk=version.pk)
+        _require_list_status(version, ProfileStatus.APPROVED)
+        previous = list(
+            ListVersion.objects.select_for_update().filter(
+                list_id=version.list_id, status=ProfileStatus.ACTIVE.value
+            )
+        )
+        lists = {
+            source: text
+            for source, text in active_list_texts().items()
+            if not source.startswith(f"lists/{version.list_id}.v")
+        }
+        lists[f"lists/{version.list_id}.v{version.version}.yaml"] = version.yaml_text
+        _check_active_set_with(lists)
+        now = timezone.now()
+        for old in previous:
+            _list_step(
+                old,
+                actor,
+                request,
+                "named list retired",
+                {
+                    "status": ProfileStatus.RETIRED.value,
+                    "retired_by": actor,
+                    "retired_at": now,
+                    "retire_reason": _("Replaced by version %(v)d") % {"v": version.version},
+                },
+            )
+        _list_step(
+            version,
+            actor,
+            request,
+            "named list activated",
+            {"status": ProfileStatus.ACTIVE.value, "activated_by": actor, "activated_at": now},
+        )
+        _refresh_active_stamp()
+    return version
+
+
+def list_retire(
+    *, actor: User, version: ListVersion, reason: str, request: Any = None
+) -> ListVersion:
+    """Withdraw a list version, with a reason; an active list that an active profile uses
+    cannot be retired (retire or change the profile first)."""
+    _require_profile_role(actor)
+    if not reason.strip():
+        raise InputError([Problem(where=_("list"), field="reason", rule=_("a reason is required"))])
+    with transaction.atomic():
+        version = ListVersion.objects.select_for_update().get(pk=version.pk)
+        _require_list_status(
+            version,
+            ProfileStatus.DRAFT,
+            ProfileStatus.SUBMITTED,
+            ProfileStatus.APPROVED,
+            ProfileStatus.ACTIVE,
+        )
+        was_active = version.status == ProfileStatus.ACTIVE.value
+        if was_active:
+            users = sorted(
+                row.profile.profile_id
+                for row in ProfileVersion.objects.filter(
+                    status=ProfileStatus.ACTIVE.value
+                ).select_related("profile")
+                if version.list_id in lists_used(row.yaml_text)
+            )
+            if users:
+                raise TransitionRefusedError(
+                    _("Active profiles use this list: %(profiles)s. Retire them first.")
+                    % {"profiles": ", ".join(users)}
+                )
+        _list_step(
+            version,
+            actor,
+            request,
+            "named list retired",
+            {
+                "status": ProfileStatus.RETIRED.value,
+                "retired_by": actor,
+                "retired_at": timezone.now(),
+                "retire_reason": reason.strip()[:500],
+            },
+        )
+        if was_active:
+            _refresh_active_stamp()
+    return version
+
+
+def shipped_lists_install(*, analyst: User, approver: User) -> list[ListVersion]:
+    """Upload, approve and activate the shipped example lists that are not stored yet (the
+    demo and benchmarks; a deployment uploads its own through the pages)."""
+    from palermo.web.profiles.registry import shipped_list_texts
+
+    installed: list[ListVersion] = []
+    for source, text in shipped_list_texts().items():
+        doc, _problems = read_yaml(text, source)
+        list_id = doc.get("id") if doc is not None else None
+        if ListVersion.objects.filter(list_id=list_id).exists():
+            continue
+        version = list_upload(actor=analyst, source_name=source, text=text)
+        list_submit(actor=analyst, version=version)
+        list_approve(actor=approver, version=version)
+        installed.append(list_activate(actor=approver, version=version))
+    return installed

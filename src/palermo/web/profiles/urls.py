@@ -14,4 +14,11 @@ urlpatterns = [
     path("<int:pk>/approve/", views.profile_approve, name="approve"),
     path("<int:pk>/activate/", views.profile_activate, name="activate"),
     path("<int:pk>/retire/", views.profile_retire, name="retire"),
+    path("lists/", views.list_index, name="lists"),
+    path("lists/upload/", views.list_upload, name="list_upload"),
+    path("lists/<int:pk>/", views.list_detail, name="list_detail"),
+    path("lists/<int:pk>/submit/", views.list_submit, name="list_submit"),
+    path("lists/<int:pk>/approve/", views.list_approve, name="list_approve"),
+    path("lists/<int:pk>/activate/", views.list_activate, name="list_activate"),
+    path("lists/<int:pk>/retire/", views.list_retire, name="list_retire"),
 ]

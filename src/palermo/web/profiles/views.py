@@ -192,3 +192,125 @@ def profile_activate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def profile_retire(request: HttpRequest, pk: int) -> HttpResponse:
     return _workflow_step(request, pk, "retire")
+
+
+# ---------------------------------------------------------------- named lists
+
+
+class ListUploadForm(UploadForm):
+    file = forms.FileField(
+        label=gettext_lazy("List file (YAML)"),
+        required=False,
+        help_text=gettext_lazy("One named list per file, as in profiles/examples/lists."),
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean()
+        if data.get("source_name") == "profile.yaml":
+            data["source_name"] = "list.yaml"
+        return data
+
+
+@allow(PROFILE_ROLES)
+def list_index(request: HttpRequest) -> HttpResponse:
+    versions = selectors.list_version_list(user=request.user)
+    return render(request, "profiles/lists.html", {"versions": versions})
+
+
+@allow(PROFILE_ROLES)
+def list_upload(request: HttpRequest) -> HttpResponse:
+    """Upload a new list, or (``?from=<pk>``) edit a copy of a stored version as the next one."""
+    initial: dict[str, object] = {}
+    source = request.GET.get("from", "")
+    if source.isdigit():
+        base = selectors.list_version_get(user=request.user, pk=int(source))
+        initial["text"] = re.sub(
+            r"(?m)^version:\s*\d+", f"version: {base.version + 1}", base.yaml_text, count=1
+        )
+    form = ListUploadForm(request.POST or None, request.FILES or None, initial=initial)
+    context: dict[str, object] = {"form": form}
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        text = str(form.cleaned_data["text"])
+        name = str(form.cleaned_data["source_name"])
+        try:
+            version = services.list_upload(
+                actor=request.user, source_name=name, text=text, request=request
+            )
+            messages.success(request, _("Draft saved. Submit it for approval when ready."))
+            return redirect("profiles:list_detail", pk=version.pk)
+        except InputError as exc:
+            lines, general = problems_in_place(text, exc.problems)
+            context.update({"lines": lines, "general": general, "problem_count": len(exc.problems)})
+            status = 422
+        context["form"] = ListUploadForm(initial={"text": text})
+    return render(request, "profiles/list_upload.html", context, status=status)
+
+
+@allow(PROFILE_ROLES)
+def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    version = selectors.list_version_get(user=request.user, pk=pk)
+    others = selectors.list_versions_of(user=request.user, version=version)
+    older = [o for o in others if o.version < version.version]
+    diff = selectors.list_diff(user=request.user, old=older[0], new=version) if older else []
+    return render(
+        request,
+        "profiles/list_detail.html",
+        {
+            "version": version,
+            "others": others,
+            "previous": older[0] if older else None,
+            "diff": diff,
+            "lines": problems_in_place(version.yaml_text, [])[0],
+        },
+    )
+
+
+def _list_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    version = selectors.list_version_get(user=request.user, pk=pk)
+    try:
+        if step == "submit":
+            services.list_submit(actor=request.user, version=version, request=request)
+            messages.success(request, _("Submitted for approval."))
+        elif step == "approve":
+            services.list_approve(actor=request.user, version=version, request=request)
+            messages.success(request, _("Approved. Profiles may use it once it is activated."))
+        elif step == "activate":
+            services.list_activate(actor=request.user, version=version, request=request)
+            messages.success(request, _("Active: screening uses this list version from now on."))
+        else:
+            services.list_retire(
+                actor=request.user,
+                version=version,
+                reason=request.POST.get("reason", ""),
+                request=request,
+            )
+            messages.success(request, _("Retired: this list version is no longer used."))
+    except PalermoError as exc:
+        for reason in reasons(exc):
+            messages.error(request, reason)
+    return redirect("profiles:list_detail", pk=version.pk)
+
+
+@allow(PROFILE_ROLES)
+@require_POST
+def list_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _list_step(request, pk, "submit")
+
+
+@allow(PROFILE_ROLES)
+@require_POST
+def list_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _list_step(request, pk, "approve")
+
+
+@allow(PROFILE_ROLES)
+@require_POST
+def list_activate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _list_step(request, pk, "activate")
+
+
+@allow(PROFILE_ROLES)
+@require_POST
+def list_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    return _list_step(request, pk, "retire")
