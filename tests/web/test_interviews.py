@@ -11,6 +11,7 @@ from django.urls import reverse
 from flow_fixtures import a_hit, an_interview
 
 from palermo.web.accounts.roles import Role
+from palermo.web.audit.models import AuditEntry
 from palermo.web.cases.models import Case
 from palermo.web.interviews.models import Interview
 from palermo.web.interviews.steps import instrument, steps_of
@@ -54,6 +55,12 @@ class TestSecondLineInterview(BaseTestCase):
             for _round in range(2):
                 assert self.client.post(url, data, HTTP_HX_REQUEST="true").status_code == 200
 
+    def submit_last_step(self, interview: Interview) -> Any:
+        """Press "Save and assess" on the last step, as the interviewer does."""
+        last = len(steps_of(instrument(interview.instrument_id))) - 1
+        url = reverse("interviews:interview_step", kwargs={"pk": interview.pk, "step": last})
+        return self.client.post(url, {"go": "next"})
+
     def test_each_step_shows_one_question_group(self) -> None:
         interview = self.start()
         page = self.client.get(
@@ -85,6 +92,7 @@ class TestSecondLineInterview(BaseTestCase):
     def test_a_presumed_victim_outcome_opens_a_case_from_the_interview(self) -> None:
         interview = self.start()
         self.answer_all(interview, answers_file("adult-labour-presumed.json"))
+        assert self.submit_last_step(interview).status_code == 302
         result_url = reverse("interviews:interview_result", kwargs={"pk": interview.pk})
         page = self.client.get(result_url).content.decode()
         assert "presumed victim" in page
@@ -107,6 +115,7 @@ class TestSecondLineInterview(BaseTestCase):
     def test_an_insufficient_outcome_offers_no_case(self) -> None:
         interview = self.start()
         self.answer_all(interview, answers_file("adult-insufficient.json"))
+        self.submit_last_step(interview)
         page = self.client.get(reverse("interviews:interview_result", kwargs={"pk": interview.pk}))
         assert "indicators insufficient" in page.content.decode()
         assert "Open the case" not in page.content.decode()
@@ -115,12 +124,80 @@ class TestSecondLineInterview(BaseTestCase):
         )
         assert Case.objects.count() == 0
 
+    def test_opening_the_result_page_stores_nothing_until_the_interviewer_assesses(
+        self,
+    ) -> None:
+        interview = self.start()
+        self.answer_all(interview, answers_file("adult-labour-presumed.json"))
+        url = reverse("interviews:interview_result", kwargs={"pk": interview.pk})
+        preview = self.client.get(url)
+        assert preview.status_code == 200
+        assert "Not yet assessed" in preview.content.decode()
+        assert "Open the case" not in preview.content.decode()
+        interview.refresh_from_db()
+        assert (interview.result, interview.outcome, interview.status) == ("", "", "in_progress")
+        assessed = AuditEntry.objects.filter(purpose="interview assessed").count()
+        assert self.client.post(url).status_code == 302
+        interview.refresh_from_db()
+        assert (interview.outcome, interview.status) == ("presumed_victim", "completed")
+        assert AuditEntry.objects.filter(purpose="interview assessed").count() == assessed + 1
+        shown = self.client.get(url).content.decode()
+        assert "Not yet assessed" not in shown
+        assert "Open the case" in shown
+        self.client.get(url)
+        assert AuditEntry.objects.filter(purpose="interview assessed").count() == assessed + 1
+
+    def test_the_last_steps_submit_stores_the_assessment(self) -> None:
+        interview = self.start()
+        self.answer_all(interview, answers_file("adult-labour-presumed.json"))
+        self.submit_last_step(interview)
+        interview.refresh_from_db()
+        assert interview.outcome == "presumed_victim"
+
+    def test_the_assessment_shows_a_table_per_dimension_with_strength_and_verification(
+        self,
+    ) -> None:
+        interview = self.start()
+        self.answer_all(interview, answers_file("adult-labour-presumed.json"))
+        self.submit_last_step(interview)
+        response = self.client.get(
+            reverse("interviews:interview_result", kwargs={"pk": interview.pk})
+        )
+        page = response.content.decode()
+        view = response.context["view"]
+        adl = next(s for s in view.sets if s.code == "ADL")
+        assert [d.code for d in adl.dimensions] == ["DR", "CR", "VR", "EX", "CD", "VD"]
+        for code in ("DR", "CR", "VR", "EX", "CD", "VD"):
+            assert f'id="dim-ADL-{code}"' in page
+        found = [f for d in adl.dimensions for f in d.found]
+        assert found
+        assert {f.strength_code for f in found} <= {"strong", "medium", "weak"}
+        assert any(not f.verified for s in view.sets for d in s.dimensions for f in d.found)
+        assert "(unverified)" in page
+        assert [e.label.split(" ")[0] for e in adl.elements] == ["Act", "Means", "Purpose"]
+        used, other = adl.rules
+        assert used.used
+        assert not other.used
+        assert "ILO reading" in used.title
+        assert "Moldova" in other.title
+        assert "Alternative reading:" in page
+
+    def test_the_interview_list_shows_the_outcome_as_a_label(self) -> None:
+        interview = self.start()
+        self.answer_all(interview, answers_file("adult-labour-presumed.json"))
+        self.submit_last_step(interview)
+        page = self.client.get(reverse("interviews:list")).content.decode()
+        assert "Presumed victim" in page
+        assert "presumed_victim" not in page
+
     def test_the_reasoning_is_shown_in_chinese(self) -> None:
         interview = self.start()
         self.answer_all(interview, answers_file("adult-labour-presumed.json"))
+        self.submit_last_step(interview)
         self.client.cookies["django_language"] = "zh-hans"
         page = self.client.get(reverse("interviews:interview_result", kwargs={"pk": interview.pk}))
         assert "推定受害人" in page.content.decode()
+        assert "（未经核实）" in page.content.decode()
 
     def test_a_referred_hit_waits_for_an_interview_until_one_starts(self) -> None:
         hit = a_hit(self)
@@ -150,7 +227,9 @@ class TestFirstLineScreen(BaseTestCase):
         self.client.post(reverse("interviews:start"), {"instrument": "first-line"})
         interview = Interview.objects.get()
         url = reverse("interviews:screen_step", kwargs={"pk": interview.pk, "step": 0})
-        self.client.post(url, {"obs_visible_injuries": "yes"})
+        self.client.post(url, {"obs_visible_injuries": "yes", "go": "next"})
+        interview.refresh_from_db()
+        assert interview.outcome == "offer_interview"
         page = self.client.get(reverse("interviews:screen_result", kwargs={"pk": interview.pk}))
         assert "offer a private second-line interview" in page.content.decode()
         assert "Open the case" not in page.content.decode()

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from palermo.web.accounts.models import Agency
+from palermo.web.interviews.presentation import outcome_label, outcome_tone
 from palermo.web.lib.fields import EncryptedTextField
 
 
@@ -65,3 +66,12 @@ class Interview(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    @property
+    def outcome_label(self) -> str:
+        """The outcome code (``presumed_victim`` ...) as a label in the page's language."""
+        return outcome_label(self.outcome) if self.outcome else ""
+
+    @property
+    def outcome_tone(self) -> str:
+        return outcome_tone(self.outcome)

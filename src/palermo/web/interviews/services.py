@@ -15,8 +15,7 @@ from django.utils.translation import gettext as _
 
 from palermo.errors import InputError, Problem
 from palermo.indicators.answers import asked
-from palermo.indicators.assessment import Outcome, assess
-from palermo.indicators.screen import screen
+from palermo.indicators.assessment import Outcome
 from palermo.web.accounts.models import User
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
@@ -28,6 +27,7 @@ from palermo.web.interviews.steps import (
     FIRST_LINE_INSTRUMENT,
     SECOND_LINE_INSTRUMENTS,
     as_answers,
+    evaluate,
     instrument,
     stored,
     to_json_value,
@@ -166,19 +166,16 @@ def interview_assess(
     *, actor: User, interview: Interview, language: str, request: Any = None
 ) -> dict[str, Any]:
     """Assess the saved answers (second line) or apply the screen's cut-off (first line), keep
-    the result on the interview and return it. The outcome is advice for the interviewer."""
+    the result on the interview and return it. The outcome is advice for the interviewer.
+
+    Only a deliberate action (the last step's submit, or the page's "Assess" button: a POST)
+    stores an assessment; showing the result page never does.
+    """
     _require(actor, interview.kind)
     _require_agency(actor, interview)
-    inst = instrument(interview.instrument_id)
-    answers = as_answers(
-        inst, stored(interview.answers), "zh" if language.startswith("zh") else "en"
-    )
-    if interview.kind == InterviewKind.FIRST_LINE.value:
-        result = screen(inst, answers).to_dict()
-        outcome = result["decision"]
-    else:
-        result = assess(inst, answers).to_dict()
-        outcome = result["outcome"]
+    if interview.case_id is not None:
+        raise TransitionRefusedError(_("A case was opened from this interview; it is closed."))
+    result, outcome = evaluate(interview.instrument_id, interview.answers, language)
     with transaction.atomic():
         interview.result = json.dumps(result, ensure_ascii=False)  # type: ignore[assignment]
         interview.outcome = outcome

@@ -6,6 +6,7 @@ exactly the roles that run it."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -18,18 +19,20 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from palermo.errors import InputError, PalermoError
 from palermo.indicators.instruments import Question
 from palermo.web.interviews import selectors, services
 from palermo.web.interviews.access import FIRST_LINE_ROLES, OPEN_CASE_ROLES, SECOND_LINE_ROLES
 from palermo.web.interviews.models import Interview, InterviewKind
+from palermo.web.interviews.presentation import assessment_view
 from palermo.web.interviews.steps import (
     FIRST_LINE_INSTRUMENT,
     SECOND_LINE_INSTRUMENTS,
     Step,
     asked_now,
+    evaluate,
     instrument,
     steps_of,
     stored,
@@ -189,6 +192,16 @@ def _step(request: HttpRequest, pk: int, step: int, kind: InterviewKind) -> Http
                     if context["is_last"]
                     else reverse(f"{context['prefix']}_step", kwargs={"pk": pk, "step": step + 1})
                 )
+                if context["is_last"] and interview.case_id is None:
+                    # "Save and assess": the deliberate submit stores the assessment; answers
+                    # that cannot be assessed yet (no consent) show their reasons on the page.
+                    with contextlib.suppress(InputError):
+                        services.interview_assess(
+                            actor=request.user,
+                            interview=interview,
+                            language=lang(),
+                            request=request,
+                        )
             elif go == "back" and step > 0:
                 target = reverse(f"{context['prefix']}_step", kwargs={"pk": pk, "step": step - 1})
             if target is not None:
@@ -216,37 +229,43 @@ class OpenCaseForm(forms.Form):
 
 
 def _result(request: HttpRequest, pk: int, kind: InterviewKind) -> HttpResponse:
+    """GET shows the stored assessment (or, before one is stored, a preview that says so and
+    stores nothing); POST assesses the saved answers and stores the result."""
     interview = selectors.interview_get(
         user=request.user, pk=pk, kind=kind, purpose="interview assessment", request=request
     )
     language = lang()
+    prefix = _url_prefix(kind)
     context: dict[str, Any] = {
         "interview": interview,
-        "prefix": _url_prefix(kind),
+        "prefix": prefix,
         "language": language,
         "steps": [
             (i, s.title.get(language))
             for i, s in enumerate(steps_of(instrument(interview.instrument_id)))
         ],
+        "can_assess": interview.case_id is None,
     }
-    status = 200
-    try:
-        if interview.result and interview.case_id is not None:
-            result = json.loads(interview.result)
-        else:
-            result = services.interview_assess(
+    if request.method == "POST":
+        try:
+            services.interview_assess(
                 actor=request.user, interview=interview, language=language, request=request
             )
+        except PalermoError as exc:
+            context["errors"] = reasons(exc)
+            return render(request, "interviews/result.html", context, status=422)
+        return redirect(f"{prefix}_result", pk=pk)
+    try:
+        if interview.result:
+            result = json.loads(interview.result)
+            context["stored"] = True
+        else:
+            result, _outcome = evaluate(interview.instrument_id, interview.answers, language)
+            context["stored"] = False
     except InputError as exc:
         context["errors"] = reasons(exc)
         return render(request, "interviews/result.html", context, status=422)
-    context["result"] = result
-    context["reasoning"] = [
-        r.get(language, r.get("en", "")) for r in result.get("reasoning", result.get("reasons", []))
-    ]
-    context["outcome_label"] = result.get("outcome_label", result.get("decision_label", {})).get(
-        language, ""
-    )
+    context["view"] = assessment_view(result, language)
     context["can_open_case"] = (
         kind is InterviewKind.SECOND_LINE
         and interview.outcome in services.CASE_OUTCOMES
@@ -255,7 +274,7 @@ def _result(request: HttpRequest, pk: int, kind: InterviewKind) -> HttpResponse:
     )
     context["form"] = OpenCaseForm()
     context["case_url"] = _case_url(interview)
-    return render(request, "interviews/result.html", context, status=status)
+    return render(request, "interviews/result.html", context)
 
 
 def _case_url(interview: Interview) -> str:
@@ -305,6 +324,7 @@ def screen_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
 
 
 @allow(FIRST_LINE_ROLES)
+@require_http_methods(["GET", "POST"])
 def screen_result(request: HttpRequest, pk: int) -> HttpResponse:
     return _result(request, pk, InterviewKind.FIRST_LINE)
 
@@ -315,5 +335,6 @@ def interview_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
 
 
 @allow(SECOND_LINE_ROLES)
+@require_http_methods(["GET", "POST"])
 def interview_result(request: HttpRequest, pk: int) -> HttpResponse:
     return _result(request, pk, InterviewKind.SECOND_LINE)
