@@ -52,9 +52,13 @@ def read_answers(path: Path, instrument: Instrument) -> Answers:
     try:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError([Problem(where=str(path), rule="answer file not found")]) from None
+        raise InputError(
+            [Problem(where=str(path), rule="answer file not found", rule_zh="找不到回答文件")]
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(where=str(path), rule=f"cannot be read: {exc}")]) from None
+        raise InputError(
+            [Problem(where=str(path), rule=f"cannot be read: {exc}", rule_zh=f"无法读取：{exc}")]
+        ) from None
     try:
         doc = json.loads(raw)
     except json.JSONDecodeError as exc:
@@ -63,6 +67,7 @@ def read_answers(path: Path, instrument: Instrument) -> Answers:
                 Problem(
                     where=f"{path} line {exc.lineno} column {exc.colno}",
                     rule=f"not valid JSON: {exc.msg}",
+                    rule_zh=f"不是有效的 JSON：{exc.msg}",
                 )
             ]
         ) from None
@@ -74,13 +79,22 @@ def parse_answers(doc: object, instrument: Instrument, *, where: str = "answers"
     problems: list[Problem] = []
     if not isinstance(doc, dict):
         raise InputError(
-            [Problem(where=where, rule="must be a JSON object with an 'answers' object")]
+            [
+                Problem(
+                    where=where,
+                    rule="must be a JSON object with an 'answers' object",
+                    rule_zh="必须是含有 'answers' 对象的 JSON 对象",
+                )
+            ]
         )
     for key in doc:
         if key not in TOP_LEVEL_KEYS:
             problems.append(
                 Problem(
-                    where=where, field=key, rule=f"unknown key (known: {', '.join(TOP_LEVEL_KEYS)})"
+                    where=where,
+                    field=key,
+                    rule=f"unknown key (known: {', '.join(TOP_LEVEL_KEYS)})",
+                    rule_zh=f"未知的键（已知的键：{'、'.join(TOP_LEVEL_KEYS)}）",
                 )
             )
     named = doc.get("instrument")
@@ -91,12 +105,19 @@ def parse_answers(doc: object, instrument: Instrument, *, where: str = "answers"
                 field="instrument",
                 value=named,
                 rule=f"the answers are for another instrument than {instrument.id}",
+                rule_zh=f"这些回答属于另一份问卷，而不是 {instrument.id}",
             )
         )
     language = doc.get("language", "en")
     if language not in LANGUAGES:
         problems.append(
-            Problem(where=where, field="language", value=language, rule="must be en or zh")
+            Problem(
+                where=where,
+                field="language",
+                value=language,
+                rule="must be en or zh",
+                rule_zh="必须是 en 或 zh",
+            )
         )
         language = "en"
 
@@ -104,19 +125,33 @@ def parse_answers(doc: object, instrument: Instrument, *, where: str = "answers"
     raw_consent = doc.get("consent", {})
     if not isinstance(raw_consent, dict):
         problems.append(
-            Problem(where=where, field="consent", rule="must be an object of true/false")
+            Problem(
+                where=where,
+                field="consent",
+                rule="must be an object of true/false",
+                rule_zh="必须是由 true/false 组成的对象",
+            )
         )
         raw_consent = {}
     known_consent = {c.id for c in instrument.consent}
     for key, value in raw_consent.items():
         if key not in known_consent:
             problems.append(
-                Problem(where=f"{where} consent", field=key, rule="unknown consent item")
+                Problem(
+                    where=f"{where} consent",
+                    field=key,
+                    rule="unknown consent item",
+                    rule_zh="未知的同意事项",
+                )
             )
         elif not isinstance(value, bool):
             problems.append(
                 Problem(
-                    where=f"{where} consent", field=key, value=value, rule="must be true or false"
+                    where=f"{where} consent",
+                    field=key,
+                    value=value,
+                    rule="must be true or false",
+                    rule_zh="必须是 true 或 false",
                 )
             )
         else:
@@ -126,7 +161,12 @@ def parse_answers(doc: object, instrument: Instrument, *, where: str = "answers"
     raw_answers = doc.get("answers")
     if not isinstance(raw_answers, dict):
         problems.append(
-            Problem(where=where, field="answers", rule="must be an object of question ids")
+            Problem(
+                where=where,
+                field="answers",
+                rule="must be an object of question ids",
+                rule_zh="必须是以问题编号为键的对象",
+            )
         )
         raw_answers = {}
     questions = {q.id: q for q in instrument.questions}
@@ -135,7 +175,11 @@ def parse_answers(doc: object, instrument: Instrument, *, where: str = "answers"
         question = questions.get(qid)
         if question is None:
             problems.append(
-                Problem(where=w, rule=f"unknown question id for instrument {instrument.id}")
+                Problem(
+                    where=w,
+                    rule=f"unknown question id for instrument {instrument.id}",
+                    rule_zh=f"问卷 {instrument.id} 中没有这个问题编号",
+                )
             )
             continue
         ok, checked = _check_value(question, value, w, problems)
@@ -162,7 +206,14 @@ def _check_value(
     if question.type is QuestionType.YES_NO:
         if isinstance(value, bool):
             return True, value
-        problems.append(Problem(where=where, value=value, rule="must be true or false (yes_no)"))
+        problems.append(
+            Problem(
+                where=where,
+                value=value,
+                rule="must be true or false (yes_no)",
+                rule_zh="必须是 true 或 false（是非题）",
+            )
+        )
         return False, None
     if question.type is QuestionType.CHOICE:
         if isinstance(value, str) and value in valid:
@@ -172,12 +223,18 @@ def _check_value(
                 where=where,
                 value=value,
                 rule=f"must be one of {', '.join(valid)} (choice)",
+                rule_zh=f"必须是以下之一：{'、'.join(valid)}（单选题）",
             )
         )
         return False, None
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         problems.append(
-            Problem(where=where, value=value, rule="must be a list of option ids (multi)")
+            Problem(
+                where=where,
+                value=value,
+                rule="must be a list of option ids (multi)",
+                rule_zh="必须是选项编号列表（多选题）",
+            )
         )
         return False, None
     unknown = [v for v in value if v not in valid]
@@ -187,6 +244,7 @@ def _check_value(
                 where=where,
                 value=", ".join(unknown),
                 rule=f"unknown option(s); valid: {', '.join(valid)}",
+                rule_zh=f"未知选项；有效选项：{'、'.join(valid)}",
             )
         )
         return False, None

@@ -32,6 +32,7 @@ from palermo.errors import InputError, Problem
 from palermo.indicators.answers import Answers, asked, chosen
 from palermo.indicators.catalogue import (
     DIMENSION_CODES,
+    POPULATION_ZH,
     RECRUITMENT_DIMENSIONS,
     Catalogue,
     Indicator,
@@ -315,7 +316,15 @@ def assess_indicators(
     unknown = sorted(i for i in via if i not in cat.indicators)
     if unknown:
         raise InputError(
-            [Problem(where="indicators", value=i, rule="unknown indicator id") for i in unknown]
+            [
+                Problem(
+                    where="indicators",
+                    value=i,
+                    rule="unknown indicator id",
+                    rule_zh="未知的指标编号",
+                )
+                for i in unknown
+            ]
         )
     population = "child" if child else "adult"
     set_codes = list(sets) if sets is not None else [s.code for s in cat.sets_for(population)]
@@ -329,6 +338,7 @@ def assess_indicators(
                         where="sets",
                         value=code,
                         rule=f"is not a set for the {population} population",
+                        rule_zh=f"不是适用于{POPULATION_ZH.get(population, population)}的指标集",
                     )
                 ]
             )
@@ -604,6 +614,7 @@ def assess(
                     where="--instrument",
                     value=instrument.id,
                     rule="is a first-line screen; use screen()",
+                    rule_zh="这是一线初筛问卷，请使用 screen()",
                 )
             ]
         )
@@ -617,6 +628,7 @@ def assess(
                     field=cid,
                     rule="not recorded as true: no interview is assessed without consent "
                     "(or, for a child, assent)",
+                    rule_zh="未记录为 true：未经同意（儿童须本人同意），任何访谈都不予评估",
                 )
                 for cid in refused
             ]

@@ -181,6 +181,9 @@ class Catalogue:
         return [s for s in self.sets.values() if s.population == population]
 
 
+POPULATION_ZH: Mapping[str, str] = {"adult": "成人", "child": "儿童", "any": "所有人"}
+"""The population an indicator set or instrument is for, in Chinese."""
+
 _ID = re.compile(r"^(?P<set>[A-Z]{3})-(?P<dim>[A-Z]{2})-(?P<n>\d{2})$")
 
 
@@ -191,27 +194,36 @@ class _Reader:
         self.problems: list[Problem] = []
 
     def problem(
-        self, where: str, rule: str, field: str | None = None, value: object = None
+        self, where: str, rule: str, rule_zh: str, field: str | None = None, value: object = None
     ) -> None:
-        self.problems.append(Problem(where=where, field=field, value=value, rule=rule))
+        self.problems.append(
+            Problem(where=where, field=field, value=value, rule=rule, rule_zh=rule_zh)
+        )
 
     def mapping(self, value: object, where: str) -> Mapping[str, Any]:
         if isinstance(value, Mapping):
             return value
-        self.problem(where, "must be a mapping of keys to values", value=type(value).__name__)
+        self.problem(
+            where,
+            "must be a mapping of keys to values",
+            "必须是键值映射",
+            value=type(value).__name__,
+        )
         return {}
 
     def entries(self, doc: Mapping[str, Any], key: str, where: str) -> list[Mapping[str, Any]]:
         raw = doc.get(key)
         if not isinstance(raw, list):
-            self.problem(where, "must be a list", field=key)
+            self.problem(where, "must be a list", "必须是列表", field=key)
             return []
         out = []
         for n, item in enumerate(raw, start=1):
             if isinstance(item, Mapping):
                 out.append(item)
             else:
-                self.problem(f"{where} {key}[{n}]", "must be a mapping of keys to values")
+                self.problem(
+                    f"{where} {key}[{n}]", "must be a mapping of keys to values", "必须是键值映射"
+                )
         return out
 
     def string(
@@ -220,10 +232,10 @@ class _Reader:
         value = entry.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                self.problem(where, "is missing or empty", field=key)
+                self.problem(where, "is missing or empty", "缺失或为空", field=key)
             return None
         if not isinstance(value, str | int | float) or isinstance(value, bool):
-            self.problem(where, "must be text", field=key, value=value)
+            self.problem(where, "must be text", "必须是文本", field=key, value=value)
             return None
         return str(value)
 
@@ -234,7 +246,9 @@ class _Reader:
             key = f"{prefix}_{lang}" if prefix else lang
             value = self.string(entry, key, where, required=False)
             if value is None:
-                self.problem(where, f"missing translation ({lang})", field=key)
+                self.problem(
+                    where, f"missing translation ({lang})", f"缺少译文（{lang}）", field=key
+                )
             values.append(value or "")
         return Text(en=values[0], zh=values[1])
 
@@ -246,7 +260,9 @@ class _Reader:
     def boolean(self, entry: Mapping[str, Any], key: str, where: str) -> bool:
         value = entry.get(key)
         if not isinstance(value, bool):
-            self.problem(where, "must be true or false", field=key, value=value)
+            self.problem(
+                where, "must be true or false", "必须是 true 或 false", field=key, value=value
+            )
             return False
         return value
 
@@ -255,7 +271,7 @@ class _Reader:
         if value is None:
             return ()
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problem(where, "must be a list of ids", field=key, value=value)
+            self.problem(where, "must be a list of ids", "必须是编号列表", field=key, value=value)
             return ()
         return tuple(value)
 
@@ -266,7 +282,13 @@ class _Reader:
         try:
             return Strength(value)
         except ValueError:
-            self.problem(where, "must be one of strong, medium, weak", field=key, value=value)
+            self.problem(
+                where,
+                "must be one of strong, medium, weak",
+                "必须是 strong、medium 或 weak",
+                field=key,
+                value=value,
+            )
             return None
 
 
@@ -274,14 +296,20 @@ def _read_yaml(path: Path, reader: _Reader) -> tuple[Mapping[str, Any], bytes]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        reader.problem(str(path), f"cannot be read: {exc.strerror or exc}")
+        reader.problem(
+            str(path), f"cannot be read: {exc.strerror or exc}", f"无法读取：{exc.strerror or exc}"
+        )
         return {}, b""
     try:
         doc = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path.name} line {mark.line + 1}" if mark is not None else path.name
-        reader.problem(where, f"is not valid YAML: {getattr(exc, 'problem', exc)}")
+        reader.problem(
+            where,
+            f"is not valid YAML: {getattr(exc, 'problem', exc)}",
+            f"不是有效的 YAML：{getattr(exc, 'problem', exc)}",
+        )
         return {}, raw
     return reader.mapping(doc, path.name), raw
 
@@ -316,19 +344,23 @@ def _load(index_path: Path) -> Catalogue:
         try:
             strengths[Strength(key)] = r.text(r.mapping(value, f"{where} strengths.{key}"), where)
         except ValueError:
-            r.problem(f"{where} strengths", "unknown strength", value=key)
+            r.problem(f"{where} strengths", "unknown strength", "未知的强度", value=key)
     for s in Strength:
         if s not in strengths:
-            r.problem(f"{where} strengths", "missing a label", value=s.value)
+            r.problem(f"{where} strengths", "missing a label", "缺少标签", value=s.value)
 
     dimensions: dict[str, Dimension] = {}
     for e in r.entries(index, "dimensions", where):
         code = r.string(e, "code", f"{where} dimensions") or ""
         w = f"{where} {code}"
         if code in dimensions:
-            r.problem(w, "duplicate dimension code")
+            r.problem(w, "duplicate dimension code", "维度代码重复")
         elif code not in DIMENSION_CODES:
-            r.problem(w, f"unknown dimension (known: {', '.join(DIMENSION_CODES)})")
+            r.problem(
+                w,
+                f"unknown dimension (known: {', '.join(DIMENSION_CODES)})",
+                f"未知的维度（已知维度：{'、'.join(DIMENSION_CODES)}）",
+            )
         dimensions[code] = Dimension(
             code=code,
             phase=r.string(e, "phase", w) or "",
@@ -337,7 +369,7 @@ def _load(index_path: Path) -> Catalogue:
         )
     for code in DIMENSION_CODES:
         if code not in dimensions:
-            r.problem(f"{where} dimensions", "dimension missing", value=code)
+            r.problem(f"{where} dimensions", "dimension missing", "缺少维度", value=code)
 
     sets: dict[str, IndicatorSet] = {}
     for e in r.entries(index, "sets", where):
@@ -345,9 +377,15 @@ def _load(index_path: Path) -> Catalogue:
         w = f"{where} {code}"
         population = r.string(e, "population", w)
         if population not in ("adult", "child"):
-            r.problem(w, "must be adult or child", field="population", value=population)
+            r.problem(
+                w,
+                "must be adult or child",
+                "必须是 adult 或 child",
+                field="population",
+                value=population,
+            )
         if code in sets:
-            r.problem(w, "duplicate set code")
+            r.problem(w, "duplicate set code", "指标集代码重复")
         sets[code] = IndicatorSet(
             code=code,
             population="child" if population == "child" else "adult",
@@ -360,11 +398,11 @@ def _load(index_path: Path) -> Catalogue:
         tid = r.string(e, "id", f"{where} topics") or ""
         w = f"{where} topic {tid}"
         if tid in topics:
-            r.problem(w, "duplicate topic id")
+            r.problem(w, "duplicate topic id", "主题编号重复")
         dims = r.id_list(e, "dimensions", w)
         for d in dims:
             if d not in DIMENSION_CODES:
-                r.problem(w, "unknown dimension", field="dimensions", value=d)
+                r.problem(w, "unknown dimension", "未知的维度", field="dimensions", value=d)
         topics[tid] = Topic(id=tid, dimensions=dims, name=r.text(e, w))
 
     sources: dict[str, Source] = {}
@@ -372,7 +410,7 @@ def _load(index_path: Path) -> Catalogue:
         sid = r.string(e, "id", f"{where} sources") or ""
         w = f"{where} source {sid}"
         if sid in sources:
-            r.problem(w, "duplicate source id")
+            r.problem(w, "duplicate source id", "来源编号重复")
         sources[sid] = Source(
             id=sid, confidence=r.string(e, "confidence", w) or "", text=r.text(e, w)
         )
@@ -401,7 +439,11 @@ def _load(index_path: Path) -> Catalogue:
                 if ind is None:
                     continue
                 if ind.id in seen_in:
-                    r.problem(f"{fname} {ind.id}", f"duplicate id (also in {seen_in[ind.id]})")
+                    r.problem(
+                        f"{fname} {ind.id}",
+                        f"duplicate id (also in {seen_in[ind.id]})",
+                        f"编号重复（另见 {seen_in[ind.id]}）",
+                    )
                     continue
                 seen_in[ind.id] = fname
                 indicators[ind.id] = ind
@@ -411,14 +453,24 @@ def _load(index_path: Path) -> Catalogue:
                 if obs is None:
                     continue
                 if obs.id in seen_in:
-                    r.problem(f"{fname} {obs.id}", f"duplicate id (also in {seen_in[obs.id]})")
+                    r.problem(
+                        f"{fname} {obs.id}",
+                        f"duplicate id (also in {seen_in[obs.id]})",
+                        f"编号重复（另见 {seen_in[obs.id]}）",
+                    )
                     continue
                 seen_in[obs.id] = fname
                 observations[obs.id] = obs
 
     for w, field, ref in references:
         if ref not in indicators:
-            r.problem(w, "refers to an indicator that does not exist", field=field, value=ref)
+            r.problem(
+                w,
+                "refers to an indicator that does not exist",
+                "引用了不存在的指标",
+                field=field,
+                value=ref,
+            )
     for ind in indicators.values():
         if ind.provisional_from in indicators:
             origin = indicators[ind.provisional_from]
@@ -426,6 +478,7 @@ def _load(index_path: Path) -> Catalogue:
                 r.problem(
                     f"{seen_in[ind.id]} {ind.id}",
                     f"provisional strength differs from its origin {origin.id} ({origin.strength})",
+                    f"暂定强度与其来源 {origin.id} 的强度（{origin.strength}）不一致",
                     field="provisional_strength",
                     value=ind.provisional_strength,
                 )
@@ -462,19 +515,30 @@ def _indicator(
     w = f"{fname} {iid}"
     m = _ID.match(iid)
     if m is None:
-        r.problem(w, "id must look like SET-DIM-NN (e.g. ADL-DR-01)")
+        r.problem(
+            w,
+            "id must look like SET-DIM-NN (e.g. ADL-DR-01)",
+            "编号格式应为 SET-DIM-NN（如 ADL-DR-01）",
+        )
         return None
     if m["set"] not in sets:
-        r.problem(w, f"unknown indicator set {m['set']}")
+        r.problem(w, f"unknown indicator set {m['set']}", f"未知的指标集 {m['set']}")
     if file_set is not None and m["set"] != file_set:
-        r.problem(w, f"listed in the file of set {file_set}")
+        r.problem(w, f"listed in the file of set {file_set}", f"列在指标集 {file_set} 的文件中")
     dim = r.string(e, "dimension", w) or ""
     if dim not in dimensions:
-        r.problem(w, "unknown dimension", field="dimension", value=dim)
+        r.problem(w, "unknown dimension", "未知的维度", field="dimension", value=dim)
     elif dim != m["dim"]:
-        r.problem(w, "dimension does not match the id", field="dimension", value=dim)
+        r.problem(
+            w, "dimension does not match the id", "维度与编号不一致", field="dimension", value=dim
+        )
     if "strength" not in e:
-        r.problem(w, "is missing (use null where no source establishes it)", field="strength")
+        r.problem(
+            w,
+            "is missing (use null where no source establishes it)",
+            "缺失（若无来源确认，请写 null）",
+            field="strength",
+        )
     strength = r.strength(e, "strength", w)
     provisional = r.strength(e, "provisional_strength", w)
     provisional_from = r.string(e, "provisional_from", w, required=False)
@@ -484,16 +548,27 @@ def _indicator(
             w,
             "has no established strength: give provisional_strength and provisional_from "
             "(a configuration assumption)",
+            "没有已确立的强度：请给出 provisional_strength 和 provisional_from（属配置假设）",
         )
     if strength is not None and provisional is not None:
-        r.problem(w, "has both a strength and a provisional strength", field="provisional_strength")
+        r.problem(
+            w,
+            "has both a strength and a provisional strength",
+            "同时给出了强度和暂定强度",
+            field="provisional_strength",
+        )
     source = r.string(e, "source", w) or ""
     if source and source not in sources:
-        r.problem(w, "unknown source", field="source", value=source)
+        r.problem(w, "unknown source", "未知的来源", field="source", value=source)
     confidence = r.string(e, "confidence", w) or ""
     verified = r.boolean(e, "verified", w)
     if verified and confidence == "recollection-unverified":
-        r.problem(w, "a recollection-unverified item must have verified: false", field="verified")
+        r.problem(
+            w,
+            "a recollection-unverified item must have verified: false",
+            "凭回忆、未经核实的条目必须写 verified: false",
+            field="verified",
+        )
     counterpart = r.string(e, "counterpart", w, required=False)
     for field, ref in (("counterpart", counterpart), ("provisional_from", provisional_from)):
         if ref is not None:
@@ -527,20 +602,26 @@ def _observation(
         return None
     w = f"{fname} {oid}"
     if not re.fullmatch(r"BRD-\d{2}", oid):
-        r.problem(w, "observation id must look like BRD-NN")
+        r.problem(w, "observation id must look like BRD-NN", "观察项编号格式应为 BRD-NN")
     line = r.string(e, "line", w) or ""
     if line not in ("first", "second", "both"):
-        r.problem(w, "must be first, second or both", field="line", value=line)
+        r.problem(
+            w,
+            "must be first, second or both",
+            "必须是 first、second 或 both",
+            field="line",
+            value=line,
+        )
     obs_sources = r.id_list(e, "sources", w)
     for s in obs_sources:
         if s not in sources:
-            r.problem(w, "unknown source", field="sources", value=s)
+            r.problem(w, "unknown source", "未知的来源", field="sources", value=s)
     evidences = r.id_list(e, "evidences", w)
     design_links = r.id_list(e, "design_links", w)
     for field, ids in (("evidences", evidences), ("design_links", design_links)):
         references.extend((w, field, i) for i in ids)
     if not evidences and not design_links:
-        r.problem(w, "must be linked to at least one indicator")
+        r.problem(w, "must be linked to at least one indicator", "必须至少关联一个指标")
     return Observation(
         id=oid,
         line=line,

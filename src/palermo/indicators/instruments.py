@@ -27,7 +27,13 @@ from typing import Any, Literal
 import yaml
 
 from palermo.errors import InputError, Problem
-from palermo.indicators.catalogue import Catalogue, Text, _Reader, load_catalogue
+from palermo.indicators.catalogue import (
+    POPULATION_ZH,
+    Catalogue,
+    Text,
+    _Reader,
+    load_catalogue,
+)
 
 INSTRUMENTS_DIR = Path(__file__).resolve().parent / "instruments"
 MAX_FIRST_LINE_ITEMS = 10
@@ -151,13 +157,22 @@ def load_instrument(name_or_path: str | Path, catalogue: Catalogue | None = None
     if isinstance(name_or_path, Path) or text.endswith((".yaml", ".yml")) or "/" in text:
         path = Path(name_or_path)
         if not path.is_file():
-            raise InputError([Problem(where=text, rule="instrument file not found")])
+            raise InputError(
+                [Problem(where=text, rule="instrument file not found", rule_zh="找不到问卷文件")]
+            )
     else:
         path = INSTRUMENTS_DIR / f"{text}.yaml"
         if text not in builtin_instruments():
             known = ", ".join(builtin_instruments())
             raise InputError(
-                [Problem(where="--instrument", value=text, rule=f"unknown instrument ({known})")]
+                [
+                    Problem(
+                        where="--instrument",
+                        value=text,
+                        rule=f"unknown instrument ({known})",
+                        rule_zh=f"未知的问卷（已有：{known}）",
+                    )
+                ]
             )
     return _parse_instrument(path, cat)
 
@@ -168,26 +183,58 @@ def _parse_instrument(path: Path, cat: Catalogue) -> Instrument:
         raw = path.read_bytes()
         doc_any = yaml.safe_load(raw)
     except OSError as exc:
-        raise InputError([Problem(where=str(path), rule=f"cannot be read: {exc}")]) from None
+        raise InputError(
+            [Problem(where=str(path), rule=f"cannot be read: {exc}", rule_zh=f"无法读取：{exc}")]
+        ) from None
     except yaml.YAMLError as exc:
-        raise InputError([Problem(where=path.name, rule=f"is not valid YAML: {exc}")]) from None
+        raise InputError(
+            [
+                Problem(
+                    where=path.name,
+                    rule=f"is not valid YAML: {exc}",
+                    rule_zh=f"不是有效的 YAML：{exc}",
+                )
+            ]
+        ) from None
     doc = r.mapping(doc_any, path.name)
     iid = r.string(doc, "instrument", path.name) or path.stem
     w = f"{path.name} {iid}"
     kind = r.string(doc, "kind", w)
     if kind not in ("first_line", "second_line"):
-        r.problem(w, "must be first_line or second_line", field="kind", value=kind)
+        r.problem(
+            w,
+            "must be first_line or second_line",
+            "必须是 first_line 或 second_line",
+            field="kind",
+            value=kind,
+        )
     population = r.string(doc, "population", w)
     if population not in ("adult", "child", "any"):
-        r.problem(w, "must be adult, child or any", field="population", value=population)
+        r.problem(
+            w,
+            "must be adult, child or any",
+            "必须是 adult、child 或 any",
+            field="population",
+            value=population,
+        )
     sets = r.id_list(doc, "sets", w)
     for s in sets:
         if s not in cat.sets:
-            r.problem(w, "unknown indicator set", field="sets", value=s)
+            r.problem(w, "unknown indicator set", "未知的指标集", field="sets", value=s)
         elif population in ("adult", "child") and cat.sets[s].population != population:
-            r.problem(w, f"set {s} is for the {cat.sets[s].population} population", field="sets")
+            r.problem(
+                w,
+                f"set {s} is for the {cat.sets[s].population} population",
+                f"指标集 {s} 适用于{POPULATION_ZH.get(cat.sets[s].population, '')}",
+                field="sets",
+            )
     if kind == "second_line" and not sets:
-        r.problem(w, "a second-line interview must name its indicator sets", field="sets")
+        r.problem(
+            w,
+            "a second-line interview must name its indicator sets",
+            "二线访谈必须写明所用的指标集",
+            field="sets",
+        )
 
     consent: list[ConsentItem] = []
     for e in r.entries(doc, "consent", w) if "consent" in doc else []:
@@ -198,7 +245,11 @@ def _parse_instrument(path: Path, cat: Catalogue) -> Instrument:
             )
         )
     if kind == "second_line" and not any(c.required for c in consent):
-        r.problem(w, "a second-line interview needs a consent checklist with a required item")
+        r.problem(
+            w,
+            "a second-line interview needs a consent checklist with a required item",
+            "二线访谈需要一份至少含一项必选事项的同意清单",
+        )
 
     questions: list[Question] = []
     for e in r.entries(doc, "questions", w):
@@ -206,7 +257,11 @@ def _parse_instrument(path: Path, cat: Catalogue) -> Instrument:
         if q is not None:
             questions.append(q)
     if kind == "first_line" and len(questions) > MAX_FIRST_LINE_ITEMS:
-        r.problem(w, f"a first-line screen has at most {MAX_FIRST_LINE_ITEMS} items")
+        r.problem(
+            w,
+            f"a first-line screen has at most {MAX_FIRST_LINE_ITEMS} items",
+            f"一线初筛最多 {MAX_FIRST_LINE_ITEMS} 项",
+        )
 
     rule: ScreenRule | None = None
     if kind == "first_line":
@@ -245,29 +300,52 @@ def _question(
         return None
     w = f"{fname} {qid}"
     if any(q.id == qid for q in earlier):
-        r.problem(w, "duplicate question id")
+        r.problem(w, "duplicate question id", "问题编号重复")
     raw_type = r.string(e, "type", w)
     try:
         qtype = QuestionType(raw_type or "")
     except ValueError:
-        r.problem(w, "must be yes_no, choice or multi", field="type", value=raw_type)
+        r.problem(
+            w,
+            "must be yes_no, choice or multi",
+            "必须是 yes_no、choice 或 multi",
+            field="type",
+            value=raw_type,
+        )
         return None
     topic = r.string(e, "topic", w, required=kind == "second_line")
     if topic is not None and topic not in cat.topics:
-        r.problem(w, "unknown topic", field="topic", value=topic)
+        r.problem(w, "unknown topic", "未知的主题", field="topic", value=topic)
     observation = r.string(e, "observation", w, required=kind == "first_line")
     if observation is not None and observation not in cat.observations:
-        r.problem(w, "unknown border observation", field="observation", value=observation)
+        r.problem(
+            w,
+            "unknown border observation",
+            "未知的边境观察项",
+            field="observation",
+            value=observation,
+        )
 
     options: list[Option] = []
     if qtype is QuestionType.YES_NO:
         if "options" in e:
-            r.problem(w, "a yes_no question takes evidence_when, not options", field="options")
+            r.problem(
+                w,
+                "a yes_no question takes evidence_when, not options",
+                "是非题使用 evidence_when，而不是 options",
+                field="options",
+            )
         # YAML 1.1 reads an unquoted yes/no key as a boolean; accept both spellings.
         when = {str(_yes_no(k)): v for k, v in r.mapping(e.get("evidence_when", {}), w).items()}
         for key in when:
             if key not in ("yes", "no"):
-                r.problem(w, "evidence_when keys are yes and no", field="evidence_when", value=key)
+                r.problem(
+                    w,
+                    "evidence_when keys are yes and no",
+                    "evidence_when 的键只能是 yes 和 no",
+                    field="evidence_when",
+                    value=key,
+                )
         yes_ids = r.id_list(when, "yes", w)
         if not when and observation is not None and observation in cat.observations:
             yes_ids = cat.observations[observation].linked
@@ -277,30 +355,45 @@ def _question(
             oid = r.string(raw_option, "id", f"{w} option") or ""
             ow = f"{w} option {oid}"
             if any(x.id == oid for x in options):
-                r.problem(ow, "duplicate option id")
+                r.problem(ow, "duplicate option id", "选项编号重复")
             act = raw_option.get("act", False)
             if not isinstance(act, bool):
-                r.problem(ow, "must be true or false", field="act", value=act)
+                r.problem(
+                    ow, "must be true or false", "必须是 true 或 false", field="act", value=act
+                )
             options.append(
                 Option(
                     oid, r.text(raw_option, ow), r.id_list(raw_option, "evidences", ow), act is True
                 )
             )
         if len(options) < 2:
-            r.problem(w, "a choice needs at least two options", field="options")
+            r.problem(
+                w, "a choice needs at least two options", "单选题至少需要两个选项", field="options"
+            )
     for o in options:
         for ind in o.evidences:
             if ind not in cat.indicators:
-                r.problem(f"{w} option {o.id}", "unknown indicator", field="evidences", value=ind)
+                r.problem(
+                    f"{w} option {o.id}",
+                    "unknown indicator",
+                    "未知的指标",
+                    field="evidences",
+                    value=ind,
+                )
             elif sets and cat.indicators[ind].set_code not in sets:
                 r.problem(
                     f"{w} option {o.id}",
                     f"indicator outside the instrument's sets ({', '.join(sets)})",
+                    f"指标不属于本问卷的指标集（{'、'.join(sets)}）",
                     field="evidences",
                     value=ind,
                 )
     if not any(o.evidences for o in options):
-        r.problem(w, "maps to no indicator: every question must evidence at least one")
+        r.problem(
+            w,
+            "maps to no indicator: every question must evidence at least one",
+            "未对应任何指标：每个问题都必须至少为一个指标提供证据",
+        )
 
     condition: Condition | None = None
     if "ask_if" in e:
@@ -309,17 +402,32 @@ def _question(
         target = next((q for q in earlier if q.id == ref), None)
         if target is None:
             r.problem(
-                w, "skip logic refers to an unknown or later question", field="ask_if", value=ref
+                w,
+                "skip logic refers to an unknown or later question",
+                "跳题逻辑引用了未知的或排在后面的问题",
+                field="ask_if",
+                value=ref,
             )
         lists = {k: [_yes_no(v) for v in c.get(k) or []] for k in ("any_of", "none_of")}
         any_of, none_of = r.id_list(lists, "any_of", w), r.id_list(lists, "none_of", w)
         if not any_of and not none_of:
-            r.problem(w, "skip logic needs any_of or none_of", field="ask_if")
+            r.problem(
+                w,
+                "skip logic needs any_of or none_of",
+                "跳题逻辑需要 any_of 或 none_of",
+                field="ask_if",
+            )
         if target is not None:
             valid = {o.id for o in target.options}
             for oid in (*any_of, *none_of):
                 if oid not in valid:
-                    r.problem(w, f"skip logic names no option of {ref}", field="ask_if", value=oid)
+                    r.problem(
+                        w,
+                        f"skip logic names no option of {ref}",
+                        f"跳题逻辑没有给出 {ref} 的任何选项",
+                        field="ask_if",
+                        value=oid,
+                    )
         condition = Condition(question=ref, any_of=any_of, none_of=none_of)
     return Question(
         id=qid,
@@ -351,11 +459,20 @@ def _screen_rule(r: _Reader, doc: Mapping[str, Any], w: str, items: set[str]) ->
     decisive = r.id_list(rule, "offer_if_any", f"{w} screen_rule")
     for i in decisive:
         if i not in items:
-            r.problem(f"{w} screen_rule", "names an unknown item", field="offer_if_any", value=i)
+            r.problem(
+                f"{w} screen_rule",
+                "names an unknown item",
+                "引用了未知的条目",
+                field="offer_if_any",
+                value=i,
+            )
     count = rule.get("offer_if_count_at_least")
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         r.problem(
-            f"{w} screen_rule", "must be a whole number >= 1", field="offer_if_count_at_least"
+            f"{w} screen_rule",
+            "must be a whole number >= 1",
+            "必须是大于等于 1 的整数",
+            field="offer_if_count_at_least",
         )
         count = 1
     return ScreenRule(decisive, count, r.text(rule, f"{w} screen_rule", "basis"))

@@ -71,7 +71,14 @@ def screen(
     rule = instrument.screen_rule
     if instrument.kind != "first_line" or rule is None:
         raise InputError(
-            [Problem(where="--instrument", value=instrument.id, rule="is not a first-line screen")]
+            [
+                Problem(
+                    where="--instrument",
+                    value=instrument.id,
+                    rule="is not a first-line screen",
+                    rule_zh="不是一线初筛问卷",
+                )
+            ]
         )
     observed = [q for q in instrument.questions if answers.values.get(q.id) is True]
     decisive = [q for q in observed if q.id in rule.offer_if_any]
