@@ -3,11 +3,14 @@ administration pages (each of agency A, made through the real services)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from palermo.profiles import EXAMPLES_DIR
 from palermo.web.accounts.roles import Role
+from palermo.web.agreements.models import DataSharingAgreement
+from palermo.web.agreements.services import agreement_create
 from palermo.web.profiles.models import ListVersion
 from palermo.web.profiles.services import list_upload
 
@@ -22,10 +25,46 @@ def a_list_version(test: Any) -> ListVersion:
     return version
 
 
+def agreement_between(
+    test: Any,
+    sender: Any,
+    recipient: Any,
+    *,
+    purposes: tuple[str, ...] = ("assistance",),
+    valid_from: dt.date | None = None,
+    valid_to: dt.date | None = None,
+    reference: str = "DSA-2026-001",
+) -> DataSharingAgreement:
+    """A signed agreement between two agencies, recorded by an administrator."""
+    today = dt.datetime.now(tz=dt.UTC).date()
+    admin = test.user_with_role(Role.ADMINISTRATOR)
+    return agreement_create(
+        actor=admin,
+        reference=reference,
+        title="Referral of presumed victims for shelter",
+        document_id="MoU/2026/17",
+        parties=[sender, recipient],
+        purposes=purposes,
+        valid_from=valid_from or today - dt.timedelta(days=30),
+        valid_to=valid_to or today + dt.timedelta(days=365),
+        signed_by="Director, Northgate; Head, Harbour shelter",
+        signed_on=(valid_from or today - dt.timedelta(days=30)),
+    )
+
+
+def an_agreement(test: Any) -> DataSharingAgreement:
+    if not hasattr(test, "_agreement"):
+        test._agreement = agreement_between(test, test.agency_a, test.agency_b)
+    agreement: DataSharingAgreement = test._agreement
+    return agreement
+
+
 ADMIN_URL_EXAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "profiles:list_detail": lambda t: {"pk": a_list_version(t).pk},
     "profiles:list_submit": lambda t: {"pk": a_list_version(t).pk},
     "profiles:list_approve": lambda t: {"pk": a_list_version(t).pk},
     "profiles:list_activate": lambda t: {"pk": a_list_version(t).pk},
     "profiles:list_retire": lambda t: {"pk": a_list_version(t).pk},
+    "agreements:detail": lambda t: {"pk": an_agreement(t).pk},
+    "agreements:end": lambda t: {"pk": an_agreement(t).pk},
 }

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from admin_fixtures import agreement_between
 from django.http import Http404
 
 from palermo.errors import InputError
@@ -152,10 +153,19 @@ class TestConcurrentEdits(BaseTestCase):
 
 
 class TestConsentAndSharing(BaseTestCase):
+    def setUp(self) -> None:
+        agreement_between(self, self.agency_a, self.agency_b)
+
     def test_sharing_without_consent_for_that_agency_is_blocked(self) -> None:
         case = self.open_case()
         with pytest.raises(ConsentRequiredError, match="Harbour shelter"):
-            case_share(actor=self.caseworker, case=case, recipient=self.agency_b, purpose="shelter")
+            case_share(
+                actor=self.caseworker,
+                case=case,
+                recipient=self.agency_b,
+                purpose="shelter",
+                transfer_purpose="assistance",
+            )
 
     def test_consent_needs_every_point_of_the_checklist(self) -> None:
         case = self.open_case()
@@ -175,7 +185,13 @@ class TestConsentAndSharing(BaseTestCase):
             actor=self.caseworker, case=case, purpose="sharing", recipient=third, checklist=ALL_TOLD
         )
         with pytest.raises(ConsentRequiredError):
-            case_share(actor=self.caseworker, case=case, recipient=self.agency_b, purpose="shelter")
+            case_share(
+                actor=self.caseworker,
+                case=case,
+                recipient=self.agency_b,
+                purpose="shelter",
+                transfer_purpose="assistance",
+            )
 
     def test_with_consent_the_recipient_sees_the_case_and_withdrawal_stops_it(self) -> None:
         case = self.open_case()
@@ -186,7 +202,13 @@ class TestConsentAndSharing(BaseTestCase):
             recipient=self.agency_b,
             checklist=ALL_TOLD,
         )
-        case_share(actor=self.caseworker, case=case, recipient=self.agency_b, purpose="shelter")
+        case_share(
+            actor=self.caseworker,
+            case=case,
+            recipient=self.agency_b,
+            purpose="shelter",
+            transfer_purpose="assistance",
+        )
         assert selectors.case_get(user=self.outsider, pk=case.pk) == case
         consent_withdraw(actor=self.caseworker, consent=consent, reason="person asked")
         with pytest.raises(Http404):
@@ -196,12 +218,19 @@ class TestConsentAndSharing(BaseTestCase):
     def test_a_supervisor_may_override_only_with_a_legal_basis_and_reason(self) -> None:
         case = self.open_case()
         with pytest.raises(InputError):
-            case_share(actor=self.supervisor, case=case, recipient=self.agency_b, purpose="x")
+            case_share(
+                actor=self.supervisor,
+                case=case,
+                recipient=self.agency_b,
+                purpose="x",
+                transfer_purpose="assistance",
+            )
         share = case_share(
             actor=self.supervisor,
             case=case,
             recipient=self.agency_b,
             purpose="imminent danger",
+            transfer_purpose="assistance",
             legal_basis="Art. 13 exception",
             override_reason="threat to life reported",
         )

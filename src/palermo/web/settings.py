@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "palermo.web.profiles",
     "palermo.web.screening",
     "palermo.web.interviews",
+    "palermo.web.agreements",
 ]
 
 MIDDLEWARE = [

@@ -19,5 +19,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("screening/", include("palermo.web.screening.urls")),
     path("interviews/", include("palermo.web.interviews.urls")),
     path("profiles/", include("palermo.web.profiles.urls")),
+    path("agreements/", include("palermo.web.agreements.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

@@ -152,6 +152,16 @@ class CaseShare(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="shares")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="shared_cases")
     purpose = models.CharField(_("purpose of the transfer"), max_length=300)
+    # what the transfer is for (agreements.TransferPurpose) and the written agreement covering it
+    transfer_purpose = models.CharField(_("kind of transfer"), max_length=32, blank=True)
+    agreement = models.ForeignKey(
+        "agreements.DataSharingAgreement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfers",
+        verbose_name=_("data-sharing agreement"),
+    )
     consent = models.ForeignKey(Consent, on_delete=models.PROTECT, null=True, related_name="+")
     legal_basis = models.CharField(_("legal basis (override)"), max_length=300, blank=True)
     override_reason = models.CharField(_("reason for the override"), max_length=500, blank=True)

@@ -19,6 +19,7 @@ from palermo.web.accounts.roles import (
     CASE_ROLES,
     CONSENT_OVERRIDE_ROLES,
 )
+from palermo.web.agreements.services import agreement_for_transfer
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.cases.models import (
@@ -375,6 +376,7 @@ def case_share(
     case: Case,
     recipient: Agency,
     purpose: str,
+    transfer_purpose: str,
     legal_basis: str = "",
     override_reason: str = "",
     request: Any = None,
@@ -382,7 +384,9 @@ def case_share(
     """Make the case visible to ``recipient`` for ``purpose``.
 
     Needs an active consent to sharing with that very agency. Without one, only a role allowed
-    to override (a supervisor) may share, stating the legal basis and the reason.
+    to override (a supervisor) may share, stating the legal basis and the reason. In every
+    case a written data-sharing agreement in force between the two agencies must cover
+    ``transfer_purpose``; the share refers to it.
     """
     _require_role(actor, CASE_OPENING_ROLES | CONSENT_OVERRIDE_ROLES, _("share a case"))
     _require_own_agency(actor, case)
@@ -427,11 +431,16 @@ def case_share(
         raise TransitionRefusedError(
             _("The case is already shared with %(agency)s.") % {"agency": recipient.name}
         )
+    agreement = agreement_for_transfer(
+        sender=case.agency, recipient=recipient, purpose=transfer_purpose
+    )
     with transaction.atomic():
         share = CaseShare.objects.create(
             case=case,
             agency=recipient,
             purpose=purpose.strip()[:300],
+            transfer_purpose=transfer_purpose,
+            agreement=agreement,
             consent=consent,
             legal_basis=legal_basis.strip()[:300] if consent is None else "",
             override_reason=override_reason.strip()[:500] if consent is None else "",
@@ -445,6 +454,7 @@ def case_share(
             reason=purpose.strip()[:500],
             agency=recipient.name,
             override=consent is None,
+            agreement=agreement.reference,
         )
         audit_record(
             actor=actor,
@@ -452,6 +462,11 @@ def case_share(
             obj=case,
             purpose=purpose.strip()[:300],
             request=request,
-            detail={"to_agency": recipient.pk, "override": consent is None},
+            detail={
+                "to_agency": recipient.pk,
+                "override": consent is None,
+                "agreement": agreement.reference,
+                "transfer_purpose": transfer_purpose,
+            },
         )
     return share

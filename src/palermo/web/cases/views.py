@@ -21,6 +21,7 @@ from palermo.web.accounts.roles import (
     CONSENT_OVERRIDE_ROLES,
     PERSONAL_DATA_ROLES,
 )
+from palermo.web.agreements.models import TRANSFER_PURPOSE_CHOICES
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.cases import selectors, services
@@ -88,6 +89,11 @@ class WithdrawForm(forms.Form):
 class ShareForm(forms.Form):
     recipient = forms.ModelChoiceField(
         label=gettext_lazy("Receiving agency"), queryset=Agency.objects.all()
+    )
+    transfer_purpose = forms.ChoiceField(
+        label=gettext_lazy("Kind of transfer"),
+        choices=TRANSFER_PURPOSE_CHOICES,
+        help_text=gettext_lazy("A data-sharing agreement with the agency must cover it."),
     )
     purpose = forms.CharField(label=gettext_lazy("Purpose of the transfer"), max_length=300)
     legal_basis = forms.CharField(
@@ -311,6 +317,7 @@ def case_share_view(request: HttpRequest, pk: int) -> HttpResponse:
             case=case,
             recipient=form.cleaned_data["recipient"],
             purpose=form.cleaned_data["purpose"],
+            transfer_purpose=form.cleaned_data["transfer_purpose"],
             legal_basis=form.cleaned_data["legal_basis"],
             override_reason=form.cleaned_data["override_reason"],
             request=request,

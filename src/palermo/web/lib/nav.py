@@ -26,6 +26,7 @@ NAV: list[NavEntry] = [
     NavEntry("profiles:list", _("Risk profiles")),
     NavEntry("cases:list", _("Cases")),
     NavEntry("audit:search", _("Audit log")),
+    NavEntry("agreements:list", _("Data-sharing agreements")),
 ]
 
 

@@ -1,0 +1,34 @@
+"""Reads of data-sharing agreements: administrators see all, supervisors their agency's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from palermo.web.accounts.roles import Role
+from palermo.web.agreements.access import AGREEMENT_ROLES
+from palermo.web.agreements.models import DataSharingAgreement
+from palermo.web.lib.errors import NotPermittedError
+
+
+def _scoped(user: Any) -> QuerySet[DataSharingAgreement]:
+    if not (user.is_authenticated and user.is_active and user.role in AGREEMENT_ROLES):
+        raise NotPermittedError(_("Your role does not give access to data-sharing agreements."))
+    agreements = DataSharingAgreement.objects.prefetch_related("parties")
+    if user.role != Role.ADMINISTRATOR:
+        agreements = agreements.filter(parties=user.agency_id)
+    return agreements.distinct()
+
+
+def agreement_list(*, user: Any) -> QuerySet[DataSharingAgreement]:
+    return _scoped(user).order_by("-valid_to", "reference")
+
+
+def agreement_get(*, user: Any, pk: int) -> DataSharingAgreement:
+    try:
+        return _scoped(user).get(pk=pk)
+    except DataSharingAgreement.DoesNotExist:
+        raise Http404 from None

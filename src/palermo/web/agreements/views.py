@@ -1,0 +1,104 @@
+"""Data-sharing agreement pages: the list, recording a signed agreement, one agreement with
+the form to end it."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from palermo.errors import InputError, PalermoError
+from palermo.web.accounts.models import Agency
+from palermo.web.agreements import selectors, services
+from palermo.web.agreements.access import AGREEMENT_ROLES
+from palermo.web.agreements.models import TRANSFER_PURPOSE_CHOICES
+from palermo.web.lib.errors import reasons
+from palermo.web.lib.permissions import allow
+
+
+class AgreementForm(forms.Form):
+    reference = forms.CharField(label=gettext_lazy("Agreement reference"), max_length=60)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    document_id = forms.CharField(
+        label=gettext_lazy("Document id or file reference"),
+        max_length=120,
+        help_text=gettext_lazy("Where the signed document is kept."),
+    )
+    parties = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Parties"),
+        queryset=Agency.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    purposes = forms.MultipleChoiceField(
+        label=gettext_lazy("Purposes covered"),
+        choices=TRANSFER_PURPOSE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    valid_from = forms.DateField(
+        label=gettext_lazy("Valid from"), widget=forms.DateInput({"type": "date"})
+    )
+    valid_to = forms.DateField(
+        label=gettext_lazy("Valid to"), widget=forms.DateInput({"type": "date"})
+    )
+    signed_by = forms.CharField(
+        label=gettext_lazy("Signed by"),
+        max_length=300,
+        help_text=gettext_lazy("Names and functions of the signatories."),
+    )
+    signed_on = forms.DateField(
+        label=gettext_lazy("Signed on"), widget=forms.DateInput({"type": "date"})
+    )
+
+
+@allow(AGREEMENT_ROLES)
+def agreement_list(request: HttpRequest) -> HttpResponse:
+    agreements = selectors.agreement_list(user=request.user)
+    return render(request, "agreements/list.html", {"agreements": agreements})
+
+
+@allow(AGREEMENT_ROLES)
+def agreement_create(request: HttpRequest) -> HttpResponse:
+    form = AgreementForm(request.POST or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            agreement = services.agreement_create(actor=request.user, request=request, **data)
+        except InputError as exc:
+            errors = reasons(exc)
+        else:
+            messages.success(request, _("The agreement was recorded."))
+            return redirect("agreements:detail", pk=agreement.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request, "agreements/create.html", {"form": form, "errors": errors}, status=status
+    )
+
+
+@allow(AGREEMENT_ROLES)
+def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = selectors.agreement_get(user=request.user, pk=pk)
+    return render(request, "agreements/detail.html", {"agreement": agreement})
+
+
+@allow(AGREEMENT_ROLES)
+@require_POST
+def agreement_end(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = selectors.agreement_get(user=request.user, pk=pk)
+    try:
+        services.agreement_end(
+            actor=request.user,
+            agreement=agreement,
+            reason=request.POST.get("reason", ""),
+            request=request,
+        )
+    except PalermoError as exc:
+        for reason in reasons(exc):
+            messages.error(request, reason)
+    else:
+        messages.success(request, _("The agreement was ended: no new transfer can use it."))
+    return redirect("agreements:detail", pk=pk)
