@@ -387,7 +387,7 @@ class _Builder:
                     "a comparison has 'field' and exactly one operator ("
                     + ", ".join(OPERATORS)
                     + ")",
-                    "比较应包含 'field' 和且仅一个运算符",
+                    "比较应包含 'field' 和且仅一个运算符（" + "、".join(OPERATORS) + "）",
                 ),
                 field=str(name),
             )
@@ -400,7 +400,7 @@ class _Builder:
                 op_line,
                 bilingual(
                     f"unknown operator '{spelling}': expected one of " + ", ".join(spellings()),
-                    f"未知运算符“{spelling}”",
+                    f"未知运算符“{spelling}”：应为以下之一：" + "、".join(spellings()),
                 ),
                 field=str(name),
             )
@@ -437,9 +437,12 @@ class _Builder:
             named = self.lists.get(raw) if isinstance(raw, str) else None
             if named is None:
                 known = ", ".join(sorted(self.lists)) or "none loaded"
+                known_zh = "、".join(sorted(self.lists)) or "尚未加载任何名单"
                 self.problem(
                     line,
-                    bilingual(f"unknown named list (known: {known})", "未知名单"),
+                    bilingual(
+                        f"unknown named list (known: {known})", f"未知名单（已有：{known_zh}）"
+                    ),
                     field=spec.name,
                     value=raw,
                 )
@@ -464,8 +467,9 @@ class _Builder:
             return value
         if not isinstance(raw, list) or not raw:
             what = "[low, high]" if shape == Shape.RANGE else "a non-empty list [a, b, ...]"
+            what_zh = "[下限, 上限]" if shape == Shape.RANGE else "非空列表 [a, b, ...]"
             self.problem(
-                line, bilingual(f"'{op}' expects {what}", f"“{op}”需要列表"), field=spec.name
+                line, bilingual(f"'{op}' expects {what}", f"“{op}”需要{what_zh}"), field=spec.name
             )
             return _INVALID
         checked: list[Scalar] = []
