@@ -113,11 +113,14 @@ def _check_columns(table: pa.Table, profile_set: ProfileSet, on: dt.date) -> Non
         raise InputError(
             [
                 Problem(
-                    where="records table / 记录表",
-                    rule="missing column(s) the profiles use / 缺少风险画像所用的列: "
+                    where="records table",
+                    where_zh="记录表",
+                    rule="missing column(s) the profiles use: "
                     + ", ".join(missing)
-                    + " (read records with palermo.records.read_records / "
-                    "请用 palermo.records.read_records 读取记录)",
+                    + " (read records with palermo.records.read_records)",
+                    rule_zh="缺少风险画像所用的列："
+                    + "、".join(missing)
+                    + "（请用 palermo.records.read_records 读取记录）",
                 )
             ]
         )
@@ -186,7 +189,14 @@ def _screen_profiles(
             progress(table.num_rows)
     else:
         raise InputError(
-            [Problem(where="engine", value=engine, rule="engine is one of " + ", ".join(ENGINES))]
+            [
+                Problem(
+                    where="engine",
+                    value=engine,
+                    rule="engine is one of " + ", ".join(ENGINES),
+                    rule_zh="引擎必须是以下之一：" + "、".join(ENGINES),
+                )
+            ]
         )
     return _assemble(flagged, compiled, profile_set)
 

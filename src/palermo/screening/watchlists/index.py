@@ -150,6 +150,7 @@ class WatchlistIndex:
                             field="id",
                             value=wl.info.list_id,
                             rule="two lists have the same id",
+                            rule_zh="两份名单的编号相同",
                         )
                     ]
                 )

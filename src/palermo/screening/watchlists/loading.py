@@ -109,10 +109,14 @@ class _Problems:
         self.items: list[Problem] = []
         self.total = 0
 
-    def add(self, where: str, rule: str, field: str | None = None, value: object = None) -> None:
+    def add(
+        self, where: str, rule: str, rule_zh: str, field: str | None = None, value: object = None
+    ) -> None:
         self.total += 1
         if len(self.items) < MAX_PROBLEMS:
-            self.items.append(Problem(where=where, rule=rule, field=field, value=value))
+            self.items.append(
+                Problem(where=where, rule=rule, rule_zh=rule_zh, field=field, value=value)
+            )
 
     def raise_if_any(self) -> None:
         if self.total:
@@ -132,28 +136,47 @@ def parse_info(raw: Mapping[str, Any], *, where: str, today: dt.date | None = No
     problems = _Problems()
     unknown = sorted(set(raw) - set(INFO_FIELDS))
     for name in unknown:
-        problems.add(where, f"unknown list field (known: {', '.join(INFO_FIELDS)})", name)
+        problems.add(
+            where,
+            f"unknown list field (known: {', '.join(INFO_FIELDS)})",
+            f"未知的名单字段（已知字段：{'、'.join(INFO_FIELDS)}）",
+            name,
+        )
     for name in REQUIRED_INFO:
         if raw.get(name) in (None, ""):
             problems.add(
                 where,
                 "required: every list names its owner, purpose, legal basis and expiry date",
+                "必填：每份名单都要写明所有者、用途、法律依据和到期日期",
                 name,
             )
     list_id = str(raw.get("id") or "")
     if list_id and not LIST_ID.match(list_id):
-        problems.add(where, "must be 1-64 lower-case letters, digits, '-' or '_'", "id", list_id)
+        problems.add(
+            where,
+            "must be 1-64 lower-case letters, digits, '-' or '_'",
+            "必须是 1 到 64 个小写字母、数字、'-' 或 '_'",
+            "id",
+            list_id,
+        )
     expires: dt.date | None = None
     if raw.get("expires") not in (None, ""):
         try:
             expires = _parse_date(raw["expires"])
         except ValueError:
-            problems.add(where, "must be a date YYYY-MM-DD", "expires", raw["expires"])
+            problems.add(
+                where,
+                "must be a date YYYY-MM-DD",
+                "必须是 YYYY-MM-DD 格式的日期",
+                "expires",
+                raw["expires"],
+            )
         else:
             if today is not None and expires < today:
                 problems.add(
                     where,
                     "the list has already expired; renew its legal basis first",
+                    "名单已过期；请先更新其法律依据",
                     "expires",
                     str(expires),
                 )
@@ -165,7 +188,11 @@ def parse_info(raw: Mapping[str, Any], *, where: str, today: dt.date | None = No
             threshold = -1
         if not 0 <= threshold <= 100:
             problems.add(
-                where, "must be a whole number from 0 to 100", "threshold", raw["threshold"]
+                where,
+                "must be a whole number from 0 to 100",
+                "必须是 0 到 100 之间的整数",
+                "threshold",
+                raw["threshold"],
             )
     problems.raise_if_any()
     assert expires is not None
@@ -198,15 +225,26 @@ def parse_entry(
     """One entry from a mapping; problems are collected, ``None`` when the entry is broken."""
     before = problems.total
     for name in sorted(set(row) - ENTRY_FIELDS):
-        problems.add(where, "unknown entry field (see 'palermo watchlist import --help')", name)
+        problems.add(
+            where,
+            "unknown entry field (see 'palermo watchlist import --help')",
+            "未知的条目字段（见 'palermo watchlist import --help'）",
+            name,
+        )
     entry_id = str(row.get("id") or "").strip()
     if not entry_id:
-        problems.add(where, "required: every entry has an id", "id")
+        problems.add(where, "required: every entry has an id", "必填：每个条目都要有编号", "id")
     kind_text = str(row.get("kind") or "person").strip().lower()
     try:
         kind = EntryKind(kind_text)
     except ValueError:
-        problems.add(where, "must be one of person, organisation, contact", "kind", kind_text)
+        problems.add(
+            where,
+            "must be one of person, organisation, contact",
+            "必须是 person、organisation 或 contact",
+            "kind",
+            kind_text,
+        )
         kind = EntryKind.PERSON
     values: dict[str, list[str]] = {name: [] for name in LIST_FIELDS}
     for name in (*LIST_FIELDS, *SINGULAR):
@@ -224,19 +262,34 @@ def parse_entry(
         try:
             born = _parse_date(row["date_of_birth"])
         except ValueError:
-            problems.add(where, "must be a date YYYY-MM-DD", "date_of_birth", row["date_of_birth"])
+            problems.add(
+                where,
+                "must be a date YYYY-MM-DD",
+                "必须是 YYYY-MM-DD 格式的日期",
+                "date_of_birth",
+                row["date_of_birth"],
+            )
         else:
             if born > today:
-                problems.add(where, "must not be in the future", "date_of_birth", str(born))
+                problems.add(
+                    where, "must not be in the future", "不能晚于今天", "date_of_birth", str(born)
+                )
     nationality = str(row.get("nationality") or "").strip().upper() or None
     if nationality is not None and nationality not in COUNTRY_CODES:
-        problems.add(where, "must be an ISO 3166 alpha-2 country code", "nationality", nationality)
+        problems.add(
+            where,
+            "must be an ISO 3166 alpha-2 country code",
+            "必须是 ISO 3166 两字母国家代码",
+            "nationality",
+            nationality,
+        )
     plain = str(row.get("document_number") or "").strip()
     hashed = str(row.get("document_number_hash") or "").strip()
     if plain and hashed:
         problems.add(
             where,
             "give either document_number or document_number_hash, not both",
+            "document_number 与 document_number_hash 只能给出其一",
             "document_number",
         )
     doc_hash = document_hash(plain) if plain else (hashed.lower() or None)
@@ -244,33 +297,64 @@ def parse_entry(
         len(doc_hash) != 32 or any(c not in "0123456789abcdef" for c in doc_hash)
     ):
         problems.add(
-            where, "must be a 32-digit hexadecimal keyed hash", "document_number_hash", hashed
+            where,
+            "must be a 32-digit hexadecimal keyed hash",
+            "必须是 32 位十六进制的带密钥哈希值",
+            "document_number_hash",
+            hashed,
         )
     phones: list[str] = []
     for phone in values["phones"]:
         digits = normalise_phone(phone)
         if not MIN_PHONE_DIGITS <= len(digits) <= MAX_PHONE_DIGITS:
-            problems.add(where, "a phone number has 6 to 15 digits", "phones", phone)
+            problems.add(
+                where,
+                "a phone number has 6 to 15 digits",
+                "电话号码应有 6 到 15 位数字",
+                "phones",
+                phone,
+            )
         phones.append(digits)
     emails: list[str] = []
     for email in values["emails"]:
         norm = normalise_email(email)
         local, _, domain = norm.partition("@")
         if not local or "." not in domain or " " in norm:
-            problems.add(where, "not an e-mail address", "emails", email)
+            problems.add(where, "not an e-mail address", "不是电子邮件地址", "emails", email)
         emails.append(norm)
     registrations = [normalise_registration(r) for r in values["registration_numbers"]]
     if any(not r for r in registrations):
-        problems.add(where, "a registration number needs letters or digits", "registration_numbers")
+        problems.add(
+            where,
+            "a registration number needs letters or digits",
+            "登记号须包含字母或数字",
+            "registration_numbers",
+        )
     names = list(dict.fromkeys(values["names"]))
     if kind is EntryKind.PERSON and not (names or doc_hash or phones or emails):
-        problems.add(where, "a person needs a name, a document number or a contact point")
+        problems.add(
+            where,
+            "a person needs a name, a document number or a contact point",
+            "个人条目需要姓名、证件号码或联系方式",
+        )
     if kind is EntryKind.ORGANISATION and not (names or registrations or phones or emails):
-        problems.add(where, "an organisation needs a name, a registration number or a contact")
+        problems.add(
+            where,
+            "an organisation needs a name, a registration number or a contact",
+            "机构条目需要名称、登记号或联系方式",
+        )
     if kind is EntryKind.CONTACT and not (phones or emails):
-        problems.add(where, "a contact point needs a phone number or an e-mail address")
+        problems.add(
+            where,
+            "a contact point needs a phone number or an e-mail address",
+            "联系方式条目需要电话号码或电子邮件地址",
+        )
     if kind is not EntryKind.PERSON and (born or doc_hash or nationality):
-        problems.add(where, "date of birth, nationality and document belong to person entries")
+        problems.add(
+            where,
+            "date of birth, nationality and document belong to person entries",
+            "出生日期、国籍和证件只适用于个人条目",
+        )
     if problems.total > before:
         return None
     return Entry(
@@ -295,11 +379,21 @@ def _entries(
     first_seen: dict[str, str] = {}
     for where, row in rows:
         if not isinstance(row, Mapping):
-            problems.add(where, "each entry must be a mapping of field names to values")
+            problems.add(
+                where,
+                "each entry must be a mapping of field names to values",
+                "每个条目都必须是字段名到取值的映射",
+            )
             continue
         raw_id = str(row.get("id") or "").strip()
         if raw_id and raw_id in first_seen:
-            problems.add(where, f"duplicate id (first used at {first_seen[raw_id]})", "id", raw_id)
+            problems.add(
+                where,
+                f"duplicate id (first used at {first_seen[raw_id]})",
+                f"编号重复（首次出现于 {first_seen[raw_id]}）",
+                "id",
+                raw_id,
+            )
             continue
         if raw_id:
             first_seen[raw_id] = where
@@ -324,21 +418,37 @@ def read_watchlist(
     path = Path(path)
     today = today or local_today()
     if not path.is_file():
-        raise InputError([Problem(where=str(path), rule="file not found")])
+        raise InputError([Problem(where=str(path), rule="file not found", rule_zh="找不到文件")])
     suffix = path.suffix.lower()
     overrides = {k: v for k, v in (info or {}).items() if v is not None}
     if suffix in (".yaml", ".yml"):
         try:
             doc = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise InputError([Problem(where=str(path), rule=f"not valid YAML: {exc}")]) from None
+            raise InputError(
+                [
+                    Problem(
+                        where=str(path),
+                        rule=f"not valid YAML: {exc}",
+                        rule_zh=f"不是有效的 YAML：{exc}",
+                    )
+                ]
+            ) from None
         if not isinstance(doc, dict) or not isinstance(doc.get("entries"), list):
             raise InputError(
-                [Problem(where=str(path), rule="expected a mapping with 'list' and 'entries'")]
+                [
+                    Problem(
+                        where=str(path),
+                        rule="expected a mapping with 'list' and 'entries'",
+                        rule_zh="应为含有 'list' 和 'entries' 的映射",
+                    )
+                ]
             )
         raw_info = doc.get("list") or {}
         if not isinstance(raw_info, dict):
-            raise InputError([Problem(where=f"{path} list", rule="must be a mapping")])
+            raise InputError(
+                [Problem(where=f"{path} list", rule="must be a mapping", rule_zh="必须是映射")]
+            )
         list_info = parse_info({**raw_info, **overrides}, where=f"{path} list", today=today)
         rows = [(f"{path} entry {i}", row) for i, row in enumerate(doc["entries"], start=1)]
         return Watchlist(list_info, _entries(rows, split_bars=False, today=today))
@@ -350,11 +460,25 @@ def read_watchlist(
                 csv_rows = [(f"{path} row {i}", dict(r)) for i, r in enumerate(reader, start=1)]
         except (UnicodeDecodeError, csv.Error) as exc:
             raise InputError(
-                [Problem(where=str(path), rule=f"not a readable CSV: {exc}")]
+                [
+                    Problem(
+                        where=str(path),
+                        rule=f"not a readable CSV: {exc}",
+                        rule_zh=f"不是可读取的 CSV：{exc}",
+                    )
+                ]
             ) from None
         for where, row in csv_rows:
             if None in row:
-                raise InputError([Problem(where=where, rule="more cells than header columns")])
+                raise InputError(
+                    [
+                        Problem(
+                            where=where,
+                            rule="more cells than header columns",
+                            rule_zh="单元格数多于标题列数",
+                        )
+                    ]
+                )
         return Watchlist(list_info, _entries(csv_rows, split_bars=True, today=today))
     if suffix == ".jsonl":
         list_info = parse_info(overrides, where=f"{path} (list description)", today=today)
@@ -367,7 +491,9 @@ def read_watchlist(
                 try:
                     json_rows.append((f"{path} line {lineno}", json.loads(line)))
                 except json.JSONDecodeError as exc:
-                    problems.add(f"{path} line {lineno}", f"invalid JSON: {exc}")
+                    problems.add(
+                        f"{path} line {lineno}", f"invalid JSON: {exc}", f"JSON 无效：{exc}"
+                    )
         problems.raise_if_any()
         return Watchlist(list_info, _entries(json_rows, split_bars=False, today=today))
     raise InputError(
@@ -375,6 +501,7 @@ def read_watchlist(
             Problem(
                 where=str(path),
                 rule=f"unknown file type '{suffix}': expected .yaml, .yml, .csv or .jsonl",
+                rule_zh=f"未知的文件类型 '{suffix}'：应为 .yaml、.yml、.csv 或 .jsonl",
             )
         ]
     )
@@ -432,13 +559,23 @@ def save_watchlist(watchlist: Watchlist, directory: str | Path) -> Path:
 def read_stored_info(path: Path) -> ListInfo:
     meta = pq.read_schema(path).metadata or {}
     if META_KEY not in meta:
-        raise InputError([Problem(where=str(path), rule="not a Palermo watchlist file")])
+        raise InputError(
+            [
+                Problem(
+                    where=str(path),
+                    rule="not a Palermo watchlist file",
+                    rule_zh="不是 Palermo 名单文件",
+                )
+            ]
+        )
     raw = json.loads(meta[META_KEY])
     if raw.get("format_version") != FORMAT_VERSION:
         raise InputError(
             [
                 Problem(
-                    where=str(path), rule=f"unsupported format version {raw.get('format_version')}"
+                    where=str(path),
+                    rule=f"unsupported format version {raw.get('format_version')}",
+                    rule_zh=f"不支持的格式版本 {raw.get('format_version')}",
                 )
             ]
         )
@@ -472,7 +609,15 @@ def load_stored(path: str | Path) -> Watchlist:
 def stored_lists(directory: str | Path) -> list[Path]:
     directory = Path(directory)
     if not directory.is_dir():
-        raise InputError([Problem(where=str(directory), rule="watchlist directory not found")])
+        raise InputError(
+            [
+                Problem(
+                    where=str(directory),
+                    rule="watchlist directory not found",
+                    rule_zh="找不到名单目录",
+                )
+            ]
+        )
     return sorted(p for p in directory.glob("*.parquet") if not p.name.startswith("."))
 
 
