@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from palermo.errors import InputError, Problem
 from palermo.records.schema import COUNTRY_CODES
@@ -25,10 +26,21 @@ EXPLOITATION_TYPES = ("labour", "sexual", "forced_marriage")
 ExploitationType = Literal["labour", "sexual", "forced_marriage"]
 
 
+class _InvalidError(ValueError):
+    """A validator's complaint in English (the message) and in Chinese (``zh``)."""
+
+    def __init__(self, en: str, zh: str) -> None:
+        super().__init__(en)
+        self.zh = zh
+
+
 def _country(code: str) -> str:
     upper = code.upper()
     if upper not in COUNTRY_CODES:
-        raise ValueError(f"'{code}' is not an ISO 3166-1 alpha-2 country code")
+        raise _InvalidError(
+            f"'{code}' is not an ISO 3166-1 alpha-2 country code",
+            f"'{code}' 不是 ISO 3166-1 两字母国家代码",
+        )
     return upper
 
 
@@ -49,7 +61,7 @@ class Corridor(_Strict):
     @model_validator(mode="after")
     def _distinct(self) -> Corridor:
         if self.origin == self.destination:
-            raise ValueError("origin and destination must differ")
+            raise _InvalidError("origin and destination must differ", "出发地和目的地必须不同")
         return self
 
 
@@ -72,7 +84,9 @@ class EventMix(_Strict):
     @model_validator(mode="after")
     def _some(self) -> EventMix:
         if self.entry + self.exit + self.visa_application <= 0:
-            raise ValueError("at least one event kind needs a positive share")
+            raise _InvalidError(
+                "at least one event kind needs a positive share", "至少一种事件类型的占比须大于 0"
+            )
         return self
 
 
@@ -98,9 +112,55 @@ class SynthConfig(_Strict):
         return self.model_copy(update={"cases": self.cases.model_copy(update={"share": share})})
 
 
+_RULES_ZH = {
+    "missing": "缺少必填项",
+    "extra_forbidden": "未知的键",
+    "greater_than": "必须大于 {gt}",
+    "greater_than_equal": "不得小于 {ge}",
+    "less_than": "必须小于 {lt}",
+    "less_than_equal": "不得大于 {le}",
+    "too_short": "至少需要 {min_length} 项",
+    "too_long": "最多 {max_length} 项",
+    "int_type": "必须是整数",
+    "int_parsing": "必须是整数",
+    "int_from_float": "必须是整数",
+    "float_type": "必须是数字",
+    "float_parsing": "必须是数字",
+    "bool_type": "必须是 true 或 false",
+    "bool_parsing": "必须是 true 或 false",
+    "string_type": "必须是文本",
+    "literal_error": "必须是以下之一：{expected}",
+    "dict_type": "必须是映射",
+    "model_type": "必须是映射",
+    "model_attributes_type": "必须是映射",
+    "tuple_type": "必须是列表",
+    "list_type": "必须是列表",
+    "finite_number": "必须是有限数值",
+}
+"""Chinese for pydantic's error types that a corridors file can produce; others quote pydantic."""
+
+
+def _rule_zh(err: ErrorDetails) -> str:
+    ctx = err.get("ctx") or {}
+    cause = ctx.get("error")
+    if isinstance(cause, _InvalidError):
+        return cause.zh
+    template = _RULES_ZH.get(err["type"])
+    if template is None:
+        return f"取值无效：{err['msg']}"
+    shown = {k: f"{v:g}" if isinstance(v, float) else v for k, v in ctx.items()}
+    return template.format(**shown)
+
+
 def _parse(data: Any, source: str) -> SynthConfig:
     if not isinstance(data, dict):
-        raise InputError([Problem(where=source, rule="expected a mapping at the top level")])
+        raise InputError(
+            [
+                Problem(
+                    where=source, rule="expected a mapping at the top level", rule_zh="顶层应为映射"
+                )
+            ]
+        )
     try:
         return SynthConfig.model_validate(data)
     except ValidationError as exc:
@@ -111,6 +171,7 @@ def _parse(data: Any, source: str) -> SynthConfig:
                     field=".".join(str(part) for part in err["loc"]) or None,
                     value=err.get("input") if not isinstance(err.get("input"), dict) else None,
                     rule=err["msg"],
+                    rule_zh=_rule_zh(err),
                 )
                 for err in exc.errors()
             ]
@@ -121,15 +182,19 @@ def load_config(path: str | Path) -> SynthConfig:
     """Read a corridors YAML file; every problem is reported with where and why."""
     path = Path(path)
     if not path.is_file():
-        raise InputError([Problem(where=str(path), rule="file not found")])
+        raise InputError([Problem(where=str(path), rule="file not found", rule_zh="找不到文件")])
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path} line {mark.line + 1}" if mark is not None else str(path)
-        raise InputError([Problem(where=where, rule=f"malformed YAML: {exc}")]) from None
+        raise InputError(
+            [Problem(where=where, rule=f"malformed YAML: {exc}", rule_zh=f"YAML 格式错误：{exc}")]
+        ) from None
     except UnicodeDecodeError:
-        raise InputError([Problem(where=str(path), rule="not UTF-8 text")]) from None
+        raise InputError(
+            [Problem(where=str(path), rule="not UTF-8 text", rule_zh="不是 UTF-8 编码的文本")]
+        ) from None
     return _parse(data, str(path))
 
 

@@ -37,6 +37,8 @@ def output_format(path: Path) -> str:
                     where=str(path),
                     rule=f"unknown file type '{path.suffix}': expected one of "
                     + ", ".join(sorted(FORMATS)),
+                    rule_zh=f"未知的文件类型 '{path.suffix}'：应为以下之一："
+                    + "、".join(sorted(FORMATS)),
                 )
             ]
         )
@@ -159,7 +161,15 @@ def write_population(
     truth_path = Path(truth) if truth is not None else default_truth_path(out)
     out_fmt, truth_fmt = output_format(out), output_format(truth_path)
     if out.resolve() == truth_path.resolve():
-        raise InputError([Problem(where=str(out), rule="records and truth need different files")])
+        raise InputError(
+            [
+                Problem(
+                    where=str(out),
+                    rule="records and truth need different files",
+                    rule_zh="记录文件和真值文件必须是不同的文件",
+                )
+            ]
+        )
     from palermo.records.schema import ARROW_SCHEMA
     from palermo.synth.generate import TRUTH_SCHEMA
 
