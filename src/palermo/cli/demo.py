@@ -124,7 +124,9 @@ def demo(
     生成合成旅客数据，用示例风险画像筛查，并打印摘要。
     """
     if directory.exists() and not directory.is_dir():
-        raise InputError([Problem(where=str(directory), rule="not a directory / 不是目录")])
+        raise InputError(
+            [Problem(where=str(directory), rule="not a directory", rule_zh="不是目录")]
+        )
     files = DemoFiles.in_dir(directory)
     console.print(f"Generating {n:,} travellers / 正在生成 {n:,} 名旅客 ...", highlight=False)
     generated = make_population(files, n, seed)

@@ -73,11 +73,25 @@ def screen(
     """
     if engine not in ENGINES:
         raise InputError(
-            [Problem(where="--engine", value=engine, rule="must be one of " + ", ".join(ENGINES))]
+            [
+                Problem(
+                    where="--engine",
+                    value=engine,
+                    rule="must be one of " + ", ".join(ENGINES),
+                    rule_zh="必须是以下之一：" + "、".join(ENGINES),
+                )
+            ]
         )
     if out.suffix.lower() not in (".parquet", ".pq"):
         raise InputError(
-            [Problem(where="--out", value=str(out), rule="hits are written as .parquet")]
+            [
+                Problem(
+                    where="--out",
+                    value=str(out),
+                    rule="hits are written as .parquet",
+                    rule_zh="命中结果写为 .parquet 文件",
+                )
+            ]
         )
     chosen: Engine = "spark" if engine == "spark" else "duckdb"
     started = time.perf_counter()

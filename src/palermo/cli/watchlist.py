@@ -148,7 +148,13 @@ def check(
     """
     if (path is None) == (name is None and phone is None and email is None):
         raise InputError(
-            [Problem(where="arguments", rule="give a records file, or --name/--phone/--email")]
+            [
+                Problem(
+                    where="arguments",
+                    rule="give a records file, or --name/--phone/--email",
+                    rule_zh="请给出记录文件，或使用 --name/--phone/--email",
+                )
+            ]
         )
     index = WatchlistIndex(load_directory(watchlist_dir(directory)))
     rows: list[dict[str, Any]] = []
@@ -163,7 +169,14 @@ def check(
                 born = dt.date.fromisoformat(dob)
             except ValueError:
                 raise InputError(
-                    [Problem(where="--dob", value=dob, rule="must be a date YYYY-MM-DD")]
+                    [
+                        Problem(
+                            where="--dob",
+                            value=dob,
+                            rule="must be a date YYYY-MM-DD",
+                            rule_zh="必须是 YYYY-MM-DD 格式的日期",
+                        )
+                    ]
                 ) from None
         record = {
             "record_id": name or phone or email,
