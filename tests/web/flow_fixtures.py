@@ -101,6 +101,7 @@ def an_interview(test: Any, instrument: str) -> Interview:
 FLOW_URL_EXAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "screening:traveller": lambda t: {"pk": flagged_traveller(t).pk},
     "screening:dispose": lambda t: {"pk": a_hit(t).pk},
+    "screening:correct": lambda t: {"pk": a_hit(t).pk},
     "screening:batch": lambda t: {"pk": a_batch(t).pk},
     "profiles:detail": lambda t: {"pk": a_profile_version(t).pk},
     "profiles:diff": lambda t: {"pk": a_profile_version(t).pk, "other": a_profile_version(t).pk},

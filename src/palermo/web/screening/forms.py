@@ -235,3 +235,16 @@ class DispositionForm(forms.Form):
         self.fields["observed"].choices = [
             (INPUT_FIELDS[name].observation or "", observation_label(name)) for name in OBSERVATIONS
         ]
+
+
+class CorrectionForm(DispositionForm):
+    """A new disposition that supersedes the recorded one, and why it is corrected."""
+
+    correction_reason = forms.CharField(
+        label=gettext_lazy("Why the disposition is corrected"),
+        widget=forms.Textarea({"rows": 2}),
+        max_length=2000,
+        help_text=gettext_lazy(
+            "The previous disposition stays in the hit's history with this reason."
+        ),
+    )

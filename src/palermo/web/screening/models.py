@@ -146,3 +146,29 @@ class Disposition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hit_id}: {self.kind}"
+
+
+class DispositionCorrection(models.Model):
+    """A disposition superseded by a correction: what it said, who had recorded it, and who
+    corrected it and why. The hit's ``Disposition`` always holds the current decision; these
+    rows are its history, never edited."""
+
+    hit = models.ForeignKey(Hit, on_delete=models.PROTECT, related_name="corrections")
+    previous_kind = models.CharField(max_length=20, choices=DISPOSITION_CHOICES)
+    previous_reason = models.TextField()
+    previous_observed = models.JSONField(default=list)
+    previous_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    previous_decided_at = models.DateTimeField()
+    reason = models.TextField(_("reason for the correction"))
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    corrected_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("corrected_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.hit_id}: {self.previous_kind} corrected"

@@ -70,7 +70,11 @@ def hit_profiles(*, user: Any) -> list[str]:
 def hit_get(*, user: Any, pk: int) -> Hit:
     _require(user, HIT_ROLES)
     try:
-        return Hit.objects.select_related("traveller").get(pk=pk, agency_id=user.agency_id)
+        return (
+            Hit.objects.select_related("traveller", "disposition", "disposition__decided_by")
+            .prefetch_related("corrections__previous_decided_by", "corrections__corrected_by")
+            .get(pk=pk, agency_id=user.agency_id)
+        )
     except Hit.DoesNotExist:
         raise Http404 from None
 
@@ -102,6 +106,7 @@ def traveller_hits(*, user: Any, traveller: Traveller) -> QuerySet[Hit]:
     return (
         Hit.objects.filter(traveller=traveller, agency_id=user.agency_id)
         .select_related("disposition", "disposition__decided_by")
+        .prefetch_related("corrections__previous_decided_by", "corrections__corrected_by")
         .order_by("-weight", "id")
     )
 

@@ -26,6 +26,7 @@ from palermo.screening.batch import screen_table
 from palermo.screening.hits import Hit as EngineHit
 from palermo.screening.hits import hits_from_table
 from palermo.web.accounts.models import User
+from palermo.web.accounts.roles import Role
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
@@ -36,6 +37,7 @@ from palermo.web.screening.models import (
     PENDING,
     BatchJob,
     Disposition,
+    DispositionCorrection,
     DispositionKind,
     Hit,
     JobStatus,
@@ -152,25 +154,8 @@ def desk_screen(
     return traveller, hits
 
 
-def hit_dispose(
-    *,
-    actor: User,
-    hit: Hit,
-    kind: DispositionKind | str,
-    reason: str,
-    observed: Iterable[str] = (),
-    request: Any = None,
-) -> Disposition:
-    """Record the officer's disposition of a hit, with a reason.
-
-    Facts, not feelings (FRA safeguard 2): every disposition needs a written reason, and a
-    referral to a second-line interview also names what the officer observed (BRD ids).
-    """
-    _require_role(actor, HIT_ROLES, _("record dispositions"))
-    if hit.agency_id != actor.agency_id:
-        raise NotPermittedError(_("Only the agency that screened the traveller can do this."))
-    text = reason.strip()
-    seen = sorted(set(observed))
+def _disposition_problems(kind: DispositionKind | str, text: str, seen: list[str]) -> list[Problem]:
+    """What is wrong with a disposition (the same rules for a first one and a correction)."""
     problems: list[Problem] = []
     if kind not in {k.value for k in DispositionKind}:
         problems.append(
@@ -205,6 +190,29 @@ def hit_dispose(
                 ),
             )
         )
+    return problems
+
+
+def hit_dispose(
+    *,
+    actor: User,
+    hit: Hit,
+    kind: DispositionKind | str,
+    reason: str,
+    observed: Iterable[str] = (),
+    request: Any = None,
+) -> Disposition:
+    """Record the officer's disposition of a hit, with a reason.
+
+    Facts, not feelings (FRA safeguard 2): every disposition needs a written reason, and a
+    referral to a second-line interview also names what the officer observed (BRD ids).
+    """
+    _require_role(actor, HIT_ROLES, _("record dispositions"))
+    if hit.agency_id != actor.agency_id:
+        raise NotPermittedError(_("Only the agency that screened the traveller can do this."))
+    text = reason.strip()
+    seen = sorted(set(observed))
+    problems = _disposition_problems(kind, text, seen)
     if problems:
         raise InputError(problems)
     with transaction.atomic():
@@ -232,6 +240,117 @@ def hit_dispose(
             detail={"kind": str(kind), "observed": seen},
         )
     return disposition
+
+
+def disposition_can_correct(*, actor: User, hit: Hit) -> bool:
+    """Whether the actor may correct the hit's disposition: the person who recorded it, or a
+    supervisor of the agency that screened the traveller."""
+    if not (actor.is_authenticated and actor.is_active and actor.role in HIT_ROLES):
+        return False
+    if hit.agency_id != actor.agency_id or hit.status == PENDING:
+        return False
+    disposition = Disposition.objects.filter(hit_id=hit.pk).only("decided_by_id").first()
+    if disposition is None:
+        return False
+    return disposition.decided_by_id == actor.pk or actor.role == Role.SUPERVISOR
+
+
+def disposition_correct(
+    *,
+    actor: User,
+    hit: Hit,
+    kind: DispositionKind | str,
+    reason: str,
+    correction_reason: str,
+    observed: Iterable[str] = (),
+    request: Any = None,
+) -> Disposition:
+    """Correct a recorded disposition: the new one supersedes it, the previous one is kept in
+    the hit's history with who corrected it, when and why (audited).
+
+    Allowed to the officer who recorded the disposition and to a supervisor of the same agency.
+    A referral an interview has already taken up can no longer be changed into something else.
+    """
+    _require_role(actor, HIT_ROLES, _("record dispositions"))
+    if hit.agency_id != actor.agency_id:
+        raise NotPermittedError(_("Only the agency that screened the traveller can do this."))
+    text = reason.strip()
+    why = correction_reason.strip()
+    seen = sorted(set(observed))
+    problems = _disposition_problems(kind, text, seen)
+    if len(why) < MIN_REASON:
+        problems.append(
+            Problem(
+                where=_("correction"),
+                field="correction_reason",
+                rule=_("write why the disposition is corrected in at least %(n)d characters")
+                % {"n": MIN_REASON},
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    with transaction.atomic():
+        locked = Hit.objects.select_for_update().get(pk=hit.pk)
+        current = Disposition.objects.select_for_update().filter(hit=locked).first()
+        if locked.status == PENDING or current is None:
+            raise TransitionRefusedError(_("This hit has no disposition to correct yet."))
+        if current.decided_by_id != actor.pk and actor.role != Role.SUPERVISOR:
+            raise NotPermittedError(
+                _("Only the officer who recorded the disposition or a supervisor can correct it.")
+            )
+        if (current.kind, current.reason, sorted(current.observed)) == (str(kind), text, seen):
+            raise InputError(
+                [
+                    Problem(
+                        where=_("correction"),
+                        field="kind",
+                        rule=_("the correction is the same as the disposition recorded"),
+                    )
+                ]
+            )
+        if (
+            current.kind == DispositionKind.REFERRED
+            and str(kind) != DispositionKind.REFERRED
+            and locked.interviews.exists()
+        ):
+            raise TransitionRefusedError(
+                _(
+                    "A second-line interview was started from this referral; the referral "
+                    "can no longer be withdrawn."
+                )
+            )
+        now = timezone.now()
+        DispositionCorrection.objects.create(
+            hit=locked,
+            previous_kind=current.kind,
+            previous_reason=current.reason,
+            previous_observed=current.observed,
+            previous_decided_by_id=current.decided_by_id,
+            previous_decided_at=current.decided_at,
+            reason=why,
+            corrected_by=actor,
+            corrected_at=now,
+        )
+        previous_kind = current.kind
+        current.kind = str(kind)
+        current.reason = text
+        current.observed = seen
+        current.decided_by = actor
+        current.decided_at = now
+        current.save(update_fields=["kind", "reason", "observed", "decided_by", "decided_at"])
+        locked.status = str(kind)
+        locked.save(update_fields=["status"])
+        hit.status = locked.status
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            fields=["status", "disposition"],
+            purpose="hit disposition corrected",
+            request=request,
+            detail={"from": previous_kind, "to": str(kind), "observed": seen},
+        )
+    return current
 
 
 # ---------------------------------------------------------------- batch screening

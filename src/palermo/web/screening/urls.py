@@ -10,6 +10,7 @@ urlpatterns = [
     path("travellers/<int:pk>/", views.traveller, name="traveller"),
     path("hits/", views.hit_queue, name="queue"),
     path("hits/<int:pk>/disposition/", views.hit_dispose, name="dispose"),
+    path("hits/<int:pk>/correction/", views.disposition_correct, name="correct"),
     path("batches/", views.batch_list, name="batches"),
     path("batches/<int:pk>/", views.batch, name="batch"),
 ]

@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 
 from palermo.errors import InputError, PalermoError
 from palermo.records.readers import FORMATS
-from palermo.web.lib.errors import reasons
+from palermo.web.lib.errors import NotPermittedError, reasons
 from palermo.web.lib.permissions import allow
 from palermo.web.screening import selectors, services
 from palermo.web.screening.access import BATCH_ROLES, DESK_ROLES, HIT_ROLES
-from palermo.web.screening.forms import DispositionForm, TravellerForm
+from palermo.web.screening.forms import CorrectionForm, DispositionForm, TravellerForm
 from palermo.web.screening.jobs import dispatch
 from palermo.web.screening.models import HIT_STATUS_CHOICES, Hit, JobStatus
 
@@ -51,9 +51,40 @@ def desk(request: HttpRequest) -> HttpResponse:
     return render(request, "screening/desk.html", context, status=status)
 
 
-def _hit_cards(request: HttpRequest, traveller: object) -> list[tuple[Hit, DispositionForm]]:
+HitCard = tuple[Hit, DispositionForm, CorrectionForm | None]
+
+
+def _hit_cards(request: HttpRequest, traveller: object) -> list[HitCard]:
     hits = selectors.traveller_hits(user=request.user, traveller=traveller)  # type: ignore[arg-type]
-    return [(hit, DispositionForm(prefix=f"hit{hit.pk}", initial=_initial(hit))) for hit in hits]
+    return [_card(request, hit) for hit in hits]
+
+
+def _card(
+    request: HttpRequest,
+    hit: Hit,
+    form: DispositionForm | None = None,
+    correction: CorrectionForm | None = None,
+) -> HitCard:
+    """A hit with its disposition form (while pending) or its correction form (when the user
+    may correct the recorded disposition)."""
+    form = form or DispositionForm(prefix=f"hit{hit.pk}", initial=_initial(hit))
+    if correction is None and services.disposition_can_correct(actor=request.user, hit=hit):
+        d = hit.disposition
+        correction = CorrectionForm(
+            prefix=f"fix{hit.pk}",
+            initial={"kind": d.kind, "observed": list(d.observed), "reason": d.reason},
+        )
+    return hit, form, correction
+
+
+def _render_card(request: HttpRequest, card: HitCard, status: int = 200) -> HttpResponse:
+    hit, form, correction = card
+    return render(
+        request,
+        "screening/_hit.html",
+        {"hit": hit, "form": form, "correction": correction},
+        status=status,
+    )
 
 
 def _initial(hit: Hit) -> dict[str, object]:
@@ -107,7 +138,45 @@ def hit_dispose(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("screening:traveller", pk=hit.traveller_id)
     else:
         status = 422
-    return render(request, "screening/_hit.html", {"hit": hit, "form": form}, status=status)
+    return _render_card(request, _card(request, hit, form=form), status)
+
+
+@allow(HIT_ROLES)
+@require_POST
+def disposition_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a recorded disposition (its recorder or a supervisor); the previous one stays in
+    the hit's history."""
+    hit = selectors.hit_get(user=request.user, pk=pk)
+    form = CorrectionForm(request.POST, prefix=f"fix{hit.pk}")
+    status = 200
+    if form.is_valid():
+        try:
+            services.disposition_correct(
+                actor=request.user,
+                hit=hit,
+                kind=form.cleaned_data["kind"],
+                reason=form.cleaned_data["reason"],
+                observed=form.cleaned_data["observed"],
+                correction_reason=form.cleaned_data["correction_reason"],
+                request=request,
+            )
+        except InputError as exc:
+            for problem in exc.problems:
+                field = problem.field if problem.field in form.fields else None
+                form.add_error(field, problem.rule)
+            status = 422
+        except PalermoError as exc:
+            for reason in reasons(exc):
+                form.add_error(None, reason)
+            status = 403 if isinstance(exc, NotPermittedError) else 409
+        else:
+            hit = selectors.hit_get(user=request.user, pk=pk)
+            if not _is_htmx(request):
+                return redirect("screening:traveller", pk=hit.traveller_id)
+            return _render_card(request, _card(request, hit))
+    else:
+        status = 422
+    return _render_card(request, _card(request, hit, correction=form), status)
 
 
 class HitFilterForm(forms.Form):
