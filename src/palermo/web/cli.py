@@ -1,5 +1,5 @@
 """Web commands: ``palermo audit verify|search``, ``palermo keys generate|status|rotate``,
-``palermo web migrate|check|create-agency|create-user|create-token``.
+``palermo web migrate|check|create-agency|create-user|create-token|retention``.
 
 This module imports only Typer at load time: ``palermo --help`` stays fast and never loads
 Django. Each command calls ``setup_django()`` first.
@@ -221,3 +221,38 @@ def create_token(
         name=name, agency=_agency(agency), role=token_role, created_by=None
     )
     console.print(token, highlight=False)
+
+
+@web_app.command("retention")
+@reports_errors
+def retention(
+    apply: Annotated[
+        bool,
+        typer.Option(
+            "--apply/--dry-run",
+            help="Mask now, or only count (default). 立即遮蔽，或仅统计（默认）。",
+        ),
+    ] = False,
+    days: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Retention period in days (default PALERMO_SCREENING_RETENTION_DAYS, 183). "
+            "保留期（天）。",
+        ),
+    ] = None,
+) -> None:
+    """Mask screening records past the retention period without a referral or case (audited).
+    遮蔽超过保留期且无转介或个案的筛查记录（记入审计日志）。
+    """
+    setup_django()
+    from palermo.web.retention.services import retention_run
+
+    report = retention_run(apply=apply, days=days, actor_label="palermo web retention")
+    console.print(
+        f"screened before {report.cutoff:%Y-%m-%d %H:%M} ({report.days} days): "
+        f"{report.due} record(s) to mask, {report.kept_linked} kept (referral or case)"
+    )
+    console.print(
+        f"{report.masked} record(s) masked" if apply else "dry run: nothing changed (use --apply)"
+    )

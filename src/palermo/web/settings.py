@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "palermo.web.screening",
     "palermo.web.interviews",
     "palermo.web.agreements",
+    "palermo.web.retention",
 ]
 
 MIDDLEWARE = [
@@ -164,6 +165,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 LOGIN_MAX_FAILURES = env_int("PALERMO_LOGIN_MAX_FAILURES", 5, minimum=1)
+# screening records without a referral or case are masked after this many days
+SCREENING_RETENTION_DAYS = env_int("PALERMO_SCREENING_RETENTION_DAYS", 183, minimum=1)
 LOGIN_WINDOW_MINUTES = env_int("PALERMO_LOGIN_WINDOW_MINUTES", 15, minimum=1)
 LOGIN_LOCKOUT_MINUTES = env_int("PALERMO_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
 

@@ -1,0 +1,1 @@
+"""Retention: screening records without a referral or case are masked after a set period."""
