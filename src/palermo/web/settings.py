@@ -6,6 +6,7 @@ Every variable (all optional):
 |---|---|---|
 | ``PALERMO_DATA_DIR`` | ``./var`` | SQLite file, generated secret key, field-key file |
 | ``PALERMO_DATABASE_URL`` | empty: SQLite | ``postgres://user:password@host:port/dbname`` |
+| ``PALERMO_DATABASE_CONN_MAX_AGE`` | 60 (PostgreSQL), 600 (SQLite) | seconds a connection is kept |
 | ``PALERMO_SECRET_KEY`` / ``_FILE`` | generated file | Django's signing key |
 | ``PALERMO_FIELD_KEYS`` / ``_FILE`` | generated file | field-encryption keys, newest first |
 | ``PALERMO_STATIC_ROOT`` | unset | ``collectstatic`` target (else served from the package) |
@@ -50,6 +51,8 @@ SECRET_KEY = env_secret("PALERMO_SECRET_KEY") or secret_from_file(DATA_DIR / "se
 FIELD_KEYS = env_secret("PALERMO_FIELD_KEYS")
 FIELD_KEY_FILE = DATA_DIR / "field-keys"
 
+SQLITE_INIT_COMMAND = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
+
 _database_url = env_str("PALERMO_DATABASE_URL", "")
 if _database_url:
     _db = parse_database_url("PALERMO_DATABASE_URL", _database_url)
@@ -63,6 +66,8 @@ if _database_url:
             "PORT": _db.port,
             "OPTIONS": _db.options,
             "CONN_MAX_AGE": env_int("PALERMO_DATABASE_CONN_MAX_AGE", 60, minimum=0),
+            # a persistent connection is checked before a request reuses it (server restarts)
+            "CONN_HEALTH_CHECKS": True,
             "TEST": {"NAME": env_str("PALERMO_TEST_DATABASE_NAME", f"test_{_db.name}")},
         }
     }
@@ -71,8 +76,18 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "palermo.sqlite3",
-            # several waitress threads write the audit chain; wait instead of failing
-            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+            # several waitress threads write the audit chain; wait instead of failing.
+            # WAL: readers never wait for the writer; synchronous=NORMAL: a commit appends to
+            # the log without an fsync (the file stays consistent after a crash; a power cut
+            # can lose the last commits, never corrupt older ones).
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": SQLITE_INIT_COMMAND,
+            },
+            # one connection per server thread, kept between requests
+            "CONN_MAX_AGE": env_int("PALERMO_DATABASE_CONN_MAX_AGE", 600, minimum=0),
+            "CONN_HEALTH_CHECKS": True,
             # a file, not memory: the plaintext test reads the bytes the database stores
             "TEST": {"NAME": str(DATA_DIR / "test-palermo.sqlite3")},
         }

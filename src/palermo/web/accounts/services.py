@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -95,6 +96,25 @@ def user_create(
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+"""``last_used_at`` is exact to this much: a busy token is written at most once a minute."""
+
+
+def api_token_touch(token: ApiToken, *, now: datetime | None = None) -> bool:
+    """Record that ``token`` was used now, unless that was already recorded within
+    ``TOKEN_USE_RESOLUTION``. One conditional UPDATE (no read-modify-write): of several
+    requests racing past the in-memory check, only one writes. True when it wrote."""
+    now = now or timezone.now()
+    cutoff = now - TOKEN_USE_RESOLUTION
+    if token.last_used_at is not None and token.last_used_at > cutoff:
+        return False
+    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=cutoff)
+    written = ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now) > 0
+    if written:
+        token.last_used_at = now
+    return written
 
 
 def api_token_create(

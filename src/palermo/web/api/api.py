@@ -188,11 +188,12 @@ def screen(request: HttpRequest, payload: Body[dict[str, Any]]) -> Any:
 
     Nothing happens to the traveller automatically: every hit waits for a human disposition.
     """
-    from palermo.records.readers import table_from_dicts, validate_table
+    from palermo.records.validate_one import validate_record
     from palermo.web.screening import services as screening_services
 
     raw = {k: (None if v in ("", None) else str(v)) for k, v in payload.items()}
-    record = validate_table(table_from_dicts([raw]), source="request body").to_pylist()[0]
+    # the file validator's rules and messages, without building a one-row table
+    record = validate_record(raw, source="request body")
     traveller, hits = screening_services.desk_screen(
         actor=request.user, record=record, request=request
     )

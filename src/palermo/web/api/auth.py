@@ -11,14 +11,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from palermo.web.accounts.models import ApiToken
 from palermo.web.accounts.roles import Role
-from palermo.web.accounts.services import token_digest
+from palermo.web.accounts.services import api_token_touch, token_digest
 
 
 class TokenAuth(HttpBearer):
@@ -36,6 +35,6 @@ class TokenAuth(HttpBearer):
             return None
         if record.user.role not in self.roles:
             raise HttpError(403, _("This token's role may not use this operation."))
-        ApiToken.objects.filter(pk=record.pk).update(last_used_at=timezone.now())
+        api_token_touch(record)
         request.user = record.user
         return record.user

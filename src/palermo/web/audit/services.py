@@ -8,8 +8,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import models, transaction
-from django.db.models import F
+from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -84,6 +83,27 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return address if isinstance(address, str) and address else None
 
 
+def _advance_head() -> tuple[int, str]:
+    """Take the next sequence number and the newest hash, holding the write lock.
+
+    One statement both locks and reads: ``UPDATE ... RETURNING`` takes the head row's lock on
+    PostgreSQL (a concurrent append waits until this transaction ends, then sees its hash) and
+    the database write lock on SQLite, whatever the transaction mode. So concurrent appends
+    queue up instead of forking the chain. Must run inside a transaction.
+    """
+    table = connection.ops.quote_name(AuditHead._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET seq = seq + 1 WHERE id = %s RETURNING seq, last_hash",  # noqa: S608
+            [_HEAD_ID],
+        )
+        row = cursor.fetchone()
+    if row is None:  # the first entry ever: create the head, then take it the same way
+        AuditHead.objects.get_or_create(pk=_HEAD_ID, defaults={"seq": 0, "last_hash": GENESIS_HASH})
+        return _advance_head()
+    return int(row[0]), str(row[1])
+
+
 def audit_record(
     *,
     actor: Any,
@@ -108,17 +128,12 @@ def audit_record(
         object_id = object_id or str(obj.pk)
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     label = actor_label or (actor.get_username() if is_user else "anonymous")
-    with transaction.atomic():
-        # Updating the head first takes the write lock (row lock on PostgreSQL, the database
-        # lock on SQLite), so concurrent appends queue up instead of forking the chain.
-        if not AuditHead.objects.filter(pk=_HEAD_ID).update(seq=F("seq") + 1):
-            AuditHead.objects.get_or_create(
-                pk=_HEAD_ID, defaults={"seq": 0, "last_hash": GENESIS_HASH}
-            )
-            AuditHead.objects.filter(pk=_HEAD_ID).update(seq=F("seq") + 1)
-        head = AuditHead.objects.get(pk=_HEAD_ID)
+    # No savepoint: inside the caller's transaction an error here rolls the whole change back
+    # anyway; on its own this is one short transaction.
+    with transaction.atomic(savepoint=False):
+        seq, prev_hash = _advance_head()
         entry = AuditEntry(
-            seq=head.seq,
+            seq=seq,
             at=timezone.now(),
             actor=actor if is_user else None,
             actor_label=label,
@@ -130,7 +145,7 @@ def audit_record(
             purpose=purpose,
             ip=client_ip(request),
             detail=dict(detail or {}),
-            prev_hash=head.last_hash,
+            prev_hash=prev_hash,
         )
         entry.hash = chain_hash(entry.prev_hash, entry_content(entry))
         entry.save(force_insert=True)
