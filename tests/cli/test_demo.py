@@ -12,7 +12,7 @@ runner = CliRunner()
 
 
 def test_the_demo_finds_embedded_cases_far_more_often_than_chance(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["demo", "--dir", str(tmp_path), "--n", "30000"])
+    result = runner.invoke(app, ["demo", "--dir", str(tmp_path), "--n", "30000", "--no-web"])
     assert result.exit_code == 0, result.output
     out = result.output
     assert "Records / 记录: 30,000" in out
@@ -30,7 +30,7 @@ def test_the_demo_finds_embedded_cases_far_more_often_than_chance(tmp_path: Path
 def test_the_demo_refuses_a_directory_that_is_a_file(tmp_path: Path) -> None:
     blocker = tmp_path / "demo"
     blocker.write_text("not a directory", encoding="utf-8")
-    result = runner.invoke(app, ["demo", "--dir", str(blocker), "--n", "100"])
+    result = runner.invoke(app, ["demo", "--dir", str(blocker), "--n", "100", "--no-web"])
     assert result.exit_code == 2
     assert "not a directory" in result.output
     assert blocker.read_text(encoding="utf-8") == "not a directory"

@@ -119,6 +119,13 @@ def demo(
             "--no-serve", help="Set up the web application but do not start it. 只准备不启动。"
         ),
     ] = False,
+    web: Annotated[
+        bool,
+        typer.Option(
+            "--web/--no-web",
+            help="Also prepare (and serve) the web application. 同时准备（并启动）网页应用。",
+        ),
+    ] = True,
 ) -> None:
     """Generate a synthetic population, screen it with the example profiles, print a summary.
     生成合成旅客数据，用示例风险画像筛查，并打印摘要。
@@ -134,6 +141,8 @@ def demo(
     hits, screened = screen_population(files, EXAMPLES_DIR)
     result = evaluate(hits, pq.read_table(files.truth))
     print_summary(result, Timings(generate=generated, screen=screened), files)
+    if not web:
+        return
     prepare_web(files)
     if not no_serve:
         serve_web()

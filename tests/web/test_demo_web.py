@@ -1,0 +1,46 @@
+"""The web part of ``palermo demo``: what a person trying the demo logs in to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from django.test import Client
+
+from palermo.synth import generate
+from palermo.web.accounts.models import User
+from palermo.web.demo import USERS, prepare
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_creates_one_user_per_role_active_profiles_and_a_screened_batch(
+    tmp_path: Path,
+) -> None:
+    records, _truth = generate(3_000, seed=5)
+    path = tmp_path / "travellers.parquet"
+    pq.write_table(records, path)
+
+    web = prepare(records=path, sample=2_000)
+
+    assert {u.role for u in User.objects.all()} == {role for role, _name, _agency in USERS}
+    assert web.profiles_active >= 12
+    assert web.batch_records == 2_000
+    assert web.batch_hits > 0
+    client = Client()
+    assert client.login(username="officer", password=web.password)
+    assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_running_the_demo_twice_keeps_the_users_and_prints_a_new_password(
+    tmp_path: Path,
+) -> None:
+    records, _truth = generate(500, seed=6)
+    path = tmp_path / "travellers.parquet"
+    pq.write_table(records, path)
+    first = prepare(records=path, sample=200)
+    second = prepare(records=path, sample=200)
+    assert User.objects.count() == len(USERS)
+    assert first.password != second.password
+    assert Client().login(username="analyst", password=second.password)
