@@ -59,6 +59,19 @@ def an_agreement(test: Any) -> DataSharingAgreement:
     return agreement
 
 
+def a_token(test: Any) -> Any:
+    if not hasattr(test, "_token"):
+        from palermo.web.accounts.services import api_token_create
+
+        test._token, _plain = api_token_create(
+            name="Border control system",
+            agency=test.agency_a,
+            role="first_line_officer",
+            created_by=None,
+        )
+    return test._token
+
+
 ADMIN_URL_EXAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "profiles:list_detail": lambda t: {"pk": a_list_version(t).pk},
     "profiles:list_submit": lambda t: {"pk": a_list_version(t).pk},
@@ -66,5 +79,10 @@ ADMIN_URL_EXAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "profiles:list_activate": lambda t: {"pk": a_list_version(t).pk},
     "profiles:list_retire": lambda t: {"pk": a_list_version(t).pk},
     "agreements:detail": lambda t: {"pk": an_agreement(t).pk},
+    "administration:agency_edit": lambda t: {"pk": t.agency_b.pk},
+    "administration:user_role": lambda t: {"pk": t.outsider.pk},
+    "administration:user_deactivate": lambda t: {"pk": t.outsider.pk},
+    "administration:user_reset_password": lambda t: {"pk": t.outsider.pk},
+    "administration:token_revoke": lambda t: {"pk": a_token(t).pk},
     "agreements:end": lambda t: {"pk": an_agreement(t).pk},
 }

@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "palermo.web.interviews",
     "palermo.web.agreements",
     "palermo.web.retention",
+    "palermo.web.administration",
 ]
 
 MIDDLEWARE = [

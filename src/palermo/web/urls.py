@@ -20,5 +20,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("interviews/", include("palermo.web.interviews.urls")),
     path("profiles/", include("palermo.web.profiles.urls")),
     path("agreements/", include("palermo.web.agreements.urls")),
+    path("administration/", include("palermo.web.administration.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

@@ -27,6 +27,7 @@ NAV: list[NavEntry] = [
     NavEntry("cases:list", _("Cases")),
     NavEntry("audit:search", _("Audit log")),
     NavEntry("agreements:list", _("Data-sharing agreements")),
+    NavEntry("administration:index", _("Administration")),
 ]
 
 

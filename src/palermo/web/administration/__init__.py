@@ -1,0 +1,1 @@
+"""Administration pages: agencies, users and API tokens (administrators; never case content)."""

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from palermo.web.administration import views
+
+app_name = "administration"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("agencies/new/", views.agency_create, name="agency_create"),
+    path("agencies/<int:pk>/", views.agency_edit, name="agency_edit"),
+    path("users/new/", views.user_create, name="user_create"),
+    path("users/<int:pk>/role/", views.user_role, name="user_role"),
+    path("users/<int:pk>/deactivate/", views.user_deactivate, name="user_deactivate"),
+    path("users/<int:pk>/password/", views.user_reset_password, name="user_reset_password"),
+    path("tokens/new/", views.token_create, name="token_create"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+]

@@ -1,0 +1,205 @@
+"""Administration pages: agencies, users (create, role, deactivate, one-time password) and
+API tokens (shown once, revoke). Administrators only; they never see case content."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from palermo.errors import PalermoError
+from palermo.web.accounts.models import Agency
+from palermo.web.accounts.roles import AGENCY_KIND_CHOICES, ROLE_CHOICES, Role
+from palermo.web.administration import selectors, services
+from palermo.web.lib.errors import reasons
+from palermo.web.lib.permissions import allow
+
+ADMIN = Role.ADMINISTRATOR
+
+
+class AgencyForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=AGENCY_KIND_CHOICES)
+    code = forms.SlugField(label=gettext_lazy("Code"), max_length=40)
+
+
+class AgencyEditForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=AGENCY_KIND_CHOICES)
+
+
+class UserForm(forms.Form):
+    username = forms.CharField(label=gettext_lazy("User name"), max_length=150)
+    email = forms.EmailField(label=gettext_lazy("E-mail"), required=False)
+    agency = forms.ModelChoiceField(label=gettext_lazy("Agency"), queryset=Agency.objects.all())
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=ROLE_CHOICES)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=gettext_lazy("System"),
+        max_length=120,
+        help_text=gettext_lazy("The system that will use the token."),
+    )
+    agency = forms.ModelChoiceField(label=gettext_lazy("Agency"), queryset=Agency.objects.all())
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=ROLE_CHOICES)
+
+
+def _form_page(
+    request: HttpRequest, form: forms.Form, title: str | Promise, errors: list[str]
+) -> HttpResponse:
+    status = 422 if request.method == "POST" else 200
+    context = {"form": form, "title": title, "errors": errors}
+    return render(request, "administration/form.html", context, status=status)
+
+
+def _secret_page(request: HttpRequest, title: str, what: str, secret: str) -> HttpResponse:
+    response = render(
+        request, "administration/secret.html", {"title": title, "what": what, "secret": secret}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@allow(ADMIN)
+def index(request: HttpRequest) -> HttpResponse:
+    context = {
+        "agencies": selectors.agency_list(user=request.user),
+        "accounts": selectors.account_list(user=request.user),
+        "tokens": selectors.token_list(user=request.user),
+        "roles": ROLE_CHOICES,
+    }
+    return render(request, "administration/index.html", context)
+
+
+@allow(ADMIN)
+def agency_create(request: HttpRequest) -> HttpResponse:
+    form = AgencyForm(request.POST or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.admin_agency_create(actor=request.user, request=request, **form.cleaned_data)
+        except PalermoError as exc:
+            errors = reasons(exc)
+        else:
+            messages.success(request, _("The agency was created."))
+            return redirect("administration:index")
+    return _form_page(request, form, _("New agency"), errors)
+
+
+@allow(ADMIN)
+def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = selectors.agency_get(user=request.user, pk=pk)
+    form = AgencyEditForm(request.POST or None, initial={"name": agency.name, "kind": agency.kind})
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.admin_agency_update(
+                actor=request.user, agency=agency, request=request, **form.cleaned_data
+            )
+        except PalermoError as exc:
+            errors = reasons(exc)
+        else:
+            messages.success(request, _("The agency was saved."))
+            return redirect("administration:index")
+    return _form_page(request, form, agency.name, errors)
+
+
+@allow(ADMIN)
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = UserForm(request.POST or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, password = services.admin_user_create(
+                actor=request.user, request=request, **form.cleaned_data
+            )
+        except PalermoError as exc:
+            errors = reasons(exc)
+        else:
+            what = _("One-time password for %(user)s") % {"user": user.username}
+            return _secret_page(request, _("User created"), what, password)
+    return _form_page(request, form, _("New user"), errors)
+
+
+@allow(ADMIN)
+@require_POST
+def user_role(request: HttpRequest, pk: int) -> HttpResponse:
+    user = selectors.account_get(user=request.user, pk=pk)
+    role = request.POST.get("role", "")
+    try:
+        if role not in {value for value, _label in ROLE_CHOICES}:
+            raise services._refuse(_("user"), "role", _("choose a role"))
+        services.admin_user_set_role(actor=request.user, user=user, role=role, request=request)
+    except PalermoError as exc:
+        for reason in reasons(exc):
+            messages.error(request, reason)
+    else:
+        messages.success(request, _("The role was changed."))
+    return redirect("administration:index")
+
+
+@allow(ADMIN)
+@require_POST
+def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    user = selectors.account_get(user=request.user, pk=pk)
+    try:
+        services.admin_user_deactivate(actor=request.user, user=user, request=request)
+    except PalermoError as exc:
+        for reason in reasons(exc):
+            messages.error(request, reason)
+    else:
+        messages.success(request, _("The user can no longer log in."))
+    return redirect("administration:index")
+
+
+@allow(ADMIN)
+@require_POST
+def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    user = selectors.account_get(user=request.user, pk=pk)
+    try:
+        password = services.admin_user_reset_password(
+            actor=request.user, user=user, request=request
+        )
+    except PalermoError as exc:
+        for reason in reasons(exc):
+            messages.error(request, reason)
+        return redirect("administration:index")
+    what = _("One-time password for %(user)s") % {"user": user.username}
+    return _secret_page(request, _("Password reset"), what, password)
+
+
+@allow(ADMIN)
+def token_create(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            record, token = services.admin_token_create(
+                actor=request.user, request=request, **form.cleaned_data
+            )
+        except PalermoError as exc:
+            errors = reasons(exc)
+        else:
+            what = _("API token for %(name)s") % {"name": record.name}
+            return _secret_page(request, _("API token created"), what, token)
+    return _form_page(request, form, _("New API token"), errors)
+
+
+@allow(ADMIN)
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = selectors.token_get(user=request.user, pk=pk)
+    try:
+        services.admin_token_revoke(actor=request.user, token=token, request=request)
+    except PalermoError as exc:
+        for reason in reasons(exc):
+            messages.error(request, reason)
+    else:
+        messages.success(request, _("The token was revoked."))
+    return redirect("administration:index")
