@@ -32,6 +32,10 @@ chromium:
 	  echo "installing Debian's chromium for browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || { echo "could not install chromium (need root and Debian's package archive)"; exit 1; }; }
+	@dpkg -s fonts-noto-cjk >/dev/null 2>&1 || { \
+	  echo "installing Debian's fonts-noto-cjk so Chinese pages render in screenshots"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null) \
+	  || { echo "could not install fonts-noto-cjk (need root and Debian's package archive)"; exit 1; }; }
 
 demo: $(STAMP)
 	$(BIN)/palermo demo --dir $(DEMO_DIR)

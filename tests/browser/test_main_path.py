@@ -110,6 +110,14 @@ def test_officer_screens_interviewer_opens_a_case_and_the_interface_turns_chines
         page.click("button[value=next]")
         page.wait_for_url(lambda url, here=here: url != here)  # htmx redirects to the next step
     assert "presumed victim" in page.inner_text("main")
+    assert "Not yet assessed" not in page.inner_text("main")  # the last step's submit stored it
+    for code in ("DR", "CR", "VR", "EX", "CD", "VD"):
+        assert page.locator(f"table#dim-ADL-{code}").count() == 1
+    exploitation = page.locator("table#dim-ADL-EX")
+    assert exploitation.locator("tbody tr").count() >= 1
+    assert "positive" in exploitation.locator("caption").inner_text()
+    assert "(unverified)" in page.inner_text("main")
+    result_url = page.url
     page.screenshot(path=str(artifacts / "3-interview-assessment.png"), full_page=True)
     page.fill("#id_full_name", "Li Wei")
     page.fill("#id_document_number", "E12345678")
@@ -123,4 +131,9 @@ def test_officer_screens_interviewer_opens_a_case_and_the_interface_turns_chines
     page.wait_for_selector("html[lang=zh-hans]", state="attached")
     page.goto(f"{base}/interviews/")
     assert "面谈" in page.inner_text("main")
+    assert "presumed_victim" not in page.inner_text("main")  # outcome codes are labels
     page.screenshot(path=str(artifacts / "5-chinese.png"), full_page=True)
+    page.goto(result_url)
+    assert "推定受害人" in page.inner_text("main")
+    assert "（未经核实）" in page.inner_text("main")
+    page.screenshot(path=str(artifacts / "6-chinese-assessment.png"), full_page=True)
