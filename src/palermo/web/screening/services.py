@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from palermo.errors import InputError, Problem
+from palermo.profiles.profile_set import ProfileSet
 from palermo.records.readers import FORMATS, read_records
 from palermo.records.schema import INPUT_FIELDS
 from palermo.screening.batch import screen_table
@@ -59,9 +60,10 @@ def _require_role(actor: User, roles: frozenset[Any], what: str) -> None:
         raise NotPermittedError(_("Your role does not allow you to %(what)s.") % {"what": what})
 
 
-def _profile_indicators(rule_id: str) -> list[str]:
+def _profile_indicators(rule_id: str, profile_set: ProfileSet | None = None) -> list[str]:
+    """The observation indicators of ``rule_id`` in ``profile_set`` (else the active set)."""
     try:
-        profile = current_screener().profile_set.get(rule_id)
+        profile = (profile_set or current_screener().profile_set).get(rule_id)
     except KeyError:
         return []
     return [i for i in profile.indicators if i in OBSERVATION_IDS]
@@ -139,7 +141,9 @@ def desk_screen(
                 hits=hits,
                 batch=None,
                 set_version=set_version,
-                indicators={h.rule_id: _profile_indicators(h.rule_id) for h in hits},
+                indicators={
+                    h.rule_id: _profile_indicators(h.rule_id, screener.profile_set) for h in hits
+                },
             )
         audit_record(
             actor=actor,
