@@ -50,14 +50,14 @@ class Problem:
 
     where: str
     rule: str
-    rule_zh: str = ""  # TRANSITION: required once every producer gives it
+    rule_zh: str
     field: str | None = None
     value: object = None
     where_zh: str | None = None
 
     def __str__(self) -> str:
         """Both languages, for the command line: ``where: field 'f' value 'v': rule / 规则``."""
-        if self.rule_zh in ("", self.rule):
+        if self.rule_zh == self.rule:
             return self.text("en")
         return f"{self.text('en')} / {self.rule_zh}"
 
@@ -71,8 +71,7 @@ class Problem:
             if shown is not None:
                 details.append(f"值 {shown}")
             where = self.where_zh if self.where_zh is not None else self.where
-            rule = self.rule_zh or self.rule
-            return "：".join([where, *(["，".join(details)] if details else []), rule])
+            return "：".join([where, *(["，".join(details)] if details else []), self.rule_zh])
         detail = " ".join(
             [
                 *([f"field '{self.field}'"] if self.field is not None else []),

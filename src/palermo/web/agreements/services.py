@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from palermo.errors import InputError, Problem
 from palermo.web.accounts.models import Agency, User
@@ -24,6 +25,7 @@ from palermo.web.agreements.models import (
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
+from palermo.web.lib.problems import problem
 
 
 class AgreementRequiredError(NotPermittedError):
@@ -54,7 +56,7 @@ def agreement_create(
     """Record a signed agreement between two or more agencies; a supervisor records only
     agreements their own agency is party to."""
     _require_role(actor)
-    where = _("data-sharing agreement")
+    where = gettext_lazy("data-sharing agreement")
     party_list = list({a.pk: a for a in parties}.values())
     purpose_list = sorted(set(purposes))
     problems: list[Problem] = []
@@ -65,28 +67,42 @@ def agreement_create(
         ("signed_by", signed_by),
     ):
         if not value.strip():
-            problems.append(Problem(where=where, field=name, rule=_("is required")))
+            problems.append(problem(where=where, field=name, rule=gettext_lazy("is required")))
     if len(party_list) < 2:
-        problems.append(Problem(where=where, field="parties", rule=_("name at least two agencies")))
+        problems.append(
+            problem(where=where, field="parties", rule=gettext_lazy("name at least two agencies"))
+        )
     if not purpose_list or any(p not in set(TransferPurpose) for p in purpose_list):
         problems.append(
-            Problem(where=where, field="purposes", rule=_("choose the purposes it covers"))
+            problem(
+                where=where, field="purposes", rule=gettext_lazy("choose the purposes it covers")
+            )
         )
     if valid_to < valid_from:
         problems.append(
-            Problem(where=where, field="valid_to", rule=_("must not be before the start date"))
+            problem(
+                where=where,
+                field="valid_to",
+                rule=gettext_lazy("must not be before the start date"),
+            )
         )
     if signed_on > valid_to:
         problems.append(
-            Problem(where=where, field="signed_on", rule=_("must not be after the end date"))
+            problem(
+                where=where, field="signed_on", rule=gettext_lazy("must not be after the end date")
+            )
         )
     if actor.role != Role.ADMINISTRATOR and actor.agency_id not in {a.pk for a in party_list}:
         problems.append(
-            Problem(where=where, field="parties", rule=_("your own agency must be a party"))
+            problem(
+                where=where, field="parties", rule=gettext_lazy("your own agency must be a party")
+            )
         )
     if DataSharingAgreement.objects.filter(reference=reference.strip()).exists():
         problems.append(
-            Problem(where=where, field="reference", rule=_("an agreement with it exists"))
+            problem(
+                where=where, field="reference", rule=gettext_lazy("an agreement with it exists")
+            )
         )
     if problems:
         raise InputError(problems)
@@ -122,7 +138,13 @@ def agreement_end(
     _require_role(actor)
     if not reason.strip():
         raise InputError(
-            [Problem(where=_("data-sharing agreement"), field="reason", rule=_("is required"))]
+            [
+                problem(
+                    where=gettext_lazy("data-sharing agreement"),
+                    field="reason",
+                    rule=gettext_lazy("is required"),
+                )
+            ]
         )
     with transaction.atomic():
         agreement = DataSharingAgreement.objects.select_for_update().get(pk=agreement.pk)

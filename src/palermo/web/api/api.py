@@ -11,18 +11,19 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Body, Field, NinjaAPI, Schema
 
-from palermo.errors import InputError, PalermoError, Problem
+from palermo.errors import InputError, PalermoError
 from palermo.web.accounts.roles import ALL_ROLES, CASE_ROLES, Role
 from palermo.web.api.auth import TokenAuth
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.cases import selectors as case_selectors
 from palermo.web.cases import services as case_services
-from palermo.web.lib.errors import http_status, reasons
+from palermo.web.lib.errors import http_status
 from palermo.web.lib.permissions import allow
+from palermo.web.lib.problems import error_reasons, problem, problem_json
 
 api = NinjaAPI(
     title="Palermo API",
@@ -38,7 +39,10 @@ api = NinjaAPI(
 @api.exception_handler(PalermoError)
 def domain_error(request: HttpRequest, exc: PalermoError) -> HttpResponse:
     status, title = http_status(exc)
-    return api.create_response(request, {"error": title, "reasons": reasons(exc)}, status=status)
+    body: dict[str, Any] = {"error": title, "reasons": error_reasons(exc, None)}
+    if isinstance(exc, InputError):
+        body["problems"] = [problem_json(p) for p in exc.problems]
+    return api.create_response(request, body, status=status)
 
 
 # ------------------------------------------------------------------ cases
@@ -103,11 +107,11 @@ def case_list(request: HttpRequest, status: str = "", limit: int = 50, offset: i
     if not 1 <= limit <= 500 or offset < 0:
         raise InputError(
             [
-                Problem(
-                    where=_("query"),
+                problem(
+                    where=gettext_lazy("query"),
                     field="limit",
                     value=limit,
-                    rule=_("1 to 500; offset >= 0"),
+                    rule=gettext_lazy("1 to 500; offset >= 0"),
                 )
             ]
         )

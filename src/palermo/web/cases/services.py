@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from palermo.errors import InputError, Problem
 from palermo.web.accounts.models import Agency, User
@@ -41,6 +42,7 @@ from palermo.web.lib.errors import (
     NotPermittedError,
     TransitionRefusedError,
 )
+from palermo.web.lib.problems import problem
 
 # Without 0/O and 1/I/L: ids get read out over the telephone.
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -72,13 +74,16 @@ def _event(
 
 def _check_text(problems: list[Problem], field: str, value: str, *, required: bool) -> None:
     if required and not value.strip():
-        problems.append(Problem(where=_("case"), field=field, rule=_("must not be empty")))
+        problems.append(
+            problem(where=gettext_lazy("case"), field=field, rule=gettext_lazy("must not be empty"))
+        )
     if len(value) > MAX_TEXT:
         problems.append(
-            Problem(
-                where=_("case"),
+            problem(
+                where=gettext_lazy("case"),
                 field=field,
-                rule=_("must be at most %(n)d characters") % {"n": MAX_TEXT},
+                rule=gettext_lazy("must be at most %(n)d characters"),
+                params={"n": MAX_TEXT},
             )
         )
 
@@ -103,11 +108,11 @@ def case_open(
     problems: list[Problem] = []
     if outcome not in {o.value for o in VictimOutcome}:
         problems.append(
-            Problem(
-                where=_("case"),
+            problem(
+                where=gettext_lazy("case"),
                 field="outcome",
                 value=str(outcome),
-                rule=_("a case is opened for a possible or presumed victim only"),
+                rule=gettext_lazy("a case is opened for a possible or presumed victim only"),
             )
         )
     _check_text(problems, "full_name", full_name, required=True)
@@ -195,7 +200,11 @@ def case_update_details(
     problems: list[Problem] = []
     for field, value in changes.items():
         if field not in allowed:
-            problems.append(Problem(where=_("case"), field=field, rule=_("cannot be changed")))
+            problems.append(
+                problem(
+                    where=gettext_lazy("case"), field=field, rule=gettext_lazy("cannot be changed")
+                )
+            )
         else:
             _check_text(problems, field, value, required=field == "full_name")
     if problems:
@@ -239,7 +248,14 @@ def case_transition(
         target = CaseStatus(to_status)
     except ValueError:
         raise InputError(
-            [Problem(where=_("case"), field="status", value=str(to_status), rule=_("unknown"))]
+            [
+                problem(
+                    where=gettext_lazy("case"),
+                    field="status",
+                    value=str(to_status),
+                    rule=gettext_lazy("unknown"),
+                )
+            ]
         ) from None
     if target not in TRANSITIONS[current]:
         raise TransitionRefusedError(
@@ -248,7 +264,13 @@ def case_transition(
         )
     if not reason.strip():
         raise InputError(
-            [Problem(where=_("case"), field="reason", rule=_("give the reason for this step"))]
+            [
+                problem(
+                    where=gettext_lazy("case"),
+                    field="reason",
+                    rule=gettext_lazy("give the reason for this step"),
+                )
+            ]
         )
     with transaction.atomic():
         _bump_version(case, expected_version, actor, status=target.value)
@@ -289,25 +311,32 @@ def consent_record(
     problems: list[Problem] = []
     if purpose not in {p.value for p in ConsentPurpose}:
         problems.append(
-            Problem(where=_("consent"), field="purpose", value=str(purpose), rule=_("unknown"))
+            problem(
+                where=gettext_lazy("consent"),
+                field="purpose",
+                value=str(purpose),
+                rule=gettext_lazy("unknown"),
+            )
         )
     if purpose == ConsentPurpose.SHARING and recipient is None:
         problems.append(
-            Problem(
-                where=_("consent"),
+            problem(
+                where=gettext_lazy("consent"),
                 field="recipient",
-                rule=_("consent to sharing names the agency that receives the data"),
+                rule=gettext_lazy("consent to sharing names the agency that receives the data"),
             )
         )
     if purpose != ConsentPurpose.SHARING and recipient is not None:
         problems.append(
-            Problem(
-                where=_("consent"), field="recipient", rule=_("only consent to sharing names one")
+            problem(
+                where=gettext_lazy("consent"),
+                field="recipient",
+                rule=gettext_lazy("only consent to sharing names one"),
             )
         )
     for key, label in CONSENT_CHECKLIST:
         if not checklist.get(key, False):
-            problems.append(Problem(where=_("consent"), field=key, rule=str(label)))
+            problems.append(problem(where=gettext_lazy("consent"), field=key, rule=label))
     if problems:
         raise InputError(problems)
     with transaction.atomic():
@@ -392,11 +421,23 @@ def case_share(
     _require_own_agency(actor, case)
     if recipient.pk == case.agency_id:
         raise InputError(
-            [Problem(where=_("sharing"), field="recipient", rule=_("the case is already yours"))]
+            [
+                problem(
+                    where=gettext_lazy("sharing"),
+                    field="recipient",
+                    rule=gettext_lazy("the case is already yours"),
+                )
+            ]
         )
     if not purpose.strip():
         raise InputError(
-            [Problem(where=_("sharing"), field="purpose", rule=_("state why the data is sent"))]
+            [
+                problem(
+                    where=gettext_lazy("sharing"),
+                    field="purpose",
+                    rule=gettext_lazy("state why the data is sent"),
+                )
+            ]
         )
     consent = (
         Consent.objects.filter(
@@ -420,10 +461,12 @@ def case_share(
         if not legal_basis.strip() or not override_reason.strip():
             raise InputError(
                 [
-                    Problem(
-                        where=_("sharing"),
+                    problem(
+                        where=gettext_lazy("sharing"),
                         field="legal_basis" if not legal_basis.strip() else "override_reason",
-                        rule=_("sharing without consent needs the legal basis and a reason"),
+                        rule=gettext_lazy(
+                            "sharing without consent needs the legal basis and a reason"
+                        ),
                     )
                 ]
             )

@@ -12,8 +12,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from palermo.errors import InputError, Problem
+from palermo.errors import InputError
 from palermo.indicators.answers import asked
 from palermo.indicators.assessment import Outcome
 from palermo.web.accounts.models import User
@@ -34,6 +35,7 @@ from palermo.web.interviews.steps import (
     to_value,
 )
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
+from palermo.web.lib.problems import problem
 from palermo.web.screening.models import Hit
 
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -73,11 +75,11 @@ def interview_start(
     else:
         raise InputError(
             [
-                Problem(
-                    where=_("interview"),
+                problem(
+                    where=gettext_lazy("interview"),
                     field="instrument",
                     value=instrument_id,
-                    rule=_("unknown instrument"),
+                    rule=gettext_lazy("unknown instrument"),
                 )
             ]
         )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from palermo.errors import InputError, PalermoError
+from palermo.web.lib.problems import error_reasons, request_language
 
 
 class EditConflictError(PalermoError):
@@ -51,9 +52,8 @@ def http_status(exc: PalermoError) -> tuple[int, str]:
 
 
 def reasons(exc: PalermoError) -> list[str]:
-    if isinstance(exc, InputError):
-        return [str(problem) for problem in exc.problems]
-    return [str(exc)]
+    """The reasons of a domain error in the language of the current request."""
+    return error_reasons(exc, request_language())
 
 
 class DomainErrorMiddleware:

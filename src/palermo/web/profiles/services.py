@@ -10,14 +10,16 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from palermo.errors import InputError, Problem
+from palermo.errors import InputError
 from palermo.profiles.loader import build_list, check_texts, read_yaml
 from palermo.profiles.profile_set import screening_day
 from palermo.web.accounts.models import User
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
+from palermo.web.lib.problems import problem
 from palermo.web.profiles.access import PROFILE_ROLES
 from palermo.web.profiles.models import (
     ActiveSetStamp,
@@ -59,7 +61,12 @@ def profile_upload(
     name = (source_name or "profile.yaml").strip()[:200]
     if len(text.encode("utf-8")) > MAX_YAML_BYTES:
         raise InputError(
-            [Problem(where=name, rule=_("the file is larger than 100 kB; one profile per file"))]
+            [
+                problem(
+                    where=name,
+                    rule=gettext_lazy("the file is larger than 100 kB; one profile per file"),
+                )
+            ]
         )
     profile_set, problems = check_texts({name: text}, named_list_texts())
     if profile_set is None or problems:
@@ -73,12 +80,12 @@ def profile_upload(
         if newest is not None and built.version <= newest:
             raise InputError(
                 [
-                    Problem(
+                    problem(
                         where=name,
                         field="version",
                         value=built.version,
-                        rule=_("must be higher than the newest stored version (%(v)d)")
-                        % {"v": newest},
+                        rule=gettext_lazy("must be higher than the newest stored version (%(v)d)"),
+                        params={"v": newest},
                     )
                 ]
             )
@@ -229,7 +236,13 @@ def profile_retire(
     _require_profile_role(actor)
     if not reason.strip():
         raise InputError(
-            [Problem(where=_("profile"), field="reason", rule=_("a reason is required"))]
+            [
+                problem(
+                    where=gettext_lazy("profile"),
+                    field="reason",
+                    rule=gettext_lazy("a reason is required"),
+                )
+            ]
         )
     with transaction.atomic():
         version = ProfileVersion.objects.select_for_update().get(pk=version.pk)
@@ -333,7 +346,12 @@ def list_upload(*, actor: User, source_name: str, text: str, request: Any = None
     name = (source_name or "list.yaml").strip()[:200]
     if len(text.encode("utf-8")) > MAX_YAML_BYTES:
         raise InputError(
-            [Problem(where=name, rule=_("the file is larger than 100 kB; one list per file"))]
+            [
+                problem(
+                    where=name,
+                    rule=gettext_lazy("the file is larger than 100 kB; one list per file"),
+                )
+            ]
         )
     doc, problems = read_yaml(text, name)
     built = None
@@ -353,12 +371,12 @@ def list_upload(*, actor: User, source_name: str, text: str, request: Any = None
         if newest is not None and built.version <= newest:
             raise InputError(
                 [
-                    Problem(
+                    problem(
                         where=name,
                         field="version",
                         value=built.version,
-                        rule=_("must be higher than the newest stored version (%(v)d)")
-                        % {"v": newest},
+                        rule=gettext_lazy("must be higher than the newest stored version (%(v)d)"),
+                        params={"v": newest},
                     )
                 ]
             )
@@ -498,7 +516,15 @@ def list_retire(
     cannot be retired (retire or change the profile first)."""
     _require_profile_role(actor)
     if not reason.strip():
-        raise InputError([Problem(where=_("list"), field="reason", rule=_("a reason is required"))])
+        raise InputError(
+            [
+                problem(
+                    where=gettext_lazy("list"),
+                    field="reason",
+                    rule=gettext_lazy("a reason is required"),
+                )
+            ]
+        )
     with transaction.atomic():
         version = ListVersion.objects.select_for_update().get(pk=version.pk)
         _require_list_status(

@@ -18,6 +18,7 @@ from palermo.errors import InputError, PalermoError, Problem
 from palermo.profiles.loader import check_texts
 from palermo.web.lib.errors import reasons
 from palermo.web.lib.permissions import allow
+from palermo.web.lib.problems import problem_text
 from palermo.web.profiles import selectors, services
 from palermo.web.profiles.access import PROFILE_ROLES
 from palermo.web.profiles.models import PROFILE_STATUS_CHOICES
@@ -69,9 +70,9 @@ def problems_in_place(text: str, problems: list[Problem]) -> tuple[list[Numbered
         match = _LINE.search(problem.where)
         number = int(match.group(1)) if match else 0
         if 1 <= number <= len(lines):
-            lines[number - 1].problems.append(str(problem))
+            lines[number - 1].problems.append(problem_text(problem))
         else:
-            general.append(str(problem))
+            general.append(problem_text(problem))
     return lines, general
 
 

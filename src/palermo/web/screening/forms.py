@@ -21,6 +21,7 @@ from palermo.errors import InputError, Problem
 from palermo.records.readers import table_from_dicts, validate_table
 from palermo.records.schema import INPUT_FIELDS, FieldSpec, Kind
 from palermo.web.lib.choices import enum_label
+from palermo.web.lib.problems import problem_text
 from palermo.web.screening.models import DISPOSITION_CHOICES
 
 # The page groups fields the way an officer reads a travel document and a booking.
@@ -191,7 +192,7 @@ class TravellerForm(forms.Form):
             if name is not None and name in self.fields:
                 self.add_error(name, rule_in_language(field_spec(name), problem.rule))
             else:
-                self.add_error(None, str(problem))
+                self.add_error(None, problem_text(problem))
 
 
 def record_to_json(record: Mapping[str, Any]) -> str:

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from palermo.errors import InputError, Problem
 from palermo.profiles.profile_set import ProfileSet
@@ -31,6 +32,7 @@ from palermo.web.accounts.roles import Role
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
+from palermo.web.lib.problems import problem, stored_text
 from palermo.web.profiles.registry import current_screener
 from palermo.web.screening.access import BATCH_ROLES, DESK_ROLES, HIT_ROLES
 from palermo.web.screening.forms import record_to_json
@@ -163,32 +165,38 @@ def _disposition_problems(kind: DispositionKind | str, text: str, seen: list[str
     problems: list[Problem] = []
     if kind not in {k.value for k in DispositionKind}:
         problems.append(
-            Problem(where=_("disposition"), field="kind", value=str(kind), rule=_("unknown choice"))
+            problem(
+                where=gettext_lazy("disposition"),
+                field="kind",
+                value=str(kind),
+                rule=gettext_lazy("unknown choice"),
+            )
         )
     if len(text) < MIN_REASON:
         problems.append(
-            Problem(
-                where=_("disposition"),
+            problem(
+                where=gettext_lazy("disposition"),
                 field="reason",
-                rule=_("write the reason in at least %(n)d characters") % {"n": MIN_REASON},
+                rule=gettext_lazy("write the reason in at least %(n)d characters"),
+                params={"n": MIN_REASON},
             )
         )
     unknown = [o for o in seen if o not in OBSERVATION_IDS]
     if unknown:
         problems.append(
-            Problem(
-                where=_("disposition"),
+            problem(
+                where=gettext_lazy("disposition"),
                 field="observed",
                 value=", ".join(unknown),
-                rule=_("unknown observation"),
+                rule=gettext_lazy("unknown observation"),
             )
         )
     if kind == DispositionKind.REFERRED and not seen:
         problems.append(
-            Problem(
-                where=_("disposition"),
+            problem(
+                where=gettext_lazy("disposition"),
                 field="observed",
-                rule=_(
+                rule=gettext_lazy(
                     "a referral names at least one thing you observed; "
                     "a hunch alone cannot be saved"
                 ),
@@ -284,11 +292,13 @@ def disposition_correct(
     problems = _disposition_problems(kind, text, seen)
     if len(why) < MIN_REASON:
         problems.append(
-            Problem(
-                where=_("correction"),
+            problem(
+                where=gettext_lazy("correction"),
                 field="correction_reason",
-                rule=_("write why the disposition is corrected in at least %(n)d characters")
-                % {"n": MIN_REASON},
+                rule=gettext_lazy(
+                    "write why the disposition is corrected in at least %(n)d characters"
+                ),
+                params={"n": MIN_REASON},
             )
         )
     if problems:
@@ -305,10 +315,10 @@ def disposition_correct(
         if (current.kind, current.reason, sorted(current.observed)) == (str(kind), text, seen):
             raise InputError(
                 [
-                    Problem(
-                        where=_("correction"),
+                    problem(
+                        where=gettext_lazy("correction"),
                         field="kind",
-                        rule=_("the correction is the same as the disposition recorded"),
+                        rule=gettext_lazy("the correction is the same as the disposition recorded"),
                     )
                 ]
             )
@@ -376,10 +386,10 @@ def batch_job_create(
     if suffix not in FORMATS:
         raise InputError(
             [
-                Problem(
+                problem(
                     where=name,
-                    rule=_("unknown file type; expected one of %(types)s")
-                    % {"types": ", ".join(sorted(FORMATS))},
+                    rule=gettext_lazy("unknown file type; expected one of %(types)s"),
+                    params={"types": ", ".join(sorted(FORMATS))},
                 )
             ]
         )
@@ -391,7 +401,9 @@ def batch_job_create(
             if size > MAX_UPLOAD_BYTES:
                 out.close()
                 path.unlink(missing_ok=True)
-                raise InputError([Problem(where=name, rule=_("the file is larger than 200 MB"))])
+                raise InputError(
+                    [problem(where=name, rule=gettext_lazy("the file is larger than 200 MB"))]
+                )
             out.write(chunk)
     with transaction.atomic():
         job = BatchJob.objects.create(
@@ -447,7 +459,7 @@ def batch_job_run(*, job_id: int) -> BatchJob | None:
         try:
             table = read_records(path)
         except InputError as exc:
-            shown = [str(p).replace(str(path), job.file_name) for p in exc.problems[:50]]
+            shown = [stored_text(p, replace=(str(path), job.file_name)) for p in exc.problems[:50]]
             with transaction.atomic():
                 _finish(
                     job,

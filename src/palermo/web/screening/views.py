@@ -15,6 +15,7 @@ from palermo.errors import InputError, PalermoError
 from palermo.records.readers import FORMATS
 from palermo.web.lib.errors import NotPermittedError, reasons
 from palermo.web.lib.permissions import allow
+from palermo.web.lib.problems import rule_text
 from palermo.web.screening import selectors, services
 from palermo.web.screening.access import BATCH_ROLES, DESK_ROLES, HIT_ROLES
 from palermo.web.screening.forms import CorrectionForm, DispositionForm, TravellerForm
@@ -126,7 +127,7 @@ def hit_dispose(request: HttpRequest, pk: int) -> HttpResponse:
         except InputError as exc:
             for problem in exc.problems:
                 field = problem.field if problem.field in form.fields else None
-                form.add_error(field, problem.rule)
+                form.add_error(field, rule_text(problem))
             status = 422
         except PalermoError as exc:
             for reason in reasons(exc):
@@ -163,7 +164,7 @@ def disposition_correct(request: HttpRequest, pk: int) -> HttpResponse:
         except InputError as exc:
             for problem in exc.problems:
                 field = problem.field if problem.field in form.fields else None
-                form.add_error(field, problem.rule)
+                form.add_error(field, rule_text(problem))
             status = 422
         except PalermoError as exc:
             for reason in reasons(exc):
@@ -251,7 +252,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
                 )
             except InputError as exc:
                 for problem in exc.problems:
-                    form.add_error("manifest", problem.rule)
+                    form.add_error("manifest", rule_text(problem))
                 status = 422
             else:
                 dispatch(job.pk)
