@@ -124,6 +124,11 @@ def test_officer_screens_interviewer_opens_a_case_and_the_interface_turns_chines
     page.click("text=Open the case")
     page.wait_for_selector("text=opened")
     page.screenshot(path=str(artifacts / "4-case-opened.png"), full_page=True)
+    page.emulate_media(media="print")  # the case file on paper: no menu, no forms
+    assert not page.locator("header.top").is_visible()
+    assert page.locator("h1").is_visible()
+    page.screenshot(path=str(artifacts / "4b-case-print.png"), full_page=True)
+    page.emulate_media(media="screen")
 
     # 3. the interface in Chinese
     page.select_option("#language", "zh-hans")
