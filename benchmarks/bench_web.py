@@ -8,9 +8,17 @@
 2. The case list with ``--cases`` cases (default 100,000): rendering time of the first page
    for a case worker (in-process Django test client, median of ``--renders``).
 
-Results are printed and written to ``benchmarks/results/web.json``.
+``--database sqlite`` (default: a file in a temporary data directory) or ``--database
+postgres``: a database ``palermo_bench_<pid>`` created on ``--postgres-server`` (default
+``postgres://postgres@127.0.0.1:5432``) and dropped at the end.
+
+``--workers N`` (N > 1) serves with gunicorn's N processes instead of one waitress process.
+
+Results are printed and written to ``benchmarks/results/web.json`` under ``runs["<database>,
+<server>"]`` (a run keeps the figures of the other databases and servers).
 
     .venv/bin/python benchmarks/bench_web.py
+    .venv/bin/python benchmarks/bench_web.py --database postgres
     .venv/bin/python benchmarks/bench_web.py --seconds 5 --cases 10000
 """
 
@@ -47,9 +55,30 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def setup_django(data_dir: Path) -> None:
+def create_postgres_database(server: str) -> tuple[str, str]:
+    """A fresh, empty bench database on ``server``: (its URL, its name)."""
+    import psycopg
+
+    name = f"palermo_bench_{os.getpid()}"
+    with psycopg.connect(f"{server.rstrip('/')}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"{server.rstrip('/')}/{name}", name
+
+
+def drop_postgres_database(server: str, name: str) -> None:
+    import psycopg
+    from django.db import connections
+
+    connections.close_all()
+    with psycopg.connect(f"{server.rstrip('/')}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def setup_django(data_dir: Path, database_url: str = "") -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
     os.environ["PALERMO_DATA_DIR"] = str(data_dir)
+    os.environ["PALERMO_DATABASE_URL"] = database_url
     os.environ.setdefault("PALERMO_SECRET_KEY", "bench-only-" + "z" * 50)
     os.environ["DJANGO_SETTINGS_MODULE"] = "palermo.web.settings"
     import django
@@ -305,11 +334,35 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--renders", type=int, default=10)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=1, help="palermo serve --workers")
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--postgres-server", default="postgres://postgres@127.0.0.1:5432")
     args = parser.parse_args()
 
+    database_url, pg_name = "", ""
+    if args.database == "postgres":
+        database_url, pg_name = create_postgres_database(args.postgres_server)
+    try:
+        result = run(args, database_url)
+    finally:
+        if pg_name:
+            drop_postgres_database(args.postgres_server, pg_name)
+    previous = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+    runs = previous.get("runs", {}) if isinstance(previous, dict) else {}
+    runs[f"{args.database}, {'waitress' if args.workers == 1 else 'gunicorn'}"] = result
+    everything = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "runs": runs,
+    }
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(everything, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=2))
+
+
+def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="palermo-bench-web-") as tmp:
         work = Path(tmp)
-        setup_django(work / "data")
+        setup_django(work / "data", database_url)
         agency, token = world(args.profiles)
         bodies = travellers(2_000, work)
         port = free_port()
@@ -324,6 +377,8 @@ def main() -> None:
                 str(port),
                 "--threads",
                 str(args.threads),
+                "--workers",
+                str(args.workers),
             ],
             env=env,
             stdout=subprocess.DEVNULL,
@@ -332,7 +387,10 @@ def main() -> None:
         try:
             wait_until_up(port)
             warm = load(port, token, bodies, 20, 1)  # compile the plan, open connections
+            load_before = os.getloadavg()[0]
             api = load(port, token, bodies, args.rate, args.seconds)
+            # other work on the machine shows in the tail: the run reports the load it had
+            api["load_average_1min"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -344,10 +402,17 @@ def main() -> None:
         cases["cases"] = args.cases
         cases["create_seconds"] = round(created, 1)
 
-    result = {
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "database": "sqlite",
-        "server": f"waitress, {args.threads} threads, 127.0.0.1",
+        from django.db import connection
+
+        vendor = connection.vendor
+    return {
+        "database": vendor,
+        "server": (
+            f"waitress, {args.threads} threads"
+            if args.workers == 1
+            else f"gunicorn, {args.workers} processes x {args.threads} threads"
+        )
+        + ", 127.0.0.1",
         "screening_api": {
             "active_profiles": args.profiles,
             "target_rate": args.rate,
@@ -356,9 +421,6 @@ def main() -> None:
         },
         "case_list": cases,
     }
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

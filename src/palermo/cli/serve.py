@@ -1,4 +1,4 @@
-"""``palermo serve``: the web application under waitress (production-grade WSGI server)."""
+"""``palermo serve``: the web application under waitress, or gunicorn with ``--workers``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,18 @@ from palermo.cli.app import app, console, reports_errors
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on. 监听地址。")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port. 端口。")] = 8000,
-    threads: Annotated[int, typer.Option(min=1, max=64, help="Worker threads. 工作线程数。")] = 8,
+    threads: Annotated[
+        int, typer.Option(min=1, max=64, help="Threads per process. 每个进程的线程数。")
+    ] = 8,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Processes: 1 = waitress; more = gunicorn (POSIX). "
+            "进程数：1 为 waitress；大于 1 为 gunicorn（仅 POSIX）。",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the web application (run 'palermo web migrate' first).
     运行网页应用（请先运行 'palermo web migrate'）。
@@ -27,4 +38,4 @@ def serve(
         f"Palermo on http://{host}:{port}/ (Ctrl-C stops) / 网页应用地址 http://{host}:{port}/",
         highlight=False,
     )
-    run(host=host, port=port, threads=threads)
+    run(host=host, port=port, threads=threads, workers=workers)

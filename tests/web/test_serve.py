@@ -1,0 +1,80 @@
+"""``palermo serve`` answers requests with one waitress process or several gunicorn workers."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _get(port: int, path: str, deadline: float) -> int:
+    while True:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", path)
+            status = conn.getresponse().status
+            conn.close()
+            return status
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+@pytest.fixture(scope="module")
+def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    data = tmp_path_factory.mktemp("serve-data")
+    env = {
+        **os.environ,
+        "PALERMO_DATA_DIR": str(data),
+        "PALERMO_DATABASE_URL": "",
+        "PALERMO_ALLOWED_HOSTS": "127.0.0.1",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "palermo.cli.main", "web", "migrate"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return env
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_server_answers_with_the_given_number_of_processes(
+    server_env: dict[str, str], workers: int
+) -> None:
+    if workers > 1 and os.name != "posix":
+        pytest.skip("gunicorn workers need POSIX")
+    port = _free_port()
+    command = [sys.executable, "-m", "palermo.cli.main", "serve", "--port", str(port)]
+    command += ["--threads", "2", "--workers", str(workers)]
+    server = subprocess.Popen(
+        command, env=server_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        status = _get(port, "/accounts/login/", time.monotonic() + 60)
+        assert status == 200
+        if workers > 1:
+            assert len(_children(server.pid)) == workers
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
