@@ -182,6 +182,18 @@ class TestSecondLineInterview(BaseTestCase):
         assert "Moldova" in other.title
         assert "Alternative reading:" in page
 
+    def test_the_evidence_reads_as_the_questions_asked_in_the_page_language(self) -> None:
+        interview = self.start()
+        self.answer_all(interview, answers_file("adult-labour-presumed.json"))
+        self.submit_last_step(interview)
+        url = reverse("interviews:interview_result", kwargs={"pk": interview.pk})
+        page = self.client.get(url).content.decode()
+        assert "Is anything different from what you were told before you left?" in page
+        assert '<span class="via">rec_differs</span>' not in page
+        self.client.cookies["django_language"] = "zh-hans"
+        page = self.client.get(url).content.decode()
+        assert "有没有什么情况和你出发前被告知的不一样？" in page
+
     def test_the_interview_list_shows_the_outcome_as_a_label(self) -> None:
         interview = self.start()
         self.answer_all(interview, answers_file("adult-labour-presumed.json"))

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from palermo.errors import PalermoError
 from palermo.indicators.assessment import CHILD_RULE, Outcome, Variant
 from palermo.indicators.catalogue import ASSUMED_STRENGTH, DIMENSION_CODES, UNVERIFIED
+from palermo.indicators.instruments import load_instrument
 
 # Short labels for the outcome codes stored on an interview (lists, badges).
 OUTCOME_LABELS: dict[str, Promise] = {
@@ -125,7 +128,26 @@ class AssessmentView:
     catalogue_version: str
 
 
-def _found(row: Mapping[str, Any], language: str) -> FoundRow:
+QuestionTexts = Mapping[str, Mapping[str, str]]
+"""question id -> {"en": ..., "zh": ...} of the instrument that produced a result"""
+
+
+@lru_cache(maxsize=16)
+def _question_texts(instrument_id: str) -> QuestionTexts:
+    """The questions of a shipped instrument, so that evidence reads as the question asked.
+
+    An instrument that no longer loads (renamed, adapted elsewhere) leaves the ids as they are.
+    """
+    try:
+        instrument = load_instrument(instrument_id)
+    except (PalermoError, OSError):
+        return {}
+    return {q.id: q.text.to_dict() for q in instrument.questions}
+
+
+def _found(
+    row: Mapping[str, Any], language: str, questions: QuestionTexts | None = None
+) -> FoundRow:
     lang = "zh" if language == "zh" else "en"
     strength = str(row.get("strength", ""))
     verified = bool(row.get("verified", False))
@@ -137,7 +159,7 @@ def _found(row: Mapping[str, Any], language: str) -> FoundRow:
         verified=verified,
         unverified_mark="" if verified else UNVERIFIED[lang],
         assumption_mark=ASSUMED_STRENGTH[lang] if row.get("strength_is_assumption") else "",
-        via=tuple(str(v) for v in row.get("via", ())),
+        via=tuple(_text((questions or {}).get(str(v)), lang) or str(v) for v in row.get("via", ())),
     )
 
 
@@ -152,7 +174,9 @@ def _rules(rules: Mapping[str, bool], variant: str, language: str) -> tuple[Rule
     return tuple(out)
 
 
-def _set_view(s: Mapping[str, Any], variant: str, language: str) -> SetView:
+def _set_view(
+    s: Mapping[str, Any], variant: str, language: str, questions: QuestionTexts | None = None
+) -> SetView:
     dims = s.get("dimensions", {})
     code = str(s.get("outcome", ""))
     return SetView(
@@ -167,7 +191,7 @@ def _set_view(s: Mapping[str, Any], variant: str, language: str) -> SetView:
                 name=_text(dims[c].get("name"), language),
                 positive=bool(dims[c].get("positive")),
                 reason=_text(dims[c].get("reason"), language),
-                found=tuple(_found(f, language) for f in dims[c].get("found", ())),
+                found=tuple(_found(f, language, questions) for f in dims[c].get("found", ())),
             )
             for c in DIMENSION_CODES
             if c in dims
@@ -192,6 +216,7 @@ def assessment_view(result: Mapping[str, Any], language: str) -> AssessmentView:
     if "outcome" in result:
         code = str(result["outcome"])
         variant = str(result.get("variant", Variant.ILO.value))
+        questions = _question_texts(str(result.get("instrument", {}).get("id", "")))
         return AssessmentView(
             kind="assessment",
             outcome=code,
@@ -201,7 +226,7 @@ def assessment_view(result: Mapping[str, Any], language: str) -> AssessmentView:
             variant_title=_text(result.get("variant_title"), lang),
             population=str(result.get("population", "")),
             child_protection_referral=bool(result.get("child_protection_referral")),
-            sets=tuple(_set_view(s, variant, lang) for s in result.get("sets", ())),
+            sets=tuple(_set_view(s, variant, lang, questions) for s in result.get("sets", ())),
             catalogue_version=str(result.get("catalogue", {}).get("version", "")),
         )
     code = str(result.get("decision", ""))
