@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
 
-from palermo.cli.app import app, console, reports_errors
+from palermo.cli.app import app, console, fail, reports_errors
 
 
 @app.command("serve")
@@ -30,6 +31,11 @@ def serve(
     """Serve the web application (run 'palermo web migrate' first).
     运行网页应用（请先运行 'palermo web migrate'）。
     """
+    if workers > 1 and os.name != "posix":
+        raise fail(
+            "--workers above 1 needs a POSIX system (gunicorn); use --workers 1 / "
+            "--workers 大于 1 需要 POSIX 系统（gunicorn）；请使用 --workers 1"
+        )
     from palermo.web.cli import setup_django
     from palermo.web.server import serve as run
 
