@@ -205,3 +205,20 @@ def test_many_broken_rows_are_counted_but_only_the_first_are_listed(tmp_path: Pa
         read_records(_csv(tmp_path, *rows))
     assert info.value.total == 500
     assert "and 480 more problem(s)" in str(info.value)
+
+
+def test_a_file_without_a_required_column_is_refused_naming_the_column(tmp_path: Path) -> None:
+    path = _csv(tmp_path, "r1,entry,2026-03-01", header="record_id,event_kind,event_date")
+    with pytest.raises(InputError) as info:
+        read_records(path)
+    assert f"{path}: field 'port': required column is missing" in str(info.value)
+    assert info.value.total == 1
+
+
+@pytest.mark.parametrize("value", ["0000-01-01", "1899-12-31", "2101-01-01"])
+def test_a_date_outside_1900_to_2100_is_refused_rather_than_crashing(
+    tmp_path: Path, value: str
+) -> None:
+    path = _csv(tmp_path, f"r1,entry,PVG,2026-03-01,CN,F,{value},,")
+    with pytest.raises(InputError, match="must be a date between 1900-01-01 and 2100-12-31"):
+        read_records(path)

@@ -95,6 +95,25 @@ class TestTheScreeningApiRequest(BaseTestCase):
             validate_table(table_from_dicts([raw]), source="request body")
         assert response.json()["reasons"] == [str(p) for p in expected.value.problems]
 
+    def test_json_values_are_read_as_sent_a_transit_list_and_numbers_included(self) -> None:
+        body = {**TRAVELLER, "transit": ["TH", "MY"], "group_size": 2, "declared_cash": 150.5}
+        response = self.post(body)
+        assert response.status_code == 200, response.content
+
+    def test_a_body_without_the_required_fields_is_refused_naming_them(self) -> None:
+        response = self.post({"nationality": "CN"})
+        assert response.status_code == 422
+        reasons = " ".join(response.json()["reasons"])
+        for name in ("event_kind", "port", "event_date"):
+            assert f"field '{name}': required column is missing" in reasons
+
+    def test_an_impossible_date_is_refused_rather_than_failing_the_server(self) -> None:
+        response = self.post({**TRAVELLER, "date_of_birth": "0000-01-01"})
+        assert response.status_code == 422
+        assert "must be a date between 1900-01-01 and 2100-12-31" in " ".join(
+            response.json()["reasons"]
+        )
+
 
 class TestConcurrentAuditAppends(TransactionTestCase):
     def test_threads_appending_at_once_keep_one_unbroken_chain(self) -> None:

@@ -11,6 +11,7 @@ replaced on reading by its keyed hash (``document_number_hash``) and never kept.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +29,12 @@ from palermo.records.paxlst import looks_like_edifact, read_paxlst
 from palermo.records.schema import ARROW_SCHEMA, COUNTRY_CODES, INPUT_FIELDS, FieldSpec, Kind
 
 MAX_PROBLEMS = 50
+# Plausible dates for a travel event, a document or a birth; also keeps every date within what
+# Python's datetime can hold (year 0 parses in Arrow but cannot become a Python date).
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+DATE_RANGE_RULE = "must be a date between 1900-01-01 and 2100-12-31"
+DATE_RANGE_RULE_ZH = "日期必须在 1900-01-01 至 2100-12-31 之间"
 TRUE_WORDS = ("true", "1", "yes", "y", "t")
 FALSE_WORDS = ("false", "0", "no", "n", "f")
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl"}
@@ -252,6 +259,16 @@ def validate_table(raw: pa.Table, *, source: str = "input") -> pa.Table:
     columns: list[pa.Array | pa.ChunkedArray] = []
     for spec in INPUT_FIELDS.values():
         if spec.name not in raw.column_names:
+            if spec.required:
+                total += 1
+                problems.append(
+                    Problem(
+                        where=source,
+                        field=spec.name,
+                        rule="required column is missing",
+                        rule_zh="缺少必填列",
+                    )
+                )
             columns.append(pa.nulls(n_rows, type=spec.arrow_type))
             continue
         col = raw.column(spec.name).combine_chunks()
@@ -274,9 +291,15 @@ def validate_table(raw: pa.Table, *, source: str = "input") -> pa.Table:
                     )
                 )
     if total:
-        problems.sort(key=lambda p: int(p.where.rsplit(" ", 1)[1]))
+        problems.sort(key=_row_number)
         raise InputError(problems, total=total)
     return pa.Table.from_arrays(columns, schema=ARROW_SCHEMA)
+
+
+def _row_number(problem: Problem) -> int:
+    """Whole-file problems (a missing column) first, then by row."""
+    last = problem.where.rsplit(" ", 1)[-1]
+    return int(last) if " row " in problem.where and last.isdigit() else 0
 
 
 Bad = list[tuple[pa.Array, str, str]]
@@ -319,6 +342,9 @@ def _convert(col: pa.Array, spec: FieldSpec) -> tuple[pa.Array, Bad]:
         ) in bad:  # a value already reported as malformed is not also "missing"
             missing = pc.and_(missing, pc.invert(mask))
         bad.append((missing, "required field is missing", "缺少必填字段"))
+    if spec.kind == Kind.DATE:
+        outside = pc.or_(pc.less(out, EARLIEST_DATE), pc.greater(out, LATEST_DATE))
+        bad.append((_mask(outside), DATE_RANGE_RULE, DATE_RANGE_RULE_ZH))
     if spec.minimum is not None:
         low = pc.less(out, spec.minimum)
         bad.append((_mask(low), f"must be at least {spec.minimum:g}", f"不得小于 {spec.minimum:g}"))

@@ -31,7 +31,9 @@ import pyarrow as pa
 
 from palermo.records.hashing import document_hash
 from palermo.records.readers import (
+    EARLIEST_DATE,
     FALSE_WORDS,
+    LATEST_DATE,
     TRUE_WORDS,
     _to_text,
     _transit_to_text,
@@ -95,7 +97,7 @@ def _fast(row: Mapping[str, Any]) -> dict[str, Any]:
             stripped = None if text is None else text.strip()
             value = _CONVERT[spec.kind](stripped, spec) if stripped else None
         if value is None:
-            if spec.required and name in texts:  # like a column given with an empty cell
+            if spec.required:  # an empty cell or a missing column: the table words it
                 raise _UndecidedError
         elif (spec.minimum is not None and value < spec.minimum) or (
             spec.maximum is not None and value > spec.maximum
@@ -128,9 +130,12 @@ def _date(text: str, spec: FieldSpec) -> dt.date:
     if not _DATE.fullmatch(text):
         raise _UndecidedError
     try:
-        return dt.date.fromisoformat(text)
+        value = dt.date.fromisoformat(text)
     except ValueError:
         raise _UndecidedError from None
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise _UndecidedError
+    return value
 
 
 def _int(text: str, spec: FieldSpec) -> int:

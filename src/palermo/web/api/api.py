@@ -195,7 +195,8 @@ def screen(request: HttpRequest, payload: Body[dict[str, Any]]) -> Any:
     from palermo.records.validate_one import validate_record
     from palermo.web.screening import services as screening_services
 
-    raw = {k: (None if v in ("", None) else str(v)) for k, v in payload.items()}
+    # JSON values as sent (numbers, booleans, the transit list): the validator reads each kind
+    raw = {k: (None if v == "" else v) for k, v in payload.items()}
     # the file validator's rules and messages, without building a one-row table
     record = validate_record(raw, source="request body")
     traveller, hits = screening_services.desk_screen(
