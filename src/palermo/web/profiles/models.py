@@ -44,16 +44,17 @@ class RiskProfile(models.Model):
         return self.profile_id
 
 
-class ProfileVersion(models.Model):
-    profile = models.ForeignKey(RiskProfile, on_delete=models.PROTECT, related_name="versions")
+class ReviewedVersion(models.Model):
+    """One kept version of a YAML document under the four-eyes workflow (draft -> submitted ->
+    approved -> active -> retired), and who did each step: a profile version or a named-list
+    version. Abstract, so each kind keeps its own table."""
+
     version = models.PositiveIntegerField(_("version"))
     source_name = models.CharField(_("file name"), max_length=200)
-    yaml_text = models.TextField(_("profile (YAML)"))
+    yaml_text = models.TextField()  # each kind names it (``profile (YAML)``, ``list (YAML)``)
     title_en = models.CharField(max_length=300)
     title_zh = models.CharField(max_length=300)
     owner = models.CharField(_("owner"), max_length=200)
-    valid_from = models.DateField(_("valid from"))
-    review_by = models.DateField(_("review by"))
     status = models.CharField(_("status"), max_length=16, choices=PROFILE_STATUS_CHOICES)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
@@ -73,6 +74,24 @@ class ProfileVersion(models.Model):
     retire_reason = models.CharField(_("reason for retiring"), max_length=500, blank=True)
 
     class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.document_id} v{self.version}"
+
+    @property
+    def document_id(self) -> str:
+        """The id of the document this is a version of (profile id or list id)."""
+        raise NotImplementedError
+
+
+class ProfileVersion(ReviewedVersion):
+    profile = models.ForeignKey(RiskProfile, on_delete=models.PROTECT, related_name="versions")
+    yaml_text = models.TextField(_("profile (YAML)"))
+    valid_from = models.DateField(_("valid from"))
+    review_by = models.DateField(_("review by"))
+
+    class Meta:
         ordering = ("profile__profile_id", "-version")
         constraints = (
             models.UniqueConstraint(fields=["profile", "version"], name="profileversion_unique"),
@@ -85,8 +104,9 @@ class ProfileVersion(models.Model):
         )
         indexes = (models.Index(fields=["status"], name="profileversion_status"),)
 
-    def __str__(self) -> str:
-        return f"{self.profile.profile_id} v{self.version}"
+    @property
+    def document_id(self) -> str:
+        return str(self.profile.profile_id)
 
 
 class ActiveSetStamp(models.Model):
@@ -103,37 +123,15 @@ class ActiveSetStamp(models.Model):
         return self.stamp
 
 
-class ListVersion(models.Model):
+class ListVersion(ReviewedVersion):
     """One uploaded version of a named list (``agencies_of_concern``...) that ``in_list``
     criteria use. Same workflow as a profile version; the active versions are screened with
-    the active profiles, and only ``profiles/lists.py`` writes these rows."""
+    the active profiles, and only ``profiles/services.py`` writes these rows."""
 
     list_id = models.CharField(_("list id"), max_length=64)
-    version = models.PositiveIntegerField(_("version"))
-    source_name = models.CharField(_("file name"), max_length=200)
     yaml_text = models.TextField(_("list (YAML)"))
-    title_en = models.CharField(max_length=300)
-    title_zh = models.CharField(max_length=300)
-    owner = models.CharField(_("owner"), max_length=200)
     kind = models.CharField(_("kind of values"), max_length=16)
     item_count = models.PositiveIntegerField(_("entries"))
-    status = models.CharField(_("status"), max_length=16, choices=PROFILE_STATUS_CHOICES)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField()
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    approved_at = models.DateTimeField(null=True, blank=True)
-    activated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    activated_at = models.DateTimeField(null=True, blank=True)
-    retired_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    retired_at = models.DateTimeField(null=True, blank=True)
-    retire_reason = models.CharField(_("reason for retiring"), max_length=500, blank=True)
 
     class Meta:
         ordering = ("list_id", "-version")
@@ -147,5 +145,6 @@ class ListVersion(models.Model):
         )
         indexes = (models.Index(fields=["status"], name="listversion_status"),)
 
-    def __str__(self) -> str:
-        return f"{self.list_id} v{self.version}"
+    @property
+    def document_id(self) -> str:
+        return str(self.list_id)

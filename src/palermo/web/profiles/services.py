@@ -1,11 +1,12 @@
-"""Writes on risk profiles: upload (validated), submit, approve (by a second person), activate,
-retire. Each runs in one transaction, checks the actor and writes the audit log; activating or
-retiring changes the active set's stamp, which swaps the Screener's profiles (``registry``)."""
+"""Writes on risk profiles and named lists: upload (validated), submit, approve (by a second
+person), activate, retire. Both kinds of version go through one workflow (``_Workflow``): each
+step runs in one transaction, checks the actor and writes the audit log; activating or retiring
+changes the active set's stamp, which swaps the Screener's profiles (``registry``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,6 +27,7 @@ from palermo.web.profiles.models import (
     ListVersion,
     ProfileStatus,
     ProfileVersion,
+    ReviewedVersion,
     RiskProfile,
 )
 from palermo.web.profiles.registry import (
@@ -38,13 +40,15 @@ from palermo.web.profiles.registry import (
 
 MAX_YAML_BYTES = 100_000
 
+V = TypeVar("V", bound=ReviewedVersion)
+
 
 def _require_profile_role(actor: User) -> None:
     if not (actor.is_authenticated and actor.is_active and actor.role in PROFILE_ROLES):
         raise NotPermittedError(_("Your role does not allow you to work on risk profiles."))
 
 
-def _require_status(version: ProfileVersion, *allowed: ProfileStatus) -> None:
+def _require_status(version: ReviewedVersion, *allowed: ProfileStatus) -> None:
     if version.status not in {s.value for s in allowed}:
         raise TransitionRefusedError(
             _("This step is not possible while the version is %(status)s.")
@@ -52,125 +56,9 @@ def _require_status(version: ProfileVersion, *allowed: ProfileStatus) -> None:
         )
 
 
-def profile_upload(
-    *, actor: User, source_name: str, text: str, request: Any = None
-) -> ProfileVersion:
-    """Validate one profile YAML and keep it as a draft version; ``InputError`` lists every
-    problem (with its line) and nothing is stored."""
-    _require_profile_role(actor)
-    name = (source_name or "profile.yaml").strip()[:200]
+def _refuse_large(name: str, text: str, rule: Any) -> None:
     if len(text.encode("utf-8")) > MAX_YAML_BYTES:
-        raise InputError(
-            [
-                problem(
-                    where=name,
-                    rule=gettext_lazy("the file is larger than 100 kB; one profile per file"),
-                )
-            ]
-        )
-    profile_set, problems = check_texts({name: text}, named_list_texts())
-    if profile_set is None or problems:
-        raise InputError(problems)
-    (built,) = profile_set.profiles
-    with transaction.atomic():
-        profile, _created = RiskProfile.objects.get_or_create(
-            profile_id=built.id, defaults={"created_at": timezone.now()}
-        )
-        newest = profile.versions.order_by("-version").values_list("version", flat=True).first()
-        if newest is not None and built.version <= newest:
-            raise InputError(
-                [
-                    problem(
-                        where=name,
-                        field="version",
-                        value=built.version,
-                        rule=gettext_lazy("must be higher than the newest stored version (%(v)d)"),
-                        params={"v": newest},
-                    )
-                ]
-            )
-        version = ProfileVersion.objects.create(
-            profile=profile,
-            version=built.version,
-            source_name=name,
-            yaml_text=text,
-            title_en=built.title.en[:300],
-            title_zh=built.title.zh[:300],
-            owner=built.owner[:200],
-            valid_from=built.valid_from,
-            review_by=built.review_by,
-            status=ProfileStatus.DRAFT.value,
-            author=actor,
-            created_at=timezone.now(),
-        )
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            obj=version,
-            purpose="risk profile uploaded",
-            request=request,
-            detail={"profile": built.id, "version": built.version},
-        )
-    return version
-
-
-def _step(
-    version: ProfileVersion, actor: User, request: Any, what: str, changes: dict[str, Any]
-) -> None:
-    for name, value in changes.items():
-        setattr(version, name, value)
-    version.save(update_fields=list(changes))
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=version,
-        fields=[name for name in changes if not name.endswith(("_at", "_by"))],
-        purpose=what,
-        request=request,
-        detail={"profile": version.profile.profile_id, "version": version.version},
-    )
-
-
-def profile_submit(*, actor: User, version: ProfileVersion, request: Any = None) -> ProfileVersion:
-    """Ask for approval; only the author submits their draft."""
-    _require_profile_role(actor)
-    with transaction.atomic():
-        version = ProfileVersion.objects.select_for_update().get(pk=version.pk)
-        _require_status(version, ProfileStatus.DRAFT)
-        if version.author_id != actor.pk:
-            raise NotPermittedError(_("Only the author can submit a draft."))
-        _step(
-            version,
-            actor,
-            request,
-            "risk profile submitted",
-            {"status": ProfileStatus.SUBMITTED.value, "submitted_at": timezone.now()},
-        )
-    return version
-
-
-def profile_approve(*, actor: User, version: ProfileVersion, request: Any = None) -> ProfileVersion:
-    """Approve a submitted version: four eyes, so the approver must not be the author."""
-    _require_profile_role(actor)
-    with transaction.atomic():
-        version = ProfileVersion.objects.select_for_update().get(pk=version.pk)
-        _require_status(version, ProfileStatus.SUBMITTED)
-        if version.author_id == actor.pk:
-            raise NotPermittedError(
-                _("A second person must approve: you wrote this version, so you cannot approve it.")
-            )
-        _step(
-            version,
-            actor,
-            request,
-            "risk profile approved",
-            {
-                "status": ProfileStatus.APPROVED.value,
-                "approved_by": actor,
-                "approved_at": timezone.now(),
-            },
-        )
-    return version
+        raise InputError([problem(where=name, rule=rule)])
 
 
 def _refresh_active_stamp() -> str:
@@ -183,17 +71,233 @@ def _refresh_active_stamp() -> str:
     return stamp
 
 
-def profile_activate(
-    *, actor: User, version: ProfileVersion, request: Any = None, on: dt.date | None = None
-) -> ProfileVersion:
-    """Make an approved version the one that fires; the profile's previous active version is
-    retired. A version past its review date (or not yet valid) cannot be activated."""
-    _require_profile_role(actor)
-    day = on or screening_day()
-    with transaction.atomic():
-        version = ProfileVersion.objects.select_for_update().get(pk=version.pk)
-        _require_status(version, ProfileStatus.APPROVED)
-        _require_active_lists(version)
+class _Workflow(Generic[V]):
+    """The four-eyes workflow of one kind of kept version (profile or named list): the steps
+    are the same, the kind names its audit purposes and adds its own checks."""
+
+    model: type[V]
+    noun: str  # in the audit purposes: "<noun> submitted", ...
+    detail_key: str  # the audit detail names the document under this key
+    group_field: str  # the field that says which document a version belongs to
+    where: Any  # names the document in a problem (lazy, translated)
+
+    def check_activation(self, version: V, day: dt.date) -> None:
+        """Refuse activating ``version`` (``TransitionRefusedError``); nothing by default."""
+
+    def check_retire_active(self, version: V) -> None:
+        """Refuse retiring the active ``version``; nothing by default."""
+
+    def _audit(self, version: V, actor: User, request: Any, **kwargs: Any) -> None:
+        audit_record(
+            actor=actor,
+            obj=version,
+            request=request,
+            detail={self.detail_key: version.document_id, "version": version.version},
+            **kwargs,
+        )
+
+    def _step(
+        self, version: V, actor: User, request: Any, what: str, changes: dict[str, Any]
+    ) -> None:
+        for name, value in changes.items():
+            setattr(version, name, value)
+        version.save(update_fields=list(changes))
+        self._audit(
+            version,
+            actor,
+            request,
+            action=AuditAction.UPDATE,
+            fields=[name for name in changes if not name.endswith(("_at", "_by"))],
+            purpose=f"{self.noun} {what}",
+        )
+
+    def _locked(self, version: V) -> V:
+        locked: V = self.model.objects.select_for_update().get(pk=version.pk)
+        return locked
+
+    def create_draft(
+        self, *, actor: User, request: Any, name: str, version: int, fields: dict[str, Any]
+    ) -> V:
+        """Store a validated upload as a draft (inside the caller's transaction); ``InputError``
+        unless its number is higher than every stored version of the document."""
+        newest = (
+            self.model.objects.select_for_update()
+            .filter(**{self.group_field: fields[self.group_field]})
+            .order_by("-version")
+            .values_list("version", flat=True)
+            .first()
+        )
+        if newest is not None and version <= newest:
+            raise InputError(
+                [
+                    problem(
+                        where=name,
+                        field="version",
+                        value=version,
+                        rule=gettext_lazy("must be higher than the newest stored version (%(v)d)"),
+                        params={"v": newest},
+                    )
+                ]
+            )
+        draft: V = self.model.objects.create(
+            version=version,
+            source_name=name,
+            status=ProfileStatus.DRAFT.value,
+            author=actor,
+            created_at=timezone.now(),
+            **fields,
+        )
+        self._audit(
+            draft, actor, request, action=AuditAction.CREATE, purpose=f"{self.noun} uploaded"
+        )
+        return draft
+
+    def submit(self, *, actor: User, version: V, request: Any = None) -> V:
+        """Ask for approval; only the author submits their draft."""
+        _require_profile_role(actor)
+        with transaction.atomic():
+            version = self._locked(version)
+            _require_status(version, ProfileStatus.DRAFT)
+            if version.author_id != actor.pk:
+                raise NotPermittedError(_("Only the author can submit a draft."))
+            self._step(
+                version,
+                actor,
+                request,
+                "submitted",
+                {"status": ProfileStatus.SUBMITTED.value, "submitted_at": timezone.now()},
+            )
+        return version
+
+    def approve(self, *, actor: User, version: V, request: Any = None) -> V:
+        """Approve a submitted version: four eyes, so the approver must not be the author."""
+        _require_profile_role(actor)
+        with transaction.atomic():
+            version = self._locked(version)
+            _require_status(version, ProfileStatus.SUBMITTED)
+            if version.author_id == actor.pk:
+                raise NotPermittedError(
+                    _(
+                        "A second person must approve: you wrote this version, "
+                        "so you cannot approve it."
+                    )
+                )
+            self._step(
+                version,
+                actor,
+                request,
+                "approved",
+                {
+                    "status": ProfileStatus.APPROVED.value,
+                    "approved_by": actor,
+                    "approved_at": timezone.now(),
+                },
+            )
+        return version
+
+    def activate(
+        self, *, actor: User, version: V, request: Any = None, on: dt.date | None = None
+    ) -> V:
+        """Make an approved version the one screened; the document's previous active version
+        is retired. The kind's ``check_activation`` may refuse (``TransitionRefusedError``)."""
+        _require_profile_role(actor)
+        day = on or screening_day()
+        with transaction.atomic():
+            version = self._locked(version)
+            _require_status(version, ProfileStatus.APPROVED)
+            previous = list(
+                self.model.objects.select_for_update().filter(
+                    **{self.group_field: getattr(version, self.group_field)},
+                    status=ProfileStatus.ACTIVE.value,
+                )
+            )
+            self.check_activation(version, day)
+            now = timezone.now()
+            for old in previous:
+                self._step(
+                    old,
+                    actor,
+                    request,
+                    "retired",
+                    {
+                        "status": ProfileStatus.RETIRED.value,
+                        "retired_by": actor,
+                        "retired_at": now,
+                        "retire_reason": _("Replaced by version %(v)d") % {"v": version.version},
+                    },
+                )
+            self._step(
+                version,
+                actor,
+                request,
+                "activated",
+                {"status": ProfileStatus.ACTIVE.value, "activated_by": actor, "activated_at": now},
+            )
+            _refresh_active_stamp()
+        return version
+
+    def retire(self, *, actor: User, version: V, reason: str, request: Any = None) -> V:
+        """Stop a version from being used (or withdraw it before activation), with a reason;
+        the kind's ``check_retire_active`` may refuse retiring the active version."""
+        _require_profile_role(actor)
+        if not reason.strip():
+            raise InputError(
+                [
+                    problem(
+                        where=self.where, field="reason", rule=gettext_lazy("a reason is required")
+                    )
+                ]
+            )
+        with transaction.atomic():
+            version = self._locked(version)
+            _require_status(
+                version,
+                ProfileStatus.DRAFT,
+                ProfileStatus.SUBMITTED,
+                ProfileStatus.APPROVED,
+                ProfileStatus.ACTIVE,
+            )
+            was_active = version.status == ProfileStatus.ACTIVE.value
+            if was_active:
+                self.check_retire_active(version)
+            self._step(
+                version,
+                actor,
+                request,
+                "retired",
+                {
+                    "status": ProfileStatus.RETIRED.value,
+                    "retired_by": actor,
+                    "retired_at": timezone.now(),
+                    "retire_reason": reason.strip()[:500],
+                },
+            )
+            if was_active:
+                _refresh_active_stamp()
+        return version
+
+
+# ---------------------------------------------------------------- risk profiles
+
+
+class _ProfileWorkflow(_Workflow[ProfileVersion]):
+    model = ProfileVersion
+    noun = "risk profile"
+    detail_key = "profile"
+    group_field = "profile_id"
+    where = gettext_lazy("profile")
+
+    def check_activation(self, version: ProfileVersion, day: dt.date) -> None:
+        """Every named list the profile uses is active, and its review date has not passed."""
+        missing = sorted(lists_used(version.yaml_text) - _active_list_ids())
+        if missing:
+            raise TransitionRefusedError(
+                _(
+                    "This profile uses the named list %(lists)s, which is not active. Approve and "
+                    "activate the list first (Risk profiles, Named lists)."
+                )
+                % {"lists": ", ".join(missing)}
+            )
         if version.review_by < day:
             raise TransitionRefusedError(
                 _(
@@ -202,73 +306,46 @@ def profile_activate(
                 )
                 % {"date": version.review_by.isoformat()}
             )
-        now = timezone.now()
-        for previous in ProfileVersion.objects.select_for_update().filter(
-            profile_id=version.profile_id, status=ProfileStatus.ACTIVE.value
-        ):
-            _step(
-                previous,
-                actor,
-                request,
-                "risk profile retired",
-                {
-                    "status": ProfileStatus.RETIRED.value,
-                    "retired_by": actor,
-                    "retired_at": now,
-                    "retire_reason": _("Replaced by version %(v)d") % {"v": version.version},
-                },
-            )
-        _step(
-            version,
-            actor,
-            request,
-            "risk profile activated",
-            {"status": ProfileStatus.ACTIVE.value, "activated_by": actor, "activated_at": now},
-        )
-        _refresh_active_stamp()
-    return version
 
 
-def profile_retire(
-    *, actor: User, version: ProfileVersion, reason: str, request: Any = None
+PROFILES = _ProfileWorkflow()
+profile_submit = PROFILES.submit
+profile_approve = PROFILES.approve
+profile_activate = PROFILES.activate
+profile_retire = PROFILES.retire
+
+
+def profile_upload(
+    *, actor: User, source_name: str, text: str, request: Any = None
 ) -> ProfileVersion:
-    """Stop a version from firing (or withdraw it before activation), with a reason."""
+    """Validate one profile YAML and keep it as a draft version; ``InputError`` lists every
+    problem (with its line) and nothing is stored."""
     _require_profile_role(actor)
-    if not reason.strip():
-        raise InputError(
-            [
-                problem(
-                    where=gettext_lazy("profile"),
-                    field="reason",
-                    rule=gettext_lazy("a reason is required"),
-                )
-            ]
-        )
+    name = (source_name or "profile.yaml").strip()[:200]
+    _refuse_large(name, text, gettext_lazy("the file is larger than 100 kB; one profile per file"))
+    profile_set, problems = check_texts({name: text}, named_list_texts())
+    if profile_set is None or problems:
+        raise InputError(problems)
+    (built,) = profile_set.profiles
     with transaction.atomic():
-        version = ProfileVersion.objects.select_for_update().get(pk=version.pk)
-        _require_status(
-            version,
-            ProfileStatus.DRAFT,
-            ProfileStatus.SUBMITTED,
-            ProfileStatus.APPROVED,
-            ProfileStatus.ACTIVE,
+        profile, _created = RiskProfile.objects.get_or_create(
+            profile_id=built.id, defaults={"created_at": timezone.now()}
         )
-        was_active = version.status == ProfileStatus.ACTIVE.value
-        _step(
-            version,
-            actor,
-            request,
-            "risk profile retired",
-            {
-                "status": ProfileStatus.RETIRED.value,
-                "retired_by": actor,
-                "retired_at": timezone.now(),
-                "retire_reason": reason.strip()[:500],
+        return PROFILES.create_draft(
+            actor=actor,
+            request=request,
+            name=name,
+            version=built.version,
+            fields={
+                "profile_id": profile.pk,
+                "yaml_text": text,
+                "title_en": built.title.en[:300],
+                "title_zh": built.title.zh[:300],
+                "owner": built.owner[:200],
+                "valid_from": built.valid_from,
+                "review_by": built.review_by,
             },
         )
-        if was_active:
-            _refresh_active_stamp()
-    return version
 
 
 # ---------------------------------------------------------------- named lists
@@ -314,139 +391,6 @@ def _require_active_lists(version: ProfileVersion) -> None:
         )
 
 
-def _require_list_status(version: ListVersion, *allowed: ProfileStatus) -> None:
-    if version.status not in {s.value for s in allowed}:
-        raise TransitionRefusedError(
-            _("This step is not possible while the version is %(status)s.")
-            % {"status": version.get_status_display()}
-        )
-
-
-def _list_step(
-    version: ListVersion, actor: User, request: Any, what: str, changes: dict[str, Any]
-) -> None:
-    for name, value in changes.items():
-        setattr(version, name, value)
-    version.save(update_fields=list(changes))
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=version,
-        fields=[name for name in changes if not name.endswith(("_at", "_by"))],
-        purpose=what,
-        request=request,
-        detail={"list": version.list_id, "version": version.version},
-    )
-
-
-def list_upload(*, actor: User, source_name: str, text: str, request: Any = None) -> ListVersion:
-    """Validate one named list's YAML and keep it as a draft version; ``InputError`` lists
-    every problem (with its line) and nothing is stored."""
-    _require_profile_role(actor)
-    name = (source_name or "list.yaml").strip()[:200]
-    if len(text.encode("utf-8")) > MAX_YAML_BYTES:
-        raise InputError(
-            [
-                problem(
-                    where=name,
-                    rule=gettext_lazy("the file is larger than 100 kB; one list per file"),
-                )
-            ]
-        )
-    doc, problems = read_yaml(text, name)
-    built = None
-    if doc is not None:
-        built, found = build_list(doc, name)
-        problems += found
-    if built is None or problems:
-        raise InputError(problems)
-    with transaction.atomic():
-        newest = (
-            ListVersion.objects.select_for_update()
-            .filter(list_id=built.id)
-            .order_by("-version")
-            .values_list("version", flat=True)
-            .first()
-        )
-        if newest is not None and built.version <= newest:
-            raise InputError(
-                [
-                    problem(
-                        where=name,
-                        field="version",
-                        value=built.version,
-                        rule=gettext_lazy("must be higher than the newest stored version (%(v)d)"),
-                        params={"v": newest},
-                    )
-                ]
-            )
-        version = ListVersion.objects.create(
-            list_id=built.id,
-            version=built.version,
-            source_name=name,
-            yaml_text=text,
-            title_en=built.title.en[:300],
-            title_zh=built.title.zh[:300],
-            owner=built.owner[:200],
-            kind=built.kind,
-            item_count=len(built.items),
-            status=ProfileStatus.DRAFT.value,
-            author=actor,
-            created_at=timezone.now(),
-        )
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            obj=version,
-            purpose="named list uploaded",
-            request=request,
-            detail={"list": built.id, "version": built.version},
-        )
-    return version
-
-
-def list_submit(*, actor: User, version: ListVersion, request: Any = None) -> ListVersion:
-    """Ask for approval; only the author submits their draft."""
-    _require_profile_role(actor)
-    with transaction.atomic():
-        version = ListVersion.objects.select_for_update().get(pk=version.pk)
-        _require_list_status(version, ProfileStatus.DRAFT)
-        if version.author_id != actor.pk:
-            raise NotPermittedError(_("Only the author can submit a draft."))
-        _list_step(
-            version,
-            actor,
-            request,
-            "named list submitted",
-            {"status": ProfileStatus.SUBMITTED.value, "submitted_at": timezone.now()},
-        )
-    return version
-
-
-def list_approve(*, actor: User, version: ListVersion, request: Any = None) -> ListVersion:
-    """Approve a submitted list version: four eyes, so not by its author."""
-    _require_profile_role(actor)
-    with transaction.atomic():
-        version = ListVersion.objects.select_for_update().get(pk=version.pk)
-        _require_list_status(version, ProfileStatus.SUBMITTED)
-        if version.author_id == actor.pk:
-            raise NotPermittedError(
-                _("A second person must approve: you wrote this version, so you cannot approve it.")
-            )
-        _list_step(
-            version,
-            actor,
-            request,
-            "named list approved",
-            {
-                "status": ProfileStatus.APPROVED.value,
-                "approved_by": actor,
-                "approved_at": timezone.now(),
-            },
-        )
-    return version
-
-
 def _check_active_set_with(lists: dict[str, str]) -> None:
     """Refuse a list change that would leave an active profile without a fitting list."""
     texts = {
@@ -465,18 +409,15 @@ def _check_active_set_with(lists: dict[str, str]) -> None:
         )
 
 
-def list_activate(*, actor: User, version: ListVersion, request: Any = None) -> ListVersion:
-    """Make an approved list version the one screened; its previous active version is
-    retired. Refused when an active profile would no longer fit the new version."""
-    _require_profile_role(actor)
-    with transaction.atomic():
-        version = ListVersion.objects.select_for_update().get(pk=version.pk)
-        _require_list_status(version, ProfileStatus.APPROVED)
-        previous = list(
-            ListVersion.objects.select_for_update().filter(
-                list_id=version.list_id, status=ProfileStatus.ACTIVE.value
-            )
-        )
+class _ListWorkflow(_Workflow[ListVersion]):
+    model = ListVersion
+    noun = "named list"
+    detail_key = "list"
+    group_field = "list_id"
+    where = gettext_lazy("list")
+
+    def check_activation(self, version: ListVersion, day: dt.date) -> None:
+        """Every active profile still loads with this version in place of the active one."""
         lists = {
             source: text
             for source, text in active_list_texts().items()
@@ -484,85 +425,60 @@ def list_activate(*, actor: User, version: ListVersion, request: Any = None) -> 
         }
         lists[f"lists/{version.list_id}.v{version.version}.yaml"] = version.yaml_text
         _check_active_set_with(lists)
-        now = timezone.now()
-        for old in previous:
-            _list_step(
-                old,
-                actor,
-                request,
-                "named list retired",
-                {
-                    "status": ProfileStatus.RETIRED.value,
-                    "retired_by": actor,
-                    "retired_at": now,
-                    "retire_reason": _("Replaced by version %(v)d") % {"v": version.version},
-                },
-            )
-        _list_step(
-            version,
-            actor,
-            request,
-            "named list activated",
-            {"status": ProfileStatus.ACTIVE.value, "activated_by": actor, "activated_at": now},
+
+    def check_retire_active(self, version: ListVersion) -> None:
+        """An active list that an active profile uses cannot be retired (retire or change the
+        profile first)."""
+        users = sorted(
+            row.profile.profile_id
+            for row in ProfileVersion.objects.filter(
+                status=ProfileStatus.ACTIVE.value
+            ).select_related("profile")
+            if version.list_id in lists_used(row.yaml_text)
         )
-        _refresh_active_stamp()
-    return version
+        if users:
+            raise TransitionRefusedError(
+                _("Active profiles use this list: %(profiles)s. Retire them first.")
+                % {"profiles": ", ".join(users)}
+            )
 
 
-def list_retire(
-    *, actor: User, version: ListVersion, reason: str, request: Any = None
-) -> ListVersion:
-    """Withdraw a list version, with a reason; an active list that an active profile uses
-    cannot be retired (retire or change the profile first)."""
+LISTS = _ListWorkflow()
+list_submit = LISTS.submit
+list_approve = LISTS.approve
+list_activate = LISTS.activate
+list_retire = LISTS.retire
+
+
+def list_upload(*, actor: User, source_name: str, text: str, request: Any = None) -> ListVersion:
+    """Validate one named list's YAML and keep it as a draft version; ``InputError`` lists
+    every problem (with its line) and nothing is stored."""
     _require_profile_role(actor)
-    if not reason.strip():
-        raise InputError(
-            [
-                problem(
-                    where=gettext_lazy("list"),
-                    field="reason",
-                    rule=gettext_lazy("a reason is required"),
-                )
-            ]
-        )
+    name = (source_name or "list.yaml").strip()[:200]
+    _refuse_large(name, text, gettext_lazy("the file is larger than 100 kB; one list per file"))
+    doc, problems = read_yaml(text, name)
+    built = None
+    if doc is not None:
+        built, found = build_list(doc, name)
+        problems += found
+    if built is None or problems:
+        raise InputError(problems)
     with transaction.atomic():
-        version = ListVersion.objects.select_for_update().get(pk=version.pk)
-        _require_list_status(
-            version,
-            ProfileStatus.DRAFT,
-            ProfileStatus.SUBMITTED,
-            ProfileStatus.APPROVED,
-            ProfileStatus.ACTIVE,
-        )
-        was_active = version.status == ProfileStatus.ACTIVE.value
-        if was_active:
-            users = sorted(
-                row.profile.profile_id
-                for row in ProfileVersion.objects.filter(
-                    status=ProfileStatus.ACTIVE.value
-                ).select_related("profile")
-                if version.list_id in lists_used(row.yaml_text)
-            )
-            if users:
-                raise TransitionRefusedError(
-                    _("Active profiles use this list: %(profiles)s. Retire them first.")
-                    % {"profiles": ", ".join(users)}
-                )
-        _list_step(
-            version,
-            actor,
-            request,
-            "named list retired",
-            {
-                "status": ProfileStatus.RETIRED.value,
-                "retired_by": actor,
-                "retired_at": timezone.now(),
-                "retire_reason": reason.strip()[:500],
+        return LISTS.create_draft(
+            actor=actor,
+            request=request,
+            name=name,
+            version=built.version,
+            fields={
+                "list_id": built.id,
+                "yaml_text": text,
+                "title_en": built.title.en[:300],
+                "title_zh": built.title.zh[:300],
+                "owner": built.owner[:200],
+                "kind": built.kind,
+                "item_count": len(built.items),
             },
         )
-        if was_active:
-            _refresh_active_stamp()
-    return version
 
 
 def shipped_lists_install(*, analyst: User, approver: User) -> list[ListVersion]:
