@@ -8,6 +8,7 @@ can be re-validated, compared with another (``difflib``) and loaded into the Scr
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -73,6 +74,8 @@ class ReviewedVersion(models.Model):
     retired_at = models.DateTimeField(null=True, blank=True)
     retire_reason = models.CharField(_("reason for retiring"), max_length=500, blank=True)
 
+    DOCUMENT_FIELD: ClassVar[str]  # the field saying which document a version belongs to
+
     class Meta:
         abstract = True
 
@@ -90,6 +93,8 @@ class ProfileVersion(ReviewedVersion):
     yaml_text = models.TextField(_("profile (YAML)"))
     valid_from = models.DateField(_("valid from"))
     review_by = models.DateField(_("review by"))
+
+    DOCUMENT_FIELD = "profile_id"
 
     class Meta:
         ordering = ("profile__profile_id", "-version")
@@ -132,6 +137,8 @@ class ListVersion(ReviewedVersion):
     yaml_text = models.TextField(_("list (YAML)"))
     kind = models.CharField(_("kind of values"), max_length=16)
     item_count = models.PositiveIntegerField(_("entries"))
+
+    DOCUMENT_FIELD = "list_id"
 
     class Meta:
         ordering = ("list_id", "-version")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 from palermo.profiles.profile_set import screening_day
 from palermo.web.lib.errors import NotPermittedError
 from palermo.web.profiles.access import PROFILE_ROLES
-from palermo.web.profiles.models import ListVersion, ProfileStatus, ProfileVersion
+from palermo.web.profiles.models import (
+    ListVersion,
+    ProfileStatus,
+    ProfileVersion,
+    ReviewedVersion,
+)
+
+V = TypeVar("V", bound=ReviewedVersion)
 
 
 def _require(user: Any) -> None:
@@ -47,19 +54,29 @@ def profile_version_list(
     return [VersionRow(v, v.review_by < day) for v in versions]
 
 
-def profile_version_get(*, user: Any, pk: int) -> ProfileVersion:
+def _version_get(model: type[V], *, user: Any, pk: int, related: tuple[str, ...]) -> V:
     _require(user)
     try:
-        return ProfileVersion.objects.select_related(
-            "profile", "author", "approved_by", "activated_by", "retired_by"
+        found: V = model.objects.select_related(
+            *related, "author", "approved_by", "activated_by", "retired_by"
         ).get(pk=pk)
-    except ProfileVersion.DoesNotExist:
+    except model.DoesNotExist:
         raise Http404 from None
+    return found
 
 
-def profile_versions_of(*, user: Any, version: ProfileVersion) -> QuerySet[ProfileVersion]:
+def profile_version_get(*, user: Any, pk: int) -> ProfileVersion:
+    return _version_get(ProfileVersion, user=user, pk=pk, related=("profile",))
+
+
+def versions_of(*, user: Any, version: V) -> QuerySet[V]:
+    """Every version of the same profile or list, newest first."""
     _require(user)
-    return ProfileVersion.objects.filter(profile_id=version.profile_id).order_by("-version")
+    field = version.DOCUMENT_FIELD
+    return type(version).objects.filter(**{field: getattr(version, field)}).order_by("-version")
+
+
+profile_versions_of = versions_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,15 +85,13 @@ class DiffLine:
     text: str
 
 
-def profile_diff(*, user: Any, old: ProfileVersion, new: ProfileVersion) -> list[DiffLine]:
+def version_diff(*, user: Any, old: V, new: V) -> list[DiffLine]:
     """A unified diff of two versions' YAML (``difflib``), line by line for display."""
     _require(user)
-    return _diff_lines(
-        old.yaml_text,
-        new.yaml_text,
-        f"{old.profile.profile_id} v{old.version}",
-        f"{new.profile.profile_id} v{new.version}",
-    )
+    return _diff_lines(old.yaml_text, new.yaml_text, str(old), str(new))
+
+
+profile_diff = version_diff
 
 
 def _diff_lines(old_text: str, new_text: str, old_name: str, new_name: str) -> list[DiffLine]:
@@ -112,26 +127,8 @@ def list_version_list(*, user: Any) -> QuerySet[ListVersion]:
 
 
 def list_version_get(*, user: Any, pk: int) -> ListVersion:
-    _require(user)
-    try:
-        return ListVersion.objects.select_related(
-            "author", "approved_by", "activated_by", "retired_by"
-        ).get(pk=pk)
-    except ListVersion.DoesNotExist:
-        raise Http404 from None
+    return _version_get(ListVersion, user=user, pk=pk, related=())
 
 
-def list_versions_of(*, user: Any, version: ListVersion) -> QuerySet[ListVersion]:
-    _require(user)
-    return ListVersion.objects.filter(list_id=version.list_id).order_by("-version")
-
-
-def list_diff(*, user: Any, old: ListVersion, new: ListVersion) -> list[DiffLine]:
-    """A unified diff of two list versions' YAML, line by line for display."""
-    _require(user)
-    return _diff_lines(
-        old.yaml_text,
-        new.yaml_text,
-        f"{old.list_id} v{old.version}",
-        f"{new.list_id} v{new.version}",
-    )
+list_versions_of = versions_of
+list_diff = version_diff

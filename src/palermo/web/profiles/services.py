@@ -78,7 +78,6 @@ class _Workflow(Generic[V]):
     model: type[V]
     noun: str  # in the audit purposes: "<noun> submitted", ...
     detail_key: str  # the audit detail names the document under this key
-    group_field: str  # the field that says which document a version belongs to
     where: Any  # names the document in a problem (lazy, translated)
 
     def check_activation(self, version: V, day: dt.date) -> None:
@@ -122,7 +121,7 @@ class _Workflow(Generic[V]):
         unless its number is higher than every stored version of the document."""
         newest = (
             self.model.objects.select_for_update()
-            .filter(**{self.group_field: fields[self.group_field]})
+            .filter(**{self.model.DOCUMENT_FIELD: fields[self.model.DOCUMENT_FIELD]})
             .order_by("-version")
             .values_list("version", flat=True)
             .first()
@@ -207,7 +206,7 @@ class _Workflow(Generic[V]):
             _require_status(version, ProfileStatus.APPROVED)
             previous = list(
                 self.model.objects.select_for_update().filter(
-                    **{self.group_field: getattr(version, self.group_field)},
+                    **{self.model.DOCUMENT_FIELD: getattr(version, self.model.DOCUMENT_FIELD)},
                     status=ProfileStatus.ACTIVE.value,
                 )
             )
@@ -284,7 +283,6 @@ class _ProfileWorkflow(_Workflow[ProfileVersion]):
     model = ProfileVersion
     noun = "risk profile"
     detail_key = "profile"
-    group_field = "profile_id"
     where = gettext_lazy("profile")
 
     def check_activation(self, version: ProfileVersion, day: dt.date) -> None:
@@ -413,7 +411,6 @@ class _ListWorkflow(_Workflow[ListVersion]):
     model = ListVersion
     noun = "named list"
     detail_key = "list"
-    group_field = "list_id"
     where = gettext_lazy("list")
 
     def check_activation(self, version: ListVersion, day: dt.date) -> None:

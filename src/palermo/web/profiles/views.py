@@ -4,12 +4,15 @@ its workflow buttons, and the difference between two versions."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -21,7 +24,7 @@ from palermo.web.lib.permissions import allow
 from palermo.web.lib.problems import problem_text
 from palermo.web.profiles import selectors, services
 from palermo.web.profiles.access import PROFILE_ROLES
-from palermo.web.profiles.models import PROFILE_STATUS_CHOICES
+from palermo.web.profiles.models import PROFILE_STATUS_CHOICES, ReviewedVersion
 from palermo.web.profiles.registry import named_list_texts
 
 _LINE = re.compile(r"\bline (\d+)\b")
@@ -89,33 +92,54 @@ def profile_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@allow(PROFILE_ROLES)
-def profile_upload(request: HttpRequest) -> HttpResponse:
-    form = UploadForm(request.POST or None, request.FILES or None)
+def _upload_page(
+    request: HttpRequest,
+    form: UploadForm,
+    *,
+    template: str,
+    upload: Callable[..., ReviewedVersion],
+    detail: str,
+    check: Callable[[str, str], None] | None = None,
+) -> HttpResponse:
+    """Upload a profile or a list: saved as a draft, or every problem shown at its line."""
     context: dict[str, object] = {"form": form}
     status = 200
     if request.method == "POST" and form.is_valid():
         text = str(form.cleaned_data["text"])
         name = str(form.cleaned_data["source_name"])
         try:
-            if "check" in request.POST:
-                result, problems = check_texts({name: text}, named_list_texts())
-                if problems or result is None:
-                    raise InputError(problems)
+            if check is not None and "check" in request.POST:
+                check(name, text)
                 context["checked"] = True
             else:
-                version = services.profile_upload(
-                    actor=request.user, source_name=name, text=text, request=request
-                )
+                version = upload(actor=request.user, source_name=name, text=text, request=request)
                 messages.success(request, _("Draft saved. Submit it for approval when ready."))
-                return redirect("profiles:detail", pk=version.pk)
+                return redirect(detail, pk=version.pk)
         except InputError as exc:
             lines, general = problems_in_place(text, exc.problems)
             context.update({"lines": lines, "general": general, "problem_count": len(exc.problems)})
             status = 422
-        form = UploadForm(initial={"text": text})
-        context["form"] = form
-    return render(request, "profiles/upload.html", context, status=status)
+        context["form"] = type(form)(initial={"text": text})
+    return render(request, template, context, status=status)
+
+
+def _check_profile(name: str, text: str) -> None:
+    result, problems = check_texts({name: text}, named_list_texts())
+    if problems or result is None:
+        raise InputError(problems)
+
+
+@allow(PROFILE_ROLES)
+def profile_upload(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    return _upload_page(
+        request,
+        form,
+        template="profiles/upload.html",
+        upload=services.profile_upload,
+        detail="profiles:detail",
+        check=_check_profile,
+    )
 
 
 @allow(PROFILE_ROLES)
@@ -145,54 +169,59 @@ def profile_diff(request: HttpRequest, pk: int, other: int) -> HttpResponse:
     return render(request, "profiles/diff.html", {"old": old, "new": new, "lines": lines})
 
 
-def _workflow_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
-    version = selectors.profile_version_get(user=request.user, pk=pk)
+@dataclass(frozen=True)
+class _StepPages:
+    """The workflow buttons of one kind of version: its selector, services, version page
+    and what each step says when done."""
+
+    get: Callable[..., ReviewedVersion]
+    workflow: services._Workflow[Any]
+    detail: str
+    done: dict[str, Promise]
+
+
+def _workflow_step(request: HttpRequest, pk: int, step: str, pages: _StepPages) -> HttpResponse:
+    version = pages.get(user=request.user, pk=pk)
+    work = pages.workflow
     try:
-        if step == "submit":
-            services.profile_submit(actor=request.user, version=version, request=request)
-            messages.success(request, _("Submitted for approval."))
-        elif step == "approve":
-            services.profile_approve(actor=request.user, version=version, request=request)
-            messages.success(request, _("Approved. It fires once activated."))
-        elif step == "activate":
-            services.profile_activate(actor=request.user, version=version, request=request)
-            messages.success(request, _("Active: screening uses this version from now on."))
+        if step == "retire":
+            reason = request.POST.get("reason", "")
+            work.retire(actor=request.user, version=version, reason=reason, request=request)
         else:
-            services.profile_retire(
-                actor=request.user,
-                version=version,
-                reason=request.POST.get("reason", ""),
-                request=request,
+            {"submit": work.submit, "approve": work.approve, "activate": work.activate}[step](
+                actor=request.user, version=version, request=request
             )
-            messages.success(request, _("Retired: this version no longer fires."))
+        messages.success(request, str(pages.done[step]))
     except PalermoError as exc:
         for reason in reasons(exc):
             messages.error(request, reason)
-    return redirect("profiles:detail", pk=version.pk)
+    return redirect(pages.detail, pk=version.pk)
 
 
-@allow(PROFILE_ROLES)
-@require_POST
-def profile_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _workflow_step(request, pk, "submit")
+def _step_view(pages: _StepPages, step: str) -> Callable[[HttpRequest, int], HttpResponse]:
+    @allow(PROFILE_ROLES)
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        return _workflow_step(request, pk, step, pages)
+
+    return view
 
 
-@allow(PROFILE_ROLES)
-@require_POST
-def profile_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    return _workflow_step(request, pk, "approve")
-
-
-@allow(PROFILE_ROLES)
-@require_POST
-def profile_activate(request: HttpRequest, pk: int) -> HttpResponse:
-    return _workflow_step(request, pk, "activate")
-
-
-@allow(PROFILE_ROLES)
-@require_POST
-def profile_retire(request: HttpRequest, pk: int) -> HttpResponse:
-    return _workflow_step(request, pk, "retire")
+_PROFILE_STEPS = _StepPages(
+    get=selectors.profile_version_get,
+    workflow=services.PROFILES,
+    detail="profiles:detail",
+    done={
+        "submit": gettext_lazy("Submitted for approval."),
+        "approve": gettext_lazy("Approved. It fires once activated."),
+        "activate": gettext_lazy("Active: screening uses this version from now on."),
+        "retire": gettext_lazy("Retired: this version no longer fires."),
+    },
+)
+profile_submit = _step_view(_PROFILE_STEPS, "submit")
+profile_approve = _step_view(_PROFILE_STEPS, "approve")
+profile_activate = _step_view(_PROFILE_STEPS, "activate")
+profile_retire = _step_view(_PROFILE_STEPS, "retire")
 
 
 # ---------------------------------------------------------------- named lists
@@ -229,23 +258,13 @@ def list_upload(request: HttpRequest) -> HttpResponse:
             r"(?m)^version:\s*\d+", f"version: {base.version + 1}", base.yaml_text, count=1
         )
     form = ListUploadForm(request.POST or None, request.FILES or None, initial=initial)
-    context: dict[str, object] = {"form": form}
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        text = str(form.cleaned_data["text"])
-        name = str(form.cleaned_data["source_name"])
-        try:
-            version = services.list_upload(
-                actor=request.user, source_name=name, text=text, request=request
-            )
-            messages.success(request, _("Draft saved. Submit it for approval when ready."))
-            return redirect("profiles:list_detail", pk=version.pk)
-        except InputError as exc:
-            lines, general = problems_in_place(text, exc.problems)
-            context.update({"lines": lines, "general": general, "problem_count": len(exc.problems)})
-            status = 422
-        context["form"] = ListUploadForm(initial={"text": text})
-    return render(request, "profiles/list_upload.html", context, status=status)
+    return _upload_page(
+        request,
+        form,
+        template="profiles/list_upload.html",
+        upload=services.list_upload,
+        detail="profiles:list_detail",
+    )
 
 
 @allow(PROFILE_ROLES)
@@ -267,51 +286,18 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _list_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
-    version = selectors.list_version_get(user=request.user, pk=pk)
-    try:
-        if step == "submit":
-            services.list_submit(actor=request.user, version=version, request=request)
-            messages.success(request, _("Submitted for approval."))
-        elif step == "approve":
-            services.list_approve(actor=request.user, version=version, request=request)
-            messages.success(request, _("Approved. Profiles may use it once it is activated."))
-        elif step == "activate":
-            services.list_activate(actor=request.user, version=version, request=request)
-            messages.success(request, _("Active: screening uses this list version from now on."))
-        else:
-            services.list_retire(
-                actor=request.user,
-                version=version,
-                reason=request.POST.get("reason", ""),
-                request=request,
-            )
-            messages.success(request, _("Retired: this list version is no longer used."))
-    except PalermoError as exc:
-        for reason in reasons(exc):
-            messages.error(request, reason)
-    return redirect("profiles:list_detail", pk=version.pk)
-
-
-@allow(PROFILE_ROLES)
-@require_POST
-def list_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _list_step(request, pk, "submit")
-
-
-@allow(PROFILE_ROLES)
-@require_POST
-def list_approve(request: HttpRequest, pk: int) -> HttpResponse:
-    return _list_step(request, pk, "approve")
-
-
-@allow(PROFILE_ROLES)
-@require_POST
-def list_activate(request: HttpRequest, pk: int) -> HttpResponse:
-    return _list_step(request, pk, "activate")
-
-
-@allow(PROFILE_ROLES)
-@require_POST
-def list_retire(request: HttpRequest, pk: int) -> HttpResponse:
-    return _list_step(request, pk, "retire")
+_LIST_STEPS = _StepPages(
+    get=selectors.list_version_get,
+    workflow=services.LISTS,
+    detail="profiles:list_detail",
+    done={
+        "submit": gettext_lazy("Submitted for approval."),
+        "approve": gettext_lazy("Approved. Profiles may use it once it is activated."),
+        "activate": gettext_lazy("Active: screening uses this list version from now on."),
+        "retire": gettext_lazy("Retired: this list version is no longer used."),
+    },
+)
+list_submit = _step_view(_LIST_STEPS, "submit")
+list_approve = _step_view(_LIST_STEPS, "approve")
+list_activate = _step_view(_LIST_STEPS, "activate")
+list_retire = _step_view(_LIST_STEPS, "retire")
