@@ -35,6 +35,28 @@ def _refuse(where: str | Promise, field: str, rule: str | Promise) -> InputError
     return InputError([problem(where=where, field=field, rule=rule)])
 
 
+def _save_audited(
+    actor: User,
+    obj: Agency | User,
+    fields: list[str],
+    purpose: str,
+    request: Any,
+    *,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Save the changed ``fields`` and audit the change (in the caller's transaction)."""
+    obj.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=obj,
+        purpose=purpose,
+        request=request,
+        fields=fields,
+        detail=detail,
+    )
+
+
 def admin_agency_create(
     *, actor: User, name: str, kind: str, code: str, request: Any = None
 ) -> Agency:
@@ -66,15 +88,7 @@ def admin_agency_update(
     with transaction.atomic():
         agency.name = name.strip()
         agency.kind = AgencyKind(kind)
-        agency.save(update_fields=["name", "kind"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=agency,
-            purpose="agency changed",
-            request=request,
-            fields=["name", "kind"],
-        )
+        _save_audited(actor, agency, ["name", "kind"], "agency changed", request)
     return agency
 
 
@@ -119,16 +133,7 @@ def admin_user_set_role(*, actor: User, user: User, role: str, request: Any = No
     _require_other(actor, user)
     with transaction.atomic():
         user.role = Role(role)
-        user.save(update_fields=["role"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=user,
-            purpose="role changed",
-            request=request,
-            fields=["role"],
-            detail={"role": user.role},
-        )
+        _save_audited(actor, user, ["role"], "role changed", request, detail={"role": user.role})
     return user
 
 
@@ -138,15 +143,7 @@ def admin_user_deactivate(*, actor: User, user: User, request: Any = None) -> Us
     _require_other(actor, user)
     with transaction.atomic():
         user.is_active = False
-        user.save(update_fields=["is_active"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=user,
-            purpose="user deactivated",
-            request=request,
-            fields=["is_active"],
-        )
+        _save_audited(actor, user, ["is_active"], "user deactivated", request)
     return user
 
 
@@ -161,15 +158,7 @@ def admin_user_reset_password(*, actor: User, user: User, request: Any = None) -
         raise _refuse(gettext_lazy("user"), "password", " ".join(exc.messages)) from None
     with transaction.atomic():
         user.set_password(password)
-        user.save(update_fields=["password"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=user,
-            purpose="password reset",
-            request=request,
-            fields=["password"],
-        )
+        _save_audited(actor, user, ["password"], "password reset", request)
     return password
 
 

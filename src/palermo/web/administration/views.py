@@ -3,6 +3,9 @@ API tokens (shown once, revoke). Administrators only; they never see case conten
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -77,54 +80,70 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "administration/index.html", context)
 
 
-@allow(ADMIN)
-def agency_create(request: HttpRequest) -> HttpResponse:
-    form = AgencyForm(request.POST or None)
+def _form_action(
+    request: HttpRequest,
+    form: forms.Form,
+    title: str | Promise,
+    act: Callable[[dict[str, Any]], HttpResponse],
+) -> HttpResponse:
+    """A form page: on a valid POST ``act`` (a service call) answers, else the form again with
+    the reasons a service refused."""
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
-            services.admin_agency_create(actor=request.user, request=request, **form.cleaned_data)
+            return act(form.cleaned_data)
         except PalermoError as exc:
             errors = reasons(exc)
-        else:
-            messages.success(request, _("The agency was created."))
-            return redirect("administration:index")
-    return _form_page(request, form, _("New agency"), errors)
+    return _form_page(request, form, title, errors)
+
+
+def _saved(request: HttpRequest, done: str) -> HttpResponse:
+    messages.success(request, done)
+    return redirect("administration:index")
+
+
+def _post_action(request: HttpRequest, act: Callable[[], object], done: str) -> HttpResponse:
+    """A button on the index page: ``act`` (a service call), then its outcome as a message."""
+    try:
+        act()
+    except PalermoError as exc:
+        for reason in reasons(exc):
+            messages.error(request, reason)
+        return redirect("administration:index")
+    return _saved(request, done)
+
+
+@allow(ADMIN)
+def agency_create(request: HttpRequest) -> HttpResponse:
+    def act(data: dict[str, Any]) -> HttpResponse:
+        services.admin_agency_create(actor=request.user, request=request, **data)
+        return _saved(request, _("The agency was created."))
+
+    form = AgencyForm(request.POST or None)
+    return _form_action(request, form, _("New agency"), act)
 
 
 @allow(ADMIN)
 def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
     agency = selectors.agency_get(user=request.user, pk=pk)
+
+    def act(data: dict[str, Any]) -> HttpResponse:
+        services.admin_agency_update(actor=request.user, agency=agency, request=request, **data)
+        return _saved(request, _("The agency was saved."))
+
     form = AgencyEditForm(request.POST or None, initial={"name": agency.name, "kind": agency.kind})
-    errors: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.admin_agency_update(
-                actor=request.user, agency=agency, request=request, **form.cleaned_data
-            )
-        except PalermoError as exc:
-            errors = reasons(exc)
-        else:
-            messages.success(request, _("The agency was saved."))
-            return redirect("administration:index")
-    return _form_page(request, form, agency.name, errors)
+    return _form_action(request, form, agency.name, act)
 
 
 @allow(ADMIN)
 def user_create(request: HttpRequest) -> HttpResponse:
+    def act(data: dict[str, Any]) -> HttpResponse:
+        user, password = services.admin_user_create(actor=request.user, request=request, **data)
+        what = _("One-time password for %(user)s") % {"user": user.username}
+        return _secret_page(request, _("User created"), what, password)
+
     form = UserForm(request.POST or None)
-    errors: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            user, password = services.admin_user_create(
-                actor=request.user, request=request, **form.cleaned_data
-            )
-        except PalermoError as exc:
-            errors = reasons(exc)
-        else:
-            what = _("One-time password for %(user)s") % {"user": user.username}
-            return _secret_page(request, _("User created"), what, password)
-    return _form_page(request, form, _("New user"), errors)
+    return _form_action(request, form, _("New user"), act)
 
 
 @allow(ADMIN)
@@ -132,30 +151,24 @@ def user_create(request: HttpRequest) -> HttpResponse:
 def user_role(request: HttpRequest, pk: int) -> HttpResponse:
     user = selectors.account_get(user=request.user, pk=pk)
     role = request.POST.get("role", "")
-    try:
+
+    def act() -> None:
         if role not in {value for value, _label in ROLE_CHOICES}:
             raise services._refuse(_("user"), "role", _("choose a role"))
         services.admin_user_set_role(actor=request.user, user=user, role=role, request=request)
-    except PalermoError as exc:
-        for reason in reasons(exc):
-            messages.error(request, reason)
-    else:
-        messages.success(request, _("The role was changed."))
-    return redirect("administration:index")
+
+    return _post_action(request, act, _("The role was changed."))
 
 
 @allow(ADMIN)
 @require_POST
 def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     user = selectors.account_get(user=request.user, pk=pk)
-    try:
+
+    def act() -> None:
         services.admin_user_deactivate(actor=request.user, user=user, request=request)
-    except PalermoError as exc:
-        for reason in reasons(exc):
-            messages.error(request, reason)
-    else:
-        messages.success(request, _("The user can no longer log in."))
-    return redirect("administration:index")
+
+    return _post_action(request, act, _("The user can no longer log in."))
 
 
 @allow(ADMIN)
@@ -176,30 +189,21 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(ADMIN)
 def token_create(request: HttpRequest) -> HttpResponse:
+    def act(data: dict[str, Any]) -> HttpResponse:
+        record, token = services.admin_token_create(actor=request.user, request=request, **data)
+        what = _("API token for %(name)s") % {"name": record.name}
+        return _secret_page(request, _("API token created"), what, token)
+
     form = TokenForm(request.POST or None)
-    errors: list[str] = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            record, token = services.admin_token_create(
-                actor=request.user, request=request, **form.cleaned_data
-            )
-        except PalermoError as exc:
-            errors = reasons(exc)
-        else:
-            what = _("API token for %(name)s") % {"name": record.name}
-            return _secret_page(request, _("API token created"), what, token)
-    return _form_page(request, form, _("New API token"), errors)
+    return _form_action(request, form, _("New API token"), act)
 
 
 @allow(ADMIN)
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = selectors.token_get(user=request.user, pk=pk)
-    try:
+
+    def act() -> None:
         services.admin_token_revoke(actor=request.user, token=token, request=request)
-    except PalermoError as exc:
-        for reason in reasons(exc):
-            messages.error(request, reason)
-    else:
-        messages.success(request, _("The token was revoked."))
-    return redirect("administration:index")
+
+    return _post_action(request, act, _("The token was revoked."))

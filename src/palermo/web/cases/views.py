@@ -187,6 +187,11 @@ def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/detail.html", _detail_context(request, pk))
 
 
+def _invalid(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
+    """The case page again with a form's errors in place (422)."""
+    return render(request, "cases/detail.html", _detail_context(request, pk, **forms_), status=422)
+
+
 def _failed(request: HttpRequest, pk: int, exc: PalermoError, **forms_: Any) -> HttpResponse:
     from palermo.web.lib.errors import http_status
 
@@ -201,12 +206,7 @@ def case_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, pk=pk)
     form = CaseDetailsForm(request.POST)
     if not form.is_valid():
-        return render(
-            request,
-            "cases/detail.html",
-            _detail_context(request, pk, details_form=form),
-            status=422,
-        )
+        return _invalid(request, pk, details_form=form)
     data = form.cleaned_data
     changes = {
         key: data[key]
@@ -234,12 +234,7 @@ def case_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = TransitionForm(request.POST)
     form.fields["to_status"].choices = CASE_STATUS_CHOICES
     if not form.is_valid():
-        return render(
-            request,
-            "cases/detail.html",
-            _detail_context(request, pk, transition_form=form),
-            status=422,
-        )
+        return _invalid(request, pk, transition_form=form)
     try:
         services.case_transition(
             actor=request.user,
@@ -261,12 +256,7 @@ def consent_record_view(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, pk=pk)
     form = ConsentForm(request.POST)
     if not form.is_valid():
-        return render(
-            request,
-            "cases/detail.html",
-            _detail_context(request, pk, consent_form=form),
-            status=422,
-        )
+        return _invalid(request, pk, consent_form=form)
     try:
         services.consent_record(
             actor=request.user,
@@ -308,9 +298,7 @@ def case_share_view(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, pk=pk)
     form = ShareForm(request.POST)
     if not form.is_valid():
-        return render(
-            request, "cases/detail.html", _detail_context(request, pk, share_form=form), status=422
-        )
+        return _invalid(request, pk, share_form=form)
     try:
         services.case_share(
             actor=request.user,
