@@ -53,22 +53,19 @@ class TestOpeningACase(BaseTestCase):
 
 
 class TestCaseWorkflow(BaseTestCase):
+    def move(self, case: Case, expected_version: int, to_status: str, reason: str) -> Case:
+        return case_transition(
+            actor=self.caseworker,
+            case=case,
+            expected_version=expected_version,
+            to_status=to_status,
+            reason=reason,
+        )
+
     def test_a_case_moves_along_the_workflow_with_reasons_in_the_timeline(self) -> None:
         case = self.open_case()
-        case_transition(
-            actor=self.caseworker,
-            case=case,
-            expected_version=1,
-            to_status="referred",
-            reason="to shelter",
-        )
-        case_transition(
-            actor=self.caseworker,
-            case=case,
-            expected_version=2,
-            to_status="assisted",
-            reason="in shelter",
-        )
+        self.move(case, 1, "referred", "to shelter")
+        self.move(case, 2, "assisted", "in shelter")
         assert Case.objects.get(pk=case.pk).status == "assisted"
         reasons = [e.reason for e in case.events.order_by("at", "id") if e.kind == "status"]
         assert reasons == ["to shelter", "in shelter"]
@@ -76,42 +73,18 @@ class TestCaseWorkflow(BaseTestCase):
     def test_an_invalid_step_is_refused(self) -> None:
         case = self.open_case()
         with pytest.raises(TransitionRefusedError, match="identified to assisted"):
-            case_transition(
-                actor=self.caseworker,
-                case=case,
-                expected_version=1,
-                to_status="assisted",
-                reason="x",
-            )
+            self.move(case, 1, "assisted", "x")
 
     def test_a_closed_case_cannot_move(self) -> None:
         case = self.open_case()
-        case_transition(
-            actor=self.caseworker,
-            case=case,
-            expected_version=1,
-            to_status="closed",
-            reason="declined",
-        )
+        self.move(case, 1, "closed", "declined")
         with pytest.raises(TransitionRefusedError):
-            case_transition(
-                actor=self.caseworker,
-                case=case,
-                expected_version=2,
-                to_status="referred",
-                reason="x",
-            )
+            self.move(case, 2, "referred", "x")
 
     def test_a_step_without_a_reason_is_refused(self) -> None:
         case = self.open_case()
         with pytest.raises(InputError, match="reason"):
-            case_transition(
-                actor=self.caseworker,
-                case=case,
-                expected_version=1,
-                to_status="referred",
-                reason=" ",
-            )
+            self.move(case, 1, "referred", " ")
 
 
 class TestConcurrentEdits(BaseTestCase):
