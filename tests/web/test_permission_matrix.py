@@ -69,6 +69,11 @@ from admin_fixtures import ADMIN_URL_EXAMPLES  # noqa: E402
 
 URL_EXAMPLES.update(ADMIN_URL_EXAMPLES)
 
+# Watchlists (tests/web/watchlist_fixtures.py).
+from watchlist_fixtures import WATCHLIST_URL_EXAMPLES  # noqa: E402
+
+URL_EXAMPLES.update(WATCHLIST_URL_EXAMPLES)
+
 
 def iter_views(
     patterns: list[URLPattern | URLResolver] | None = None, namespace: str = ""

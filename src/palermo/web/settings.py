@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "palermo.web.agreements",
     "palermo.web.retention",
     "palermo.web.administration",
+    "palermo.web.watchlists",
 ]
 
 MIDDLEWARE = [

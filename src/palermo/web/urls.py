@@ -21,5 +21,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("profiles/", include("palermo.web.profiles.urls")),
     path("agreements/", include("palermo.web.agreements.urls")),
     path("administration/", include("palermo.web.administration.urls")),
+    path("watchlists/", include("palermo.web.watchlists.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

@@ -24,6 +24,7 @@ NAV: list[NavEntry] = [
     NavEntry("screening:batches", _("Batch screening")),
     NavEntry("interviews:list", _("Interviews")),
     NavEntry("profiles:list", _("Risk profiles")),
+    NavEntry("watchlists:index", _("Watchlists")),
     NavEntry("cases:list", _("Cases")),
     NavEntry("audit:search", _("Audit log")),
     NavEntry("agreements:list", _("Data-sharing agreements")),

@@ -4,10 +4,15 @@ The screening desk and the API both call ``current_screener()``. Each call reads
 the active set (one row); when a profile was activated or retired - in this process or another
 - the new set is compiled and swapped into the same Screener (``Screener.replace``), so calls
 in flight finish on the old set and nothing restarts.
+
+The active, unexpired watchlists (``palermo.web.watchlists``) are matched by the same Screener:
+``current_watchlists()`` reads their own one-row stamp and rebuilds the ``WatchlistIndex`` only
+when the stamp or the day changed (a list stops matching the day after its expiry date).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from functools import cache
 
@@ -15,18 +20,23 @@ from palermo.errors import InputError
 from palermo.profiles import EXAMPLES_DIR, NamedList, ProfileSet, profile_set_from_texts
 from palermo.profiles.loader import build_list, read_yaml
 from palermo.screening.realtime import Screener
+from palermo.screening.watchlists import WatchlistIndex
+from palermo.screening.watchlists.loading import local_today
 from palermo.web.profiles.models import (
     ActiveSetStamp,
     ListVersion,
     ProfileStatus,
     ProfileVersion,
 )
+from palermo.web.watchlists import store as watchlist_store
 
 STAMP_ROW = 1
 EMPTY_STAMP = "empty"
 
 _lock = threading.Lock()
 _current: tuple[str, Screener] | None = None
+_watch_lock = threading.Lock()
+_watch: tuple[tuple[str, dt.date], WatchlistIndex | None] | None = None
 
 
 @cache
@@ -109,8 +119,33 @@ def stored_stamp() -> str:
     return stamp or EMPTY_STAMP
 
 
+def current_watchlists() -> WatchlistIndex | None:
+    """The active, unexpired watchlists as of now (``None``: none); rebuilt only when their
+    stamp or the day changed."""
+    global _watch  # noqa: PLW0603  (the process-wide index, swapped under the lock)
+    key = (watchlist_store.stored_stamp(), local_today())
+    current = _watch
+    if current is not None and current[0] == key:
+        return current[1]
+    with _watch_lock:
+        current = _watch
+        if current is None or current[0] != key:
+            lists = watchlist_store.active_watchlists(key[1])
+            current = (key, WatchlistIndex(lists) if lists else None)
+            _watch = current
+        return current[1]
+
+
 def current_screener() -> Screener:
-    """The Screener with the active set as of now (rebuilt only when the set changed)."""
+    """The Screener with the active set and watchlists as of now (each rebuilt only when it
+    changed)."""
+    screener = _profile_screener()
+    # one assignment; the same index object until the lists change
+    screener.replace_watchlists(current_watchlists())
+    return screener
+
+
+def _profile_screener() -> Screener:
     global _current  # noqa: PLW0603  (the process-wide Screener, swapped under the lock)
     stamp = stored_stamp()
     current = _current

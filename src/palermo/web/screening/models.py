@@ -102,11 +102,14 @@ class Traveller(models.Model):
 
 
 class Hit(models.Model):
-    """A profile that fired for a traveller: an invitation to look closer, never a decision."""
+    """A profile that fired for a traveller, or a watchlist entry it matched: an invitation to
+    look closer, never a decision."""
 
     traveller = models.ForeignKey(Traveller, on_delete=models.PROTECT, related_name="hits")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
-    rule_id = models.CharField(_("profile"), max_length=64)
+    # "profile" or "watchlist" (rule_id is then "<list id>:<entry id>", weight the match score)
+    source = models.CharField(max_length=16, default="profile")
+    rule_id = models.CharField(_("profile"), max_length=140)
     rule_version = models.CharField(max_length=20)
     weight = models.FloatField()
     title_en = models.CharField(max_length=300)

@@ -33,7 +33,7 @@ from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
 from palermo.web.lib.problems import problem, stored_text
-from palermo.web.profiles.registry import current_screener
+from palermo.web.profiles.registry import current_screener, current_watchlists
 from palermo.web.screening.access import BATCH_ROLES, DESK_ROLES, HIT_ROLES
 from palermo.web.screening.forms import record_to_json
 from palermo.web.screening.models import (
@@ -99,6 +99,7 @@ def _store(
             Hit(
                 traveller=traveller,
                 agency_id=actor.agency_id,
+                source=str(h.source),
                 rule_id=h.rule_id,
                 rule_version=h.rule_version,
                 weight=h.weight,
@@ -478,7 +479,8 @@ def batch_job_run(*, job_id: int) -> BatchJob | None:
             return job
         screener = current_screener()
         profile_set = screener.profile_set
-        hits = hits_from_table(screen_table(table, profile_set))
+        # the same active, unexpired watchlists as the desk and the API
+        hits = hits_from_table(screen_table(table, profile_set, watchlists=current_watchlists()))
         _store_batch(job, actor, table, hits, profile_set.version)
         return job
     except Exception as exc:  # a bug or a broken disk must not leave the job "running"

@@ -1,0 +1,105 @@
+"""Reads of watchlists, for the risk analysts and supervisors of the agency that holds them.
+
+Lists are agency-held: their entries are personal data the holding agency answers for, so
+another agency's analysts neither see them nor learn their ids (``Http404``). Matching is
+national: every active, unexpired list screens every agency's travellers, and a hit names the
+list and the entry, never the other entries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from palermo.screening.watchlists import Entry
+from palermo.screening.watchlists.loading import local_today
+from palermo.web.audit.models import AuditAction
+from palermo.web.audit.services import audit_record
+from palermo.web.lib.errors import NotPermittedError
+from palermo.web.profiles.models import ProfileStatus
+from palermo.web.watchlists.access import WATCHLIST_ROLES
+from palermo.web.watchlists.models import WatchlistVersion
+from palermo.web.watchlists.store import entries_from_json
+
+MAX_SHOWN = 500
+
+
+def _require(user: Any) -> None:
+    if not (user.is_authenticated and user.is_active and user.role in WATCHLIST_ROLES):
+        raise NotPermittedError(_("Your role does not give access to watchlists."))
+
+
+@dataclass(frozen=True, slots=True)
+class WatchlistRow:
+    version: WatchlistVersion
+    expired: bool  # past its expiry date: never matched, even when active
+
+    @property
+    def matching(self) -> bool:
+        return self.version.status == ProfileStatus.ACTIVE.value and not self.expired
+
+
+def _own(user: Any) -> QuerySet[WatchlistVersion]:
+    return WatchlistVersion.objects.filter(agency_id=user.agency_id)
+
+
+def watchlist_version_list(*, user: Any, on: dt.date | None = None) -> list[WatchlistRow]:
+    """The agency's lists, every version newest first, flagged when expired. Descriptions
+    only: no entry is read."""
+    _require(user)
+    day = on or local_today()
+    rows = _own(user).select_related("author", "approved_by").order_by("list_id", "-version")
+    return [WatchlistRow(v, v.expires < day) for v in rows.defer("entries")]
+
+
+def watchlist_version_get(*, user: Any, pk: int, on: dt.date | None = None) -> WatchlistRow:
+    _require(user)
+    try:
+        version = (
+            _own(user)
+            .select_related("author", "approved_by", "activated_by", "retired_by")
+            .defer("entries")
+            .get(pk=pk)
+        )
+    except WatchlistVersion.DoesNotExist:
+        raise Http404 from None
+    return WatchlistRow(version, version.expires < (on or local_today()))
+
+
+def watchlist_versions_of(*, user: Any, version: WatchlistVersion) -> QuerySet[WatchlistVersion]:
+    _require(user)
+    return _own(user).filter(list_id=version.list_id).defer("entries").order_by("-version")
+
+
+def watchlist_entries(
+    *, user: Any, version: WatchlistVersion, request: Any = None
+) -> tuple[list[Entry], int]:
+    """The first ``MAX_SHOWN`` entries of a version (and how many there are), for the
+    reviewer; an audited read of personal data."""
+    _require(user)
+    if version.agency_id != user.agency_id:
+        raise Http404
+    entries = entries_from_json(
+        str(WatchlistVersion.objects.only("entries").get(pk=version.pk).entries)
+    )
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action=AuditAction.READ,
+            obj=version,
+            fields=["entries"],
+            purpose="watchlist review",
+            request=request,
+            detail={
+                "list": version.list_id,
+                "version": version.version,
+                "shown": min(len(entries), MAX_SHOWN),
+            },
+        )
+    return list(entries[:MAX_SHOWN]), len(entries)

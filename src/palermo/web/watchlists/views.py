@@ -1,0 +1,197 @@
+"""Watchlist pages: the agency's lists with their description and flags, upload with every
+problem shown in the page's language, a version with its entries and workflow buttons, and the
+supervisor's threshold form (htmx swaps it in place)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from palermo.errors import InputError, PalermoError
+from palermo.web.lib.errors import reasons
+from palermo.web.lib.permissions import allow
+from palermo.web.watchlists import selectors, services
+from palermo.web.watchlists.access import WATCHLIST_APPROVERS, WATCHLIST_ROLES
+
+
+class WatchlistUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Watchlist file"),
+        help_text=gettext_lazy(
+            "YAML with its 'list:' description and 'entries:', or CSV / JSON Lines of entries "
+            "with the description below."
+        ),
+    )
+    id = forms.CharField(
+        label=gettext_lazy("List id"),
+        required=False,
+        max_length=64,
+        help_text=gettext_lazy("Lower-case letters, digits, '-' or '_'."),
+    )
+    title = forms.CharField(label=gettext_lazy("Title"), required=False, max_length=300)
+    owner = forms.CharField(
+        label=gettext_lazy("Owner"),
+        required=False,
+        max_length=300,
+        help_text=gettext_lazy("The authority that answers for the list."),
+    )
+    purpose = forms.CharField(label=gettext_lazy("Purpose"), required=False, max_length=1000)
+    legal_basis = forms.CharField(
+        label=gettext_lazy("Legal basis"), required=False, max_length=1000
+    )
+    expires = forms.DateField(
+        label=gettext_lazy("Expires"),
+        required=False,
+        widget=forms.DateInput({"type": "date"}),
+        help_text=gettext_lazy("The list is used up to and including this day, never after."),
+    )
+    threshold = forms.IntegerField(
+        label=gettext_lazy("Threshold"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        help_text=gettext_lazy("Score (0-100) a match must reach to be a hit; 88 if empty."),
+    )
+
+
+class ThresholdForm(forms.Form):
+    threshold = forms.IntegerField(label=gettext_lazy("Threshold"), min_value=0, max_value=100)
+
+
+@allow(WATCHLIST_ROLES)
+def watchlist_index(request: HttpRequest) -> HttpResponse:
+    rows = selectors.watchlist_version_list(user=request.user)
+    return render(request, "watchlists/index.html", {"rows": rows})
+
+
+@allow(WATCHLIST_ROLES)
+def watchlist_upload(request: HttpRequest) -> HttpResponse:
+    form = WatchlistUploadForm(request.POST or None, request.FILES or None)
+    context: dict[str, object] = {"form": form}
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        info = {
+            name: form.cleaned_data.get(name)
+            for name in ("id", "title", "owner", "purpose", "legal_basis", "expires", "threshold")
+        }
+        try:
+            version = services.watchlist_upload(
+                actor=request.user,
+                file_name=upload.name,
+                content=upload.read(),
+                info=info,
+                request=request,
+            )
+            messages.success(
+                request, _("Saved. A supervisor of your agency must approve it before it is used.")
+            )
+            return redirect("watchlists:detail", pk=version.pk)
+        except InputError as exc:
+            context.update({"problems": exc.problems, "problem_total": exc.total})
+            status = 422
+    return render(request, "watchlists/upload.html", context, status=status)
+
+
+@allow(WATCHLIST_ROLES)
+def watchlist_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    row = selectors.watchlist_version_get(user=request.user, pk=pk)
+    entries, total = selectors.watchlist_entries(
+        user=request.user, version=row.version, request=request
+    )
+    return render(
+        request,
+        "watchlists/detail.html",
+        {
+            "row": row,
+            "version": row.version,
+            "others": selectors.watchlist_versions_of(user=request.user, version=row.version),
+            "entries": entries,
+            "entry_total": total,
+            "threshold_form": ThresholdForm(initial={"threshold": row.version.threshold}),
+        },
+    )
+
+
+def _step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    version = selectors.watchlist_version_get(user=request.user, pk=pk).version
+    try:
+        if step == "approve":
+            services.watchlist_approve(actor=request.user, version=version, request=request)
+            messages.success(request, _("Approved. It is used once activated."))
+        elif step == "activate":
+            services.watchlist_activate(actor=request.user, version=version, request=request)
+            messages.success(request, _("Active: screening matches against this list from now on."))
+        else:
+            services.watchlist_retire(
+                actor=request.user,
+                version=version,
+                reason=request.POST.get("reason", ""),
+                request=request,
+            )
+            messages.success(request, _("Retired: this list version is no longer used."))
+    except PalermoError as exc:
+        for reason in reasons(exc):
+            messages.error(request, reason)
+    return redirect("watchlists:detail", pk=version.pk)
+
+
+@allow(WATCHLIST_APPROVERS)
+@require_POST
+def watchlist_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(request, pk, "approve")
+
+
+@allow(WATCHLIST_APPROVERS)
+@require_POST
+def watchlist_activate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(request, pk, "activate")
+
+
+@allow(WATCHLIST_APPROVERS)
+@require_POST
+def watchlist_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    return _step(request, pk, "retire")
+
+
+@allow(WATCHLIST_APPROVERS)
+@require_POST
+def watchlist_threshold(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set the threshold; with htmx only the form's fragment is swapped."""
+    version = selectors.watchlist_version_get(user=request.user, pk=pk).version
+    form = ThresholdForm(request.POST)
+    errors: list[str] = []
+    saved = False
+    status = 200
+    if form.is_valid():
+        try:
+            version = services.watchlist_threshold_set(
+                actor=request.user,
+                version=version,
+                threshold=form.cleaned_data["threshold"],
+                request=request,
+            )
+            saved = True
+            form = ThresholdForm(initial={"threshold": version.threshold})
+        except PalermoError as exc:
+            errors = reasons(exc)
+            status = 422
+    else:
+        status = 422
+    if request.headers.get("HX-Request"):
+        return render(
+            request,
+            "watchlists/_threshold.html",
+            {"version": version, "threshold_form": form, "errors": errors, "saved": saved},
+            status=status,
+        )
+    for reason in errors:
+        messages.error(request, reason)
+    if saved:
+        messages.success(request, _("Threshold changed."))
+    return redirect("watchlists:detail", pk=version.pk)
