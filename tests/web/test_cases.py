@@ -129,16 +129,20 @@ class TestConsentAndSharing(BaseTestCase):
     def setUp(self) -> None:
         agreement_between(self, self.agency_a, self.agency_b)
 
+    def share_for_shelter(self, case: Case) -> CaseShare:
+        """The caseworker shares the case with agency B for shelter (assistance)."""
+        return case_share(
+            actor=self.caseworker,
+            case=case,
+            recipient=self.agency_b,
+            purpose="shelter",
+            transfer_purpose="assistance",
+        )
+
     def test_sharing_without_consent_for_that_agency_is_blocked(self) -> None:
         case = self.open_case()
         with pytest.raises(ConsentRequiredError, match="Harbour shelter"):
-            case_share(
-                actor=self.caseworker,
-                case=case,
-                recipient=self.agency_b,
-                purpose="shelter",
-                transfer_purpose="assistance",
-            )
+            self.share_for_shelter(case)
 
     def test_consent_needs_every_point_of_the_checklist(self) -> None:
         case = self.open_case()
@@ -158,13 +162,7 @@ class TestConsentAndSharing(BaseTestCase):
             actor=self.caseworker, case=case, purpose="sharing", recipient=third, checklist=ALL_TOLD
         )
         with pytest.raises(ConsentRequiredError):
-            case_share(
-                actor=self.caseworker,
-                case=case,
-                recipient=self.agency_b,
-                purpose="shelter",
-                transfer_purpose="assistance",
-            )
+            self.share_for_shelter(case)
 
     def test_with_consent_the_recipient_sees_the_case_and_withdrawal_stops_it(self) -> None:
         case = self.open_case()
@@ -175,13 +173,7 @@ class TestConsentAndSharing(BaseTestCase):
             recipient=self.agency_b,
             checklist=ALL_TOLD,
         )
-        case_share(
-            actor=self.caseworker,
-            case=case,
-            recipient=self.agency_b,
-            purpose="shelter",
-            transfer_purpose="assistance",
-        )
+        self.share_for_shelter(case)
         assert selectors.case_get(user=self.outsider, pk=case.pk) == case
         consent_withdraw(actor=self.caseworker, consent=consent, reason="person asked")
         with pytest.raises(Http404):

@@ -61,6 +61,16 @@ def _refuse_large(name: str, text: str, rule: Any) -> None:
         raise InputError([problem(where=name, rule=rule)])
 
 
+def _described(built: Any, text: str) -> dict[str, Any]:
+    """The stored text and what a validated profile or list says about itself."""
+    return {
+        "yaml_text": text,
+        "title_en": built.title.en[:300],
+        "title_zh": built.title.zh[:300],
+        "owner": built.owner[:200],
+    }
+
+
 def _refresh_active_stamp() -> str:
     """Record the stamp of the active set; every Screener reloads when it sees it change."""
     profile_set = active_profile_set()
@@ -336,10 +346,7 @@ def profile_upload(
             version=built.version,
             fields={
                 "profile_id": profile.pk,
-                "yaml_text": text,
-                "title_en": built.title.en[:300],
-                "title_zh": built.title.zh[:300],
-                "owner": built.owner[:200],
+                **_described(built, text),
                 "valid_from": built.valid_from,
                 "review_by": built.review_by,
             },
@@ -468,10 +475,7 @@ def list_upload(*, actor: User, source_name: str, text: str, request: Any = None
             version=built.version,
             fields={
                 "list_id": built.id,
-                "yaml_text": text,
-                "title_en": built.title.en[:300],
-                "title_zh": built.title.zh[:300],
-                "owner": built.owner[:200],
+                **_described(built, text),
                 "kind": built.kind,
                 "item_count": len(built.items),
             },
