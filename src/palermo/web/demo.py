@@ -8,6 +8,7 @@ to the new one printed).
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -79,7 +80,7 @@ def prepare(*, records: Path, sample: int = 5_000) -> DemoWeb:
             user.set_password(password)
             user.save(update_fields=["password"])
         people[role] = user
-        shown.append((username, str(user.get_role_display()), agencies[agency].name))
+        shown.append((username, _both_languages(user.get_role_display), agencies[agency].name))
     active = _activate_examples(people["risk_analyst"], people["supervisor"])
     job = _batch(people["risk_analyst"], records, sample)
     return DemoWeb(
@@ -89,6 +90,17 @@ def prepare(*, records: Path, sample: int = 5_000) -> DemoWeb:
         batch_records=job.record_count,
         batch_hits=job.hit_count,
     )
+
+
+def _both_languages(label: Callable[[], object]) -> str:
+    """A translated label in English and Simplified Chinese, for the terminal."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        english = str(label())
+    with translation.override("zh-hans"):
+        chinese = str(label())
+    return english if english == chinese else f"{english} {chinese}"
 
 
 def _activate_examples(analyst: User, supervisor: User) -> int:
