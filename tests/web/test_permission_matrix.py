@@ -53,6 +53,7 @@ def _a_consent(test: Any) -> Any:
 
 for _name in ("cases:detail", "cases:edit", "cases:transition", "cases:consent", "cases:share"):
     URL_EXAMPLES[_name] = lambda t: {"pk": _a_case(t).pk}
+URL_EXAMPLES["exports:case"] = lambda t: {"pk": _a_case(t).pk}
 URL_EXAMPLES["cases:consent_withdraw"] = lambda t: {
     "pk": _a_case(t).pk,
     "consent_pk": _a_consent(t).pk,

@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "palermo.web.retention",
     "palermo.web.administration",
     "palermo.web.watchlists",
+    "palermo.web.exports",
 ]
 
 MIDDLEWARE = [

@@ -22,5 +22,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("agreements/", include("palermo.web.agreements.urls")),
     path("administration/", include("palermo.web.administration.urls")),
     path("watchlists/", include("palermo.web.watchlists.urls")),
+    path("exports/", include("palermo.web.exports.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

@@ -399,6 +399,31 @@ def consent_withdraw(*, actor: User, consent: Consent, reason: str, request: Any
     return consent
 
 
+def sharing_consent(*, case: Case, recipient: Agency) -> Consent | None:
+    """The person's newest active consent to sharing with ``recipient``, if any."""
+    return (
+        Consent.objects.filter(
+            case=case,
+            purpose=ConsentPurpose.SHARING.value,
+            recipient=recipient,
+            withdrawn_at__isnull=True,
+        )
+        .order_by("-given_at")
+        .first()
+    )
+
+
+def no_sharing_consent(recipient: Agency) -> ConsentRequiredError:
+    """The refusal when the person has not consented to data going to ``recipient``."""
+    return ConsentRequiredError(
+        _(
+            "The person has not consented to sharing with %(agency)s (or withdrew "
+            "consent). Record their consent first."
+        )
+        % {"agency": recipient.name}
+    )
+
+
 def case_share(
     *,
     actor: User,
@@ -439,25 +464,10 @@ def case_share(
                 )
             ]
         )
-    consent = (
-        Consent.objects.filter(
-            case=case,
-            purpose=ConsentPurpose.SHARING.value,
-            recipient=recipient,
-            withdrawn_at__isnull=True,
-        )
-        .order_by("-given_at")
-        .first()
-    )
+    consent = sharing_consent(case=case, recipient=recipient)
     if consent is None:
         if actor.role not in CONSENT_OVERRIDE_ROLES:
-            raise ConsentRequiredError(
-                _(
-                    "The person has not consented to sharing with %(agency)s (or withdrew "
-                    "consent). Record their consent first."
-                )
-                % {"agency": recipient.name}
-            )
+            raise no_sharing_consent(recipient)
         if not legal_basis.strip() or not override_reason.strip():
             raise InputError(
                 [

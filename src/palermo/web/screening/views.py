@@ -3,6 +3,8 @@ batch upload and its jobs, and the hit queue with filters."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -194,18 +196,19 @@ class HitFilterForm(forms.Form):
     )
     batch = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["profile"].choices = [
+            ("", _("Any")),
+            *[(p, p) for p in selectors.hit_profiles(user=user)],
+        ]
 
-@allow(HIT_ROLES)
-def hit_queue(request: HttpRequest) -> HttpResponse:
-    form = HitFilterForm(request.GET or None)
-    form.fields["profile"].choices = [
-        ("", _("Any")),
-        *[(p, p) for p in selectors.hit_profiles(user=request.user)],
-    ]
-    filters = selectors.HitFilters()
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.HitFilters(
+    def filters(self) -> selectors.HitFilters:
+        """The queue filters the form holds (none when it is unbound or invalid)."""
+        if not (self.is_bound and self.is_valid()):
+            return selectors.HitFilters()
+        data = self.cleaned_data
+        return selectors.HitFilters(
             profile=data["profile"] or "",
             status=data["status"] or "",
             port=(data["port"] or "").strip(),
@@ -213,8 +216,13 @@ def hit_queue(request: HttpRequest) -> HttpResponse:
             until=data["until"],
             batch=data["batch"],
         )
+
+
+@allow(HIT_ROLES)
+def hit_queue(request: HttpRequest) -> HttpResponse:
+    form = HitFilterForm(request.GET or None, user=request.user)
     page = Paginator(
-        selectors.hit_list(user=request.user, filters=filters), QUEUE_PAGE_SIZE
+        selectors.hit_list(user=request.user, filters=form.filters()), QUEUE_PAGE_SIZE
     ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -1,0 +1,76 @@
+"""Permission-checked reads for exports. Each builds on the owning app's selector (the same
+agency scoping, the same "not found" for what the user may not see) and adds the export's
+own role check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Max, QuerySet
+from django.utils.translation import gettext as _
+
+from palermo.web.audit.models import AuditEntry
+from palermo.web.audit.selectors import AuditFilters, audit_search
+from palermo.web.cases.models import Case, CaseEvent, CaseShare, Consent
+from palermo.web.cases.selectors import (
+    case_consents,
+    case_get,
+    case_shares,
+    case_timeline,
+    may_read_personal_data,
+)
+from palermo.web.exports.access import AUDIT_EXPORT_ROLES, CASE_EXPORT_ROLES, HIT_EXPORT_ROLES
+from palermo.web.lib.errors import NotPermittedError
+from palermo.web.screening.models import Hit
+from palermo.web.screening.selectors import HitFilters, hit_list
+
+
+def _require(user: Any, roles: frozenset[Any]) -> None:
+    if not (user.is_authenticated and user.is_active and user.role in roles):
+        raise NotPermittedError(_("Your role does not allow this export."))
+
+
+def hit_export_list(*, user: Any, filters: HitFilters, personal: bool) -> tuple[QuerySet[Hit], int]:
+    """The agency's hits matching the queue's filters, fixed at this moment (hits screened
+    while the file is written are left out, so the count in the audit log is the count in
+    the file), and how many there are. The encrypted record is loaded only for personal
+    fields."""
+    _require(user, HIT_EXPORT_ROLES)
+    hits = hit_list(user=user, filters=filters).select_related("disposition")
+    bounds = hits.order_by().aggregate(count=Count("id"), last=Max("id"))
+    hits = hits.filter(id__lte=bounds["last"] or 0)
+    if not personal:
+        hits = hits.defer("traveller__record")
+    return hits, int(bounds["count"])
+
+
+def audit_export_list(*, user: Any, filters: AuditFilters) -> tuple[QuerySet[AuditEntry], int]:
+    """The auditors' search results, fixed before the export's own entry is written."""
+    _require(user, AUDIT_EXPORT_ROLES)
+    entries = audit_search(user=user, filters=filters)
+    bounds = entries.order_by().aggregate(count=Count("id"), last=Max("seq"))
+    return entries.filter(seq__lte=bounds["last"] or 0), int(bounds["count"])
+
+
+def case_export_get(*, user: Any, pk: int) -> Case:
+    """A case the user may export: visible to them (else ``Http404``) and their agency's own
+    (a case shared with the agency is not theirs to pass on)."""
+    _require(user, CASE_EXPORT_ROLES)
+    case = case_get(user=user, pk=pk)
+    if case.agency_id != user.agency_id:
+        raise NotPermittedError(_("Only the agency that owns the case can export it."))
+    return case
+
+
+def case_export_parts(
+    *, user: Any, case: Case
+) -> tuple[list[CaseEvent], list[Consent], list[CaseShare]]:
+    return (
+        list(case_timeline(user=user, case=case)),
+        list(case_consents(user=user, case=case)),
+        list(case_shares(user=user, case=case)),
+    )
+
+
+def may_export_personal_data(user: Any, case: Case) -> bool:
+    return may_read_personal_data(user, case)

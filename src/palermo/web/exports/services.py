@@ -1,0 +1,416 @@
+"""Exports: each checks its inputs, writes one audit entry (action ``export``: the filters,
+the row count, the fields included, the purpose) and hands back the content. CSV content is
+a generator of text chunks for a ``StreamingHttpResponse``: a hundred thousand rows never sit
+in memory at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from palermo.errors import InputError
+from palermo.records.schema import INPUT_FIELDS
+from palermo.web.accounts.models import Agency
+from palermo.web.agreements.models import TRANSFER_PURPOSE_LABELS
+from palermo.web.agreements.services import agreement_for_transfer
+from palermo.web.audit.models import AUDIT_ACTION_CHOICES, AuditAction, AuditEntry
+from palermo.web.audit.selectors import AuditFilters
+from palermo.web.audit.services import audit_record
+from palermo.web.cases.models import PERSONAL_FIELDS, Case, CaseEventKind, CaseStatus
+from palermo.web.cases.services import no_sharing_consent, sharing_consent
+from palermo.web.exports import selectors
+from palermo.web.exports.tables import Cell, csv_chunks
+from palermo.web.lib.errors import NotPermittedError
+from palermo.web.lib.problems import problem
+from palermo.web.screening.models import HIT_STATUS_CHOICES, Hit
+from palermo.web.screening.selectors import HitFilters
+
+MAX_PURPOSE = 300
+
+# The traveller's identity in a hit export: names, the document's keyed hash, contact points
+# (every identifying field of the record except its id, which every row carries).
+HIT_PERSONAL_FIELDS: tuple[str, ...] = tuple(
+    name for name, spec in INPUT_FIELDS.items() if spec.identifying and name != "record_id"
+)
+HIT_COLUMNS: tuple[tuple[str, Any], ...] = (
+    ("hit_id", gettext_lazy("Hit")),
+    ("record_id", gettext_lazy("Record id")),
+    ("source", gettext_lazy("Source")),
+    ("rule_id", gettext_lazy("Profile or list")),
+    ("rule_version", gettext_lazy("Version")),
+    ("title", gettext_lazy("Title")),
+    ("weight", gettext_lazy("Weight or score")),
+    ("reasons", gettext_lazy("Why it fired")),
+    ("disposition", gettext_lazy("Disposition")),
+    ("disposition_reason", gettext_lazy("Reason for the disposition")),
+    ("port", gettext_lazy("Port or post")),
+    ("event_date", gettext_lazy("Event date")),
+)
+SOURCE_LABELS: dict[str, Any] = {
+    "profile": gettext_lazy("Risk profile"),
+    "watchlist": gettext_lazy("Watchlist"),
+}
+AUDIT_COLUMNS: tuple[tuple[str, Any], ...] = (
+    ("seq", gettext_lazy("Entry")),
+    ("at", gettext_lazy("When (UTC)")),
+    ("actor", gettext_lazy("Who")),
+    ("agency_id", gettext_lazy("Agency id")),
+    ("action", gettext_lazy("Action")),
+    ("object_type", gettext_lazy("Object type")),
+    ("object_id", gettext_lazy("Object id")),
+    ("fields", gettext_lazy("Fields")),
+    ("purpose", gettext_lazy("Purpose")),
+    ("ip", gettext_lazy("Address")),
+    ("detail", gettext_lazy("Detail")),
+    ("hash", gettext_lazy("Hash")),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CsvExport:
+    file_name: str
+    rows: int
+    chunks: Iterator[str]
+
+
+def _stamp() -> str:
+    return timezone.localtime().strftime("%Y%m%d-%H%M%S")
+
+
+def _filters_detail(filters: object) -> dict[str, str]:
+    """The filters as the audit log keeps them: the ones set, as text."""
+    fields = getattr(filters, "__dataclass_fields__", {})
+    values = {name: getattr(filters, name) for name in fields}
+    return {name: str(value) for name, value in values.items() if value not in ("", None)}
+
+
+def _check_purpose(purpose: str, *, required: bool, where: Any) -> str:
+    text = purpose.strip()
+    if required and not text:
+        raise InputError(
+            [problem(where=where, field="purpose", rule=gettext_lazy("state the purpose"))]
+        )
+    if len(text) > MAX_PURPOSE:
+        raise InputError(
+            [
+                problem(
+                    where=where,
+                    field="purpose",
+                    rule=gettext_lazy("must be at most %(n)d characters"),
+                    params={"n": MAX_PURPOSE},
+                )
+            ]
+        )
+    return text
+
+
+def _in_chinese(language: str) -> bool:
+    return language.lower().startswith("zh")
+
+
+# --- the hit queue ----------------------------------------------------------------------------
+
+
+def hit_queue_export(
+    *,
+    actor: Any,
+    filters: HitFilters,
+    include_personal: bool = False,
+    purpose: str = "",
+    language: str = "en",
+    request: Any = None,
+) -> CsvExport:
+    """The agency's hit queue under ``filters`` as CSV, one row per hit, reasons in
+    ``language``. The traveller's names, document hash and contact points are added only
+    with ``include_personal`` and a stated ``purpose``."""
+    purpose = _check_purpose(
+        purpose, required=include_personal, where=gettext_lazy("hit queue export")
+    )
+    hits, count = selectors.hit_export_list(user=actor, filters=filters, personal=include_personal)
+    personal = HIT_PERSONAL_FIELDS if include_personal else ()
+    columns = [key for key, _label in HIT_COLUMNS] + list(personal)
+    with translation.override(language):
+        header = [str(label) for _key, label in HIT_COLUMNS] + [
+            INPUT_FIELDS[name].label_zh if _in_chinese(language) else INPUT_FIELDS[name].label_en
+            for name in personal
+        ]
+        statuses = {value: str(label) for value, label in HIT_STATUS_CHOICES}
+        sources = {value: str(label) for value, label in SOURCE_LABELS.items()}
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditAction.EXPORT,
+            object_type="screening.hit",
+            fields=columns,
+            purpose=purpose or "hit queue export",
+            request=request,
+            detail={
+                "format": "csv",
+                "filters": _filters_detail(filters),
+                "rows": count,
+                "personal_fields": list(personal),
+                "language": language,
+            },
+        )
+    rows = _hit_rows(hits, personal, _in_chinese(language), statuses, sources)
+    agency = getattr(actor.agency, "code", "") or str(actor.agency_id)
+    return CsvExport(
+        file_name=f"hits-{agency}-{_stamp()}.csv", rows=count, chunks=csv_chunks(header, rows)
+    )
+
+
+def _hit_rows(
+    hits: QuerySet[Hit],
+    personal: Sequence[str],
+    chinese: bool,
+    statuses: Mapping[str, str],
+    sources: Mapping[str, str],
+) -> Iterator[list[Cell]]:
+    for hit in hits.iterator(chunk_size=2000):
+        disposition = getattr(hit, "disposition", None)
+        row: list[Cell] = [
+            hit.pk,
+            hit.traveller.record_id,
+            sources.get(hit.source, hit.source),
+            hit.rule_id,
+            hit.rule_version,
+            hit.title_zh if chinese else hit.title_en,
+            hit.weight,
+            ("；" if chinese else "; ").join(hit.matched_zh if chinese else hit.matched_en),
+            statuses.get(hit.status, hit.status),
+            disposition.reason if disposition is not None else "",
+            hit.port,
+            hit.event_date.isoformat() if hit.event_date else "",
+        ]
+        if personal:
+            record = json.loads(hit.traveller.record)
+            row.extend(_text(record.get(name)) for name in personal)
+        yield row
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+# --- the audit log ----------------------------------------------------------------------------
+
+
+def audit_log_export(
+    *, actor: Any, filters: AuditFilters, language: str = "en", request: Any = None
+) -> CsvExport:
+    """The auditors' search results as CSV. The export is itself an entry of the log (after
+    the entries it contains)."""
+    entries, count = selectors.audit_export_list(user=actor, filters=filters)
+    with translation.override(language):
+        header = [str(label) for _key, label in AUDIT_COLUMNS]
+        actions = {value: str(label) for value, label in AUDIT_ACTION_CHOICES}
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditAction.EXPORT,
+            object_type="audit.auditentry",
+            fields=[key for key, _label in AUDIT_COLUMNS],
+            purpose="audit",
+            request=request,
+            detail={
+                "format": "csv",
+                "filters": _filters_detail(filters),
+                "rows": count,
+                "language": language,
+            },
+        )
+    return CsvExport(
+        file_name=f"audit-log-{_stamp()}.csv",
+        rows=count,
+        chunks=csv_chunks(header, _audit_rows(entries, actions)),
+    )
+
+
+def _audit_rows(entries: QuerySet[AuditEntry], actions: Mapping[str, str]) -> Iterator[list[Cell]]:
+    for entry in entries.iterator(chunk_size=2000):
+        yield [
+            entry.seq,
+            entry.at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            entry.actor_label,
+            entry.agency_id_at_time,
+            actions.get(entry.action, entry.action),
+            entry.object_type,
+            entry.object_id,
+            ";".join(entry.fields),
+            entry.purpose,
+            entry.ip or "",
+            json.dumps(entry.detail, ensure_ascii=False, sort_keys=True) if entry.detail else "",
+            entry.hash,
+        ]
+
+
+# --- one case file ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CaseFile:
+    file_name: str
+    content: bytes
+
+
+def case_file_export(
+    *,
+    actor: Any,
+    case: Case,
+    purpose: str,
+    include_personal: bool = False,
+    recipient: Agency | None = None,
+    transfer_purpose: str = "",
+    language: str = "en",
+    request: Any = None,
+) -> CaseFile:
+    """One case as JSON: the pseudonymous id, status history, timeline, consents and sharing,
+    with the person's identity and the notes only on request and only for a user who may read
+    them. Always needs a purpose; a file for another agency needs the person's consent to
+    sharing with it and a data-sharing agreement covering ``transfer_purpose``, the same
+    checks as sharing the case."""
+    where = gettext_lazy("case export")
+    if case.agency_id != actor.agency_id:
+        raise NotPermittedError(_("Only the agency that owns the case can export it."))
+    purpose = _check_purpose(purpose, required=True, where=where)
+    if include_personal and not selectors.may_export_personal_data(actor, case):
+        raise NotPermittedError(_("Your role does not show the person's identity or the notes."))
+    if recipient is not None and recipient.pk == case.agency_id:
+        recipient = None  # staying inside the agency
+    consent = agreement = None
+    if recipient is not None:
+        if transfer_purpose not in TRANSFER_PURPOSE_LABELS:
+            raise InputError(
+                [
+                    problem(
+                        where=where,
+                        field="transfer_purpose",
+                        value=transfer_purpose,
+                        rule=gettext_lazy("choose what the transfer to the agency is for"),
+                    )
+                ]
+            )
+        consent = sharing_consent(case=case, recipient=recipient)
+        if consent is None:
+            raise no_sharing_consent(recipient)
+        agreement = agreement_for_transfer(
+            sender=case.agency, recipient=recipient, purpose=transfer_purpose
+        )
+    timeline, consents, shares = selectors.case_export_parts(user=actor, case=case)
+    personal_fields = [*PERSONAL_FIELDS, "notes"] if include_personal else []
+    now = timezone.now()
+    with translation.override(language):
+        document: dict[str, Any] = {
+            "export": {
+                "format": "palermo-case-file",
+                "version": 1,
+                "exported_at": now.isoformat(),
+                "exported_by": actor.get_username(),
+                "agency": case.agency.name,
+                "purpose": purpose,
+                "recipient": recipient.name if recipient is not None else None,
+                "transfer_purpose": transfer_purpose if recipient is not None else None,
+                "agreement": agreement.reference if agreement is not None else None,
+                "personal_fields": personal_fields,
+                "language": language,
+            },
+            "case": {
+                "reference": case.reference,
+                "pseudonymous_id": case.person.pseudonym,
+                "status": case.status,
+                "status_label": str(case.get_status_display()),
+                "outcome": case.outcome,
+                "outcome_label": str(case.get_outcome_display()),
+                "interview": case.interview_ref,
+                "opened_at": case.opened_at.isoformat(),
+                "opened_by": case.opened_by.get_username(),
+                "updated_at": case.updated_at.isoformat(),
+                "version": case.version,
+            },
+            "status_history": [
+                {
+                    "at": event.at.isoformat(),
+                    "from": event.detail.get("from"),
+                    "to": CaseStatus.IDENTIFIED.value
+                    if event.kind == CaseEventKind.OPENED.value
+                    else event.detail.get("to"),
+                    "reason": event.reason,
+                    "by": event.actor.get_username(),
+                }
+                for event in timeline
+                if event.kind in {CaseEventKind.OPENED.value, CaseEventKind.STATUS.value}
+            ],
+            "timeline": [
+                {
+                    "at": event.at.isoformat(),
+                    "kind": event.kind,
+                    "kind_label": str(event.get_kind_display()),
+                    "by": event.actor.get_username(),
+                    "reason": event.reason,
+                    "detail": event.detail,
+                }
+                for event in timeline
+            ],
+            "consents": [
+                {
+                    "purpose": consent_.purpose,
+                    "purpose_label": str(consent_.get_purpose_display()),
+                    "recipient": consent_.recipient.name if consent_.recipient else None,
+                    "given_at": consent_.given_at.isoformat(),
+                    "recorded_by": consent_.recorded_by.get_username(),
+                    "checklist": sorted(k for k, v in consent_.checklist.items() if v),
+                    "withdrawn_at": consent_.withdrawn_at.isoformat()
+                    if consent_.withdrawn_at
+                    else None,
+                    "withdrawal_reason": consent_.withdrawal_reason,
+                }
+                for consent_ in consents
+            ],
+            "shares": [
+                {
+                    "agency": share.agency.name,
+                    "purpose": share.purpose,
+                    "transfer_purpose": share.transfer_purpose,
+                    "with_consent": share.consent_id is not None,
+                    "legal_basis": share.legal_basis,
+                    "shared_at": share.shared_at.isoformat(),
+                    "revoked_at": share.revoked_at.isoformat() if share.revoked_at else None,
+                }
+                for share in shares
+            ],
+        }
+    if include_personal:
+        document["person"] = {
+            "full_name": case.person.full_name,
+            "document_number": case.person.document_number,
+            "contact": case.person.contact,
+            "notes": case.notes or "",
+        }
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditAction.EXPORT,
+            obj=case,
+            fields=["case", "status_history", "timeline", "consents", "shares", *personal_fields],
+            purpose=purpose,
+            request=request,
+            detail={
+                "format": "json",
+                "person": case.person.pseudonym,
+                "to_agency": recipient.pk if recipient is not None else None,
+                "consent": consent.pk if consent is not None else None,
+                "agreement": agreement.reference if agreement is not None else None,
+                "transfer_purpose": transfer_purpose if recipient is not None else "",
+            },
+        )
+    content = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False)
+    return CaseFile(file_name=f"case-{case.reference}.json", content=content.encode("utf-8"))
