@@ -120,3 +120,39 @@ class TestAuditSearch(BaseTestCase):
         auditor = self.user_with_role(Role.AUDITOR)
         response = self.get_as(auditor, "/audit/?action=login")
         assert b"No entries match." in response.content
+
+    def test_a_bad_date_is_marked_next_to_its_filter_and_no_entries_are_shown(self) -> None:
+        self.open_case()
+        auditor = self.user_with_role(Role.AUDITOR)
+        response = self.get_as(auditor, "/audit/?since=2026-13-45&action=read")
+        assert response.status_code == 422
+        form = response.context["form"]
+        assert list(form.errors) == ["since"]
+        assert b'id="id_since-error"' in response.content
+        assert b"<tbody>" not in response.content
+        assert not AuditEntry.objects.filter(object_type="audit.search").exists()
+
+    def test_a_bad_filter_is_marked_in_chinese_on_the_chinese_page(self) -> None:
+        auditor = self.user_with_role(Role.AUDITOR)
+        self.login(auditor)
+        response = self.client.get("/audit/?action=no-such-action", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert response.status_code == 422
+        error = response.context["form"].errors["action"][0]
+        assert error.startswith("选择")
+        assert "未显示任何条目".encode() in response.content
+
+    def test_a_bad_filter_sent_by_htmx_loads_the_whole_page_with_its_error(self) -> None:
+        auditor = self.user_with_role(Role.AUDITOR)
+        self.login(auditor)
+        response = self.client.get("/audit/?until=yesterday", headers={"HX-Request": "true"})
+        assert response.status_code == 422
+        assert response["HX-Redirect"] == "/audit/?until=yesterday"
+
+    def test_the_page_and_the_csv_export_refuse_the_same_filters(self) -> None:
+        auditor = self.user_with_role(Role.AUDITOR)
+        self.login(auditor)
+        for query in ("since=not-a-date", "until=2026-02-30", "action=nope", "actor=" + "x" * 201):
+            assert self.client.get(f"/audit/?{query}").status_code == 422, query
+            assert self.client.get(f"/exports/audit/?{query}").status_code == 422, query
+        assert self.client.get("/audit/?since=2026-01-01").status_code == 200
+        assert self.client.get("/exports/audit/?since=2026-01-01").status_code == 200

@@ -33,10 +33,21 @@ class AuditSearchForm(forms.Form):
 
 @allow(Role.AUDITOR)
 def audit_search_view(request: HttpRequest) -> HttpResponse:
+    """The search form and its results; an invalid filter shows its error and no entries.
+
+    The CSV export (``exports:audit``) takes the same form and refuses the same filters.
+    """
     form = AuditSearchForm(request.GET or None)
-    filters = AuditFilters()
-    if form.is_valid():
-        filters = AuditFilters(**form.cleaned_data)
+    if form.is_bound and not form.is_valid():
+        if request.headers.get("HX-Request"):
+            # htmx swaps no 4xx answer and the errors belong next to the form's fields:
+            # the browser loads the whole page for this search instead.
+            response = HttpResponse(status=422)
+            response["HX-Redirect"] = request.get_full_path()
+            return response
+        context = {"form": form, "page": None, "query": ""}
+        return render(request, "audit/search.html", context, status=422)
+    filters = AuditFilters(**form.cleaned_data) if form.is_bound else AuditFilters()
     page = Paginator(audit_search(user=request.user, filters=filters), 50).get_page(
         request.GET.get("page")
     )
@@ -47,7 +58,7 @@ def audit_search_view(request: HttpRequest) -> HttpResponse:
         object_type="audit.search",
         purpose="audit",
         request=request,
-        detail={k: str(v) for k, v in form.cleaned_data.items() if v} if form.is_valid() else {},
+        detail={k: str(v) for k, v in form.cleaned_data.items() if v} if form.is_bound else {},
     )
     query = request.GET.copy()
     query.pop("page", None)
