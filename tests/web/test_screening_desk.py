@@ -80,6 +80,14 @@ class TestScreeningDesk(BaseTestCase):
         assert Traveller.objects.count() == 0
         assert AuditEntry.objects.filter(object_type="screening.desk").count() == 1
 
+    def test_no_hit_says_that_neither_a_profile_nor_a_watchlist_matched(self) -> None:
+        no_hit = form_data(obs_document_held_by_other=None, obs_companion_answers=None)
+        english = self.client.post(reverse("screening:desk"), no_hit).content.decode()
+        assert "No hit: no active profile or watchlist matched this traveller." in english
+        self.client.cookies["django_language"] = "zh-hans"
+        chinese = self.client.post(reverse("screening:desk"), no_hit).content.decode()
+        assert "无命中：没有生效的风险画像或监控名单匹配该旅客。" in chinese
+
     def test_the_desk_shows_the_explanation_in_chinese(self) -> None:
         self.client.cookies["django_language"] = "zh-hans"
         response = self.client.post(reverse("screening:desk"), form_data(), follow=True)
