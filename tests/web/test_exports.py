@@ -8,7 +8,9 @@ import csv
 import io
 import json
 from typing import Any
+from unittest import mock
 
+import pytest
 from admin_fixtures import agreement_between
 from django.conf import settings
 from flow_fixtures import FLAGGED_RECORD, flagged_traveller
@@ -288,6 +290,43 @@ class TestCaseFileExport(BaseTestCase):
         assert document["export"]["recipient"] == "Harbour shelter"
         assert document["export"]["agreement"] == agreement.reference
         assert last_export().detail["to_agency"] == self.agency_b.pk
+
+    def test_the_export_appears_on_the_case_timeline_with_its_purpose(self) -> None:
+        self.export(self.caseworker, purpose="Court file", include_personal="on")
+        event = self.case.events.order_by("-id").first()
+        assert event is not None
+        assert event.kind == "exported"
+        assert event.actor == self.caseworker
+        assert event.reason == "Court file"
+        assert event.detail["fields"] == ["full_name", "document_number", "contact", "notes"]
+        assert "Li Wei" not in json.dumps(event.detail)
+        page = self.client.get(f"/cases/{self.case.pk}/").content.decode()
+        assert "Case file exported" in page
+        self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+        assert "个案档案已导出" in self.client.get(f"/cases/{self.case.pk}/").content.decode()
+
+    def test_a_refused_export_leaves_the_timeline_unchanged(self) -> None:
+        before = self.case.events.count()
+        self.export(self.caseworker, purpose="")
+        self.export(
+            self.caseworker,
+            purpose="Shelter placement",
+            recipient=str(self.agency_b.pk),
+            transfer_purpose="assistance",
+        )
+        assert self.case.events.count() == before
+
+    def test_the_timeline_event_and_the_audit_entry_are_written_together(self) -> None:
+        before = self.case.events.count()
+        self.login(self.caseworker)
+        with (
+            mock.patch(
+                "palermo.web.exports.services.audit_record", side_effect=RuntimeError("log down")
+            ),
+            pytest.raises(RuntimeError),
+        ):
+            self.client.post(self.url, {"purpose": "Hand-over"})
+        assert self.case.events.count() == before
 
     def test_another_agency_cannot_find_the_case_to_export(self) -> None:
         assert self.export(self.outsider, purpose="curious").status_code == 404

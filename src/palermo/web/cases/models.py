@@ -186,6 +186,7 @@ class CaseEventKind(StrEnum):
     CONSENT_WITHDRAWN = "consent_withdrawn"
     SHARED = "shared"
     SHARE_REVOKED = "share_revoked"
+    EXPORTED = "exported"
 
 
 CASE_EVENT_CHOICES = [
@@ -196,6 +197,7 @@ CASE_EVENT_CHOICES = [
     (CaseEventKind.CONSENT_WITHDRAWN.value, _("Consent withdrawn")),
     (CaseEventKind.SHARED.value, _("Shared with an agency")),
     (CaseEventKind.SHARE_REVOKED.value, _("Sharing stopped")),
+    (CaseEventKind.EXPORTED.value, _("Case file exported")),
 ]
 
 

@@ -25,7 +25,13 @@ from palermo.web.agreements.services import agreement_for_transfer
 from palermo.web.audit.models import AUDIT_ACTION_CHOICES, AuditAction, AuditEntry
 from palermo.web.audit.selectors import AuditFilters
 from palermo.web.audit.services import audit_record
-from palermo.web.cases.models import PERSONAL_FIELDS, Case, CaseEventKind, CaseStatus
+from palermo.web.cases.models import (
+    PERSONAL_FIELDS,
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    CaseStatus,
+)
 from palermo.web.cases.services import no_sharing_consent, sharing_consent
 from palermo.web.exports import selectors
 from palermo.web.exports.tables import Cell, csv_chunks
@@ -396,6 +402,19 @@ def case_file_export(
             "notes": case.notes or "",
         }
     with transaction.atomic():
+        # On the case's own timeline too, so its readers see the file was taken out.
+        CaseEvent.objects.create(
+            case=case,
+            at=now,
+            actor=actor,
+            kind=CaseEventKind.EXPORTED.value,
+            reason=purpose,
+            detail={
+                "agency": recipient.name if recipient is not None else "",
+                "transfer_purpose": transfer_purpose if recipient is not None else "",
+                "fields": personal_fields,
+            },
+        )
         audit_record(
             actor=actor,
             action=AuditAction.EXPORT,
