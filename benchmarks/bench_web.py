@@ -7,6 +7,11 @@
    max latency and the error count.
 2. The case list with ``--cases`` cases (default 100,000): rendering time of the first page
    for a case worker (in-process Django test client, median of ``--renders``).
+3. Optional, ``--export-hits N`` (default 0: skipped): N hits (two per traveller, records
+   encrypted) and the hit queue's CSV export (``POST /exports/hits/``) as a risk analyst,
+   streamed from the server before the API load: time to the first byte and to the whole
+   file, its size, and the server process's resident memory before and at its peak while
+   streaming (``/proc/<pid>/status``, sampled every 10 ms, the process and its children).
 
 ``--database sqlite`` (default: a file in a temporary data directory) or ``--database
 postgres``: a database ``palermo_bench_<pid>`` created on ``--postgres-server`` (default
@@ -20,6 +25,7 @@ Results are printed and written to ``benchmarks/results/web.json`` under ``runs[
     .venv/bin/python benchmarks/bench_web.py
     .venv/bin/python benchmarks/bench_web.py --database postgres
     .venv/bin/python benchmarks/bench_web.py --seconds 5 --cases 10000
+    .venv/bin/python benchmarks/bench_web.py --export-hits 100000
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import http.client
+import http.cookies
 import json
 import os
 import platform
@@ -38,6 +45,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -304,6 +312,150 @@ def make_cases(agency: Any, count: int) -> Any:
     return worker
 
 
+def make_hits(agency: Any, count: int, bodies: list[bytes]) -> Any:
+    """``count`` pending hits at ``agency``, two per traveller (records encrypted), in bulk; the
+    risk analyst who exports them."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from palermo.web.screening.models import PENDING, Hit, Traveller
+
+    analyst = get_user_model().objects.get(username="analyst")
+    now = timezone.now()
+    batch = 5_000  # travellers per round
+    travellers_needed = (count + 1) // 2
+    made = 0
+    for first in range(0, travellers_needed, batch):
+        n = min(batch, travellers_needed - first)
+        screened = Traveller.objects.bulk_create(
+            [
+                Traveller(
+                    agency=agency,
+                    screened_by=analyst,
+                    screened_at=now - dt.timedelta(seconds=first + i),
+                    record_id=f"bench-{first + i:07d}",
+                    event_kind="entry",
+                    port="PEK",
+                    event_date=dt.date(2026, 11, 1),
+                    record=bodies[(first + i) % len(bodies)].decode("utf-8"),
+                    set_version="bench",
+                )
+                for i in range(n)
+            ]
+        )
+        hits = []
+        for traveller in screened:
+            for k in range(min(2, count - made)):
+                made += 1
+                hits.append(
+                    Hit(
+                        traveller=traveller,
+                        agency=agency,
+                        rule_id=f"bench-profile-{k}",
+                        rule_version="1",
+                        weight=0.7,
+                        title_en="Travel pattern of a recruited worker",
+                        title_zh="被招募工人的出行模式",
+                        matched_en=["ticket bought by a third party", "first trip abroad"],
+                        matched_zh=["机票由第三方购买", "首次出境"],
+                        indicators=["BRD-01", "BRD-07"],
+                        set_version="bench",
+                        status=PENDING,
+                        port="PEK",
+                        event_date=dt.date(2026, 11, 1),
+                        created_at=traveller.screened_at,
+                    )
+                )
+        Hit.objects.bulk_create(hits, batch_size=2_000)
+    return analyst
+
+
+def process_tree_rss(pid: int) -> int:
+    """Resident memory (bytes) of ``pid`` and its descendants; 0 where /proc cannot say."""
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) * 1024
+        pending.extend(int(child) for child in children)
+    return total
+
+
+def hit_export_stream(port: int, analyst: Any, server_pid: int, hits: int) -> dict[str, Any]:
+    """The whole hit queue as CSV from the running server, as ``analyst``."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(analyst)  # a session row the server reads from the same database
+    cookies = {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
+
+    def cookie_header() -> str:
+        return "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    conn.request("GET", "/exports/hits/", headers={"Cookie": cookie_header()})
+    page = conn.getresponse()
+    page.read()
+    assert page.status == 200, page.status
+    for header in page.headers.get_all("Set-Cookie") or []:
+        jar = http.cookies.SimpleCookie(header)
+        cookies.update({k: morsel.value for k, morsel in jar.items()})
+    body = urllib.parse.urlencode({"csrfmiddlewaretoken": cookies[settings.CSRF_COOKIE_NAME]})
+    rss_before = process_tree_rss(server_pid)
+    peak = [rss_before]
+    streaming = threading.Event()
+    streaming.set()
+
+    def sample() -> None:
+        while streaming.is_set():
+            peak[0] = max(peak[0], process_tree_rss(server_pid))
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    started = time.perf_counter()
+    conn.request(
+        "POST",
+        "/exports/hits/",
+        body=body,
+        headers={
+            "Cookie": cookie_header(),
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
+    response = conn.getresponse()
+    assert response.status == 200, (response.status, response.read()[:500])
+    first_byte = 0.0
+    size = lines = 0
+    while chunk := response.read(64 * 1024):
+        if not size:
+            first_byte = time.perf_counter() - started
+        size += len(chunk)
+        lines += chunk.count(b"\n")
+    total = time.perf_counter() - started
+    streaming.clear()
+    sampler.join()
+    conn.close()
+    return {
+        "hits": hits,
+        "rows": lines - 1,  # the header line
+        "first_byte_ms": round(first_byte * 1000, 1),
+        "seconds": round(total, 2),
+        "rows_per_second": round((lines - 1) / total),
+        "mib": round(size / 2**20, 1),
+        "server_rss_before_mib": round(rss_before / 2**20, 1),
+        "server_rss_peak_mib": round(peak[0] / 2**20, 1),
+    }
+
+
 def case_list_render(worker: Any, renders: int) -> dict[str, Any]:
     from django.test import Client
     from django.urls import reverse
@@ -333,6 +485,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--renders", type=int, default=10)
+    parser.add_argument(
+        "--export-hits",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also stream the hit queue's CSV export with N hits (0: skip)",
+    )
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--workers", type=int, default=1, help="palermo serve --workers")
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
@@ -365,6 +524,11 @@ def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
         setup_django(work / "data", database_url)
         agency, token = world(args.profiles)
         bodies = travellers(2_000, work)
+        export: dict[str, Any] = {}
+        if args.export_hits:
+            started = time.perf_counter()
+            analyst = make_hits(agency, args.export_hits, bodies)
+            export["create_seconds"] = round(time.perf_counter() - started, 1)
         port = free_port()
         env = {**os.environ, "PALERMO_ALLOWED_HOSTS": "127.0.0.1,localhost"}
         server = subprocess.Popen(
@@ -386,6 +550,8 @@ def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
         )
         try:
             wait_until_up(port)
+            if args.export_hits:  # before the load: the queue holds exactly N hits
+                export.update(hit_export_stream(port, analyst, server.pid, args.export_hits))
             warm = load(port, token, bodies, 20, 1)  # compile the plan, open connections
             load_before = os.getloadavg()[0]
             api = load(port, token, bodies, args.rate, args.seconds)
@@ -420,6 +586,7 @@ def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
             **api,
         },
         "case_list": cases,
+        **({"hit_export": export} if export else {}),
     }
 
 
