@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -16,7 +15,7 @@ from palermo.web.exports.access import AUDIT_EXPORT_ROLES, CASE_EXPORT_ROLES, HI
 from palermo.web.exports.forms import CaseExportForm, HitExportForm
 from palermo.web.lib.errors import http_status, reasons
 from palermo.web.lib.permissions import allow
-from palermo.web.lib.problems import rule_text
+from palermo.web.lib.problems import show_on_form
 from palermo.web.screening.selectors import hit_list
 
 
@@ -33,12 +32,6 @@ def _attachment(response: HttpResponseBase, file_name: str) -> HttpResponseBase:
 def _csv(export: services.CsvExport) -> HttpResponseBase:
     response = StreamingHttpResponse(export.chunks, content_type="text/csv; charset=utf-8")
     return _attachment(response, export.file_name)
-
-
-def _show_problems(form: forms.Form, exc: InputError) -> None:
-    for problem in exc.problems:
-        field = problem.field if problem.field in form.fields else None
-        form.add_error(field, rule_text(problem))
 
 
 @allow(HIT_EXPORT_ROLES)
@@ -59,7 +52,7 @@ def hit_export_view(request: HttpRequest) -> HttpResponseBase:
                     request=request,
                 )
             except InputError as exc:
-                _show_problems(form, exc)
+                show_on_form(form, exc)
             else:
                 return _csv(export)
     else:
@@ -119,7 +112,7 @@ def case_export_view(request: HttpRequest, pk: int) -> HttpResponseBase:
                     request=request,
                 )
             except InputError as exc:
-                _show_problems(form, exc)
+                show_on_form(form, exc)
             except PalermoError as exc:
                 errors = reasons(exc)
                 status = http_status(exc)[0]

@@ -68,6 +68,14 @@ def rule_text(problem: Problem, lang: str | None = None) -> str:
     return problem.rule_zh if language(lang or request_language()) == "zh" else problem.rule
 
 
+def show_on_form(form: Any, exc: InputError) -> None:
+    """Put each problem of ``exc`` on ``form``: beside its field when the form has that field,
+    otherwise at the top; the rule in the request's language."""
+    for each in exc.problems:
+        field = each.field if each.field in form.fields else None
+        form.add_error(field, rule_text(each))
+
+
 def stored_text(problem: Problem, *, replace: tuple[str, str] | None = None) -> dict[str, str]:
     """A problem to keep (JSON) and show later in either language: ``{"en": ..., "zh": ...}``.
 

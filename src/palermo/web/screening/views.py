@@ -17,7 +17,7 @@ from palermo.errors import InputError, PalermoError
 from palermo.records.readers import FORMATS
 from palermo.web.lib.errors import NotPermittedError, reasons
 from palermo.web.lib.permissions import allow
-from palermo.web.lib.problems import rule_text
+from palermo.web.lib.problems import rule_text, show_on_form
 from palermo.web.screening import selectors, services
 from palermo.web.screening.access import BATCH_ROLES, DESK_ROLES, HIT_ROLES
 from palermo.web.screening.forms import CorrectionForm, DispositionForm, TravellerForm
@@ -127,9 +127,7 @@ def hit_dispose(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except InputError as exc:
-            for problem in exc.problems:
-                field = problem.field if problem.field in form.fields else None
-                form.add_error(field, rule_text(problem))
+            show_on_form(form, exc)
             status = 422
         except PalermoError as exc:
             for reason in reasons(exc):
@@ -164,9 +162,7 @@ def disposition_correct(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except InputError as exc:
-            for problem in exc.problems:
-                field = problem.field if problem.field in form.fields else None
-                form.add_error(field, rule_text(problem))
+            show_on_form(form, exc)
             status = 422
         except PalermoError as exc:
             for reason in reasons(exc):
