@@ -9,11 +9,13 @@ the audit trail whatever language the request that raised it used. Pages show on
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from palermo.errors import InputError, PalermoError, Problem, language
 
@@ -74,6 +76,27 @@ def show_on_form(form: Any, exc: InputError) -> None:
     for each in exc.problems:
         field = each.field if each.field in form.fields else None
         form.add_error(field, rule_text(each))
+
+
+def checked_upload_name(
+    file_name: str | None, *, default: str, suffixes: Iterable[str]
+) -> tuple[str, str]:
+    """The uploaded file's own name (no directories, at most 200 characters) and its lower-case
+    suffix; ``InputError`` naming the file when the suffix is not one of ``suffixes``."""
+    name = Path(file_name or default).name[:200]
+    suffix = Path(name).suffix.lower()
+    known = tuple(suffixes)
+    if suffix not in known:
+        raise InputError(
+            [
+                problem(
+                    where=name,
+                    rule=gettext_lazy("unknown file type; expected one of %(types)s"),
+                    params={"types": ", ".join(known)},
+                )
+            ]
+        )
+    return name, suffix
 
 
 def stored_text(problem: Problem, *, replace: tuple[str, str] | None = None) -> dict[str, str]:

@@ -32,7 +32,7 @@ from palermo.web.accounts.roles import Role
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
-from palermo.web.lib.problems import problem, stored_text
+from palermo.web.lib.problems import checked_upload_name, problem, stored_text
 from palermo.web.profiles.registry import current_screener, current_watchlists
 from palermo.web.screening.access import BATCH_ROLES, DESK_ROLES, HIT_ROLES
 from palermo.web.screening.forms import record_to_json
@@ -382,18 +382,7 @@ def batch_job_create(
 ) -> BatchJob:
     """Keep the uploaded manifest until the job has read it, and queue the job."""
     _require_role(actor, BATCH_ROLES, _("upload manifests"))
-    name = Path(file_name or "manifest").name[:200]
-    suffix = Path(name).suffix.lower()
-    if suffix not in FORMATS:
-        raise InputError(
-            [
-                problem(
-                    where=name,
-                    rule=gettext_lazy("unknown file type; expected one of %(types)s"),
-                    params={"types": ", ".join(sorted(FORMATS))},
-                )
-            ]
-        )
+    name, suffix = checked_upload_name(file_name, default="manifest", suffixes=sorted(FORMATS))
     path = upload_dir() / f"{uuid.uuid4().hex}{suffix}"
     size = 0
     with path.open("wb") as out:

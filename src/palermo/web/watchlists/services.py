@@ -25,7 +25,7 @@ from palermo.web.accounts.models import User
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
-from palermo.web.lib.problems import problem
+from palermo.web.lib.problems import checked_upload_name, problem
 from palermo.web.profiles.models import ProfileStatus
 from palermo.web.watchlists.access import WATCHLIST_APPROVERS, WATCHLIST_ROLES
 from palermo.web.watchlists.models import WatchlistVersion
@@ -75,18 +75,7 @@ def watchlist_upload(
     (file, row, field, value, rule) and nothing is stored.
     """
     _require(actor, WATCHLIST_ROLES)
-    name = Path(file_name or "watchlist.yaml").name[:200]
-    suffix = Path(name).suffix.lower()
-    if suffix not in SUFFIXES:
-        raise InputError(
-            [
-                problem(
-                    where=name,
-                    rule=gettext_lazy("unknown file type; expected one of %(types)s"),
-                    params={"types": ", ".join(SUFFIXES)},
-                )
-            ]
-        )
+    name, suffix = checked_upload_name(file_name, default="watchlist.yaml", suffixes=SUFFIXES)
     if len(content) > MAX_UPLOAD_BYTES:
         raise InputError([problem(where=name, rule=gettext_lazy("the file is larger than 20 MB"))])
     overrides = {k: v for k, v in (info or {}).items() if k in INFO_FIELDS and v not in (None, "")}
