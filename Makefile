@@ -43,6 +43,7 @@ demo: $(STAMP)
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports  # the layers: [tool.importlinter] in pyproject.toml
 
 typecheck: $(DEVSTAMP)
 	$(BIN)/mypy

@@ -10,7 +10,8 @@ from palermo.cli.main import app
 from palermo.errors import InputError
 from palermo.records import ARROW_SCHEMA, read_records
 from palermo.records.hashing import document_hash
-from palermo.records.paxlst import airports, parse_paxlst, read_paxlst
+from palermo.records.paxlst import airports, parse_paxlst
+from palermo.records.readers import read_paxlst
 from palermo.records.schema import COUNTRY_CODES
 
 DATA = Path(__file__).parent / "data"

@@ -151,7 +151,7 @@ def demo(
 def prepare_web(files: DemoFiles) -> None:
     """Migrate, create demo agencies and users, activate the example profiles and put a batch
     screening into the hit queue; print the credentials."""
-    from palermo.web.cli import setup_django
+    from palermo.cli.web import setup_django
 
     setup_django()
     from palermo.web.demo import prepare

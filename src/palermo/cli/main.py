@@ -18,12 +18,11 @@ COMMAND_MODULES = (
     "assess",  # palermo assess, palermo indicators list|evaluate
     "watchlist",  # palermo watchlist import|check|stats
     "serve",  # palermo serve
+    "web",  # palermo audit|keys|web: Django is loaded only when one of them runs
 )
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"palermo.cli.{_name}")
-# palermo audit|keys|web: defined in palermo.web, which loads Django only when they run
-importlib.import_module("palermo.web.cli")
 
 
 def main() -> None:

@@ -36,7 +36,7 @@ def serve(
             "--workers above 1 needs a POSIX system (gunicorn); use --workers 1 / "
             "--workers 大于 1 需要 POSIX 系统（gunicorn）；请使用 --workers 1"
         )
-    from palermo.web.cli import setup_django
+    from palermo.cli.web import setup_django
     from palermo.web.server import serve as run
 
     setup_django()

@@ -24,7 +24,7 @@ All or nothing: a message with any problem (a malformed segment, a bad passenger
 its passengers, and every problem is reported, each naming segment position (counted from the
 start of the interchange, so it is the line number when each segment has its own line), tag,
 element and, for a passenger, which one. ``Manifest.accepted`` holds the messages without
-problems; ``read_paxlst`` raises unless every message was accepted.
+problems; ``palermo.records.readers.read_paxlst`` raises unless every message was accepted.
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 import yaml
 from pydifact.exceptions import EDISyntaxError
 from pydifact.parser import Parser
@@ -196,16 +195,6 @@ class Manifest:
     @property
     def problems(self) -> list[Problem]:
         return [p for m in self.rejected for p in m.problems]
-
-    def table(self) -> pa.Table:
-        """The accepted passengers as a validated ``ARROW_SCHEMA`` table."""
-        from palermo.records.readers import table_from_dicts, validate_table
-
-        rows = [
-            {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in r.items()}
-            for r in self.records
-        ]
-        return validate_table(table_from_dicts(rows), source=self.interchange_reference)
 
 
 def reporting_country_from_settings() -> str | None:
@@ -878,21 +867,6 @@ def read_text(path: Path) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return data.decode("latin-1")  # UNOC (ISO 8859-1) interchanges
-
-
-def read_paxlst(
-    path: str | Path, *, reporting_country: str | None = None, today: dt.date | None = None
-) -> pa.Table:
-    """Read a PAXLST file into an ``ARROW_SCHEMA`` table; raise ``InputError`` listing every
-    problem of every rejected message unless all messages were accepted."""
-    path = Path(path)
-    manifest = parse_paxlst(
-        read_text(path), reporting_country=reporting_country, source=str(path), today=today
-    )
-    if manifest.rejected:
-        problems = manifest.problems
-        raise InputError(problems)
-    return manifest.table()
 
 
 def looks_like_edifact(path: Path) -> bool:

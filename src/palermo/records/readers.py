@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 
 from palermo.errors import InputError, Problem
 from palermo.records.hashing import document_hash_array
-from palermo.records.paxlst import looks_like_edifact, read_paxlst
+from palermo.records.paxlst import looks_like_edifact, parse_paxlst, read_text
 from palermo.records.schema import ARROW_SCHEMA, COUNTRY_CODES, INPUT_FIELDS, FieldSpec, Kind
 
 MAX_PROBLEMS = 50
@@ -104,6 +104,24 @@ def read_records(
             ]
         )
     return validate_table(raw, source=str(path))
+
+
+def read_paxlst(
+    path: str | Path, *, reporting_country: str | None = None, today: dt.date | None = None
+) -> pa.Table:
+    """Read a PAXLST file into an ``ARROW_SCHEMA`` table; raise ``InputError`` listing every
+    problem of every rejected message unless all messages were accepted."""
+    path = Path(path)
+    manifest = parse_paxlst(
+        read_text(path), reporting_country=reporting_country, source=str(path), today=today
+    )
+    if manifest.rejected:
+        raise InputError(manifest.problems)
+    rows = [
+        {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in r.items()}
+        for r in manifest.records
+    ]
+    return validate_table(table_from_dicts(rows), source=manifest.interchange_reference)
 
 
 def _read_csv_raw(path: Path) -> pa.Table:

@@ -1,5 +1,5 @@
 """palermo.web: the Django application (screening desk, hit review, interviews, cases, audit).
 
-Importing this package does not import Django: the CLI registers ``palermo.web.cli`` without
-paying Django's start-up cost until a web command runs.
+Importing this package does not import Django. The ``palermo audit|keys|web`` commands are
+declared in ``palermo.cli.web`` and import this package only when they run.
 """

@@ -1,13 +1,13 @@
 """Web commands: ``palermo audit verify|search``, ``palermo keys generate|status|rotate``,
 ``palermo web migrate|check|create-agency|create-user|create-token|retention``.
 
-This module imports only Typer at load time: ``palermo --help`` stays fast and never loads
-Django. Each command calls ``setup_django()`` first.
+The commands live in ``palermo.cli`` and import ``palermo.web`` only inside their bodies:
+``palermo --help`` stays fast and never loads Django, and ``palermo.web`` never imports the CLI
+(the import-linter layers in pyproject.toml). Each command calls ``setup_django()`` first.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Annotated, Any
 
 import typer
@@ -32,13 +32,11 @@ app.add_typer(web_app, name="web")
 
 def setup_django() -> None:
     """Load the settings (from ``PALERMO_*`` variables) and the apps; exit 2 on bad config."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "palermo.web.settings")
-    import django
-
+    from palermo.web import commands
     from palermo.web.lib.env import ConfigurationError
 
     try:
-        django.setup()
+        commands.setup_django()
     except ConfigurationError as exc:
         raise fail(f"configuration: {exc}") from None
 
@@ -116,9 +114,9 @@ def keys_rotate_command(
 def migrate() -> None:
     """Create or upgrade the database tables. 创建或升级数据库表。"""
     setup_django()
-    from django.core.management import call_command
+    from palermo.web.commands import migrate as run_migrations
 
-    call_command("migrate", interactive=False, verbosity=1)
+    run_migrations()
 
 
 @web_app.command("check")
@@ -128,13 +126,11 @@ def check() -> None:
     运行配置检查（palermo.E001 等）和 Django 自身的检查。
     """
     setup_django()
-    from django.core.management import call_command
-    from django.core.management.base import SystemCheckError
+    from palermo.web.commands import system_check_failures
 
-    try:
-        call_command("check", fail_level="ERROR")
-    except SystemCheckError as exc:
-        raise fail(str(exc)) from None
+    failures = system_check_failures()
+    if failures is not None:
+        raise fail(failures)
 
 
 def _agency(code: str) -> Any:
@@ -181,9 +177,6 @@ def create_user(
 ) -> None:
     """Create a user with one role at one agency. 在一个机构中创建具有一个角色的用户。"""
     setup_django()
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
-
     from palermo.web.accounts.roles import Role
     from palermo.web.accounts.services import user_create
 
@@ -191,10 +184,11 @@ def create_user(
         user_role = Role(role)
     except ValueError:
         raise fail(f"role must be one of {', '.join(r.value for r in Role)}") from None
-    try:
-        validate_password(password)
-    except ValidationError as exc:
-        raise fail("password: " + " ".join(exc.messages)) from None
+    from palermo.web.commands import password_refusal
+
+    refusal = password_refusal(password)
+    if refusal is not None:
+        raise fail(f"password: {refusal}")
     user_create(username=username, password=password, agency=_agency(agency), role=user_role)
     console.print(f"user {username} created")
 
