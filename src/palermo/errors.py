@@ -46,6 +46,8 @@ class Problem:
 
     ``where`` names a place the reader can find (a file and row, a form); ``where_zh`` is its
     Chinese wording when it has words of its own (``None``: the same in both languages).
+    ``line`` is the line of the source text the problem is on (from 1), when it has one, so a
+    page can show the problem beside that line; ``where`` says it in words as well.
     """
 
     where: str
@@ -54,6 +56,7 @@ class Problem:
     field: str | None = None
     value: object = None
     where_zh: str | None = None
+    line: int | None = None
 
     def __str__(self) -> str:
         """Both languages, for the command line: ``where: field 'f' value 'v': rule / 规则``."""

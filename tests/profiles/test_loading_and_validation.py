@@ -12,7 +12,13 @@ from pathlib import Path
 import pytest
 
 from palermo.errors import InputError
-from palermo.profiles import EXAMPLES_DIR, check_profile_set, load_profile_set
+from palermo.profiles import (
+    EXAMPLES_DIR,
+    check_profile_set,
+    lists_used,
+    load_profile_set,
+    profile_lists,
+)
 from palermo.profiles.ast import Comparison
 from palermo.profiles.loader import profile_set_from_texts
 from palermo.profiles.operators import OPERATORS
@@ -71,6 +77,19 @@ def test_an_unknown_field_is_reported_with_its_line() -> None:
     assert "unknown field" in problem
 
 
+def test_each_problem_carries_the_line_it_is_on_as_a_number() -> None:
+    broken = profile("all:\n  - obs_fearful\n") + "  bad: [unclosed\n"
+    unknown = profile("all:\n  - obs_fearful\n  - {field: favourite_colour, eq: red}\n", "t2")
+    twice = profile("all:\n  - obs_fearful\n", pid="t1")
+    with pytest.raises(InputError) as err:
+        profile_set_from_texts(
+            {"b.yaml": broken, "u.yaml": unknown, "t.yaml": twice, "d.yaml": twice}
+        )
+    lines = {(p.where.split()[0], p.line) for p in err.value.problems}
+    assert lines == {("b.yaml", 12), ("u.yaml", 11), ("t.yaml", 1), ("d.yaml", 1)}
+    assert all(p.where.endswith(f"line {p.line}") for p in err.value.problems)
+
+
 def test_every_problem_of_every_file_is_reported_in_one_pass() -> None:
     one = profile(
         """\
@@ -123,6 +142,27 @@ def test_an_unknown_named_list_is_refused() -> None:
         {"p.yaml": profile("all:\n  - {field: sponsor_name, in_list: nowhere}\n")}
     )
     assert "unknown named list" in problem
+
+
+def test_the_lists_a_profile_uses_are_read_from_its_criteria_in_any_spelling() -> None:
+    text = profile(
+        """\
+        any:
+          - {field: sponsor_name, listed_in: agencies_of_concern}
+          - not: {field: sponsor_name, in_named_list: cleared_agencies}
+          - {field: sponsor_name, eq: in_list}
+        """
+    )
+    assert lists_used(text) == {"agencies_of_concern", "cleared_agencies"}
+    assert lists_used("criteria: [unclosed") == frozenset()
+
+
+def test_a_profile_set_names_the_lists_its_profiles_use() -> None:
+    ps = load_profile_set(EXAMPLES_DIR)
+    assert ps.lists_used() == {"agencies_of_concern"}
+    (user,) = ps.profiles_using("agencies_of_concern")
+    assert profile_lists(user) == {"agencies_of_concern"}
+    assert ps.profiles_using("no_such_list") == ()
 
 
 def test_aliases_load_as_the_operator_they_stand_for() -> None:

@@ -68,6 +68,7 @@ def read_answers(path: Path, instrument: Instrument) -> Answers:
                     where=f"{path} line {exc.lineno} column {exc.colno}",
                     rule=f"not valid JSON: {exc.msg}",
                     rule_zh=f"不是有效的 JSON：{exc.msg}",
+                    line=exc.lineno,
                 )
             ]
         ) from None

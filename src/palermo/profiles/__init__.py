@@ -12,10 +12,11 @@ from pathlib import Path
 from palermo.profiles.ast import All, Any, Comparison, NamedList, Node, Not, Profile, Text
 from palermo.profiles.loader import (
     check_profile_set,
+    lists_used,
     load_profile_set,
     profile_set_from_texts,
 )
-from palermo.profiles.profile_set import ProfileSet, screening_criteria
+from palermo.profiles.profile_set import ProfileSet, profile_lists, screening_criteria
 
 EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
 
@@ -31,7 +32,9 @@ __all__ = [
     "ProfileSet",
     "Text",
     "check_profile_set",
+    "lists_used",
     "load_profile_set",
+    "profile_lists",
     "profile_set_from_texts",
     "screening_criteria",
 ]

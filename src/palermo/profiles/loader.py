@@ -131,13 +131,14 @@ def read_yaml(text: str, source: str) -> tuple[LineDict | None, list[Problem]]:
         doc = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = f" line {mark.line + 1}" if mark is not None else ""
+        line = mark.line + 1 if mark is not None else None
         reason = exc.problem or str(exc)
         return None, [
             Problem(
-                where=f"{source}{line}",
+                where=source if line is None else f"{source} line {line}",
                 rule=f"malformed YAML: {reason}",
                 rule_zh=f"YAML 格式错误：{reason}",
+                line=line,
             )
         ]
     except (yaml.YAMLError, ValueError) as exc:
@@ -152,6 +153,7 @@ def read_yaml(text: str, source: str) -> tuple[LineDict | None, list[Problem]]:
             field=str(key),
             rule="key given twice",
             rule_zh="键重复出现",
+            line=line,
         )
         for line, key in loader.duplicate_keys
     ]
@@ -161,6 +163,7 @@ def read_yaml(text: str, source: str) -> tuple[LineDict | None, list[Problem]]:
                 where=f"{source} line 1",
                 rule="expected a mapping of keys (id, title, ...)",
                 rule_zh="应为键值映射",
+                line=1,
             )
         )
         return None, problems
@@ -177,6 +180,7 @@ class _Builder:
         self.source = source
         self.lists = lists
         self.problems: list[Problem] = []
+        self.list_names: set[str] = set()  # every list a comparison names, known or not
 
     def problem(
         self, line: int, rule: Rule, *, field: str | None = None, value: object = None
@@ -188,6 +192,7 @@ class _Builder:
                 rule_zh=rule.zh,
                 field=field,
                 value=value,
+                line=line,
             )
         )
 
@@ -395,6 +400,8 @@ class _Builder:
         (spelling,) = op_keys
         op = resolve(str(spelling))
         op_line = raw.lines[spelling]
+        if op is not None and op.shape == Shape.LIST_NAME and isinstance(raw[spelling], str):
+            self.list_names.add(raw[spelling])
         if op is None:
             self.problem(
                 op_line,
@@ -676,6 +683,21 @@ def build_list(doc: LineDict, source: str) -> tuple[NamedList | None, list[Probl
     )
 
 
+def lists_used(text: str, source: str = "profile") -> frozenset[str]:
+    """The named lists a profile's YAML names with ``in_list`` (any of its spellings), read as
+    the loader reads criteria, whether or not those lists exist; none when it does not parse.
+
+    >>> sorted(lists_used("criteria: {not: {field: sponsor_name, listed_in: agencies}}"))
+    ['agencies']
+    """
+    doc, _problems = read_yaml(text, source)
+    if doc is None or doc.get("criteria") is None:
+        return frozenset()
+    builder = _Builder(source, {})
+    builder.node(doc["criteria"], doc.lines["criteria"])
+    return frozenset(builder.list_names)
+
+
 # ---------------------------------------------------------------- sets
 
 
@@ -829,6 +851,7 @@ __all__ = [
     "check_profile_set",
     "check_texts",
     "distinct_comparisons",
+    "lists_used",
     "load_profile_set",
     "profile_set_from_texts",
     "read_yaml",

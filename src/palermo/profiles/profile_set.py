@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any as AnyType
 
-from palermo.profiles.ast import All, Comparison, NamedList, Node, Not, Profile
+from palermo.profiles.ast import All, Comparison, NamedList, Node, Not, Profile, comparisons
+from palermo.profiles.operators import OPERATORS, Shape
 from palermo.records.schema import EVENT_KINDS
 
 
@@ -52,6 +53,13 @@ def profile_document(p: Profile) -> dict[str, AnyType]:
         "indicators": list(p.indicators),
         "criteria": canonical(p.criteria),
     }
+
+
+def profile_lists(p: Profile) -> frozenset[str]:
+    """The named lists a profile's criteria use (``in_list``)."""
+    return frozenset(
+        str(c.value) for c in comparisons(p.criteria) if OPERATORS[c.op].shape == Shape.LIST_NAME
+    )
 
 
 def screening_day() -> dt.date:
@@ -102,6 +110,14 @@ class ProfileSet:
 
     def in_force(self, on: dt.date) -> tuple[Profile, ...]:
         return tuple(p for p in self.profiles if p.in_force(on))
+
+    def lists_used(self) -> frozenset[str]:
+        """The named lists used by any profile of the set."""
+        return frozenset().union(*(profile_lists(p) for p in self.profiles))
+
+    def profiles_using(self, list_id: str) -> tuple[Profile, ...]:
+        """The profiles whose criteria use the named list ``list_id``."""
+        return tuple(p for p in self.profiles if list_id in profile_lists(p))
 
     def not_in_force(self, on: dt.date) -> tuple[Profile, ...]:
         return tuple(p for p in self.profiles if not p.in_force(on))

@@ -65,6 +65,7 @@ def rights_problems(profile: Profile) -> list[Problem]:
     return [
         Problem(
             where=f"{profile.source} line {profile.criteria.line or profile.line}",
+            line=profile.criteria.line or profile.line,
             field=", ".join(protected) or None,
             rule=f"rights guard: profile '{profile.id}' could fire on protected attributes "
             "alone; every way its criteria can be met needs at least one circumstance or "
@@ -95,6 +96,7 @@ def duplicate_id_problems(profiles: Iterable[Profile]) -> list[Problem]:
             problems.append(
                 Problem(
                     where=f"{p.source} line {p.line}",
+                    line=p.line,
                     field="id",
                     value=p.id,
                     rule="duplicate profile id, also defined in " + ", ".join(others),
@@ -112,6 +114,7 @@ def expiry_problems(profiles: Iterable[Profile], on: dt.date) -> list[Problem]:
             problems.append(
                 Problem(
                     where=f"{p.source} line {p.line}",
+                    line=p.line,
                     field="review_by",
                     value=p.review_by.isoformat(),
                     rule=f"profile '{p.id}' is past its review date and does not fire until "
@@ -123,6 +126,7 @@ def expiry_problems(profiles: Iterable[Profile], on: dt.date) -> list[Problem]:
             problems.append(
                 Problem(
                     where=f"{p.source} line {p.line}",
+                    line=p.line,
                     field="valid_from",
                     value=p.valid_from.isoformat(),
                     rule=f"profile '{p.id}' is not valid yet and does not fire before that date",

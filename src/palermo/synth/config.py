@@ -187,9 +187,17 @@ def load_config(path: str | Path) -> SynthConfig:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"{path} line {mark.line + 1}" if mark is not None else str(path)
+        line = mark.line + 1 if mark is not None else None
+        where = f"{path} line {line}" if line is not None else str(path)
         raise InputError(
-            [Problem(where=where, rule=f"malformed YAML: {exc}", rule_zh=f"YAML 格式错误：{exc}")]
+            [
+                Problem(
+                    where=where,
+                    rule=f"malformed YAML: {exc}",
+                    rule_zh=f"YAML 格式错误：{exc}",
+                    line=line,
+                )
+            ]
         ) from None
     except UnicodeDecodeError:
         raise InputError(

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from palermo.errors import InputError
-from palermo.profiles.loader import build_list, check_texts, read_yaml
+from palermo.profiles.loader import build_list, check_texts, lists_used, read_yaml
 from palermo.profiles.profile_set import screening_day
 from palermo.web.accounts.models import User
 from palermo.web.audit.models import AuditAction
@@ -354,26 +354,6 @@ def profile_upload(
 
 
 # ---------------------------------------------------------------- named lists
-
-
-def lists_used(text: str) -> set[str]:
-    """The named lists a profile's YAML refers to with ``in_list``."""
-    doc, _problems = read_yaml(text, "profile")
-    found: set[str] = set()
-
-    def visit(node: object) -> None:
-        if isinstance(node, dict):
-            name = node.get("in_list")
-            if isinstance(name, str):
-                found.add(name)
-            for value in node.values():
-                visit(value)
-        elif isinstance(node, list):
-            for value in node:
-                visit(value)
-
-    visit(doc)
-    return found
 
 
 def _active_list_ids() -> set[str]:

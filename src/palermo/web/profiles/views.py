@@ -27,8 +27,6 @@ from palermo.web.profiles.access import PROFILE_ROLES
 from palermo.web.profiles.models import PROFILE_STATUS_CHOICES, ReviewedVersion
 from palermo.web.profiles.registry import named_list_texts
 
-_LINE = re.compile(r"\bline (\d+)\b")
-
 
 class UploadForm(forms.Form):
     file = forms.FileField(
@@ -70,10 +68,8 @@ def problems_in_place(text: str, problems: list[Problem]) -> tuple[list[Numbered
     lines = [NumberedLine(i, line) for i, line in enumerate(text.splitlines(), start=1)]
     general: list[str] = []
     for problem in problems:
-        match = _LINE.search(problem.where)
-        number = int(match.group(1)) if match else 0
-        if 1 <= number <= len(lines):
-            lines[number - 1].problems.append(problem_text(problem))
+        if problem.line is not None and 1 <= problem.line <= len(lines):
+            lines[problem.line - 1].problems.append(problem_text(problem))
         else:
             general.append(problem_text(problem))
     return lines, general
