@@ -72,6 +72,21 @@ def a_token(test: Any) -> Any:
     return test._token
 
 
+def a_confirmation(test: Any) -> Any:
+    """A supervisor account of agency A waiting for a second administrator."""
+    if not hasattr(test, "_confirmation"):
+        from palermo.web.administration.models import Confirmation
+        from palermo.web.administration.services import admin_user_create
+        from palermo.web.lib.testing import make_user
+
+        requester = make_user("requesting-admin", agency=test.agency_a, role=Role.ADMINISTRATOR)
+        user, _none = admin_user_create(
+            actor=requester, username="waiting-sup", agency=test.agency_a, role=Role.SUPERVISOR
+        )
+        test._confirmation = Confirmation.objects.get(account=user)
+    return test._confirmation
+
+
 ADMIN_URL_EXAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "profiles:list_detail": lambda t: {"pk": a_list_version(t).pk},
     "profiles:list_submit": lambda t: {"pk": a_list_version(t).pk},
@@ -79,10 +94,12 @@ ADMIN_URL_EXAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "profiles:list_activate": lambda t: {"pk": a_list_version(t).pk},
     "profiles:list_retire": lambda t: {"pk": a_list_version(t).pk},
     "agreements:detail": lambda t: {"pk": an_agreement(t).pk},
-    "administration:agency_edit": lambda t: {"pk": t.agency_b.pk},
-    "administration:user_role": lambda t: {"pk": t.outsider.pk},
-    "administration:user_deactivate": lambda t: {"pk": t.outsider.pk},
-    "administration:user_reset_password": lambda t: {"pk": t.outsider.pk},
+    "administration:agency_edit": lambda t: {"pk": t.agency_a.pk},
+    "administration:user_role": lambda t: {"pk": t.officer.pk},
+    "administration:user_deactivate": lambda t: {"pk": t.officer.pk},
+    "administration:user_reset_password": lambda t: {"pk": t.officer.pk},
+    "administration:confirm": lambda t: {"pk": a_confirmation(t).pk},
+    "administration:refuse": lambda t: {"pk": a_confirmation(t).pk},
     "administration:token_revoke": lambda t: {"pk": a_token(t).pk},
     "agreements:end": lambda t: {"pk": an_agreement(t).pk},
 }

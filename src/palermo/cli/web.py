@@ -151,16 +151,16 @@ def create_agency(
         str, typer.Option(help="border_post, consulate, anti_trafficking, ... 机构类型。")
     ],
 ) -> None:
-    """Create an agency. 创建机构。"""
+    """Create an agency (audited as the command line). 创建机构（以命令行身份记入审计日志）。"""
     setup_django()
     from palermo.web.accounts.roles import AgencyKind
-    from palermo.web.accounts.services import agency_create
+    from palermo.web.administration.services import admin_agency_create, command_line_actor
 
-    try:
-        agency_kind = AgencyKind(kind)
-    except ValueError:
-        raise fail(f"kind must be one of {', '.join(k.value for k in AgencyKind)}") from None
-    agency_create(name=name, kind=agency_kind, code=code)
+    if kind not in {k.value for k in AgencyKind}:
+        raise fail(f"kind must be one of {', '.join(k.value for k in AgencyKind)}")
+    admin_agency_create(
+        actor=command_line_actor("palermo web create-agency"), name=name, kind=kind, code=code
+    )
     console.print(f"agency {code} created")
 
 
@@ -178,7 +178,7 @@ def create_user(
     """Create a user with one role at one agency. 在一个机构中创建具有一个角色的用户。"""
     setup_django()
     from palermo.web.accounts.roles import Role
-    from palermo.web.accounts.services import user_create
+    from palermo.web.administration.services import admin_user_create, command_line_actor
 
     try:
         user_role = Role(role)
@@ -189,7 +189,13 @@ def create_user(
     refusal = password_refusal(password)
     if refusal is not None:
         raise fail(f"password: {refusal}")
-    user_create(username=username, password=password, agency=_agency(agency), role=user_role)
+    admin_user_create(
+        actor=command_line_actor("palermo web create-user"),
+        username=username,
+        password=password,
+        agency=_agency(agency),
+        role=user_role,
+    )
     console.print(f"user {username} created")
 
 
@@ -205,14 +211,17 @@ def create_token(
     """
     setup_django()
     from palermo.web.accounts.roles import Role
-    from palermo.web.accounts.services import api_token_create
+    from palermo.web.administration.services import admin_token_create, command_line_actor
 
     try:
         token_role = Role(role)
     except ValueError:
         raise fail(f"role must be one of {', '.join(r.value for r in Role)}") from None
-    _record, token = api_token_create(
-        name=name, agency=_agency(agency), role=token_role, created_by=None
+    _record, token = admin_token_create(
+        actor=command_line_actor("palermo web create-token"),
+        name=name,
+        agency=_agency(agency),
+        role=token_role,
     )
     console.print(token, highlight=False)
 

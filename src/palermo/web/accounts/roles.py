@@ -90,3 +90,11 @@ CASE_OPENING_ROLES: frozenset[Role] = frozenset(
 )
 # Who may share a case although no matching consent exists (legal basis and reason required).
 CONSENT_OVERRIDE_ROLES: frozenset[Role] = frozenset({Role.SUPERVISOR})
+# Accounts and tokens with these roles read case content, approve others' work (four-eyes) or
+# administer accounts: a second administrator of the owning agency confirms them, so that one
+# administrator alone can neither reach victim data nor pass four-eyes with made-up colleagues.
+CONFIRMED_ROLES: frozenset[Role] = CASE_ROLES | frozenset(
+    {Role.RISK_ANALYST, Role.SUPERVISOR, Role.ADMINISTRATOR}
+)
+# Roles that never see case content, whatever else they are given (selectors check it).
+NO_CASE_CONTENT_ROLES: frozenset[Role] = frozenset({Role.ADMINISTRATOR})

@@ -86,7 +86,7 @@ def agency_create(*, name: str, kind: AgencyKind, code: str) -> Agency:
 
 
 def user_create(
-    *, username: str, password: str, agency: Agency, role: str, email: str = ""
+    *, username: str, password: str | None, agency: Agency, role: str, email: str = ""
 ) -> User:
     user: User = User.objects.create_user(
         username=username, password=password, email=email, agency=agency, role=role

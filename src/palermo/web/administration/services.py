@@ -1,12 +1,28 @@
-"""Administrators' writes on agencies, users and API tokens. They reuse the account services
-the CLI uses (``agency_create``, ``user_create``, ``api_token_create``), check the actor and
-write the audit log in the same transaction. Nothing here reads case content."""
+"""Administrators' writes on agencies, users and API tokens, and the same writes from the
+command line (``palermo web create-agency|create-user|create-token``, as a ``SystemActor``).
+
+Separation of duties:
+
+- an administrator manages the accounts and tokens of their OWN agency; the national body
+  (``PALERMO_NATIONAL_AGENCY``, an agency code) may manage every agency's, but what it asks
+  for in another agency waits for an administrator of that agency;
+- an account or token whose role reads case content, approves others' work or administers
+  (``CONFIRMED_ROLES``) - new, promoted to such a role, or given a new password - waits for a
+  second administrator (``Confirmation``); its secret is issued to the one who confirms, so one
+  administrator alone never holds a way into case content or two votes in four-eyes.
+
+Every write is audited in its transaction. Nothing here reads case content.
+"""
 
 from __future__ import annotations
 
+import getpass
 import secrets
+import socket
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,17 +33,97 @@ from django.utils.translation import gettext_lazy
 
 from palermo.errors import InputError
 from palermo.web.accounts.models import Agency, ApiToken, User
-from palermo.web.accounts.roles import AgencyKind, Role
-from palermo.web.accounts.services import agency_create, api_token_create, user_create
+from palermo.web.accounts.roles import CONFIRMED_ROLES, AgencyKind, Role
+from palermo.web.accounts.services import (
+    agency_create,
+    api_token_create,
+    token_digest,
+    user_create,
+)
+from palermo.web.administration.models import Confirmation, ConfirmationKind
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
 from palermo.web.lib.problems import problem
 
 
+@dataclass(frozen=True, slots=True)
+class SystemActor:
+    """Someone at the server's command line: trusted like the owner of the database files
+    (they could read them anyway), never a logged-in user; named in the audit log."""
+
+    label: str
+    is_authenticated = False
+    is_active = True
+    role = None
+    agency_id = None
+    pk = None
+
+
+def command_line_actor(command: str) -> SystemActor:
+    """``command line (palermo web create-user) on host H by OS user U``."""
+    try:
+        os_user = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry (containers)
+        os_user = "unknown"
+    label = f"command line ({command}) on host {socket.gethostname()} by OS user {os_user}"
+    return SystemActor(label[:200])
+
+
+Actor = User | SystemActor
+
+
+def _audit(actor: Actor, **kwargs: Any) -> None:
+    if isinstance(actor, SystemActor):
+        audit_record(actor=None, actor_label=actor.label, **kwargs)
+    else:
+        audit_record(actor=actor, **kwargs)
+
+
 def require_admin(actor: Any) -> None:
+    if isinstance(actor, SystemActor):
+        return
     if not (actor.is_authenticated and actor.is_active and actor.role == Role.ADMINISTRATOR):
         raise NotPermittedError(_("Only an administrator may do this."))
+
+
+def national_agency_id() -> int | None:
+    """The agency named by ``PALERMO_NATIONAL_AGENCY``, if configured and present."""
+    code = settings.NATIONAL_AGENCY
+    if not code:
+        return None
+    found = Agency.objects.filter(code=code).values_list("pk", flat=True).first()
+    return int(found) if found is not None else None
+
+
+def is_national_admin(actor: Any) -> bool:
+    if isinstance(actor, SystemActor):
+        return False
+    national = national_agency_id()
+    return national is not None and actor.agency_id == national
+
+
+def may_manage(actor: Any, agency_id: int) -> bool:
+    """Whether ``actor`` manages accounts of ``agency_id`` (their own, or any if national)."""
+    return (
+        isinstance(actor, SystemActor) or actor.agency_id == agency_id or is_national_admin(actor)
+    )
+
+
+def require_scope(actor: Any, agency_id: int) -> None:
+    require_admin(actor)
+    if not may_manage(actor, agency_id):
+        raise NotPermittedError(
+            _("An administrator manages the accounts and tokens of their own agency only.")
+        )
+
+
+def _needs_confirmation(actor: Actor, role: str, agency_id: int) -> bool:
+    """Command-line writes never wait (the shell holds the database anyway); an
+    administrator's do when the role is sensitive or the agency is not their own."""
+    if isinstance(actor, SystemActor):
+        return False
+    return role in CONFIRMED_ROLES or actor.agency_id != agency_id
 
 
 def _refuse(where: str | Promise, field: str, rule: str | Promise) -> InputError:
@@ -36,7 +132,7 @@ def _refuse(where: str | Promise, field: str, rule: str | Promise) -> InputError
 
 
 def _save_audited(
-    actor: User,
+    actor: Actor,
     obj: Agency | User,
     fields: list[str],
     purpose: str,
@@ -46,8 +142,8 @@ def _save_audited(
 ) -> None:
     """Save the changed ``fields`` and audit the change (in the caller's transaction)."""
     obj.save(update_fields=fields)
-    audit_record(
-        actor=actor,
+    _audit(
+        actor,
         action=AuditAction.UPDATE,
         obj=obj,
         purpose=purpose,
@@ -57,17 +153,58 @@ def _save_audited(
     )
 
 
+def _request_confirmation(
+    actor: Actor, account: User, kind: ConfirmationKind, role: str, request: Any
+) -> Confirmation:
+    if Confirmation.objects.filter(account=account, decided_at__isnull=True).exists():
+        raise TransitionRefusedError(
+            _("A change of this account already waits for a second administrator.")
+        )
+    assert isinstance(actor, User)
+    confirmation = Confirmation.objects.create(
+        account=account,
+        kind=kind.value,
+        role=role,
+        requested_by=actor,
+        requested_label=actor.get_username(),
+        requested_at=timezone.now(),
+    )
+    _audit(
+        actor,
+        action=AuditAction.CREATE,
+        obj=confirmation,
+        purpose="confirmation requested",
+        request=request,
+        fields=["kind", "role"],
+        detail={"account": account.pk, "kind": kind.value, "role": role},
+    )
+    return confirmation
+
+
 def admin_agency_create(
-    *, actor: User, name: str, kind: str, code: str, request: Any = None
+    *, actor: Actor, name: str, kind: str, code: str, request: Any = None
 ) -> Agency:
+    """A new agency: by the national body, the command line, or - when no national body is
+    configured - any administrator (the agency starts without accounts; only the national
+    body or the command line can give it its first ones)."""
     require_admin(actor)
+    if settings.NATIONAL_AGENCY and not (
+        isinstance(actor, SystemActor) or is_national_admin(actor)
+    ):
+        raise NotPermittedError(_("Only the national administration may create agencies."))
     where = gettext_lazy("agency")
+    try:
+        agency_kind = AgencyKind(kind)
+    except ValueError:
+        raise _refuse(where, "kind", gettext_lazy("choose a kind of agency")) from None
+    if not name.strip() or not code.strip():
+        raise _refuse(where, "code", gettext_lazy("is required"))
     if Agency.objects.filter(code=code).exists() or Agency.objects.filter(name=name).exists():
         raise _refuse(where, "code", gettext_lazy("an agency with this name or code exists"))
     with transaction.atomic():
-        agency = agency_create(name=name.strip(), kind=AgencyKind(kind), code=code.strip())
-        audit_record(
-            actor=actor,
+        agency = agency_create(name=name.strip(), kind=agency_kind, code=code.strip())
+        _audit(
+            actor,
             action=AuditAction.CREATE,
             obj=agency,
             purpose="agency created",
@@ -78,9 +215,9 @@ def admin_agency_create(
 
 
 def admin_agency_update(
-    *, actor: User, agency: Agency, name: str, kind: str, request: Any = None
+    *, actor: Actor, agency: Agency, name: str, kind: str, request: Any = None
 ) -> Agency:
-    require_admin(actor)
+    require_scope(actor, agency.pk)
     if Agency.objects.filter(name=name).exclude(pk=agency.pk).exists():
         raise _refuse(
             gettext_lazy("agency"), "name", gettext_lazy("an agency with this name or code exists")
@@ -96,96 +233,159 @@ def _one_time_password() -> str:
     return secrets.token_urlsafe(12)
 
 
+def _check_role(role: str, where: str | Promise) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise _refuse(where, "role", gettext_lazy("choose a role")) from None
+
+
 def admin_user_create(
-    *, actor: User, username: str, agency: Agency, role: str, email: str = "", request: Any = None
-) -> tuple[User, str]:
-    """Create a person's account with a one-time password, returned once to show them."""
-    require_admin(actor)
-    if User.objects.filter(username=username).exists():
-        raise _refuse(gettext_lazy("user"), "username", gettext_lazy("this user name is taken"))
-    password = _one_time_password()
+    *,
+    actor: Actor,
+    username: str,
+    agency: Agency,
+    role: str,
+    email: str = "",
+    password: str | None = None,
+    request: Any = None,
+) -> tuple[User, str | None]:
+    """Create a person's account. Returns the one-time password to show once, or ``None``
+    when the account waits for a second administrator (who then receives the password).
+    ``password`` (command line only) sets the password instead of a generated one."""
+    require_scope(actor, agency.pk)
+    where = gettext_lazy("user")
+    user_role = _check_role(role, where)
+    if not username.strip():
+        raise _refuse(where, "username", gettext_lazy("is required"))
+    if User.objects.filter(username=username.strip()).exists():
+        raise _refuse(where, "username", gettext_lazy("this user name is taken"))
+    if password is not None and not isinstance(actor, SystemActor):
+        raise NotPermittedError(_("Only the command line sets a chosen password."))
+    waits = _needs_confirmation(actor, user_role, agency.pk)
+    secret = password or _one_time_password()
     with transaction.atomic():
         user = user_create(
             username=username.strip(),
-            password=password,
+            password=None if waits else secret,
             agency=agency,
-            role=Role(role),
+            role=user_role,
             email=email.strip(),
         )
-        audit_record(
-            actor=actor,
+        _audit(
+            actor,
             action=AuditAction.CREATE,
             obj=user,
             purpose="user created",
             request=request,
             fields=["username", "agency", "role"],
         )
-    return user, password
+        if waits:
+            user.is_active = False
+            _save_audited(actor, user, ["is_active"], "user awaits confirmation", request)
+            _request_confirmation(actor, user, ConfirmationKind.NEW_ACCOUNT, user_role, request)
+    return user, None if waits else secret
 
 
-def _require_other(actor: User, user: User) -> None:
-    if user.pk == actor.pk:
+def _require_other(actor: Actor, user: User) -> None:
+    if not isinstance(actor, SystemActor) and user.pk == actor.pk:
         raise TransitionRefusedError(_("Ask another administrator to change your own account."))
 
 
-def admin_user_set_role(*, actor: User, user: User, role: str, request: Any = None) -> User:
-    require_admin(actor)
+def admin_user_set_role(
+    *, actor: Actor, user: User, role: str, request: Any = None
+) -> Confirmation | None:
+    """Change the role at once, or - for a role that needs it - request the change from a
+    second administrator (returned; the account keeps its role until then)."""
+    require_scope(actor, user.agency_id)
     _require_other(actor, user)
+    new_role = _check_role(role, gettext_lazy("user"))
     with transaction.atomic():
-        user.role = Role(role)
+        if _needs_confirmation(actor, new_role, user.agency_id):
+            return _request_confirmation(actor, user, ConfirmationKind.ROLE, new_role, request)
+        user.role = new_role
         _save_audited(actor, user, ["role"], "role changed", request, detail={"role": user.role})
-    return user
+    return None
 
 
-def admin_user_deactivate(*, actor: User, user: User, request: Any = None) -> User:
-    """The person can no longer log in; their records and audit trail stay."""
-    require_admin(actor)
+def admin_user_deactivate(*, actor: Actor, user: User, request: Any = None) -> User:
+    """The person can no longer log in; their records and audit trail stay. An open
+    confirmation for the account is withdrawn."""
+    require_scope(actor, user.agency_id)
     _require_other(actor, user)
     with transaction.atomic():
         user.is_active = False
         _save_audited(actor, user, ["is_active"], "user deactivated", request)
+        for open_one in Confirmation.objects.filter(account=user, decided_at__isnull=True):
+            _decide(actor, open_one, confirmed=False, request=request)
     return user
 
 
-def admin_user_reset_password(*, actor: User, user: User, request: Any = None) -> str:
-    """A new one-time password, returned once to hand to the person; never stored in clear."""
-    require_admin(actor)
+def admin_user_reset_password(*, actor: Actor, user: User, request: Any = None) -> str | None:
+    """A new one-time password, returned once to hand to the person; never stored in clear.
+    For an account whose role needs confirmation, ``None``: a second administrator issues
+    it."""
+    require_scope(actor, user.agency_id)
     _require_other(actor, user)
+    with transaction.atomic():
+        if _needs_confirmation(actor, user.role, user.agency_id):
+            _request_confirmation(actor, user, ConfirmationKind.PASSWORD, user.role, request)
+            return None
+        password = _new_password(user)
+        _save_audited(actor, user, ["password"], "password reset", request)
+    return password
+
+
+def _new_password(user: User) -> str:
     password = _one_time_password()
     try:
         validate_password(password, user)
     except ValidationError as exc:  # pragma: no cover  (a random 16-character password)
         raise _refuse(gettext_lazy("user"), "password", " ".join(exc.messages)) from None
-    with transaction.atomic():
-        user.set_password(password)
-        _save_audited(actor, user, ["password"], "password reset", request)
+    user.set_password(password)
     return password
 
 
 def admin_token_create(
-    *, actor: User, name: str, agency: Agency, role: str, request: Any = None
-) -> tuple[ApiToken, str]:
-    """A token for a system; the plain token is returned once and only its hash is kept."""
-    require_admin(actor)
+    *, actor: Actor, name: str, agency: Agency, role: str, request: Any = None
+) -> tuple[ApiToken, str | None]:
+    """A token for a system; the plain token is returned once (``None`` when it waits for a
+    second administrator, who then receives it) and only its hash is kept."""
+    require_scope(actor, agency.pk)
+    where = gettext_lazy("API token")
+    token_role = _check_role(role, where)
     if not name.strip():
-        raise _refuse(gettext_lazy("API token"), "name", gettext_lazy("is required"))
+        raise _refuse(where, "name", gettext_lazy("is required"))
+    if token_role == Role.ADMINISTRATOR:
+        raise _refuse(where, "role", gettext_lazy("a system never administers accounts"))
+    waits = _needs_confirmation(actor, token_role, agency.pk)
     with transaction.atomic():
         record, token = api_token_create(
-            name=name.strip(), agency=agency, role=Role(role), created_by=actor
+            name=name.strip(),
+            agency=agency,
+            role=token_role,
+            created_by=actor if isinstance(actor, User) else None,
         )
-        audit_record(
-            actor=actor,
+        _audit(
+            actor,
             action=AuditAction.CREATE,
             obj=record,
             purpose="API token created",
             request=request,
             fields=["name", "agency", "role"],
         )
-    return record, token
+        if waits:
+            assert record.user is not None
+            record.user.is_active = False
+            record.user.save(update_fields=["is_active"])
+            _request_confirmation(
+                actor, record.user, ConfirmationKind.NEW_TOKEN, token_role, request
+            )
+    return record, None if waits else token
 
 
-def admin_token_revoke(*, actor: User, token: ApiToken, request: Any = None) -> ApiToken:
-    require_admin(actor)
+def admin_token_revoke(*, actor: Actor, token: ApiToken, request: Any = None) -> ApiToken:
+    require_scope(actor, token.agency_id)
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().get(pk=token.pk)
         if token.revoked_at is not None:
@@ -195,8 +395,12 @@ def admin_token_revoke(*, actor: User, token: ApiToken, request: Any = None) -> 
         if token.user is not None:
             token.user.is_active = False
             token.user.save(update_fields=["is_active"])
-        audit_record(
-            actor=actor,
+            for open_one in Confirmation.objects.filter(
+                account=token.user, decided_at__isnull=True
+            ):
+                _decide(actor, open_one, confirmed=False, request=request)
+        _audit(
+            actor,
             action=AuditAction.UPDATE,
             obj=token,
             purpose="API token revoked",
@@ -204,3 +408,112 @@ def admin_token_revoke(*, actor: User, token: ApiToken, request: Any = None) -> 
             fields=["revoked_at"],
         )
     return token
+
+
+def may_confirm(actor: Any, confirmation: Confirmation) -> bool:
+    """A second administrator: not the requester, of the account's agency - or of the national
+    body when the requester is of the account's own agency (a request the national body made
+    for another agency is confirmed by that agency)."""
+    if isinstance(actor, SystemActor) or actor.pk == confirmation.requested_by_id:
+        return False
+    if actor.pk == confirmation.account_id:
+        return False
+    account_agency = confirmation.account.agency_id
+    if actor.agency_id == account_agency:
+        return True
+    if not is_national_admin(actor):
+        return False
+    requester = confirmation.requested_by
+    if requester is not None and requester.agency_id == account_agency:
+        return True
+    # an agency without an active administrator yet gets its first one from two people of
+    # the national body
+    return not User.objects.filter(
+        agency_id=account_agency, role=Role.ADMINISTRATOR, is_active=True
+    ).exists()
+
+
+def _decide(actor: Actor, confirmation: Confirmation, *, confirmed: bool, request: Any) -> None:
+    confirmation.decided_by = actor if isinstance(actor, User) else None
+    confirmation.decided_at = timezone.now()
+    confirmation.confirmed = confirmed
+    confirmation.save(update_fields=["decided_by", "decided_at", "confirmed"])
+    _audit(
+        actor,
+        action=AuditAction.UPDATE,
+        obj=confirmation,
+        purpose="confirmation given" if confirmed else "confirmation refused",
+        request=request,
+        fields=["confirmed"],
+        detail={"account": confirmation.account_id, "kind": confirmation.kind},
+    )
+
+
+def _open_confirmation(actor: Actor, confirmation: Confirmation) -> Confirmation:
+    """The confirmation, locked, still open, for an administrator who may decide it."""
+    require_admin(actor)
+    locked = (
+        Confirmation.objects.select_for_update(of=("self",))
+        .select_related("account", "requested_by")
+        .get(pk=confirmation.pk)
+    )
+    if not locked.is_open:
+        raise TransitionRefusedError(_("This request has already been decided."))
+    return locked
+
+
+def admin_confirm(
+    *, actor: Actor, confirmation: Confirmation, request: Any = None
+) -> tuple[Confirmation, str | None]:
+    """Confirm a waiting change as the second administrator. Returns the secret to hand over
+    (the one-time password, or the API token) when the change has one."""
+    with transaction.atomic():
+        confirmation = _open_confirmation(actor, confirmation)
+        if not may_confirm(actor, confirmation):
+            raise NotPermittedError(
+                _(
+                    "A second administrator of the account's agency must confirm this, not the "
+                    "one who asked for it."
+                )
+            )
+        account = confirmation.account
+        secret: str | None = None
+        kind = ConfirmationKind(confirmation.kind)
+        account.role = confirmation.role
+        fields = ["role"]
+        if kind in {ConfirmationKind.NEW_ACCOUNT, ConfirmationKind.PASSWORD}:
+            secret = _new_password(account)
+            fields.append("password")
+        if kind in {ConfirmationKind.NEW_ACCOUNT, ConfirmationKind.NEW_TOKEN}:
+            account.is_active = True
+            fields.append("is_active")
+        if kind == ConfirmationKind.NEW_TOKEN:
+            secret = _reissue_token(account)
+        _save_audited(actor, account, fields, "confirmed change applied", request)
+        _decide(actor, confirmation, confirmed=True, request=request)
+    return confirmation, secret
+
+
+def _reissue_token(system_user: User) -> str:
+    """A fresh secret for the token behind ``system_user``: whatever the requester saw never
+    works."""
+    record = ApiToken.objects.select_for_update().get(user=system_user)
+    token = "plm_" + secrets.token_urlsafe(32)
+    record.digest = token_digest(token)
+    record.prefix = token[:8]
+    record.save(update_fields=["digest", "prefix"])
+    return token
+
+
+def admin_refuse(*, actor: Actor, confirmation: Confirmation, request: Any = None) -> Confirmation:
+    """Refuse (or, as the requester, withdraw) a waiting change; a new account stays
+    inactive."""
+    with transaction.atomic():
+        confirmation = _open_confirmation(actor, confirmation)
+        if not (
+            may_confirm(actor, confirmation)
+            or (isinstance(actor, User) and actor.pk == confirmation.requested_by_id)
+        ):
+            raise NotPermittedError(_("Only an administrator of the account's agency may do this."))
+        _decide(actor, confirmation, confirmed=False, request=request)
+    return confirmation

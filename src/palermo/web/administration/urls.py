@@ -15,4 +15,6 @@ urlpatterns = [
     path("users/<int:pk>/password/", views.user_reset_password, name="user_reset_password"),
     path("tokens/new/", views.token_create, name="token_create"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("confirmations/<int:pk>/confirm/", views.confirmation_confirm, name="confirm"),
+    path("confirmations/<int:pk>/refuse/", views.confirmation_refuse, name="refuse"),
 ]

@@ -19,10 +19,15 @@ from palermo.errors import PalermoError
 from palermo.web.accounts.models import Agency
 from palermo.web.accounts.roles import AGENCY_KIND_CHOICES, ROLE_CHOICES, Role
 from palermo.web.administration import selectors, services
+from palermo.web.administration.models import ConfirmationKind
 from palermo.web.lib.errors import reasons
 from palermo.web.lib.permissions import allow
 
 ADMIN = Role.ADMINISTRATOR
+_WAITS = gettext_lazy(
+    "%(what)s waits for a second administrator of its agency to confirm; the password or "
+    "token will be shown to them."
+)
 
 
 class AgencyForm(forms.Form):
@@ -36,14 +41,24 @@ class AgencyEditForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=AGENCY_KIND_CHOICES)
 
 
-class UserForm(forms.Form):
+class _AgencyScoped(forms.Form):
+    """The agency field lists only the agencies the administrator manages."""
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["agency"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = selectors.agency_list(user=user)
+
+
+class UserForm(_AgencyScoped):
     username = forms.CharField(label=gettext_lazy("User name"), max_length=150)
     email = forms.EmailField(label=gettext_lazy("E-mail"), required=False)
     agency = forms.ModelChoiceField(label=gettext_lazy("Agency"), queryset=Agency.objects.all())
     role = forms.ChoiceField(label=gettext_lazy("Role"), choices=ROLE_CHOICES)
 
 
-class TokenForm(forms.Form):
+class TokenForm(_AgencyScoped):
     name = forms.CharField(
         label=gettext_lazy("System"),
         max_length=120,
@@ -75,6 +90,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "agencies": selectors.agency_list(user=request.user),
         "accounts": selectors.account_list(user=request.user),
         "tokens": selectors.token_list(user=request.user),
+        "confirmations": selectors.confirmation_list(user=request.user),
         "roles": ROLE_CHOICES,
     }
     return render(request, "administration/index.html", context)
@@ -139,10 +155,12 @@ def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def user_create(request: HttpRequest) -> HttpResponse:
     def act(data: dict[str, Any]) -> HttpResponse:
         user, password = services.admin_user_create(actor=request.user, request=request, **data)
+        if password is None:
+            return _saved(request, _WAITS % {"what": user.username})
         what = _("One-time password for %(user)s") % {"user": user.username}
         return _secret_page(request, _("User created"), what, password)
 
-    form = UserForm(request.POST or None)
+    form = UserForm(request.POST or None, user=request.user)
     return _form_action(request, form, _("New user"), act)
 
 
@@ -152,12 +170,17 @@ def user_role(request: HttpRequest, pk: int) -> HttpResponse:
     user = selectors.account_get(user=request.user, pk=pk)
     role = request.POST.get("role", "")
 
-    def act() -> None:
-        if role not in {value for value, _label in ROLE_CHOICES}:
-            raise services._refuse(_("user"), "role", _("choose a role"))
-        services.admin_user_set_role(actor=request.user, user=user, role=role, request=request)
-
-    return _post_action(request, act, _("The role was changed."))
+    try:
+        waiting = services.admin_user_set_role(
+            actor=request.user, user=user, role=role, request=request
+        )
+    except PalermoError as exc:
+        for reason in reasons(exc):
+            messages.error(request, reason)
+        return redirect("administration:index")
+    if waiting is not None:
+        return _saved(request, _WAITS % {"what": user.username})
+    return _saved(request, _("The role was changed."))
 
 
 @allow(ADMIN)
@@ -183,6 +206,8 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
         for reason in reasons(exc):
             messages.error(request, reason)
         return redirect("administration:index")
+    if password is None:
+        return _saved(request, _WAITS % {"what": user.username})
     what = _("One-time password for %(user)s") % {"user": user.username}
     return _secret_page(request, _("Password reset"), what, password)
 
@@ -191,10 +216,12 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
 def token_create(request: HttpRequest) -> HttpResponse:
     def act(data: dict[str, Any]) -> HttpResponse:
         record, token = services.admin_token_create(actor=request.user, request=request, **data)
+        if token is None:
+            return _saved(request, _WAITS % {"what": record.name})
         what = _("API token for %(name)s") % {"name": record.name}
         return _secret_page(request, _("API token created"), what, token)
 
-    form = TokenForm(request.POST or None)
+    form = TokenForm(request.POST or None, user=request.user)
     return _form_action(request, form, _("New API token"), act)
 
 
@@ -207,3 +234,37 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         services.admin_token_revoke(actor=request.user, token=token, request=request)
 
     return _post_action(request, act, _("The token was revoked."))
+
+
+@allow(ADMIN)
+@require_POST
+def confirmation_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """The second administrator confirms; a password or token is shown to them once."""
+    confirmation = selectors.confirmation_get(user=request.user, pk=pk)
+    try:
+        done, secret = services.admin_confirm(
+            actor=request.user, confirmation=confirmation, request=request
+        )
+    except PalermoError as exc:
+        for reason in reasons(exc):
+            messages.error(request, reason)
+        return redirect("administration:index")
+    account = done.account
+    if secret is None:
+        return _saved(request, _("The change was confirmed."))
+    if done.kind == ConfirmationKind.NEW_TOKEN:
+        what = _("API token for %(name)s") % {"name": account.first_name}
+        return _secret_page(request, _("API token confirmed"), what, secret)
+    what = _("One-time password for %(user)s") % {"user": account.username}
+    return _secret_page(request, _("Change confirmed"), what, secret)
+
+
+@allow(ADMIN)
+@require_POST
+def confirmation_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    confirmation = selectors.confirmation_get(user=request.user, pk=pk)
+
+    def act() -> None:
+        services.admin_refuse(actor=request.user, confirmation=confirmation, request=request)
+
+    return _post_action(request, act, _("The request was refused."))

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from palermo.web.accounts.roles import CASE_ROLES, PERSONAL_DATA_ROLES
+from palermo.web.accounts.roles import CASE_ROLES, NO_CASE_CONTENT_ROLES, PERSONAL_DATA_ROLES
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.cases.models import PERSONAL_FIELDS, Case, CaseEvent, CaseShare, Consent
@@ -36,7 +36,13 @@ def _visible(user: Any) -> Q:
 
 
 def _may_work_on_cases(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role in CASE_ROLES)
+    """Administrators never see case content, even were a role set widened by mistake."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.role in CASE_ROLES
+        and user.role not in NO_CASE_CONTENT_ROLES
+    )
 
 
 def case_list(*, user: Any, status: str = "") -> QuerySet[Case]:
