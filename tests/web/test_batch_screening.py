@@ -6,14 +6,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
 from django.urls import reverse
 from flow_fixtures import activate_example
 
 from palermo.web.accounts.roles import Role
+from palermo.web.jobs.worker import run_ready_tasks
 from palermo.web.lib.testing import BaseTestCase
 from palermo.web.screening.models import BatchJob, Hit, Traveller
-from palermo.web.screening.services import batch_job_create, batch_jobs_run_queued
+from palermo.web.screening.services import batch_job_create
+from palermo.web.screening.tasks import screen_batch
 
 HEADER = (
     "record_id,event_kind,port,event_date,obs_document_held_by_other,obs_companion_answers,"
@@ -27,7 +28,6 @@ GOOD = HEADER + (
 BAD = HEADER + "r1,exit,PEK,2026-03-01,true,true,false\nr2,exit,CAN,2026-13-40,maybe,false,false\n"
 
 
-@override_settings(BATCH_JOBS_MODE="inline")
 class TestBatchScreening(BaseTestCase):
     def setUp(self) -> None:
         activate_example(self, "documents-held-and-companion-answers")
@@ -41,6 +41,8 @@ class TestBatchScreening(BaseTestCase):
             {"manifest": SimpleUploadedFile(name, text.encode("utf-8"))},
         )
         assert response.status_code == 302
+        assert BatchJob.objects.latest("id").status == "queued"
+        assert run_ready_tasks() == 1
         return BatchJob.objects.latest("id")
 
     def test_a_valid_manifest_is_screened_and_its_hits_wait_in_the_queue(self) -> None:
@@ -116,13 +118,15 @@ class TestBatchScreening(BaseTestCase):
         assert page.context["page"].paginator.count == 0
 
 
-@override_settings(BATCH_JOBS_MODE="worker")
 class TestTheWorker(BaseTestCase):
     def test_a_queued_job_waits_for_the_worker_and_runs_once(self) -> None:
         activate_example(self, "visible-injuries")
         analyst = self.user_with_role(Role.RISK_ANALYST)
         job = batch_job_create(actor=analyst, file_name="m.csv", chunks=[GOOD.encode()])
         assert BatchJob.objects.get(pk=job.pk).status == "queued"
-        assert batch_jobs_run_queued() == 1
-        assert batch_jobs_run_queued() == 0
+        assert run_ready_tasks() == 1
+        assert run_ready_tasks() == 0
         assert BatchJob.objects.get(pk=job.pk).hit_count == 1
+        # the task run a second time (as after a recovery) changes nothing
+        assert screen_batch.call(job_id=job.pk) == "not queued"
+        assert Hit.objects.count() == 1

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 from flow_fixtures import activate_example
@@ -14,6 +13,7 @@ from flow_fixtures import activate_example
 from palermo.errors import Problem
 from palermo.web.accounts.roles import Role
 from palermo.web.accounts.services import api_token_create
+from palermo.web.jobs.worker import run_ready_tasks
 from palermo.web.lib.problems import problem, stored_in_language, stored_text
 from palermo.web.lib.testing import BaseTestCase
 from palermo.web.screening.models import BatchJob
@@ -54,13 +54,13 @@ class TestProblemsInThePagesLanguage(BaseTestCase):
         assert "unknown field (see" in page
         assert "未知字段" not in page
 
-    @override_settings(BATCH_JOBS_MODE="inline")
     def test_a_rejected_manifest_names_the_bad_row_in_chinese_on_a_chinese_page(self) -> None:
         activate_example(self, "visible-injuries")
         self.client.post(
             reverse("screening:batches"),
             {"manifest": SimpleUploadedFile("manifest.csv", BAD_MANIFEST.encode("utf-8"))},
         )
+        run_ready_tasks()
         job = BatchJob.objects.latest("id")
         assert job.status == "rejected"
         self.client.cookies["django_language"] = "zh-hans"

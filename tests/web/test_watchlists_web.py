@@ -11,7 +11,6 @@ from unittest import mock
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import override_settings
 from django.urls import reverse
 from watchlist_fixtures import LISTED, TODAY, active_watchlist, list_yaml, uploaded_watchlist
 
@@ -19,6 +18,7 @@ from palermo.errors import InputError
 from palermo.web.accounts.roles import Role
 from palermo.web.accounts.services import api_token_create
 from palermo.web.audit.models import AuditEntry
+from palermo.web.jobs.worker import run_ready_tasks
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
 from palermo.web.lib.testing import BaseTestCase
 from palermo.web.profiles.registry import current_screener, current_watchlists
@@ -279,7 +279,6 @@ class TestScreening(BaseTestCase):
         assert hit["hit_id"] is not None
         assert any("匹配分数" in r for r in hit["reasons_zh"])
 
-    @override_settings(BATCH_JOBS_MODE="inline")
     def test_the_batch_queue_contains_the_watchlist_hit(self) -> None:
         active_watchlist(self)
         analyst = self.user_with_role(Role.RISK_ANALYST)
@@ -293,6 +292,7 @@ class TestScreening(BaseTestCase):
             reverse("screening:batches"),
             {"manifest": SimpleUploadedFile("manifest.csv", manifest.encode())},
         )
+        run_ready_tasks()
         job = BatchJob.objects.latest("id")
         assert (job.status, job.hit_count) == ("done", 1)
         hit = Hit.objects.get()

@@ -27,6 +27,15 @@ def serve(
             "进程数：1 为 waitress；大于 1 为 gunicorn（仅 POSIX）。",
         ),
     ] = 1,
+    task_worker: Annotated[
+        bool,
+        typer.Option(
+            "--worker/--no-worker",
+            help="Run background tasks in each server process (default), or leave them to "
+            "'palermo web worker'. 在每个服务器进程中运行后台任务（默认），或交给 "
+            "'palermo web worker'。",
+        ),
+    ] = True,
 ) -> None:
     """Serve the web application (run 'palermo web migrate' first).
     运行网页应用（请先运行 'palermo web migrate'）。
@@ -44,4 +53,4 @@ def serve(
         f"Palermo on http://{host}:{port}/ (Ctrl-C stops) / 网页应用地址 http://{host}:{port}/",
         highlight=False,
     )
-    run(host=host, port=port, threads=threads, workers=workers)
+    run(host=host, port=port, threads=threads, workers=workers, task_worker=task_worker)

@@ -259,3 +259,58 @@ def retention(
     console.print(
         f"{report.masked} record(s) masked" if apply else "dry run: nothing changed (use --apply)"
     )
+
+
+@web_app.command("worker")
+@reports_errors
+def worker(
+    processes: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes. 后台进程数。")
+    ] = 1,
+    interval: Annotated[
+        float,
+        typer.Option(
+            min=0.1, max=60.0, help="Seconds between polls when idle. 空闲时轮询间隔（秒）。"
+        ),
+    ] = 1.0,
+    batch: Annotated[
+        bool,
+        typer.Option("--batch", help="Run what is ready, then stop. 运行所有就绪任务后退出。"),
+    ] = False,
+) -> None:
+    """Run background tasks (batch screening, watchlist index builds, the daily retention run)
+    until stopped; resumes or fails what a killed worker left running.
+    运行后台任务（批量筛查、观察名单索引构建、每日保留期处理），直到停止；恢复或终止被强制结束的进程遗留的任务。
+    """
+    setup_django()
+    if processes == 1:
+        from palermo.web.jobs.worker import run_worker
+
+        run_worker(interval=interval, batch=batch)
+        return
+    import signal
+    import subprocess
+    import sys
+
+    command = [
+        sys.executable,
+        "-m",
+        "palermo.cli.main",
+        "web",
+        "worker",
+        "--interval",
+        str(interval),
+    ]
+    if batch:
+        command.append("--batch")
+    children = [subprocess.Popen(command) for _ in range(processes)]  # noqa: S603
+
+    def forward(signum: int, _frame: object) -> None:
+        for child in children:
+            child.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    codes = [child.wait() for child in children]
+    if any(codes):
+        raise typer.Exit(max(codes))

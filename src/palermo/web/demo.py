@@ -128,7 +128,8 @@ def _activate_examples(analyst: User, supervisor: User) -> int:
 
 
 def _batch(analyst: User, records: Path, sample: int) -> BatchJob:
-    from palermo.web.screening.services import batch_job_create, batch_job_run
+    from palermo.web.jobs.worker import run_ready_tasks
+    from palermo.web.screening.services import batch_job_create
 
     table = pq.read_table(records).slice(0, sample)
     part = records.with_name("demo-manifest.parquet")
@@ -140,4 +141,6 @@ def _batch(analyst: User, records: Path, sample: int) -> BatchJob:
             chunks=iter(lambda: fh.read(1 << 20), b""),
         )
     part.unlink(missing_ok=True)
-    return batch_job_run(job_id=job.pk) or job
+    run_ready_tasks()
+    job.refresh_from_db()
+    return job

@@ -1,8 +1,10 @@
 """Serving the application with waitress (a production-grade, pure-Python WSGI server), or
 with gunicorn's pre-forked worker processes (``--workers``, POSIX).
 
-``serve`` starts the batch jobs left queued by an earlier run (``BATCH_JOBS_MODE=thread``),
-then serves until interrupted. Static files come through whitenoise from the package.
+Each server process starts one background-task worker thread (``palermo.web.jobs.worker``:
+batch screening, watchlist index builds, the daily retention run) unless ``worker=False``
+(then ``palermo web worker`` processes do the work); at start it resumes or fails what a
+killed process left running. Static files come through whitenoise from the package.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import gc
 import logging
 import os
-import threading
 
 log = logging.getLogger(__name__)
 
@@ -22,12 +23,11 @@ def application() -> object:
     return get_wsgi_application()
 
 
-def resume_queued_jobs() -> None:
-    from palermo.web.screening.jobs import jobs_mode
-    from palermo.web.screening.services import batch_jobs_run_queued
+def start_task_worker() -> None:
+    """One worker thread in this server process (embedded: nothing else to run)."""
+    from palermo.web.jobs.worker import EmbeddedWorker
 
-    if jobs_mode() == "thread":
-        threading.Thread(target=batch_jobs_run_queued, name="batch-resume", daemon=True).start()
+    EmbeddedWorker().start()
 
 
 def warm_up() -> None:
@@ -48,26 +48,39 @@ def warm_up() -> None:
     gc.freeze()
 
 
-def serve(*, host: str = "127.0.0.1", port: int = 8000, threads: int = 8, workers: int = 1) -> None:
+def serve(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    threads: int = 8,
+    workers: int = 1,
+    task_worker: bool = True,
+) -> None:
     """Serve until interrupted (Ctrl-C): one waitress process with ``threads`` threads, or
-    with ``workers`` > 1 (POSIX only) gunicorn's pre-forked processes, ``threads`` each."""
+    with ``workers`` > 1 (POSIX only) gunicorn's pre-forked processes, ``threads`` each; each
+    process with a task worker thread unless ``task_worker`` is false."""
     if workers > 1:
-        serve_gunicorn(host=host, port=port, threads=threads, workers=workers)
+        serve_gunicorn(
+            host=host, port=port, threads=threads, workers=workers, task_worker=task_worker
+        )
         return
     from waitress import serve as waitress_serve
 
     app = application()
     warm_up()
-    resume_queued_jobs()
+    if task_worker:
+        start_task_worker()
     waitress_serve(app, host=host, port=port, threads=threads, ident="palermo")
 
 
-def serve_gunicorn(*, host: str, port: int, threads: int, workers: int) -> None:
+def serve_gunicorn(
+    *, host: str, port: int, threads: int, workers: int, task_worker: bool = True
+) -> None:
     """gunicorn with ``workers`` processes of ``threads`` threads (its ``gthread`` worker).
 
     Nothing is loaded before the fork: each worker loads Django, compiles the profiles and
-    opens its own database connections and DuckDB after it starts. Queued batch jobs are
-    resumed in every worker; a job is claimed atomically, so each runs once.
+    opens its own database connections and DuckDB after it starts, and its own task worker
+    thread; a task is claimed atomically, so each runs once.
     """
     if os.name != "posix":
         raise RuntimeError("--workers above 1 needs a POSIX system (gunicorn); use --workers 1")
@@ -82,7 +95,7 @@ def serve_gunicorn(*, host: str, port: int, threads: int, workers: int) -> None:
                 "worker_class": "gthread",
                 "proc_name": "palermo",
                 "accesslog": None,
-                "post_worker_init": _post_worker_init,
+                "post_worker_init": _post_worker_init if task_worker else _warm_only,
             }
             for key, value in settings.items():
                 self.cfg.set(key, value)
@@ -95,4 +108,8 @@ def serve_gunicorn(*, host: str, port: int, threads: int, workers: int) -> None:
 
 def _post_worker_init(worker: object) -> None:
     warm_up()
-    resume_queued_jobs()
+    start_task_worker()
+
+
+def _warm_only(worker: object) -> None:
+    warm_up()

@@ -18,6 +18,9 @@ Every variable (all optional):
 | ``PALERMO_LOGIN_MAX_FAILURES`` | ``5`` | failed log-ins per user name and address ... |
 | ``PALERMO_LOGIN_WINDOW_MINUTES`` | ``15`` | ... within this window lock that pair ... |
 | ``PALERMO_LOGIN_LOCKOUT_MINUTES`` | ``15`` | ... for this long |
+| ``PALERMO_TASK_WORKER_STALE_SECONDS`` | ``30`` | a silent task worker is dead after this |
+| ``PALERMO_TASK_MAX_ATTEMPTS`` | ``3`` | runs of a task cut short before it is failed |
+| ``PALERMO_RETENTION_DAILY`` | ``true`` | the task worker masks past-retention records daily |
 
 A malformed value raises ``ConfigurationError`` naming the variable; suspicious but workable
 configurations are reported by system checks (``palermo.E001`` ...; see ``web/lib/checks.py``).
@@ -94,6 +97,15 @@ else:
         }
     }
 
+# Background work (batch screening, watchlist index builds, scheduled retention) runs through
+# django-tasks with its database backend: a task is a row in the same database, enqueued in the
+# same transaction as the work it stands for, run by `palermo serve`'s embedded worker or by
+# `palermo web worker` processes (palermo.web.jobs adds heartbeats and crash recovery).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+TASK_WORKER_STALE_SECONDS = env_int("PALERMO_TASK_WORKER_STALE_SECONDS", 30, minimum=5)
+TASK_MAX_ATTEMPTS = env_int("PALERMO_TASK_MAX_ATTEMPTS", 3, minimum=1, maximum=10)
+RETENTION_DAILY = env_bool("PALERMO_RETENTION_DAILY", True)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
@@ -105,7 +117,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "palermo.web.lib",
+    "palermo.web.jobs",
     "palermo.web.accounts",
     "palermo.web.audit",
     "palermo.web.cases",

@@ -15,6 +15,7 @@ an older key with a plain prefix query.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import threading
@@ -82,6 +83,16 @@ class KeyRing:
         raise FieldKeyError(
             f"a stored value was encrypted with key {kid}, which is not among the configured "
             "keys (keep old keys listed until `palermo keys rotate` has finished)"
+        )
+
+    def secret(self, kid: str | None = None) -> tuple[str, bytes]:
+        """The id and raw 32 bytes of a key (the newest by default), for deriving file keys."""
+        wanted = kid or self.newest_id
+        for key in self.keys:
+            if key_id(key) == wanted:
+                return wanted, base64.urlsafe_b64decode(key)
+        raise FieldKeyError(
+            f"a stored file was encrypted with key {wanted}, which is not among the configured keys"
         )
 
     def encrypt(self, plaintext: str) -> str:

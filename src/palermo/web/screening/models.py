@@ -68,6 +68,10 @@ class BatchJob(models.Model):
     created_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # the django-tasks task that screens it, and how many runs it took (a killed worker's run
+    # counts: recovery queues the job again or fails it with the reason)
+    task_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         indexes = (models.Index(fields=["agency", "-created_at"], name="batchjob_agency_recent"),)
@@ -96,6 +100,14 @@ class Traveller(models.Model):
 
     class Meta:
         indexes = (models.Index(fields=["agency", "-screened_at"], name="traveller_agency_recent"),)
+        constraints = (
+            # a batch stores each record once, however often its task runs
+            models.UniqueConstraint(
+                fields=("batch", "record_id"),
+                condition=models.Q(batch__isnull=False),
+                name="traveller_once_per_batch",
+            ),
+        )
 
     def __str__(self) -> str:
         return self.record_id
@@ -129,6 +141,11 @@ class Hit(models.Model):
             models.Index(fields=["agency", "status", "-created_at"], name="hit_agency_status"),
             models.Index(fields=["agency", "rule_id"], name="hit_agency_rule"),
             models.Index(fields=["agency", "port", "event_date"], name="hit_agency_port_date"),
+        )
+        constraints = (
+            models.UniqueConstraint(
+                fields=("traveller", "source", "rule_id"), name="hit_once_per_traveller"
+            ),
         )
 
     def __str__(self) -> str:

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 import uuid
 from collections.abc import Iterable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,8 +34,10 @@ from palermo.web.accounts.models import User
 from palermo.web.accounts.roles import Role
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
+from palermo.web.lib.crypto import keyring
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
 from palermo.web.lib.problems import checked_upload_name, problem, stored_text
+from palermo.web.lib.sealed import SealedWriter, private_dir, unseal
 from palermo.web.profiles.registry import current_screener, current_watchlists
 from palermo.web.screening.access import BATCH_ROLES, DESK_ROLES, HIT_ROLES
 from palermo.web.screening.forms import record_to_json
@@ -52,6 +57,7 @@ log = logging.getLogger(__name__)
 OBSERVATION_IDS = frozenset(s.observation for s in INPUT_FIELDS.values() if s.observation)
 MIN_REASON = 10
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+SEALED_SUFFIX = ".sealed"
 PERSONAL_RECORD_FIELDS = tuple(
     name for name, spec in INPUT_FIELDS.items() if spec.identifying or spec.protected
 )
@@ -372,46 +378,70 @@ def disposition_correct(
 
 
 def upload_dir() -> Path:
-    folder = Path(settings.DATA_DIR) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    """Where uploaded manifests wait, sealed (0700; files 0600)."""
+    return private_dir(Path(settings.DATA_DIR) / "uploads")
+
+
+def work_dir() -> Path:
+    """Where a manifest is opened while its task reads it (0700; deleted after)."""
+    return private_dir(upload_dir() / "work")
+
+
+def work_path(sealed: Path) -> Path:
+    """The plaintext file a sealed upload is opened into: ``<id>.<suffix>`` in ``work/``."""
+    return work_dir() / sealed.name.removesuffix(SEALED_SUFFIX)
+
+
+def batch_files_remove(stored_path: str) -> None:
+    """Delete a job's sealed upload and its opened copy (if any)."""
+    if not stored_path:
+        return
+    sealed = Path(stored_path)
+    work_path(sealed).unlink(missing_ok=True)
+    sealed.unlink(missing_ok=True)
 
 
 def batch_job_create(
     *, actor: User, file_name: str, chunks: Iterable[bytes], request: Any = None
 ) -> BatchJob:
-    """Keep the uploaded manifest until the job has read it, and queue the job."""
+    """Keep the uploaded manifest, encrypted, until the job has read it, and queue the job:
+    the job row, its task and its audit entry are one transaction."""
+    from palermo.web.screening.tasks import screen_batch
+
     _require_role(actor, BATCH_ROLES, _("upload manifests"))
     name, suffix = checked_upload_name(file_name, default="manifest", suffixes=sorted(FORMATS))
-    path = upload_dir() / f"{uuid.uuid4().hex}{suffix}"
-    size = 0
-    with path.open("wb") as out:
+    path = upload_dir() / f"{uuid.uuid4().hex}{suffix}{SEALED_SUFFIX}"
+    with SealedWriter(path, keyring()) as out:
         for chunk in chunks:
-            size += len(chunk)
-            if size > MAX_UPLOAD_BYTES:
-                out.close()
-                path.unlink(missing_ok=True)
+            if out.size + len(chunk) > MAX_UPLOAD_BYTES:
                 raise InputError(
                     [problem(where=name, rule=gettext_lazy("the file is larger than 200 MB"))]
                 )
             out.write(chunk)
-    with transaction.atomic():
-        job = BatchJob.objects.create(
-            agency_id=actor.agency_id,
-            uploaded_by=actor,
-            file_name=name,
-            stored_path=str(path),
-            status=JobStatus.QUEUED.value,
-            created_at=timezone.now(),
-        )
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            obj=job,
-            purpose="batch screening",
-            request=request,
-            detail={"file": name, "bytes": size},
-        )
+        size = out.size
+    try:
+        with transaction.atomic():
+            job = BatchJob.objects.create(
+                agency_id=actor.agency_id,
+                uploaded_by=actor,
+                file_name=name,
+                stored_path=str(path),
+                status=JobStatus.QUEUED.value,
+                created_at=timezone.now(),
+            )
+            job.task_id = str(screen_batch.enqueue(job_id=job.pk).id)
+            job.save(update_fields=["task_id"])
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                obj=job,
+                purpose="batch screening",
+                request=request,
+                detail={"file": name, "bytes": size},
+            )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
     return job
 
 
@@ -419,7 +449,7 @@ def _claim(job_id: int) -> BatchJob | None:
     """Take a queued job (once, even with several workers)."""
     with transaction.atomic():
         claimed = BatchJob.objects.filter(pk=job_id, status=JobStatus.QUEUED.value).update(
-            status=JobStatus.RUNNING.value, started_at=timezone.now()
+            status=JobStatus.RUNNING.value, started_at=timezone.now(), attempts=F("attempts") + 1
         )
         if not claimed:
             return None
@@ -434,22 +464,33 @@ def _finish(job: BatchJob, **changes: Any) -> None:
     job.save(update_fields=list(changes))
 
 
+def _failure(en: str, zh: str) -> dict[str, str]:
+    return {"en": en, "zh": zh}
+
+
 def batch_job_run(*, job_id: int) -> BatchJob | None:
-    """Read, validate and screen one queued manifest.
+    """Read, validate and screen one queued manifest (the ``screen_batch`` task).
 
     A file with any problem is rejected whole: its row-level problems are kept on the job and no
-    traveller or hit from it is stored. The uploaded file is deleted in every case.
+    traveller or hit from it is stored. The travellers and hits of a file are written in one
+    transaction with the job's ``done`` status: a run cut short stores nothing, and a run again
+    stores each once. The uploaded file is deleted once the job is finished.
     """
     job = _claim(job_id)
     if job is None:
         return None
-    path = Path(job.stored_path)
+    sealed = Path(job.stored_path)
+    opened = work_path(sealed)
     actor: User = job.uploaded_by
     try:
+        opened.unlink(missing_ok=True)  # left by a run that was cut short
+        unseal(sealed, opened, keyring())
         try:
-            table = read_records(path)
+            table = read_records(opened)
         except InputError as exc:
-            shown = [stored_text(p, replace=(str(path), job.file_name)) for p in exc.problems[:50]]
+            shown = [
+                stored_text(p, replace=(str(opened), job.file_name)) for p in exc.problems[:50]
+            ]
             with transaction.atomic():
                 _finish(
                     job,
@@ -465,20 +506,110 @@ def batch_job_run(*, job_id: int) -> BatchJob | None:
                     purpose="batch screening rejected",
                     detail={"problems": exc.total},
                 )
+            batch_files_remove(str(sealed))
             return job
         screener = current_screener()
         profile_set = screener.profile_set
         # the same active, unexpired watchlists as the desk and the API
         hits = hits_from_table(screen_table(table, profile_set, watchlists=current_watchlists()))
+        opened.unlink(missing_ok=True)
         _store_batch(job, actor, table, hits, profile_set.version)
+        batch_files_remove(str(sealed))
+        return job
+    except (OperationalError, InterfaceError) as exc:  # the database went away (restarted)
+        log.warning("batch job %s: database error, queued again", job_id, exc_info=True)
+        _queue_again_after_database_error(job, exc)
         return job
     except Exception as exc:  # a bug or a broken disk must not leave the job "running"
         log.exception("batch job %s failed", job_id)
         with transaction.atomic():
-            _finish(job, status=JobStatus.FAILED.value, problems=[type(exc).__name__])
+            _finish(
+                job,
+                status=JobStatus.FAILED.value,
+                problems=[
+                    _failure(
+                        f"the screening stopped on an error ({type(exc).__name__})",
+                        f"筛查因错误而中止（{type(exc).__name__}）",
+                    )
+                ],
+            )
+        batch_files_remove(str(sealed))
         return job
     finally:
-        path.unlink(missing_ok=True)
+        opened.unlink(missing_ok=True)
+
+
+def _queue_again_after_database_error(job: BatchJob, exc: Exception) -> None:
+    """Nothing of this run was stored (one transaction): wait for the database to answer
+    again, then queue the job for a new run of its task - or fail it when it has used its
+    runs. If the database stays away, the error propagates and the worker's recovery does
+    the same once it is back."""
+    from palermo.web.jobs.recovery import max_attempts
+    from palermo.web.screening.tasks import screen_batch
+
+    for pause in (0.5, 1, 2, 4, 8, 15, 30):
+        connection.close()
+        try:
+            with transaction.atomic():
+                if job.attempts >= max_attempts():
+                    stored_path = job.stored_path
+                    _finish(
+                        job,
+                        status=JobStatus.FAILED.value,
+                        problems=[
+                            _failure(
+                                "the database was unavailable while screening; nothing from "
+                                "the file was stored",
+                                "筛查期间数据库不可用；文件中的任何内容均未保存",
+                            )
+                        ],
+                    )
+                    transaction.on_commit(partial(batch_files_remove, stored_path))
+                else:
+                    task_id = str(screen_batch.enqueue(job_id=job.pk).id)
+                    BatchJob.objects.filter(pk=job.pk).update(
+                        status=JobStatus.QUEUED.value, started_at=None, task_id=task_id
+                    )
+            return
+        except DatabaseError:
+            time.sleep(pause)
+    raise exc
+
+
+def batch_job_worker_lost(*, job_id: int, resumed: bool, reason: str) -> None:
+    """The worker screening this job stopped (killed, crashed): nothing of the run was stored
+    (one transaction), so the job is queued again for its task's next run; or, when the task
+    has no run left, failed with the reason and its files deleted."""
+    job = BatchJob.objects.filter(pk=job_id).first()
+    if job is None or job.status not in {JobStatus.QUEUED.value, JobStatus.RUNNING.value}:
+        return
+    stored_path = job.stored_path
+    if resumed:
+        BatchJob.objects.filter(pk=job_id).update(status=JobStatus.QUEUED.value, started_at=None)
+        if stored_path:
+            work_path(Path(stored_path)).unlink(missing_ok=True)
+        return
+    _finish(
+        job,
+        status=JobStatus.FAILED.value,
+        problems=[
+            _failure(
+                f"the screening was interrupted {job.attempts} time(s) "
+                "(the server or worker stopped); nothing from the file was stored",
+                f"筛查被中断 {job.attempts} 次（服务器或后台进程停止）；文件中的任何内容均未保存",
+            )
+        ],
+    )
+    audit_record(
+        actor=None,
+        actor_label="background worker recovery",
+        action=AuditAction.UPDATE,
+        obj=job,
+        fields=["status"],
+        purpose="batch screening failed",
+        detail={"reason": reason},
+    )
+    transaction.on_commit(partial(batch_files_remove, stored_path))
 
 
 def _store_batch(
@@ -492,6 +623,10 @@ def _store_batch(
     wanted = {rid: i for i, rid in reversed(list(enumerate(record_ids))) if rid in by_record}
     rows = table.take(pa.array(sorted(wanted.values()), pa.int64())).to_pylist() if wanted else []
     with transaction.atomic():
+        # delete-and-rewrite: whatever an earlier run of this job left is replaced, never doubled
+        # (the unique constraints on travellers per batch and hits per traveller back this up)
+        Hit.objects.filter(traveller__batch=job).delete()
+        Traveller.objects.filter(batch=job).delete()
         stored = 0
         for record in rows:
             _store(
@@ -521,14 +656,39 @@ def _store_batch(
         )
 
 
-def batch_jobs_run_queued(*, limit: int = 100) -> int:
-    """Run queued jobs, oldest first (the worker command and the server's start-up)."""
-    done = 0
-    for job_id in (
-        BatchJob.objects.filter(status=JobStatus.QUEUED.value)
-        .order_by("id")
-        .values_list("id", flat=True)[:limit]
-    ):
-        if batch_job_run(job_id=job_id) is not None:
-            done += 1
-    return done
+def batch_uploads_sweep() -> int:
+    """Delete upload files no queued or running job refers to (left by a crash between the
+    upload and its commit, or by a job finished while its files could not be removed)."""
+    folder = upload_dir()
+    wanted = {
+        Path(p).name
+        for p in BatchJob.objects.filter(
+            status__in=[JobStatus.QUEUED.value, JobStatus.RUNNING.value]
+        ).values_list("stored_path", flat=True)
+        if p
+    }
+    running = {
+        Path(p).name.removesuffix(SEALED_SUFFIX)
+        for p in BatchJob.objects.filter(status=JobStatus.RUNNING.value).values_list(
+            "stored_path", flat=True
+        )
+        if p
+    }
+    removed = 0
+    for path in folder.glob(f"*{SEALED_SUFFIX}"):
+        if path.name not in wanted and _older_than_a_minute(path):
+            path.unlink(missing_ok=True)
+            removed += 1
+    for path in work_dir().iterdir():
+        if path.name not in running:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _older_than_a_minute(path: Path) -> bool:
+    """An upload being written right now has no job row yet: leave it alone."""
+    try:
+        return time.time() - path.stat().st_mtime > 60
+    except FileNotFoundError:
+        return False

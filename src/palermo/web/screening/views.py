@@ -21,7 +21,6 @@ from palermo.web.lib.problems import rule_text, show_on_form
 from palermo.web.screening import selectors, services
 from palermo.web.screening.access import BATCH_ROLES, DESK_ROLES, HIT_ROLES
 from palermo.web.screening.forms import CorrectionForm, DispositionForm, TravellerForm
-from palermo.web.screening.jobs import dispatch
 from palermo.web.screening.models import HIT_STATUS_CHOICES, Hit, JobStatus
 
 QUEUE_PAGE_SIZE = 50
@@ -259,7 +258,6 @@ def batch_list(request: HttpRequest) -> HttpResponse:
                     form.add_error("manifest", rule_text(problem))
                 status = 422
             else:
-                dispatch(job.pk)
                 return redirect("screening:batch", pk=job.pk)
         else:
             status = 422
