@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from typing import Any as AnyType
+from typing import Any
 
 import pandas as pd
 
-from palermo.profiles.ast import All, Any, Comparison, NamedList, Node, Not
+from palermo.profiles.ast import AllOf, AnyOf, Comparison, NamedList, Node, Not
 from palermo.profiles.profile_set import ProfileSet, screening_criteria
 from palermo.records.schema import FIELDS, Kind, derive
 
@@ -29,7 +29,7 @@ DERIVED_SQL = {
 }
 
 
-def _literal(value: AnyType) -> str:
+def _literal(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.date):
@@ -69,7 +69,7 @@ def _node_sql(node: Node, lists: Mapping[str, NamedList]) -> str:
         return _comparison_sql(node, lists)
     if isinstance(node, Not):
         return f"(NOT {_node_sql(node.child, lists)})"
-    joiner = " AND " if isinstance(node, All) else " OR "
+    joiner = " AND " if isinstance(node, AllOf) else " OR "
     return "(" + joiner.join(_node_sql(c, lists) for c in node.children) + ")"
 
 
@@ -84,7 +84,7 @@ def handwritten_sql(profile_set: ProfileSet, on: dt.date, table: str = "records"
     return f"SELECT * FROM (SELECT record_id,\n  {flags}\nFROM {table}) WHERE {any_hit}"
 
 
-def _value_of(row: Mapping[str, AnyType], name: str) -> AnyType:
+def _value_of(row: Mapping[str, Any], name: str) -> Any:
     value = row.get(name)
     if value is None:
         return None
@@ -95,10 +95,10 @@ def _value_of(row: Mapping[str, AnyType], name: str) -> AnyType:
     return value
 
 
-def _eval(node: Node, row: Mapping[str, AnyType], lists: Mapping[str, NamedList]) -> bool:
-    if isinstance(node, All):
+def _eval(node: Node, row: Mapping[str, Any], lists: Mapping[str, NamedList]) -> bool:
+    if isinstance(node, AllOf):
         return all(_eval(c, row, lists) for c in node.children)
-    if isinstance(node, Any):
+    if isinstance(node, AnyOf):
         return any(_eval(c, row, lists) for c in node.children)
     if isinstance(node, Not):
         return not _eval(node.child, row, lists)

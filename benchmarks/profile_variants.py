@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 from palermo.profiles import EXAMPLES_DIR, load_profile_set
-from palermo.profiles.ast import All, Any, Comparison, Node, Not, Profile
+from palermo.profiles.ast import AllOf, AnyOf, Comparison, Node, Not, Profile
 from palermo.profiles.profile_set import ProfileSet
 
 DESTINATIONS = ("CN", "TH", "MY", "SG", "KH", "MM", "LA", "VN", "PH", "ID", "JP", "KR", "AE")
@@ -29,7 +29,7 @@ def _extra(k: int) -> Node:
     if kind == 3:
         return Not(Comparison("visa_type", "eq", "work"))
     if kind == 4:
-        return Any(
+        return AnyOf(
             (
                 Comparison("trip_type", "eq", "one_way"),
                 Comparison("group_size", "ge", 2 + k % 20),
@@ -53,7 +53,7 @@ def variants(count: int) -> ProfileSet:
             else:
                 out.append(
                     dataclasses.replace(
-                        p, id=f"{p.id}-v{k}", criteria=All((p.criteria, _extra(k + len(out))))
+                        p, id=f"{p.id}-v{k}", criteria=AllOf((p.criteria, _extra(k + len(out))))
                     )
                 )
         k += 1

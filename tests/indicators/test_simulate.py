@@ -8,7 +8,13 @@ import pytest
 
 from palermo.indicators.assessment import Outcome, assess, assess_indicators
 from palermo.indicators.instruments import load_instrument
-from palermo.indicators.simulate import Noise, Truth, evaluate, render_report, simulate_answers
+from palermo.indicators.simulate import (
+    Noise,
+    Truth,
+    render_report,
+    simulate_answers,
+    simulate_identification,
+)
 
 ADULT = load_instrument("second-line-adult")
 CHILD = load_instrument("second-line-child")
@@ -89,7 +95,7 @@ def test_noise_makes_victims_withhold_some_indicators() -> None:
 
 
 def test_the_report_measures_sensitivity_and_false_escalation_on_synthetic_ground_truth() -> None:
-    report = evaluate(20_000, 3, ordinary_sample=300)
+    report = simulate_identification(20_000, 3, ordinary_sample=300)
     cases, ordinary = report.interview_cases["all"], report.interview_ordinary["all"]
     assert cases.n > 0
     assert ordinary.n == 300

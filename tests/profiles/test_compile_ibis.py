@@ -11,8 +11,7 @@ import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from palermo.profiles.ast import All, Comparison, Node, Not, comparisons
-from palermo.profiles.ast import Any as AnyNode
+from palermo.profiles.ast import AllOf, AnyOf, Comparison, Node, Not, comparisons
 from palermo.profiles.compile_ibis import any_of, compile_ibis, derived_columns
 from palermo.profiles.explain import holds
 from palermo.records.schema import DERIVED, derive_arrow
@@ -22,8 +21,8 @@ LEAVES = [Comparison("group_size", "ge", n) for n in range(1, 6)]
 trees: st.SearchStrategy[Node] = st.recursive(
     st.sampled_from(LEAVES),
     lambda children: st.one_of(
-        st.lists(children, min_size=1, max_size=3).map(lambda c: All(tuple(c))),
-        st.lists(children, min_size=1, max_size=3).map(lambda c: AnyNode(tuple(c))),
+        st.lists(children, min_size=1, max_size=3).map(lambda c: AllOf(tuple(c))),
+        st.lists(children, min_size=1, max_size=3).map(lambda c: AnyOf(tuple(c))),
         children.map(Not),
     ),
     max_leaves=6,
@@ -46,7 +45,7 @@ def test_the_factored_any_hit_test_holds_exactly_when_some_profile_fires(
 
 def test_a_comparison_shared_by_many_profiles_is_tested_once_in_each_query() -> None:
     shared = Comparison("obs_fearful", "eq", True)
-    criteria = [All((shared, Comparison("group_size", "ge", n))) for n in range(1, 6)]
+    criteria = [AllOf((shared, Comparison("group_size", "ge", n))) for n in range(1, 6)]
     table = ibis.table({"record_id": "string", "obs_fearful": "boolean", "group_size": "int64"})
     plan = compile_ibis(table, criteria)
     for expr in (plan.expr, plan.selection):
@@ -60,7 +59,7 @@ def test_every_distinct_comparison_of_a_profile_set_is_one_column_written_once()
     fearful = Comparison("obs_fearful", "eq", True)
     one_way = Comparison("trip_type", "eq", "one_way")
     cash = Comparison("declared_cash", "lt", 100.0)
-    criteria = [All((fearful, one_way)), All((one_way, Not(cash))), AnyNode((cash, fearful))]
+    criteria = [AllOf((fearful, one_way)), AllOf((one_way, Not(cash))), AnyOf((cash, fearful))]
     table = ibis.table(
         {"record_id": "string", "obs_fearful": "boolean", "trip_type": "string",
          "declared_cash": "float64"}
@@ -74,8 +73,8 @@ def test_every_distinct_comparison_of_a_profile_set_is_one_column_written_once()
 
 
 def test_a_profile_narrower_than_another_adds_nothing_to_the_any_hit_test() -> None:
-    base = All((Comparison("obs_fearful", "eq", True), Comparison("trip_type", "eq", "one_way")))
-    narrower = All((base, Comparison("declared_cash", "lt", 200.0)))
+    base = AllOf((Comparison("obs_fearful", "eq", True), Comparison("trip_type", "eq", "one_way")))
+    narrower = AllOf((base, Comparison("declared_cash", "lt", 200.0)))
     assert any_of([base, narrower]) == any_of([base])
 
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from palermo.cli.main import app
 from palermo.errors import InputError
 from palermo.profiles import EXAMPLES_DIR, load_profile_set
-from palermo.profiles.ast import All, Comparison
+from palermo.profiles.ast import AllOf, Comparison
 from palermo.profiles.compile_ibis import compile_ibis
 from palermo.profiles.profile_set import ProfileSet
 from palermo.records import table_from_dicts, validate_table
@@ -112,7 +112,7 @@ def test_a_comparison_shared_by_many_profiles_is_evaluated_once() -> None:
     import ibis
 
     shared = Comparison("obs_fearful", "eq", True)
-    criteria = [All((shared, Comparison("group_size", "ge", n))) for n in range(1, 6)]
+    criteria = [AllOf((shared, Comparison("group_size", "ge", n))) for n in range(1, 6)]
     table = ibis.table({"record_id": "string", "obs_fearful": "boolean", "group_size": "int64"})
     plan = compile_ibis(table, criteria)
     assert len(plan.comparisons) == 6

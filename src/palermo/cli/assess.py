@@ -13,9 +13,9 @@ from palermo.cli.app import app, console, reports_errors
 from palermo.indicators.answers import read_answers
 from palermo.indicators.assessment import Assessment, Variant, assess
 from palermo.indicators.catalogue import UNVERIFIED, load_catalogue
+from palermo.indicators.first_line import OfferDecision, decide_offer
 from palermo.indicators.instruments import builtin_instruments, load_instrument
-from palermo.indicators.screen import ScreenResult, screen
-from palermo.indicators.simulate import evaluate, render_report, write_report
+from palermo.indicators.simulate import render_report, simulate_identification, write_report
 
 indicators_app = typer.Typer(
     help="Trafficking indicators: catalogue and screening report. 人口贩运指标：目录与筛查报告。",
@@ -49,19 +49,21 @@ def assess_command(
     """
     inst = load_instrument(instrument)
     parsed = read_answers(answers, inst)
-    result: Assessment | ScreenResult = (
-        screen(inst, parsed) if inst.kind == "first_line" else assess(inst, parsed, variant=variant)
+    result: Assessment | OfferDecision = (
+        decide_offer(inst, parsed)
+        if inst.kind == "first_line"
+        else assess(inst, parsed, variant=variant)
     )
     if as_json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))  # noqa: T201
         return
-    if isinstance(result, ScreenResult):
-        _print_screen(result)
+    if isinstance(result, OfferDecision):
+        _print_offer(result)
     else:
         _print_assessment(result)
 
 
-def _print_screen(r: ScreenResult) -> None:
+def _print_offer(r: OfferDecision) -> None:
     console.print(f"[bold]{r.decision.en}[/] / [bold]{r.decision.zh}[/]", highlight=False)
     console.print(
         f"instrument {r.instrument_id} v{r.instrument_version} ({r.language}); "
@@ -163,7 +165,7 @@ def evaluate_command(
     """Sensitivity and false escalation on synthetic ground truth, beside published tools.
     在合成真实标注上的灵敏度与误升级率，并与已发表工具比较。
     """
-    report = evaluate(n, seed, ordinary_sample=ordinary, variant=variant)
+    report = simulate_identification(n, seed, ordinary_sample=ordinary, variant=variant)
     console.print(render_report(report), highlight=False, soft_wrap=True)
     if out is not None:
         write_report(report, out)

@@ -1,7 +1,7 @@
 """``palermo demo``: a synthetic population screened with the example profiles, summarised.
 
 Each step is a small function so that later steps (the web application) can be added beside
-them: ``make_population`` -> ``screen_population`` -> ``evaluate`` -> ``print_summary``.
+them: ``make_population`` -> ``screen_population`` -> ``screening_recall`` -> ``print_summary``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from palermo.lib.files import atomic_path
 from palermo.profiles import EXAMPLES_DIR, load_profile_set
 from palermo.records import read_records
 from palermo.screening.batch import screen_table
-from palermo.synth.evaluate import Evaluation, evaluate
+from palermo.synth.recall import Evaluation, screening_recall
 from palermo.synth.write import write_population
 
 DEMO_TRAVELLERS = 200_000
@@ -139,7 +139,7 @@ def demo(
     generated = make_population(files, n, seed)
     console.print("Screening with the example profiles / 正在用示例风险画像筛查 ...")
     hits, screened = screen_population(files, EXAMPLES_DIR)
-    result = evaluate(hits, pq.read_table(files.truth))
+    result = screening_recall(hits, pq.read_table(files.truth))
     print_summary(result, Timings(generate=generated, screen=screened), files)
     if not web:
         return

@@ -18,8 +18,8 @@ from palermo.indicators.assessment import (
     dimension_positive,
 )
 from palermo.indicators.catalogue import Catalogue, Indicator, Observation, load_catalogue
+from palermo.indicators.first_line import OfferDecision, decide_offer
 from palermo.indicators.instruments import Instrument, builtin_instruments, load_instrument
-from palermo.indicators.screen import ScreenResult, screen
 
 __all__ = [
     "Answers",
@@ -28,16 +28,16 @@ __all__ = [
     "Indicator",
     "Instrument",
     "Observation",
+    "OfferDecision",
     "Outcome",
-    "ScreenResult",
     "Variant",
     "assess",
     "assess_indicators",
     "builtin_instruments",
+    "decide_offer",
     "dimension_positive",
     "load_catalogue",
     "load_instrument",
     "parse_answers",
     "read_answers",
-    "screen",
 ]

@@ -613,8 +613,8 @@ def assess(
                 Problem(
                     where="--instrument",
                     value=instrument.id,
-                    rule="is a first-line screen; use screen()",
-                    rule_zh="这是一线初筛问卷，请使用 screen()",
+                    rule="is the first-line questionnaire; use decide_offer()",
+                    rule_zh="这是一线初筛问卷，请使用 decide_offer()",
                 )
             ]
         )

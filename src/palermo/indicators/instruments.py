@@ -102,7 +102,7 @@ class ConsentItem:
 
 
 @dataclass(frozen=True, slots=True)
-class ScreenRule:
+class OfferRule:
     """First-line cut-off: offer an interview on any decisive item, or on at least N items."""
 
     offer_if_any: tuple[str, ...]
@@ -130,7 +130,7 @@ class Instrument:
     introduction: Text | None
     consent: tuple[ConsentItem, ...]
     questions: tuple[Question, ...]
-    screen_rule: ScreenRule | None
+    offer_rule: OfferRule | None
     path: str
     digest: str
 
@@ -263,9 +263,9 @@ def _parse_instrument(path: Path, cat: Catalogue) -> Instrument:
             f"一线初筛最多 {MAX_FIRST_LINE_ITEMS} 项",
         )
 
-    rule: ScreenRule | None = None
+    rule: OfferRule | None = None
     if kind == "first_line":
-        rule = _screen_rule(r, doc, w, {q.id for q in questions})
+        rule = _offer_rule(r, doc, w, {q.id for q in questions})
     if r.problems:
         raise InputError(r.problems)
     return Instrument(
@@ -279,7 +279,7 @@ def _parse_instrument(path: Path, cat: Catalogue) -> Instrument:
         introduction=r.optional_text(doc, w, "introduction"),
         consent=tuple(consent),
         questions=tuple(questions),
-        screen_rule=rule,
+        offer_rule=rule,
         path=str(path),
         digest=hashlib.sha256(raw).hexdigest(),
     )
@@ -454,13 +454,13 @@ def _yes_no(value: object) -> object:
     return value
 
 
-def _screen_rule(r: _Reader, doc: Mapping[str, Any], w: str, items: set[str]) -> ScreenRule:
-    rule = r.mapping(doc.get("screen_rule"), f"{w} screen_rule")
-    decisive = r.id_list(rule, "offer_if_any", f"{w} screen_rule")
+def _offer_rule(r: _Reader, doc: Mapping[str, Any], w: str, items: set[str]) -> OfferRule:
+    rule = r.mapping(doc.get("offer_rule"), f"{w} offer_rule")
+    decisive = r.id_list(rule, "offer_if_any", f"{w} offer_rule")
     for i in decisive:
         if i not in items:
             r.problem(
-                f"{w} screen_rule",
+                f"{w} offer_rule",
                 "names an unknown item",
                 "引用了未知的条目",
                 field="offer_if_any",
@@ -469,10 +469,10 @@ def _screen_rule(r: _Reader, doc: Mapping[str, Any], w: str, items: set[str]) ->
     count = rule.get("offer_if_count_at_least")
     if not isinstance(count, int) or isinstance(count, bool) or count < 1:
         r.problem(
-            f"{w} screen_rule",
+            f"{w} offer_rule",
             "must be a whole number >= 1",
             "必须是大于等于 1 的整数",
             field="offer_if_count_at_least",
         )
         count = 1
-    return ScreenRule(decisive, count, r.text(rule, f"{w} screen_rule", "basis"))
+    return OfferRule(decisive, count, r.text(rule, f"{w} offer_rule", "basis"))

@@ -34,8 +34,8 @@ import yaml
 from palermo.indicators.answers import Answers, AnswerValue, asked
 from palermo.indicators.assessment import Outcome, Variant, assess, assess_indicators
 from palermo.indicators.catalogue import DATA_DIR, Catalogue, load_catalogue
+from palermo.indicators.first_line import decide_offer
 from palermo.indicators.instruments import Instrument, Option, QuestionType, load_instrument
-from palermo.indicators.screen import screen
 
 # Items a victim discloses less readily (violence, sexual coercion, threats), by adult-labour id.
 SENSITIVE = frozenset(
@@ -253,7 +253,7 @@ def _group(truth: Truth) -> str:
     return f"{who} {truth.exploitation_type}" if truth.is_case else f"{who} ordinary"
 
 
-def evaluate(
+def simulate_identification(
     n: int,
     seed: int,
     *,
@@ -292,7 +292,7 @@ def evaluate(
         total = 0
         for i in rows:
             seen = {f: bool(obs_cols[f][i]) for f in obs_fields}
-            result = screen(first, Answers(first.id, "en", seen), catalogue=cat)
+            result = decide_offer(first, Answers(first.id, "en", seen), catalogue=cat)
             counts["offer" if result.offer else "none"] += 1
             total += 1
         return Rates(total, dict(counts))

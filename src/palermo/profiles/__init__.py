@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from palermo.profiles.ast import All, Any, Comparison, NamedList, Node, Not, Profile, Text
+from palermo.profiles.ast import AllOf, AnyOf, Comparison, NamedList, Node, Not, Profile, Text
 from palermo.profiles.loader import (
     check_profile_set,
     lists_used,
@@ -22,8 +22,8 @@ EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
 
 __all__ = [
     "EXAMPLES_DIR",
-    "All",
-    "Any",
+    "AllOf",
+    "AnyOf",
     "Comparison",
     "NamedList",
     "Node",

@@ -1,6 +1,6 @@
 """The profile tree: immutable, typed nodes. The language core imports no engine.
 
-A profile's criteria are a tree of ``All``, ``Any`` and ``Not`` over ``Comparison`` leaves. Two
+A profile's criteria are a tree of ``AllOf``, ``AnyOf`` and ``Not`` over ``Comparison`` leaves. Two
 comparisons with the same field, operator and value are equal (their source line is ignored), so
 the compilers can evaluate each distinct comparison once however many profiles use it.
 
@@ -8,7 +8,7 @@ the compilers can evaluate each distinct comparison once however many profiles u
 >>> b = Comparison("trip_type", "eq", "one_way", line=40)
 >>> a == b and hash(a) == hash(b)
 True
->>> sorted(c.field for c in comparisons(All((a, Not(Comparison("obs_fearful", "eq", True))))))
+>>> sorted(c.field for c in comparisons(AllOf((a, Not(Comparison("obs_fearful", "eq", True))))))
 ['obs_fearful', 'trip_type']
 """
 
@@ -39,13 +39,13 @@ class Comparison:
 
 
 @dataclass(frozen=True, slots=True)
-class All:
+class AllOf:
     children: tuple[Node, ...]
     line: int = _field(default=0, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
-class Any:
+class AnyOf:
     children: tuple[Node, ...]
     line: int = _field(default=0, compare=False, hash=False, repr=False)
 
@@ -56,7 +56,7 @@ class Not:
     line: int = _field(default=0, compare=False, hash=False, repr=False)
 
 
-Node: TypeAlias = Comparison | All | Any | Not
+Node: TypeAlias = Comparison | AllOf | AnyOf | Not
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +107,7 @@ class NamedList:
 def walk(node: Node) -> Iterator[Node]:
     """Every node of the tree, parents before children."""
     yield node
-    if isinstance(node, All | Any):
+    if isinstance(node, AllOf | AnyOf):
         for child in node.children:
             yield from walk(child)
     elif isinstance(node, Not):

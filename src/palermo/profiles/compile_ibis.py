@@ -30,12 +30,12 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import reduce
-from typing import Any as AnyType
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 
-from palermo.profiles.ast import All, Any, Comparison, NamedList, Node, Not
+from palermo.profiles.ast import AllOf, AnyOf, Comparison, NamedList, Node, Not
 from palermo.records.schema import FIELDS, Kind
 
 _BINARY = {
@@ -59,7 +59,7 @@ class IbisPlan:
     any_hit: Node | None  # the OR of all profiles, factored: what selects rows
 
 
-def _missing(col: AnyType, kind: Kind) -> AnyType:
+def _missing(col: Any, kind: Kind) -> Any:
     return col.isnull() | col.isnan() if kind == Kind.FLOAT else col.isnull()
 
 
@@ -73,7 +73,7 @@ def comparison_expr(
     op, v = c.op, c.value
     if op == "is_null":
         return missing if v else ~missing
-    test: AnyType
+    test: Any
     if op in ("in", "not_in", "in_list"):
         items = sorted(lists[str(v)].items) if op == "in_list" else v
         assert isinstance(items, tuple | list)
@@ -114,16 +114,16 @@ def derived_columns(table: ir.Table, names: Sequence[str]) -> dict[str, ir.Value
     if unknown:
         raise KeyError(f"no engine expression for derived field(s) {', '.join(unknown)}")
 
-    def age() -> AnyType:
+    def age() -> Any:
         event, born = table["event_date"], table["date_of_birth"]
         years = event.year() - born.year()
         before_birthday = (event.month() * 100 + event.day()) < (born.month() * 100 + born.day())
         return (years - before_birthday.cast("int64")).cast("int64")
 
-    def days_since(earlier: str) -> AnyType:
+    def days_since(earlier: str) -> Any:
         return table["event_date"].delta(table[earlier], unit="day").cast("int64")
 
-    exprs: dict[str, Callable[[], AnyType]] = {
+    exprs: dict[str, Callable[[], Any]] = {
         "age_at_travel": age,
         "is_minor": lambda: age() < 18,
         "days_booking_to_travel": lambda: days_since("booking_date"),
@@ -133,16 +133,16 @@ def derived_columns(table: ir.Table, names: Sequence[str]) -> dict[str, ir.Value
     return {name: exprs[name]() for name in names}
 
 
-def _combine(node: Node, columns: Mapping[Comparison, AnyType]) -> AnyType:
+def _combine(node: Node, columns: Mapping[Comparison, Any]) -> Any:
     if isinstance(node, Comparison):
         return columns[node]
     if isinstance(node, Not):
         return ~_combine(node.child, columns)
     parts = [_combine(c, columns) for c in node.children]
-    return _balanced(operator.and_ if isinstance(node, All) else operator.or_, parts)
+    return _balanced(operator.and_ if isinstance(node, AllOf) else operator.or_, parts)
 
 
-def _balanced(op: Callable[[AnyType, AnyType], AnyType], parts: list[AnyType]) -> AnyType:
+def _balanced(op: Callable[[Any, Any], Any], parts: list[Any]) -> Any:
     """``op`` over all ``parts`` as a balanced tree: hundreds of profiles stay shallow."""
     while len(parts) > 1:
         pairs = [op(parts[i], parts[i + 1]) for i in range(0, len(parts) - 1, 2)]
@@ -152,7 +152,7 @@ def _balanced(op: Callable[[AnyType, AnyType], AnyType], parts: list[AnyType]) -
 
 def _conjuncts(node: Node) -> tuple[Node, ...]:
     """The terms of a node read as an AND (nested ``all`` flattened, repeats dropped)."""
-    if isinstance(node, All):
+    if isinstance(node, AllOf):
         return tuple(dict.fromkeys(t for child in node.children for t in _conjuncts(child)))
     return (node,)
 
@@ -173,15 +173,15 @@ def _factor(terms: list[tuple[Node, ...]]) -> Node | None:
         counts = Counter(t for conjunction in terms for t in conjunction)
         top, n = counts.most_common(1)[0]  # ties: the first seen, so the result is deterministic
         if n <= 1:
-            parts += [c[0] if len(c) == 1 else All(c) for c in terms]
+            parts += [c[0] if len(c) == 1 else AllOf(c) for c in terms]
             break
         rest = [tuple(t for t in c if t != top) for c in terms if top in c]
         terms = [c for c in terms if top not in c]
         inner = None if any(not c for c in rest) else _factor(rest)  # absorption
-        parts.append(top if inner is None else All((top, inner)))
+        parts.append(top if inner is None else AllOf((top, inner)))
     if not parts:
         return None
-    return parts[0] if len(parts) == 1 else Any(tuple(parts))
+    return parts[0] if len(parts) == 1 else AnyOf(tuple(parts))
 
 
 def compile_ibis(
@@ -240,6 +240,6 @@ def _collect(node: Node, distinct: dict[Comparison, str]) -> None:
     elif isinstance(node, Not):
         _collect(node.child, distinct)
     else:
-        assert isinstance(node, All | Any)
+        assert isinstance(node, AllOf | AnyOf)
         for child in node.children:
             _collect(child, distinct)

@@ -6,8 +6,8 @@ generated source uses only names bound to validated literals (never text from a 
 safe to ``exec``. Semantics are those of ``operators.py``: a comparison on a missing value is
 false; ``not`` negates; NaN counts as missing.
 
->>> from palermo.profiles.ast import All, Comparison
->>> plan = compile_python([All((Comparison("obs_fearful", "eq", True),
+>>> from palermo.profiles.ast import AllOf, Comparison
+>>> plan = compile_python([AllOf((Comparison("obs_fearful", "eq", True),
 ...                             Comparison("trip_type", "eq", "one_way")))])
 >>> plan.fired({"obs_fearful": True, "trip_type": "one_way"})
 [0]
@@ -17,14 +17,14 @@ false; ``not`` negates; NaN counts as missing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any as AnyType
+from typing import Any
 
-from palermo.profiles.ast import All, Any, Comparison, NamedList, Node, Not
+from palermo.profiles.ast import AllOf, AnyOf, Comparison, NamedList, Node, Not
 from palermo.records.schema import FIELDS, Kind
 
-RecordFunction = Callable[[Mapping[str, AnyType]], tuple[tuple[bool, ...], list[int]]]
+RecordFunction = Callable[[Mapping[str, Any]], tuple[tuple[bool, ...], list[int]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +36,7 @@ class PythonPlan:
     run: RecordFunction
     source: str
 
-    def fired(self, record: Mapping[str, AnyType]) -> list[int]:
+    def fired(self, record: Mapping[str, Any]) -> list[int]:
         return self.run(record)[1]
 
 
@@ -95,8 +95,8 @@ class _Codegen:
             return self.atom(n)
         if isinstance(n, Not):
             return f"(not {self.node(n.child)})"
-        joiner = " and " if isinstance(n, All) else " or "
-        assert isinstance(n, All | Any)
+        joiner = " and " if isinstance(n, AllOf) else " or "
+        assert isinstance(n, AllOf | AnyOf)
         return "(" + joiner.join(self.node(c) for c in n.children) + ")"
 
 
@@ -124,11 +124,3 @@ def compile_python(
         run=run,
         source=source,
     )
-
-
-def evaluate(
-    criteria: Node, record: Mapping[str, AnyType], lists: Iterable[NamedList] = ()
-) -> bool:
-    """Evaluate one tree on one record (convenience for tests and one-off checks)."""
-    plan = compile_python([criteria], {n.id: n for n in lists})
-    return plan.fired(record) == [0]

@@ -5,10 +5,10 @@ the profile's comparisons for that record, so the same record gets the same word
 A hit lists the comparisons that made the profile fire: every branch of an ``all``, the branches
 of an ``any`` that held, and a negated comparison where a ``not`` held.
 
->>> from palermo.profiles.ast import Any, Comparison
+>>> from palermo.profiles.ast import AnyOf, Comparison
 >>> fearful = Comparison("obs_fearful", "eq", True)
 >>> cash = Comparison("declared_cash", "lt", 100.0)
->>> en, zh = matched_criteria(Any((fearful, cash)), {fearful: True, cash: False}.__getitem__, {})
+>>> en, zh = matched_criteria(AnyOf((fearful, cash)), {fearful: True, cash: False}.__getitem__, {})
 >>> en
 ('Fearful, anxious or submissive',)
 >>> zh
@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 
 from palermo.profiles.ast import (
-    All,
+    AllOf,
     Comparison,
     NamedList,
     Node,
@@ -99,7 +99,7 @@ def holds(node: Node, truth: Truth) -> bool:
         return truth(node)
     if isinstance(node, Not):
         return not holds(node.child, truth)
-    if isinstance(node, All):
+    if isinstance(node, AllOf):
         return all(holds(c, truth) for c in node.children)
     return any(holds(c, truth) for c in node.children)
 
@@ -111,7 +111,7 @@ def evidence(node: Node, truth: Truth, *, negated: bool = False) -> list[tuple[C
     if isinstance(node, Not):
         return evidence(node.child, truth, negated=not negated)
     out: list[tuple[Comparison, bool]] = []
-    needs_every_child = isinstance(node, All) != negated
+    needs_every_child = isinstance(node, AllOf) != negated
     for child in node.children:
         found = evidence(child, truth, negated=negated)
         if needs_every_child and not found:
@@ -138,7 +138,7 @@ def describe_tree(node: Node, lists: Mapping[str, NamedList], lang: str, indent:
     if isinstance(node, Not):
         head = "并非以下情况：" if lang == "zh" else "NOT:"
         return f"{pad}{head}\n" + describe_tree(node.child, lists, lang, indent + 1)
-    if isinstance(node, All):
+    if isinstance(node, AllOf):
         head = "同时满足：" if lang == "zh" else "ALL of:"
     else:
         head = "满足其一：" if lang == "zh" else "ANY of:"

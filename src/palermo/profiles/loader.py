@@ -29,14 +29,14 @@ import datetime as dt
 import re
 from collections.abc import Hashable, Iterable, Mapping
 from pathlib import Path
-from typing import Any as AnyType
+from typing import Any
 
 import yaml
 
 from palermo.errors import InputError, Problem, Rule
 from palermo.profiles.ast import (
-    All,
-    Any,
+    AllOf,
+    AnyOf,
     Comparison,
     NamedList,
     Node,
@@ -78,14 +78,14 @@ LIST_KEYS = {"id", "version", "title", "rationale", "owner", "kind", "items"}
 # ---------------------------------------------------------------- YAML with line numbers
 
 
-class LineDict(dict[AnyType, AnyType]):
+class LineDict(dict[Any, Any]):
     """A YAML mapping that remembers its own line and the line of each value."""
 
     line: int
-    lines: dict[AnyType, int]
+    lines: dict[Any, int]
 
 
-class LineList(list[AnyType]):
+class LineList(list[Any]):
     line: int
     lines: list[int]
 
@@ -337,7 +337,7 @@ class _Builder:
         if any(c is None for c in children):
             return None
         kids = tuple(c for c in children if c is not None)
-        return All(kids, line=line) if key == "all" else Any(kids, line=line)
+        return AllOf(kids, line=line) if key == "all" else AnyOf(kids, line=line)
 
     def bare_flag(self, name: str, line: int) -> Comparison | None:
         spec = self.field_spec(name, line)
@@ -355,7 +355,7 @@ class _Builder:
             return None
         return Comparison(name, "eq", True, line=line)
 
-    def field_spec(self, name: object, line: int) -> AnyType:
+    def field_spec(self, name: object, line: int) -> Any:
         if not isinstance(name, str) or name not in FIELDS:
             self.problem(
                 line,
@@ -429,7 +429,7 @@ class _Builder:
             return None
         return Comparison(spec.name, op.name, value, line=line)  # type: ignore[arg-type]
 
-    def operand(self, shape: Shape, op: str, spec: AnyType, raw: object, line: int) -> object:
+    def operand(self, shape: Shape, op: str, spec: Any, raw: object, line: int) -> object:
         element_spec = spec
         if spec.kind == Kind.COUNTRY_LIST:
             element_spec = FIELDS["origin"]  # a transit point is a country code

@@ -3,7 +3,8 @@
 Each operator has a name, the aliases an analyst may write instead, the shape of its value, the
 field kinds it applies to, and message templates (English and Simplified Chinese, positive and
 negated) used to explain hits. The compilers (``compile_ibis``, ``compile_python``) implement
-each operator by name; a test checks that every operator declared here is implemented by both.
+each operator by name; tests/screening/test_engines_agree.py draws every operator declared here
+(it enumerates ``OPERATORS``) and requires the same hits from both.
 
 Null semantics (the same in every engine, tested): a comparison whose field is missing is
 **false** - except ``is_null``, which is exactly the test for missing. ``not`` is plain negation

@@ -12,25 +12,25 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any as AnyType
+from typing import Any
 
-from palermo.profiles.ast import All, Comparison, NamedList, Node, Not, Profile, comparisons
+from palermo.profiles.ast import AllOf, Comparison, NamedList, Node, Not, Profile, comparisons
 from palermo.profiles.operators import OPERATORS, Shape
 from palermo.records.schema import EVENT_KINDS
 
 
-def canonical(node: Node) -> AnyType:
+def canonical(node: Node) -> Any:
     """A JSON-ready form of a criteria tree (dates as ISO text)."""
     if isinstance(node, Comparison):
         value = node.value
         if isinstance(value, tuple):
-            shown: AnyType = [_plain(v) for v in value]
+            shown: Any = [_plain(v) for v in value]
         else:
             shown = _plain(value)
         return {"field": node.field, node.op: shown}
     if isinstance(node, Not):
         return {"not": canonical(node.child)}
-    key = "all" if isinstance(node, All) else "any"
+    key = "all" if isinstance(node, AllOf) else "any"
     return {key: [canonical(c) for c in node.children]}
 
 
@@ -38,7 +38,7 @@ def _plain(value: object) -> object:
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
-def profile_document(p: Profile) -> dict[str, AnyType]:
+def profile_document(p: Profile) -> dict[str, Any]:
     """The profile as a plain mapping (the YAML an analyst would write)."""
     return {
         "id": p.id,
@@ -74,7 +74,7 @@ def screening_criteria(p: Profile) -> Node:
     """
     if set(p.applies_to) >= set(EVENT_KINDS):
         return p.criteria
-    return All((Comparison("event_kind", "in", tuple(sorted(p.applies_to))), p.criteria))
+    return AllOf((Comparison("event_kind", "in", tuple(sorted(p.applies_to))), p.criteria))
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,12 +10,12 @@ needs every branch, ``not`` swaps the two (De Morgan) - and refuses the profile 
 ways uses only protected attributes and context (event kind, port, date). So
 ``any: [nationality eq VN, obs_fearful]`` is refused: nationality alone can fire it.
 
->>> from palermo.profiles.ast import All, Any, Comparison
+>>> from palermo.profiles.ast import AllOf, AnyOf, Comparison
 >>> demographic = Comparison("nationality", "eq", "VN")
 >>> behaviour = Comparison("obs_fearful", "eq", True)
->>> can_fire_on_protected_alone(Any((demographic, behaviour)))
+>>> can_fire_on_protected_alone(AnyOf((demographic, behaviour)))
 True
->>> can_fire_on_protected_alone(All((demographic, behaviour)))
+>>> can_fire_on_protected_alone(AllOf((demographic, behaviour)))
 False
 """
 
@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from palermo.errors import Problem, Rule
-from palermo.profiles.ast import All, Comparison, NamedList, Node, Not, Profile, Scalar
+from palermo.profiles.ast import AllOf, Comparison, NamedList, Node, Not, Profile, Scalar
 from palermo.records.schema import COUNTRY_CODES, FIELDS, FieldSpec, Kind
 
 # Fields that describe the checkpoint, not the traveller: they never count as a circumstance.
@@ -46,7 +46,7 @@ def can_fire_on_protected_alone(node: Node, *, negated: bool = False) -> bool:
         return node.field in CONTEXT_FIELDS or (spec is not None and spec.protected)
     if isinstance(node, Not):
         return can_fire_on_protected_alone(node.child, negated=not negated)
-    needs_every_child = isinstance(node, All) != negated  # all, or not-any
+    needs_every_child = isinstance(node, AllOf) != negated  # all, or not-any
     results = [can_fire_on_protected_alone(c, negated=negated) for c in node.children]
     return all(results) if needs_every_child else any(results)
 

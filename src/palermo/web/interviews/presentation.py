@@ -1,5 +1,5 @@
 """What the assessment page shows, built from the stored assessment (``Assessment.to_dict()``
-or ``ScreenResult.to_dict()``): per indicator set a table per dimension, the Palermo elements,
+or ``OfferDecision.to_dict()``): per indicator set a table per dimension, the Palermo elements,
 the combination variant used and the other variant's reading, the outcome and the reasoning,
 all in the page's language.
 

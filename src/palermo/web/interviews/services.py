@@ -28,7 +28,7 @@ from palermo.web.interviews.steps import (
     FIRST_LINE_INSTRUMENT,
     SECOND_LINE_INSTRUMENTS,
     as_answers,
-    evaluate,
+    assess_saved_answers,
     instrument,
     stored,
     to_json_value,
@@ -177,7 +177,7 @@ def interview_assess(
     _require_agency(actor, interview)
     if interview.case_id is not None:
         raise TransitionRefusedError(_("A case was opened from this interview; it is closed."))
-    result, outcome = evaluate(interview.instrument_id, interview.answers, language)
+    result, outcome = assess_saved_answers(interview.instrument_id, interview.answers, language)
     with transaction.atomic():
         interview.result = json.dumps(result, ensure_ascii=False)  # type: ignore[assignment]
         interview.outcome = outcome

@@ -14,8 +14,8 @@ from typing import Any
 from palermo.indicators.answers import Answers, AnswerValue, asked, parse_answers
 from palermo.indicators.assessment import assess
 from palermo.indicators.catalogue import Text, load_catalogue
+from palermo.indicators.first_line import decide_offer
 from palermo.indicators.instruments import Instrument, Question, load_instrument
-from palermo.indicators.screen import screen
 
 CONSENT_STEP = "consent"
 FIRST_LINE_INSTRUMENT = "first-line"
@@ -85,7 +85,9 @@ def to_json_value(value: AnswerValue) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-def evaluate(instrument_id: str, answers_text: str, language: str) -> tuple[dict[str, Any], str]:
+def assess_saved_answers(
+    instrument_id: str, answers_text: str, language: str
+) -> tuple[dict[str, Any], str]:
     """The assessment (second line) or the screen's cut-off (first line) of saved answers, as
     a JSON-ready record and its outcome code. Computes only; storing is the services' job.
 
@@ -94,7 +96,7 @@ def evaluate(instrument_id: str, answers_text: str, language: str) -> tuple[dict
     inst = instrument(instrument_id)
     answers = as_answers(inst, stored(answers_text), "zh" if language.startswith("zh") else "en")
     if inst.kind == "first_line":
-        screened = screen(inst, answers).to_dict()
+        screened = decide_offer(inst, answers).to_dict()
         return screened, str(screened["decision"])
     assessed = assess(inst, answers).to_dict()
     return assessed, str(assessed["outcome"])

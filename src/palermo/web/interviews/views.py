@@ -32,7 +32,7 @@ from palermo.web.interviews.steps import (
     SECOND_LINE_INSTRUMENTS,
     Step,
     asked_now,
-    evaluate,
+    assess_saved_answers,
     instrument,
     steps_of,
     stored,
@@ -260,7 +260,9 @@ def _result(request: HttpRequest, pk: int, kind: InterviewKind) -> HttpResponse:
             result = json.loads(interview.result)
             context["stored"] = True
         else:
-            result, _outcome = evaluate(interview.instrument_id, interview.answers, language)
+            result, _outcome = assess_saved_answers(
+                interview.instrument_id, interview.answers, language
+            )
             context["stored"] = False
     except InputError as exc:
         context["errors"] = reasons(exc)

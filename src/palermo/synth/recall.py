@@ -9,7 +9,7 @@ travellers it selects; ``lift`` is how many times better the profiles do.
 ...                   "exploitation_type": ["labour", None, None, "sexual"]})
 >>> hits = pa.table({"record_id": ["a", "a", "b"], "rule_id": ["p1", "p2", "p1"],
 ...                  "title_en": ["P1", "P2", "P1"], "title_zh": ["一", "二", "一"]})
->>> e = evaluate(hits, truth)
+>>> e = screening_recall(hits, truth)
 >>> (e.flagged, e.recall, e.random_recall, e.lift)
 (2, 0.5, 0.5, 1.0)
 """
@@ -62,7 +62,7 @@ class Evaluation:
         return self.flagged_cases / self.flagged if self.flagged else 0.0
 
 
-def evaluate(hits: pa.Table, truth: pa.Table) -> Evaluation:
+def screening_recall(hits: pa.Table, truth: pa.Table) -> Evaluation:
     """Compare hits (``HIT_SCHEMA``, or any table with record_id, rule_id, titles) with truth."""
     ids = truth.column("record_id")
     is_case = pc.fill_null(truth.column("is_case"), False)

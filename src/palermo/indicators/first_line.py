@@ -1,4 +1,5 @@
-"""The first-line screen: observations at a booth or visa desk → offer a private interview, or not.
+"""The first-line questionnaire: observations at a booth or visa desk → offer a private interview,
+or not (``decide_offer``). "Screening" in Palermo is profile screening (``palermo.screening``).
 
 A positive screen only ever means "offer a private, voluntary second-line interview"; it is never
 a reason for an adverse immigration decision, and a negative screen does not rule trafficking out
@@ -9,7 +10,7 @@ the cut-off.
 >>> from palermo.indicators.answers import parse_answers
 >>> fl = load_instrument("first-line")
 >>> seen = {"answers": {"obs_fearful": True, "obs_little_luggage": True}}
->>> r = screen(fl, parse_answers(seen, fl))
+>>> r = decide_offer(fl, parse_answers(seen, fl))
 >>> r.offer, r.decision.en
 (True, 'offer a private second-line interview')
 """
@@ -29,7 +30,7 @@ NO_ACTION = Text("no further action", "无需进一步行动")
 
 
 @dataclass(frozen=True, slots=True)
-class ScreenResult:
+class OfferDecision:
     offer: bool
     observed: tuple[str, ...]  # item ids (record fields)
     observations: tuple[str, ...]  # BRD ids
@@ -63,12 +64,12 @@ class ScreenResult:
         }
 
 
-def screen(
+def decide_offer(
     instrument: Instrument, answers: Answers, *, catalogue: Catalogue | None = None
-) -> ScreenResult:
-    """Apply the first-line screen's cut-off to the observed items."""
+) -> OfferDecision:
+    """Whether to offer a second-line interview: the first-line cut-off over the observed items."""
     cat = catalogue or load_catalogue()
-    rule = instrument.screen_rule
+    rule = instrument.offer_rule
     if instrument.kind != "first_line" or rule is None:
         raise InputError(
             [
@@ -138,7 +139,7 @@ def screen(
                 "筛查阴性并不排除人口贩运。",
             )
         )
-    return ScreenResult(
+    return OfferDecision(
         offer=offer,
         observed=tuple(q.id for q in observed),
         observations=tuple(q.observation or "" for q in observed),
