@@ -222,3 +222,33 @@ def test_a_date_outside_1900_to_2100_is_refused_rather_than_crashing(
     path = _csv(tmp_path, f"r1,entry,PVG,2026-03-01,CN,F,{value},,")
     with pytest.raises(InputError, match="must be a date between 1900-01-01 and 2100-12-31"):
         read_records(path)
+
+
+def test_a_day_that_does_not_exist_is_refused_not_moved_to_the_next_month(tmp_path: Path) -> None:
+    path = _csv(tmp_path, "r1,entry,PVG,2026-02-30,CN,F,2001-02-29,,")
+    with pytest.raises(InputError) as info:
+        read_records(path)
+    assert [(p.field, p.value) for p in info.value.problems] == [
+        ("event_date", "2026-02-30"),
+        ("date_of_birth", "2001-02-29"),
+    ]
+
+
+def test_a_plain_document_number_is_kept_only_as_the_keyed_hash_of_its_normal_form(
+    tmp_path: Path,
+) -> None:
+    header = "record_id,event_kind,port,event_date,document_number"
+    path = _csv(
+        tmp_path,
+        "r1,entry,PVG,2026-03-01,e 123-45<",
+        "r2,entry,PVG,2026-03-01,",
+        "r3,entry,PVG,2026-03-01,Ｅ１２３",
+        header=header,
+    )
+    table = read_records(path)
+    assert "document_number" not in table.column_names
+    assert table.column("document_number_hash").to_pylist() == [
+        document_hash("E12345"),
+        None,
+        document_hash("Ｅ１２３"),
+    ]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
@@ -20,10 +19,13 @@ from palermo.profiles import check_profile_set, load_profile_set
 from palermo.profiles.explain import describe_profile
 from palermo.profiles.profile_set import ProfileSet, screening_day
 from palermo.records import read_records
-from palermo.screening.batch import ENGINES, Engine, screen_table
+from palermo.screening.batch import ENGINES, screen_table
+from palermo.screening.pipeline import ScreenSummary, screen_file
+
+if TYPE_CHECKING:
+    from palermo.screening.watchlists import WatchlistIndex
 
 PROGRESS_FROM_ROWS = 500_000  # below this a run takes well under a second: no bar
-BATCH_ROWS = 2_000_000  # each DuckDB query costs ~20 ms: big batches, still a moving bar
 
 profiles_app = typer.Typer(
     help=(
@@ -93,13 +95,10 @@ def screen(
                 )
             ]
         )
-    chosen: Engine = "spark" if engine == "spark" else "duckdb"
     started = time.perf_counter()
     profile_set = load_profile_set(profiles)
     today = screening_day()
-    table = read_records(input_path, reporting_country=reporting_country)
-    resting = profile_set.not_in_force(today)
-    for p in resting:
+    for p in profile_set.not_in_force(today):
         console.print(
             f"[yellow]not used / 未使用:[/] {p.id} (review by / 复核日期 "
             f"{p.review_by.isoformat()}, valid from / 生效日期 {p.valid_from.isoformat()})",
@@ -110,59 +109,85 @@ def screen(
         from palermo.screening.watchlists import WatchlistIndex
 
         index = WatchlistIndex.from_directory(watchlists, today=today)
-    if table.num_rows >= PROGRESS_FROM_ROWS:
-        with Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("screening / 筛查", total=table.num_rows)
-            hits = screen_table(
-                table,
-                profile_set,
-                engine=chosen,
-                on=today,
-                batch_rows=BATCH_ROWS,
-                progress=lambda done: bar.update(task, completed=done),
-                watchlists=index,
-            )
+    if engine == "spark":
+        summary = _screen_on_spark(input_path, profile_set, out, today, index, reporting_country)
     else:
-        hits = screen_table(table, profile_set, engine=chosen, on=today, watchlists=index)
+        summary = _screen_streamed(input_path, profile_set, out, today, index, reporting_country)
     if index is not None:
-        listed = pc.sum(pc.equal(hits.column("source"), "watchlist")).as_py() or 0
         console.print(
-            f"watchlist hits / 名单命中: {listed} ({len(index.lists)} list(s) / 个名单, "
-            f"{len(index)} entries / 条目)",
+            f"watchlist hits / 名单命中: {summary.by_profile['watchlist']} "
+            f"({len(index.lists)} list(s) / 个名单, {len(index)} entries / 条目)",
             highlight=False,
         )
+    _summary(summary, profile_set, time.perf_counter() - started, out)
+
+
+def _screen_streamed(
+    input_path: Path,
+    profile_set: ProfileSet,
+    out: Path,
+    today: dt.date,
+    index: WatchlistIndex | None,
+    reporting_country: str | None,
+) -> ScreenSummary:
+    """DuckDB: the file read, checked and screened in batches, hits written as they come."""
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("screening / 筛查", total=None, visible=False)
+
+        def progress(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total, visible=done >= PROGRESS_FROM_ROWS)
+
+        return screen_file(
+            input_path,
+            profile_set,
+            out,
+            on=today,
+            watchlists=index,
+            progress=progress,
+            reporting_country=reporting_country,
+        )
+
+
+def _screen_on_spark(
+    input_path: Path,
+    profile_set: ProfileSet,
+    out: Path,
+    today: dt.date,
+    index: WatchlistIndex | None,
+    reporting_country: str | None,
+) -> ScreenSummary:
+    """Spark: the whole table handed to a (local) Spark session."""
+    table = read_records(input_path, reporting_country=reporting_country)
+    hits = screen_table(table, profile_set, engine="spark", on=today, watchlists=index)
     with atomic_path(out) as tmp:
         pq.write_table(hits, tmp)
-    elapsed = time.perf_counter() - started
-    _summary(table.num_rows, hits, profile_set, elapsed, out)
+    summary = ScreenSummary()
+    summary.add(table.num_rows, hits)
+    return summary
 
 
-def _summary(
-    n_records: int, hits: pa.Table, profile_set: ProfileSet, elapsed: float, out: Path
-) -> None:
-    flagged = pc.count_distinct(hits.column("record_id")).as_py() if hits.num_rows else 0
-    counts: dict[str, int] = {}
-    if hits.num_rows:
-        for row in hits.group_by("rule_id").aggregate([("rule_id", "count")]).to_pylist():
-            counts[row["rule_id"]] = row["rule_id_count"]
+def _summary(summary: ScreenSummary, profile_set: ProfileSet, elapsed: float, out: Path) -> None:
     table = Table("profile / 风险画像", "hits / 命中", "title / 标题")
     table.columns[0].no_wrap = True
     for p in profile_set.profiles:
         table.add_row(
-            f"{p.id} v{p.version}", str(counts.get(p.id, 0)), f"{p.title.en}\n{p.title.zh}"
+            f"{p.id} v{p.version}",
+            str(summary.by_profile.get(p.id, 0)),
+            f"{p.title.en}\n{p.title.zh}",
         )
     console.print(table)
-    share = flagged / n_records if n_records else 0.0
+    n_records = summary.records
+    share = summary.flagged / n_records if n_records else 0.0
     console.print(
-        f"records / 记录: {n_records}   hits / 命中: {hits.num_rows}   "
-        f"travellers flagged / 被标记旅客: {flagged} ({share:.2%})   "
+        f"records / 记录: {n_records}   hits / 命中: {summary.hits}   "
+        f"travellers flagged / 被标记旅客: {summary.flagged} ({share:.2%})   "
         f"profile set / 画像集: {profile_set.version}   time / 用时: {elapsed:.2f}s",
         highlight=False,
     )

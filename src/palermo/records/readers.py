@@ -11,9 +11,11 @@ replaced on reading by its keyed hash (``document_number_hash``) and never kept.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -124,7 +126,8 @@ def read_paxlst(
     return validate_table(table_from_dicts(rows), source=manifest.interchange_reference)
 
 
-def _read_csv_raw(path: Path) -> pa.Table:
+def csv_header(path: Path) -> list[str]:
+    """The column names of a CSV file's first line; a clear problem when there are none."""
     try:
         with path.open("rb") as fh:
             header = fh.readline().decode("utf-8-sig").strip()
@@ -146,7 +149,11 @@ def _read_csv_raw(path: Path) -> pa.Table:
                 )
             ]
         )
-    names = [n.strip() for n in header.split(",")]
+    return [n.strip() for n in next(csv.reader([header]))]
+
+
+def _read_csv_raw(path: Path) -> pa.Table:
+    names = csv_header(path)
     convert = pacsv.ConvertOptions(
         column_types={n: pa.string() for n in names},
         null_values=[""],  # "NA" is Namibia, never missing
@@ -164,34 +171,53 @@ def _read_csv_raw(path: Path) -> pa.Table:
 def _read_jsonl_raw(path: Path) -> pa.Table:
     rows: list[dict[str, Any]] = []
     problems: list[Problem] = []
+    total = 0
+    for chunk, found, count in jsonl_chunks(path, rows=1 << 62):
+        rows.extend(chunk)
+        problems.extend(found)
+        total += count
+    if total:
+        raise InputError(problems[:MAX_PROBLEMS], total=total)
+    return table_from_dicts(rows)
+
+
+def jsonl_chunks(
+    path: Path, *, rows: int
+) -> Iterator[tuple[list[dict[str, Any]], list[Problem], int]]:
+    """The objects of a JSON Lines file, ``rows`` lines at a time, with the problems of those
+    lines (the first ``MAX_PROBLEMS``) and how many there were."""
+    chunk: list[dict[str, Any]] = []
+    problems: list[Problem] = []
+    total = 0
     with path.open(encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.append(
-                    Problem(
-                        where=f"{path} line {lineno}",
-                        rule=f"invalid JSON: {exc}",
-                        rule_zh=f"JSON 无效：{exc}",
-                    )
-                )
-                continue
-            if not isinstance(obj, dict):
-                problems.append(
-                    Problem(
-                        where=f"{path} line {lineno}",
-                        rule="each line must be a JSON object",
-                        rule_zh="每一行都必须是一个 JSON 对象",
-                    )
-                )
-                continue
-            rows.append(obj)
-    if problems:
-        raise InputError(problems[:MAX_PROBLEMS], total=len(problems))
-    return table_from_dicts(rows)
+            if line.strip():
+                obj, problem = _json_object(line, f"{path} line {lineno}")
+                if problem is None:
+                    chunk.append(obj)
+                else:
+                    total += 1
+                    if len(problems) < MAX_PROBLEMS:
+                        problems.append(problem)
+            if lineno % rows == 0:
+                yield chunk, problems, total
+                chunk, problems, total = [], [], 0
+    if chunk or total:
+        yield chunk, problems, total
+
+
+def _json_object(line: str, where: str) -> tuple[dict[str, Any], Problem | None]:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return {}, Problem(where=where, rule=f"invalid JSON: {exc}", rule_zh=f"JSON 无效：{exc}")
+    if not isinstance(obj, dict):
+        return {}, Problem(
+            where=where,
+            rule="each line must be a JSON object",
+            rule_zh="每一行都必须是一个 JSON 对象",
+        )
+    return obj, None
 
 
 def table_from_dicts(rows: Sequence[dict[str, Any]]) -> pa.Table:
@@ -228,11 +254,9 @@ def _transit_to_text(value: Any) -> str | None:
     return _to_text(value)
 
 
-def validate_table(raw: pa.Table, *, source: str = "input") -> pa.Table:
-    """Check and convert a raw table (text or typed columns) into ``ARROW_SCHEMA``."""
-    problems: list[Problem] = []
-    total = 0
-    names = list(raw.column_names)
+def check_header(names: Sequence[str], *, source: str = "input") -> None:
+    """The checks a file passes on its column names alone: none repeated, every one known, and
+    not both ``document_number`` and ``document_number_hash``."""
     if len(set(names)) != len(names):
         dupes = sorted({n for n in names if names.count(n) > 1})
         raise InputError(
@@ -244,22 +268,17 @@ def validate_table(raw: pa.Table, *, source: str = "input") -> pa.Table:
                 )
             ]
         )
-    if "document_number" in names:
-        if "document_number_hash" in names:
-            raise InputError(
-                [
-                    Problem(
-                        where=source,
-                        rule="give either document_number or document_number_hash, not both",
-                        rule_zh="document_number 与 document_number_hash 只能给出其一",
-                    )
-                ]
-            )
-        plain = raw.column("document_number")
-        hashed = document_hash_array(pc.cast(plain, pa.string()))
-        raw = raw.drop_columns(["document_number"]).append_column("document_number_hash", hashed)
-        names = list(raw.column_names)
-    unknown = [n for n in names if n not in INPUT_FIELDS]
+    if "document_number" in names and "document_number_hash" in names:
+        raise InputError(
+            [
+                Problem(
+                    where=source,
+                    rule="give either document_number or document_number_hash, not both",
+                    rule_zh="document_number 与 document_number_hash 只能给出其一",
+                )
+            ]
+        )
+    unknown = [n for n in names if n not in INPUT_FIELDS and n != "document_number"]
     if unknown:
         raise InputError(
             [
@@ -273,51 +292,94 @@ def validate_table(raw: pa.Table, *, source: str = "input") -> pa.Table:
                 for n in unknown
             ]
         )
-    n_rows = raw.num_rows
-    columns: list[pa.Array | pa.ChunkedArray] = []
-    for spec in INPUT_FIELDS.values():
-        if spec.name not in raw.column_names:
-            if spec.required:
-                total += 1
-                problems.append(
-                    Problem(
-                        where=source,
-                        field=spec.name,
-                        rule="required column is missing",
-                        rule_zh="缺少必填列",
-                    )
-                )
-            columns.append(pa.nulls(n_rows, type=spec.arrow_type))
-            continue
-        col = raw.column(spec.name).combine_chunks()
-        converted, bad = _convert(col, spec)
-        columns.append(converted)
-        for mask, rule, rule_zh in bad:
-            count = int(pc.sum(pc.cast(mask, pa.int64())).as_py() or 0)
-            if not count:
-                continue
-            total += count
-            room = MAX_PROBLEMS - len(problems)
-            for idx in _first_indices(mask, room):
-                problems.append(
-                    Problem(
-                        where=f"{source} row {idx + 1}",
-                        field=spec.name,
-                        value=col[idx].as_py(),
-                        rule=rule,
-                        rule_zh=rule_zh,
-                    )
-                )
-    if total:
-        problems.sort(key=_row_number)
-        raise InputError(problems, total=total)
+
+
+def validate_table(raw: pa.Table, *, source: str = "input") -> pa.Table:
+    """Check and convert a raw table (text or typed columns) into ``ARROW_SCHEMA``."""
+    check_header(list(raw.column_names), source=source)
+    checked = check_batch(raw, source=source)
+    if checked.total:
+        raise InputError(checked.problems, total=checked.total)
+    columns = [_decoded(checked.columns[name]) for name in INPUT_FIELDS]
     return pa.Table.from_arrays(columns, schema=ARROW_SCHEMA)
 
 
-def _row_number(problem: Problem) -> int:
-    """Whole-file problems (a missing column) first, then by row."""
-    last = problem.where.rsplit(" ", 1)[-1]
-    return int(last) if " row " in problem.where and last.isdigit() else 0
+@dataclass(frozen=True, slots=True)
+class CheckedBatch:
+    """One batch of records checked: the converted columns (categorical ones may stay
+    dictionary-encoded), the first ``MAX_PROBLEMS`` problems by row, and how many there are."""
+
+    columns: dict[str, pa.Array]
+    problems: list[Problem]
+    total: int
+    num_rows: int
+
+    def table(self, names: Sequence[str]) -> pa.Table:
+        """The columns ``names`` as a table (dictionary-encoded text columns kept so)."""
+        return pa.table({name: self.columns[name] for name in names})
+
+
+def check_batch(
+    raw: pa.Table,
+    *,
+    source: str = "input",
+    first_row: int = 0,
+    fields: Sequence[str] | None = None,
+) -> CheckedBatch:
+    """Check and convert the columns ``fields`` (default: every input field) of a batch whose
+    first row is row ``first_row + 1`` of ``source``; its header passed ``check_header``.
+
+    A field absent from ``raw`` is all null (a problem when it is required). A plain
+    ``document_number`` column becomes its keyed hash when ``document_number_hash`` is asked for.
+    """
+    wanted = list(INPUT_FIELDS) if fields is None else list(fields)
+    if "document_number" in raw.column_names:
+        if "document_number_hash" in wanted:
+            hashed = document_hash_array(pc.cast(raw.column("document_number"), pa.string()))
+            raw = raw.append_column("document_number_hash", hashed)
+        raw = raw.drop_columns(["document_number"])
+    n_rows = raw.num_rows
+    found: list[tuple[int, int, Problem]] = []  # (row, field position, problem)
+    total = 0
+    columns: dict[str, pa.Array] = {}
+    for position, name in enumerate(wanted):
+        spec = INPUT_FIELDS[name]
+        if name not in raw.column_names:
+            if spec.required:
+                total += 1
+                found.append(
+                    (
+                        -1,
+                        position,
+                        Problem(
+                            where=source,
+                            field=name,
+                            rule="required column is missing",
+                            rule_zh="缺少必填列",
+                        ),
+                    )
+                )
+            columns[name] = pa.nulls(n_rows, type=spec.arrow_type)
+            continue
+        col = raw.column(name).combine_chunks()
+        converted, bad = _convert(col, spec)
+        columns[name] = converted
+        for mask, rule, rule_zh in bad:
+            count = int(pc.sum(pc.cast(mask, pa.int64())).as_py() or 0)
+            total += count
+            for idx in _first_indices(mask, MAX_PROBLEMS if count else 0):
+                where = f"{source} row {first_row + idx + 1}"
+                value = col[idx].as_py()
+                problem = Problem(where=where, field=name, value=value, rule=rule, rule_zh=rule_zh)
+                found.append((idx, position, problem))
+    found.sort(key=lambda item: (item[0], item[1]))
+    return CheckedBatch(columns, [p for _, _, p in found[:MAX_PROBLEMS]], total, n_rows)
+
+
+def _decoded(col: pa.Array) -> pa.Array:
+    if pa.types.is_dictionary(col.type):
+        return pc.take(col.dictionary, col.indices)
+    return col
 
 
 Bad = list[tuple[pa.Array, str, str]]
@@ -338,6 +400,8 @@ def _mask(expr: pa.Array) -> pa.Array:
 
 def _convert(col: pa.Array, spec: FieldSpec) -> tuple[pa.Array, Bad]:
     """Convert one column; return the typed array and the masks of bad values with their rule."""
+    if pa.types.is_dictionary(col.type) and spec.kind != Kind.COUNTRY_LIST:
+        return _convert_dictionary(col, spec)
     bad: Bad = []
     target = spec.arrow_type
     if spec.kind == Kind.COUNTRY_LIST:
@@ -369,6 +433,30 @@ def _convert(col: pa.Array, spec: FieldSpec) -> tuple[pa.Array, Bad]:
     if spec.maximum is not None:
         high = pc.greater(out, spec.maximum)
         bad.append((_mask(high), f"must be at most {spec.maximum:g}", f"不得大于 {spec.maximum:g}"))
+    return out, bad
+
+
+_KEEP_ENCODED = (Kind.STRING, Kind.ENUM, Kind.COUNTRY)
+
+
+def _convert_dictionary(col: pa.DictionaryArray, spec: FieldSpec) -> tuple[pa.Array, Bad]:
+    """A dictionary-encoded column (a categorical column read so from Parquet or CSV): each
+    distinct value is converted and checked once, the rows only index the results.
+
+    Text kinds stay encoded (DuckDB scans the dictionary as it is); other kinds are decoded.
+    """
+    values, bad_values = _convert(col.dictionary, replace(spec, required=False))
+    indices = col.indices
+    bad: Bad = [(_mask(pc.take(mask, indices)), rule, zh) for mask, rule, zh in bad_values]
+    if spec.kind in _KEEP_ENCODED and values.null_count == 0 and pa.types.is_string(values.type):
+        out: pa.Array = pa.DictionaryArray.from_arrays(indices, values)
+    else:
+        out = pc.take(values, indices)
+    if spec.required:
+        missing = pc.is_null(out)
+        for mask, _rule, _rule_zh in bad:  # a value already reported as malformed is not missing
+            missing = pc.and_(missing, pc.invert(mask))
+        bad.append((missing, "required field is missing", "缺少必填字段"))
     return out, bad
 
 
@@ -406,6 +494,9 @@ def _convert_text(text: pa.Array, spec: FieldSpec, bad: Bad) -> pa.Array:
         return upper
     if spec.kind == Kind.DATE:
         parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
+        # strptime rolls 2026-02-30 over to March: only a date that reads back the same is one
+        same = pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), text)
+        parsed = pc.if_else(_mask(same), parsed, pa.scalar(None, parsed.type))
         out = pc.cast(parsed, pa.date32())
         bad.append(
             (

@@ -1,0 +1,236 @@
+"""Records read and checked in batches: memory bounded by the batch, not by the file.
+
+``read_record_batches(path, fields=...)`` yields validated batches holding the fields asked for
+(the columns a screening uses), with the same rules and the same problems as ``read_records``:
+
+- only the columns that are needed are read, plus every column that a rule can reject (all but
+  free text: a name or a phone number is never wrong, a date or a country code can be), so a
+  file with any problem is still refused as a whole;
+- categorical text (codes, countries, ports, and in CSV also dates, numbers and yes/no) is read
+  dictionary-encoded: each distinct value is converted and checked once, the rows only index
+  it, and DuckDB scans the encoded column as it is;
+- once a problem is found no batch is yielded any more, but the rest of the file is still
+  checked so that the error counts every problem; ``InputError`` is raised at the end.
+
+>>> import tempfile, pathlib
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "r.csv"
+>>> _ = path.write_text("record_id,event_kind,port,event_date,sex\\nr1,entry,PVG,2026-03-01,F\\n")
+>>> [b.to_pylist() for b in read_record_batches(path, fields=("record_id", "sex"))]
+[[{'record_id': 'r1', 'sex': 'F'}]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from palermo.errors import InputError, Problem
+from palermo.records.readers import (
+    MAX_PROBLEMS,
+    CheckedBatch,
+    check_batch,
+    check_header,
+    csv_header,
+    detect_format,
+    jsonl_chunks,
+    read_paxlst,
+    table_from_dicts,
+)
+from palermo.records.schema import INPUT_FIELDS, Kind
+
+DEFAULT_BATCH_ROWS = 1_000_000
+CSV_BLOCK_BYTES = 16 << 20
+# text kinds worth reading dictionary-encoded: few distinct values, many rows
+_FEW_VALUES = (Kind.ENUM, Kind.COUNTRY, Kind.DATE, Kind.BOOL, Kind.INT)
+_ENCODED = pa.dictionary(pa.int32(), pa.string())
+
+
+def fields_to_check(fields: Sequence[str]) -> tuple[str, ...]:
+    """``fields``, the required fields, and every field a rule can reject (all but free text)."""
+    wanted = set(fields)
+    return tuple(
+        name
+        for name, spec in INPUT_FIELDS.items()
+        if name in wanted or spec.required or spec.kind != Kind.STRING
+    )
+
+
+def _encoded_on_reading(name: str) -> bool:
+    """Read this text column dictionary-encoded (few distinct values)?"""
+    spec = INPUT_FIELDS.get(name)
+    if spec is None:
+        return False
+    if spec.kind == Kind.STRING:
+        return not spec.identifying  # ports, sponsors: repeated; names, ids: not
+    return spec.kind in _FEW_VALUES
+
+
+class RecordBatches:
+    """The validated batches of one file (iterate once); see the module's description."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        fields: Sequence[str],
+        batch_rows: int,
+        reporting_country: str | None,
+    ) -> None:
+        self.path = path
+        self.source = str(path)
+        self.fmt = detect_format(path)
+        self.fields = tuple(fields)
+        self.checked_fields = fields_to_check(fields)
+        self.batch_rows = max(1, batch_rows)
+        self.reporting_country = reporting_country
+        self.problems: list[Problem] = []
+        self.total_problems = 0
+        self.rows_read = 0
+        self.total_rows: int | None = None  # known before reading for Parquet
+
+    def __iter__(self) -> Iterator[pa.Table]:
+        for raw in self._raw_batches():
+            checked = check_batch(
+                raw, source=self.source, first_row=self.rows_read, fields=self.checked_fields
+            )
+            self.rows_read += raw.num_rows
+            self._note(checked)
+            if not self.total_problems:
+                yield checked.table(self.fields)
+        if self.total_problems:
+            raise InputError(self.problems, total=self.total_problems)
+
+    def _note(self, checked: CheckedBatch) -> None:
+        room = MAX_PROBLEMS - len(self.problems)
+        self.problems.extend(checked.problems[: max(0, room)])
+        self.total_problems += checked.total
+
+    def _note_problems(self, problems: list[Problem], total: int) -> None:
+        room = MAX_PROBLEMS - len(self.problems)
+        self.problems.extend(problems[: max(0, room)])
+        self.total_problems += total
+
+    def _read_names(self, names: Sequence[str]) -> list[str]:
+        check_header(list(names), source=self.source)
+        wanted = set(self.checked_fields)
+        if "document_number_hash" in wanted:
+            wanted.add("document_number")
+        return [n for n in names if n in wanted]
+
+    def _raw_batches(self) -> Iterator[pa.Table]:
+        if self.fmt == "parquet":
+            yield from self._parquet()
+        elif self.fmt == "csv":
+            yield from self._csv()
+        elif self.fmt == "jsonl":
+            yield from self._jsonl()
+        else:  # a PAXLST manifest is small and checked whole, all or nothing per message
+            table = read_paxlst(self.path, reporting_country=self.reporting_country)
+            self.total_rows = table.num_rows
+            for start in range(0, table.num_rows, self.batch_rows):
+                yield table.slice(start, self.batch_rows)
+
+    def _parquet(self) -> Iterator[pa.Table]:
+        try:
+            schema = pq.read_schema(self.path)
+            names = self._read_names(schema.names)
+            encoded = [
+                n
+                for n in names
+                if _encoded_on_reading(n) and pa.types.is_string(schema.field(n).type)
+            ]
+            reader = pq.ParquetFile(self.path, read_dictionary=encoded)
+            self.total_rows = reader.metadata.num_rows
+            empty = True
+            for batch in reader.iter_batches(batch_size=self.batch_rows, columns=names):
+                empty = False
+                yield pa.Table.from_batches([batch])
+            if empty:  # no rows: the header is still checked (a required column missing)
+                yield schema.empty_table().select(names)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise InputError(
+                [
+                    Problem(
+                        where=self.source,
+                        rule=f"not a readable Parquet file: {exc}",
+                        rule_zh=f"不是可读取的 Parquet 文件：{exc}",
+                    )
+                ]
+            ) from None
+
+    def _csv(self) -> Iterator[pa.Table]:
+        names = self._read_names(csv_header(self.path))
+        convert = pacsv.ConvertOptions(
+            include_columns=names,
+            column_types={n: _ENCODED if _encoded_on_reading(n) else pa.string() for n in names},
+            null_values=[""],  # "NA" is Namibia, never missing
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+        )
+        pending: list[pa.RecordBatch] = []
+        size = 0
+        try:
+            reader = pacsv.open_csv(
+                self.path,
+                read_options=pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES),
+                convert_options=convert,
+            )
+            for batch in reader:
+                pending.append(batch)
+                size += batch.num_rows
+                if size >= self.batch_rows:
+                    yield pa.Table.from_batches(pending)
+                    pending, size = [], 0
+        except pa.ArrowInvalid as exc:
+            raise InputError(
+                [
+                    Problem(
+                        where=self.source,
+                        rule=f"malformed CSV: {exc}",
+                        rule_zh=f"CSV 格式有误：{exc}",
+                    )
+                ]
+            ) from None
+        if pending or not self.rows_read:
+            yield pa.Table.from_batches(pending, schema=reader.schema)
+
+    def _jsonl(self) -> Iterator[pa.Table]:
+        empty = True
+        for chunk, problems, total in jsonl_chunks(self.path, rows=self.batch_rows):
+            self._note_problems(problems, total)
+            raw = table_from_dicts(chunk)
+            empty = False
+            yield raw.select(self._read_names(raw.column_names))
+        if empty:  # no records: what an empty table lacks is still said
+            yield table_from_dicts([])
+
+
+def read_record_batches(
+    path: str | Path,
+    *,
+    fields: Sequence[str] | None = None,
+    batch_rows: int = DEFAULT_BATCH_ROWS,
+    reporting_country: str | None = None,
+) -> RecordBatches:
+    """The records of a CSV, Parquet, JSON Lines or PAXLST file in validated batches of about
+    ``batch_rows`` records, each holding ``fields`` (default: every input field).
+
+    Raises ``InputError`` - at once for a missing or unreadable file or a bad header, after the
+    last batch for bad values - with the same problems ``read_records`` names.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError([Problem(where=str(path), rule="file not found", rule_zh="找不到文件")])
+    if not path.is_file():
+        raise InputError([Problem(where=str(path), rule="not a file", rule_zh="不是文件")])
+    chosen = tuple(INPUT_FIELDS) if fields is None else tuple(fields)
+    unknown = [f for f in chosen if f not in INPUT_FIELDS]
+    if unknown:
+        raise KeyError(f"not input fields: {', '.join(unknown)}")
+    return RecordBatches(
+        path, fields=chosen, batch_rows=batch_rows, reporting_country=reporting_country
+    )
