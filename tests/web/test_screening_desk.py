@@ -54,7 +54,7 @@ class TestScreeningDesk(BaseTestCase):
         )
         assert response.status_code == 422
         page = response.content.decode()
-        assert "Use a two-letter country code" in page
+        assert "Not a country: pick one from the list" in page
         assert "Write the date as YYYY-MM-DD" in page
         assert "sideways is not one of the available choices" in page
         assert Traveller.objects.count() == 0

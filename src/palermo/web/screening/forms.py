@@ -18,10 +18,13 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from palermo.errors import InputError, Problem
+from palermo.records.consistency import record_problems
+from palermo.records.countries import country_code, country_names
+from palermo.records.mrz import Mrz
 from palermo.records.readers import table_from_dicts, validate_table
 from palermo.records.schema import INPUT_FIELDS, FieldSpec, Kind
 from palermo.web.lib.choices import enum_label
-from palermo.web.lib.problems import problem_text
+from palermo.web.lib.problems import problem_text, rule_text
 from palermo.web.screening.models import DISPOSITION_CHOICES
 
 # The page groups fields the way an officer reads a travel document and a booking.
@@ -106,12 +109,23 @@ def _form_field(spec: FieldSpec) -> forms.Field:
     if spec.kind is Kind.DATE:
         attrs = {"type": "date"}
     elif spec.kind is Kind.COUNTRY:
-        attrs = {"maxlength": "2", "size": "3", "autocapitalize": "characters"}
+        # a name in either language or the code, picked from the list of countries
+        attrs = {"list": "countries", "autocomplete": "off", "maxlength": "100"}
     elif spec.kind is Kind.COUNTRY_LIST:
-        attrs = {"placeholder": "TH;MY"}
-    elif spec.kind in (Kind.INT, Kind.FLOAT):
+        attrs = {"list": "countries", "autocomplete": "off", "maxlength": "500"}
+    elif spec.kind is Kind.INT:
+        attrs = {"inputmode": "numeric"}
+    elif spec.kind is Kind.FLOAT:
         attrs = {"inputmode": "decimal"}
+    elif spec.name == "contact_email":
+        attrs = {"type": "email", "autocomplete": "off"}
+    elif spec.name == "contact_phone":
+        attrs = {"type": "tel", "autocomplete": "off"}
     field = forms.CharField(label=label, required=False, widget=forms.TextInput(attrs))
+    if spec.kind is Kind.COUNTRY:
+        field.help_text = _("Type the name in English or Chinese and pick it from the list.")
+    elif spec.kind is Kind.COUNTRY_LIST:
+        field.help_text = _("Country names or codes, separated by ';'.")
     if required:
         field.widget.attrs["required"] = "required"
         field.widget.attrs["aria-required"] = "true"
@@ -132,9 +146,11 @@ def rule_in_language(spec: FieldSpec, rule: str) -> str:
     if spec.kind is Kind.ENUM:
         return _("Choose one of: %(values)s.") % {"values": ", ".join(spec.domain)}
     if spec.kind is Kind.COUNTRY:
-        return _("Use a two-letter country code (ISO 3166-1), for example TH.")
+        return _(
+            "Not a country: pick one from the list (a name in English or Chinese, or its code)."
+        )
     if spec.kind is Kind.COUNTRY_LIST:
-        return _("Use two-letter country codes separated by ';', for example TH;MY.")
+        return _("Not countries: names or codes from the list, separated by ';'.")
     if spec.kind is Kind.DATE:
         return _("Write the date as YYYY-MM-DD.")
     if spec.kind is Kind.INT:
@@ -176,13 +192,45 @@ class TravellerForm(forms.Form):
                 raw[name] = None if value in (None, "") else str(value)
         if raw.get("record_id") is None:
             raw["record_id"] = "desk-" + secrets.token_hex(6)
+        countries_known = self._countries(raw)
         try:
             table = validate_table(table_from_dicts([raw]), source=_("form"))
         except InputError as exc:
             self._place(exc.problems)
+            # the dates and contacts that are valid alone are still checked together, so
+            # every mistake shows in one pass
+            self._place_crossed(_typed_alone(raw, {p.field for p in exc.problems}))
             return data
-        self.record = table.to_pylist()[0]
+        record = table.to_pylist()[0]
+        if not self._place_crossed(record) and countries_known:
+            self.record = record
         return data
+
+    def _place_crossed(self, record: Mapping[str, Any]) -> bool:
+        """Mark each cross-field rule ``record`` breaks; whether any was."""
+        crossed = record_problems(record, where=_("form"))
+        for each in crossed:
+            if each.field not in self.errors:
+                self.add_error(each.field if each.field in self.fields else None, rule_text(each))
+        return bool(crossed)
+
+    def _countries(self, raw: dict[str, Any]) -> bool:
+        """Country names (either language) or codes as ISO codes in ``raw``; every one that
+        names no country is marked on its field, never cut to two letters."""
+        fine = True
+        for name, value in list(raw.items()):
+            spec = INPUT_FIELDS.get(name)
+            if value is None or spec is None or spec.kind not in (Kind.COUNTRY, Kind.COUNTRY_LIST):
+                continue
+            parts = [value] if spec.kind is Kind.COUNTRY else re.split(r"[;,，；]", value)
+            codes = [country_code(p) for p in parts if p.strip()]
+            if any(code is None for code in codes):
+                self.add_error(name, rule_in_language(spec, ""))
+                raw[name] = None  # marked here; the other fields are still checked
+                fine = False
+            else:
+                raw[name] = ";".join(c for c in codes if c)
+        return fine
 
     def _place(self, problems: list[Problem]) -> None:
         for problem in problems:
@@ -193,6 +241,50 @@ class TravellerForm(forms.Form):
                 self.add_error(name, rule_in_language(field_spec(name), problem.rule))
             else:
                 self.add_error(None, problem_text(problem))
+
+
+def _typed_alone(raw: Mapping[str, Any], refused: set[str | None]) -> dict[str, Any]:
+    """The dates and contact details of ``raw`` that are valid on their own, typed."""
+    typed: dict[str, Any] = {}
+    for name, value in raw.items():
+        spec = INPUT_FIELDS.get(name)
+        if value is None or name in refused or spec is None:
+            continue
+        if spec.kind is Kind.DATE:
+            try:
+                typed[name] = dt.date.fromisoformat(value)
+            except ValueError:
+                continue
+        elif name in ("contact_email", "contact_phone"):
+            typed[name] = value
+    return typed
+
+
+def country_options(lang: str) -> list[tuple[str, str]]:
+    """(code, 'name · other-language name') for the page's list of countries, by name."""
+    zh = lang.startswith("zh")
+    rows = [
+        (code, f"{zh_name} · {en}" if zh else f"{en} · {zh_name}")
+        for code, (en, zh_name) in country_names().items()
+    ]
+    return sorted(rows, key=lambda row: row[1])
+
+
+# What the machine-readable zone fills in: the form's fields, the document number in plain
+# (the form keeps only its keyed hash in the record).
+def mrz_values(mrz: Mrz) -> dict[str, str]:
+    values = {
+        "document_type": mrz.document_type,
+        "document_number": mrz.document_number,
+        "document_issuing_state": mrz.issuing_state or "",
+        "document_expiry_date": mrz.expiry_date.isoformat() if mrz.expiry_date else "",
+        "surname": mrz.surname,
+        "given_names": mrz.given_names,
+        "nationality": mrz.nationality or "",
+        "sex": mrz.sex or "",
+        "date_of_birth": mrz.date_of_birth.isoformat() if mrz.date_of_birth else "",
+    }
+    return {k: v for k, v in values.items() if v}
 
 
 def record_to_json(record: Mapping[str, Any]) -> str:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from palermo.errors import InputError, Problem
 from palermo.profiles.profile_set import ProfileSet
+from palermo.records.consistency import record_problems
 from palermo.records.readers import FORMATS, read_records
 from palermo.records.schema import INPUT_FIELDS
 from palermo.screening.batch import screen_table
@@ -135,6 +136,9 @@ def desk_screen(
     a hit nothing about the traveller is kept, only the audit entry that a screening happened.
     """
     _require_role(actor, DESK_ROLES, _("screen travellers"))
+    crossed = record_problems(record)
+    if crossed:  # the API's records pass the same rules as the desk's form
+        raise InputError(crossed)
     values = dict(record)
     if not values.get("record_id"):
         values["record_id"] = "desk-" + secrets.token_hex(6)

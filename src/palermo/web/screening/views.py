@@ -10,17 +10,25 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from palermo.errors import InputError, PalermoError
+from palermo.records.mrz import parse_mrz
 from palermo.records.readers import FORMATS
 from palermo.web.lib.errors import NotPermittedError, reasons
 from palermo.web.lib.permissions import allow
-from palermo.web.lib.problems import rule_text, show_on_form
+from palermo.web.lib.problems import problem_text, rule_text, show_on_form
 from palermo.web.screening import selectors, services
 from palermo.web.screening.access import BATCH_ROLES, DESK_ROLES, HIT_ROLES
-from palermo.web.screening.forms import CorrectionForm, DispositionForm, TravellerForm
+from palermo.web.screening.forms import (
+    CorrectionForm,
+    DispositionForm,
+    TravellerForm,
+    country_options,
+    mrz_values,
+)
 from palermo.web.screening.models import HIT_STATUS_CHOICES, Hit, JobStatus
 
 QUEUE_PAGE_SIZE = 50
@@ -30,11 +38,37 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def _desk_context(form: TravellerForm, **more: object) -> dict[str, object]:
+    return {"form": form, "countries": country_options(get_language() or "en"), **more}
+
+
+def _read_zone(request: HttpRequest) -> tuple[TravellerForm, dict[str, object], int]:
+    """The desk form filled from the machine-readable zone typed or scanned into it (the other
+    values typed so far kept); the zone's problems (each failed check digit) beside it."""
+    values = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "read")}
+    try:
+        mrz = parse_mrz(values.get("mrz", ""))
+    except InputError as exc:
+        form = TravellerForm(initial=values)
+        return form, {"mrz_errors": [problem_text(p) for p in exc.problems]}, 422
+    values.update(mrz_values(mrz))
+    form = TravellerForm(initial=values)
+    lang = get_language() or "en"
+    notes = [n.zh if lang.startswith("zh") else n.en for n in mrz.notes]
+    return form, {"mrz_read": True, "mrz_notes": notes}, 200
+
+
 @allow(DESK_ROLES)
 def desk(request: HttpRequest) -> HttpResponse:
-    """Enter a traveller; the hits appear below the form (htmx) with a disposition form each."""
+    """Enter a traveller (by hand, or from the machine-readable zone); the hits appear below
+    the form with their dispositions. With htmx the form and the result are swapped together,
+    so a refused value shows its message beside its field."""
+    if request.method == "POST" and request.POST.get("read"):
+        form, more, status = _read_zone(request)
+        template = "screening/_desk.html" if _is_htmx(request) else "screening/desk.html"
+        return render(request, template, _desk_context(form, **more), status=status)
     form = TravellerForm(request.POST or None)
-    context: dict[str, object] = {"form": form}
+    context = _desk_context(form)
     status = 200
     if request.method == "POST":
         if form.is_valid() and form.record is not None:
@@ -49,7 +83,7 @@ def desk(request: HttpRequest) -> HttpResponse:
         else:
             status = 422
         if _is_htmx(request):
-            return render(request, "screening/_desk_result.html", context, status=status)
+            return render(request, "screening/_desk.html", context, status=status)
     return render(request, "screening/desk.html", context, status=status)
 
 
@@ -69,7 +103,9 @@ def _card(
 ) -> HitCard:
     """A hit with its disposition form (while pending) or its correction form (when the user
     may correct the recorded disposition)."""
-    form = form or DispositionForm(prefix=f"hit{hit.pk}", initial=_initial(hit))
+    # nothing ticked: the officer ticks only what they saw (the profile's indicators are a hint
+    # shown on the card, never an observation)
+    form = form or DispositionForm(prefix=f"hit{hit.pk}")
     if correction is None and services.disposition_can_correct(actor=request.user, hit=hit):
         d = hit.disposition
         correction = CorrectionForm(
@@ -87,10 +123,6 @@ def _render_card(request: HttpRequest, card: HitCard, status: int = 200) -> Http
         {"hit": hit, "form": form, "correction": correction},
         status=status,
     )
-
-
-def _initial(hit: Hit) -> dict[str, object]:
-    return {"observed": list(hit.indicators)}
 
 
 @allow(HIT_ROLES)

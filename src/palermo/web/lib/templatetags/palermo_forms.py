@@ -38,3 +38,11 @@ def described(field: BoundField) -> SafeString:
 @register.filter
 def describedby(field: BoundField) -> str:
     return description_ids(field)
+
+
+@register.filter
+def anchor(field: BoundField) -> str:
+    """The id an error summary links to: the input itself, or the first of a choice group."""
+    if field.widget_type in ("radioselect", "checkboxselectmultiple"):
+        return f"{field.auto_id}_0"
+    return str(field.auto_id)

@@ -1,0 +1,147 @@
+"""The front line in a real browser, with mistakes, in English and Chinese, at 1280 and 375 px:
+refused values show their messages beside their fields (htmx swaps the 422 answer), the
+machine-readable zone fills the form, and one traveller's hits are disposed of together.
+Screenshots go to test-artifacts/."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_main_path import log_in
+
+from palermo.profiles import EXAMPLES_DIR
+
+ZONE = "P<MMRAUNG<<THIDA<<<<<<<<<<<<<<<<<<<<<<<<<<<<\nMA12345672MMR9503157F3101012<<<<<<<<<<<<<<00"
+SIZES = {"wide": {"width": 1280, "height": 900}, "narrow": {"width": 375, "height": 800}}
+
+
+def _world(*profiles: str) -> None:
+    from test_main_path import PASSWORD
+
+    from palermo.web.accounts.models import Agency
+    from palermo.web.accounts.roles import AgencyKind, Role
+    from palermo.web.lib.testing import make_user
+    from palermo.web.profiles.services import (
+        profile_activate,
+        profile_approve,
+        profile_submit,
+        profile_upload,
+    )
+
+    agency = Agency.objects.create(name="Northgate", kind=AgencyKind.BORDER_POST, code="north")
+    make_user("officer", agency=agency, role=Role.FIRST_LINE_OFFICER, password=PASSWORD)
+    analyst = make_user("analyst", agency=agency, role=Role.RISK_ANALYST)
+    supervisor = make_user("supervisor", agency=agency, role=Role.SUPERVISOR)
+    text = "\n".join((EXAMPLES_DIR / name).read_text(encoding="utf-8") for name in profiles)
+    version = profile_upload(actor=analyst, source_name=profiles[0], text=text)
+    profile_submit(actor=analyst, version=version)
+    profile_approve(actor=supervisor, version=version)
+    profile_activate(actor=supervisor, version=version)
+
+
+def _chinese(page: Any, base: str) -> None:
+    page.select_option("#language", "zh-hans")
+    page.click("header form.lang button")
+    page.wait_for_selector("html[lang=zh-hans]", state="attached")
+
+
+def _nothing_off_screen(page: Any) -> None:
+    width = page.evaluate("document.documentElement.clientWidth")
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    wide = page.evaluate(
+        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right"
+        " > document.documentElement.clientWidth + 1).map(e => e.tagName + '#' + e.id + '.'"
+        " + e.className).slice(0, 5)"
+    )
+    assert scroll <= width + 1, f"the page is {scroll} px wide in a {width} px window: {wide}"
+    box = page.locator("header form.who button").bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= width + 1, "Log out is off-screen"
+
+
+@pytest.mark.parametrize("size", ["wide", "narrow"])
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.django_db(transaction=True)
+def test_an_officer_who_types_words_for_numbers_sees_each_message_beside_its_field(
+    live_server: Any, browser_page: Any, artifacts: Path, lang: str, size: str
+) -> None:
+    _world("documents-held-and-companion-answers.yaml")
+    page, base = browser_page, live_server.url
+    page.set_viewport_size(SIZES[size])
+    log_in(page, base, "officer")
+    if lang == "zh":
+        _chinese(page, base)
+    page.goto(f"{base}/screening/desk/")
+    page.select_option("#id_event_kind", "exit")
+    page.fill("#id_port", "PEK")
+    page.fill("#id_event_date", dt.date.today().isoformat())  # noqa: DTZ011
+    page.fill("#id_nationality", "Myanma")  # a name cut short
+    page.fill("#id_group_size", "two")
+    page.fill("#id_declared_cash", "$50")
+    page.fill("#id_document_issue_date", "2027-01-05")
+    page.fill("#id_document_expiry_date", "2020-01-05")
+    page.click("form.desk button.primary")
+    summary = page.wait_for_selector(".error-summary")
+    assert summary is not None
+    for name in ("nationality", "group_size", "declared_cash"):
+        assert page.locator(f"#id_{name}-error").is_visible(), name
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    assert page.input_value("#id_group_size") == "two"  # what was typed stays
+    expected = "必须是整数。" if lang == "zh" else "Must be a whole number."
+    assert page.inner_text("#id_group_size-error") == expected
+    page.screenshot(path=str(artifacts / f"desk-errors-{lang}-{size}.png"), full_page=True)
+    _nothing_off_screen(page)
+    # the summary's link takes the officer to the field
+    page.click(".error-summary a[href='#id_group_size']")
+    assert page.evaluate("document.activeElement.id") == "id_group_size"
+    # corrected, the traveller is screened and the hits appear
+    page.fill("#id_nationality", "缅甸" if lang == "zh" else "Myanmar")
+    page.fill("#id_group_size", "2")
+    page.fill("#id_declared_cash", "50")
+    page.fill("#id_document_issue_date", "2020-01-05")
+    page.fill("#id_document_expiry_date", "2030-01-05")
+    page.check("#id_obs_document_held_by_other")
+    page.check("#id_obs_companion_answers")
+    page.click("form.desk button.primary")
+    page.wait_for_selector("article.hit")
+    assert page.locator(".error-summary").count() == 0
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.django_db(transaction=True)
+def test_a_scanned_machine_readable_zone_fills_the_desk_and_a_bad_digit_is_named(
+    live_server: Any, browser_page: Any, artifacts: Path, lang: str
+) -> None:
+    _world("documents-held-and-companion-answers.yaml")
+    page, base = browser_page, live_server.url
+    log_in(page, base, "officer")
+    if lang == "zh":
+        _chinese(page, base)
+    page.goto(f"{base}/screening/desk/")
+    page.fill("#id_port", "PEK")
+    # a keyboard-wedge scanner types each line and Enter; the last Enter reads the zone
+    broken = ZONE.replace("MA12345672", "MA12345670")
+    page.click("#id_mrz")
+    for line in broken.split("\n"):
+        page.keyboard.type(line)
+        page.keyboard.press("Enter")
+    page.wait_for_selector("#id_mrz-error")
+    text = page.inner_text("#id_mrz-error")
+    assert ("计算结果为2" if lang == "zh" else "check digit is 0, computed 2") in text
+    page.screenshot(path=str(artifacts / f"desk-mrz-error-{lang}.png"), full_page=True)
+    page.fill("#id_mrz", "")
+    page.click("#id_mrz")
+    for line in ZONE.split("\n"):
+        page.keyboard.type(line)
+        page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('#id_surname').value === 'AUNG'")
+    assert page.input_value("#id_given_names") == "THIDA"
+    assert page.input_value("#id_nationality") == "MM"
+    assert page.input_value("#id_document_number") == "MA1234567"
+    assert page.input_value("#id_date_of_birth") == "1995-03-15"
+    assert page.input_value("#id_port") == "PEK"  # typed before the scan, kept
+    assert page.locator("#id_mrz-error").count() == 0
+    page.screenshot(path=str(artifacts / f"desk-mrz-filled-{lang}.png"), full_page=True)
