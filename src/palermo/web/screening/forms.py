@@ -97,41 +97,45 @@ def observation_label(name: str) -> str:
     return f"{spec.observation} · {bilingual_label(spec)}"
 
 
+# Widget attributes: the keyboard a phone shows, the list countries are picked from.
+_KIND_ATTRS: dict[Kind, dict[str, str]] = {
+    Kind.DATE: {"type": "date"},
+    # a name in either language or the code, picked from the page's list of countries
+    Kind.COUNTRY: {"list": "countries", "autocomplete": "off", "maxlength": "100"},
+    Kind.COUNTRY_LIST: {"list": "countries", "autocomplete": "off", "maxlength": "500"},
+    Kind.INT: {"inputmode": "numeric"},
+    Kind.FLOAT: {"inputmode": "decimal"},
+}
+_NAME_ATTRS: dict[str, dict[str, str]] = {
+    "contact_email": {"type": "email", "autocomplete": "off"},
+    "contact_phone": {"type": "tel", "autocomplete": "off"},
+}
+
+
+def _help_text(spec: FieldSpec) -> str:
+    if spec.kind is Kind.COUNTRY:
+        return _("Type the name in English or Chinese and pick it from the list.")
+    if spec.kind is Kind.COUNTRY_LIST:
+        return _("Country names or codes, separated by ';'.")
+    if spec.name == "record_id":
+        return _("Left empty, the desk numbers the record.")
+    return ""
+
+
 def _form_field(spec: FieldSpec) -> forms.Field:
     label = bilingual_label(spec)
     required = spec.required and spec.name != "record_id"
-    attrs: dict[str, str] = {}
     if spec.kind is Kind.BOOL:
         return forms.BooleanField(label=label, required=False)
     if spec.kind is Kind.ENUM:
         choices = [("", "—"), *[(v, enum_label(spec.name, v)) for v in spec.domain]]
         return forms.ChoiceField(label=label, required=required, choices=choices)
-    if spec.kind is Kind.DATE:
-        attrs = {"type": "date"}
-    elif spec.kind is Kind.COUNTRY:
-        # a name in either language or the code, picked from the list of countries
-        attrs = {"list": "countries", "autocomplete": "off", "maxlength": "100"}
-    elif spec.kind is Kind.COUNTRY_LIST:
-        attrs = {"list": "countries", "autocomplete": "off", "maxlength": "500"}
-    elif spec.kind is Kind.INT:
-        attrs = {"inputmode": "numeric"}
-    elif spec.kind is Kind.FLOAT:
-        attrs = {"inputmode": "decimal"}
-    elif spec.name == "contact_email":
-        attrs = {"type": "email", "autocomplete": "off"}
-    elif spec.name == "contact_phone":
-        attrs = {"type": "tel", "autocomplete": "off"}
-    field = forms.CharField(label=label, required=False, widget=forms.TextInput(attrs))
-    if spec.kind is Kind.COUNTRY:
-        field.help_text = _("Type the name in English or Chinese and pick it from the list.")
-    elif spec.kind is Kind.COUNTRY_LIST:
-        field.help_text = _("Country names or codes, separated by ';'.")
+    attrs = dict(_KIND_ATTRS.get(spec.kind) or _NAME_ATTRS.get(spec.name) or {})
     if required:
-        field.widget.attrs["required"] = "required"
-        field.widget.attrs["aria-required"] = "true"
-    if spec.name == "record_id":
-        field.help_text = _("Left empty, the desk numbers the record.")
-    return field
+        attrs.update(required="required", **{"aria-required": "true"})
+    return forms.CharField(
+        label=label, required=False, widget=forms.TextInput(attrs), help_text=_help_text(spec)
+    )
 
 
 def rule_in_language(spec: FieldSpec, rule: str) -> str:
