@@ -434,10 +434,139 @@ def _party_sizes(rng: np.random.Generator, total: int, draw: Ints) -> Ints:
     return sizes
 
 
+@dataclass(frozen=True)
+class _Parties:
+    """One booking party per element: who travels together, where, when, why and who pays.
+
+    Ordinary parties are drawn first; case parties (``ptype >= 0``, an index into
+    ``EXPLOITATION_TYPES``) then overwrite what their type changes. ``cp`` are the case parties
+    and ``ctyp`` their types.
+    """
+
+    sizes: Ints
+    ptype: Ints
+    cp: Ints
+    ctyp: Ints
+    route: Ints
+    origin: Ints
+    dest: Ints
+    nationality: Ints
+    event: Ints
+    event_day: Ints
+    lead: Ints
+    booking_missing: Bools
+    purpose: Ints
+    visa: Ints
+    payer: Ints
+    sponsor: Ints
+    sector: Ints
+    one_way: Bools
+    sponsor_name: Ints
+    has_registration: Bools
+    registration_no: Ints
+    group_ref: Bools
+    transit_n: Ints
+    overland: Bools
+    hub1: Ints
+    hub2: Ints
+
+
+@dataclass(frozen=True)
+class _Travellers:
+    """One traveller (record) per element, drawn within their party.
+
+    ``ci`` are the rows of case travellers and ``c_type`` their exploitation types; ``delphi``
+    holds, per case row, the indicator ids its truth row lists (``_ALL_IDS`` order).
+    """
+
+    row_party: Ints
+    is_case: Bools
+    ci: Ints
+    c_type: Ints
+    r_size: Ints
+    r_nat: Ints
+    r_event: Ints
+    r_eday: Ints
+    sex: Ints
+    dob: Ints
+    minor: Bools
+    sur_idx: Ints
+    giv_idx: Ints
+    native_idx: Ints
+    doc_type: Ints
+    issued: Ints
+    expires: Ints
+    doc_hash: pa.Array
+    cash: npt.NDArray[np.float64]
+    cash_missing: Bools
+    obs: dict[str, Bools]
+    delphi: Bools
+
+
 def _batch(
     cfg: SynthConfig, t: _Tables, rng: np.random.Generator, *, start: int, rows: int, key: bytes
 ) -> tuple[pa.Table, pa.Table]:
-    # ---- parties -------------------------------------------------------------------------
+    """``rows`` records and their truth; every draw comes from ``rng`` in a fixed order, so the
+    steps below must keep their order for a seed to give the same population."""
+    parties = _draw_parties(cfg, t, rng, rows)
+    people = _draw_travellers(cfg, t, rng, parties, start=start, rows=rows, key=key)
+    record_id = _prefixed("T", start + np.arange(rows, dtype=np.int64), 9)
+    records = _records_table(t, rng, parties, people, record_id, start=start)
+    return records, _truth_table(people, record_id, rows)
+
+
+# ---------------------------------------------------------------- parties
+
+
+def _draw_parties(cfg: SynthConfig, t: _Tables, rng: np.random.Generator, rows: int) -> _Parties:
+    sizes, ptype = _party_sizes_and_types(cfg, rng, rows)
+    n_party = len(sizes)
+    cp = np.nonzero(ptype >= 0)[0]  # case parties
+    ctyp = ptype[cp]
+    route, origin, dest, visa_free, nationality = _routes(cfg, t, rng, n_party, cp=cp, ctyp=ctyp)
+    event, event_day, lead, booking_missing = _travel_dates(cfg, rng, n_party, cp)
+    purpose = _purposes(rng, sizes, cp, ctyp)
+    visa, settling = _visas(rng, purpose, visa_free, nationality=nationality, dest=dest, cp=cp)
+    payer, sponsor, sector, one_way = _payers_and_sponsors(rng, purpose, settling, cp, ctyp)
+    sponsor_name, has_registration, registration_no = _sponsor_names(rng, sponsor, cp)
+    group_ref = _group_refs(rng, sizes, cp, ctyp)
+    transit_n, overland = _transit_and_overland(cfg, t, rng, route, cp)
+    hub1 = _pick_hub(rng, t.hubs, origin, dest, None)
+    hub2 = _pick_hub(rng, t.hubs, origin, dest, hub1)
+    return _Parties(
+        sizes=sizes,
+        ptype=ptype,
+        cp=cp,
+        ctyp=ctyp,
+        route=route,
+        origin=origin,
+        dest=dest,
+        nationality=nationality,
+        event=event,
+        event_day=event_day,
+        lead=lead,
+        booking_missing=booking_missing,
+        purpose=purpose,
+        visa=visa,
+        payer=payer,
+        sponsor=sponsor,
+        sector=sector,
+        one_way=one_way,
+        sponsor_name=sponsor_name,
+        has_registration=has_registration,
+        registration_no=registration_no,
+        group_ref=group_ref,
+        transit_n=transit_n,
+        overland=overland,
+        hub1=hub1,
+        hub2=hub2,
+    )
+
+
+def _party_sizes_and_types(
+    cfg: SynthConfig, rng: np.random.Generator, rows: int
+) -> tuple[Ints, Ints]:
+    """Party sizes adding up to ``rows`` and each party's case type (-1: ordinary), shuffled."""
     n_case = int(rng.binomial(rows, cfg.cases.share)) if cfg.cases.share > 0 else 0
     n_case = min(n_case, rows)
     type_names = [name for name in EXPLOITATION_TYPES if name in cfg.cases.types]
@@ -465,13 +594,14 @@ def _batch(
     sizes = np.concatenate([ord_sizes, case_sizes])
     ptype = np.concatenate([np.full(len(ord_sizes), -1, np.int64), case_types])
     order = rng.permutation(len(sizes))
-    sizes, ptype = sizes[order], ptype[order]
-    n_party = len(sizes)
-    pcase = ptype >= 0
-    cp = np.nonzero(pcase)[0]  # case parties
-    ctyp = ptype[cp]
+    return sizes[order], ptype[order]
 
-    # ---- party-level attributes (ordinary first, then cases overwrite) ----------------------
+
+def _routes(
+    cfg: SynthConfig, t: _Tables, rng: np.random.Generator, n_party: int, *, cp: Ints, ctyp: Ints
+) -> tuple[Ints, Ints, Ints, Bools, Ints]:
+    """Each party's corridor (cases on their type's routes), origin, destination, whether the
+    corridor is visa-free, and nationality (mostly of the origin)."""
     route = t.ordinary_routes[_choose(rng, n_party, t.ordinary_route_p)]
     for code, name in enumerate(EXPLOITATION_TYPES):
         sel = cp[ctyp == code]
@@ -483,7 +613,14 @@ def _batch(
     home_national = _flip(rng, 1 - cfg.origin_national_share, n_party)
     home_national[cp] = _flip(rng, 0.03, len(cp))
     nationality = np.where(home_national, dest, origin)
+    return route, origin, dest, visa_free, nationality
 
+
+def _travel_dates(
+    cfg: SynthConfig, rng: np.random.Generator, n_party: int, cp: Ints
+) -> tuple[Ints, Ints, Ints, Bools]:
+    """Event kind and day, days from booking to travel (cases book later), and whether the
+    booking date is missing (most visa applications)."""
     mix = cfg.event_mix
     event = _choose(rng, n_party, [mix.entry, mix.exit, mix.visa_application])
     start_day = (cfg.start_date - _EPOCH).days
@@ -494,7 +631,12 @@ def _batch(
     lead[cp] = np.minimum(rng.lognormal(np.log(12.0), 0.8, len(cp)), 120).astype(np.int64)
     lead = np.where(last_minute, rng.integers(0, 4, n_party), lead)
     booking_missing = (event == _EV["visa_application"]) & _flip(rng, 0.6, n_party)
+    return event, event_day, lead, booking_missing
 
+
+def _purposes(rng: np.random.Generator, sizes: Ints, cp: Ints, ctyp: Ints) -> Ints:
+    """The declared purpose: groups mostly tourism, cases by their type."""
+    n_party = len(sizes)
     purpose = np.where(
         sizes >= 6,
         _choose(rng, n_party, GROUP_PURPOSE),
@@ -503,8 +645,21 @@ def _batch(
     for code, name in enumerate(EXPLOITATION_TYPES):
         sel = cp[ctyp == code]
         purpose[sel] = _choose(rng, len(sel), CASE_PURPOSE[name])
+    return purpose
 
-    # visa: what an honest traveller with this purpose would hold on this corridor
+
+def _visas(
+    rng: np.random.Generator,
+    purpose: Ints,
+    visa_free: Bools,
+    *,
+    nationality: Ints,
+    dest: Ints,
+    cp: Ints,
+) -> tuple[Ints, Bools]:
+    """The visa an honest traveller with this purpose would hold on this corridor, except for
+    those settling (work, marriage) on a tourist visa or none; and which purposes settle."""
+    n_party = len(purpose)
     vf_or_tourist = np.where(visa_free, _V["visa_free"], _V["tourist"])
     u = rng.random(n_party, dtype=np.float32)
     visa = np.select(
@@ -534,7 +689,15 @@ def _batch(
     mismatch[cp] = case_settling & _flip(rng, CASE_VISA_MISMATCH, len(cp))
     visa = np.where(mismatch, vf_or_tourist, visa)
     visa = np.where(nationality == dest, _V["none"], visa)
+    return visa, settling
 
+
+def _payers_and_sponsors(
+    rng: np.random.Generator, purpose: Ints, settling: Bools, cp: Ints, ctyp: Ints
+) -> tuple[Ints, Ints, Ints, Bools]:
+    """Who pays the ticket, the sponsor's kind, the offered job sector and one-way tickets:
+    by purpose for ordinary parties, by type for cases."""
+    n_party = len(purpose)
     payer = _choose_by(rng, purpose, PAYER_BY_PURPOSE)
     sponsor = _choose_by(rng, purpose, SPONSOR_BY_PURPOSE)
     sector = np.where(
@@ -552,7 +715,13 @@ def _batch(
             sector[sel] = np.where(offer, _choose(rng, m, CASE_SECTORS[name]), _JOB["none"])
         else:
             sector[sel] = _JOB["none"]
+    return payer, sponsor, sector, one_way
 
+
+def _sponsor_names(rng: np.random.Generator, sponsor: Ints, cp: Ints) -> tuple[Ints, Bools, Ints]:
+    """The named sponsor (an index into ``_SPONSOR_NAMES``; some case agencies of concern),
+    whether it has a registration number, and the number."""
+    n_party = len(sponsor)
     sponsor_name = np.full(n_party, _NO_NAME, np.int64)
     is_emp, is_agency = sponsor == _SP["employer"], sponsor == _SP["recruitment_agency"]
     is_inst = sponsor == _SP["institution"]
@@ -565,40 +734,111 @@ def _batch(
     sponsor_name[concern] = _CON0 + rng.integers(0, len(pools.AGENCIES_OF_CONCERN), len(concern))
     has_registration = (sponsor_name != _NO_NAME) & (sponsor_name < _CON0)
     registration_no = rng.integers(1_000_000, 9_999_999, n_party)
+    return sponsor_name, has_registration, registration_no
 
-    group_ref = (sizes >= 6) | ((sizes >= 2) & _flip(rng, 0.6, n_party))
+
+def _group_refs(rng: np.random.Generator, sizes: Ints, cp: Ints, ctyp: Ints) -> Bools:
+    """Which parties book under a shared group reference."""
+    group_ref = (sizes >= 6) | ((sizes >= 2) & _flip(rng, 0.6, len(sizes)))
     for code, name in enumerate(EXPLOITATION_TYPES):
         sel = cp[ctyp == code]
         group_ref[sel] = (sizes[sel] >= 2) & _flip(rng, CASE_GROUP_REF[name], len(sel))
+    return group_ref
 
+
+def _transit_and_overland(
+    cfg: SynthConfig, t: _Tables, rng: np.random.Generator, route: Ints, cp: Ints
+) -> tuple[Ints, Bools]:
+    """Transit points (0, 1 or 2), and who travels overland: only between neighbours and only
+    without a transit hub; everyone else flies."""
+    n_party = len(route)
     transit_n = _choose(
         rng, n_party, [1 - cfg.transit_share, cfg.transit_share * 0.85, cfg.transit_share * 0.15]
     )
     transit_n[cp] = _choose(
         rng, len(cp), [1 - CASE_TRANSIT, CASE_TRANSIT * 0.8, CASE_TRANSIT * 0.2]
     )
-    # overland only between neighbours and only without a transit hub; everyone else flies
     overland = t.route_land[route] & (transit_n == 0) & _flip(rng, ORDINARY_OVERLAND, n_party)
     overland[cp] = (
         t.route_land[route[cp]] & (transit_n[cp] == 0) & _flip(rng, CASE_OVERLAND, len(cp))
     )
-    hub1 = _pick_hub(rng, t.hubs, origin, dest, None)
-    hub2 = _pick_hub(rng, t.hubs, origin, dest, hub1)
+    return transit_n, overland
 
-    # ---- expand to rows ----------------------------------------------------------------------
-    row_party = np.repeat(np.arange(n_party, dtype=np.int64), sizes)
+
+# ---------------------------------------------------------------- travellers
+
+
+def _draw_travellers(
+    cfg: SynthConfig,
+    t: _Tables,
+    rng: np.random.Generator,
+    parties: _Parties,
+    *,
+    start: int,
+    rows: int,
+    key: bytes,
+) -> _Travellers:
+    sizes = parties.sizes
+    row_party = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
     party_start = np.cumsum(sizes) - sizes
     position = np.arange(rows, dtype=np.int64) - party_start[row_party]
-    r_type = ptype[row_party]
+    r_type = parties.ptype[row_party]
     is_case = r_type >= 0
     ci = np.nonzero(is_case)[0]
     c_type = r_type[ci]
     r_size = sizes[row_party]
-    r_nat = nationality[row_party]
-    r_event = event[row_party]
-    r_eday = event_day[row_party]
+    r_nat = parties.nationality[row_party]
+    r_eday = parties.event_day[row_party]
+    sex, dob, minor = _sex_and_age(
+        cfg, rng, position, r_size=r_size, r_eday=r_eday, ci=ci, c_type=c_type
+    )
+    sur_idx, giv_idx, native_idx = _names(t, rng, sex, r_nat)
+    doc_type, issued, expires, doc_hash = _documents(
+        t, rng, r_nat, r_eday=r_eday, minor=minor, ci=ci, start=start, key=key
+    )
+    cash, cash_missing = _cash(rng, rows, ci)
+    obs, non_guardian, delphi = _observations(
+        rng, parties, row_party, r_size=r_size, minor=minor, ci=ci, c_type=c_type
+    )
+    _add_border_truth(delphi, parties, obs, non_guardian=non_guardian, c_party=row_party[ci], ci=ci)
+    return _Travellers(
+        row_party=row_party,
+        is_case=is_case,
+        ci=ci,
+        c_type=c_type,
+        r_size=r_size,
+        r_nat=r_nat,
+        r_event=parties.event[row_party],
+        r_eday=r_eday,
+        sex=sex,
+        dob=dob,
+        minor=minor,
+        sur_idx=sur_idx,
+        giv_idx=giv_idx,
+        native_idx=native_idx,
+        doc_type=doc_type,
+        issued=issued,
+        expires=expires,
+        doc_hash=doc_hash,
+        cash=cash,
+        cash_missing=cash_missing,
+        obs=obs,
+        delphi=delphi,
+    )
 
-    # sex and age
+
+def _sex_and_age(
+    cfg: SynthConfig,
+    rng: np.random.Generator,
+    position: Ints,
+    *,
+    r_size: Ints,
+    r_eday: Ints,
+    ci: Ints,
+    c_type: Ints,
+) -> tuple[Ints, Ints, Bools]:
+    """Sex, date of birth and whether a minor: children travel with families, cases by type."""
+    rows = len(position)
     sex = _choose(rng, rows, [0.4995, 0.4995, 0.001])
     for code, name in enumerate(EXPLOITATION_TYPES):
         sel = ci[c_type == code]
@@ -625,10 +865,14 @@ def _batch(
             c_child[pick], rng.integers(child_lo, 18, m), rng.integers(adult_lo, adult_hi + 1, m)
         )
     dob = _birth_dates(rng, r_eday, age)
-    true_age = _whole_years(r_eday, dob)
-    minor = true_age < 18
+    minor = _whole_years(r_eday, dob) < 18
+    return sex, dob, minor
 
-    # names
+
+def _names(t: _Tables, rng: np.random.Generator, sex: Ints, r_nat: Ints) -> tuple[Ints, Ints, Ints]:
+    """Indices of surname and given name (from the nationality's pool, by sex; X either) and
+    of the name in Chinese characters (Chinese nationals only; else the null at the end)."""
+    rows = len(sex)
     sx = np.where(sex == 2, rng.integers(0, 2, rows), sex)
     sur_idx = t.surname_off[r_nat] + (
         rng.random(rows, dtype=np.float32) * t.surname_len[r_nat]
@@ -643,8 +887,23 @@ def _batch(
         (sur_idx - t.surname_off[t.cn]) * n_given_cn + cn_given,
         len(t.native) - 1,
     )
+    return sur_idx, giv_idx, native_idx
 
-    # documents
+
+def _documents(
+    t: _Tables,
+    rng: np.random.Generator,
+    r_nat: Ints,
+    *,
+    r_eday: Ints,
+    minor: Bools,
+    ci: Ints,
+    start: int,
+    key: bytes,
+) -> tuple[Ints, Ints, Ints, pa.Array]:
+    """Document type, issue and expiry days (cases often carry new documents; a minor's is
+    valid five years), and the keyed hash of a document number unique in the population."""
+    rows = len(r_nat)
     doc_type = _choose(rng, rows, [0.97, 0.02, 0.01, 0.0, 0.0])
     doc_age = rng.integers(30, 3650, rows)
     fresh = _rare(rng, rows, 0.08)
@@ -656,16 +915,33 @@ def _batch(
     expires = issued + np.where(minor, 1826, 3652)
     doc_serial = ((start + np.arange(rows, dtype=np.int64)) * 7_919 + 123_457) % 1_000_000_000
     doc_hash = hmac_hex32(_document_numbers(t.countries, r_nat, doc_serial), key)
+    return doc_type, issued, expires, doc_hash
 
-    # cash
+
+def _cash(rng: np.random.Generator, rows: int, ci: Ints) -> tuple[npt.NDArray[np.float64], Bools]:
+    """Declared cash (often not declared); some cases carry almost none."""
     cash = np.round(rng.lognormal(np.log(800.0), 1.0, rows), -1)
     cash_missing = _flip(rng, 0.4, rows)
     low = _flip(rng, CASE_LOW_CASH, len(ci))
     cash[ci[low]] = rng.integers(0, 100, int(low.sum()))
     cash_missing[ci[low]] = False
-    cash = np.minimum(cash, 1_000_000)
+    return np.minimum(cash, 1_000_000), cash_missing
 
-    # observations: by chance in ordinary travellers, through latent indicators in cases
+
+def _observations(
+    rng: np.random.Generator,
+    parties: _Parties,
+    row_party: Ints,
+    *,
+    r_size: Ints,
+    minor: Bools,
+    ci: Ints,
+    c_type: Ints,
+) -> tuple[dict[str, Bools], Bools, Bools]:
+    """Officer observations: by chance in ordinary travellers, through latent indicators in
+    cases. Returns the observation columns, the child-with-non-guardian flags and, per case
+    row, its Delphi indicators."""
+    rows = len(row_party)
     obs: dict[str, Bools] = {o.field: _rare(rng, rows, o.base) for o in signals.OBSERVABLES}
     tour = np.nonzero(r_size >= 6)[0]
     obs["obs_document_held_by_other"][tour[_rare(rng, len(tour), signals.TOUR_GROUP_DOCS_HELD)]] = (
@@ -679,11 +955,22 @@ def _batch(
     non_guardian[kids[_rare(rng, len(kids), signals.CHILD_NON_GUARDIAN_BASE)]] = True
     obs["obs_child_with_non_guardian"] = non_guardian
 
-    c_payer = payer[row_party[ci]]
+    c_payer = parties.payer[row_party[ci]]
     third_paid = np.isin(c_payer, [_PAY["recruitment_agency"], _PAY["unknown_third_party"]])
-    delphi = np.zeros((len(ci), len(_ALL_IDS)), np.bool_)
-    tags = np.zeros((len(ci), len(_TAGS)), np.bool_)
     c_minor = minor[ci]
+    delphi, tags = _case_indicators(rng, c_type, c_minor, third_paid)
+    _case_observations(rng, obs, ci, c_minor, tags)
+    non_guardian[ci] = c_minor & _flip(rng, signals.CHILD_NON_GUARDIAN_CASE, len(ci))
+    return obs, non_guardian, delphi
+
+
+def _case_indicators(
+    rng: np.random.Generator, c_type: Ints, c_minor: Bools, third_paid: Bools
+) -> tuple[Bools, Bools]:
+    """Per case row, the Delphi indicators present (by type and age; debt bondage likelier
+    when a third party paid) and the tags they carry."""
+    delphi = np.zeros((len(c_type), len(_ALL_IDS)), np.bool_)
+    tags = np.zeros((len(c_type), len(_TAGS)), np.bool_)
     for code, name in enumerate(EXPLOITATION_TYPES):
         for is_child_set in (False, True):
             sel = np.nonzero((c_type == code) & (c_minor == is_child_set))[0]
@@ -697,6 +984,13 @@ def _batch(
                 delphi[sel, _ID_INDEX[ind.id]] = present
                 if ind.tag:
                     tags[sel, _TAGS.index(ind.tag)] |= present
+    return delphi, tags
+
+
+def _case_observations(
+    rng: np.random.Generator, obs: dict[str, Bools], ci: Ints, c_minor: Bools, tags: Bools
+) -> None:
+    """What an officer observes of each case traveller, likelier where an indicator shows."""
     for o in signals.OBSERVABLES:
         p_case = np.full(len(ci), o.case, np.float32)
         if o.tags:
@@ -707,45 +1001,74 @@ def _batch(
         if o.field == "obs_companion_answers":
             p_case = np.where(c_minor, np.maximum(p_case, 0.5), p_case)
         obs[o.field][ci] = _flip(rng, p_case, len(ci))
-    non_guardian[ci] = c_minor & _flip(rng, signals.CHILD_NON_GUARDIAN_CASE, len(ci))
 
-    # ---- truth: Delphi indicators plus the border observables the case actually shows ----
-    c_party = row_party[ci]
-    c_visa, c_purpose = visa[c_party], purpose[c_party]
+
+def _add_border_truth(
+    delphi: Bools,
+    parties: _Parties,
+    obs: dict[str, Bools],
+    *,
+    non_guardian: Bools,
+    c_party: Ints,
+    ci: Ints,
+) -> None:
+    """Truth: the Delphi indicators plus the border observables each case actually shows."""
+    c_visa, c_purpose = parties.visa[c_party], parties.purpose[c_party]
+    c_payer = parties.payer[c_party]
+    third_paid = np.isin(c_payer, [_PAY["recruitment_agency"], _PAY["unknown_third_party"]])
     brd = {
         "BRD-01": obs["obs_document_held_by_other"][ci],
         "BRD-02": obs["obs_companion_answers"][ci],
         "BRD-03": obs["obs_inconsistent_account"][ci],
         "BRD-04": obs["obs_vague_job_details"][ci],
         "BRD-05": third_paid,
-        "BRD-06": obs["obs_booked_by_non_traveller"][ci] | (lead[c_party] <= 3),
+        "BRD-06": obs["obs_booked_by_non_traveller"][ci] | (parties.lead[c_party] <= 3),
         "BRD-07": obs["obs_little_luggage"][ci],
         "BRD-08": obs["obs_fearful"][ci],
         "BRD-09": obs["obs_visible_injuries"][ci],
         "BRD-10": non_guardian[ci],
         "BRD-11": obs["obs_suspect_document"][ci],
         "BRD-13": np.isin(c_visa, [_V["tourist"], _V["visa_free"]])
-        & (np.isin(c_purpose, [_P["work"], _P["marriage"]]) | (sector[c_party] != _JOB["none"])),
+        & (
+            np.isin(c_purpose, [_P["work"], _P["marriage"]])
+            | (parties.sector[c_party] != _JOB["none"])
+        ),
     }
     for ident, flags in brd.items():
         delphi[:, _ID_INDEX[ident]] = flags
 
-    # ---- arrow columns -------------------------------------------------------------------------
-    gidx = start + np.arange(rows, dtype=np.int64)
-    record_id = _prefixed("T", gidx, 9)
-    p_ref = np.nonzero(group_ref)[0]
+
+# ---------------------------------------------------------------- arrow tables
+
+
+def _take(pool: pa.Array, codes: npt.ArrayLike) -> pa.Array:
+    return pool.take(pa.array(codes))
+
+
+def _date(days: Ints, missing: Bools | None = None) -> pa.Array:
+    return pa.array(days.astype("datetime64[D]"), pa.date32(), mask=missing)
+
+
+def _group_ref_column(parties: _Parties, row_party: Ints, start: int) -> pa.Array:
+    """The shared group reference of each row's party, or null."""
+    p_ref = np.nonzero(parties.group_ref)[0]
     # a party index is below the batch size, so batch start + index is unique overall
     ref_text = _prefixed("G", p_ref + start, 9)
-    ref_for_party = np.full(n_party, len(p_ref), np.int64)
+    ref_for_party = np.full(len(parties.sizes), len(p_ref), np.int64)
     ref_for_party[p_ref] = np.arange(len(p_ref))
     ref_pool = pa.concat_arrays([ref_text, pa.nulls(1, pa.string())])
-    r_group = group_ref[row_party]
+    return _take(ref_pool, ref_for_party[row_party])
 
-    # the port: an airport, a crossing on the border being crossed, or the consular post
+
+def _port_column(
+    t: _Tables, rng: np.random.Generator, parties: _Parties, row_party: Ints
+) -> pa.Array:
+    """The port: an airport, a crossing on the border being crossed, or the consular post."""
+    event, origin, dest = parties.event, parties.origin, parties.dest
     leaving = event == _EV["exit"]
     port_country = np.where(leaving, origin, dest)
     neighbour = np.where(leaving, dest, origin)
-    u_port = rng.random(n_party, dtype=np.float32)
+    u_port = rng.random(len(event), dtype=np.float32)
     air_idx = t.air_off[port_country] + (u_port * t.air_len[port_country]).astype(np.int64)
     land_len = t.land_len[port_country, neighbour]
     land_idx = (
@@ -753,107 +1076,131 @@ def _batch(
     )
     n_ports = len(t.airports) + len(t.crossings)
     port_all = pa.concat_arrays([t.airports, t.crossings, t.posts])
-    port_idx = np.where(overland, land_idx, air_idx)
-    port_idx = np.where(event == _EV["visa_application"], n_ports + route, port_idx)
+    port_idx = np.where(parties.overland, land_idx, air_idx)
+    port_idx = np.where(event == _EV["visa_application"], n_ports + parties.route, port_idx)
+    return _take(port_all, port_idx[row_party])
 
-    r_transit_n = transit_n[row_party]
+
+def _transit_column(t: _Tables, parties: _Parties, row_party: Ints) -> pa.Array:
+    """Each row's transit points (its party's hubs) as a list of country codes."""
+    rows = len(row_party)
+    r_transit_n = parties.transit_n[row_party]
     offsets = np.zeros(rows + 1, np.int32)
     np.cumsum(r_transit_n, out=offsets[1:])
     values = np.empty(int(offsets[-1]), np.int64)
     has1 = r_transit_n >= 1
-    values[offsets[:-1][has1]] = hub1[row_party[has1]]
+    values[offsets[:-1][has1]] = parties.hub1[row_party[has1]]
     has2 = r_transit_n == 2
-    values[offsets[:-1][has2] + 1] = hub2[row_party[has2]]
-    transit = pa.ListArray.from_arrays(pa.array(offsets), t.country_arr.take(pa.array(values)))
+    values[offsets[:-1][has2] + 1] = parties.hub2[row_party[has2]]
+    return pa.ListArray.from_arrays(pa.array(offsets), t.country_arr.take(pa.array(values)))
 
-    visa_app = r_event == _EV["visa_application"]
+
+def _contact_columns(
+    t: _Tables, rng: np.random.Generator, parties: _Parties, people: _Travellers
+) -> tuple[pa.Array, pa.Array]:
+    """Phone (not on visa applications) and e-mail (the booker's for third-party bookings)."""
+    rows = len(people.row_party)
+    visa_app = people.r_event == _EV["visa_application"]
     phone_digits = rng.integers(100_000_000, 999_999_999, rows)
-    phone = _phones(t.calling[r_nat], phone_digits, ~visa_app)
+    phone = _phones(t.calling[people.r_nat], phone_digits, ~visa_app)
     email = _emails(
         rng,
         t,
         present=_flip(rng, np.where(visa_app, EMAIL_VISA_APPLICATION, EMAIL_BOOKING), rows),
         booked_by_other=np.isin(
-            payer, [_PAY["employer"], _PAY["recruitment_agency"], _PAY["unknown_third_party"]]
+            parties.payer,
+            [_PAY["employer"], _PAY["recruitment_agency"], _PAY["unknown_third_party"]],
         ),
-        sponsor_name=sponsor_name,
-        row_party=row_party,
-        given_idx=giv_idx,
-        surname_idx=sur_idx,
-        nationality=r_nat,
+        sponsor_name=parties.sponsor_name,
+        row_party=people.row_party,
+        given_idx=people.giv_idx,
+        surname_idx=people.sur_idx,
+        nationality=people.r_nat,
     )
+    return phone, email
 
-    def take(pool: pa.Array, codes: npt.ArrayLike) -> pa.Array:
-        return pool.take(pa.array(codes))
 
-    def date(days: Ints, missing: Bools | None = None) -> pa.Array:
-        return pa.array(days.astype("datetime64[D]"), pa.date32(), mask=missing)
-
-    r_payer = payer[row_party]
+def _records_table(
+    t: _Tables,
+    rng: np.random.Generator,
+    parties: _Parties,
+    people: _Travellers,
+    record_id: pa.Array,
+    *,
+    start: int,
+) -> pa.Table:
+    """The records, column by column, in ``ARROW_SCHEMA``."""
+    p, rp = parties, people.row_party
+    group_ref = _group_ref_column(p, rp, start)
+    port = _port_column(t, rng, p, rp)
+    transit = _transit_column(t, p, rp)
+    phone, email = _contact_columns(t, rng, p, people)
     # children in families travel on the family's ticket
-    family_child = minor & ~is_case & (r_size >= 2) & (r_payer == _PAY["self"])
-    r_payer = np.where(family_child, _PAY["family"], r_payer)
-
-    nat_arr = take(t.country_arr, r_nat)
-    issuing = nat_arr
+    r_payer = p.payer[rp]
+    family_child = people.minor & ~people.is_case & (people.r_size >= 2)
+    r_payer = np.where(family_child & (r_payer == _PAY["self"]), _PAY["family"], r_payer)
+    nat_arr = _take(t.country_arr, people.r_nat)
     columns: dict[str, pa.Array] = {
         "record_id": record_id,
-        "event_kind": take(_EVENT_ARR, r_event),
-        "port": take(port_all, port_idx[row_party]),
-        "event_date": date(r_eday),
-        "document_type": take(_DOC_ARR, doc_type),
-        "document_issuing_state": issuing,
-        "document_issue_date": date(issued),
-        "document_expiry_date": date(expires),
-        "document_number_hash": doc_hash,
-        "surname": take(t.surnames, sur_idx),
-        "given_names": take(t.given, giv_idx),
-        "name_native": take(t.native, native_idx),
+        "event_kind": _take(_EVENT_ARR, people.r_event),
+        "port": port,
+        "event_date": _date(people.r_eday),
+        "document_type": _take(_DOC_ARR, people.doc_type),
+        "document_issuing_state": nat_arr,
+        "document_issue_date": _date(people.issued),
+        "document_expiry_date": _date(people.expires),
+        "document_number_hash": people.doc_hash,
+        "surname": _take(t.surnames, people.sur_idx),
+        "given_names": _take(t.given, people.giv_idx),
+        "name_native": _take(t.native, people.native_idx),
         "nationality": nat_arr,
-        "sex": take(_SEX_ARR, sex),
-        "date_of_birth": date(dob),
-        "origin": take(t.country_arr, origin[row_party]),
-        "destination": take(t.country_arr, dest[row_party]),
+        "sex": _take(_SEX_ARR, people.sex),
+        "date_of_birth": _date(people.dob),
+        "origin": _take(t.country_arr, p.origin[rp]),
+        "destination": _take(t.country_arr, p.dest[rp]),
         "transit": transit,
-        "trip_type": take(_TRIP_ARR, np.where(one_way[row_party], 0, 1)),
-        "booking_date": date(r_eday - lead[row_party], booking_missing[row_party]),
-        "ticket_paid_by": take(_PAYER_ARR, r_payer),
-        "group_booking_ref": take(ref_pool, ref_for_party[row_party]),
-        "group_size": pa.array(np.where(r_group, r_size, 1), pa.int64()),
-        "declared_purpose": take(_PURPOSE_ARR, purpose[row_party]),
-        "visa_type": take(_VISA_ARR, visa[row_party]),
-        "sponsor_kind": take(_SPONSOR_ARR, sponsor[row_party]),
-        "sponsor_name": take(_SPONSOR_NAMES, sponsor_name[row_party]),
-        "sponsor_registration": _registration(
-            registration_no[row_party], ~has_registration[row_party]
+        "trip_type": _take(_TRIP_ARR, np.where(p.one_way[rp], 0, 1)),
+        "booking_date": _date(people.r_eday - p.lead[rp], p.booking_missing[rp]),
+        "ticket_paid_by": _take(_PAYER_ARR, r_payer),
+        "group_booking_ref": group_ref,
+        "group_size": pa.array(np.where(p.group_ref[rp], people.r_size, 1), pa.int64()),
+        "declared_purpose": _take(_PURPOSE_ARR, p.purpose[rp]),
+        "visa_type": _take(_VISA_ARR, p.visa[rp]),
+        "sponsor_kind": _take(_SPONSOR_ARR, p.sponsor[rp]),
+        "sponsor_name": _take(_SPONSOR_NAMES, p.sponsor_name[rp]),
+        "sponsor_registration": _registration(p.registration_no[rp], ~p.has_registration[rp]),
+        "offered_job_sector": _take(_JOB_ARR, p.sector[rp]),
+        "declared_cash": pa.array(
+            people.cash.astype(np.float64), pa.float64(), mask=people.cash_missing
         ),
-        "offered_job_sector": take(_JOB_ARR, sector[row_party]),
-        "declared_cash": pa.array(cash.astype(np.float64), pa.float64(), mask=cash_missing),
         "contact_phone": phone,
         "contact_email": email,
-        **{name: pa.array(flags, pa.bool_()) for name, flags in obs.items()},
+        **{name: pa.array(flags, pa.bool_()) for name, flags in people.obs.items()},
     }
-    records = pa.Table.from_arrays([columns[f.name] for f in ARROW_SCHEMA], schema=ARROW_SCHEMA)
+    return pa.Table.from_arrays([columns[f.name] for f in ARROW_SCHEMA], schema=ARROW_SCHEMA)
 
+
+def _truth_table(people: _Travellers, record_id: pa.Array, rows: int) -> pa.Table:
+    """Row for row: case or not, exploitation type, child, and the indicator ids it shows."""
+    ci = people.ci
     lengths = np.zeros(rows, np.int32)
-    lengths[ci] = delphi.sum(axis=1)
+    lengths[ci] = people.delphi.sum(axis=1)
     t_offsets = np.zeros(rows + 1, np.int32)
     np.cumsum(lengths, out=t_offsets[1:])
-    _, cols = np.nonzero(delphi)
+    _, cols = np.nonzero(people.delphi)
     ids = pa.ListArray.from_arrays(pa.array(t_offsets), _ID_ARR.take(pa.array(cols)))
     type_codes = np.full(rows, len(EXPLOITATION_TYPES), np.int64)
-    type_codes[ci] = c_type
-    truth = pa.Table.from_arrays(
+    type_codes[ci] = people.c_type
+    return pa.Table.from_arrays(
         [
             record_id,
-            pa.array(is_case, pa.bool_()),
-            take(_TYPE_ARR, type_codes),
-            pa.array(minor, pa.bool_()),
+            pa.array(people.is_case, pa.bool_()),
+            _take(_TYPE_ARR, type_codes),
+            pa.array(people.minor, pa.bool_()),
             ids,
         ],
         schema=TRUTH_SCHEMA,
     )
-    return records, truth
 
 
 def _pick_hub(
