@@ -10,7 +10,7 @@ from typing import Any
 from palermo.profiles import EXAMPLES_DIR
 from palermo.web.accounts.roles import Role
 from palermo.web.agreements.models import DataSharingAgreement
-from palermo.web.agreements.services import agreement_create
+from palermo.web.agreements.services import agreement_create, agreement_sign
 from palermo.web.profiles.models import ListVersion
 from palermo.web.profiles.services import list_upload
 
@@ -34,11 +34,13 @@ def agreement_between(
     valid_from: dt.date | None = None,
     valid_to: dt.date | None = None,
     reference: str = "DSA-2026-001",
+    signed: bool = True,
 ) -> DataSharingAgreement:
-    """A signed agreement between two agencies, recorded by an administrator."""
+    """An agreement between two agencies, recorded by the sender's administrator and (unless
+    ``signed=False``) signed in the system by the recipient's supervisor: in force."""
     today = dt.datetime.now(tz=dt.UTC).date()
-    admin = test.user_with_role(Role.ADMINISTRATOR)
-    return agreement_create(
+    admin = test.user_with_role(Role.ADMINISTRATOR, agency=sender)
+    agreement = agreement_create(
         actor=admin,
         reference=reference,
         title="Referral of presumed victims for shelter",
@@ -50,6 +52,11 @@ def agreement_between(
         signed_by="Director, Northgate; Head, Harbour shelter",
         signed_on=(valid_from or today - dt.timedelta(days=30)),
     )
+    if signed:
+        agreement = agreement_sign(
+            actor=test.user_with_role(Role.SUPERVISOR, agency=recipient), agreement=agreement
+        )
+    return agreement
 
 
 def an_agreement(test: Any) -> DataSharingAgreement:
@@ -102,4 +109,5 @@ ADMIN_URL_EXAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "administration:refuse": lambda t: {"pk": a_confirmation(t).pk},
     "administration:token_revoke": lambda t: {"pk": a_token(t).pk},
     "agreements:end": lambda t: {"pk": an_agreement(t).pk},
+    "agreements:sign": lambda t: {"pk": an_agreement(t).pk},
 }

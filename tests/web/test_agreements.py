@@ -80,6 +80,8 @@ class TestTransfersNeedAnAgreement(BaseTestCase):
     def test_an_ended_agreement_no_longer_covers_new_transfers(self) -> None:
         agreement = agreement_between(self, self.agency_a, self.agency_b)
         agreement_end(actor=self.supervisor, agreement=agreement, reason="terminated by NGO")
+        other_party = self.user_with_role(Role.SUPERVISOR, agency=self.agency_b)
+        agreement_end(actor=other_party, agreement=agreement, reason="terminated by NGO")
         with pytest.raises(AgreementRequiredError, match="has been ended"):
             self.share()
 
@@ -148,4 +150,7 @@ class TestManagingAgreements(BaseTestCase):
         with pytest.raises(Http404):
             selectors.agreement_get(user=other, pk=agreement.pk)
         admin = self.user_with_role(Role.ADMINISTRATOR, agency=self.agency_b)
-        assert selectors.agreement_get(user=admin, pk=agreement.pk) == agreement
+        with pytest.raises(Http404):
+            selectors.agreement_get(user=admin, pk=agreement.pk)
+        own_admin = self.user_with_role(Role.ADMINISTRATOR)
+        assert selectors.agreement_get(user=own_admin, pk=agreement.pk) == agreement

@@ -54,6 +54,9 @@ def _a_consent(test: Any) -> Any:
 for _name in ("cases:detail", "cases:edit", "cases:transition", "cases:consent", "cases:share"):
     URL_EXAMPLES[_name] = lambda t: {"pk": _a_case(t).pk}
 URL_EXAMPLES["exports:case"] = lambda t: {"pk": _a_case(t).pk}
+# POST only: a GET is refused before the share is looked up
+URL_EXAMPLES["cases:share_revoke"] = lambda t: {"pk": _a_case(t).pk, "share_pk": 1}
+URL_EXAMPLES["cases:share_renew"] = lambda t: {"pk": _a_case(t).pk, "share_pk": 1}
 URL_EXAMPLES["cases:consent_withdraw"] = lambda t: {
     "pk": _a_case(t).pk,
     "consent_pk": _a_consent(t).pk,

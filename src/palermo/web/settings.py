@@ -15,6 +15,7 @@ Every variable (all optional):
 | ``PALERMO_SECURE_COOKIES`` | ``false`` | set true behind HTTPS |
 | ``PALERMO_SESSION_IDLE_MINUTES`` | ``30`` | sessions end after this much inactivity |
 | ``PALERMO_NATIONAL_AGENCY`` | empty | code of the national body's agency (administers all) |
+| ``PALERMO_OVERRIDE_SHARE_DAYS`` | ``30`` | a share without consent ends then, unless renewed |
 | ``PALERMO_LOGIN_MAX_FAILURES`` | ``5`` | failed log-ins per user name and address ... |
 | ``PALERMO_LOGIN_WINDOW_MINUTES`` | ``15`` | ... within this window lock that pair ... |
 | ``PALERMO_LOGIN_LOCKOUT_MINUTES`` | ``15`` | ... for this long |
@@ -201,6 +202,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 # The national body's agency code: its administrators manage every agency's accounts (what
 # they ask for in another agency waits for that agency's administrators). Empty: none.
 NATIONAL_AGENCY = env_str("PALERMO_NATIONAL_AGENCY", "")
+
+# A case shared without consent (supervisor override) stays shared this many days unless a
+# supervisor renews it with a reason.
+OVERRIDE_SHARE_DAYS = env_int("PALERMO_OVERRIDE_SHARE_DAYS", 30, minimum=1, maximum=365)
 
 LOGIN_MAX_FAILURES = env_int("PALERMO_LOGIN_MAX_FAILURES", 5, minimum=1)
 # screening records without a referral or case are masked after this many days

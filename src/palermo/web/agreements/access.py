@@ -1,5 +1,5 @@
-"""Who manages data-sharing agreements: administrators (every agency's) and supervisors
-(their own agency's)."""
+"""Who records, signs and ends data-sharing agreements: the supervisors and administrators of
+the party agencies (each signs for their own agency)."""
 
 from __future__ import annotations
 

@@ -51,6 +51,13 @@ class DataSharingAgreement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     revoke_reason = models.CharField(_("reason for ending it"), max_length=500, blank=True)
+    # Takes effect when a signatory of every party has signed in the system (AgreementSignature).
+    in_force_since = models.DateTimeField(null=True, blank=True)
+    # Ending once in force takes two people: one asks, a second signatory of a party confirms.
+    end_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    end_requested_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-valid_to", "reference")
@@ -65,7 +72,51 @@ class DataSharingAgreement(models.Model):
         return self.reference
 
     def in_force(self, on: dt.date) -> bool:
-        return self.revoked_at is None and self.valid_from <= on <= self.valid_to
+        return (
+            self.revoked_at is None
+            and self.in_force_since is not None
+            and self.valid_from <= on <= self.valid_to
+        )
+
+    @property
+    def awaiting_signatures(self) -> bool:
+        return self.revoked_at is None and self.in_force_since is None
+
+    def status_label(self, on: dt.date) -> str:
+        if self.revoked_at is not None:
+            return str(_("Ended"))
+        if self.in_force_since is None:
+            return str(_("Awaiting signatures"))
+        if self.end_requested_at is not None:
+            return str(_("End requested"))
+        if on > self.valid_to:
+            return str(_("Expired"))
+        if on < self.valid_from:
+            return str(_("Not yet in force"))
+        return str(_("In force"))
 
     def purpose_labels(self) -> list[str]:
         return [str(TRANSFER_PURPOSE_LABELS.get(p, p)) for p in self.purposes]
+
+
+class AgreementSignature(models.Model):
+    """A signatory of one party agency (its supervisor or administrator, in the system) signed
+    the agreement for that agency."""
+
+    agreement = models.ForeignKey(
+        DataSharingAgreement, on_delete=models.PROTECT, related_name="signatures"
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("signed_at", "id")
+        constraints = (
+            models.UniqueConstraint(fields=["agreement", "agency"], name="one_signature_per_party"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id}:{self.agency_id}"

@@ -1,4 +1,4 @@
-"""Reads of data-sharing agreements: administrators see all, supervisors their agency's."""
+"""Reads of data-sharing agreements: supervisors and administrators see their agency's."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from palermo.web.accounts.roles import Role
 from palermo.web.agreements.access import AGREEMENT_ROLES
 from palermo.web.agreements.models import DataSharingAgreement
 from palermo.web.lib.errors import NotPermittedError
@@ -17,10 +16,9 @@ from palermo.web.lib.errors import NotPermittedError
 def _scoped(user: Any) -> QuerySet[DataSharingAgreement]:
     if not (user.is_authenticated and user.is_active and user.role in AGREEMENT_ROLES):
         raise NotPermittedError(_("Your role does not give access to data-sharing agreements."))
+    # Only the parties see an agreement (administrators included: their own agency's).
     agreements = DataSharingAgreement.objects.prefetch_related("parties")
-    if user.role != Role.ADMINISTRATOR:
-        agreements = agreements.filter(parties=user.agency_id)
-    return agreements.distinct()
+    return agreements.filter(parties=user.agency_id).distinct()
 
 
 def agreement_list(*, user: Any) -> QuerySet[DataSharingAgreement]:

@@ -1,6 +1,7 @@
-"""Writes on data-sharing agreements (record, end) and the check every transfer of case data
-makes: ``agreement_for_transfer`` finds the agreement in force between the two agencies that
-covers the purpose, or raises ``AgreementRequiredError`` saying what is missing."""
+"""Writes on data-sharing agreements (record, sign for each party, end) and the check every
+transfer of case data makes: ``agreement_for_transfer`` finds the agreement in force (signed
+by every party) between the two agencies that covers the purpose, or raises
+``AgreementRequiredError`` saying what is missing."""
 
 from __future__ import annotations
 
@@ -15,13 +16,14 @@ from django.utils.translation import gettext_lazy
 
 from palermo.errors import InputError, Problem
 from palermo.web.accounts.models import Agency, User
-from palermo.web.accounts.roles import Role
 from palermo.web.agreements.access import AGREEMENT_ROLES
 from palermo.web.agreements.models import (
     TRANSFER_PURPOSE_LABELS,
+    AgreementSignature,
     DataSharingAgreement,
     TransferPurpose,
 )
+from palermo.web.agreements.signals import agreement_ended
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
@@ -92,7 +94,7 @@ def agreement_create(
                 where=where, field="signed_on", rule=gettext_lazy("must not be after the end date")
             )
         )
-    if actor.role != Role.ADMINISTRATOR and actor.agency_id not in {a.pk for a in party_list}:
+    if actor.agency_id not in {a.pk for a in party_list}:
         problems.append(
             problem(
                 where=where, field="parties", rule=gettext_lazy("your own agency must be a party")
@@ -128,14 +130,79 @@ def agreement_create(
             request=request,
             detail={"parties": sorted(a.pk for a in party_list), "purposes": purpose_list},
         )
+        _sign(actor, agreement, request)
     return agreement
+
+
+def _require_signatory(actor: User, agreement: DataSharingAgreement) -> None:
+    """A supervisor or administrator of one of the parties."""
+    _require_role(actor)
+    if not agreement.parties.filter(pk=actor.agency_id).exists():
+        raise NotPermittedError(
+            _("Only a signatory of an agency that is party to the agreement may do this.")
+        )
+
+
+def _sign(actor: User, agreement: DataSharingAgreement, request: Any) -> None:
+    """Sign for the actor's agency; the last party's signature puts the agreement in force."""
+    AgreementSignature.objects.create(
+        agreement=agreement, agency_id=actor.agency_id, signed_by=actor, signed_at=timezone.now()
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=agreement,
+        purpose="data-sharing agreement signed",
+        request=request,
+        detail={"agency": actor.agency_id},
+    )
+    unsigned = agreement.parties.exclude(
+        pk__in=AgreementSignature.objects.filter(agreement=agreement).values("agency_id")
+    )
+    if not unsigned.exists():
+        agreement.in_force_since = timezone.now()
+        agreement.save(update_fields=["in_force_since"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=agreement,
+            fields=["in_force_since"],
+            purpose="data-sharing agreement signed by every party",
+            request=request,
+        )
+
+
+def agreement_sign(
+    *, actor: User, agreement: DataSharingAgreement, request: Any = None
+) -> DataSharingAgreement:
+    """A signatory (supervisor or administrator) of a party agency signs for that agency."""
+    _require_signatory(actor, agreement)
+    with transaction.atomic():
+        agreement = DataSharingAgreement.objects.select_for_update().get(pk=agreement.pk)
+        if agreement.revoked_at is not None:
+            raise TransitionRefusedError(_("This agreement has already been ended."))
+        if agreement.signatures.filter(agency_id=actor.agency_id).exists():
+            raise TransitionRefusedError(_("Your agency has already signed this agreement."))
+        _sign(actor, agreement, request)
+    return agreement
+
+
+def agreement_signatures(agreement: DataSharingAgreement) -> list[tuple[Agency, User | None]]:
+    """Each party with the person who signed for it (``None``: not yet)."""
+    signed = {s.agency_id: s.signed_by for s in agreement.signatures.select_related("signed_by")}
+    return [(party, signed.get(party.pk)) for party in agreement.parties.order_by("name")]
 
 
 def agreement_end(
     *, actor: User, agreement: DataSharingAgreement, reason: str, request: Any = None
 ) -> DataSharingAgreement:
-    """End an agreement before its date (terminated, breached...): no new transfer uses it."""
-    _require_role(actor)
+    """End an agreement (terminated, breached...): its shares end with it.
+
+    Before it is in force one signatory may withdraw it (nothing was shared under it). Once in
+    force, ending takes two people of the parties: the first asks (with the reason), a second
+    signatory - of any party, so no party can keep the other bound - confirms; then every
+    share made under it is revoked in the same transaction (``agreement_ended``)."""
+    _require_signatory(actor, agreement)
     if not reason.strip():
         raise InputError(
             [
@@ -150,9 +217,28 @@ def agreement_end(
         agreement = DataSharingAgreement.objects.select_for_update().get(pk=agreement.pk)
         if agreement.revoked_at is not None:
             raise TransitionRefusedError(_("This agreement has already been ended."))
+        if agreement.in_force_since is not None and agreement.end_requested_at is None:
+            agreement.end_requested_by = actor
+            agreement.end_requested_at = timezone.now()
+            agreement.revoke_reason = reason.strip()[:500]
+            agreement.save(update_fields=["end_requested_by", "end_requested_at", "revoke_reason"])
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                obj=agreement,
+                fields=["end_requested_at", "revoke_reason"],
+                purpose="data-sharing agreement end requested",
+                request=request,
+            )
+            return agreement
+        if agreement.end_requested_by_id == actor.pk:
+            raise TransitionRefusedError(
+                _("A second signatory of a party must confirm the end you asked for.")
+            )
         agreement.revoked_at = timezone.now()
         agreement.revoked_by = actor
-        agreement.revoke_reason = reason.strip()[:500]
+        if agreement.end_requested_at is None:
+            agreement.revoke_reason = reason.strip()[:500]
         agreement.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
         audit_record(
             actor=actor,
@@ -161,6 +247,9 @@ def agreement_end(
             fields=["revoked_at", "revoke_reason"],
             purpose="data-sharing agreement ended",
             request=request,
+        )
+        agreement_ended.send(
+            sender=DataSharingAgreement, agreement=agreement, actor=actor, request=request
         )
     return agreement
 
@@ -188,7 +277,15 @@ def agreement_for_transfer(
         latest = max(between, key=lambda a: a.valid_to)
         names["reference"] = latest.reference
         names["date"] = latest.valid_to.isoformat()
-        if latest.revoked_at is not None:
+        if latest.awaiting_signatures:
+            names["missing"] = ", ".join(
+                party.name for party, signer in agreement_signatures(latest) if signer is None
+            )
+            message = _(
+                "The data-sharing agreement %(reference)s between %(sender)s and %(recipient)s "
+                "is not in force: it awaits the signature of %(missing)s."
+            )
+        elif latest.revoked_at is not None:
             message = _(
                 "The data-sharing agreement %(reference)s between %(sender)s and %(recipient)s "
                 "has been ended; record a new one before sharing."

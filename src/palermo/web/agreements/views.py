@@ -1,5 +1,5 @@
-"""Data-sharing agreement pages: the list, recording a signed agreement, one agreement with
-the form to end it."""
+"""Data-sharing agreement pages: the list, recording an agreement, one agreement with its
+signatures, the button to sign for one's agency and the form to end it."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -56,7 +57,8 @@ class AgreementForm(forms.Form):
 
 @allow(AGREEMENT_ROLES)
 def agreement_list(request: HttpRequest) -> HttpResponse:
-    agreements = selectors.agreement_list(user=request.user)
+    today = timezone.localdate()
+    agreements = [(a, a.status_label(today)) for a in selectors.agreement_list(user=request.user)]
     return render(request, "agreements/list.html", {"agreements": agreements})
 
 
@@ -82,7 +84,37 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
 @allow(AGREEMENT_ROLES)
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = selectors.agreement_get(user=request.user, pk=pk)
-    return render(request, "agreements/detail.html", {"agreement": agreement})
+    signatures = services.agreement_signatures(agreement)
+    own_signed = any(
+        party.pk == request.user.agency_id and signer is not None for party, signer in signatures
+    )
+    context = {
+        "agreement": agreement,
+        "status": agreement.status_label(timezone.localdate()),
+        "signatures": signatures,
+        "may_sign": agreement.revoked_at is None and not own_signed,
+        "asked_to_end": agreement.end_requested_by_id == request.user.pk,
+    }
+    return render(request, "agreements/detail.html", context)
+
+
+@allow(AGREEMENT_ROLES)
+@require_POST
+def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = selectors.agreement_get(user=request.user, pk=pk)
+    try:
+        signed = services.agreement_sign(actor=request.user, agreement=agreement, request=request)
+    except PalermoError as exc:
+        for reason in reasons(exc):
+            messages.error(request, reason)
+    else:
+        if signed.in_force_since is not None:
+            messages.success(
+                request, _("Signed: every party has signed, the agreement is in force.")
+            )
+        else:
+            messages.success(request, _("Signed for your agency: the other parties must sign too."))
+    return redirect("agreements:detail", pk=pk)
 
 
 @allow(AGREEMENT_ROLES)
@@ -100,5 +132,13 @@ def agreement_end(request: HttpRequest, pk: int) -> HttpResponse:
         for reason in reasons(exc):
             messages.error(request, reason)
     else:
-        messages.success(request, _("The agreement was ended: no new transfer can use it."))
+        ended = selectors.agreement_get(user=request.user, pk=pk)
+        if ended.revoked_at is not None:
+            messages.success(
+                request, _("The agreement was ended: the sharing made under it has stopped.")
+            )
+        else:
+            messages.success(
+                request, _("The end was asked for: a second signatory of a party confirms it.")
+            )
     return redirect("agreements:detail", pk=pk)

@@ -6,10 +6,12 @@ Only services in ``cases/services.py`` write these rows; views read them through
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from palermo.web.accounts.models import Agency
@@ -146,8 +148,27 @@ class Consent(models.Model):
         return self.withdrawn_at is None
 
 
+class CaseShareQuerySet(models.QuerySet["CaseShare"]):
+    def in_effect(self, now: datetime | None = None) -> CaseShareQuerySet:
+        """Shares that still give access: not revoked, not expired (override shares), and
+        resting on an agreement that has not ended or run out."""
+        now = now or timezone.now()
+        return self.filter(
+            models.Q(revoked_at__isnull=True),
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now),
+            models.Q(agreement__isnull=True)
+            | models.Q(
+                agreement__revoked_at__isnull=True,
+                agreement__in_force_since__isnull=False,
+                agreement__valid_to__gte=timezone.localdate(now),
+            ),
+        )
+
+
 class CaseShare(models.Model):
-    """The case made visible to another agency, for a stated purpose."""
+    """The case made visible to another agency, for a stated purpose. It ends when the owning
+    agency revokes it, the consent or the agreement it rests on ends, or - shared without
+    consent - its period runs out unless renewed with a reason."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="shares")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="shared_cases")
@@ -170,12 +191,24 @@ class CaseShare(models.Model):
     )
     shared_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    revoke_reason = models.CharField(_("why sharing stopped"), max_length=500, blank=True)
+    # Shares without consent (supervisor override) end at this time unless renewed.
+    expires_at = models.DateTimeField(_("sharing ends"), null=True, blank=True)
+
+    objects = CaseShareQuerySet.as_manager()
 
     class Meta:
         indexes = (models.Index(fields=["agency", "revoked_at"], name="share_agency_active"),)
 
     def __str__(self) -> str:
         return f"{self.case_id}->{self.agency_id}"
+
+    @property
+    def is_override(self) -> bool:
+        return self.consent_id is None
 
 
 class CaseEventKind(StrEnum):
@@ -186,6 +219,7 @@ class CaseEventKind(StrEnum):
     CONSENT_WITHDRAWN = "consent_withdrawn"
     SHARED = "shared"
     SHARE_REVOKED = "share_revoked"
+    SHARE_RENEWED = "share_renewed"
     EXPORTED = "exported"
 
 
@@ -197,6 +231,7 @@ CASE_EVENT_CHOICES = [
     (CaseEventKind.CONSENT_WITHDRAWN.value, _("Consent withdrawn")),
     (CaseEventKind.SHARED.value, _("Shared with an agency")),
     (CaseEventKind.SHARE_REVOKED.value, _("Sharing stopped")),
+    (CaseEventKind.SHARE_RENEWED.value, _("Sharing without consent renewed")),
     (CaseEventKind.EXPORTED.value, _("Case file exported")),
 ]
 

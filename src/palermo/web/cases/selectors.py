@@ -1,7 +1,8 @@
 """Permission-checked reads of cases: the only way views and the API reach a case.
 
-A user sees the cases of their own agency and those actively shared with it; anything else
-is "not found", so guessing ids reveals nothing.
+A user sees the cases of their own agency and those shared with it by a share still in effect
+(not revoked, not expired, its agreement not ended); anything else is "not found", so
+guessing ids reveals nothing.
 """
 
 from __future__ import annotations
@@ -29,9 +30,7 @@ LIST_FIELDS = (
 
 
 def _visible(user: Any) -> Q:
-    shared = CaseShare.objects.filter(
-        case=OuterRef("pk"), agency_id=user.agency_id, revoked_at__isnull=True
-    )
+    shared = CaseShare.objects.in_effect().filter(case=OuterRef("pk"), agency_id=user.agency_id)
     return Q(agency_id=user.agency_id) | Q(Exists(shared))
 
 
@@ -81,9 +80,7 @@ def may_read_personal_data(user: Any, case: Case) -> bool:
         and user.role in PERSONAL_DATA_ROLES
         and (
             case.agency_id == user.agency_id
-            or CaseShare.objects.filter(
-                case=case, agency_id=user.agency_id, revoked_at__isnull=True
-            ).exists()
+            or CaseShare.objects.in_effect().filter(case=case, agency_id=user.agency_id).exists()
         )
     )
 
@@ -143,3 +140,12 @@ def consent_get(*, user: Any, pk: int) -> Consent:
         raise Http404
     case_get(user=user, pk=consent.case_id)
     return consent
+
+
+def share_get(*, user: Any, case: Case, pk: int) -> CaseShare:
+    """A share of ``case`` (which the user may see), or ``Http404``."""
+    case_get(user=user, pk=case.pk)
+    share = CaseShare.objects.filter(case=case, pk=pk).select_related("agency", "agreement").first()
+    if share is None:
+        raise Http404
+    return share

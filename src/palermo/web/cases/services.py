@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -384,9 +386,7 @@ def consent_withdraw(*, actor: User, consent: Consent, reason: str, request: Any
             for share in CaseShare.objects.filter(
                 case=case, consent=consent, revoked_at__isnull=True
             ).select_related("agency"):
-                share.revoked_at = now
-                share.save(update_fields=["revoked_at"])
-                _event(case, actor, CaseEventKind.SHARE_REVOKED, agency=share.agency.name)
+                _share_end(share, actor, "consent withdrawn", request=request, now=now)
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,
@@ -480,7 +480,7 @@ def case_share(
                     )
                 ]
             )
-    if CaseShare.objects.filter(case=case, agency=recipient, revoked_at__isnull=True).exists():
+    if CaseShare.objects.in_effect().filter(case=case, agency=recipient).exists():
         raise TransitionRefusedError(
             _("The case is already shared with %(agency)s.") % {"agency": recipient.name}
         )
@@ -499,6 +499,7 @@ def case_share(
             override_reason=override_reason.strip()[:500] if consent is None else "",
             shared_by=actor,
             shared_at=timezone.now(),
+            expires_at=_override_expiry() if consent is None else None,
         )
         _event(
             case,
@@ -523,3 +524,127 @@ def case_share(
             },
         )
     return share
+
+
+def _override_expiry() -> datetime:
+    return timezone.now() + timedelta(days=settings.OVERRIDE_SHARE_DAYS)
+
+
+def _share_end(
+    share: CaseShare, actor: User, reason: str, *, request: Any = None, now: datetime | None = None
+) -> None:
+    """Revoke one share: reads by the recipient are refused from now on; the case's timeline
+    and the audit log say who stopped it and why (in the caller's transaction)."""
+    share.revoked_at = now or timezone.now()
+    share.revoked_by = actor
+    share.revoke_reason = reason.strip()[:500]
+    share.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    _event(
+        share.case,
+        actor,
+        CaseEventKind.SHARE_REVOKED,
+        reason=share.revoke_reason,
+        agency=share.agency.name,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=share.case,
+        fields=["shares"],
+        purpose="share revoked",
+        request=request,
+        detail={"share": share.pk, "to_agency": share.agency_id},
+    )
+
+
+def _own_share(actor: User, share: CaseShare, roles: frozenset[Any], what: str) -> CaseShare:
+    """The share, locked and still open, for an actor of the owning agency with ``roles``."""
+    _require_role(actor, roles, what)
+    _require_own_agency(actor, share.case)
+    locked = (
+        CaseShare.objects.select_for_update(of=("self",))
+        .select_related("case", "agency")
+        .get(pk=share.pk)
+    )
+    if locked.revoked_at is not None:
+        raise TransitionRefusedError(_("This sharing has already been stopped."))
+    return locked
+
+
+def _reason_required(reason: str) -> None:
+    if not reason.strip():
+        raise InputError(
+            [
+                problem(
+                    where=gettext_lazy("sharing"),
+                    field="reason",
+                    rule=gettext_lazy("state why"),
+                )
+            ]
+        )
+
+
+def case_share_revoke(
+    *, actor: User, share: CaseShare, reason: str, request: Any = None
+) -> CaseShare:
+    """The owning agency stops any share of its case, with or without consent."""
+    _reason_required(reason)
+    with transaction.atomic():
+        share = _own_share(
+            actor, share, CASE_OPENING_ROLES | CONSENT_OVERRIDE_ROLES, _("stop sharing a case")
+        )
+        _share_end(share, actor, reason, request=request)
+    return share
+
+
+def case_share_renew(
+    *, actor: User, share: CaseShare, reason: str, request: Any = None
+) -> CaseShare:
+    """Keep a share made without consent for another period (``PALERMO_OVERRIDE_SHARE_DAYS``
+    from now), with a reason; the agreement must still cover it."""
+    _reason_required(reason)
+    with transaction.atomic():
+        share = _own_share(actor, share, CONSENT_OVERRIDE_ROLES, _("renew sharing without consent"))
+        if not share.is_override:
+            raise TransitionRefusedError(
+                _("Sharing based on the person's consent lasts until the consent is withdrawn.")
+            )
+        agreement_for_transfer(
+            sender=share.case.agency, recipient=share.agency, purpose=share.transfer_purpose
+        )
+        share.expires_at = _override_expiry()
+        share.save(update_fields=["expires_at"])
+        _event(
+            share.case,
+            actor,
+            CaseEventKind.SHARE_RENEWED,
+            reason=reason.strip()[:500],
+            agency=share.agency.name,
+            until=share.expires_at.date().isoformat(),
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=share.case,
+            fields=["shares"],
+            purpose="share renewed",
+            request=request,
+            detail={"share": share.pk, "to_agency": share.agency_id},
+        )
+    return share
+
+
+def shares_end_with_agreement(
+    *, agreement: Any, actor: User, request: Any = None, **_signal: Any
+) -> int:
+    """Receiver of ``agreements.signals.agreement_ended``: every share still open under the
+    agreement is revoked, in the transaction that ends it. Returns how many."""
+    reason = _("data-sharing agreement %(reference)s ended") % {"reference": agreement.reference}
+    shares = CaseShare.objects.filter(agreement=agreement, revoked_at__isnull=True).select_related(
+        "case", "agency"
+    )
+    count = 0
+    for share in shares:
+        _share_end(share, actor, reason, request=request)
+        count += 1
+    return count

@@ -17,4 +17,14 @@ urlpatterns = [
         name="consent_withdraw",
     ),
     path("<int:pk>/share/", views.case_share_view, name="share"),
+    path(
+        "<int:pk>/shares/<int:share_pk>/stop/",
+        views.case_share_revoke_view,
+        name="share_revoke",
+    ),
+    path(
+        "<int:pk>/shares/<int:share_pk>/renew/",
+        views.case_share_renew_view,
+        name="share_renew",
+    ),
 ]

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -146,6 +147,8 @@ def _detail_context(request: HttpRequest, pk: int, **forms_: Any) -> dict[str, A
         "can_edit": own and role in PERSONAL_DATA_ROLES and personal is not None,
         "can_consent": own and role in CASE_OPENING_ROLES,
         "can_share": own and role in (CASE_OPENING_ROLES | CONSENT_OVERRIDE_ROLES),
+        "can_renew": own and role in CONSENT_OVERRIDE_ROLES,
+        "now": timezone.now(),
         "can_move": own and bool(TRANSITIONS[CaseStatus(case.status)]),
     }
     if personal is None:
@@ -314,3 +317,40 @@ def case_share_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _failed(request, pk, exc, share_form=form)
     messages.success(request, _("The case was shared."))
     return redirect("cases:detail", pk=pk)
+
+
+def _share_step(request: HttpRequest, pk: int, share_pk: int, step: Any, done: str) -> HttpResponse:
+    case = selectors.case_get(user=request.user, pk=pk)
+    share = selectors.share_get(user=request.user, case=case, pk=share_pk)
+    try:
+        step(
+            actor=request.user, share=share, reason=request.POST.get("reason", ""), request=request
+        )
+    except PalermoError as exc:
+        return _failed(request, pk, exc)
+    messages.success(request, done)
+    return redirect("cases:detail", pk=pk)
+
+
+@allow(CASE_OPENING_ROLES | CONSENT_OVERRIDE_ROLES)
+@require_POST
+def case_share_revoke_view(request: HttpRequest, pk: int, share_pk: int) -> HttpResponse:
+    return _share_step(
+        request,
+        pk,
+        share_pk,
+        services.case_share_revoke,
+        _("Sharing stopped: the agency can no longer open the case."),
+    )
+
+
+@allow(CONSENT_OVERRIDE_ROLES)
+@require_POST
+def case_share_renew_view(request: HttpRequest, pk: int, share_pk: int) -> HttpResponse:
+    return _share_step(
+        request,
+        pk,
+        share_pk,
+        services.case_share_renew,
+        _("Sharing without consent renewed."),
+    )
