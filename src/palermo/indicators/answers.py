@@ -27,6 +27,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from palermo.errors import InputError, Problem
 from palermo.indicators.catalogue import LANGUAGES, Language
@@ -77,7 +78,6 @@ def read_answers(path: Path, instrument: Instrument) -> Answers:
 
 def parse_answers(doc: object, instrument: Instrument, *, where: str = "answers") -> Answers:
     """Check a decoded answer document against ``instrument``."""
-    problems: list[Problem] = []
     if not isinstance(doc, dict):
         raise InputError(
             [
@@ -88,6 +88,26 @@ def parse_answers(doc: object, instrument: Instrument, *, where: str = "answers"
                 )
             ]
         )
+    problems: list[Problem] = []
+    language = _header(doc, instrument, where, problems)
+    consent = _consent_given(doc.get("consent", {}), instrument, where, problems)
+    values = _answer_values(doc.get("answers"), instrument, where, problems)
+    if problems:
+        raise InputError(problems)
+    return Answers(
+        instrument_id=instrument.id,
+        language="zh" if language == "zh" else "en",
+        values=values,
+        consent=consent,
+        source=where,
+    )
+
+
+def _header(
+    doc: Mapping[str, Any], instrument: Instrument, where: str, problems: list[Problem]
+) -> str:
+    """Known top-level keys, the instrument named (if any) is this one; the language (en when
+    it is not en or zh)."""
     for key in doc:
         if key not in TOP_LEVEL_KEYS:
             problems.append(
@@ -120,10 +140,15 @@ def parse_answers(doc: object, instrument: Instrument, *, where: str = "answers"
                 rule_zh="必须是 en 或 zh",
             )
         )
-        language = "en"
+        return "en"
+    return str(language)
 
+
+def _consent_given(
+    raw_consent: object, instrument: Instrument, where: str, problems: list[Problem]
+) -> dict[str, bool]:
+    """The consent items answered, each a known item of the instrument, true or false."""
     consent: dict[str, bool] = {}
-    raw_consent = doc.get("consent", {})
     if not isinstance(raw_consent, dict):
         problems.append(
             Problem(
@@ -133,7 +158,7 @@ def parse_answers(doc: object, instrument: Instrument, *, where: str = "answers"
                 rule_zh="必须是由 true/false 组成的对象",
             )
         )
-        raw_consent = {}
+        return consent
     known_consent = {c.id for c in instrument.consent}
     for key, value in raw_consent.items():
         if key not in known_consent:
@@ -157,9 +182,14 @@ def parse_answers(doc: object, instrument: Instrument, *, where: str = "answers"
             )
         else:
             consent[key] = value
+    return consent
 
+
+def _answer_values(
+    raw_answers: object, instrument: Instrument, where: str, problems: list[Problem]
+) -> dict[str, AnswerValue]:
+    """The answers by question id, each question known and each value of its type."""
     values: dict[str, AnswerValue] = {}
-    raw_answers = doc.get("answers")
     if not isinstance(raw_answers, dict):
         problems.append(
             Problem(
@@ -169,7 +199,7 @@ def parse_answers(doc: object, instrument: Instrument, *, where: str = "answers"
                 rule_zh="必须是以问题编号为键的对象",
             )
         )
-        raw_answers = {}
+        return values
     questions = {q.id: q for q in instrument.questions}
     for qid, value in raw_answers.items():
         w = f"answers.{qid}" if where == "answers" else f"{where} answers.{qid}"
@@ -186,15 +216,7 @@ def parse_answers(doc: object, instrument: Instrument, *, where: str = "answers"
         ok, checked = _check_value(question, value, w, problems)
         if ok:
             values[qid] = checked
-    if problems:
-        raise InputError(problems)
-    return Answers(
-        instrument_id=instrument.id,
-        language="zh" if language == "zh" else "en",
-        values=values,
-        consent=consent,
-        source=where,
-    )
+    return values
 
 
 def _check_value(

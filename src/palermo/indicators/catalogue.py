@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -338,7 +338,34 @@ def _load(index_path: Path) -> Catalogue:
     digest = hashlib.sha256(raw_index)
     name = r.string(index, "catalogue", where) or ""
     version = r.string(index, "version", where) or ""
+    strengths = _strengths(r, index, where)
+    dimensions = _dimensions(r, index, where)
+    sets = _sets(r, index, where)
+    topics = _topics(r, index, where)
+    sources = _sources(r, index, where)
+    files = _EntryFiles(sets=sets, dimensions=dimensions, sources=sources)
+    for fname in r.id_list(index, "files", where):
+        doc, raw = _read_yaml(index_path.parent / fname, r)
+        digest.update(fname.encode() + b"\0" + raw)
+        files.add(r, doc, fname)
+    files.check_links(r)
+    if r.problems:
+        raise InputError(r.problems)
+    return Catalogue(
+        name=name,
+        version=version,
+        digest=digest.hexdigest(),
+        strengths=strengths,
+        dimensions=dimensions,
+        sets=sets,
+        indicators=files.indicators,
+        observations=files.observations,
+        topics=topics,
+        sources=sources,
+    )
 
+
+def _strengths(r: _Reader, index: Mapping[str, Any], where: str) -> dict[Strength, Text]:
     strengths: dict[Strength, Text] = {}
     for key, value in r.mapping(index.get("strengths", {}), f"{where} strengths").items():
         try:
@@ -348,7 +375,10 @@ def _load(index_path: Path) -> Catalogue:
     for s in Strength:
         if s not in strengths:
             r.problem(f"{where} strengths", "missing a label", "缺少标签", value=s.value)
+    return strengths
 
+
+def _dimensions(r: _Reader, index: Mapping[str, Any], where: str) -> dict[str, Dimension]:
     dimensions: dict[str, Dimension] = {}
     for e in r.entries(index, "dimensions", where):
         code = r.string(e, "code", f"{where} dimensions") or ""
@@ -370,7 +400,10 @@ def _load(index_path: Path) -> Catalogue:
     for code in DIMENSION_CODES:
         if code not in dimensions:
             r.problem(f"{where} dimensions", "dimension missing", "缺少维度", value=code)
+    return dimensions
 
+
+def _sets(r: _Reader, index: Mapping[str, Any], where: str) -> dict[str, IndicatorSet]:
     sets: dict[str, IndicatorSet] = {}
     for e in r.entries(index, "sets", where):
         code = r.string(e, "code", f"{where} sets") or ""
@@ -392,7 +425,10 @@ def _load(index_path: Path) -> Catalogue:
             exploitation=r.string(e, "exploitation", w) or "",
             name=r.text(e, w),
         )
+    return sets
 
+
+def _topics(r: _Reader, index: Mapping[str, Any], where: str) -> dict[str, Topic]:
     topics: dict[str, Topic] = {}
     for e in r.entries(index, "topics", where):
         tid = r.string(e, "id", f"{where} topics") or ""
@@ -404,7 +440,10 @@ def _load(index_path: Path) -> Catalogue:
             if d not in DIMENSION_CODES:
                 r.problem(w, "unknown dimension", "未知的维度", field="dimensions", value=d)
         topics[tid] = Topic(id=tid, dimensions=dims, name=r.text(e, w))
+    return topics
 
+
+def _sources(r: _Reader, index: Mapping[str, Any], where: str) -> dict[str, Source]:
     sources: dict[str, Source] = {}
     for e in r.entries(index, "sources", where):
         sid = r.string(e, "id", f"{where} sources") or ""
@@ -414,15 +453,23 @@ def _load(index_path: Path) -> Catalogue:
         sources[sid] = Source(
             id=sid, confidence=r.string(e, "confidence", w) or "", text=r.text(e, w)
         )
+    return sources
 
-    indicators: dict[str, Indicator] = {}
-    observations: dict[str, Observation] = {}
-    seen_in: dict[str, str] = {}
-    references: list[tuple[str, str, str]] = []  # (where, field, id) checked once all are loaded
-    for fname in r.id_list(index, "files", where):
-        path = index_path.parent / fname
-        doc, raw = _read_yaml(path, r)
-        digest.update(fname.encode() + b"\0" + raw)
+
+@dataclass
+class _EntryFiles:
+    """The indicators and observations of the catalogue's files, collected file by file; the
+    links between them are checked once all are read."""
+
+    sets: Mapping[str, IndicatorSet]
+    dimensions: Mapping[str, Dimension]
+    sources: Mapping[str, Source]
+    indicators: dict[str, Indicator] = field(default_factory=dict)
+    observations: dict[str, Observation] = field(default_factory=dict)
+    seen_in: dict[str, str] = field(default_factory=dict)
+    references: list[tuple[str, str, str]] = field(default_factory=list)  # (where, field, id)
+
+    def add(self, r: _Reader, doc: Mapping[str, Any], fname: str) -> None:
         if "indicators" in doc:
             file_set = r.string(doc, "set", fname)
             for e in r.entries(doc, "indicators", fname):
@@ -431,71 +478,57 @@ def _load(index_path: Path) -> Catalogue:
                     e,
                     fname=fname,
                     file_set=file_set,
-                    sets=sets,
-                    dimensions=dimensions,
-                    sources=sources,
-                    references=references,
+                    sets=self.sets,
+                    dimensions=self.dimensions,
+                    sources=self.sources,
+                    references=self.references,
                 )
-                if ind is None:
-                    continue
-                if ind.id in seen_in:
-                    r.problem(
-                        f"{fname} {ind.id}",
-                        f"duplicate id (also in {seen_in[ind.id]})",
-                        f"编号重复（另见 {seen_in[ind.id]}）",
-                    )
-                    continue
-                seen_in[ind.id] = fname
-                indicators[ind.id] = ind
+                if ind is not None and self._first(r, ind.id, fname):
+                    self.indicators[ind.id] = ind
         if "observations" in doc:
             for e in r.entries(doc, "observations", fname):
-                obs = _observation(r, e, fname=fname, sources=sources, references=references)
-                if obs is None:
-                    continue
-                if obs.id in seen_in:
-                    r.problem(
-                        f"{fname} {obs.id}",
-                        f"duplicate id (also in {seen_in[obs.id]})",
-                        f"编号重复（另见 {seen_in[obs.id]}）",
-                    )
-                    continue
-                seen_in[obs.id] = fname
-                observations[obs.id] = obs
-
-    for w, field, ref in references:
-        if ref not in indicators:
-            r.problem(
-                w,
-                "refers to an indicator that does not exist",
-                "引用了不存在的指标",
-                field=field,
-                value=ref,
-            )
-    for ind in indicators.values():
-        if ind.provisional_from in indicators:
-            origin = indicators[ind.provisional_from]
-            if origin.strength is not None and ind.provisional_strength != origin.strength:
-                r.problem(
-                    f"{seen_in[ind.id]} {ind.id}",
-                    f"provisional strength differs from its origin {origin.id} ({origin.strength})",
-                    f"暂定强度与其来源 {origin.id} 的强度（{origin.strength}）不一致",
-                    field="provisional_strength",
-                    value=ind.provisional_strength,
+                obs = _observation(
+                    r, e, fname=fname, sources=self.sources, references=self.references
                 )
-    if r.problems:
-        raise InputError(r.problems)
-    return Catalogue(
-        name=name,
-        version=version,
-        digest=digest.hexdigest(),
-        strengths=strengths,
-        dimensions=dimensions,
-        sets=sets,
-        indicators=indicators,
-        observations=observations,
-        topics=topics,
-        sources=sources,
-    )
+                if obs is not None and self._first(r, obs.id, fname):
+                    self.observations[obs.id] = obs
+
+    def _first(self, r: _Reader, ident: str, fname: str) -> bool:
+        """Whether ``ident`` is new; a problem naming the other file when it is not."""
+        if ident in self.seen_in:
+            r.problem(
+                f"{fname} {ident}",
+                f"duplicate id (also in {self.seen_in[ident]})",
+                f"编号重复（另见 {self.seen_in[ident]}）",
+            )
+            return False
+        self.seen_in[ident] = fname
+        return True
+
+    def check_links(self, r: _Reader) -> None:
+        """Every reference names an indicator; a provisional strength equals its origin's."""
+        indicators = self.indicators
+        for w, ref_field, ref in self.references:
+            if ref not in indicators:
+                r.problem(
+                    w,
+                    "refers to an indicator that does not exist",
+                    "引用了不存在的指标",
+                    field=ref_field,
+                    value=ref,
+                )
+        for ind in indicators.values():
+            if ind.provisional_from in indicators:
+                origin = indicators[ind.provisional_from]
+                if origin.strength is not None and ind.provisional_strength != origin.strength:
+                    r.problem(
+                        f"{self.seen_in[ind.id]} {ind.id}",
+                        f"provisional strength differs from its origin {origin.id} "
+                        f"({origin.strength})",
+                        f"暂定强度与其来源 {origin.id} 的强度（{origin.strength}）不一致",
+                        field="provisional_strength",
+                        value=ind.provisional_strength,
+                    )
 
 
 def _indicator(
@@ -513,6 +546,54 @@ def _indicator(
     if iid is None:
         return None
     w = f"{fname} {iid}"
+    m = _indicator_id(r, iid, w, file_set=file_set, sets=sets)
+    if m is None:
+        return None
+    dim = r.string(e, "dimension", w) or ""
+    if dim not in dimensions:
+        r.problem(w, "unknown dimension", "未知的维度", field="dimension", value=dim)
+    elif dim != m["dim"]:
+        r.problem(
+            w, "dimension does not match the id", "维度与编号不一致", field="dimension", value=dim
+        )
+    strength, provisional, provisional_from = _indicator_strength(r, e, w)
+    source = r.string(e, "source", w) or ""
+    if source and source not in sources:
+        r.problem(w, "unknown source", "未知的来源", field="source", value=source)
+    confidence = r.string(e, "confidence", w) or ""
+    verified = r.boolean(e, "verified", w)
+    if verified and confidence == "recollection-unverified":
+        r.problem(
+            w,
+            "a recollection-unverified item must have verified: false",
+            "凭回忆、未经核实的条目必须写 verified: false",
+            field="verified",
+        )
+    counterpart = r.string(e, "counterpart", w, required=False)
+    for ref_field, ref in (("counterpart", counterpart), ("provisional_from", provisional_from)):
+        if ref is not None:
+            references.append((w, ref_field, ref))
+    return Indicator(
+        id=iid,
+        set_code=m["set"],
+        dimension=dim,
+        strength=strength,
+        text=r.text(e, w),
+        source=source,
+        confidence=confidence,
+        verified=verified,
+        provisional_strength=provisional,
+        provisional_from=provisional_from,
+        counterpart=counterpart,
+        note=r.optional_text(e, w, "note"),
+    )
+
+
+def _indicator_id(
+    r: _Reader, iid: str, w: str, *, file_set: str | None, sets: Mapping[str, IndicatorSet]
+) -> re.Match[str] | None:
+    """The parts of an id ``SET-DIM-NN``, its set known and the one of its file; ``None`` when
+    the id has another shape."""
     m = _ID.match(iid)
     if m is None:
         r.problem(
@@ -525,13 +606,14 @@ def _indicator(
         r.problem(w, f"unknown indicator set {m['set']}", f"未知的指标集 {m['set']}")
     if file_set is not None and m["set"] != file_set:
         r.problem(w, f"listed in the file of set {file_set}", f"列在指标集 {file_set} 的文件中")
-    dim = r.string(e, "dimension", w) or ""
-    if dim not in dimensions:
-        r.problem(w, "unknown dimension", "未知的维度", field="dimension", value=dim)
-    elif dim != m["dim"]:
-        r.problem(
-            w, "dimension does not match the id", "维度与编号不一致", field="dimension", value=dim
-        )
+    return m
+
+
+def _indicator_strength(
+    r: _Reader, e: Mapping[str, Any], w: str
+) -> tuple[Strength | None, Strength | None, str | None]:
+    """The published strength, or (when the source gives none: ``strength: null``) a
+    provisional strength and the indicator it is taken from; never both."""
     if "strength" not in e:
         r.problem(
             w,
@@ -557,36 +639,7 @@ def _indicator(
             "同时给出了强度和暂定强度",
             field="provisional_strength",
         )
-    source = r.string(e, "source", w) or ""
-    if source and source not in sources:
-        r.problem(w, "unknown source", "未知的来源", field="source", value=source)
-    confidence = r.string(e, "confidence", w) or ""
-    verified = r.boolean(e, "verified", w)
-    if verified and confidence == "recollection-unverified":
-        r.problem(
-            w,
-            "a recollection-unverified item must have verified: false",
-            "凭回忆、未经核实的条目必须写 verified: false",
-            field="verified",
-        )
-    counterpart = r.string(e, "counterpart", w, required=False)
-    for field, ref in (("counterpart", counterpart), ("provisional_from", provisional_from)):
-        if ref is not None:
-            references.append((w, field, ref))
-    return Indicator(
-        id=iid,
-        set_code=m["set"],
-        dimension=dim,
-        strength=strength,
-        text=r.text(e, w),
-        source=source,
-        confidence=confidence,
-        verified=verified,
-        provisional_strength=provisional,
-        provisional_from=provisional_from,
-        counterpart=counterpart,
-        note=r.optional_text(e, w, "note"),
-    )
+    return strength, provisional, provisional_from
 
 
 def _observation(
@@ -618,8 +671,8 @@ def _observation(
             r.problem(w, "unknown source", "未知的来源", field="sources", value=s)
     evidences = r.id_list(e, "evidences", w)
     design_links = r.id_list(e, "design_links", w)
-    for field, ids in (("evidences", evidences), ("design_links", design_links)):
-        references.extend((w, field, i) for i in ids)
+    for ref_field, ids in (("evidences", evidences), ("design_links", design_links)):
+        references.extend((w, ref_field, i) for i in ids)
     if not evidences and not design_links:
         r.problem(w, "must be linked to at least one indicator", "必须至少关联一个指标")
     return Observation(

@@ -179,23 +179,7 @@ def load_instrument(name_or_path: str | Path, catalogue: Catalogue | None = None
 
 def _parse_instrument(path: Path, cat: Catalogue) -> Instrument:
     r = _Reader()
-    try:
-        raw = path.read_bytes()
-        doc_any = yaml.safe_load(raw)
-    except OSError as exc:
-        raise InputError(
-            [Problem(where=str(path), rule=f"cannot be read: {exc}", rule_zh=f"无法读取：{exc}")]
-        ) from None
-    except yaml.YAMLError as exc:
-        raise InputError(
-            [
-                Problem(
-                    where=path.name,
-                    rule=f"is not valid YAML: {exc}",
-                    rule_zh=f"不是有效的 YAML：{exc}",
-                )
-            ]
-        ) from None
+    doc_any, raw = _read_instrument_yaml(path)
     doc = r.mapping(doc_any, path.name)
     iid = r.string(doc, "instrument", path.name) or path.stem
     w = f"{path.name} {iid}"
@@ -217,6 +201,62 @@ def _parse_instrument(path: Path, cat: Catalogue) -> Instrument:
             field="population",
             value=population,
         )
+    sets = _instrument_sets(r, doc, w, kind=kind, population=population, cat=cat)
+    consent = _consent(r, doc, w, kind=kind)
+    questions = _questions(r, doc, w, fname=path.name, kind=kind, sets=sets, cat=cat)
+    rule: OfferRule | None = None
+    if kind == "first_line":
+        rule = _offer_rule(r, doc, w, {q.id for q in questions})
+    if r.problems:
+        raise InputError(r.problems)
+    return Instrument(
+        id=iid,
+        version=r.string(doc, "version", w) or "",
+        kind="first_line" if kind == "first_line" else "second_line",
+        population=_population(population),
+        sets=sets,
+        title=r.text(doc, w),
+        guidance=r.optional_text(doc, w, "guidance"),
+        introduction=r.optional_text(doc, w, "introduction"),
+        consent=consent,
+        questions=questions,
+        offer_rule=rule,
+        path=str(path),
+        digest=hashlib.sha256(raw).hexdigest(),
+    )
+
+
+def _read_instrument_yaml(path: Path) -> tuple[object, bytes]:
+    try:
+        raw = path.read_bytes()
+        return yaml.safe_load(raw), raw
+    except OSError as exc:
+        raise InputError(
+            [Problem(where=str(path), rule=f"cannot be read: {exc}", rule_zh=f"无法读取：{exc}")]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise InputError(
+            [
+                Problem(
+                    where=path.name,
+                    rule=f"is not valid YAML: {exc}",
+                    rule_zh=f"不是有效的 YAML：{exc}",
+                )
+            ]
+        ) from None
+
+
+def _instrument_sets(
+    r: _Reader,
+    doc: Mapping[str, Any],
+    w: str,
+    *,
+    kind: str | None,
+    population: str | None,
+    cat: Catalogue,
+) -> tuple[str, ...]:
+    """The indicator sets the instrument evidences: known, of its population; required for a
+    second-line interview."""
     sets = r.id_list(doc, "sets", w)
     for s in sets:
         if s not in cat.sets:
@@ -235,7 +275,13 @@ def _parse_instrument(path: Path, cat: Catalogue) -> Instrument:
             "二线访谈必须写明所用的指标集",
             field="sets",
         )
+    return sets
 
+
+def _consent(
+    r: _Reader, doc: Mapping[str, Any], w: str, *, kind: str | None
+) -> tuple[ConsentItem, ...]:
+    """The consent checklist; a second-line interview needs at least one required item."""
     consent: list[ConsentItem] = []
     for e in r.entries(doc, "consent", w) if "consent" in doc else []:
         cid = r.string(e, "id", f"{w} consent") or ""
@@ -250,10 +296,22 @@ def _parse_instrument(path: Path, cat: Catalogue) -> Instrument:
             "a second-line interview needs a consent checklist with a required item",
             "二线访谈需要一份至少含一项必选事项的同意清单",
         )
+    return tuple(consent)
 
+
+def _questions(
+    r: _Reader,
+    doc: Mapping[str, Any],
+    w: str,
+    *,
+    fname: str,
+    kind: str | None,
+    sets: Sequence[str],
+    cat: Catalogue,
+) -> tuple[Question, ...]:
     questions: list[Question] = []
     for e in r.entries(doc, "questions", w):
-        q = _question(r, e, fname=path.name, kind=kind, sets=sets, cat=cat, earlier=questions)
+        q = _question(r, e, fname=fname, kind=kind, sets=sets, cat=cat, earlier=questions)
         if q is not None:
             questions.append(q)
     if kind == "first_line" and len(questions) > MAX_FIRST_LINE_ITEMS:
@@ -262,27 +320,7 @@ def _parse_instrument(path: Path, cat: Catalogue) -> Instrument:
             f"a first-line screen has at most {MAX_FIRST_LINE_ITEMS} items",
             f"一线初筛最多 {MAX_FIRST_LINE_ITEMS} 项",
         )
-
-    rule: OfferRule | None = None
-    if kind == "first_line":
-        rule = _offer_rule(r, doc, w, {q.id for q in questions})
-    if r.problems:
-        raise InputError(r.problems)
-    return Instrument(
-        id=iid,
-        version=r.string(doc, "version", w) or "",
-        kind="first_line" if kind == "first_line" else "second_line",
-        population=_population(population),
-        sets=sets,
-        title=r.text(doc, w),
-        guidance=r.optional_text(doc, w, "guidance"),
-        introduction=r.optional_text(doc, w, "introduction"),
-        consent=tuple(consent),
-        questions=tuple(questions),
-        offer_rule=rule,
-        path=str(path),
-        digest=hashlib.sha256(raw).hexdigest(),
-    )
+    return tuple(questions)
 
 
 def _question(
@@ -325,51 +363,79 @@ def _question(
             field="observation",
             value=observation,
         )
-
-    options: list[Option] = []
     if qtype is QuestionType.YES_NO:
-        if "options" in e:
+        options = _yes_no_options(r, e, w, observation=observation, cat=cat)
+    else:
+        options = _choice_options(r, e, w)
+    _check_evidences(r, options, w, sets=sets, cat=cat)
+    condition = _ask_if(r, e, w, earlier) if "ask_if" in e else None
+    return Question(
+        id=qid,
+        type=qtype,
+        text=r.text(e, w),
+        guidance=r.text(e, w, "guidance"),
+        options=tuple(options),
+        topic=topic,
+        ask_if=condition,
+        observation=observation,
+    )
+
+
+def _yes_no_options(
+    r: _Reader, e: Mapping[str, Any], w: str, *, observation: str | None, cat: Catalogue
+) -> list[Option]:
+    """Yes and no, each with the indicators it evidences (``evidence_when``); without it, yes
+    evidences what the border observation is linked to."""
+    if "options" in e:
+        r.problem(
+            w,
+            "a yes_no question takes evidence_when, not options",
+            "是非题使用 evidence_when，而不是 options",
+            field="options",
+        )
+    # YAML 1.1 reads an unquoted yes/no key as a boolean; accept both spellings.
+    when = {str(_yes_no(k)): v for k, v in r.mapping(e.get("evidence_when", {}), w).items()}
+    for key in when:
+        if key not in ("yes", "no"):
             r.problem(
                 w,
-                "a yes_no question takes evidence_when, not options",
-                "是非题使用 evidence_when，而不是 options",
-                field="options",
+                "evidence_when keys are yes and no",
+                "evidence_when 的键只能是 yes 和 no",
+                field="evidence_when",
+                value=key,
             )
-        # YAML 1.1 reads an unquoted yes/no key as a boolean; accept both spellings.
-        when = {str(_yes_no(k)): v for k, v in r.mapping(e.get("evidence_when", {}), w).items()}
-        for key in when:
-            if key not in ("yes", "no"):
-                r.problem(
-                    w,
-                    "evidence_when keys are yes and no",
-                    "evidence_when 的键只能是 yes 和 no",
-                    field="evidence_when",
-                    value=key,
-                )
-        yes_ids = r.id_list(when, "yes", w)
-        if not when and observation is not None and observation in cat.observations:
-            yes_ids = cat.observations[observation].linked
-        options = [Option("yes", YES, yes_ids), Option("no", NO, r.id_list(when, "no", w))]
-    else:
-        for raw_option in r.entries(e, "options", w):
-            oid = r.string(raw_option, "id", f"{w} option") or ""
-            ow = f"{w} option {oid}"
-            if any(x.id == oid for x in options):
-                r.problem(ow, "duplicate option id", "选项编号重复")
-            act = raw_option.get("act", False)
-            if not isinstance(act, bool):
-                r.problem(
-                    ow, "must be true or false", "必须是 true 或 false", field="act", value=act
-                )
-            options.append(
-                Option(
-                    oid, r.text(raw_option, ow), r.id_list(raw_option, "evidences", ow), act is True
-                )
-            )
-        if len(options) < 2:
-            r.problem(
-                w, "a choice needs at least two options", "单选题至少需要两个选项", field="options"
-            )
+    yes_ids = r.id_list(when, "yes", w)
+    if not when and observation is not None and observation in cat.observations:
+        yes_ids = cat.observations[observation].linked
+    return [Option("yes", YES, yes_ids), Option("no", NO, r.id_list(when, "no", w))]
+
+
+def _choice_options(r: _Reader, e: Mapping[str, Any], w: str) -> list[Option]:
+    """The options of a choice or multi question: at least two, ids unique."""
+    options: list[Option] = []
+    for raw_option in r.entries(e, "options", w):
+        oid = r.string(raw_option, "id", f"{w} option") or ""
+        ow = f"{w} option {oid}"
+        if any(x.id == oid for x in options):
+            r.problem(ow, "duplicate option id", "选项编号重复")
+        act = raw_option.get("act", False)
+        if not isinstance(act, bool):
+            r.problem(ow, "must be true or false", "必须是 true 或 false", field="act", value=act)
+        options.append(
+            Option(oid, r.text(raw_option, ow), r.id_list(raw_option, "evidences", ow), act is True)
+        )
+    if len(options) < 2:
+        r.problem(
+            w, "a choice needs at least two options", "单选题至少需要两个选项", field="options"
+        )
+    return options
+
+
+def _check_evidences(
+    r: _Reader, options: Sequence[Option], w: str, *, sets: Sequence[str], cat: Catalogue
+) -> None:
+    """Every evidenced indicator exists and belongs to the instrument's sets; the question
+    evidences at least one."""
     for o in options:
         for ind in o.evidences:
             if ind not in cat.indicators:
@@ -395,50 +461,41 @@ def _question(
             "未对应任何指标：每个问题都必须至少为一个指标提供证据",
         )
 
-    condition: Condition | None = None
-    if "ask_if" in e:
-        c = r.mapping(e["ask_if"], w)
-        ref = r.string(c, "question", f"{w} ask_if") or ""
-        target = next((q for q in earlier if q.id == ref), None)
-        if target is None:
-            r.problem(
-                w,
-                "skip logic refers to an unknown or later question",
-                "跳题逻辑引用了未知的或排在后面的问题",
-                field="ask_if",
-                value=ref,
-            )
-        lists = {k: [_yes_no(v) for v in c.get(k) or []] for k in ("any_of", "none_of")}
-        any_of, none_of = r.id_list(lists, "any_of", w), r.id_list(lists, "none_of", w)
-        if not any_of and not none_of:
-            r.problem(
-                w,
-                "skip logic needs any_of or none_of",
-                "跳题逻辑需要 any_of 或 none_of",
-                field="ask_if",
-            )
-        if target is not None:
-            valid = {o.id for o in target.options}
-            for oid in (*any_of, *none_of):
-                if oid not in valid:
-                    r.problem(
-                        w,
-                        f"skip logic names no option of {ref}",
-                        f"跳题逻辑没有给出 {ref} 的任何选项",
-                        field="ask_if",
-                        value=oid,
-                    )
-        condition = Condition(question=ref, any_of=any_of, none_of=none_of)
-    return Question(
-        id=qid,
-        type=qtype,
-        text=r.text(e, w),
-        guidance=r.text(e, w, "guidance"),
-        options=tuple(options),
-        topic=topic,
-        ask_if=condition,
-        observation=observation,
-    )
+
+def _ask_if(r: _Reader, e: Mapping[str, Any], w: str, earlier: Sequence[Question]) -> Condition:
+    """Skip logic: ask only if an earlier question's answer is (or is not) one of its options."""
+    c = r.mapping(e["ask_if"], w)
+    ref = r.string(c, "question", f"{w} ask_if") or ""
+    target = next((q for q in earlier if q.id == ref), None)
+    if target is None:
+        r.problem(
+            w,
+            "skip logic refers to an unknown or later question",
+            "跳题逻辑引用了未知的或排在后面的问题",
+            field="ask_if",
+            value=ref,
+        )
+    lists = {k: [_yes_no(v) for v in c.get(k) or []] for k in ("any_of", "none_of")}
+    any_of, none_of = r.id_list(lists, "any_of", w), r.id_list(lists, "none_of", w)
+    if not any_of and not none_of:
+        r.problem(
+            w,
+            "skip logic needs any_of or none_of",
+            "跳题逻辑需要 any_of 或 none_of",
+            field="ask_if",
+        )
+    if target is not None:
+        valid = {o.id for o in target.options}
+        for oid in (*any_of, *none_of):
+            if oid not in valid:
+                r.problem(
+                    w,
+                    f"skip logic names no option of {ref}",
+                    f"跳题逻辑没有给出 {ref} 的任何选项",
+                    field="ask_if",
+                    value=oid,
+                )
+    return Condition(question=ref, any_of=any_of, none_of=none_of)
 
 
 def _population(value: str | None) -> Literal["adult", "child", "any"]:

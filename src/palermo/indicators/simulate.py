@@ -35,7 +35,13 @@ from palermo.indicators.answers import Answers, AnswerValue, asked
 from palermo.indicators.assessment import Outcome, Variant, assess, assess_indicators
 from palermo.indicators.catalogue import DATA_DIR, Catalogue, load_catalogue
 from palermo.indicators.first_line import decide_offer
-from palermo.indicators.instruments import Instrument, Option, QuestionType, load_instrument
+from palermo.indicators.instruments import (
+    Instrument,
+    Option,
+    Question,
+    QuestionType,
+    load_instrument,
+)
 
 # Items a victim discloses less readily (violence, sexual coercion, threats), by adult-labour id.
 SENSITIVE = frozenset(
@@ -125,39 +131,14 @@ def simulate_answers(
     catalogue: Catalogue | None = None,
 ) -> Answers:
     """Answers one traveller would give to ``instrument``, following its skip logic."""
-    cat = catalogue or load_catalogue()
     nz = noise or Noise()
-    factor = nz.child_factor if truth.child else 1.0
-
-    def _hardship(ind_id: str) -> float:
-        adult_id = _adult_labour_id(cat, ind_id) or ""
-        p = nz.hardship.get(adult_id, 0.0)
-        # children travelling normally rarely work: exploitation-type hardship is much rarer
-        return p * nz.child_work_factor if truth.child and adult_id.startswith("ADL-EX") else p
-
-    # A person with something to tell in a follow-up question answers its gate accordingly
-    # (someone in debt bondage says they owe money), so skip logic never hides a true indicator.
-    implied: dict[str, set[str]] = {}
-    for q in reversed(instrument.questions):
-        holds = any(i in truth.indicator_ids for i in q.indicators) or bool(implied.get(q.id))
-        if holds and q.ask_if is not None:
-            implied.setdefault(q.ask_if.question, set()).update(q.ask_if.any_of)
-
-    def option_state(option: Option, question_id: str = "") -> bool:
-        true_ids = [i for i in option.evidences if i in truth.indicator_ids]
-        if option.id in implied.get(question_id, ()) and option.evidences:
-            true_ids = true_ids or list(option.evidences)
-        if true_ids:
-            base = (
-                nz.sensitive_disclosure
-                if any(_adult_labour_id(cat, i) in SENSITIVE for i in true_ids)
-                else nz.disclosure
-            )
-            if rng.random() < base * factor:
-                return True
-        p_hard = max((_hardship(i) for i in option.evidences), default=0.0)
-        return p_hard > 0 and rng.random() < p_hard
-
+    respondent = _Respondent(
+        cat=catalogue or load_catalogue(),
+        noise=nz,
+        truth=truth,
+        rng=rng,
+        implied=_implied_gates(instrument, truth),
+    )
     values: dict[str, AnswerValue] = {}
     consent = {c.id: True for c in instrument.consent}
     act_p = nz.act_disclosure if truth.is_case else nz.ordinary_act
@@ -167,31 +148,97 @@ def simulate_answers(
         if not asked(instrument, partial)[q.id]:
             continue
         if q.type is QuestionType.YES_NO:
-            yes, no = q.option("yes"), q.option("no")
-            if yes.evidences:
-                values[q.id] = option_state(yes, q.id)
-            else:
-                values[q.id] = not option_state(no, q.id)
-            continue
-        evidenced = [o for o in q.options if o.evidences and option_state(o, q.id)]
+            values[q.id] = respondent.yes_no(q)
+        elif q.type is QuestionType.MULTI:
+            values[q.id] = respondent.multi(q, arranged_by_other=arranged_by_other)
+        else:
+            choice = respondent.choice(q, arranged_by_other=arranged_by_other)
+            if choice is not None:
+                values[q.id] = choice
+    return Answers(instrument.id, "en", values, consent, source="simulated")
+
+
+def _implied_gates(instrument: Instrument, truth: Truth) -> dict[str, set[str]]:
+    """The gate options a person answers because of what they have to tell later.
+
+    A person with something to tell in a follow-up question answers its gate accordingly
+    (someone in debt bondage says they owe money), so skip logic never hides a true indicator.
+    """
+    implied: dict[str, set[str]] = {}
+    for q in reversed(instrument.questions):
+        holds = any(i in truth.indicator_ids for i in q.indicators) or bool(implied.get(q.id))
+        if holds and q.ask_if is not None:
+            implied.setdefault(q.ask_if.question, set()).update(q.ask_if.any_of)
+    return implied
+
+
+@dataclass(frozen=True)
+class _Respondent:
+    """One simulated traveller answering: discloses true indicators with the noise's
+    probabilities (less for sensitive ones and for children) and reports ordinary hardship."""
+
+    cat: Catalogue
+    noise: Noise
+    truth: Truth
+    rng: random.Random
+    implied: Mapping[str, set[str]]
+
+    def hardship(self, ind_id: str) -> float:
+        adult_id = _adult_labour_id(self.cat, ind_id) or ""
+        p = self.noise.hardship.get(adult_id, 0.0)
+        # children travelling normally rarely work: exploitation-type hardship is much rarer
+        if self.truth.child and adult_id.startswith("ADL-EX"):
+            return p * self.noise.child_work_factor
+        return p
+
+    def option_state(self, option: Option, question_id: str = "") -> bool:
+        """Whether this person picks ``option``: a disclosed true indicator, or hardship."""
+        nz = self.noise
+        true_ids = [i for i in option.evidences if i in self.truth.indicator_ids]
+        if option.id in self.implied.get(question_id, ()) and option.evidences:
+            true_ids = true_ids or list(option.evidences)
+        if true_ids:
+            base = (
+                nz.sensitive_disclosure
+                if any(_adult_labour_id(self.cat, i) in SENSITIVE for i in true_ids)
+                else nz.disclosure
+            )
+            factor = nz.child_factor if self.truth.child else 1.0
+            if self.rng.random() < base * factor:
+                return True
+        p_hard = max((self.hardship(i) for i in option.evidences), default=0.0)
+        return p_hard > 0 and self.rng.random() < p_hard
+
+    def yes_no(self, q: Question) -> bool:
+        yes, no = q.option("yes"), q.option("no")
+        if yes.evidences:
+            return self.option_state(yes, q.id)
+        return not self.option_state(no, q.id)
+
+    def multi(self, q: Question, *, arranged_by_other: bool) -> tuple[str, ...]:
+        evidenced = [o for o in q.options if o.evidences and self.option_state(o, q.id)]
         acts = [o for o in q.options if o.act and not o.evidences]
         plain = [o for o in q.options if not o.act and not o.evidences and o.id != "none"]
-        if q.type is QuestionType.MULTI:
-            picked = [o.id for o in evidenced]
-            if arranged_by_other and acts:
-                picked.append(rng.choice(acts).id)
-            elif plain and not picked:
-                picked.append(plain[0].id)
-            if not picked and any(o.id == "none" for o in q.options):
-                picked = ["none"]
-            values[q.id] = tuple(picked)
-        elif evidenced:
-            values[q.id] = rng.choice(evidenced).id
-        elif arranged_by_other and acts:
-            values[q.id] = rng.choice(acts).id
-        elif plain:
-            values[q.id] = plain[0].id
-    return Answers(instrument.id, "en", values, consent, source="simulated")
+        picked = [o.id for o in evidenced]
+        if arranged_by_other and acts:
+            picked.append(self.rng.choice(acts).id)
+        elif plain and not picked:
+            picked.append(plain[0].id)
+        if not picked and any(o.id == "none" for o in q.options):
+            picked = ["none"]
+        return tuple(picked)
+
+    def choice(self, q: Question, *, arranged_by_other: bool) -> str | None:
+        evidenced = [o for o in q.options if o.evidences and self.option_state(o, q.id)]
+        acts = [o for o in q.options if o.act and not o.evidences]
+        plain = [o for o in q.options if not o.act and not o.evidences and o.id != "none"]
+        if evidenced:
+            return self.rng.choice(evidenced).id
+        if arranged_by_other and acts:
+            return self.rng.choice(acts).id
+        if plain:
+            return plain[0].id
+        return None
 
 
 @dataclass(frozen=True, slots=True)
