@@ -115,10 +115,10 @@ def world(profiles: int) -> tuple[Any, str]:
 
     from palermo.web.accounts.models import Agency
     from palermo.web.accounts.services import api_token_create
-    from palermo.web.lib.testing import make_user
     from palermo.web.profiles import services
     from palermo.web.profiles.models import ProfileVersion, RiskProfile
     from palermo.web.profiles.registry import named_list_texts
+    from palermo.web.testsupport import make_user
 
     agency = Agency.objects.create(name="Bench post", kind="border_post", code="bench")
     analyst = make_user("analyst", agency=agency, role="risk_analyst")
@@ -271,7 +271,7 @@ def make_cases(agency: Any, count: int) -> Any:
     from django.utils import timezone
 
     from palermo.web.cases.models import Case, Person
-    from palermo.web.lib.testing import make_user
+    from palermo.web.testsupport import make_user
 
     opener = make_user("interviewer", agency=agency, role="second_line_interviewer")
     worker = make_user("caseworker", agency=agency, role="case_worker")

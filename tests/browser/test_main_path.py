@@ -19,14 +19,14 @@ ANSWERS = Path(__file__).resolve().parents[2] / "examples" / "answers"
 
 def _world() -> None:
     from palermo.web.accounts.models import Agency
-    from palermo.web.accounts.roles import AgencyKind, Role
-    from palermo.web.lib.testing import make_user
+    from palermo.web.lib.roles import AgencyKind, Role
     from palermo.web.profiles.services import (
         profile_activate,
         profile_approve,
         profile_submit,
         profile_upload,
     )
+    from palermo.web.testsupport import make_user
 
     agency = Agency.objects.create(name="Northgate", kind=AgencyKind.BORDER_POST, code="north")
     make_user("officer", agency=agency, role=Role.FIRST_LINE_OFFICER, password=PASSWORD)

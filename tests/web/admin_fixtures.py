@@ -8,9 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 from palermo.profiles import EXAMPLES_DIR
-from palermo.web.accounts.roles import Role
 from palermo.web.agreements.models import DataSharingAgreement
 from palermo.web.agreements.services import agreement_create, agreement_sign
+from palermo.web.lib.roles import Role
 from palermo.web.profiles.models import ListVersion
 from palermo.web.profiles.services import list_upload
 
@@ -84,7 +84,7 @@ def a_confirmation(test: Any) -> Any:
     if not hasattr(test, "_confirmation"):
         from palermo.web.administration.models import Confirmation
         from palermo.web.administration.services import admin_user_create
-        from palermo.web.lib.testing import make_user
+        from palermo.web.testsupport import make_user
 
         requester = make_user("requesting-admin", agency=test.agency_a, role=Role.ADMINISTRATOR)
         user, _none = admin_user_create(

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 from palermo.profiles import EXAMPLES_DIR
-from palermo.web.accounts.roles import Role
 from palermo.web.interviews.models import Interview
 from palermo.web.interviews.services import interview_start
+from palermo.web.lib.roles import Role
 from palermo.web.profiles.models import ProfileVersion
 from palermo.web.profiles.services import (
     profile_activate,

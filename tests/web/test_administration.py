@@ -8,10 +8,10 @@ from django.test import override_settings
 from django.urls import reverse
 
 from palermo.web.accounts.models import Agency, ApiToken, User
-from palermo.web.accounts.roles import Role
 from palermo.web.accounts.services import token_digest
 from palermo.web.audit.models import AuditEntry
-from palermo.web.lib.testing import BaseTestCase
+from palermo.web.lib.roles import Role
+from palermo.web.testsupport import BaseTestCase
 
 
 class TestAdministration(BaseTestCase):

@@ -12,14 +12,14 @@ from django.urls import reverse
 
 from palermo.errors import InputError
 from palermo.web.accounts.models import Agency
-from palermo.web.accounts.roles import Role
 from palermo.web.agreements import selectors
 from palermo.web.agreements.models import DataSharingAgreement
 from palermo.web.agreements.services import AgreementRequiredError, agreement_end
 from palermo.web.audit.models import AuditAction, AuditEntry
 from palermo.web.cases.models import CONSENT_CHECKLIST, CaseShare
 from palermo.web.cases.services import case_share, consent_record
-from palermo.web.lib.testing import BaseTestCase
+from palermo.web.lib.roles import Role
+from palermo.web.testsupport import BaseTestCase
 
 ALL_TOLD = {key: True for key, _label in CONSENT_CHECKLIST}
 TODAY = dt.datetime.now(tz=dt.UTC).date()

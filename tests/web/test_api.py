@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from palermo.web.accounts.roles import Role
 from palermo.web.accounts.services import api_token_create
 from palermo.web.api.api import api
 from palermo.web.api.auth import TokenAuth
 from palermo.web.audit.models import AuditAction, AuditEntry
-from palermo.web.lib.testing import BaseTestCase
+from palermo.web.lib.roles import Role
+from palermo.web.testsupport import BaseTestCase
 
 
 def operations() -> list[tuple[str, str, Any]]:

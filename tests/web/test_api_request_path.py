@@ -20,7 +20,7 @@ from palermo.web.accounts.services import TOKEN_USE_RESOLUTION, api_token_create
 from palermo.web.audit.chain import audit_verify
 from palermo.web.audit.models import AuditAction, AuditEntry
 from palermo.web.audit.services import audit_record
-from palermo.web.lib.testing import BaseTestCase, make_user
+from palermo.web.testsupport import BaseTestCase, make_user
 
 TRAVELLER = {
     "record_id": "api-1",

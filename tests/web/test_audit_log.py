@@ -5,11 +5,11 @@ from django.db import DatabaseError, connection, transaction
 from typer.testing import CliRunner
 
 from palermo.cli.main import app
-from palermo.web.accounts.roles import Role
 from palermo.web.audit.chain import audit_verify
 from palermo.web.audit.models import AppendOnlyError, AuditAction, AuditEntry
 from palermo.web.audit.services import audit_record
-from palermo.web.lib.testing import BaseTestCase
+from palermo.web.lib.roles import Role
+from palermo.web.testsupport import BaseTestCase
 
 runner = CliRunner()
 

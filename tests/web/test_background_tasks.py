@@ -17,12 +17,11 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from flow_fixtures import activate_example
 
-from palermo.web.accounts.roles import Role
 from palermo.web.jobs.models import ScheduledRun, WorkerBeat
 from palermo.web.jobs.recovery import recover
 from palermo.web.jobs.schedule import daily_at, plan_scheduled
 from palermo.web.jobs.worker import beat, claim_next, run_ready_tasks
-from palermo.web.lib.testing import BaseTestCase
+from palermo.web.lib.roles import Role
 from palermo.web.screening.models import BatchJob, Hit, Traveller
 from palermo.web.screening.services import (
     _claim,
@@ -31,6 +30,7 @@ from palermo.web.screening.services import (
     upload_dir,
     work_path,
 )
+from palermo.web.testsupport import BaseTestCase
 
 MANIFEST = (
     "record_id,event_kind,port,event_date,surname,given_names,obs_visible_injuries\n"

@@ -9,12 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from flow_fixtures import activate_example
 
-from palermo.web.accounts.roles import Role
 from palermo.web.jobs.worker import run_ready_tasks
-from palermo.web.lib.testing import BaseTestCase
+from palermo.web.lib.roles import Role
 from palermo.web.screening.models import BatchJob, Hit, Traveller
 from palermo.web.screening.services import batch_job_create
 from palermo.web.screening.tasks import screen_batch
+from palermo.web.testsupport import BaseTestCase
 
 HEADER = (
     "record_id,event_kind,port,event_date,obs_document_held_by_other,obs_companion_answers,"

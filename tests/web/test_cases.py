@@ -5,7 +5,6 @@ from admin_fixtures import agreement_between
 from django.http import Http404
 
 from palermo.errors import InputError
-from palermo.web.accounts.roles import Role
 from palermo.web.audit.models import AuditAction, AuditEntry
 from palermo.web.cases import selectors
 from palermo.web.cases.models import CONSENT_CHECKLIST, Case, CaseShare
@@ -23,7 +22,8 @@ from palermo.web.lib.errors import (
     NotPermittedError,
     TransitionRefusedError,
 )
-from palermo.web.lib.testing import BaseTestCase
+from palermo.web.lib.roles import Role
+from palermo.web.testsupport import BaseTestCase
 
 ALL_TOLD = {key: True for key, _label in CONSENT_CHECKLIST}
 

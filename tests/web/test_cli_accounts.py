@@ -13,7 +13,7 @@ from palermo.cli.main import app
 from palermo.web.accounts.models import Agency, ApiToken, User
 from palermo.web.audit.chain import audit_verify
 from palermo.web.audit.models import AuditEntry
-from palermo.web.lib.testing import BaseTestCase
+from palermo.web.testsupport import BaseTestCase
 
 runner = CliRunner()
 

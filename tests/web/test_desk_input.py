@@ -13,9 +13,9 @@ from flow_fixtures import activate_example
 from test_screening_desk import form_data
 
 from palermo.errors import InputError
-from palermo.web.lib.testing import BaseTestCase
 from palermo.web.screening.models import Hit, Traveller
 from palermo.web.screening.services import desk_screen
+from palermo.web.testsupport import BaseTestCase
 
 # a TD3 passport zone for Myanmar (generated with the mrz library's TD3CodeGenerator)
 ZONE = "P<MMRAUNG<<THIDA<<<<<<<<<<<<<<<<<<<<<<<<<<<<\nMA12345672MMR9503157F3101012<<<<<<<<<<<<<<00"

@@ -8,12 +8,12 @@ from typing import Any
 from django.urls import reverse
 from flow_fixtures import flagged_traveller
 
-from palermo.web.accounts.roles import Role
 from palermo.web.audit.models import AuditEntry
 from palermo.web.interviews.services import interview_start
-from palermo.web.lib.testing import BaseTestCase
+from palermo.web.lib.roles import Role
 from palermo.web.screening.models import Disposition, DispositionCorrection, Hit
 from palermo.web.screening.services import hit_dispose
+from palermo.web.testsupport import BaseTestCase
 
 WHY = "Wrong button: the companion was the mother of the traveller."
 

@@ -7,11 +7,11 @@ from django.db import connection
 from django.test import TransactionTestCase, override_settings
 
 from palermo.web.accounts.models import Agency
-from palermo.web.accounts.roles import Role
 from palermo.web.cases.models import Case, Person
 from palermo.web.cases.services import case_open
 from palermo.web.lib.crypto import FieldKeyError, KeyRing, keyring, new_key
-from palermo.web.lib.testing import BaseTestCase, make_user
+from palermo.web.lib.roles import Role
+from palermo.web.testsupport import BaseTestCase, make_user
 
 NAME = "Zhang Xiuying"
 DOCUMENT = "EK7391046"

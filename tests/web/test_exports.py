@@ -15,14 +15,14 @@ from admin_fixtures import agreement_between
 from django.conf import settings
 from flow_fixtures import FLAGGED_RECORD, flagged_traveller
 
-from palermo.web.accounts.roles import Role
 from palermo.web.audit.models import AuditAction, AuditEntry
 from palermo.web.cases.models import CONSENT_CHECKLIST, Case
 from palermo.web.cases.services import case_share, case_transition, consent_record
 from palermo.web.exports.tables import BOM, csv_chunks, safe_cell
-from palermo.web.lib.testing import BaseTestCase
+from palermo.web.lib.roles import Role
 from palermo.web.screening.models import Hit
 from palermo.web.screening.services import hit_dispose
+from palermo.web.testsupport import BaseTestCase
 
 ALL_TOLD = {key: True for key, _label in CONSENT_CHECKLIST}
 HITS_URL = "/exports/hits/"

@@ -10,13 +10,13 @@ from typing import Any
 from django.urls import reverse
 from flow_fixtures import a_hit, an_interview
 
-from palermo.web.accounts.roles import Role
 from palermo.web.audit.models import AuditEntry
 from palermo.web.cases.models import Case
 from palermo.web.interviews.models import Interview
 from palermo.web.interviews.steps import instrument, steps_of
-from palermo.web.lib.testing import BaseTestCase
+from palermo.web.lib.roles import Role
 from palermo.web.screening.services import hit_dispose
+from palermo.web.testsupport import BaseTestCase
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "answers"
 

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django.test import override_settings
 
-from palermo.web.accounts.roles import Role
 from palermo.web.audit.models import AuditAction, AuditEntry
-from palermo.web.lib.testing import BaseTestCase, make_user
+from palermo.web.lib.roles import Role
+from palermo.web.testsupport import BaseTestCase, make_user
 
 PASSWORD = "correct horse battery"
 

@@ -9,11 +9,11 @@ from flow_fixtures import TODAY, example_text
 
 from palermo.errors import InputError
 from palermo.profiles import EXAMPLES_DIR
-from palermo.web.accounts.roles import Role
 from palermo.web.audit.models import AuditEntry
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
-from palermo.web.lib.testing import BaseTestCase
-from palermo.web.profiles.models import ListVersion, ProfileStatus, ProfileVersion
+from palermo.web.lib.review import ReviewStatus
+from palermo.web.lib.roles import Role
+from palermo.web.profiles.models import ListVersion, ProfileVersion
 from palermo.web.profiles.registry import current_screener
 from palermo.web.profiles.services import (
     list_activate,
@@ -26,6 +26,7 @@ from palermo.web.profiles.services import (
     profile_submit,
     profile_upload,
 )
+from palermo.web.testsupport import BaseTestCase
 
 LIST_TEXT = (EXAMPLES_DIR / "lists" / "agencies_of_concern.yaml").read_text(encoding="utf-8")
 SPONSORED: dict[str, object] = {
@@ -92,7 +93,7 @@ class TestNamedListWorkflow(BaseTestCase):
             TransitionRefusedError, match="agencies_of_concern, which is not active"
         ):
             profile_activate(actor=self.supervisor, version=profile)
-        assert ProfileVersion.objects.get(pk=profile.pk).status == ProfileStatus.APPROVED.value
+        assert ProfileVersion.objects.get(pk=profile.pk).status == ReviewStatus.APPROVED.value
 
     def test_the_refusal_is_shown_on_the_profile_page(self) -> None:
         self.approved_list()
@@ -120,7 +121,7 @@ class TestNamedListWorkflow(BaseTestCase):
         profile_activate(actor=self.supervisor, version=self.approved_profile())
         with pytest.raises(TransitionRefusedError, match="agency-of-concern"):
             list_retire(actor=self.supervisor, version=version, reason="obsolete")
-        assert ListVersion.objects.get(pk=version.pk).status == ProfileStatus.ACTIVE.value
+        assert ListVersion.objects.get(pk=version.pk).status == ReviewStatus.ACTIVE.value
 
     def test_a_list_version_whose_kind_no_longer_fits_an_active_profile_is_refused(self) -> None:
         list_activate(actor=self.supervisor, version=self.approved_list())

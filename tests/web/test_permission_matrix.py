@@ -16,9 +16,9 @@ from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 
 import palermo.web.urls
-from palermo.web.accounts.roles import Role
 from palermo.web.lib.permissions import API_NAMESPACE, declared_roles, is_public
-from palermo.web.lib.testing import BaseTestCase
+from palermo.web.lib.roles import Role
+from palermo.web.testsupport import BaseTestCase
 
 URL_EXAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {}
 

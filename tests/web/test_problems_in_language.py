@@ -11,12 +11,12 @@ from django.utils import translation
 from flow_fixtures import activate_example
 
 from palermo.errors import Problem
-from palermo.web.accounts.roles import Role
 from palermo.web.accounts.services import api_token_create
 from palermo.web.jobs.worker import run_ready_tasks
 from palermo.web.lib.problems import problem, stored_in_language, stored_text
-from palermo.web.lib.testing import BaseTestCase
+from palermo.web.lib.roles import Role
 from palermo.web.screening.models import BatchJob
+from palermo.web.testsupport import BaseTestCase
 
 BROKEN = """id: broken-profile
 version: 1

@@ -8,10 +8,10 @@ import datetime as dt
 from django.urls import reverse
 from flow_fixtures import example_text
 
-from palermo.web.accounts.roles import Role
-from palermo.web.lib.testing import BaseTestCase
+from palermo.web.lib.roles import Role
 from palermo.web.profiles.models import ProfileVersion
 from palermo.web.profiles.registry import current_screener
+from palermo.web.testsupport import BaseTestCase
 
 BROKEN = """id: broken-profile
 version: 1

@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 
 from palermo.cli.main import app
 from palermo.web.audit.models import AuditEntry
-from palermo.web.lib.testing import BaseTestCase
 from palermo.web.retention.services import retention_run
 from palermo.web.screening.models import Disposition, Hit, Traveller
 from palermo.web.screening.services import desk_screen, hit_dispose
+from palermo.web.testsupport import BaseTestCase
 
 PERSONAL = {
     **FLAGGED_RECORD,

@@ -9,11 +9,11 @@ from django.urls import reverse
 from flow_fixtures import FLAGGED_RECORD, activate_example, flagged_traveller
 
 from palermo.web.audit.models import AuditEntry
-from palermo.web.lib.testing import BaseTestCase
 from palermo.web.profiles.models import ProfileVersion
 from palermo.web.profiles.services import profile_retire
 from palermo.web.screening.models import Disposition, Hit, Traveller
 from palermo.web.screening.services import desk_screen
+from palermo.web.testsupport import BaseTestCase
 
 
 def form_data(**overrides: Any) -> dict[str, Any]:
@@ -143,7 +143,7 @@ class TestDispositions(BaseTestCase):
         assert Disposition.objects.count() == 1
 
     def test_another_agency_cannot_see_the_traveller_or_dispose_of_the_hit(self) -> None:
-        from palermo.web.accounts.roles import Role
+        from palermo.web.lib.roles import Role
 
         stranger = self.user_with_role(Role.FIRST_LINE_OFFICER, agency=self.agency_b)
         self.login(stranger)

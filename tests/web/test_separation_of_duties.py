@@ -12,7 +12,6 @@ from django.test import override_settings
 from django.urls import reverse
 
 from palermo.web.accounts.models import ApiToken, User
-from palermo.web.accounts.roles import Role
 from palermo.web.accounts.services import api_token_create
 from palermo.web.administration.models import Confirmation
 from palermo.web.administration.services import (
@@ -26,7 +25,8 @@ from palermo.web.audit.models import AuditEntry
 from palermo.web.cases.selectors import case_get, case_list, case_personal_data
 from palermo.web.exports.selectors import case_export_get
 from palermo.web.lib.errors import NotPermittedError
-from palermo.web.lib.testing import BaseTestCase, make_user
+from palermo.web.lib.roles import Role
+from palermo.web.testsupport import BaseTestCase, make_user
 
 
 def _bearer(token: str) -> dict[str, dict[str, str]]:

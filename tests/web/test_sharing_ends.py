@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from palermo.errors import InputError
 from palermo.web.accounts.models import Agency
-from palermo.web.accounts.roles import Role
 from palermo.web.accounts.services import api_token_create
 from palermo.web.agreements.services import (
     AgreementRequiredError,
@@ -35,7 +34,8 @@ from palermo.web.cases.services import (
     consent_record,
 )
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
-from palermo.web.lib.testing import BaseTestCase
+from palermo.web.lib.roles import Role
+from palermo.web.testsupport import BaseTestCase
 
 TODAY = dt.datetime.now(tz=dt.UTC).date()
 ALL_TOLD = {key: True for key, _label in CONSENT_CHECKLIST}

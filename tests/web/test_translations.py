@@ -29,8 +29,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation.template import templatize
 
-from palermo.web.accounts.roles import Role
-from palermo.web.lib.testing import BaseTestCase
+from palermo.web.lib.roles import Role
+from palermo.web.testsupport import BaseTestCase
 
 WEB = Path(__file__).resolve().parents[2] / "src" / "palermo" / "web"
 LOCALE = WEB / "locale" / "zh_Hans" / "LC_MESSAGES"

@@ -15,15 +15,15 @@ from django.urls import reverse
 from watchlist_fixtures import LISTED, TODAY, active_watchlist, list_yaml, uploaded_watchlist
 
 from palermo.errors import InputError
-from palermo.web.accounts.roles import Role
 from palermo.web.accounts.services import api_token_create
 from palermo.web.audit.models import AuditEntry
 from palermo.web.jobs.worker import run_ready_tasks
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
-from palermo.web.lib.testing import BaseTestCase
+from palermo.web.lib.roles import Role
 from palermo.web.profiles.registry import current_screener, current_watchlists
 from palermo.web.screening.models import BatchJob, Hit
 from palermo.web.screening.services import desk_screen, hit_dispose
+from palermo.web.testsupport import BaseTestCase
 from palermo.web.watchlists.models import WatchlistVersion
 from palermo.web.watchlists.services import (
     watchlist_activate,

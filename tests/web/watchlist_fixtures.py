@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from palermo.screening.watchlists.loading import local_today
-from palermo.web.accounts.roles import Role
+from palermo.web.lib.roles import Role
 from palermo.web.watchlists.models import WatchlistVersion
 from palermo.web.watchlists.services import (
     watchlist_activate,

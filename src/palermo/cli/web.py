@@ -153,8 +153,8 @@ def create_agency(
 ) -> None:
     """Create an agency (audited as the command line). 创建机构（以命令行身份记入审计日志）。"""
     setup_django()
-    from palermo.web.accounts.roles import AgencyKind
     from palermo.web.administration.services import admin_agency_create, command_line_actor
+    from palermo.web.lib.roles import AgencyKind
 
     if kind not in {k.value for k in AgencyKind}:
         raise fail(f"kind must be one of {', '.join(k.value for k in AgencyKind)}")
@@ -177,8 +177,8 @@ def create_user(
 ) -> None:
     """Create a user with one role at one agency. 在一个机构中创建具有一个角色的用户。"""
     setup_django()
-    from palermo.web.accounts.roles import Role
     from palermo.web.administration.services import admin_user_create, command_line_actor
+    from palermo.web.lib.roles import Role
 
     try:
         user_role = Role(role)
@@ -210,8 +210,8 @@ def create_token(
     创建 API 令牌；令牌只显示一次，仅以哈希值存储。
     """
     setup_django()
-    from palermo.web.accounts.roles import Role
     from palermo.web.administration.services import admin_token_create, command_line_actor
+    from palermo.web.lib.roles import Role
 
     try:
         token_role = Role(role)

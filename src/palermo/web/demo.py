@@ -104,7 +104,8 @@ def _both_languages(label: Callable[[], object]) -> str:
 
 
 def _activate_examples(analyst: User, supervisor: User) -> int:
-    from palermo.web.profiles.models import ProfileStatus, ProfileVersion, RiskProfile
+    from palermo.web.lib.review import ReviewStatus
+    from palermo.web.profiles.models import ProfileVersion, RiskProfile
     from palermo.web.profiles.services import (
         profile_activate,
         profile_approve,
@@ -124,7 +125,7 @@ def _activate_examples(analyst: User, supervisor: User) -> int:
         profile_approve(actor=supervisor, version=version)
         if version.review_by >= today:
             profile_activate(actor=supervisor, version=version)
-    return ProfileVersion.objects.filter(status=ProfileStatus.ACTIVE.value).count()
+    return ProfileVersion.objects.filter(status=ReviewStatus.ACTIVE.value).count()
 
 
 def _batch(analyst: User, records: Path, sample: int) -> BatchJob:

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from palermo.web.accounts.roles import AGENCY_KIND_CHOICES, ROLE_CHOICES
+from palermo.web.lib.roles import AGENCY_KIND_CHOICES, ROLE_CHOICES
 
 
 class Agency(models.Model):
@@ -39,9 +39,6 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
-
-    def has_role(self, *roles: str) -> bool:
-        return self.is_active and self.role in roles
 
 
 class LoginFailure(models.Model):

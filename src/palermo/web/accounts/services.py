@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 
 from palermo.errors import PalermoError
 from palermo.web.accounts.models import Agency, ApiToken, LoginFailure, User
-from palermo.web.accounts.roles import AgencyKind
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record, client_ip
+from palermo.web.lib.roles import AgencyKind
 
 
 class LoginRefusedError(PalermoError):

@@ -9,9 +9,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from palermo.web.accounts.roles import ALL_ROLES
 from palermo.web.accounts.services import LoginRefusedError, user_login, user_logout
 from palermo.web.lib.permissions import allow, public
+from palermo.web.lib.roles import ALL_ROLES
 
 
 class LoginForm(forms.Form):

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from palermo.web.accounts.roles import ROLE_CHOICES
+from palermo.web.lib.roles import ROLE_CHOICES
 
 
 class ConfirmationKind(StrEnum):

@@ -33,7 +33,6 @@ from django.utils.translation import gettext_lazy
 
 from palermo.errors import InputError
 from palermo.web.accounts.models import Agency, ApiToken, User
-from palermo.web.accounts.roles import CONFIRMED_ROLES, AgencyKind, Role
 from palermo.web.accounts.services import (
     agency_create,
     api_token_create,
@@ -45,6 +44,7 @@ from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
 from palermo.web.lib.problems import problem
+from palermo.web.lib.roles import ADMIN_ROLES, CONFIRMED_ROLES, AgencyKind, Role, require_role
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +83,7 @@ def _audit(actor: Actor, **kwargs: Any) -> None:
 def require_admin(actor: Any) -> None:
     if isinstance(actor, SystemActor):
         return
-    if not (actor.is_authenticated and actor.is_active and actor.role == Role.ADMINISTRATOR):
-        raise NotPermittedError(_("Only an administrator may do this."))
+    require_role(actor, ADMIN_ROLES, what=gettext_lazy("administer agencies and accounts"))
 
 
 def national_agency_id() -> int | None:

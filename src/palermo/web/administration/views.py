@@ -17,13 +17,12 @@ from django.views.decorators.http import require_POST
 
 from palermo.errors import PalermoError
 from palermo.web.accounts.models import Agency
-from palermo.web.accounts.roles import AGENCY_KIND_CHOICES, ROLE_CHOICES, Role
 from palermo.web.administration import selectors, services
 from palermo.web.administration.models import ConfirmationKind
 from palermo.web.lib.errors import reasons
 from palermo.web.lib.permissions import allow
+from palermo.web.lib.roles import ADMIN_ROLES, AGENCY_KIND_CHOICES, ROLE_CHOICES
 
-ADMIN = Role.ADMINISTRATOR
 _WAITS = gettext_lazy(
     "%(what)s waits for a second administrator of its agency to confirm; the password or "
     "token will be shown to them."
@@ -84,7 +83,7 @@ def _secret_page(request: HttpRequest, title: str, what: str, secret: str) -> Ht
     return response
 
 
-@allow(ADMIN)
+@allow(ADMIN_ROLES)
 def index(request: HttpRequest) -> HttpResponse:
     context = {
         "agencies": selectors.agency_list(user=request.user),
@@ -129,7 +128,7 @@ def _post_action(request: HttpRequest, act: Callable[[], object], done: str) -> 
     return _saved(request, done)
 
 
-@allow(ADMIN)
+@allow(ADMIN_ROLES)
 def agency_create(request: HttpRequest) -> HttpResponse:
     def act(data: dict[str, Any]) -> HttpResponse:
         services.admin_agency_create(actor=request.user, request=request, **data)
@@ -139,7 +138,7 @@ def agency_create(request: HttpRequest) -> HttpResponse:
     return _form_action(request, form, _("New agency"), act)
 
 
-@allow(ADMIN)
+@allow(ADMIN_ROLES)
 def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
     agency = selectors.agency_get(user=request.user, pk=pk)
 
@@ -151,7 +150,7 @@ def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _form_action(request, form, agency.name, act)
 
 
-@allow(ADMIN)
+@allow(ADMIN_ROLES)
 def user_create(request: HttpRequest) -> HttpResponse:
     def act(data: dict[str, Any]) -> HttpResponse:
         user, password = services.admin_user_create(actor=request.user, request=request, **data)
@@ -164,7 +163,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
     return _form_action(request, form, _("New user"), act)
 
 
-@allow(ADMIN)
+@allow(ADMIN_ROLES)
 @require_POST
 def user_role(request: HttpRequest, pk: int) -> HttpResponse:
     user = selectors.account_get(user=request.user, pk=pk)
@@ -183,7 +182,7 @@ def user_role(request: HttpRequest, pk: int) -> HttpResponse:
     return _saved(request, _("The role was changed."))
 
 
-@allow(ADMIN)
+@allow(ADMIN_ROLES)
 @require_POST
 def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     user = selectors.account_get(user=request.user, pk=pk)
@@ -194,7 +193,7 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     return _post_action(request, act, _("The user can no longer log in."))
 
 
-@allow(ADMIN)
+@allow(ADMIN_ROLES)
 @require_POST
 def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     user = selectors.account_get(user=request.user, pk=pk)
@@ -212,7 +211,7 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     return _secret_page(request, _("Password reset"), what, password)
 
 
-@allow(ADMIN)
+@allow(ADMIN_ROLES)
 def token_create(request: HttpRequest) -> HttpResponse:
     def act(data: dict[str, Any]) -> HttpResponse:
         record, token = services.admin_token_create(actor=request.user, request=request, **data)
@@ -225,7 +224,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
     return _form_action(request, form, _("New API token"), act)
 
 
-@allow(ADMIN)
+@allow(ADMIN_ROLES)
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = selectors.token_get(user=request.user, pk=pk)
@@ -236,7 +235,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     return _post_action(request, act, _("The token was revoked."))
 
 
-@allow(ADMIN)
+@allow(ADMIN_ROLES)
 @require_POST
 def confirmation_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """The second administrator confirms; a password or token is shown to them once."""
@@ -259,7 +258,7 @@ def confirmation_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     return _secret_page(request, _("Change confirmed"), what, secret)
 
 
-@allow(ADMIN)
+@allow(ADMIN_ROLES)
 @require_POST
 def confirmation_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     confirmation = selectors.confirmation_get(user=request.user, pk=pk)

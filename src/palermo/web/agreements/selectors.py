@@ -8,14 +8,12 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from palermo.web.agreements.access import AGREEMENT_ROLES
 from palermo.web.agreements.models import DataSharingAgreement
-from palermo.web.lib.errors import NotPermittedError
+from palermo.web.lib.roles import AGREEMENT_ROLES, require_role
 
 
 def _scoped(user: Any) -> QuerySet[DataSharingAgreement]:
-    if not (user.is_authenticated and user.is_active and user.role in AGREEMENT_ROLES):
-        raise NotPermittedError(_("Your role does not give access to data-sharing agreements."))
+    require_role(user, AGREEMENT_ROLES, what=_("see data-sharing agreements"))
     # Only the parties see an agreement (administrators included: their own agency's).
     agreements = DataSharingAgreement.objects.prefetch_related("parties")
     return agreements.filter(parties=user.agency_id).distinct()

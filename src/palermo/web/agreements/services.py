@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy
 
 from palermo.errors import InputError, Problem
 from palermo.web.accounts.models import Agency, User
-from palermo.web.agreements.access import AGREEMENT_ROLES
 from palermo.web.agreements.models import (
     TRANSFER_PURPOSE_LABELS,
     AgreementSignature,
@@ -28,17 +27,11 @@ from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
 from palermo.web.lib.problems import problem
+from palermo.web.lib.roles import AGREEMENT_ROLES, require_role
 
 
 class AgreementRequiredError(NotPermittedError):
     """No written data-sharing agreement in force covers this transfer."""
-
-
-def _require_role(actor: User) -> None:
-    if not (actor.is_authenticated and actor.is_active and actor.role in AGREEMENT_ROLES):
-        raise NotPermittedError(
-            _("Your role does not allow you to manage data-sharing agreements.")
-        )
 
 
 def agreement_create(
@@ -57,7 +50,7 @@ def agreement_create(
 ) -> DataSharingAgreement:
     """Record a signed agreement between two or more agencies; a supervisor records only
     agreements their own agency is party to."""
-    _require_role(actor)
+    require_role(actor, AGREEMENT_ROLES, what=_("manage data-sharing agreements"))
     where = gettext_lazy("data-sharing agreement")
     party_list = list({a.pk: a for a in parties}.values())
     purpose_list = sorted(set(purposes))
@@ -136,7 +129,7 @@ def agreement_create(
 
 def _require_signatory(actor: User, agreement: DataSharingAgreement) -> None:
     """A supervisor or administrator of one of the parties."""
-    _require_role(actor)
+    require_role(actor, AGREEMENT_ROLES, what=_("manage data-sharing agreements"))
     if not agreement.parties.filter(pk=actor.agency_id).exists():
         raise NotPermittedError(
             _("Only a signatory of an agency that is party to the agreement may do this.")

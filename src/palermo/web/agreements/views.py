@@ -15,10 +15,10 @@ from django.views.decorators.http import require_POST
 from palermo.errors import InputError, PalermoError
 from palermo.web.accounts.models import Agency
 from palermo.web.agreements import selectors, services
-from palermo.web.agreements.access import AGREEMENT_ROLES
 from palermo.web.agreements.models import TRANSFER_PURPOSE_CHOICES
 from palermo.web.lib.errors import reasons
 from palermo.web.lib.permissions import allow
+from palermo.web.lib.roles import AGREEMENT_ROLES
 
 
 class AgreementForm(forms.Form):

@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy
 from ninja import Body, Field, NinjaAPI, Schema
 
 from palermo.errors import InputError, PalermoError
-from palermo.web.accounts.roles import ALL_ROLES, CASE_ROLES, Role
 from palermo.web.api.auth import TokenAuth
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
@@ -24,6 +23,7 @@ from palermo.web.cases import services as case_services
 from palermo.web.lib.errors import http_status
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.problems import error_reasons, problem, problem_json
+from palermo.web.lib.roles import ALL_ROLES, CASE_ROLES, DESK_ROLES, HIT_ROLES
 
 api = NinjaAPI(
     title="Palermo API",
@@ -172,21 +172,7 @@ class ScreeningOut(Schema):
     hits: list[HitOut]
 
 
-def _screening_roles() -> frozenset[Role]:
-    from palermo.web.screening.access import DESK_ROLES
-
-    return frozenset(DESK_ROLES)
-
-
-def _hit_roles() -> frozenset[Role]:
-    from palermo.web.screening.access import HIT_ROLES
-
-    return frozenset(HIT_ROLES)
-
-
-@api.post(
-    "/screenings", response=ScreeningOut, auth=TokenAuth(_screening_roles()), url_name="screen"
-)
+@api.post("/screenings", response=ScreeningOut, auth=TokenAuth(DESK_ROLES), url_name="screen")
 def screen(request: HttpRequest, payload: Body[dict[str, Any]]) -> Any:
     """Screen one traveller (canonical record fields); hits come back with their reasons.
 
@@ -239,7 +225,7 @@ class DispositionOut(Schema):
 @api.post(
     "/hits/{hit_id}/disposition",
     response=DispositionOut,
-    auth=TokenAuth(_hit_roles()),
+    auth=TokenAuth(HIT_ROLES),
     url_name="hit_disposition",
 )
 def hit_disposition(request: HttpRequest, hit_id: int, payload: DispositionIn) -> Any:

@@ -16,8 +16,8 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from palermo.web.accounts.models import ApiToken
-from palermo.web.accounts.roles import Role
 from palermo.web.accounts.services import api_token_touch, token_digest
+from palermo.web.lib.roles import Role
 
 
 class TokenAuth(HttpBearer):

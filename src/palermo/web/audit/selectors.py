@@ -10,9 +10,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from palermo.web.accounts.roles import Role
 from palermo.web.audit.models import AuditEntry
-from palermo.web.lib.errors import NotPermittedError
+from palermo.web.lib.roles import AUDIT_ROLES, require_role
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +31,7 @@ def _start_of(day: date) -> datetime:
 
 def audit_search(*, user: Any, filters: AuditFilters) -> QuerySet[AuditEntry]:
     """Entries matching ``filters``, newest first. Auditors oversee every agency."""
-    if not (user.is_authenticated and user.has_role(Role.AUDITOR)):
-        raise NotPermittedError(_("Only auditors can search the audit log."))
+    require_role(user, AUDIT_ROLES, what=_("search the audit log"))
     entries = AuditEntry.objects.all()
     if filters.actor:
         entries = entries.filter(actor_label__iexact=filters.actor)

@@ -8,11 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from palermo.web.accounts.roles import Role
 from palermo.web.audit.models import AUDIT_ACTION_CHOICES, AuditAction
 from palermo.web.audit.selectors import AuditFilters, audit_search
 from palermo.web.audit.services import audit_record
 from palermo.web.lib.permissions import allow
+from palermo.web.lib.roles import AUDIT_ROLES
 
 
 class AuditSearchForm(forms.Form):
@@ -31,7 +31,7 @@ class AuditSearchForm(forms.Form):
     )
 
 
-@allow(Role.AUDITOR)
+@allow(AUDIT_ROLES)
 def audit_search_view(request: HttpRequest) -> HttpResponse:
     """The search form and its results; an invalid filter shows its error and no entries.
 

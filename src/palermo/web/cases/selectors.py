@@ -13,10 +13,10 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from palermo.web.accounts.roles import CASE_ROLES, NO_CASE_CONTENT_ROLES, PERSONAL_DATA_ROLES
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.cases.models import PERSONAL_FIELDS, Case, CaseEvent, CaseShare, Consent
+from palermo.web.lib.roles import CASE_ROLES, NO_CASE_CONTENT_ROLES, PERSONAL_DATA_ROLES, has_role
 
 LIST_FIELDS = (
     "id",
@@ -36,12 +36,7 @@ def _visible(user: Any) -> Q:
 
 def _may_work_on_cases(user: Any) -> bool:
     """Administrators never see case content, even were a role set widened by mistake."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.role in CASE_ROLES
-        and user.role not in NO_CASE_CONTENT_ROLES
-    )
+    return has_role(user, CASE_ROLES) and not has_role(user, NO_CASE_CONTENT_ROLES)
 
 
 def case_list(*, user: Any, status: str = "") -> QuerySet[Case]:
@@ -54,7 +49,7 @@ def case_list(*, user: Any, status: str = "") -> QuerySet[Case]:
     return cases.only(*LIST_FIELDS).order_by("-opened_at", "-id")
 
 
-def case_get(*, user: Any, pk: int, for_update: bool = False) -> Case:
+def case_get(*, user: Any, pk: int) -> Case:
     """One case the user may see, or ``Http404``."""
     if not _may_work_on_cases(user):
         raise Http404
@@ -65,19 +60,9 @@ def case_get(*, user: Any, pk: int, for_update: bool = False) -> Case:
     return case
 
 
-def case_get_by_reference(*, user: Any, reference: str) -> Case:
-    if not _may_work_on_cases(user):
-        raise Http404
-    case = Case.objects.filter(_visible(user), reference=reference).only("id").first()
-    if case is None:
-        raise Http404
-    return case_get(user=user, pk=case.pk)
-
-
 def may_read_personal_data(user: Any, case: Case) -> bool:
     return bool(
-        _may_work_on_cases(user)
-        and user.role in PERSONAL_DATA_ROLES
+        has_role(user, PERSONAL_DATA_ROLES)
         and (
             case.agency_id == user.agency_id
             or CaseShare.objects.in_effect().filter(case=case, agency_id=user.agency_id).exists()

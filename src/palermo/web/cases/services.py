@@ -17,11 +17,6 @@ from django.utils.translation import gettext_lazy
 
 from palermo.errors import InputError, Problem
 from palermo.web.accounts.models import Agency, User
-from palermo.web.accounts.roles import (
-    CASE_OPENING_ROLES,
-    CASE_ROLES,
-    CONSENT_OVERRIDE_ROLES,
-)
 from palermo.web.agreements.services import agreement_for_transfer
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
@@ -45,6 +40,12 @@ from palermo.web.lib.errors import (
     TransitionRefusedError,
 )
 from palermo.web.lib.problems import problem
+from palermo.web.lib.roles import (
+    CASE_OPENING_ROLES,
+    CASE_ROLES,
+    CONSENT_OVERRIDE_ROLES,
+    require_role,
+)
 
 # Without 0/O and 1/I/L: ids get read out over the telephone.
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -54,11 +55,6 @@ MAX_TEXT = 20_000
 def _pseudonym(prefix: str) -> str:
     body = "".join(secrets.choice(_ALPHABET) for _ in range(8))
     return f"{prefix}-{body[:4]}-{body[4:]}"
-
-
-def _require_role(actor: User, roles: frozenset[Any], what: str) -> None:
-    if not (actor.is_authenticated and actor.is_active and actor.role in roles):
-        raise NotPermittedError(_("Your role does not allow you to %(what)s.") % {"what": what})
 
 
 def _require_own_agency(actor: User, case: Case) -> None:
@@ -106,7 +102,7 @@ def case_open(
     The person gets a pseudonymous id; name, document number, contact details and notes are
     stored encrypted. The case belongs to the actor's agency.
     """
-    _require_role(actor, CASE_OPENING_ROLES, _("open a case"))
+    require_role(actor, CASE_OPENING_ROLES, what=_("open a case"))
     problems: list[Problem] = []
     if outcome not in {o.value for o in VictimOutcome}:
         problems.append(
@@ -193,9 +189,9 @@ def case_update_details(
     request: Any = None,
 ) -> Case:
     """Change the person's name, document number, contact details or the case notes."""
-    from palermo.web.accounts.roles import PERSONAL_DATA_ROLES
+    from palermo.web.lib.roles import PERSONAL_DATA_ROLES
 
-    _require_role(actor, PERSONAL_DATA_ROLES, _("change personal data"))
+    require_role(actor, PERSONAL_DATA_ROLES, what=_("change personal data"))
     _require_own_agency(actor, case)
     person_fields = {"full_name", "document_number", "contact"}
     allowed = {*person_fields, "notes"}
@@ -243,7 +239,7 @@ def case_transition(
     request: Any = None,
 ) -> Case:
     """Move the case along identified -> referred -> assisted -> closed, with a reason."""
-    _require_role(actor, CASE_ROLES, _("change the status of a case"))
+    require_role(actor, CASE_ROLES, what=_("change the status of a case"))
     _require_own_agency(actor, case)
     current = CaseStatus(case.status)
     try:
@@ -308,7 +304,7 @@ def consent_record(
 
     Every item of the HTCDS consent checklist must have been covered.
     """
-    _require_role(actor, CASE_OPENING_ROLES, _("record consent"))
+    require_role(actor, CASE_OPENING_ROLES, what=_("record consent"))
     _require_own_agency(actor, case)
     problems: list[Problem] = []
     if purpose not in {p.value for p in ConsentPurpose}:
@@ -371,7 +367,7 @@ def consent_record(
 def consent_withdraw(*, actor: User, consent: Consent, reason: str, request: Any = None) -> Consent:
     """Withdraw a consent; sharing that rested on it stops at once."""
     case = consent.case
-    _require_role(actor, CASE_OPENING_ROLES, _("record a withdrawal of consent"))
+    require_role(actor, CASE_OPENING_ROLES, what=_("record a withdrawal of consent"))
     _require_own_agency(actor, case)
     if consent.withdrawn_at is not None:
         raise TransitionRefusedError(_("This consent was already withdrawn."))
@@ -442,7 +438,7 @@ def case_share(
     case a written data-sharing agreement in force between the two agencies must cover
     ``transfer_purpose``; the share refers to it.
     """
-    _require_role(actor, CASE_OPENING_ROLES | CONSENT_OVERRIDE_ROLES, _("share a case"))
+    require_role(actor, CASE_OPENING_ROLES | CONSENT_OVERRIDE_ROLES, what=_("share a case"))
     _require_own_agency(actor, case)
     if recipient.pk == case.agency_id:
         raise InputError(
@@ -559,7 +555,7 @@ def _share_end(
 
 def _own_share(actor: User, share: CaseShare, roles: frozenset[Any], what: str) -> CaseShare:
     """The share, locked and still open, for an actor of the owning agency with ``roles``."""
-    _require_role(actor, roles, what)
+    require_role(actor, roles, what=what)
     _require_own_agency(actor, share.case)
     locked = (
         CaseShare.objects.select_for_update(of=("self",))

@@ -16,12 +16,6 @@ from django.views.decorators.http import require_POST
 
 from palermo.errors import PalermoError
 from palermo.web.accounts.models import Agency
-from palermo.web.accounts.roles import (
-    CASE_OPENING_ROLES,
-    CASE_ROLES,
-    CONSENT_OVERRIDE_ROLES,
-    PERSONAL_DATA_ROLES,
-)
 from palermo.web.agreements.models import TRANSFER_PURPOSE_CHOICES
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
@@ -35,6 +29,12 @@ from palermo.web.cases.models import (
 )
 from palermo.web.lib.errors import reasons
 from palermo.web.lib.permissions import allow
+from palermo.web.lib.roles import (
+    CASE_OPENING_ROLES,
+    CASE_ROLES,
+    CONSENT_OVERRIDE_ROLES,
+    PERSONAL_DATA_ROLES,
+)
 
 
 class CaseFilterForm(forms.Form):

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Max, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from palermo.web.audit.models import AuditEntry
 from palermo.web.audit.selectors import AuditFilters, audit_search
@@ -19,15 +20,17 @@ from palermo.web.cases.selectors import (
     case_timeline,
     may_read_personal_data,
 )
-from palermo.web.exports.access import AUDIT_EXPORT_ROLES, CASE_EXPORT_ROLES, HIT_EXPORT_ROLES
 from palermo.web.lib.errors import NotPermittedError
+from palermo.web.lib.roles import (
+    AUDIT_EXPORT_ROLES,
+    CASE_EXPORT_ROLES,
+    HIT_EXPORT_ROLES,
+    require_role,
+)
 from palermo.web.screening.models import Hit
 from palermo.web.screening.selectors import HitFilters, hit_list
 
-
-def _require(user: Any, roles: frozenset[Any]) -> None:
-    if not (user.is_authenticated and user.is_active and user.role in roles):
-        raise NotPermittedError(_("Your role does not allow this export."))
+_EXPORT = gettext_lazy("take this export")
 
 
 def hit_export_list(*, user: Any, filters: HitFilters, personal: bool) -> tuple[QuerySet[Hit], int]:
@@ -35,7 +38,7 @@ def hit_export_list(*, user: Any, filters: HitFilters, personal: bool) -> tuple[
     while the file is written are left out, so the count in the audit log is the count in
     the file), and how many there are. The encrypted record is loaded only for personal
     fields."""
-    _require(user, HIT_EXPORT_ROLES)
+    require_role(user, HIT_EXPORT_ROLES, what=_EXPORT)
     hits = hit_list(user=user, filters=filters).select_related("disposition")
     bounds = hits.order_by().aggregate(count=Count("id"), last=Max("id"))
     hits = hits.filter(id__lte=bounds["last"] or 0)
@@ -46,7 +49,7 @@ def hit_export_list(*, user: Any, filters: HitFilters, personal: bool) -> tuple[
 
 def audit_export_list(*, user: Any, filters: AuditFilters) -> tuple[QuerySet[AuditEntry], int]:
     """The auditors' search results, fixed before the export's own entry is written."""
-    _require(user, AUDIT_EXPORT_ROLES)
+    require_role(user, AUDIT_EXPORT_ROLES, what=_EXPORT)
     entries = audit_search(user=user, filters=filters)
     bounds = entries.order_by().aggregate(count=Count("id"), last=Max("seq"))
     return entries.filter(seq__lte=bounds["last"] or 0), int(bounds["count"])
@@ -55,7 +58,7 @@ def audit_export_list(*, user: Any, filters: AuditFilters) -> tuple[QuerySet[Aud
 def case_export_get(*, user: Any, pk: int) -> Case:
     """A case the user may export: visible to them (else ``Http404``) and their agency's own
     (a case shared with the agency is not theirs to pass on)."""
-    _require(user, CASE_EXPORT_ROLES)
+    require_role(user, CASE_EXPORT_ROLES, what=_EXPORT)
     case = case_get(user=user, pk=pk)
     if case.agency_id != user.agency_id:
         raise NotPermittedError(_("Only the agency that owns the case can export it."))

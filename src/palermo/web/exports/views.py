@@ -11,11 +11,11 @@ from palermo.errors import InputError, PalermoError
 from palermo.web.audit.selectors import AuditFilters
 from palermo.web.audit.views import AuditSearchForm
 from palermo.web.exports import selectors, services
-from palermo.web.exports.access import AUDIT_EXPORT_ROLES, CASE_EXPORT_ROLES, HIT_EXPORT_ROLES
 from palermo.web.exports.forms import CaseExportForm, HitExportForm
 from palermo.web.lib.errors import http_status, reasons
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.problems import show_on_form
+from palermo.web.lib.roles import AUDIT_EXPORT_ROLES, CASE_EXPORT_ROLES, HIT_EXPORT_ROLES
 from palermo.web.screening.selectors import hit_list
 
 

@@ -7,24 +7,20 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
-from palermo.web.interviews.access import FIRST_LINE_ROLES, SECOND_LINE_ROLES
 from palermo.web.interviews.models import Interview, InterviewKind
-from palermo.web.lib.errors import NotPermittedError
+from palermo.web.lib.roles import FIRST_LINE_ROLES, SECOND_LINE_ROLES, require_role
 from palermo.web.screening.models import DispositionKind, Hit
 
-
-def _require(user: Any, roles: frozenset[Any]) -> None:
-    if not (user.is_authenticated and user.is_active and user.role in roles):
-        raise NotPermittedError(_("Your role does not give access to this."))
+_SEE_INTERVIEWS = gettext_lazy("see these interviews")
 
 
 def interview_list(*, user: Any) -> QuerySet[Interview]:
     """The agency's interviews of the kinds the user's role runs, newest first."""
-    _require(user, FIRST_LINE_ROLES | SECOND_LINE_ROLES)
+    require_role(user, FIRST_LINE_ROLES | SECOND_LINE_ROLES, what=_SEE_INTERVIEWS)
     kinds = [InterviewKind.FIRST_LINE.value]
     if user.role in SECOND_LINE_ROLES:
         kinds.append(InterviewKind.SECOND_LINE.value)
@@ -38,7 +34,11 @@ def interview_list(*, user: Any) -> QuerySet[Interview]:
 def interview_get(
     *, user: Any, pk: int, kind: InterviewKind, purpose: str, request: Any = None
 ) -> Interview:
-    _require(user, FIRST_LINE_ROLES if kind is InterviewKind.FIRST_LINE else SECOND_LINE_ROLES)
+    require_role(
+        user,
+        FIRST_LINE_ROLES if kind is InterviewKind.FIRST_LINE else SECOND_LINE_ROLES,
+        what=_SEE_INTERVIEWS,
+    )
     try:
         interview = Interview.objects.select_related("started_by", "hit").get(
             pk=pk, agency_id=user.agency_id, kind=kind.value
@@ -58,7 +58,7 @@ def interview_get(
 
 def referrals_waiting(*, user: Any) -> QuerySet[Hit]:
     """Hits referred to a second-line interview that no interview has taken up yet."""
-    _require(user, SECOND_LINE_ROLES)
+    require_role(user, SECOND_LINE_ROLES, what=_SEE_INTERVIEWS)
     started = Interview.objects.filter(hit=OuterRef("pk"))
     return (
         Hit.objects.filter(agency_id=user.agency_id, status=DispositionKind.REFERRED.value)
@@ -69,7 +69,7 @@ def referrals_waiting(*, user: Any) -> QuerySet[Hit]:
 
 
 def referred_hit_get(*, user: Any, pk: int) -> Hit:
-    _require(user, SECOND_LINE_ROLES)
+    require_role(user, SECOND_LINE_ROLES, what=_SEE_INTERVIEWS)
     try:
         return Hit.objects.get(
             pk=pk, agency_id=user.agency_id, status=DispositionKind.REFERRED.value

@@ -22,7 +22,6 @@ from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.cases.models import Case, VictimOutcome
 from palermo.web.cases.services import case_open
-from palermo.web.interviews.access import FIRST_LINE_ROLES, SECOND_LINE_ROLES
 from palermo.web.interviews.models import Interview, InterviewKind, InterviewStatus
 from palermo.web.interviews.steps import (
     FIRST_LINE_INSTRUMENT,
@@ -36,6 +35,7 @@ from palermo.web.interviews.steps import (
 )
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
 from palermo.web.lib.problems import problem
+from palermo.web.lib.roles import FIRST_LINE_ROLES, SECOND_LINE_ROLES, require_role
 from palermo.web.screening.models import Hit
 
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -55,8 +55,7 @@ def roles_for(kind: str) -> frozenset[Any]:
 
 
 def _require(actor: User, kind: str) -> None:
-    if not (actor.is_authenticated and actor.is_active and actor.role in roles_for(kind)):
-        raise NotPermittedError(_("Your role does not allow you to run this instrument."))
+    require_role(actor, roles_for(kind), what=_("run this instrument"))
 
 
 def _require_agency(actor: User, interview: Interview) -> None:

@@ -24,7 +24,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from palermo.errors import InputError, PalermoError
 from palermo.indicators.instruments import Question
 from palermo.web.interviews import selectors, services
-from palermo.web.interviews.access import FIRST_LINE_ROLES, OPEN_CASE_ROLES, SECOND_LINE_ROLES
 from palermo.web.interviews.models import Interview, InterviewKind
 from palermo.web.interviews.presentation import assessment_view
 from palermo.web.interviews.steps import (
@@ -39,6 +38,7 @@ from palermo.web.interviews.steps import (
 )
 from palermo.web.lib.errors import reasons
 from palermo.web.lib.permissions import allow
+from palermo.web.lib.roles import FIRST_LINE_ROLES, OPEN_CASE_ROLES, SECOND_LINE_ROLES
 
 
 def lang() -> str:

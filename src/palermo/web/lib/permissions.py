@@ -1,10 +1,11 @@
 """Deny by default: every view declares which roles may use it.
 
-``@allow(Role.CASE_WORKER, ...)`` on a view lets those roles in (logged-in, active users
-only) and refuses everyone else with 403; ``@public`` marks the few pages anyone may open
-(log-in, language switch). ``DenyByDefaultMiddleware`` refuses any view that carries neither
-mark, so a forgotten declaration fails closed, and the permission-matrix test enumerates
-every URL pattern and checks each role against the declaration.
+``@allow(CASE_ROLES)`` (a role set from ``palermo.web.lib.roles``, the same sets services
+check with ``require_role``) on a view lets those roles in (logged-in, active users only,
+``roles.has_role``) and refuses everyone else with 403; ``@public`` marks the few pages
+anyone may open (log-in, language switch). ``DenyByDefaultMiddleware`` refuses any view
+that carries neither mark, so a forgotten declaration fails closed, and the permission-matrix
+test enumerates every URL pattern and checks each role against the declaration.
 
 API operations declare roles through ``palermo.web.api.auth.TokenAuth(roles)`` instead; the
 middleware leaves the ``api`` URL namespace to Django Ninja, whose operations all require it.
@@ -22,7 +23,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from palermo.web.accounts.roles import Role
+from palermo.web.lib.roles import Role, has_role
 
 View = Callable[..., HttpResponse]
 ROLES_ATTRIBUTE = "palermo_roles"
@@ -48,7 +49,7 @@ def allow(*roles: Role | Iterable[Role]) -> Callable[[View], View]:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-            if not user.is_active or user.role not in frozen:
+            if not has_role(user, frozen):
                 return forbidden(request)
             return view(request, *args, **kwargs)
 

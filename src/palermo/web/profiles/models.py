@@ -7,29 +7,13 @@ can be re-validated, compared with another (``difflib``) and loaded into the Scr
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
-class ProfileStatus(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    APPROVED = "approved"
-    ACTIVE = "active"
-    RETIRED = "retired"
-
-
-PROFILE_STATUS_CHOICES = [
-    (ProfileStatus.DRAFT.value, _("Draft")),
-    (ProfileStatus.SUBMITTED.value, _("Submitted for approval")),
-    (ProfileStatus.APPROVED.value, _("Approved")),
-    (ProfileStatus.ACTIVE.value, _("Active")),
-    (ProfileStatus.RETIRED.value, _("Retired")),
-]
+from palermo.web.lib.review import REVIEW_STATUS_CHOICES
 
 
 class RiskProfile(models.Model):
@@ -56,7 +40,7 @@ class ReviewedVersion(models.Model):
     title_en = models.CharField(max_length=300)
     title_zh = models.CharField(max_length=300)
     owner = models.CharField(_("owner"), max_length=200)
-    status = models.CharField(_("status"), max_length=16, choices=PROFILE_STATUS_CHOICES)
+    status = models.CharField(_("status"), max_length=16, choices=REVIEW_STATUS_CHOICES)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
     submitted_at = models.DateTimeField(null=True, blank=True)

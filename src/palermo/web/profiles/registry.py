@@ -22,10 +22,10 @@ from palermo.profiles.loader import build_list, read_yaml
 from palermo.screening.realtime import Screener
 from palermo.screening.watchlists import WatchlistIndex
 from palermo.screening.watchlists.loading import local_today
+from palermo.web.lib.review import ReviewStatus
 from palermo.web.profiles.models import (
     ActiveSetStamp,
     ListVersion,
-    ProfileStatus,
     ProfileVersion,
 )
 from palermo.web.watchlists import store as watchlist_store
@@ -58,7 +58,7 @@ def active_list_texts() -> dict[str, str]:
     """The active version of every named list: what the Screener loads with the profiles."""
     return {
         _list_source(row): row.yaml_text
-        for row in ListVersion.objects.filter(status=ProfileStatus.ACTIVE.value)
+        for row in ListVersion.objects.filter(status=ReviewStatus.ACTIVE.value)
     }
 
 
@@ -67,13 +67,12 @@ def named_list_texts() -> dict[str, str]:
     else its newest version still in the workflow (so a profile and its list can be reviewed
     together). Activation then requires the list itself to be active."""
     chosen: dict[str, ListVersion] = {}
-    for row in ListVersion.objects.exclude(status=ProfileStatus.RETIRED.value).order_by(
+    for row in ListVersion.objects.exclude(status=ReviewStatus.RETIRED.value).order_by(
         "list_id", "-version"
     ):
         current = chosen.get(row.list_id)
         if current is None or (
-            row.status == ProfileStatus.ACTIVE.value
-            and current.status != ProfileStatus.ACTIVE.value
+            row.status == ReviewStatus.ACTIVE.value and current.status != ReviewStatus.ACTIVE.value
         ):
             chosen[row.list_id] = row
     return {_list_source(row): row.yaml_text for row in chosen.values()}
@@ -105,7 +104,7 @@ def active_profile_set() -> ProfileSet:
     """The active versions of every profile, with the active named lists, as one set."""
     texts = {
         f"{row.profile.profile_id}.v{row.version}.yaml": row.yaml_text
-        for row in ProfileVersion.objects.filter(status=ProfileStatus.ACTIVE).select_related(
+        for row in ProfileVersion.objects.filter(status=ReviewStatus.ACTIVE).select_related(
             "profile"
         )
     }

@@ -10,14 +10,13 @@ from typing import Any, TypeVar
 
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from palermo.profiles.profile_set import screening_day
-from palermo.web.lib.errors import NotPermittedError
-from palermo.web.profiles.access import PROFILE_ROLES
+from palermo.web.lib.review import ReviewStatus
+from palermo.web.lib.roles import PROFILE_ROLES, require_role
 from palermo.web.profiles.models import (
     ListVersion,
-    ProfileStatus,
     ProfileVersion,
     ReviewedVersion,
 )
@@ -25,9 +24,7 @@ from palermo.web.profiles.models import (
 V = TypeVar("V", bound=ReviewedVersion)
 
 
-def _require(user: Any) -> None:
-    if not (user.is_authenticated and user.is_active and user.role in PROFILE_ROLES):
-        raise NotPermittedError(_("Your role does not give access to risk profiles."))
+_SEE_PROFILES = gettext_lazy("see risk profiles")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,14 +34,14 @@ class VersionRow:
 
     @property
     def firing(self) -> bool:
-        return self.version.status == ProfileStatus.ACTIVE.value and not self.past_review
+        return self.version.status == ReviewStatus.ACTIVE.value and not self.past_review
 
 
 def profile_version_list(
     *, user: Any, status: str = "", on: dt.date | None = None
 ) -> list[VersionRow]:
     """Every stored version, newest first per profile, flagged when past its review date."""
-    _require(user)
+    require_role(user, PROFILE_ROLES, what=_SEE_PROFILES)
     day = on or screening_day()
     versions: QuerySet[ProfileVersion] = ProfileVersion.objects.select_related(
         "profile", "author", "approved_by"
@@ -55,7 +52,7 @@ def profile_version_list(
 
 
 def _version_get(model: type[V], *, user: Any, pk: int, related: tuple[str, ...]) -> V:
-    _require(user)
+    require_role(user, PROFILE_ROLES, what=_SEE_PROFILES)
     try:
         found: V = model.objects.select_related(
             *related, "author", "approved_by", "activated_by", "retired_by"
@@ -71,7 +68,7 @@ def profile_version_get(*, user: Any, pk: int) -> ProfileVersion:
 
 def versions_of(*, user: Any, version: V) -> QuerySet[V]:
     """Every version of the same profile or list, newest first."""
-    _require(user)
+    require_role(user, PROFILE_ROLES, what=_SEE_PROFILES)
     field = version.DOCUMENT_FIELD
     return type(version).objects.filter(**{field: getattr(version, field)}).order_by("-version")
 
@@ -87,7 +84,7 @@ class DiffLine:
 
 def version_diff(*, user: Any, old: V, new: V) -> list[DiffLine]:
     """A unified diff of two versions' YAML (``difflib``), line by line for display."""
-    _require(user)
+    require_role(user, PROFILE_ROLES, what=_SEE_PROFILES)
     return _diff_lines(old.yaml_text, new.yaml_text, str(old), str(new))
 
 
@@ -120,7 +117,7 @@ def _diff_lines(old_text: str, new_text: str, old_name: str, new_name: str) -> l
 
 def list_version_list(*, user: Any) -> QuerySet[ListVersion]:
     """Every stored named-list version, newest first per list."""
-    _require(user)
+    require_role(user, PROFILE_ROLES, what=_SEE_PROFILES)
     return ListVersion.objects.select_related("author", "approved_by").order_by(
         "list_id", "-version"
     )

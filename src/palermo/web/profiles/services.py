@@ -21,11 +21,11 @@ from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
 from palermo.web.lib.problems import problem
-from palermo.web.profiles.access import PROFILE_ROLES
+from palermo.web.lib.review import ReviewStatus
+from palermo.web.lib.roles import PROFILE_ROLES, require_role
 from palermo.web.profiles.models import (
     ActiveSetStamp,
     ListVersion,
-    ProfileStatus,
     ProfileVersion,
     ReviewedVersion,
     RiskProfile,
@@ -43,12 +43,10 @@ MAX_YAML_BYTES = 100_000
 V = TypeVar("V", bound=ReviewedVersion)
 
 
-def _require_profile_role(actor: User) -> None:
-    if not (actor.is_authenticated and actor.is_active and actor.role in PROFILE_ROLES):
-        raise NotPermittedError(_("Your role does not allow you to work on risk profiles."))
+_WORK_ON_PROFILES = gettext_lazy("work on risk profiles")
 
 
-def _require_status(version: ReviewedVersion, *allowed: ProfileStatus) -> None:
+def _require_status(version: ReviewedVersion, *allowed: ReviewStatus) -> None:
     if version.status not in {s.value for s in allowed}:
         raise TransitionRefusedError(
             _("This step is not possible while the version is %(status)s.")
@@ -151,7 +149,7 @@ class _Workflow(Generic[V]):
         draft: V = self.model.objects.create(
             version=version,
             source_name=name,
-            status=ProfileStatus.DRAFT.value,
+            status=ReviewStatus.DRAFT.value,
             author=actor,
             created_at=timezone.now(),
             **fields,
@@ -163,10 +161,10 @@ class _Workflow(Generic[V]):
 
     def submit(self, *, actor: User, version: V, request: Any = None) -> V:
         """Ask for approval; only the author submits their draft."""
-        _require_profile_role(actor)
+        require_role(actor, PROFILE_ROLES, what=_WORK_ON_PROFILES)
         with transaction.atomic():
             version = self._locked(version)
-            _require_status(version, ProfileStatus.DRAFT)
+            _require_status(version, ReviewStatus.DRAFT)
             if version.author_id != actor.pk:
                 raise NotPermittedError(_("Only the author can submit a draft."))
             self._step(
@@ -174,16 +172,16 @@ class _Workflow(Generic[V]):
                 actor,
                 request,
                 "submitted",
-                {"status": ProfileStatus.SUBMITTED.value, "submitted_at": timezone.now()},
+                {"status": ReviewStatus.SUBMITTED.value, "submitted_at": timezone.now()},
             )
         return version
 
     def approve(self, *, actor: User, version: V, request: Any = None) -> V:
         """Approve a submitted version: four eyes, so the approver must not be the author."""
-        _require_profile_role(actor)
+        require_role(actor, PROFILE_ROLES, what=_WORK_ON_PROFILES)
         with transaction.atomic():
             version = self._locked(version)
-            _require_status(version, ProfileStatus.SUBMITTED)
+            _require_status(version, ReviewStatus.SUBMITTED)
             if version.author_id == actor.pk:
                 raise NotPermittedError(
                     _(
@@ -197,7 +195,7 @@ class _Workflow(Generic[V]):
                 request,
                 "approved",
                 {
-                    "status": ProfileStatus.APPROVED.value,
+                    "status": ReviewStatus.APPROVED.value,
                     "approved_by": actor,
                     "approved_at": timezone.now(),
                 },
@@ -209,15 +207,15 @@ class _Workflow(Generic[V]):
     ) -> V:
         """Make an approved version the one screened; the document's previous active version
         is retired. The kind's ``check_activation`` may refuse (``TransitionRefusedError``)."""
-        _require_profile_role(actor)
+        require_role(actor, PROFILE_ROLES, what=_WORK_ON_PROFILES)
         day = on or screening_day()
         with transaction.atomic():
             version = self._locked(version)
-            _require_status(version, ProfileStatus.APPROVED)
+            _require_status(version, ReviewStatus.APPROVED)
             previous = list(
                 self.model.objects.select_for_update().filter(
                     **{self.model.DOCUMENT_FIELD: getattr(version, self.model.DOCUMENT_FIELD)},
-                    status=ProfileStatus.ACTIVE.value,
+                    status=ReviewStatus.ACTIVE.value,
                 )
             )
             self.check_activation(version, day)
@@ -229,7 +227,7 @@ class _Workflow(Generic[V]):
                     request,
                     "retired",
                     {
-                        "status": ProfileStatus.RETIRED.value,
+                        "status": ReviewStatus.RETIRED.value,
                         "retired_by": actor,
                         "retired_at": now,
                         "retire_reason": _("Replaced by version %(v)d") % {"v": version.version},
@@ -240,7 +238,7 @@ class _Workflow(Generic[V]):
                 actor,
                 request,
                 "activated",
-                {"status": ProfileStatus.ACTIVE.value, "activated_by": actor, "activated_at": now},
+                {"status": ReviewStatus.ACTIVE.value, "activated_by": actor, "activated_at": now},
             )
             _refresh_active_stamp()
         return version
@@ -248,7 +246,7 @@ class _Workflow(Generic[V]):
     def retire(self, *, actor: User, version: V, reason: str, request: Any = None) -> V:
         """Stop a version from being used (or withdraw it before activation), with a reason;
         the kind's ``check_retire_active`` may refuse retiring the active version."""
-        _require_profile_role(actor)
+        require_role(actor, PROFILE_ROLES, what=_WORK_ON_PROFILES)
         if not reason.strip():
             raise InputError(
                 [
@@ -261,12 +259,12 @@ class _Workflow(Generic[V]):
             version = self._locked(version)
             _require_status(
                 version,
-                ProfileStatus.DRAFT,
-                ProfileStatus.SUBMITTED,
-                ProfileStatus.APPROVED,
-                ProfileStatus.ACTIVE,
+                ReviewStatus.DRAFT,
+                ReviewStatus.SUBMITTED,
+                ReviewStatus.APPROVED,
+                ReviewStatus.ACTIVE,
             )
-            was_active = version.status == ProfileStatus.ACTIVE.value
+            was_active = version.status == ReviewStatus.ACTIVE.value
             if was_active:
                 self.check_retire_active(version)
             self._step(
@@ -275,7 +273,7 @@ class _Workflow(Generic[V]):
                 request,
                 "retired",
                 {
-                    "status": ProfileStatus.RETIRED.value,
+                    "status": ReviewStatus.RETIRED.value,
                     "retired_by": actor,
                     "retired_at": timezone.now(),
                     "retire_reason": reason.strip()[:500],
@@ -328,7 +326,7 @@ def profile_upload(
 ) -> ProfileVersion:
     """Validate one profile YAML and keep it as a draft version; ``InputError`` lists every
     problem (with its line) and nothing is stored."""
-    _require_profile_role(actor)
+    require_role(actor, PROFILE_ROLES, what=_WORK_ON_PROFILES)
     name = (source_name or "profile.yaml").strip()[:200]
     _refuse_large(name, text, gettext_lazy("the file is larger than 100 kB; one profile per file"))
     profile_set, problems = check_texts({name: text}, named_list_texts())
@@ -358,7 +356,7 @@ def profile_upload(
 
 def _active_list_ids() -> set[str]:
     return set(
-        ListVersion.objects.filter(status=ProfileStatus.ACTIVE.value).values_list(
+        ListVersion.objects.filter(status=ReviewStatus.ACTIVE.value).values_list(
             "list_id", flat=True
         )
     )
@@ -380,7 +378,7 @@ def _check_active_set_with(lists: dict[str, str]) -> None:
     """Refuse a list change that would leave an active profile without a fitting list."""
     texts = {
         f"{row.profile.profile_id}.v{row.version}.yaml": row.yaml_text
-        for row in ProfileVersion.objects.filter(status=ProfileStatus.ACTIVE.value).select_related(
+        for row in ProfileVersion.objects.filter(status=ReviewStatus.ACTIVE.value).select_related(
             "profile"
         )
     }
@@ -416,7 +414,7 @@ class _ListWorkflow(_Workflow[ListVersion]):
         users = sorted(
             row.profile.profile_id
             for row in ProfileVersion.objects.filter(
-                status=ProfileStatus.ACTIVE.value
+                status=ReviewStatus.ACTIVE.value
             ).select_related("profile")
             if version.list_id in lists_used(row.yaml_text)
         )
@@ -437,7 +435,7 @@ list_retire = LISTS.retire
 def list_upload(*, actor: User, source_name: str, text: str, request: Any = None) -> ListVersion:
     """Validate one named list's YAML and keep it as a draft version; ``InputError`` lists
     every problem (with its line) and nothing is stored."""
-    _require_profile_role(actor)
+    require_role(actor, PROFILE_ROLES, what=_WORK_ON_PROFILES)
     name = (source_name or "list.yaml").strip()[:200]
     _refuse_large(name, text, gettext_lazy("the file is larger than 100 kB; one list per file"))
     doc, problems = read_yaml(text, name)

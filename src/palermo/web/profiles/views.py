@@ -22,9 +22,10 @@ from palermo.profiles.loader import check_texts
 from palermo.web.lib.errors import reasons
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.problems import problem_text
+from palermo.web.lib.review import REVIEW_STATUS_CHOICES
+from palermo.web.lib.roles import PROFILE_ROLES
 from palermo.web.profiles import selectors, services
-from palermo.web.profiles.access import PROFILE_ROLES
-from palermo.web.profiles.models import PROFILE_STATUS_CHOICES, ReviewedVersion
+from palermo.web.profiles.models import ReviewedVersion
 from palermo.web.profiles.registry import named_list_texts
 
 
@@ -78,13 +79,13 @@ def problems_in_place(text: str, problems: list[Problem]) -> tuple[list[Numbered
 @allow(PROFILE_ROLES)
 def profile_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    if status not in {value for value, _label in PROFILE_STATUS_CHOICES}:
+    if status not in {value for value, _label in REVIEW_STATUS_CHOICES}:
         status = ""
     rows = selectors.profile_version_list(user=request.user, status=status)
     return render(
         request,
         "profiles/list.html",
-        {"rows": rows, "status": status, "statuses": PROFILE_STATUS_CHOICES},
+        {"rows": rows, "status": status, "statuses": REVIEW_STATUS_CHOICES},
     )
 
 

@@ -12,19 +12,16 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
-from palermo.web.lib.errors import NotPermittedError
-from palermo.web.screening.access import BATCH_ROLES, HIT_ROLES
+from palermo.web.lib.roles import BATCH_ROLES, HIT_ROLES, require_role
 from palermo.web.screening.forms import record_from_json
 from palermo.web.screening.models import BatchJob, Hit, Traveller
 
-
-def _require(user: Any, roles: frozenset[Any]) -> None:
-    if not (user.is_authenticated and user.is_active and user.role in roles):
-        raise NotPermittedError(_("Your role does not give access to this."))
+_SEE_HITS = gettext_lazy("see the hit queue")
+_SEE_BATCHES = gettext_lazy("see batch screening jobs")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +36,7 @@ class HitFilters:
 
 def hit_list(*, user: Any, filters: HitFilters) -> QuerySet[Hit]:
     """The agency's hit queue, oldest waiting first within the newest screenings."""
-    _require(user, HIT_ROLES)
+    require_role(user, HIT_ROLES, what=_SEE_HITS)
     hits = Hit.objects.filter(agency_id=user.agency_id).select_related("traveller")
     if filters.profile:
         hits = hits.filter(rule_id=filters.profile)
@@ -58,7 +55,7 @@ def hit_list(*, user: Any, filters: HitFilters) -> QuerySet[Hit]:
 
 def hit_profiles(*, user: Any) -> list[str]:
     """The profile ids that have hits in the agency's queue (for the filter)."""
-    _require(user, HIT_ROLES)
+    require_role(user, HIT_ROLES, what=_SEE_HITS)
     return list(
         Hit.objects.filter(agency_id=user.agency_id)
         .order_by("rule_id")
@@ -68,7 +65,7 @@ def hit_profiles(*, user: Any) -> list[str]:
 
 
 def hit_get(*, user: Any, pk: int) -> Hit:
-    _require(user, HIT_ROLES)
+    require_role(user, HIT_ROLES, what=_SEE_HITS)
     try:
         return (
             Hit.objects.select_related("traveller", "disposition", "disposition__decided_by")
@@ -81,7 +78,7 @@ def hit_get(*, user: Any, pk: int) -> Hit:
 
 def traveller_get(*, user: Any, pk: int, purpose: str, request: Any = None) -> Traveller:
     """A screened traveller of the user's agency; reading the record is audited."""
-    _require(user, HIT_ROLES)
+    require_role(user, HIT_ROLES, what=_SEE_HITS)
     try:
         traveller = Traveller.objects.get(pk=pk, agency_id=user.agency_id)
     except Traveller.DoesNotExist:
@@ -102,7 +99,7 @@ def traveller_record(traveller: Traveller) -> dict[str, Any]:
 
 
 def traveller_hits(*, user: Any, traveller: Traveller) -> QuerySet[Hit]:
-    _require(user, HIT_ROLES)
+    require_role(user, HIT_ROLES, what=_SEE_HITS)
     return (
         Hit.objects.filter(traveller=traveller, agency_id=user.agency_id)
         .select_related("disposition", "disposition__decided_by")
@@ -112,7 +109,7 @@ def traveller_hits(*, user: Any, traveller: Traveller) -> QuerySet[Hit]:
 
 
 def batch_job_list(*, user: Any) -> QuerySet[BatchJob]:
-    _require(user, BATCH_ROLES)
+    require_role(user, BATCH_ROLES, what=_SEE_BATCHES)
     return (
         BatchJob.objects.filter(agency_id=user.agency_id)
         .select_related("uploaded_by")
@@ -121,7 +118,7 @@ def batch_job_list(*, user: Any) -> QuerySet[BatchJob]:
 
 
 def batch_job_get(*, user: Any, pk: int) -> BatchJob:
-    _require(user, BATCH_ROLES)
+    require_role(user, BATCH_ROLES, what=_SEE_BATCHES)
     try:
         return BatchJob.objects.select_related("uploaded_by").get(pk=pk, agency_id=user.agency_id)
     except BatchJob.DoesNotExist:

@@ -32,15 +32,14 @@ from palermo.screening.batch import screen_table
 from palermo.screening.hits import Hit as EngineHit
 from palermo.screening.hits import hits_from_table
 from palermo.web.accounts.models import User
-from palermo.web.accounts.roles import Role
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.lib.crypto import keyring
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
 from palermo.web.lib.problems import checked_upload_name, problem, stored_text
+from palermo.web.lib.roles import BATCH_ROLES, DESK_ROLES, HIT_ROLES, Role, has_role, require_role
 from palermo.web.lib.sealed import SealedWriter, private_dir, unseal
 from palermo.web.profiles.registry import current_screener, current_watchlists
-from palermo.web.screening.access import BATCH_ROLES, DESK_ROLES, HIT_ROLES
 from palermo.web.screening.forms import record_to_json
 from palermo.web.screening.models import (
     PENDING,
@@ -62,11 +61,6 @@ SEALED_SUFFIX = ".sealed"
 PERSONAL_RECORD_FIELDS = tuple(
     name for name, spec in INPUT_FIELDS.items() if spec.identifying or spec.protected
 )
-
-
-def _require_role(actor: User, roles: frozenset[Any], what: str) -> None:
-    if not (actor.is_authenticated and actor.is_active and actor.role in roles):
-        raise NotPermittedError(_("Your role does not allow you to %(what)s.") % {"what": what})
 
 
 def _profile_indicators(rule_id: str, profile_set: ProfileSet | None = None) -> list[str]:
@@ -135,7 +129,7 @@ def desk_screen(
     With hits, the record and its hits are stored (encrypted) to wait for dispositions; without
     a hit nothing about the traveller is kept, only the audit entry that a screening happened.
     """
-    _require_role(actor, DESK_ROLES, _("screen travellers"))
+    require_role(actor, DESK_ROLES, what=_("screen travellers"))
     crossed = record_problems(record)
     if crossed:  # the API's records pass the same rules as the desk's form
         raise InputError(crossed)
@@ -230,7 +224,7 @@ def hit_dispose(
     Facts, not feelings (FRA safeguard 2): every disposition needs a written reason, and a
     referral to a second-line interview also names what the officer observed (BRD ids).
     """
-    _require_role(actor, HIT_ROLES, _("record dispositions"))
+    require_role(actor, HIT_ROLES, what=_("record dispositions"))
     if hit.agency_id != actor.agency_id:
         raise NotPermittedError(_("Only the agency that screened the traveller can do this."))
     text = reason.strip()
@@ -268,7 +262,7 @@ def hit_dispose(
 def disposition_can_correct(*, actor: User, hit: Hit) -> bool:
     """Whether the actor may correct the hit's disposition: the person who recorded it, or a
     supervisor of the agency that screened the traveller."""
-    if not (actor.is_authenticated and actor.is_active and actor.role in HIT_ROLES):
+    if not has_role(actor, HIT_ROLES):
         return False
     if hit.agency_id != actor.agency_id or hit.status == PENDING:
         return False
@@ -294,7 +288,7 @@ def disposition_correct(
     Allowed to the officer who recorded the disposition and to a supervisor of the same agency.
     A referral an interview has already taken up can no longer be changed into something else.
     """
-    _require_role(actor, HIT_ROLES, _("record dispositions"))
+    require_role(actor, HIT_ROLES, what=_("record dispositions"))
     if hit.agency_id != actor.agency_id:
         raise NotPermittedError(_("Only the agency that screened the traveller can do this."))
     text = reason.strip()
@@ -412,7 +406,7 @@ def batch_job_create(
     the job row, its task and its audit entry are one transaction."""
     from palermo.web.screening.tasks import screen_batch
 
-    _require_role(actor, BATCH_ROLES, _("upload manifests"))
+    require_role(actor, BATCH_ROLES, what=_("upload manifests"))
     name, suffix = checked_upload_name(file_name, default="manifest", suffixes=sorted(FORMATS))
     path = upload_dir() / f"{uuid.uuid4().hex}{suffix}{SEALED_SUFFIX}"
     with SealedWriter(path, keyring()) as out:

@@ -20,8 +20,8 @@ from palermo.records.readers import FORMATS
 from palermo.web.lib.errors import NotPermittedError, reasons
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.problems import problem_text, rule_text, show_on_form
+from palermo.web.lib.roles import BATCH_ROLES, DESK_ROLES, HIT_ROLES
 from palermo.web.screening import selectors, services
-from palermo.web.screening.access import BATCH_ROLES, DESK_ROLES, HIT_ROLES
 from palermo.web.screening.forms import (
     CorrectionForm,
     DispositionForm,

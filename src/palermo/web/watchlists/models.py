@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from palermo.web.accounts.models import Agency
 from palermo.web.lib.fields import EncryptedTextField
-from palermo.web.profiles.models import PROFILE_STATUS_CHOICES
+from palermo.web.lib.review import REVIEW_STATUS_CHOICES
 
 
 class WatchlistVersion(models.Model):
@@ -37,7 +37,7 @@ class WatchlistVersion(models.Model):
     people = models.PositiveIntegerField(_("people"))
     organisations = models.PositiveIntegerField(_("organisations"))
     contacts = models.PositiveIntegerField(_("contact points"))
-    status = models.CharField(_("status"), max_length=16, choices=PROFILE_STATUS_CHOICES)
+    status = models.CharField(_("status"), max_length=16, choices=REVIEW_STATUS_CHOICES)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
     approved_by = models.ForeignKey(

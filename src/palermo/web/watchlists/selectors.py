@@ -15,24 +15,21 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from palermo.screening.watchlists import Entry
 from palermo.screening.watchlists.loading import local_today
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
-from palermo.web.lib.errors import NotPermittedError
-from palermo.web.profiles.models import ProfileStatus
-from palermo.web.watchlists.access import WATCHLIST_ROLES
+from palermo.web.lib.review import ReviewStatus
+from palermo.web.lib.roles import WATCHLIST_ROLES, require_role
 from palermo.web.watchlists.models import WatchlistVersion
 from palermo.web.watchlists.store import entries_from_json
 
 MAX_SHOWN = 500
 
 
-def _require(user: Any) -> None:
-    if not (user.is_authenticated and user.is_active and user.role in WATCHLIST_ROLES):
-        raise NotPermittedError(_("Your role does not give access to watchlists."))
+_SEE_WATCHLISTS = gettext_lazy("see watchlists")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +39,7 @@ class WatchlistRow:
 
     @property
     def matching(self) -> bool:
-        return self.version.status == ProfileStatus.ACTIVE.value and not self.expired
+        return self.version.status == ReviewStatus.ACTIVE.value and not self.expired
 
 
 def _own(user: Any) -> QuerySet[WatchlistVersion]:
@@ -52,14 +49,14 @@ def _own(user: Any) -> QuerySet[WatchlistVersion]:
 def watchlist_version_list(*, user: Any, on: dt.date | None = None) -> list[WatchlistRow]:
     """The agency's lists, every version newest first, flagged when expired. Descriptions
     only: no entry is read."""
-    _require(user)
+    require_role(user, WATCHLIST_ROLES, what=_SEE_WATCHLISTS)
     day = on or local_today()
     rows = _own(user).select_related("author", "approved_by").order_by("list_id", "-version")
     return [WatchlistRow(v, v.expires < day) for v in rows.defer("entries")]
 
 
 def watchlist_version_get(*, user: Any, pk: int, on: dt.date | None = None) -> WatchlistRow:
-    _require(user)
+    require_role(user, WATCHLIST_ROLES, what=_SEE_WATCHLISTS)
     try:
         version = (
             _own(user)
@@ -73,7 +70,7 @@ def watchlist_version_get(*, user: Any, pk: int, on: dt.date | None = None) -> W
 
 
 def watchlist_versions_of(*, user: Any, version: WatchlistVersion) -> QuerySet[WatchlistVersion]:
-    _require(user)
+    require_role(user, WATCHLIST_ROLES, what=_SEE_WATCHLISTS)
     return _own(user).filter(list_id=version.list_id).defer("entries").order_by("-version")
 
 
@@ -82,7 +79,7 @@ def watchlist_entries(
 ) -> tuple[list[Entry], int]:
     """The first ``MAX_SHOWN`` entries of a version (and how many there are), for the
     reviewer; an audited read of personal data."""
-    _require(user)
+    require_role(user, WATCHLIST_ROLES, what=_SEE_WATCHLISTS)
     if version.agency_id != user.agency_id:
         raise Http404
     entries = entries_from_json(

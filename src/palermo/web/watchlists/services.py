@@ -26,8 +26,8 @@ from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
 from palermo.web.lib.problems import checked_upload_name, problem
-from palermo.web.profiles.models import ProfileStatus
-from palermo.web.watchlists.access import WATCHLIST_APPROVERS, WATCHLIST_ROLES
+from palermo.web.lib.review import ReviewStatus
+from palermo.web.lib.roles import WATCHLIST_APPROVERS, WATCHLIST_ROLES, require_role
 from palermo.web.watchlists.models import WatchlistVersion
 from palermo.web.watchlists.store import digest, entries_json, refresh_stamp
 
@@ -36,9 +36,7 @@ SUFFIXES = (".yaml", ".yml", ".csv", ".jsonl")
 INFO_FIELDS = ("id", "title", "owner", "purpose", "legal_basis", "expires", "threshold")
 
 
-def _require(actor: User, roles: frozenset[Any]) -> None:
-    if not (actor.is_authenticated and actor.is_active and actor.role in roles):
-        raise NotPermittedError(_("Your role does not allow you to work on watchlists."))
+_WORK_ON_WATCHLISTS = gettext_lazy("work on watchlists")
 
 
 def _require_own(actor: User, version: WatchlistVersion) -> None:
@@ -46,7 +44,7 @@ def _require_own(actor: User, version: WatchlistVersion) -> None:
         raise NotPermittedError(_("Only the agency that holds this list can do this."))
 
 
-def _require_status(version: WatchlistVersion, *allowed: ProfileStatus) -> None:
+def _require_status(version: WatchlistVersion, *allowed: ReviewStatus) -> None:
     if version.status not in {s.value for s in allowed}:
         raise TransitionRefusedError(
             _("This step is not possible while the version is %(status)s.")
@@ -74,7 +72,7 @@ def watchlist_upload(
     (values given in ``info`` also override the YAML's). ``InputError`` lists every problem
     (file, row, field, value, rule) and nothing is stored.
     """
-    _require(actor, WATCHLIST_ROLES)
+    require_role(actor, WATCHLIST_ROLES, what=_WORK_ON_WATCHLISTS)
     name, suffix = checked_upload_name(file_name, default="watchlist.yaml", suffixes=SUFFIXES)
     if len(content) > MAX_UPLOAD_BYTES:
         raise InputError([problem(where=name, rule=gettext_lazy("the file is larger than 20 MB"))])
@@ -133,7 +131,7 @@ def watchlist_upload(
             people=counts[EntryKind.PERSON],
             organisations=counts[EntryKind.ORGANISATION],
             contacts=counts[EntryKind.CONTACT],
-            status=ProfileStatus.SUBMITTED.value,
+            status=ReviewStatus.SUBMITTED.value,
             author=actor,
             created_at=timezone.now(),
         )
@@ -178,11 +176,11 @@ def watchlist_approve(
     *, actor: User, version: WatchlistVersion, request: Any = None
 ) -> WatchlistVersion:
     """Approve an uploaded version: a supervisor of the holding agency, never its uploader."""
-    _require(actor, WATCHLIST_APPROVERS)
+    require_role(actor, WATCHLIST_APPROVERS, what=_WORK_ON_WATCHLISTS)
     _require_own(actor, version)
     with transaction.atomic():
         version = _locked(version)
-        _require_status(version, ProfileStatus.SUBMITTED)
+        _require_status(version, ReviewStatus.SUBMITTED)
         if version.author_id == actor.pk:
             raise NotPermittedError(
                 _(
@@ -196,7 +194,7 @@ def watchlist_approve(
             request,
             "watchlist approved",
             {
-                "status": ProfileStatus.APPROVED.value,
+                "status": ReviewStatus.APPROVED.value,
                 "approved_by": actor,
                 "approved_at": timezone.now(),
             },
@@ -209,11 +207,11 @@ def watchlist_activate(
 ) -> WatchlistVersion:
     """Match travellers against an approved version from now on; the list's previous active
     version is retired. An expired list cannot be activated."""
-    _require(actor, WATCHLIST_APPROVERS)
+    require_role(actor, WATCHLIST_APPROVERS, what=_WORK_ON_WATCHLISTS)
     _require_own(actor, version)
     with transaction.atomic():
         version = _locked(version)
-        _require_status(version, ProfileStatus.APPROVED)
+        _require_status(version, ReviewStatus.APPROVED)
         if version.expires < local_today():
             raise TransitionRefusedError(
                 _(
@@ -224,7 +222,7 @@ def watchlist_activate(
             )
         now = timezone.now()
         for previous in WatchlistVersion.objects.select_for_update().filter(
-            list_id=version.list_id, status=ProfileStatus.ACTIVE.value
+            list_id=version.list_id, status=ReviewStatus.ACTIVE.value
         ):
             _step(
                 previous,
@@ -232,7 +230,7 @@ def watchlist_activate(
                 request,
                 "watchlist retired",
                 {
-                    "status": ProfileStatus.RETIRED.value,
+                    "status": ReviewStatus.RETIRED.value,
                     "retired_by": actor,
                     "retired_at": now,
                     "retire_reason": _("Replaced by version %(v)d") % {"v": version.version},
@@ -243,7 +241,7 @@ def watchlist_activate(
             actor,
             request,
             "watchlist activated",
-            {"status": ProfileStatus.ACTIVE.value, "activated_by": actor, "activated_at": now},
+            {"status": ReviewStatus.ACTIVE.value, "activated_by": actor, "activated_at": now},
         )
         refresh_stamp()
     return version
@@ -253,7 +251,7 @@ def watchlist_retire(
     *, actor: User, version: WatchlistVersion, reason: str, request: Any = None
 ) -> WatchlistVersion:
     """Stop matching against a version (or withdraw it before activation), with a reason."""
-    _require(actor, WATCHLIST_APPROVERS)
+    require_role(actor, WATCHLIST_APPROVERS, what=_WORK_ON_WATCHLISTS)
     _require_own(actor, version)
     if not reason.strip():
         raise InputError(
@@ -267,17 +265,15 @@ def watchlist_retire(
         )
     with transaction.atomic():
         version = _locked(version)
-        _require_status(
-            version, ProfileStatus.SUBMITTED, ProfileStatus.APPROVED, ProfileStatus.ACTIVE
-        )
-        was_active = version.status == ProfileStatus.ACTIVE.value
+        _require_status(version, ReviewStatus.SUBMITTED, ReviewStatus.APPROVED, ReviewStatus.ACTIVE)
+        was_active = version.status == ReviewStatus.ACTIVE.value
         _step(
             version,
             actor,
             request,
             "watchlist retired",
             {
-                "status": ProfileStatus.RETIRED.value,
+                "status": ReviewStatus.RETIRED.value,
                 "retired_by": actor,
                 "retired_at": timezone.now(),
                 "retire_reason": reason.strip()[:500],
@@ -294,7 +290,7 @@ def watchlist_threshold_set(
     """Change the score (0-100) a match must reach to become a hit; a supervisor of the holding
     agency, audited with the old and the new value. An active list uses it from the next
     screening on."""
-    _require(actor, WATCHLIST_APPROVERS)
+    require_role(actor, WATCHLIST_APPROVERS, what=_WORK_ON_WATCHLISTS)
     _require_own(actor, version)
     try:
         value = int(str(threshold).strip())
@@ -313,9 +309,7 @@ def watchlist_threshold_set(
         )
     with transaction.atomic():
         version = _locked(version)
-        _require_status(
-            version, ProfileStatus.SUBMITTED, ProfileStatus.APPROVED, ProfileStatus.ACTIVE
-        )
+        _require_status(version, ReviewStatus.SUBMITTED, ReviewStatus.APPROVED, ReviewStatus.ACTIVE)
         before = version.threshold
         version.threshold = value
         version.save(update_fields=["threshold"])
@@ -333,6 +327,6 @@ def watchlist_threshold_set(
                 "to": value,
             },
         )
-        if version.status == ProfileStatus.ACTIVE.value:
+        if version.status == ReviewStatus.ACTIVE.value:
             refresh_stamp()
     return version

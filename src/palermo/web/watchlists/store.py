@@ -16,7 +16,7 @@ from typing import Any
 from django.utils import timezone
 
 from palermo.screening.watchlists import Entry, EntryKind, ListInfo, Watchlist
-from palermo.web.profiles.models import ProfileStatus
+from palermo.web.lib.review import ReviewStatus
 from palermo.web.watchlists.models import WatchlistSetStamp, WatchlistVersion
 
 STAMP_ROW = 1
@@ -88,9 +88,9 @@ def active_rows(on: dt.date) -> list[WatchlistVersion]:
     """The active versions still within their expiry date (a list is used up to and including
     its expiry day; after it, its legal basis for matching has lapsed)."""
     return list(
-        WatchlistVersion.objects.filter(
-            status=ProfileStatus.ACTIVE.value, expires__gte=on
-        ).order_by("list_id")
+        WatchlistVersion.objects.filter(status=ReviewStatus.ACTIVE.value, expires__gte=on).order_by(
+            "list_id"
+        )
     )
 
 
@@ -103,7 +103,7 @@ def compute_stamp() -> str:
     """A stamp of the active versions (id, version, threshold, expiry, content digest)."""
     parts = [
         f"{r.list_id}:{r.version}:{r.threshold}:{r.expires.isoformat()}:{r.digest}"
-        for r in WatchlistVersion.objects.filter(status=ProfileStatus.ACTIVE.value)
+        for r in WatchlistVersion.objects.filter(status=ReviewStatus.ACTIVE.value)
         .only("list_id", "version", "threshold", "expires", "digest")
         .order_by("list_id")
     ]

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from palermo.errors import InputError, PalermoError
 from palermo.web.lib.errors import reasons
 from palermo.web.lib.permissions import allow
+from palermo.web.lib.roles import WATCHLIST_APPROVERS, WATCHLIST_ROLES
 from palermo.web.watchlists import selectors, services
-from palermo.web.watchlists.access import WATCHLIST_APPROVERS, WATCHLIST_ROLES
 
 
 class WatchlistUploadForm(forms.Form):

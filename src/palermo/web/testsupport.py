@@ -12,8 +12,8 @@ from typing import Any
 from django.test import TestCase
 
 from palermo.web.accounts.models import Agency, User
-from palermo.web.accounts.roles import AgencyKind, Role
 from palermo.web.cases.models import Case
+from palermo.web.lib.roles import AgencyKind, Role
 
 
 def make_user(username: str, *, agency: Agency, role: str, password: str | None = None) -> User:

@@ -1,0 +1,198 @@
+"""Agency kinds, roles and every role set of the web application, declared once.
+
+Views declare ``@allow(<SET>)`` (``palermo.web.lib.permissions``), API operations
+``TokenAuth(<SET>)``, and services and selectors call ``require_role(user, <SET>, what=...)``
+with the same sets, so who may do what is read in one place (and checked for every URL by
+``tests/web/test_permission_matrix.py``).
+
+Plain ``StrEnum`` (typed) plus a label table, rather than Django's ``TextChoices``, so that
+``mypy --strict`` sees the members as ``Role`` values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from enum import StrEnum
+from typing import Protocol
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from palermo.web.lib.errors import NotPermittedError
+
+
+class AgencyKind(StrEnum):
+    BORDER_POST = "border_post"
+    CONSULATE = "consulate"
+    ANTI_TRAFFICKING = "anti_trafficking"
+    LABOUR = "labour"
+    SOCIAL_WELFARE = "social_welfare"
+    NGO = "ngo"
+    INTERNATIONAL = "international"
+
+
+AGENCY_KIND_LABELS: dict[AgencyKind, Promise] = {
+    AgencyKind.BORDER_POST: gettext_lazy("Border post"),
+    AgencyKind.CONSULATE: gettext_lazy("Consulate or embassy"),
+    AgencyKind.ANTI_TRAFFICKING: gettext_lazy("Anti-trafficking office (public security)"),
+    AgencyKind.LABOUR: gettext_lazy("Labour authority"),
+    AgencyKind.SOCIAL_WELFARE: gettext_lazy("Social welfare or shelter"),
+    AgencyKind.NGO: gettext_lazy("Non-governmental organisation"),
+    AgencyKind.INTERNATIONAL: gettext_lazy("International organisation"),
+}
+
+
+class Role(StrEnum):
+    FIRST_LINE_OFFICER = "first_line_officer"
+    SECOND_LINE_INTERVIEWER = "second_line_interviewer"
+    CONSULAR_OFFICER = "consular_officer"
+    CASE_WORKER = "case_worker"
+    INVESTIGATOR = "investigator"
+    RISK_ANALYST = "risk_analyst"
+    SUPERVISOR = "supervisor"
+    TRAINER = "trainer"
+    AUDITOR = "auditor"
+    ADMINISTRATOR = "administrator"
+
+
+ROLE_LABELS: dict[Role, Promise] = {
+    Role.FIRST_LINE_OFFICER: gettext_lazy("First-line officer"),
+    Role.SECOND_LINE_INTERVIEWER: gettext_lazy("Second-line interviewer"),
+    Role.CONSULAR_OFFICER: gettext_lazy("Consular officer"),
+    Role.CASE_WORKER: gettext_lazy("Case worker"),
+    Role.INVESTIGATOR: gettext_lazy("Investigator"),
+    Role.RISK_ANALYST: gettext_lazy("Risk analyst"),
+    Role.SUPERVISOR: gettext_lazy("Supervisor"),
+    Role.TRAINER: gettext_lazy("Trainer"),
+    Role.AUDITOR: gettext_lazy("Auditor"),
+    Role.ADMINISTRATOR: gettext_lazy("Administrator"),
+}
+
+AGENCY_KIND_CHOICES = [(kind.value, label) for kind, label in AGENCY_KIND_LABELS.items()]
+ROLE_CHOICES = [(role.value, label) for role, label in ROLE_LABELS.items()]
+
+RoleSet = frozenset[Role]
+
+ALL_ROLES: RoleSet = frozenset(Role)
+
+# --- accounts, administration, audit -------------------------------------------------------
+# Agencies, users and API tokens (every agency's).
+ADMIN_ROLES: RoleSet = frozenset({Role.ADMINISTRATOR})
+# Search the audit log.
+AUDIT_ROLES: RoleSet = frozenset({Role.AUDITOR})
+
+# --- cases ---------------------------------------------------------------------------------
+# Who works on cases at all (list, detail, timeline, consent, status).
+CASE_ROLES: RoleSet = frozenset(
+    {
+        Role.SECOND_LINE_INTERVIEWER,
+        Role.CONSULAR_OFFICER,
+        Role.CASE_WORKER,
+        Role.INVESTIGATOR,
+        Role.SUPERVISOR,
+    }
+)
+# Who may see a person's name, document number, contact details and narrative notes.
+# Supervisors oversee the workflow without reading the person's identity (need to know).
+PERSONAL_DATA_ROLES: RoleSet = frozenset(
+    {
+        Role.SECOND_LINE_INTERVIEWER,
+        Role.CONSULAR_OFFICER,
+        Role.CASE_WORKER,
+        Role.INVESTIGATOR,
+    }
+)
+# Who may open a case from an interview outcome.
+CASE_OPENING_ROLES: RoleSet = frozenset(
+    {Role.SECOND_LINE_INTERVIEWER, Role.CONSULAR_OFFICER, Role.CASE_WORKER}
+)
+# Who may share a case although no matching consent exists (legal basis and reason required).
+CONSENT_OVERRIDE_ROLES: RoleSet = frozenset({Role.SUPERVISOR})
+# Roles that never see case content, whatever else they are given (selectors check it).
+NO_CASE_CONTENT_ROLES: RoleSet = frozenset({Role.ADMINISTRATOR})
+# Accounts and tokens with these roles read case content, approve others' work (four-eyes) or
+# administer accounts: a second administrator of the owning agency confirms them, so that one
+# administrator alone can neither reach victim data nor pass four-eyes with made-up colleagues.
+CONFIRMED_ROLES: RoleSet = CASE_ROLES | frozenset(
+    {Role.RISK_ANALYST, Role.SUPERVISOR, Role.ADMINISTRATOR}
+)
+
+# --- data-sharing agreements ---------------------------------------------------------------
+# Administrators (every agency's) and supervisors (their own agency's).
+AGREEMENT_ROLES: RoleSet = frozenset({Role.ADMINISTRATOR, Role.SUPERVISOR})
+
+# --- exports -------------------------------------------------------------------------------
+# The hit queue as CSV: the analysts who triage it and the supervisor who oversees it.
+HIT_EXPORT_ROLES: RoleSet = frozenset({Role.RISK_ANALYST, Role.SUPERVISOR})
+# The audit log as CSV: the auditors who search it.
+AUDIT_EXPORT_ROLES: RoleSet = AUDIT_ROLES
+# One case file as JSON: the case worker of the agency that owns the case.
+CASE_EXPORT_ROLES: RoleSet = frozenset({Role.CASE_WORKER})
+
+# --- interviews ----------------------------------------------------------------------------
+FIRST_LINE_ROLES: RoleSet = frozenset(
+    {Role.FIRST_LINE_OFFICER, Role.CONSULAR_OFFICER, Role.SECOND_LINE_INTERVIEWER}
+)
+SECOND_LINE_ROLES: RoleSet = frozenset({Role.SECOND_LINE_INTERVIEWER, Role.CONSULAR_OFFICER})
+# Opening a case from an interview: the interviewers who may also open cases
+# (CASE_OPENING_ROLES, limited to those who interview).
+OPEN_CASE_ROLES: RoleSet = SECOND_LINE_ROLES & CASE_OPENING_ROLES
+
+# --- profiles and named lists --------------------------------------------------------------
+# Analysts write them; a second analyst or a supervisor of the same agency approves.
+PROFILE_ROLES: RoleSet = frozenset({Role.RISK_ANALYST, Role.SUPERVISOR})
+
+# --- screening -----------------------------------------------------------------------------
+# Enter a traveller at the booth or visa desk and dispose of the hits.
+DESK_ROLES: RoleSet = frozenset({Role.FIRST_LINE_OFFICER, Role.CONSULAR_OFFICER})
+# Upload manifests for batch screening.
+BATCH_ROLES: RoleSet = frozenset({Role.RISK_ANALYST, Role.SUPERVISOR})
+# See the hit queue and record dispositions (the officers who meet the traveller, the analysts
+# who triage the queue, the supervisor who oversees it).
+HIT_ROLES: RoleSet = frozenset(
+    {Role.FIRST_LINE_OFFICER, Role.CONSULAR_OFFICER, Role.RISK_ANALYST, Role.SUPERVISOR}
+)
+
+# --- watchlists ----------------------------------------------------------------------------
+# Risk analysts upload them; a supervisor of the same agency approves, activates, retires them
+# and sets their threshold (four eyes: never the uploader).
+WATCHLIST_ROLES: RoleSet = frozenset({Role.RISK_ANALYST, Role.SUPERVISOR})
+WATCHLIST_APPROVERS: RoleSet = frozenset({Role.SUPERVISOR})
+
+
+class Person(Protocol):
+    """What a role check reads of a user (a logged-in ``User`` or Django's anonymous user)."""
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    @property
+    def is_active(self) -> bool: ...
+
+
+def has_role(user: Person | None, roles: Collection[Role]) -> bool:
+    """Whether ``user`` is logged in, active and holds one of ``roles``.
+
+    >>> class Someone:
+    ...     is_authenticated = True
+    ...     is_active = True
+    ...     role = "risk_analyst"
+    >>> has_role(Someone(), PROFILE_ROLES), has_role(Someone(), CASE_ROLES)
+    (True, False)
+    >>> has_role(None, ALL_ROLES)
+    False
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return getattr(user, "role", None) in roles
+
+
+def require_role(user: Person | None, roles: Collection[Role], *, what: str | Promise) -> None:
+    """Refuse (``NotPermittedError``, 403) unless ``user`` may act with one of ``roles``.
+
+    ``what`` completes "Your role does not allow you to ...": a lazily translated phrase such
+    as ``gettext_lazy("work on risk profiles")``, so the reason reads in the page's language.
+    """
+    if not has_role(user, roles):
+        raise NotPermittedError(_("Your role does not allow you to %(what)s.") % {"what": what})
