@@ -164,7 +164,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "palermo.web.lib.permissions.role_context",
+                "palermo.web.lib.nav.role_context",
             ],
         },
     }

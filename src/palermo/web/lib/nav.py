@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.http import HttpRequest
 from django.urls import NoReverseMatch, resolve, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -45,3 +46,10 @@ def nav_for(role: str | None) -> list[tuple[str, str | Promise]]:
         if roles is not None and role in roles:
             items.append((url, entry.label))
     return items
+
+
+def role_context(request: HttpRequest) -> dict[str, object]:
+    """Template context: the user's role, for menus that show only what the role can use."""
+    user = getattr(request, "user", None)
+    role = getattr(user, "role", None) if user is not None and user.is_authenticated else None
+    return {"user_role": role, "nav": nav_for(role)}

@@ -110,12 +110,3 @@ class DenyByDefaultMiddleware:
         if declared_roles(view_func) is not None or is_public(view_func):
             return None
         return forbidden(request)
-
-
-def role_context(request: HttpRequest) -> dict[str, object]:
-    """Template context: the user's role, for menus that show only what the role can use."""
-    user = getattr(request, "user", None)
-    role = getattr(user, "role", None) if user is not None and user.is_authenticated else None
-    from palermo.web.lib.nav import nav_for
-
-    return {"user_role": role, "nav": nav_for(role)}
