@@ -108,6 +108,13 @@ def test_every_problem_of_every_file_is_reported_in_one_pass() -> None:
     assert any(p.startswith("two.yaml") and "non-empty list" in p for p in problems)
 
 
+def test_an_unknown_event_kind_in_applies_to_is_refused_with_the_value_shown() -> None:
+    text = profile("all:\n  - obs_fearful\n") + "applies_to: [arrival]\n"
+    (problem,) = problems_of({"p.yaml": text})
+    assert "applies_to is a non-empty list of entry, exit, visa_application" in problem
+    assert "['arrival']" in problem
+
+
 def test_norway_written_without_quotes_gets_a_hint() -> None:
     (problem,) = problems_of({"p.yaml": profile("all:\n  - {field: destination, in: [NO]}\n")})
     assert "in quotes" in problem
@@ -214,6 +221,7 @@ def test_every_operator_has_messages_in_english_and_chinese_for_some_field() -> 
         "palermo.profiles.ast",
         "palermo.profiles.operators",
         "palermo.profiles.loader",
+        "palermo.profiles.build",
         "palermo.profiles.validate",
         "palermo.profiles.explain",
         "palermo.profiles.compile_python",

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from palermo.errors import Problem, Rule
 from palermo.profiles.ast import AllOf, Comparison, NamedList, Node, Not, Profile, Scalar
@@ -154,66 +154,93 @@ def _type_name(value: object) -> str:
 
 def check_scalar(spec: FieldSpec, value: object) -> tuple[Scalar | None, Rule | None]:
     """Normalise one literal for ``spec``; return (value, None) or (None, rule broken)."""
-    kind = spec.kind
-    got = _type_name(value)
-    if kind in (Kind.COUNTRY, Kind.COUNTRY_LIST):
-        if isinstance(value, bool):
-            hint = " (YAML reads NO, ON, YES unquoted as true/false: write 'NO' in quotes)"
-            return None, bilingual(
-                f"expected a country code, got {got}{hint}",
-                "应为国家代码（挪威等代码请加引号，如 'NO'）",
-            )
-        if not isinstance(value, str):
-            return None, bilingual(f"expected a country code, got {got}", "应为国家代码")
-        code = value.strip().upper()
-        if code not in COUNTRY_CODES:
-            return None, bilingual(
-                f"unknown country code {value!r}: expected ISO 3166-1 alpha-2",
-                "未知国家代码：应为 ISO 3166-1 两位字母代码",
-            )
-        return code, None
-    if kind == Kind.ENUM:
-        if not isinstance(value, str) or value not in spec.domain:
-            return None, bilingual(
-                f"{value!r} is not a value of {spec.name}: expected one of "
-                + ", ".join(spec.domain),
-                f"不是{spec.label_zh}的取值，应为：" + "、".join(spec.domain),
-            )
-        return value, None
-    if kind == Kind.STRING:
-        if not isinstance(value, str):
-            return None, bilingual(
-                f"expected text, got {got} (put it in quotes)", "应为文本（请加引号）"
-            )
-        return value, None
-    if kind == Kind.DATE:
-        if isinstance(value, dt.datetime):
-            return value.date(), None
-        if isinstance(value, dt.date):
-            return value, None
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value.strip()), None
-            except ValueError:
-                pass
+    return _SCALAR_CHECKS[spec.kind](spec, value, _type_name(value))
+
+
+_Checked = tuple[Scalar | None, Rule | None]
+
+
+def _country(spec: FieldSpec, value: object, got: str) -> _Checked:
+    if isinstance(value, bool):
+        hint = " (YAML reads NO, ON, YES unquoted as true/false: write 'NO' in quotes)"
         return None, bilingual(
-            f"expected a date written YYYY-MM-DD, got {got}", "应为日期，格式 YYYY-MM-DD"
+            f"expected a country code, got {got}{hint}",
+            "应为国家代码（挪威等代码请加引号，如 'NO'）",
         )
-    if kind == Kind.INT:
-        if isinstance(value, bool) or not isinstance(value, int):
-            return None, bilingual(f"expected a whole number, got {got}", "应为整数")
+    if not isinstance(value, str):
+        return None, bilingual(f"expected a country code, got {got}", "应为国家代码")
+    code = value.strip().upper()
+    if code not in COUNTRY_CODES:
+        return None, bilingual(
+            f"unknown country code {value!r}: expected ISO 3166-1 alpha-2",
+            "未知国家代码：应为 ISO 3166-1 两位字母代码",
+        )
+    return code, None
+
+
+def _enum(spec: FieldSpec, value: object, got: str) -> _Checked:
+    if not isinstance(value, str) or value not in spec.domain:
+        return None, bilingual(
+            f"{value!r} is not a value of {spec.name}: expected one of " + ", ".join(spec.domain),
+            f"不是{spec.label_zh}的取值，应为：" + "、".join(spec.domain),
+        )
+    return value, None
+
+
+def _string(spec: FieldSpec, value: object, got: str) -> _Checked:
+    if not isinstance(value, str):
+        return None, bilingual(
+            f"expected text, got {got} (put it in quotes)", "应为文本（请加引号）"
+        )
+    return value, None
+
+
+def _date(spec: FieldSpec, value: object, got: str) -> _Checked:
+    if isinstance(value, dt.datetime):
+        return value.date(), None
+    if isinstance(value, dt.date):
         return value, None
-    if kind == Kind.FLOAT:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return None, bilingual(f"expected a number, got {got}", "应为数字")
-        if math.isnan(value) or math.isinf(value):
-            return None, bilingual("expected a finite number", "应为有限数值")
-        return float(value), None
-    if kind == Kind.BOOL:
-        if not isinstance(value, bool):
-            return None, bilingual(f"expected true or false, got {got}", "应为 true 或 false")
-        return value, None
-    raise AssertionError(kind)  # pragma: no cover - every kind is handled above
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()), None
+        except ValueError:
+            pass
+    return None, bilingual(
+        f"expected a date written YYYY-MM-DD, got {got}", "应为日期，格式 YYYY-MM-DD"
+    )
+
+
+def _int(spec: FieldSpec, value: object, got: str) -> _Checked:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None, bilingual(f"expected a whole number, got {got}", "应为整数")
+    return value, None
+
+
+def _float(spec: FieldSpec, value: object, got: str) -> _Checked:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None, bilingual(f"expected a number, got {got}", "应为数字")
+    if math.isnan(value) or math.isinf(value):
+        return None, bilingual("expected a finite number", "应为有限数值")
+    return float(value), None
+
+
+def _bool(spec: FieldSpec, value: object, got: str) -> _Checked:
+    if not isinstance(value, bool):
+        return None, bilingual(f"expected true or false, got {got}", "应为 true 或 false")
+    return value, None
+
+
+# one check per field kind: a kind missing here is a KeyError at the first profile using it
+_SCALAR_CHECKS: dict[Kind, Callable[[FieldSpec, object, str], _Checked]] = {
+    Kind.COUNTRY: _country,
+    Kind.COUNTRY_LIST: _country,  # a transit point is a country code
+    Kind.ENUM: _enum,
+    Kind.STRING: _string,
+    Kind.DATE: _date,
+    Kind.INT: _int,
+    Kind.FLOAT: _float,
+    Kind.BOOL: _bool,
+}
 
 
 def list_kind_fits(field_kind: Kind, named: NamedList) -> bool:
