@@ -619,7 +619,49 @@ def parse_mrz(text: str, *, today: dt.date | None = None) -> Mrz:
     for span in digit_spans:
         if span is not None:
             _digits_only(lines, span, notes)
+    code = _document_code(lines, layout, problems)
+    number, number_data, number_cd = _long_number(lines, layout)
+    _verify_check_digits(lines, layout, (number_data, number_cd), problems)
+    issuing = _state(lines, layout.state, "issuing state", "签发国", problems=problems, notes=notes)
+    nationality = _state(
+        lines, layout.nationality, "nationality", "国籍", problems=problems, notes=notes
+    )
+    sex = _sex(lines, layout, problems)
+    birth, expiry = _birth_and_expiry(lines, layout, today=today, problems=problems, notes=notes)
+    surname, given = _name(layout.name.of(lines), layout.name, problems, notes)
+    if problems:
+        raise InputError(problems)
+    if expiry is not None and expiry < today:
+        notes.append(
+            Note(
+                f"the document expired on {expiry.isoformat()}", f"证件已于{expiry.isoformat()}过期"
+            )
+        )
+    assert issuing is not None  # no problem was found above
+    assert nationality is not None
+    optional = "".join(span.of(lines) for span in layout.optional).strip("<")
+    return Mrz(
+        format=fmt,
+        lines=tuple(lines),
+        document_code=code.rstrip("<"),
+        document_type=_document_type(code),
+        issuing_state_code=issuing.icao,
+        issuing_state=issuing.alpha_2,
+        document_number=number,
+        surname=surname,
+        given_names=given,
+        nationality_code=nationality.icao,
+        nationality=nationality.alpha_2,
+        date_of_birth=birth,
+        sex=sex,
+        expiry_date=expiry,
+        optional_data=optional,
+        notes=tuple(notes),
+    )
 
+
+def _document_code(lines: list[str], layout: _Layout, problems: list[Problem]) -> str:
+    """The document code as written (``P<``, ``ID``, ``V<``...): it starts with a letter."""
     code = layout.code.of(lines)
     if not code[0].isalpha():
         problems.append(
@@ -630,9 +672,15 @@ def parse_mrz(text: str, *, today: dt.date | None = None) -> Mrz:
                 rule_zh="证件类型代码须以字母开头",
             )
         )
-    document_code = code.rstrip("<")
+    return code
 
-    number, number_data, number_cd = _long_number(lines, layout)
+
+def _verify_check_digits(
+    lines: list[str], layout: _Layout, number: tuple[str, _Span], problems: list[Problem]
+) -> None:
+    """Every check digit of the layout: number (``number``: its data and digit), birth,
+    expiry, and the optional-data and composite digits where the format has them."""
+    number_data, number_cd = number
     _verify(lines, "number", number_data, number_cd, problems)
     _verify(lines, "birth", layout.birth.of(lines), layout.birth_cd, problems)
     _verify(lines, "expiry", layout.expiry.of(lines), layout.expiry_cd, problems)
@@ -642,30 +690,38 @@ def parse_mrz(text: str, *, today: dt.date | None = None) -> Mrz:
         data = "".join(span.of(lines) for span in layout.composite_over)
         _verify(lines, "composite", data, layout.composite, problems)
 
-    states: dict[str, CountryCode | None] = {}
-    for key, span, en, zh in (
-        ("issuing", layout.state, "issuing state", "签发国"),
-        ("nationality", layout.nationality, "nationality", "国籍"),
-    ):
-        raw = span.of(lines)
-        resolved: CountryCode | None
-        try:
-            resolved = icao_country(raw, role_en=en, role_zh=zh)
-        except ValueError:
-            problems.append(
-                Problem(
-                    where=_where(span),
-                    value=raw,
-                    rule=f"{en} is not an ICAO 9303 state code",
-                    rule_zh=f"{zh}不是ICAO 9303国家代码",
-                )
-            )
-            resolved = None
-        else:
-            if resolved.note is not None and resolved.note not in notes:
-                notes.append(resolved.note)
-        states[key] = resolved
 
+def _state(
+    lines: list[str],
+    span: _Span,
+    en: str,
+    zh: str,
+    *,
+    problems: list[Problem],
+    notes: list[Note],
+) -> CountryCode | None:
+    """An ICAO state code (issuing state or nationality) resolved to a country, noting codes
+    that are not ISO countries; ``None`` with a problem when it is no ICAO code."""
+    raw = span.of(lines)
+    try:
+        resolved = icao_country(raw, role_en=en, role_zh=zh)
+    except ValueError:
+        problems.append(
+            Problem(
+                where=_where(span),
+                value=raw,
+                rule=f"{en} is not an ICAO 9303 state code",
+                rule_zh=f"{zh}不是ICAO 9303国家代码",
+            )
+        )
+        return None
+    if resolved.note is not None and resolved.note not in notes:
+        notes.append(resolved.note)
+    return resolved
+
+
+def _sex(lines: list[str], layout: _Layout, problems: list[Problem]) -> str | None:
+    """F, M or X (``<``, unspecified, reads as X)."""
     sex_raw = layout.sex.of(lines)
     if sex_raw not in ("F", "M", "X", "<"):
         problems.append(
@@ -676,8 +732,18 @@ def parse_mrz(text: str, *, today: dt.date | None = None) -> Mrz:
                 rule_zh="性别须为F、M、X或<",
             )
         )
-    sex = {"F": "F", "M": "M", "X": "X", "<": "X"}.get(sex_raw)
+    return {"F": "F", "M": "M", "X": "X", "<": "X"}.get(sex_raw)
 
+
+def _birth_and_expiry(
+    lines: list[str],
+    layout: _Layout,
+    *,
+    today: dt.date,
+    problems: list[Problem],
+    notes: list[Note],
+) -> tuple[dt.date | None, dt.date | None]:
+    """The dates of birth and expiry (two-digit years placed by ``_date``), expiry after birth."""
     birth = _date(
         layout.birth.of(lines), layout.birth, "birth", today=today, problems=problems, notes=notes
     )
@@ -698,37 +764,7 @@ def parse_mrz(text: str, *, today: dt.date | None = None) -> Mrz:
                 rule_zh="有效期早于出生日期",
             )
         )
-    surname, given = _name(layout.name.of(lines), layout.name, problems, notes)
-    if problems:
-        raise InputError(problems)
-    if expiry is not None and expiry < today:
-        notes.append(
-            Note(
-                f"the document expired on {expiry.isoformat()}", f"证件已于{expiry.isoformat()}过期"
-            )
-        )
-    issuing, nationality = states["issuing"], states["nationality"]
-    assert issuing is not None  # no problem was found above
-    assert nationality is not None
-    optional = "".join(span.of(lines) for span in layout.optional).strip("<")
-    return Mrz(
-        format=fmt,
-        lines=tuple(lines),
-        document_code=document_code,
-        document_type=_document_type(code),
-        issuing_state_code=issuing.icao,
-        issuing_state=issuing.alpha_2,
-        document_number=number,
-        surname=surname,
-        given_names=given,
-        nationality_code=nationality.icao,
-        nationality=nationality.alpha_2,
-        date_of_birth=birth,
-        sex=sex,
-        expiry_date=expiry,
-        optional_data=optional,
-        notes=tuple(notes),
-    )
+    return birth, expiry
 
 
 def mrz_record(text: str, *, today: dt.date | None = None, **event: Any) -> dict[str, Any]:
