@@ -32,7 +32,7 @@ import multiprocessing as mp
 import os
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -318,88 +318,18 @@ class WatchlistIndex:
             return (np.zeros(0, np.int64), np.zeros(0, np.int64))
         trav: dict[str, Any] = {"t": pa.array(np.arange(n, dtype=np.int64))}
         keyed: dict[str, pa.Table] = {}
-
-        def encode(column: str, keys_of: Any) -> None:
-            """Codes of the column's distinct values, and a (code, key) table."""
-            if column not in table.column_names:
-                trav[column] = pa.nulls(n, pa.int32())
-                keyed[column] = pa.table(
-                    {"code": pa.array([], pa.int32()), "k": pa.array([], pa.string())}
-                )
-                return
-            encoded = pc.dictionary_encode(
-                pc.cast(table.column(column), pa.string())
-            ).combine_chunks()
-            trav[column] = encoded.indices
-            codes: list[int] = []
-            keys: list[str] = []
-            for code, value in enumerate(encoded.dictionary.to_pylist()):
-                for key in keys_of(value):
-                    codes.append(code)
-                    keys.append(key)
-            keyed[column] = pa.table(
-                {"code": pa.array(codes, pa.int32()), "k": pa.array(keys, pa.string())}
-            )
-
-        def name_keys(value: str) -> frozenset[str]:
-            return traveller_tokens(value, None, None)
-
-        def one(field: str) -> Any:
-            def keys_of(value: str) -> list[str]:
-                key = getattr(traveller_from_record({field: value}), _TRAVELLER_ATTR[field])
-                if key and field == "contact_phone":
-                    key = key[-PHONE_KEY_DIGITS:]
-                return [key] if key else []
-
-            return keys_of
-
-        for column in ("surname", "given_names", "name_native"):
-            encode(column, name_keys)
-        encode("sponsor_name", lambda v: traveller_from_record({"sponsor_name": v}).sponsor_tokens)
-        for column in _TRAVELLER_ATTR:
-            encode(column, one(column))
-        if "date_of_birth" in table.column_names:
-            born = pc.cast(table.column("date_of_birth"), pa.date32())
-            trav["d"] = pc.cast(born, pa.int32()).combine_chunks()
-            distinct = [d for d in pc.unique(born).to_pylist() if d is not None]
-        else:
-            trav["d"] = pa.nulls(n, pa.int32())
-            distinct = []
-        variant_d: list[int] = []
-        variant_v: list[int] = []
-        for day in distinct:
-            for v in [*(day_key(x) for x in dob_variants(day)), NO_DOB]:
-                variant_d.append(day_key(day))
-                variant_v.append(v)
-        dv = pa.table({"d": pa.array(variant_d, pa.int32()), "v": pa.array(variant_v, pa.int32())})
+        for column, keys_of in _KEYS_OF_COLUMN.items():
+            trav[column], keyed[column] = _encoded_keys(table, column, keys_of)
+        trav["d"], dob_variants_table = _birth_days(table)
         con = duckdb.connect()
         try:
             for name, tbl in self._get_key_tables().items():
                 con.register(name, tbl)
             con.register("trav", pa.table(trav))
-            con.register("dv", dv)
+            con.register("dv", dob_variants_table)
             for column, tbl in keyed.items():
                 con.register(f"k_{column}", tbl)
-            names = " UNION ".join(
-                f"SELECT t, k AS tok, d FROM trav JOIN k_{c} k ON trav.{c} = k.code"  # noqa: S608
-                for c in ("surname", "given_names", "name_native")
-            )
-            exact = " ".join(
-                f"UNION SELECT t, e FROM trav JOIN k_{c} k ON trav.{c} = k.code"  # noqa: S608
-                f" JOIN ek_{kind} ek ON ek.k = k.k"
-                for c, kind in _EXACT_JOINS
-            )
-            sql = f"""
-                WITH tt AS ({names})
-                SELECT tt.t, ek.e FROM tt
-                  JOIN dv ON dv.d = tt.d
-                  JOIN ek_person ek ON ek.tok = tt.tok AND ek.d = dv.v
-                UNION
-                SELECT tt.t, ek.e FROM tt JOIN ek_person ek ON ek.tok = tt.tok WHERE tt.d IS NULL
-                {exact}
-                ORDER BY 1, 2
-            """  # noqa: S608 - table and column names are constants of this module
-            pairs: pa.Table = con.sql(sql).to_arrow_table()
+            pairs: pa.Table = con.sql(_CANDIDATES_SQL).to_arrow_table()
         finally:
             con.close()
         return (
@@ -508,3 +438,100 @@ _JOB: _Job | None = None
 def _score_in_worker(start: int, stop: int) -> dict[int, list[WatchlistMatch]]:
     assert _JOB is not None
     return _JOB.score(start, stop)
+
+
+def _encoded_keys(
+    table: pa.Table, column: str, keys_of: Callable[[str], Iterable[str]]
+) -> tuple[pa.Array, pa.Table]:
+    """A column as codes of its distinct values, and a (code, key) table: each distinct value
+    is turned into keys once. A missing column is all null, with no keys."""
+    n = table.num_rows
+    if column not in table.column_names:
+        empty = pa.table({"code": pa.array([], pa.int32()), "k": pa.array([], pa.string())})
+        return pa.nulls(n, pa.int32()), empty
+    encoded = pc.dictionary_encode(pc.cast(table.column(column), pa.string())).combine_chunks()
+    codes: list[int] = []
+    keys: list[str] = []
+    for code, value in enumerate(encoded.dictionary.to_pylist()):
+        for key in keys_of(value):
+            codes.append(code)
+            keys.append(key)
+    keyed = pa.table({"code": pa.array(codes, pa.int32()), "k": pa.array(keys, pa.string())})
+    return encoded.indices, keyed
+
+
+def _name_keys(value: str) -> frozenset[str]:
+    return traveller_tokens(value, None, None)
+
+
+def _sponsor_keys(value: str) -> frozenset[str]:
+    return traveller_from_record({"sponsor_name": value}).sponsor_tokens
+
+
+def _identifier_keys(field: str) -> Callable[[str], list[str]]:
+    """The key of one identifier value, as the real-time path computes it (a phone number by
+    its last ``PHONE_KEY_DIGITS`` digits)."""
+
+    def keys_of(value: str) -> list[str]:
+        key = getattr(traveller_from_record({field: value}), _TRAVELLER_ATTR[field])
+        if key and field == "contact_phone":
+            key = key[-PHONE_KEY_DIGITS:]
+        return [key] if key else []
+
+    return keys_of
+
+
+#: record column -> how a value becomes keys
+_KEYS_OF_COLUMN: dict[str, Callable[[str], Iterable[str]]] = {
+    "surname": _name_keys,
+    "given_names": _name_keys,
+    "name_native": _name_keys,
+    "sponsor_name": _sponsor_keys,
+    **{column: _identifier_keys(column) for column in _TRAVELLER_ATTR},
+}
+
+
+def _birth_days(table: pa.Table) -> tuple[pa.Array, pa.Table]:
+    """Each row's date of birth as a day number, and a (d, v) table: for each distinct day,
+    the days a listed date of birth may hold and still agree (``dob_variants``), and
+    ``NO_DOB``."""
+    if "date_of_birth" in table.column_names:
+        born = pc.cast(table.column("date_of_birth"), pa.date32())
+        days = pc.cast(born, pa.int32()).combine_chunks()
+        distinct = [d for d in pc.unique(born).to_pylist() if d is not None]
+    else:
+        days = pa.nulls(table.num_rows, pa.int32())
+        distinct = []
+    variant_d: list[int] = []
+    variant_v: list[int] = []
+    for day in distinct:
+        for v in [*(day_key(x) for x in dob_variants(day)), NO_DOB]:
+            variant_d.append(day_key(day))
+            variant_v.append(v)
+    variants = pa.table(
+        {"d": pa.array(variant_d, pa.int32()), "v": pa.array(variant_v, pa.int32())}
+    )
+    return days, variants
+
+
+_NAME_TOKENS_SQL = " UNION ".join(
+    f"SELECT t, k AS tok, d FROM trav JOIN k_{c} k ON trav.{c} = k.code"  # noqa: S608
+    for c in ("surname", "given_names", "name_native")
+)
+_EXACT_SQL = " ".join(
+    f"UNION SELECT t, e FROM trav JOIN k_{c} k ON trav.{c} = k.code"  # noqa: S608
+    f" JOIN ek_{kind} ek ON ek.k = k.k"
+    for c, kind in _EXACT_JOINS
+)
+#: candidate (row, entry) pairs: a shared name token with an agreeing (or missing) date of
+#: birth, or an equal identifier key
+_CANDIDATES_SQL = f"""
+    WITH tt AS ({_NAME_TOKENS_SQL})
+    SELECT tt.t, ek.e FROM tt
+      JOIN dv ON dv.d = tt.d
+      JOIN ek_person ek ON ek.tok = tt.tok AND ek.d = dv.v
+    UNION
+    SELECT tt.t, ek.e FROM tt JOIN ek_person ek ON ek.tok = tt.tok WHERE tt.d IS NULL
+    {_EXACT_SQL}
+    ORDER BY 1, 2
+"""  # noqa: S608 - table and column names are constants of this module

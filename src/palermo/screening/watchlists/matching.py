@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from palermo.screening.watchlists.model import (
     PHONE_KEY_DIGITS,
@@ -233,6 +233,34 @@ def _round(score: float) -> int:
 def score_pair(traveller: Traveller, prepared: PreparedEntry) -> WatchlistMatch | None:
     """The match of a traveller with a listed entry, or ``None`` below the list's threshold."""
     entry = prepared.entry
+    best, identifiers = _identifier_score(traveller, prepared)
+    name = _name_match(traveller, prepared)
+    score = _round(max(best, name.score))
+    if score < prepared.threshold or score == 0:
+        return None
+    en = [e for e, _ in identifiers]
+    zh = [z for _, z in identifiers]
+    if name.pair is not None:
+        name_en, name_zh = _name_reasons(traveller, entry, name)
+        en.extend(name_en)
+        zh.extend(name_zh)
+    return WatchlistMatch(
+        list_id=prepared.list_id,
+        entry_id=entry.entry_id,
+        kind=entry.kind,
+        score=score,
+        threshold=prepared.threshold,
+        reasons_en=tuple(en),
+        reasons_zh=tuple(zh),
+    )
+
+
+def _identifier_score(
+    traveller: Traveller, prepared: PreparedEntry
+) -> tuple[float, list[tuple[str, str]]]:
+    """The score from identifiers alone (document, phone, e-mail, sponsor registration: 100, a
+    phone differing only in its prefix 95) and the reasons, in English and Chinese."""
+    entry = prepared.entry
     best = 0.0
     identifiers: list[tuple[str, str]] = []
     if entry.document_hash and traveller.document_hash == entry.document_hash:
@@ -261,11 +289,23 @@ def score_pair(traveller: Traveller, prepared: PreparedEntry) -> WatchlistMatch 
     ):
         best = 100.0
         identifiers.append(("sponsor's registration number is listed", "担保方登记号在名单上"))
+    return best, identifiers
 
-    name_score = 0.0
-    name_pair: tuple[NameForm, NameForm] | None = None
-    relation = DOB_UNKNOWN
-    nationality_differs = False
+
+class _NameMatch(NamedTuple):
+    """How well the names agree: the score, the two forms compared (``None``: no match), and
+    for a person the date-of-birth relation and whether the nationalities differ."""
+
+    score: float = 0.0
+    pair: tuple[NameForm, NameForm] | None = None
+    relation: str = DOB_UNKNOWN
+    nationality_differs: bool = False
+
+
+def _name_match(traveller: Traveller, prepared: PreparedEntry) -> _NameMatch:
+    """A person by name and date of birth (a different nationality costs points); an
+    organisation by the traveller's sponsor's name."""
+    entry = prepared.entry
     if entry.kind is EntryKind.PERSON and traveller.forms and prepared.forms:
         similarity, fa, fb = best_forms(traveller.forms, prepared.forms)
         relation = dob_relation(traveller.date_of_birth, entry.date_of_birth)
@@ -275,39 +315,30 @@ def score_pair(traveller: Traveller, prepared: PreparedEntry) -> WatchlistMatch 
                 and entry.nationality
                 and traveller.nationality != entry.nationality
             )
-            name_score = NAME_WEIGHT * similarity + (1 - NAME_WEIGHT) * DOB_POINTS[relation]
-            name_score -= NATIONALITY_PENALTY if nationality_differs else 0.0
-            name_pair = (fa, fb)
-    elif entry.kind is EntryKind.ORGANISATION and traveller.sponsor_forms and prepared.forms:
+            score = NAME_WEIGHT * similarity + (1 - NAME_WEIGHT) * DOB_POINTS[relation]
+            score -= NATIONALITY_PENALTY if nationality_differs else 0.0
+            return _NameMatch(score, (fa, fb), relation, nationality_differs)
+        return _NameMatch(relation=relation)
+    if entry.kind is EntryKind.ORGANISATION and traveller.sponsor_forms and prepared.forms:
         similarity, fa, fb = best_forms(traveller.sponsor_forms, prepared.forms)
         if similarity >= NAME_FLOOR and fa and fb:
-            name_score = similarity
-            name_pair = (fa, fb)
+            return _NameMatch(similarity, (fa, fb))
+    return _NameMatch()
 
-    score = _round(max(best, name_score))
-    if score < prepared.threshold or score == 0:
-        return None
-    en = [e for e, _ in identifiers]
-    zh = [z for _, z in identifiers]
-    if name_pair is not None:
-        name_en, name_zh = explain_names(*name_pair)
-        if entry.kind is EntryKind.ORGANISATION:
-            name_en[0] = "sponsor " + name_en[0]
-            name_zh[0] = "担保方" + name_zh[0]
-        en.extend(name_en)
-        zh.extend(name_zh)
-        if entry.kind is EntryKind.PERSON:
-            en.append(DOB_REASONS[relation][0])
-            zh.append(DOB_REASONS[relation][1])
-            if nationality_differs:
-                en.append(f"nationality differs ({traveller.nationality} and {entry.nationality})")
-                zh.append(f"国籍不同（{traveller.nationality} 与 {entry.nationality}）")
-    return WatchlistMatch(
-        list_id=prepared.list_id,
-        entry_id=entry.entry_id,
-        kind=entry.kind,
-        score=score,
-        threshold=prepared.threshold,
-        reasons_en=tuple(en),
-        reasons_zh=tuple(zh),
-    )
+
+def _name_reasons(
+    traveller: Traveller, entry: Entry, name: _NameMatch
+) -> tuple[list[str], list[str]]:
+    """Why the names match, and for a person what the dates of birth and nationalities say."""
+    assert name.pair is not None
+    en, zh = explain_names(*name.pair)
+    if entry.kind is EntryKind.ORGANISATION:
+        en[0] = "sponsor " + en[0]
+        zh[0] = "担保方" + zh[0]
+    if entry.kind is EntryKind.PERSON:
+        en.append(DOB_REASONS[name.relation][0])
+        zh.append(DOB_REASONS[name.relation][1])
+        if name.nationality_differs:
+            en.append(f"nationality differs ({traveller.nationality} and {entry.nationality})")
+            zh.append(f"国籍不同（{traveller.nationality} 与 {entry.nationality}）")
+    return en, zh
