@@ -70,6 +70,33 @@ def _event(
     )
 
 
+def case_exported(
+    *,
+    actor: User,
+    case: Case,
+    purpose: str,
+    recipient: Agency | None,
+    transfer_purpose: str,
+    fields: list[str],
+    at: datetime,
+) -> CaseEvent:
+    """Put an export of the case file on the case's timeline (purpose as reason, recipient
+    agency and personal field names as detail). Called by ``exports.services`` inside the
+    transaction that writes the export's audit entry, so both or neither are kept."""
+    return CaseEvent.objects.create(
+        case=case,
+        at=at,
+        actor=actor,
+        kind=CaseEventKind.EXPORTED.value,
+        reason=purpose,
+        detail={
+            "agency": recipient.name if recipient is not None else "",
+            "transfer_purpose": transfer_purpose if recipient is not None else "",
+            "fields": fields,
+        },
+    )
+
+
 def _check_text(problems: list[Problem], field: str, value: str, *, required: bool) -> None:
     if required and not value.strip():
         problems.append(

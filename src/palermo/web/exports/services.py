@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from palermo.errors import InputError
 from palermo.records.schema import INPUT_FIELDS
 from palermo.web.accounts.models import Agency
-from palermo.web.agreements.models import TRANSFER_PURPOSE_LABELS
+from palermo.web.agreements.models import TRANSFER_PURPOSE_LABELS, DataSharingAgreement
 from palermo.web.agreements.services import agreement_for_transfer
 from palermo.web.audit.models import AUDIT_ACTION_CHOICES, AuditAction, AuditEntry
 from palermo.web.audit.selectors import AuditFilters
@@ -30,9 +30,11 @@ from palermo.web.cases.models import (
     Case,
     CaseEvent,
     CaseEventKind,
+    CaseShare,
     CaseStatus,
+    Consent,
 )
-from palermo.web.cases.services import no_sharing_consent, sharing_consent
+from palermo.web.cases.services import case_exported, no_sharing_consent, sharing_consent
 from palermo.web.exports import selectors
 from palermo.web.exports.tables import Cell, csv_chunks
 from palermo.web.lib.errors import NotPermittedError
@@ -292,144 +294,214 @@ def case_file_export(
         raise NotPermittedError(_("Your role does not show the person's identity or the notes."))
     if recipient is not None and recipient.pk == case.agency_id:
         recipient = None  # staying inside the agency
-    consent = agreement = None
-    if recipient is not None:
-        if transfer_purpose not in TRANSFER_PURPOSE_LABELS:
-            raise InputError(
-                [
-                    problem(
-                        where=where,
-                        field="transfer_purpose",
-                        value=transfer_purpose,
-                        rule=gettext_lazy("choose what the transfer to the agency is for"),
-                    )
-                ]
-            )
-        consent = sharing_consent(case=case, recipient=recipient)
-        if consent is None:
-            raise no_sharing_consent(recipient)
-        agreement = agreement_for_transfer(
-            sender=case.agency, recipient=recipient, purpose=transfer_purpose
-        )
+    transfer = _checked_transfer(case, recipient, transfer_purpose, where)
     timeline, consents, shares = selectors.case_export_parts(user=actor, case=case)
-    personal_fields = [*PERSONAL_FIELDS, "notes"] if include_personal else []
-    now = timezone.now()
+    export = _ExportFacts(
+        actor=actor,
+        case=case,
+        purpose=purpose,
+        transfer=transfer,
+        personal_fields=[*PERSONAL_FIELDS, "notes"] if include_personal else [],
+        at=timezone.now(),
+        language=language,
+    )
     with translation.override(language):
         document: dict[str, Any] = {
-            "export": {
-                "format": "palermo-case-file",
-                "version": 1,
-                "exported_at": now.isoformat(),
-                "exported_by": actor.get_username(),
-                "agency": case.agency.name,
-                "purpose": purpose,
-                "recipient": recipient.name if recipient is not None else None,
-                "transfer_purpose": transfer_purpose if recipient is not None else None,
-                "agreement": agreement.reference if agreement is not None else None,
-                "personal_fields": personal_fields,
-                "language": language,
-            },
-            "case": {
-                "reference": case.reference,
-                "pseudonymous_id": case.person.pseudonym,
-                "status": case.status,
-                "status_label": str(case.get_status_display()),
-                "outcome": case.outcome,
-                "outcome_label": str(case.get_outcome_display()),
-                "interview": case.interview_ref,
-                "opened_at": case.opened_at.isoformat(),
-                "opened_by": case.opened_by.get_username(),
-                "updated_at": case.updated_at.isoformat(),
-                "version": case.version,
-            },
-            "status_history": [
-                {
-                    "at": event.at.isoformat(),
-                    "from": event.detail.get("from"),
-                    "to": CaseStatus.IDENTIFIED.value
-                    if event.kind == CaseEventKind.OPENED.value
-                    else event.detail.get("to"),
-                    "reason": event.reason,
-                    "by": event.actor.get_username(),
-                }
-                for event in timeline
-                if event.kind in {CaseEventKind.OPENED.value, CaseEventKind.STATUS.value}
-            ],
-            "timeline": [
-                {
-                    "at": event.at.isoformat(),
-                    "kind": event.kind,
-                    "kind_label": str(event.get_kind_display()),
-                    "by": event.actor.get_username(),
-                    "reason": event.reason,
-                    "detail": event.detail,
-                }
-                for event in timeline
-            ],
-            "consents": [
-                {
-                    "purpose": consent_.purpose,
-                    "purpose_label": str(consent_.get_purpose_display()),
-                    "recipient": consent_.recipient.name if consent_.recipient else None,
-                    "given_at": consent_.given_at.isoformat(),
-                    "recorded_by": consent_.recorded_by.get_username(),
-                    "checklist": sorted(k for k, v in consent_.checklist.items() if v),
-                    "withdrawn_at": consent_.withdrawn_at.isoformat()
-                    if consent_.withdrawn_at
-                    else None,
-                    "withdrawal_reason": consent_.withdrawal_reason,
-                }
-                for consent_ in consents
-            ],
-            "shares": [
-                {
-                    "agency": share.agency.name,
-                    "purpose": share.purpose,
-                    "transfer_purpose": share.transfer_purpose,
-                    "with_consent": share.consent_id is not None,
-                    "legal_basis": share.legal_basis,
-                    "shared_at": share.shared_at.isoformat(),
-                    "revoked_at": share.revoked_at.isoformat() if share.revoked_at else None,
-                }
-                for share in shares
-            ],
+            "export": _export_header(export),
+            "case": _case_summary(case),
+            "status_history": _status_history(timeline),
+            "timeline": [_timeline_row(event) for event in timeline],
+            "consents": [_consent_row(consent) for consent in consents],
+            "shares": [_share_row(share) for share in shares],
         }
     if include_personal:
-        document["person"] = {
-            "full_name": case.person.full_name,
-            "document_number": case.person.document_number,
-            "contact": case.person.contact,
-            "notes": case.notes or "",
+        document["person"] = _person_part(case)
+    _record_export(export, request)
+    content = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False)
+    return CaseFile(file_name=f"case-{case.reference}.json", content=content.encode("utf-8"))
+
+
+@dataclass(frozen=True, slots=True)
+class _Transfer:
+    """Where a case file goes outside the agency, and what allows it (``None``s: it stays)."""
+
+    recipient: Agency | None = None
+    purpose: str = ""
+    consent: Consent | None = None
+    agreement: DataSharingAgreement | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _ExportFacts:
+    actor: Any
+    case: Case
+    purpose: str
+    transfer: _Transfer
+    personal_fields: list[str]
+    at: dt.datetime
+    language: str
+
+
+def _checked_transfer(
+    case: Case, recipient: Agency | None, transfer_purpose: str, where: Any
+) -> _Transfer:
+    """A file for another agency: the person's consent to sharing with it and an agreement
+    covering the transfer's purpose (``case_share``'s checks), else the refusal naming why."""
+    if recipient is None:
+        return _Transfer()
+    if transfer_purpose not in TRANSFER_PURPOSE_LABELS:
+        raise InputError(
+            [
+                problem(
+                    where=where,
+                    field="transfer_purpose",
+                    value=transfer_purpose,
+                    rule=gettext_lazy("choose what the transfer to the agency is for"),
+                )
+            ]
+        )
+    consent = sharing_consent(case=case, recipient=recipient)
+    if consent is None:
+        raise no_sharing_consent(recipient)
+    agreement = agreement_for_transfer(
+        sender=case.agency, recipient=recipient, purpose=transfer_purpose
+    )
+    return _Transfer(recipient, transfer_purpose, consent, agreement)
+
+
+def _export_header(export: _ExportFacts) -> dict[str, Any]:
+    transfer = export.transfer
+    return {
+        "format": "palermo-case-file",
+        "version": 1,
+        "exported_at": export.at.isoformat(),
+        "exported_by": export.actor.get_username(),
+        "agency": export.case.agency.name,
+        "purpose": export.purpose,
+        "recipient": transfer.recipient.name if transfer.recipient is not None else None,
+        "transfer_purpose": transfer.purpose if transfer.recipient is not None else None,
+        "agreement": transfer.agreement.reference if transfer.agreement is not None else None,
+        "personal_fields": export.personal_fields,
+        "language": export.language,
+    }
+
+
+def _case_summary(case: Case) -> dict[str, Any]:
+    return {
+        "reference": case.reference,
+        "pseudonymous_id": case.person.pseudonym,
+        "status": case.status,
+        "status_label": str(case.get_status_display()),
+        "outcome": case.outcome,
+        "outcome_label": str(case.get_outcome_display()),
+        "interview": case.interview_ref,
+        "opened_at": case.opened_at.isoformat(),
+        "opened_by": case.opened_by.get_username(),
+        "updated_at": case.updated_at.isoformat(),
+        "version": case.version,
+    }
+
+
+def _status_history(timeline: Sequence[CaseEvent]) -> list[dict[str, Any]]:
+    """Opening (to ``identified``) and every status change, oldest first."""
+    return [
+        {
+            "at": event.at.isoformat(),
+            "from": event.detail.get("from"),
+            "to": CaseStatus.IDENTIFIED.value
+            if event.kind == CaseEventKind.OPENED.value
+            else event.detail.get("to"),
+            "reason": event.reason,
+            "by": event.actor.get_username(),
         }
+        for event in timeline
+        if event.kind in {CaseEventKind.OPENED.value, CaseEventKind.STATUS.value}
+    ]
+
+
+def _timeline_row(event: CaseEvent) -> dict[str, Any]:
+    return {
+        "at": event.at.isoformat(),
+        "kind": event.kind,
+        "kind_label": str(event.get_kind_display()),
+        "by": event.actor.get_username(),
+        "reason": event.reason,
+        "detail": event.detail,
+    }
+
+
+def _consent_row(consent: Consent) -> dict[str, Any]:
+    return {
+        "purpose": consent.purpose,
+        "purpose_label": str(consent.get_purpose_display()),
+        "recipient": consent.recipient.name if consent.recipient else None,
+        "given_at": consent.given_at.isoformat(),
+        "recorded_by": consent.recorded_by.get_username(),
+        "checklist": sorted(k for k, v in consent.checklist.items() if v),
+        "withdrawn_at": consent.withdrawn_at.isoformat() if consent.withdrawn_at else None,
+        "withdrawal_reason": consent.withdrawal_reason,
+    }
+
+
+def _share_row(share: CaseShare) -> dict[str, Any]:
+    return {
+        "agency": share.agency.name,
+        "purpose": share.purpose,
+        "transfer_purpose": share.transfer_purpose,
+        "with_consent": share.consent_id is not None,
+        "legal_basis": share.legal_basis,
+        "shared_at": share.shared_at.isoformat(),
+        "revoked_at": share.revoked_at.isoformat() if share.revoked_at else None,
+    }
+
+
+def _person_part(case: Case) -> dict[str, str]:
+    return {
+        "full_name": case.person.full_name,
+        "document_number": case.person.document_number,
+        "contact": case.person.contact,
+        "notes": case.notes or "",
+    }
+
+
+def _record_export(export: _ExportFacts, request: Any) -> None:
+    """The export on the case's timeline (through the cases service) and in the audit log,
+    one transaction."""
+    transfer = export.transfer
+    outside = transfer.recipient is not None
     with transaction.atomic():
         # On the case's own timeline too, so its readers see the file was taken out.
-        CaseEvent.objects.create(
-            case=case,
-            at=now,
-            actor=actor,
-            kind=CaseEventKind.EXPORTED.value,
-            reason=purpose,
-            detail={
-                "agency": recipient.name if recipient is not None else "",
-                "transfer_purpose": transfer_purpose if recipient is not None else "",
-                "fields": personal_fields,
-            },
+        case_exported(
+            actor=export.actor,
+            case=export.case,
+            purpose=export.purpose,
+            recipient=transfer.recipient,
+            transfer_purpose=transfer.purpose,
+            fields=export.personal_fields,
+            at=export.at,
         )
         audit_record(
-            actor=actor,
+            actor=export.actor,
             action=AuditAction.EXPORT,
-            obj=case,
-            fields=["case", "status_history", "timeline", "consents", "shares", *personal_fields],
-            purpose=purpose,
+            obj=export.case,
+            fields=[
+                "case",
+                "status_history",
+                "timeline",
+                "consents",
+                "shares",
+                *export.personal_fields,
+            ],
+            purpose=export.purpose,
             request=request,
             detail={
                 "format": "json",
-                "person": case.person.pseudonym,
-                "to_agency": recipient.pk if recipient is not None else None,
-                "consent": consent.pk if consent is not None else None,
-                "agreement": agreement.reference if agreement is not None else None,
-                "transfer_purpose": transfer_purpose if recipient is not None else "",
+                "person": export.case.person.pseudonym,
+                "to_agency": transfer.recipient.pk if transfer.recipient is not None else None,
+                "consent": transfer.consent.pk if transfer.consent is not None else None,
+                "agreement": transfer.agreement.reference
+                if transfer.agreement is not None
+                else None,
+                "transfer_purpose": transfer.purpose if outside else "",
             },
         )
-    content = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False)
-    return CaseFile(file_name=f"case-{case.reference}.json", content=content.encode("utf-8"))

@@ -112,9 +112,6 @@ class KeyRing:
     def is_current(self, stored: str) -> bool:
         return stored.startswith(self.prefix)
 
-    def reencrypt(self, stored: str) -> str:
-        return stored if self.is_current(stored) else self.encrypt(self.decrypt(stored))
-
 
 def new_key() -> str:
     return Fernet.generate_key().decode("ascii")

@@ -362,18 +362,6 @@ def _active_list_ids() -> set[str]:
     )
 
 
-def _require_active_lists(version: ProfileVersion) -> None:
-    missing = sorted(lists_used(version.yaml_text) - _active_list_ids())
-    if missing:
-        raise TransitionRefusedError(
-            _(
-                "This profile uses the named list %(lists)s, which is not active. Approve and "
-                "activate the list first (Risk profiles, Named lists)."
-            )
-            % {"lists": ", ".join(missing)}
-        )
-
-
 def _check_active_set_with(lists: dict[str, str]) -> None:
     """Refuse a list change that would leave an active profile without a fitting list."""
     texts = {

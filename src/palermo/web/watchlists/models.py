@@ -73,10 +73,6 @@ class WatchlistVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.list_id} v{self.version}"
 
-    @property
-    def entry_count(self) -> int:
-        return self.people + self.organisations + self.contacts
-
 
 class WatchlistSetStamp(models.Model):
     """One row: the stamp of the active watchlists (ids, versions, thresholds, expiry dates,
