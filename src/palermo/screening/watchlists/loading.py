@@ -234,9 +234,57 @@ def parse_entry(
     entry_id = str(row.get("id") or "").strip()
     if not entry_id:
         problems.add(where, "required: every entry has an id", "必填：每个条目都要有编号", "id")
+    kind = _entry_kind(row, where, problems)
+    values = _listed_values(row, split_bars=split_bars)
+    born = _birth_date(row, where, problems, today=today)
+    nationality = str(row.get("nationality") or "").strip().upper() or None
+    if nationality is not None and nationality not in COUNTRY_CODES:
+        problems.add(
+            where,
+            "must be an ISO 3166 alpha-2 country code",
+            "必须是 ISO 3166 两字母国家代码",
+            "nationality",
+            nationality,
+        )
+    doc_hash = _document_hash(row, where, problems)
+    phones = _phones(values["phones"], where, problems)
+    emails = _emails(values["emails"], where, problems)
+    registrations = [normalise_registration(r) for r in values["registration_numbers"]]
+    if any(not r for r in registrations):
+        problems.add(
+            where,
+            "a registration number needs letters or digits",
+            "登记号须包含字母或数字",
+            "registration_numbers",
+        )
+    names = list(dict.fromkeys(values["names"]))
+    _check_identifies(
+        kind,
+        where,
+        problems,
+        identifiers=(names, doc_hash, phones, emails, registrations),
+        personal=(born, doc_hash, nationality),
+    )
+    if problems.total > before:
+        return None
+    return Entry(
+        entry_id=entry_id,
+        kind=kind,
+        names=tuple(names),
+        date_of_birth=born,
+        nationality=nationality,
+        document_hash=doc_hash,
+        registration_numbers=tuple(dict.fromkeys(registrations)),
+        phones=tuple(dict.fromkeys(phones)),
+        emails=tuple(dict.fromkeys(emails)),
+        note=str(row.get("note") or "").strip() or None,
+    )
+
+
+def _entry_kind(row: Mapping[str, Any], where: str, problems: _Problems) -> EntryKind:
     kind_text = str(row.get("kind") or "person").strip().lower()
     try:
-        kind = EntryKind(kind_text)
+        return EntryKind(kind_text)
     except ValueError:
         problems.add(
             where,
@@ -245,7 +293,12 @@ def parse_entry(
             "kind",
             kind_text,
         )
-        kind = EntryKind.PERSON
+        return EntryKind.PERSON
+
+
+def _listed_values(row: Mapping[str, Any], *, split_bars: bool) -> dict[str, list[str]]:
+    """Names, registration numbers, phones and e-mails, from the plural and singular fields;
+    a person's surname and given names as one name, the name in its own script as another."""
     values: dict[str, list[str]] = {name: [] for name in LIST_FIELDS}
     for name in (*LIST_FIELDS, *SINGULAR):
         target = SINGULAR.get(name, name)
@@ -257,32 +310,33 @@ def parse_entry(
     native = str(row.get("name_native") or "").strip()
     if native:
         values["names"].append(native)
-    born: dt.date | None = None
-    if row.get("date_of_birth") not in (None, ""):
-        try:
-            born = _parse_date(row["date_of_birth"])
-        except ValueError:
-            problems.add(
-                where,
-                "must be a date YYYY-MM-DD",
-                "必须是 YYYY-MM-DD 格式的日期",
-                "date_of_birth",
-                row["date_of_birth"],
-            )
-        else:
-            if born > today:
-                problems.add(
-                    where, "must not be in the future", "不能晚于今天", "date_of_birth", str(born)
-                )
-    nationality = str(row.get("nationality") or "").strip().upper() or None
-    if nationality is not None and nationality not in COUNTRY_CODES:
+    return values
+
+
+def _birth_date(
+    row: Mapping[str, Any], where: str, problems: _Problems, *, today: dt.date
+) -> dt.date | None:
+    if row.get("date_of_birth") in (None, ""):
+        return None
+    try:
+        born = _parse_date(row["date_of_birth"])
+    except ValueError:
         problems.add(
             where,
-            "must be an ISO 3166 alpha-2 country code",
-            "必须是 ISO 3166 两字母国家代码",
-            "nationality",
-            nationality,
+            "must be a date YYYY-MM-DD",
+            "必须是 YYYY-MM-DD 格式的日期",
+            "date_of_birth",
+            row["date_of_birth"],
         )
+        return None
+    if born > today:
+        problems.add(where, "must not be in the future", "不能晚于今天", "date_of_birth", str(born))
+    return born
+
+
+def _document_hash(row: Mapping[str, Any], where: str, problems: _Problems) -> str | None:
+    """The keyed hash of the document number: computed from a plain number (never kept), or
+    given as 32 hexadecimal digits; not both."""
     plain = str(row.get("document_number") or "").strip()
     hashed = str(row.get("document_number_hash") or "").strip()
     if plain and hashed:
@@ -303,8 +357,12 @@ def parse_entry(
             "document_number_hash",
             hashed,
         )
+    return doc_hash
+
+
+def _phones(raw: list[str], where: str, problems: _Problems) -> list[str]:
     phones: list[str] = []
-    for phone in values["phones"]:
+    for phone in raw:
         digits = normalise_phone(phone)
         if not MIN_PHONE_DIGITS <= len(digits) <= MAX_PHONE_DIGITS:
             problems.add(
@@ -315,22 +373,32 @@ def parse_entry(
                 phone,
             )
         phones.append(digits)
+    return phones
+
+
+def _emails(raw: list[str], where: str, problems: _Problems) -> list[str]:
     emails: list[str] = []
-    for email in values["emails"]:
+    for email in raw:
         norm = normalise_email(email)
         local, _, domain = norm.partition("@")
         if not local or "." not in domain or " " in norm:
             problems.add(where, "not an e-mail address", "不是电子邮件地址", "emails", email)
         emails.append(norm)
-    registrations = [normalise_registration(r) for r in values["registration_numbers"]]
-    if any(not r for r in registrations):
-        problems.add(
-            where,
-            "a registration number needs letters or digits",
-            "登记号须包含字母或数字",
-            "registration_numbers",
-        )
-    names = list(dict.fromkeys(values["names"]))
+    return emails
+
+
+def _check_identifies(
+    kind: EntryKind,
+    where: str,
+    problems: _Problems,
+    *,
+    identifiers: tuple[list[str], str | None, list[str], list[str], list[str]],
+    personal: tuple[dt.date | None, str | None, str | None],
+) -> None:
+    """An entry can be matched by what its kind is matched by (``identifiers``: names,
+    document hash, phones, e-mails, registrations); ``personal`` details (date of birth,
+    document, nationality) belong to persons only."""
+    names, doc_hash, phones, emails, registrations = identifiers
     if kind is EntryKind.PERSON and not (names or doc_hash or phones or emails):
         problems.add(
             where,
@@ -349,26 +417,12 @@ def parse_entry(
             "a contact point needs a phone number or an e-mail address",
             "联系方式条目需要电话号码或电子邮件地址",
         )
-    if kind is not EntryKind.PERSON and (born or doc_hash or nationality):
+    if kind is not EntryKind.PERSON and any(personal):
         problems.add(
             where,
             "date of birth, nationality and document belong to person entries",
             "出生日期、国籍和证件只适用于个人条目",
         )
-    if problems.total > before:
-        return None
-    return Entry(
-        entry_id=entry_id,
-        kind=kind,
-        names=tuple(names),
-        date_of_birth=born,
-        nationality=nationality,
-        document_hash=doc_hash,
-        registration_numbers=tuple(dict.fromkeys(registrations)),
-        phones=tuple(dict.fromkeys(phones)),
-        emails=tuple(dict.fromkeys(emails)),
-        note=str(row.get("note") or "").strip() or None,
-    )
 
 
 def _entries(
@@ -421,81 +475,15 @@ def read_watchlist(
         raise InputError([Problem(where=str(path), rule="file not found", rule_zh="找不到文件")])
     suffix = path.suffix.lower()
     overrides = {k: v for k, v in (info or {}).items() if v is not None}
-    if suffix in (".yaml", ".yml"):
-        try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (yaml.YAMLError, UnicodeDecodeError) as exc:
-            raise InputError(
-                [
-                    Problem(
-                        where=str(path),
-                        rule=f"not valid YAML: {exc}",
-                        rule_zh=f"不是有效的 YAML：{exc}",
-                    )
-                ]
-            ) from None
-        if not isinstance(doc, dict) or not isinstance(doc.get("entries"), list):
-            raise InputError(
-                [
-                    Problem(
-                        where=str(path),
-                        rule="expected a mapping with 'list' and 'entries'",
-                        rule_zh="应为含有 'list' 和 'entries' 的映射",
-                    )
-                ]
-            )
-        raw_info = doc.get("list") or {}
-        if not isinstance(raw_info, dict):
-            raise InputError(
-                [Problem(where=f"{path} list", rule="must be a mapping", rule_zh="必须是映射")]
-            )
-        list_info = parse_info({**raw_info, **overrides}, where=f"{path} list", today=today)
-        rows = [(f"{path} entry {i}", row) for i, row in enumerate(doc["entries"], start=1)]
-        return Watchlist(list_info, _entries(rows, split_bars=False, today=today))
-    if suffix == ".csv":
-        list_info = parse_info(overrides, where=f"{path} (list description)", today=today)
-        try:
-            with path.open(encoding="utf-8-sig", newline="") as fh:
-                reader = csv.DictReader(fh)
-                csv_rows = [(f"{path} row {i}", dict(r)) for i, r in enumerate(reader, start=1)]
-        except (UnicodeDecodeError, csv.Error) as exc:
-            raise InputError(
-                [
-                    Problem(
-                        where=str(path),
-                        rule=f"not a readable CSV: {exc}",
-                        rule_zh=f"不是可读取的 CSV：{exc}",
-                    )
-                ]
-            ) from None
-        for where, row in csv_rows:
-            if None in row:
-                raise InputError(
-                    [
-                        Problem(
-                            where=where,
-                            rule="more cells than header columns",
-                            rule_zh="单元格数多于标题列数",
-                        )
-                    ]
-                )
-        return Watchlist(list_info, _entries(csv_rows, split_bars=True, today=today))
-    if suffix == ".jsonl":
-        list_info = parse_info(overrides, where=f"{path} (list description)", today=today)
-        json_rows: list[tuple[str, Any]] = []
-        problems = _Problems()
-        with path.open(encoding="utf-8") as fh:
-            for lineno, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    json_rows.append((f"{path} line {lineno}", json.loads(line)))
-                except json.JSONDecodeError as exc:
-                    problems.add(
-                        f"{path} line {lineno}", f"invalid JSON: {exc}", f"JSON 无效：{exc}"
-                    )
-        problems.raise_if_any()
-        return Watchlist(list_info, _entries(json_rows, split_bars=False, today=today))
+    readers = {
+        ".yaml": _read_yaml_list,
+        ".yml": _read_yaml_list,
+        ".csv": _read_csv_list,
+        ".jsonl": _read_jsonl_list,
+    }
+    read = readers.get(suffix)
+    if read is not None:
+        return read(path, overrides, today)
     raise InputError(
         [
             Problem(
@@ -505,6 +493,90 @@ def read_watchlist(
             )
         ]
     )
+
+
+def _read_yaml_list(path: Path, overrides: Mapping[str, Any], today: dt.date) -> Watchlist:
+    """A YAML list: its description under ``list`` (``overrides`` win), entries under
+    ``entries``."""
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise InputError(
+            [
+                Problem(
+                    where=str(path),
+                    rule=f"not valid YAML: {exc}",
+                    rule_zh=f"不是有效的 YAML：{exc}",
+                )
+            ]
+        ) from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("entries"), list):
+        raise InputError(
+            [
+                Problem(
+                    where=str(path),
+                    rule="expected a mapping with 'list' and 'entries'",
+                    rule_zh="应为含有 'list' 和 'entries' 的映射",
+                )
+            ]
+        )
+    raw_info = doc.get("list") or {}
+    if not isinstance(raw_info, dict):
+        raise InputError(
+            [Problem(where=f"{path} list", rule="must be a mapping", rule_zh="必须是映射")]
+        )
+    list_info = parse_info({**raw_info, **overrides}, where=f"{path} list", today=today)
+    rows = [(f"{path} entry {i}", row) for i, row in enumerate(doc["entries"], start=1)]
+    return Watchlist(list_info, _entries(rows, split_bars=False, today=today))
+
+
+def _read_csv_list(path: Path, overrides: Mapping[str, Any], today: dt.date) -> Watchlist:
+    """A CSV list: one entry per row (several values in a cell separated by ``|``); the
+    description comes from ``overrides``."""
+    list_info = parse_info(overrides, where=f"{path} (list description)", today=today)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            csv_rows = [(f"{path} row {i}", dict(r)) for i, r in enumerate(reader, start=1)]
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise InputError(
+            [
+                Problem(
+                    where=str(path),
+                    rule=f"not a readable CSV: {exc}",
+                    rule_zh=f"不是可读取的 CSV：{exc}",
+                )
+            ]
+        ) from None
+    for where, row in csv_rows:
+        if None in row:
+            raise InputError(
+                [
+                    Problem(
+                        where=where,
+                        rule="more cells than header columns",
+                        rule_zh="单元格数多于标题列数",
+                    )
+                ]
+            )
+    return Watchlist(list_info, _entries(csv_rows, split_bars=True, today=today))
+
+
+def _read_jsonl_list(path: Path, overrides: Mapping[str, Any], today: dt.date) -> Watchlist:
+    """A JSON Lines list: one entry per line; the description comes from ``overrides``."""
+    list_info = parse_info(overrides, where=f"{path} (list description)", today=today)
+    json_rows: list[tuple[str, Any]] = []
+    problems = _Problems()
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                json_rows.append((f"{path} line {lineno}", json.loads(line)))
+            except json.JSONDecodeError as exc:
+                problems.add(f"{path} line {lineno}", f"invalid JSON: {exc}", f"JSON 无效：{exc}")
+    problems.raise_if_any()
+    return Watchlist(list_info, _entries(json_rows, split_bars=False, today=today))
 
 
 # --- the watchlist directory ----------------------------------------------------------------
