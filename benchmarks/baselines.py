@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from palermo.profiles.ast import AllOf, AnyOf, Comparison, NamedList, Node, Not
+from palermo.profiles.ast import AllOf, AnyOf, Comparison, NamedList, Node, Not, comparisons
 from palermo.profiles.profile_set import ProfileSet, screening_criteria
 from palermo.records.schema import FIELDS, Kind, derive
 
@@ -64,24 +64,54 @@ def _comparison_sql(c: Comparison, lists: Mapping[str, NamedList]) -> str:
     return f"coalesce({test}, false)"
 
 
-def _node_sql(node: Node, lists: Mapping[str, NamedList]) -> str:
+def node_sql(node: Node, lists: Mapping[str, NamedList]) -> str:
     if isinstance(node, Comparison):
         return _comparison_sql(node, lists)
     if isinstance(node, Not):
-        return f"(NOT {_node_sql(node.child, lists)})"
+        return f"(NOT {node_sql(node.child, lists)})"
     joiner = " AND " if isinstance(node, AllOf) else " OR "
-    return "(" + joiner.join(_node_sql(c, lists) for c in node.children) + ")"
+    return "(" + joiner.join(node_sql(c, lists) for c in node.children) + ")"
 
 
 def handwritten_sql(profile_set: ProfileSet, on: dt.date, table: str = "records") -> str:
     """One query: record id and one boolean per profile in force, only rows with a hit."""
     profiles = profile_set.in_force(on)
     flags = ",\n  ".join(
-        f"{_node_sql(screening_criteria(p), profile_set.lists)} AS p{j}"
+        f"{node_sql(screening_criteria(p), profile_set.lists)} AS p{j}"
         for j, p in enumerate(profiles)
     )
     any_hit = " OR ".join(f"p{j}" for j in range(len(profiles)))
     return f"SELECT * FROM (SELECT record_id,\n  {flags}\nFROM {table}) WHERE {any_hit}"
+
+
+def _named_sql(node: Node, names: Mapping[Comparison, str]) -> str:
+    if isinstance(node, Comparison):
+        return names[node]
+    if isinstance(node, Not):
+        return f"(NOT {_named_sql(node.child, names)})"
+    joiner = " AND " if isinstance(node, AllOf) else " OR "
+    return "(" + joiner.join(_named_sql(c, names) for c in node.children) + ")"
+
+
+def handwritten_sql_best(profile_set: ProfileSet, on: dt.date, table: str = "records") -> str:
+    """The best query an analyst would write by hand: a prefilter (the OR of the profiles,
+    comparisons inline) keeps the rows with some hit, each distinct comparison is then computed
+    once on them, and each profile combines those columns. The same columns as
+    ``handwritten_sql``."""
+    lists = profile_set.lists
+    trees = [screening_criteria(p) for p in profile_set.in_force(on)]
+    names: dict[Comparison, str] = {}
+    for tree in trees:
+        for c in comparisons(tree):
+            names.setdefault(c, f"c{len(names)}")
+    prefilter = "\n  OR ".join(node_sql(t, lists) for t in trees) or "false"
+    columns = ",\n  ".join(f"{_comparison_sql(c, lists)} AS {n}" for c, n in names.items())
+    flags = ",\n  ".join(f"{_named_sql(t, names)} AS p{j}" for j, t in enumerate(trees))
+    return (
+        f"WITH hit AS (SELECT * FROM {table} WHERE {prefilter}),\n"
+        f"c AS (SELECT record_id,\n  {columns}\nFROM hit)\n"
+        f"SELECT record_id,\n  {flags}\nFROM c"
+    )
 
 
 def _value_of(row: Mapping[str, Any], name: str) -> Any:

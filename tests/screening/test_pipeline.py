@@ -163,7 +163,13 @@ def test_the_pipeline_reads_the_fields_watchlist_matching_uses() -> None:
 
 
 @pytest.mark.parametrize(
-    "module", ["palermo.screening.pipeline", "palermo.records.stream", "palermo.records.hashing"]
+    "module",
+    [
+        "palermo.screening.pipeline",
+        "palermo.screening.prefilter",
+        "palermo.records.stream",
+        "palermo.records.hashing",
+    ],
 )
 def test_the_examples_in_the_pipelines_docstrings_run(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module))

@@ -35,11 +35,12 @@ import pyarrow.compute as pc
 
 from palermo.errors import InputError, Problem
 from palermo.profiles.ast import Comparison, Profile, comparisons
-from palermo.profiles.compile_ibis import DERIVED_INPUTS, compile_ibis, derived_columns
+from palermo.profiles.compile_ibis import DERIVED_INPUTS, any_of, compile_ibis, derived_columns
 from palermo.profiles.explain import Explainer
 from palermo.profiles.profile_set import ProfileSet, screening_criteria, screening_day
 from palermo.records.schema import DERIVED, FIELDS, INPUT_FIELDS, derive_arrow
 from palermo.screening.hits import HIT_SCHEMA
+from palermo.screening.prefilter import Prefilter, choose_prefilter, pays
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -228,7 +229,7 @@ class SqlPlans:
     """
 
     def __init__(self, size: int = 32) -> None:
-        self._size = size
+        self.size = size
         self._plans: OrderedDict[tuple[str, ...], SqlPlan] = OrderedDict()
         self._lock = threading.Lock()
         self.compilations = 0  # how many queries were compiled (not found here)
@@ -243,7 +244,7 @@ class SqlPlans:
         with self._lock:
             self.compilations += 1
             self._plans[key] = plan
-            while len(self._plans) > self._size:
+            while len(self._plans) > self.size:
                 self._plans.popitem(last=False)
         return plan
 
@@ -251,6 +252,8 @@ class SqlPlans:
         with self._lock:
             self._plans.clear()
             self.compilations = 0
+        with _PREFILTERS_LOCK:
+            _PREFILTERS.clear()
 
 
 SQL_PLANS = SqlPlans()
@@ -282,6 +285,36 @@ def _duckdb_plan(compiled: _Compiled, profile_set: ProfileSet, schema: pa.Schema
     return SQL_PLANS.get(key, build)
 
 
+#: Tables from this many records have their rows prefiltered (``screening.prefilter``).
+PREFILTER_FROM_ROWS = 100_000
+PREFILTER_SAMPLE_ROWS = 200_000
+_PREFILTERS: OrderedDict[tuple[str, ...], Prefilter | None] = OrderedDict()
+_PREFILTERS_LOCK = threading.Lock()
+
+
+def _prefilter(compiled: _Compiled, profile_set: ProfileSet, records: pa.Table) -> Prefilter | None:
+    """The prefilter of these profiles, chosen once (on the first table's first records) and
+    kept like the compiled queries; None for small tables and when it would not pay."""
+    if records.num_rows < PREFILTER_FROM_ROWS:
+        return None
+    key = (profile_set.version, ",".join(f"{p.id}@{p.version}" for p in compiled.profiles))
+    with _PREFILTERS_LOCK:
+        if key in _PREFILTERS:
+            _PREFILTERS.move_to_end(key)
+            return _PREFILTERS[key]
+    sample = records.slice(0, PREFILTER_SAMPLE_ROWS)
+    chosen = choose_prefilter(compiled.criteria, profile_set.lists, sample)
+    any_hit = any_of(compiled.criteria)
+    leaves = 0 if any_hit is None else sum(1 for _ in comparisons(any_hit))
+    if chosen is not None and not pays(chosen, leaves):
+        chosen = None
+    with _PREFILTERS_LOCK:
+        _PREFILTERS[key] = chosen
+        while len(_PREFILTERS) > SQL_PLANS.size:
+            _PREFILTERS.popitem(last=False)
+    return chosen
+
+
 _DATABASE: dict[int, duckdb.DuckDBPyConnection] = {}  # by process id: never reused after fork
 _DATABASE_LOCK = threading.Lock()
 
@@ -307,11 +340,15 @@ def _run_duckdb(
     step = max(1, batch_rows)
     records = _duckdb_input(table, compiled, 0)  # zero-copy but for the row numbers
     plan = _duckdb_plan(compiled, profile_set, records.schema)
+    prefilter = _prefilter(compiled, profile_set, records)
     con = _database().cursor()  # its own connection: the views below are seen by it alone
     try:
         selected: list[Any] = []
         for start in range(0, table.num_rows, step):
-            con.register(_VIEW, records.slice(start, step))  # an Arrow scan: nothing is copied
+            part = records.slice(start, step)  # an Arrow scan: nothing is copied
+            if prefilter is not None:  # only the records that may fire (copied: a few)
+                part = part.take(prefilter.keep(part))
+            con.register(_VIEW, part)
             rows = con.sql(plan.select_sql).to_arrow_table().column(_ROW)
             selected.append(rows.to_numpy())
             con.unregister(_VIEW)
