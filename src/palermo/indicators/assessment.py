@@ -31,6 +31,7 @@ from typing import Any
 from palermo.errors import InputError, Problem
 from palermo.indicators.answers import Answers, asked, chosen
 from palermo.indicators.catalogue import (
+    DESTINATION_DIMENSIONS,
     DIMENSION_CODES,
     POPULATION_ZH,
     RECRUITMENT_DIMENSIONS,
@@ -379,7 +380,7 @@ def _adult_rule(r: Mapping[str, DimensionResult], variant: Variant) -> bool:
 
     if variant is Variant.MOLDOVA:
         return pos("DR", "CR") and pos("EX") and pos("CD")
-    return pos(*RECRUITMENT_DIMENSIONS) and pos("EX") and pos("CD", "VD")
+    return pos(*RECRUITMENT_DIMENSIONS) and pos("EX") and pos(*DESTINATION_DIMENSIONS)
 
 
 def _typology(r: Mapping[str, DimensionResult]) -> Text:

@@ -48,7 +48,6 @@ from palermo.synth.fasthash import hmac_hex32
 BATCH_ROWS = 500_000
 Ints = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
-Floats = npt.NDArray[np.float32]
 
 TRUTH_SCHEMA = pa.schema(
     [
