@@ -42,6 +42,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
     django.conf.settings.DATABASES  # noqa: B018  (loads the settings module)
     _setup_django(config)
+    from palermo.web.audit.triggers import lift_during_test_flush
+
+    lift_during_test_flush()
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
     django.conf.settings.DATABASES  # noqa: B018  (loads the settings module)
     _setup_django(config)  # django.setup() and pytest-django's database blocker
+    from palermo.web.audit.triggers import lift_during_test_flush
+
+    lift_during_test_flush()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -41,3 +45,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture
 def data_dir() -> Path:
     return Path(_DATA_DIR)
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_checkpoint_file(tmp_path: Path) -> Iterator[None]:
+    """Each test its own checkpoint file: the database rolls back between tests, a file
+    would not."""
+    from django.test import override_settings
+
+    with override_settings(AUDIT_CHECKPOINT_FILE=tmp_path / "audit-checkpoints"):
+        yield

@@ -8,6 +8,7 @@ from palermo.cli.main import app
 from palermo.web.audit.chain import audit_verify
 from palermo.web.audit.models import AppendOnlyError, AuditAction, AuditEntry
 from palermo.web.audit.services import audit_record
+from palermo.web.audit.triggers import append_only_lifted
 from palermo.web.lib.roles import Role
 from palermo.web.testsupport import BaseTestCase
 
@@ -15,13 +16,9 @@ runner = CliRunner()
 
 
 def _raw_update(sql: str, params: list[object]) -> None:
-    """What someone with direct database access could do (the PostgreSQL trigger is lifted)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditentry DISABLE TRIGGER USER")
+    """What someone with direct database access could do (the triggers are lifted)."""
+    with append_only_lifted(connection), connection.cursor() as cursor:
         cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE audit_auditentry ENABLE TRIGGER USER")
 
 
 class TestTheAuditChain(BaseTestCase):
@@ -47,7 +44,7 @@ class TestTheAuditChain(BaseTestCase):
         assert report.broken_seq == 3
         assert "changed after it was written" in report.reason
 
-    def test_rewriting_an_entry_with_a_matching_hash_breaks_the_next_link(self) -> None:
+    def test_rewriting_an_entry_with_a_matching_hash_fails_its_keyed_signature(self) -> None:
         from palermo.web.audit.services import chain_hash, entry_content
 
         entry = AuditEntry.objects.get(seq=2)
@@ -57,7 +54,9 @@ class TestTheAuditChain(BaseTestCase):
             "UPDATE audit_auditentry SET purpose = %s, hash = %s WHERE seq = 2",
             ["curiosity", forged],
         )
-        assert audit_verify().broken_seq == 3
+        report = audit_verify()
+        assert report.broken_seq == 2
+        assert "keyed signature does not match" in report.reason
 
     def test_deleting_an_entry_is_detected(self) -> None:
         _raw_update("DELETE FROM audit_auditentry WHERE seq = 4", [])
@@ -81,11 +80,14 @@ class TestTheAuditChain(BaseTestCase):
         with pytest.raises(AppendOnlyError):
             AuditEntry.objects.all().delete()
 
-    def test_on_postgresql_the_database_itself_refuses_updates(self) -> None:
-        if connection.vendor != "postgresql":
-            pytest.skip("the trigger exists on PostgreSQL only")
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            connection.cursor().execute("UPDATE audit_auditentry SET purpose = 'x'")
+    def test_the_database_itself_refuses_updates_and_deletes(self) -> None:
+        for statement in (
+            "UPDATE audit_auditentry SET purpose = 'x'",
+            "DELETE FROM audit_auditentry WHERE seq = 5",
+        ):
+            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+                connection.cursor().execute(statement)
+        assert AuditEntry.objects.count() == 5
 
     def test_the_cli_reports_tampering_with_exit_status_2(self) -> None:
         ok = runner.invoke(app, ["audit", "verify"])

@@ -44,16 +44,36 @@ def setup_django() -> None:
 @audit_app.command("verify")
 @reports_errors
 def audit_verify_command() -> None:
-    """Recompute every entry's hash; exit 2 naming the first entry that was tampered with.
-    重新计算每条记录的哈希值；发现篡改时指出第一条被篡改的记录并以状态 2 退出。
+    """Recompute every entry's hash and keyed signature and compare with the signed
+    checkpoints; exit 2 naming the first entry or checkpoint that is wrong.
+    重新计算每条记录的哈希值和密钥签名并与签名检查点比对；
+    发现问题时指出第一条有问题的记录或检查点并以状态 2 退出。
     """
     setup_django()
     from palermo.web.audit.chain import audit_verify
 
     report = audit_verify()
     if not report.ok:
+        if report.broken_seq == 0:
+            raise fail(f"audit checkpoints broken: {report.reason}")
         raise fail(f"audit log broken at entry #{report.broken_seq}: {report.reason}")
-    console.print(f"audit log intact: {report.checked} entries verified")
+    console.print(
+        f"audit log intact: {report.checked} entries verified "
+        f"against {report.checkpoints} checkpoint(s)"
+    )
+
+
+@audit_app.command("checkpoint")
+@reports_errors
+def audit_checkpoint_command() -> None:
+    """Write a signed checkpoint of the chain's head to the checkpoint file (outside the
+    database). 将哈希链头部的签名检查点写入检查点文件（数据库之外）。
+    """
+    setup_django()
+    from palermo.web.audit.chain import audit_checkpoint
+
+    seq, head = audit_checkpoint()
+    console.print(f"checkpoint written: entry #{seq} {head[:16]}…")
 
 
 @keys_app.command("generate")
@@ -78,6 +98,9 @@ def keys_status() -> None:
 
     ring = keyring()
     console.print("keys (newest first): " + ", ".join(key_id(k) for k in ring.keys))
+    from palermo.web.audit.keys import audit_keyring
+
+    console.print("audit keys (newest first): " + ", ".join(audit_keyring().ids))
     for model, names in encrypted_models():
         label = f"{model._meta.app_label}.{model.__name__}"
         console.print(f"{label}: {stale_count(model, names)} row(s) on an older key")
@@ -92,21 +115,37 @@ def keys_rotate_command(
     用最新密钥重新加密所有加密列（每张表原子执行，可续做）。
     """
     setup_django()
+    from palermo.web.audit.keys import audit_key_rotate
     from palermo.web.audit.models import AuditAction
     from palermo.web.audit.services import audit_record
     from palermo.web.lib.crypto import keyring
     from palermo.web.lib.rotation import keys_rotate
 
-    report = keys_rotate(batch_size=batch_size)
+    newest = keyring().newest_id
+
+    def audit_table(label: str, rows: int) -> None:
+        # inside the table's transaction: the rows and their entry commit together
+        audit_record(
+            actor=None,
+            actor_label="palermo keys rotate",
+            action=AuditAction.KEY_ROTATION,
+            object_type=label,
+            detail={"key": newest, "rows": rows},
+        )
+
+    report = keys_rotate(batch_size=batch_size, on_table=audit_table)
+    for label, count in report.items():
+        console.print(f"{label}: {count} row(s) re-encrypted")
+    console.print(f"all rows now on key {newest}")
+    audit_key = audit_key_rotate()
     audit_record(
         actor=None,
         actor_label="palermo keys rotate",
         action=AuditAction.KEY_ROTATION,
-        detail={"key": keyring().newest_id, "rows": report},
+        object_type="audit.key",
+        detail={"audit_key": audit_key},
     )
-    for label, count in report.items():
-        console.print(f"{label}: {count} row(s) re-encrypted")
-    console.print(f"all rows now on key {keyring().newest_id}")
+    console.print(f"audit entries are now signed with audit key {audit_key}")
 
 
 @web_app.command("migrate")

@@ -14,6 +14,9 @@ Every variable (all optional):
 | ``PALERMO_ALLOWED_HOSTS`` | ``127.0.0.1,localhost`` | host names the server answers to |
 | ``PALERMO_SECURE_COOKIES`` | ``false`` | set true behind HTTPS |
 | ``PALERMO_SESSION_IDLE_MINUTES`` | ``30`` | sessions end after this much inactivity |
+| ``PALERMO_AUDIT_KEY_FILE`` | ``<data dir>/audit-keys`` | HMAC keys of the audit log |
+| ``PALERMO_AUDIT_CHECKPOINT_FILE`` | ``<data dir>/audit-checkpoints`` | signed chain heads |
+| ``PALERMO_AUDIT_CHECKPOINT_EVERY`` | ``100`` | entries between checkpoints |
 | ``PALERMO_NATIONAL_AGENCY`` | empty | code of the national body's agency (administers all) |
 | ``PALERMO_OVERRIDE_SHARE_DAYS`` | ``30`` | a share without consent ends then, unless renewed |
 | ``PALERMO_LOGIN_MAX_FAILURES`` | ``5`` | failed log-ins per user name and address ... |
@@ -55,6 +58,14 @@ SECRET_KEY = env_secret("PALERMO_SECRET_KEY") or secret_from_file(DATA_DIR / "se
 # first use, not at import time, so that `manage.py check` never writes a key by accident).
 FIELD_KEYS = env_secret("PALERMO_FIELD_KEYS")
 FIELD_KEY_FILE = DATA_DIR / "field-keys"
+
+# The audit log's HMAC keys and the signed checkpoints of its head live outside the database
+# (web/audit/keys.py, web/audit/checkpoints.py); both files are created 0600.
+AUDIT_KEY_FILE = Path(env_str("PALERMO_AUDIT_KEY_FILE", str(DATA_DIR / "audit-keys")))
+AUDIT_CHECKPOINT_FILE = Path(
+    env_str("PALERMO_AUDIT_CHECKPOINT_FILE", str(DATA_DIR / "audit-checkpoints"))
+)
+AUDIT_CHECKPOINT_EVERY = env_int("PALERMO_AUDIT_CHECKPOINT_EVERY", 100, minimum=1)
 
 SQLITE_INIT_COMMAND = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
 

@@ -1,4 +1,6 @@
-"""Audit entries, chained by hash; rows are written once and never updated or deleted."""
+"""Audit entries, chained by hash and signed with a key kept outside the database; rows are
+written once and never updated or deleted (the model refuses; database triggers on SQLite and
+PostgreSQL refuse too)."""
 
 from __future__ import annotations
 
@@ -70,6 +72,10 @@ class AuditEntry(models.Model):
     detail = models.JSONField(default=dict)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # HMAC-SHA256 of the hash with the audit key ``key_id`` (kept outside the database);
+    # empty only for entries written before keys existed (see audit/checkpoints.py).
+    key_id = models.CharField(max_length=16, blank=True, default="")
+    mac = models.CharField(max_length=64, blank=True, default="")
 
     objects = AuditQuerySet.as_manager()
 

@@ -1,4 +1,5 @@
-"""``audit_record``: the one way to write the audit log (hash-chained, append-only)."""
+"""``audit_record``: the one way to write the audit log (hash-chained, each entry signed with
+the audit key, checkpoints of the head written outside the database; append-only)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,16 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from palermo.web.audit.checkpoints import checkpoint_after_commit
+from palermo.web.audit.keys import audit_keyring
 from palermo.web.audit.models import AuditEntry, AuditHead
 
 GENESIS_HASH = "0" * 64
@@ -57,6 +62,12 @@ def canonical_content(
 
 def chain_hash(prev_hash: str, content: str) -> str:
     return hashlib.sha256((prev_hash + "\n" + content).encode("utf-8")).hexdigest()
+
+
+def entry_mac_message(entry_hash: str) -> str:
+    """What an entry's keyed signature covers: its hash, which covers its content and the
+    previous entry's hash."""
+    return f"entry:{entry_hash}"
 
 
 def entry_content(entry: AuditEntry) -> str:
@@ -148,6 +159,9 @@ def audit_record(
             prev_hash=prev_hash,
         )
         entry.hash = chain_hash(entry.prev_hash, entry_content(entry))
+        entry.key_id, entry.mac = audit_keyring().sign(entry_mac_message(entry.hash))
         entry.save(force_insert=True)
         AuditHead.objects.filter(pk=_HEAD_ID).update(last_hash=entry.hash)
+        if seq % settings.AUDIT_CHECKPOINT_EVERY == 0:
+            transaction.on_commit(partial(checkpoint_after_commit, seq, entry.hash))
     return entry

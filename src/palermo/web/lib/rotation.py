@@ -6,6 +6,7 @@ newest key are skipped, so an interrupted rotation is finished by running it aga
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
@@ -45,8 +46,14 @@ def _stale_pks(model: Any, names: list[str], batch_size: int) -> list[Any]:
     return stale
 
 
-def keys_rotate(*, batch_size: int = 500) -> dict[str, int]:
-    """Re-encrypt with the newest key; returns the rows rewritten per ``app_label.Model``."""
+def keys_rotate(
+    *, batch_size: int = 500, on_table: Callable[[str, int], None] | None = None
+) -> dict[str, int]:
+    """Re-encrypt with the newest key; returns the rows rewritten per ``app_label.Model``.
+
+    ``on_table(label, rows)`` runs inside each table's transaction once its rows are
+    rewritten (the caller audits there: a table's re-encryption and its audit entry commit or
+    roll back together; ``lib`` imports no app, so the audit is the caller's)."""
     report: dict[str, int] = {}
     for model, names in encrypted_models():
         changed = 0
@@ -61,7 +68,10 @@ def keys_rotate(*, batch_size: int = 500) -> dict[str, int]:
                         **{name: getattr(obj, name) for name in names}
                     )
                     changed += 1
-        report[f"{model._meta.app_label}.{model.__name__}"] = changed
+            label = f"{model._meta.app_label}.{model.__name__}"
+            if on_table is not None:
+                on_table(label, changed)
+        report[label] = changed
     return report
 
 
