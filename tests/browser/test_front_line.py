@@ -18,6 +18,43 @@ ZONE = "P<MMRAUNG<<THIDA<<<<<<<<<<<<<<<<<<<<<<<<<<<<\nMA12345672MMR9503157F31010
 SIZES = {"wide": {"width": 1280, "height": 900}, "narrow": {"width": 375, "height": 800}}
 
 
+RECRUITERS = """\
+list:
+  id: recruiters
+  title: Recruiters under investigation
+  owner: Anti-trafficking office
+  purpose: identify recruiters and the people travelling with them
+  legal_basis: Anti-Trafficking Act s. 12 (test)
+  expires: {expires}
+  threshold: 85
+entries:
+  - id: P1
+    kind: person
+    names: ["张伟", "ZHANG Wei"]
+    date_of_birth: 1990-03-07
+    nationality: CN
+"""
+
+
+def _watchlist() -> None:
+    from palermo.web.accounts.models import User
+    from palermo.web.watchlists.services import (
+        watchlist_activate,
+        watchlist_approve,
+        watchlist_upload,
+    )
+
+    expires = dt.date.today() + dt.timedelta(days=365)  # noqa: DTZ011
+    version = watchlist_upload(
+        actor=User.objects.get(username="analyst"),
+        file_name="recruiters.yaml",
+        content=RECRUITERS.format(expires=expires.isoformat()).encode(),
+    )
+    supervisor = User.objects.get(username="supervisor")
+    watchlist_approve(actor=supervisor, version=version)
+    watchlist_activate(actor=supervisor, version=version)
+
+
 def _world(*profiles: str) -> None:
     from test_main_path import PASSWORD
 
@@ -35,11 +72,12 @@ def _world(*profiles: str) -> None:
     make_user("officer", agency=agency, role=Role.FIRST_LINE_OFFICER, password=PASSWORD)
     analyst = make_user("analyst", agency=agency, role=Role.RISK_ANALYST)
     supervisor = make_user("supervisor", agency=agency, role=Role.SUPERVISOR)
-    text = "\n".join((EXAMPLES_DIR / name).read_text(encoding="utf-8") for name in profiles)
-    version = profile_upload(actor=analyst, source_name=profiles[0], text=text)
-    profile_submit(actor=analyst, version=version)
-    profile_approve(actor=supervisor, version=version)
-    profile_activate(actor=supervisor, version=version)
+    for name in profiles:
+        text = (EXAMPLES_DIR / name).read_text(encoding="utf-8")
+        version = profile_upload(actor=analyst, source_name=name, text=text)
+        profile_submit(actor=analyst, version=version)
+        profile_approve(actor=supervisor, version=version)
+        profile_activate(actor=supervisor, version=version)
 
 
 def _chinese(page: Any, base: str) -> None:
@@ -145,3 +183,60 @@ def test_a_scanned_machine_readable_zone_fills_the_desk_and_a_bad_digit_is_named
     assert page.input_value("#id_port") == "PEK"  # typed before the scan, kept
     assert page.locator("#id_mrz-error").count() == 0
     page.screenshot(path=str(artifacts / f"desk-mrz-filled-{lang}.png"), full_page=True)
+
+
+@pytest.mark.parametrize(("lang", "size"), [("en", "wide"), ("zh", "narrow")])
+@pytest.mark.django_db(transaction=True)
+def test_an_officer_disposes_of_a_travellers_hits_together_and_refers_the_match_to_investigators(
+    live_server: Any, browser_page: Any, artifacts: Path, lang: str, size: str
+) -> None:
+    _world("documents-held-and-companion-answers.yaml", "companion-answers-fearful.yaml")
+    _watchlist()
+    page, base = browser_page, live_server.url
+    page.set_viewport_size(SIZES[size])
+    log_in(page, base, "officer")
+    if lang == "zh":
+        _chinese(page, base)
+    page.goto(f"{base}/screening/desk/")
+    page.select_option("#id_event_kind", "exit")
+    page.fill("#id_port", "PEK")
+    page.fill("#id_event_date", dt.date.today().isoformat())  # noqa: DTZ011
+    page.fill("#id_surname", "ZHANG")
+    page.fill("#id_given_names", "WEI")
+    page.fill("#id_date_of_birth", "1990-03-07")
+    page.fill("#id_nationality", "中国" if lang == "zh" else "China")
+    for name in ("document_held_by_other", "companion_answers", "fearful"):
+        page.check(f"#id_obs_{name}")
+    page.click("form.desk button.primary")
+    page.wait_for_selector("section.card.group")
+    assert page.locator("article.hit").count() == 3
+    assert page.locator("article.hit input:checked").count() == 0  # nothing pre-ticked
+    page.screenshot(path=str(artifacts / f"hits-grouped-{lang}-{size}.png"), full_page=True)
+    group = page.locator("section.card.group")
+    # a mistake first: a referral without an observation is refused in place
+    group.locator("input[value=referred]").check()
+    group.locator("textarea").fill("Companion answered every question for him.")
+    group.locator("button[type=submit]").click()
+    page.wait_for_selector("section.card.group .error-summary")
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    group.screenshot(path=str(artifacts / f"hits-grouped-error-{lang}-{size}.png"))
+    # then right: the two profile hits together, the watchlist match left out
+    group = page.locator("section.card.group")
+    group.locator("input[value='BRD-02']").check()
+    watchlist = page.locator("article.hit.watchlist")
+    watchlist_id = watchlist.get_attribute("id").removeprefix("hit-")
+    group.locator(f"input[name$=exceptions][value='{watchlist_id}']").check()
+    group.locator("button[type=submit]").click()
+    page.wait_for_function("document.querySelectorAll('article.hit.pending').length === 1")
+    assert page.locator("section.card.group").count() == 0
+    watchlist = page.locator("article.hit.watchlist")
+    watchlist.locator("input[value=investigator]").check()
+    watchlist.locator("textarea").fill("Listed recruiter: name and date of birth match.")
+    watchlist.locator("form.disposition button[type=submit]").click()
+    page.wait_for_function("document.querySelectorAll('article.hit.pending').length === 0")
+    expected = "已转介调查人员" if lang == "zh" else "Referred to an investigator"
+    assert expected in page.locator("article.hit.watchlist").inner_text()
+    _nothing_off_screen(page)
+    page.locator("article.hit.watchlist").screenshot(
+        path=str(artifacts / f"hits-disposed-{lang}-{size}.png")
+    )

@@ -100,6 +100,7 @@ def an_interview(test: Any, instrument: str) -> Interview:
 
 FLOW_URL_EXAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "screening:traveller": lambda t: {"pk": flagged_traveller(t).pk},
+    "screening:traveller_dispose": lambda t: {"pk": flagged_traveller(t).pk},
     "screening:dispose": lambda t: {"pk": a_hit(t).pk},
     "screening:correct": lambda t: {"pk": a_hit(t).pk},
     "screening:batch": lambda t: {"pk": a_batch(t).pk},

@@ -95,7 +95,7 @@ class TestBatchScreening(BaseTestCase):
 
         def travellers(**query: str) -> list[str]:
             page = self.client.get(queue, query)
-            return sorted(h.traveller.record_id for h in page.context["page"])
+            return sorted(g.traveller.record_id for g in page.context["groups"])
 
         assert travellers() == ["r1", "r3"]
         assert travellers(profile="visible-injuries") == ["r3"]

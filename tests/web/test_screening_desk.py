@@ -35,7 +35,7 @@ class TestScreeningDesk(BaseTestCase):
         response = self.client.post(reverse("screening:desk"), form_data(), follow=True)
         assert response.status_code == 200
         page = response.content.decode()
-        assert "documents-held-and-companion-answers" in page
+        assert "Documents held by a companion who also answers for the traveller" in page
         assert "Record disposition" in page
         hit = Hit.objects.get()
         assert hit.status == "pending"

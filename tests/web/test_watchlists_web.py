@@ -302,8 +302,8 @@ class TestScreening(BaseTestCase):
             "b1",
         )
         page = self.client.get(reverse("screening:queue")).content.decode()
-        assert "recruiters:P1" in page
-        assert "match score" in page
+        assert "Watchlist &#x27;Recruiters under investigation&#x27;: listed person P1" in page
+        assert "<th>Watchlist score</th>" in page
 
 
 class TestAgencies(BaseTestCase):

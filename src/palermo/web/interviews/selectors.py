@@ -76,3 +76,12 @@ def referred_hit_get(*, user: Any, pk: int) -> Hit:
         )
     except Hit.DoesNotExist:
         raise Http404 from None
+
+
+def screened_hit_get(*, user: Any, pk: int) -> Hit:
+    """Any hit of the agency, for a first-line screen started from the traveller it concerns."""
+    _require(user, FIRST_LINE_ROLES)
+    try:
+        return Hit.objects.get(pk=pk, agency_id=user.agency_id)
+    except Hit.DoesNotExist:
+        raise Http404 from None

@@ -13,7 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -107,8 +107,18 @@ def interview_list(request: HttpRequest) -> HttpResponse:
 def start(request: HttpRequest) -> HttpResponse:
     instrument_id = request.POST.get("instrument", FIRST_LINE_INSTRUMENT)
     hit = None
-    if request.POST.get("hit"):
-        hit = selectors.referred_hit_get(user=request.user, pk=int(request.POST["hit"]))
+    hit_id = request.POST.get("hit", "")
+    if hit_id:
+        if not hit_id.isdigit():
+            raise Http404
+        # a first-line screen starts from any hit of the traveller; a second-line interview
+        # takes up a referral
+        get = (
+            selectors.screened_hit_get
+            if instrument_id == FIRST_LINE_INSTRUMENT
+            else selectors.referred_hit_get
+        )
+        hit = get(user=request.user, pk=int(hit_id))
     try:
         interview = services.interview_start(
             actor=request.user, instrument_id=instrument_id, hit=hit, request=request

@@ -59,9 +59,8 @@ def default_retention_days() -> int:
 
 
 def _linked() -> Q:
-    return Q(hits__disposition__kind=DispositionKind.REFERRED.value) | Q(
-        hits__interviews__isnull=False
-    )
+    referred = (DispositionKind.REFERRED.value, DispositionKind.INVESTIGATOR.value)
+    return Q(hits__disposition__kind__in=referred) | Q(hits__interviews__isnull=False)
 
 
 def _past(cutoff: dt.datetime) -> QuerySet[Traveller]:

@@ -25,7 +25,7 @@ from palermo.records.readers import table_from_dicts, validate_table
 from palermo.records.schema import INPUT_FIELDS, FieldSpec, Kind
 from palermo.web.lib.choices import enum_label
 from palermo.web.lib.problems import problem_text, rule_text
-from palermo.web.screening.models import DISPOSITION_CHOICES
+from palermo.web.screening.models import DISPOSITION_CHOICES, PROFILE_DISPOSITIONS
 
 # The page groups fields the way an officer reads a travel document and a booking.
 SECTIONS: list[tuple[Any, tuple[str, ...]]] = [
@@ -327,11 +327,34 @@ class DispositionForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, source: str = "profile", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["observed"].choices = [
             (INPUT_FIELDS[name].observation or "", observation_label(name)) for name in OBSERVATIONS
         ]
+        if source != "watchlist":  # an investigator takes watchlist matches only
+            self.fields["kind"].choices = [
+                (k, label) for k, label in DISPOSITION_CHOICES if k in PROFILE_DISPOSITIONS
+            ]
+
+
+class GroupDispositionForm(DispositionForm):
+    """One disposition for all of a traveller's waiting hits, with the hits left out."""
+
+    exceptions = forms.MultipleChoiceField(
+        label=gettext_lazy("Leave out (dispose of these on their own)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, waiting: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, source="watchlist", **kwargs)
+        self.fields["exceptions"].choices = [
+            (str(pk), title) for pk, title in waiting
+        ]
+
+    def left_out(self) -> list[int]:
+        return [int(pk) for pk in self.cleaned_data.get("exceptions") or []]
 
 
 class CorrectionForm(DispositionForm):

@@ -21,13 +21,20 @@ class DispositionKind(StrEnum):
     NO_ACTION = "no_action"
     QUESTIONS = "questions_asked"
     REFERRED = "referred"
+    # a watchlist match (a listed recruiter, a suspected trafficker) goes to an investigator
+    INVESTIGATOR = "investigator"
 
 
 DISPOSITION_CHOICES = [
     (DispositionKind.NO_ACTION.value, _("No action")),
     (DispositionKind.QUESTIONS.value, _("First-line questions asked")),
     (DispositionKind.REFERRED.value, _("Referred to a second-line interview")),
+    (DispositionKind.INVESTIGATOR.value, _("Referred to an investigator")),
 ]
+# what a profile hit may become: an investigator takes watchlist matches only
+PROFILE_DISPOSITIONS = frozenset(
+    {DispositionKind.NO_ACTION, DispositionKind.QUESTIONS, DispositionKind.REFERRED}
+)
 PENDING = "pending"
 HIT_STATUS_CHOICES = [(PENDING, _("Waiting for a disposition")), *DISPOSITION_CHOICES]
 

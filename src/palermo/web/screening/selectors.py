@@ -7,11 +7,13 @@ record is personal data and is audited.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from palermo.web.audit.models import AuditAction
@@ -43,7 +45,7 @@ def hit_list(*, user: Any, filters: HitFilters) -> QuerySet[Hit]:
     if filters.status:
         hits = hits.filter(status=filters.status)
     if filters.port:
-        hits = hits.filter(port__iexact=filters.port)
+        hits = hits.filter(port__icontains=filters.port)
     if filters.since:
         hits = hits.filter(event_date__gte=filters.since)
     if filters.until:
@@ -53,15 +55,80 @@ def hit_list(*, user: Any, filters: HitFilters) -> QuerySet[Hit]:
     return hits.order_by("-created_at", "-id")
 
 
-def hit_profiles(*, user: Any) -> list[str]:
-    """The profile ids that have hits in the agency's queue (for the filter)."""
+def hit_profiles(*, user: Any, zh: bool = False) -> list[tuple[str, str]]:
+    """(rule id, title) of the profiles and lists with hits in the agency's queue, by title
+    (for the filter: a person picks a title, not an id)."""
     require_role(user, HIT_ROLES, what=_SEE_HITS)
-    return list(
-        Hit.objects.filter(agency_id=user.agency_id)
-        .order_by("rule_id")
-        .values_list("rule_id", flat=True)
+    rows = (
+        Hit.objects.filter(agency_id=user.agency_id, source="profile")
+        .values_list("rule_id", "title_zh" if zh else "title_en")
         .distinct()
     )
+    titles: dict[str, str] = {}
+    for rule_id, title in rows:
+        titles.setdefault(rule_id, title)
+    return sorted(titles.items(), key=lambda row: row[1])
+
+
+def hit_groups(*, user: Any, filters: HitFilters) -> QuerySet[Any]:
+    """The queue by traveller: one row (traveller id, latest hit) per traveller with a hit
+    matching ``filters``, newest first."""
+    return (
+        hit_list(user=user, filters=filters)
+        .order_by()
+        .values("traveller_id")
+        .annotate(latest=Max("created_at"))
+        .order_by("-latest", "-traveller_id")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TravellerGroup:
+    traveller: Traveller
+    name: str
+    hits: list[Hit]
+
+    @property
+    def combined_weight(self) -> float:
+        return sum(h.weight for h in self.hits if h.source != "watchlist")
+
+    @property
+    def best_score(self) -> float | None:
+        return max((h.weight for h in self.hits if h.source == "watchlist"), default=None)
+
+    @property
+    def waiting(self) -> int:
+        return sum(1 for h in self.hits if h.status == "pending")
+
+
+def traveller_groups(
+    *, user: Any, filters: HitFilters, traveller_ids: list[int], request: Any = None
+) -> list[TravellerGroup]:
+    """The travellers of one queue page with their hits matching ``filters``, each named (the
+    record is decrypted for the name: one audit entry for the page)."""
+    hits = hit_list(user=user, filters=filters).filter(traveller_id__in=traveller_ids)
+    by_traveller: dict[int, list[Hit]] = {}
+    for hit in hits.order_by("-weight", "id"):
+        by_traveller.setdefault(hit.traveller_id, []).append(hit)
+    travellers = {t.pk: t for t in Traveller.objects.filter(pk__in=traveller_ids)}
+    if travellers:
+        audit_record(
+            actor=user,
+            action=AuditAction.READ,
+            object_type="screening.traveller",
+            fields=["surname", "given_names"],
+            purpose="hit queue",
+            request=request,
+            detail={"travellers": sorted(travellers)},
+        )
+    groups = []
+    for pk in traveller_ids:
+        if pk not in travellers:
+            continue
+        record = record_from_json(travellers[pk].record)
+        name = " ".join(str(record.get(k) or "") for k in ("surname", "given_names")).strip()
+        groups.append(TravellerGroup(travellers[pk], name, by_traveller.get(pk, [])))
+    return groups
 
 
 def hit_get(*, user: Any, pk: int) -> Hit:
@@ -123,3 +190,48 @@ def batch_job_get(*, user: Any, pk: int) -> BatchJob:
         return BatchJob.objects.select_related("uploaded_by").get(pk=pk, agency_id=user.agency_id)
     except BatchJob.DoesNotExist:
         raise Http404 from None
+
+
+def version_labels(hits: Iterable[Hit], *, lang: str) -> dict[int, str]:
+    """Each profile hit's version as a person reads it ("v3, approved 29 Nov 2026"), one
+    query; watchlist hits carry a content stamp, not a version a person knows, and get none."""
+    from palermo.web.profiles.models import ProfileVersion
+
+    wanted = {(h.rule_id, h.rule_version) for h in hits if h.source != "watchlist"}
+    numbers = {(rid, int(v)) for rid, v in wanted if v.isdigit()}
+    if not numbers:
+        return {}
+    rows = ProfileVersion.objects.filter(
+        profile__profile_id__in={rid for rid, _v in numbers},
+        version__in={v for _rid, v in numbers},
+    ).values_list("profile__profile_id", "version", "approved_at")
+    approved = {(rid, str(v)): at for rid, v, at in rows}
+    labels: dict[int, str] = {}
+    for h in hits:
+        key = (h.rule_id, h.rule_version)
+        if key not in wanted or not h.rule_version.isdigit():
+            continue
+        at = approved.get(key)
+        if at is None:
+            labels[h.pk] = f"第{h.rule_version}版" if lang == "zh" else f"v{h.rule_version}"
+        else:
+            day = timezone.localtime(at)
+            if lang == "zh":
+                labels[h.pk] = f"第{h.rule_version}版，{day.year}年{day.month}月{day.day}日批准"
+            else:
+                labels[h.pk] = f"v{h.rule_version}, approved {day.day} {day:%b %Y}"
+    return labels
+
+
+def traveller_interviews(*, user: Any, traveller: Traveller) -> list[Any]:
+    """The interviews started from this traveller's hits (first-line screens and second-line
+    interviews), newest first, for the links between traveller, hit, interview and case."""
+    require_role(user, HIT_ROLES, what=_SEE_HITS)
+    found = [
+        interview
+        for hit in Hit.objects.filter(traveller=traveller, agency_id=user.agency_id)
+        .prefetch_related("interviews")
+        .order_by("id")
+        for interview in hit.interviews.all()
+    ]
+    return sorted(found, key=lambda i: i.started_at, reverse=True)

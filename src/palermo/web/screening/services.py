@@ -43,6 +43,7 @@ from palermo.web.profiles.registry import current_screener, current_watchlists
 from palermo.web.screening.forms import record_to_json
 from palermo.web.screening.models import (
     PENDING,
+    PROFILE_DISPOSITIONS,
     BatchJob,
     Disposition,
     DispositionCorrection,
@@ -165,8 +166,11 @@ def desk_screen(
     return traveller, hits
 
 
-def _disposition_problems(kind: DispositionKind | str, text: str, seen: list[str]) -> list[Problem]:
-    """What is wrong with a disposition (the same rules for a first one and a correction)."""
+def _disposition_problems(
+    kind: DispositionKind | str, text: str, seen: list[str], *, source: str = "profile"
+) -> list[Problem]:
+    """What is wrong with a disposition (the same rules for a first one, a correction and the
+    disposition of a traveller's hits together)."""
     problems: list[Problem] = []
     if kind not in {k.value for k in DispositionKind}:
         problems.append(
@@ -175,6 +179,17 @@ def _disposition_problems(kind: DispositionKind | str, text: str, seen: list[str
                 field="kind",
                 value=str(kind),
                 rule=gettext_lazy("unknown choice"),
+            )
+        )
+    elif source != "watchlist" and DispositionKind(kind) not in PROFILE_DISPOSITIONS:
+        problems.append(
+            problem(
+                where=gettext_lazy("disposition"),
+                field="kind",
+                rule=gettext_lazy(
+                    "an investigator takes watchlist matches; a profile hit is referred to a "
+                    "second-line interview"
+                ),
             )
         )
     if len(text) < MIN_REASON:
@@ -210,6 +225,45 @@ def _disposition_problems(kind: DispositionKind | str, text: str, seen: list[str
     return problems
 
 
+def _dispose_locked(
+    *,
+    actor: User,
+    hit_pk: int,
+    kind: str,
+    text: str,
+    seen: list[str],
+    request: Any,
+    together: int = 0,
+) -> Disposition:
+    """Record one disposition inside the caller's transaction (the hit row locked)."""
+    locked = Hit.objects.select_for_update().get(pk=hit_pk)
+    if locked.status != PENDING:
+        raise TransitionRefusedError(_("This hit already has a disposition."))
+    disposition = Disposition.objects.create(
+        hit=locked,
+        kind=kind,
+        reason=text,
+        observed=seen,
+        decided_by=actor,
+        decided_at=timezone.now(),
+    )
+    locked.status = kind
+    locked.save(update_fields=["status"])
+    detail: dict[str, Any] = {"kind": kind, "observed": seen}
+    if together:
+        detail["together_with"] = together  # disposed of with the traveller's other hits
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        fields=["status"],
+        purpose="hit disposition",
+        request=request,
+        detail=detail,
+    )
+    return disposition
+
+
 def hit_dispose(
     *,
     actor: User,
@@ -229,34 +283,79 @@ def hit_dispose(
         raise NotPermittedError(_("Only the agency that screened the traveller can do this."))
     text = reason.strip()
     seen = sorted(set(observed))
-    problems = _disposition_problems(kind, text, seen)
+    problems = _disposition_problems(kind, text, seen, source=hit.source)
     if problems:
         raise InputError(problems)
     with transaction.atomic():
-        locked = Hit.objects.select_for_update().get(pk=hit.pk)
-        if locked.status != PENDING:
-            raise TransitionRefusedError(_("This hit already has a disposition."))
-        disposition = Disposition.objects.create(
-            hit=locked,
-            kind=str(kind),
-            reason=text,
-            observed=seen,
-            decided_by=actor,
-            decided_at=timezone.now(),
+        disposition = _dispose_locked(
+            actor=actor, hit_pk=hit.pk, kind=str(kind), text=text, seen=seen, request=request
         )
-        locked.status = str(kind)
-        locked.save(update_fields=["status"])
-        hit.status = locked.status
-        audit_record(
-            actor=actor,
-            action=AuditAction.UPDATE,
-            obj=locked,
-            fields=["status"],
-            purpose="hit disposition",
-            request=request,
-            detail={"kind": str(kind), "observed": seen},
-        )
+    hit.status = disposition.kind
     return disposition
+
+
+def traveller_hits_dispose(
+    *,
+    actor: User,
+    traveller: Traveller,
+    kind: DispositionKind | str,
+    reason: str,
+    observed: Iterable[str] = (),
+    exceptions: Iterable[int] = (),
+    request: Any = None,
+) -> list[Disposition]:
+    """One disposition for every hit of a traveller still waiting, except the hits named in
+    ``exceptions`` (they wait for a disposition of their own). All or nothing: one transaction,
+    one audit entry per hit, each saying it was disposed of together with the others."""
+    _require_role(actor, HIT_ROLES, _("record dispositions"))
+    if traveller.agency_id != actor.agency_id:
+        raise NotPermittedError(_("Only the agency that screened the traveller can do this."))
+    text = reason.strip()
+    seen = sorted(set(observed))
+    left_out = set(exceptions)
+    waiting = list(
+        Hit.objects.filter(traveller=traveller, status=PENDING)
+        .exclude(pk__in=left_out)
+        .order_by("-weight", "id")
+    )
+    problems = _disposition_problems(kind, text, seen, source="watchlist")
+    if not waiting:
+        problems.append(
+            problem(
+                where=gettext_lazy("disposition"),
+                field="exceptions",
+                rule=gettext_lazy("no hit is left waiting to be disposed of together"),
+            )
+        )
+    if str(kind) not in PROFILE_DISPOSITIONS:
+        profile_hits = [h for h in waiting if h.source != "watchlist"]
+        if profile_hits:
+            problems.append(
+                problem(
+                    where=gettext_lazy("disposition"),
+                    field="kind",
+                    value=", ".join(h.title_en for h in profile_hits),
+                    rule=gettext_lazy(
+                        "an investigator takes watchlist matches: leave the profile hits out "
+                        "and dispose of them on their own"
+                    ),
+                )
+            )
+    if problems:
+        raise InputError(problems)
+    with transaction.atomic():
+        return [
+            _dispose_locked(
+                actor=actor,
+                hit_pk=h.pk,
+                kind=str(kind),
+                text=text,
+                seen=seen,
+                request=request,
+                together=len(waiting),
+            )
+            for h in waiting
+        ]
 
 
 def disposition_can_correct(*, actor: User, hit: Hit) -> bool:
@@ -294,7 +393,7 @@ def disposition_correct(
     text = reason.strip()
     why = correction_reason.strip()
     seen = sorted(set(observed))
-    problems = _disposition_problems(kind, text, seen)
+    problems = _disposition_problems(kind, text, seen, source=hit.source)
     if len(why) < MIN_REASON:
         problems.append(
             problem(

@@ -25,11 +25,13 @@ from palermo.web.screening import selectors, services
 from palermo.web.screening.forms import (
     CorrectionForm,
     DispositionForm,
+    GroupDispositionForm,
     TravellerForm,
     country_options,
     mrz_values,
 )
-from palermo.web.screening.models import HIT_STATUS_CHOICES, Hit, JobStatus
+from palermo.web.screening.models import HIT_STATUS_CHOICES, PENDING, Hit, JobStatus, Traveller
+from palermo.web.screening.presentation import traveller_document
 
 QUEUE_PAGE_SIZE = 50
 
@@ -79,7 +81,7 @@ def desk(request: HttpRequest) -> HttpResponse:
                 return redirect("screening:traveller", pk=traveller.pk)
             context.update({"screened": True, "traveller": traveller})
             if traveller is not None:
-                context["hits"] = _hit_cards(request, traveller)
+                context.update(_hits_context(request, traveller))
         else:
             status = 422
         if _is_htmx(request):
@@ -90,8 +92,8 @@ def desk(request: HttpRequest) -> HttpResponse:
 HitCard = tuple[Hit, DispositionForm, CorrectionForm | None]
 
 
-def _hit_cards(request: HttpRequest, traveller: object) -> list[HitCard]:
-    hits = selectors.traveller_hits(user=request.user, traveller=traveller)  # type: ignore[arg-type]
+def _hit_cards(request: HttpRequest, traveller: Traveller) -> list[HitCard]:
+    hits = selectors.traveller_hits(user=request.user, traveller=traveller)
     return [_card(request, hit) for hit in hits]
 
 
@@ -105,11 +107,12 @@ def _card(
     may correct the recorded disposition)."""
     # nothing ticked: the officer ticks only what they saw (the profile's indicators are a hint
     # shown on the card, never an observation)
-    form = form or DispositionForm(prefix=f"hit{hit.pk}")
+    form = form or DispositionForm(prefix=f"hit{hit.pk}", source=hit.source)
     if correction is None and services.disposition_can_correct(actor=request.user, hit=hit):
         d = hit.disposition
         correction = CorrectionForm(
             prefix=f"fix{hit.pk}",
+            source=hit.source,
             initial={"kind": d.kind, "observed": list(d.observed), "reason": d.reason},
         )
     return hit, form, correction
@@ -125,19 +128,92 @@ def _render_card(request: HttpRequest, card: HitCard, status: int = 200) -> Http
     )
 
 
+def _hits_context(
+    request: HttpRequest, traveller: Traveller, group: GroupDispositionForm | None = None
+) -> dict[str, object]:
+    """A traveller's hits as one group: every card, the combined profile weight and best
+    watchlist score (never added together), and one form for all the hits still waiting."""
+    cards = _hit_cards(request, traveller)
+    waiting = [
+        (h.pk, h.title_zh if _zh() else h.title_en) for h, *_ in cards if h.status == PENDING
+    ]
+    if group is None and len(waiting) > 1:
+        group = GroupDispositionForm(prefix=f"all{traveller.pk}", waiting=waiting)
+    profile_hits = [h for h, *_ in cards if h.source != "watchlist"]
+    watchlist_hits = [h for h, *_ in cards if h.source == "watchlist"]
+    return {
+        "traveller": traveller,
+        "hits": cards,
+        "group_form": group if len(waiting) > 1 else None,
+        "waiting": len(waiting),
+        "combined_weight": sum(h.weight for h in profile_hits),
+        "profile_hits": len(profile_hits),
+        "best_score": max((h.weight for h in watchlist_hits), default=None),
+        "watchlist_hits": len(watchlist_hits),
+        "versions": selectors.version_labels([h for h, *_ in cards], lang="zh" if _zh() else "en"),
+    }
+
+
+def _zh() -> bool:
+    return (get_language() or "en").startswith("zh")
+
+
 @allow(HIT_ROLES)
 def traveller(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.traveller_get(
         user=request.user, pk=pk, purpose="review hits", request=request
     )
+    context = _hits_context(request, person)
+    context["document"] = traveller_document(selectors.traveller_record(person), zh=_zh())
+    context["interviews"] = selectors.traveller_interviews(user=request.user, traveller=person)
+    return render(request, "screening/traveller.html", context)
+
+
+@allow(HIT_ROLES)
+@require_POST
+def traveller_dispose(request: HttpRequest, pk: int) -> HttpResponse:
+    """One disposition for all of a traveller's waiting hits, except those left out."""
+    person = selectors.traveller_get(
+        user=request.user, pk=pk, purpose="hit disposition", request=request
+    )
+    waiting = [
+        (h.pk, h.title_zh if _zh() else h.title_en)
+        for h in selectors.traveller_hits(user=request.user, traveller=person)
+        if h.status == PENDING
+    ]
+    form = GroupDispositionForm(request.POST, prefix=f"all{person.pk}", waiting=waiting)
+    status = 200
+    if form.is_valid():
+        try:
+            services.traveller_hits_dispose(
+                actor=request.user,
+                traveller=person,
+                kind=form.cleaned_data["kind"],
+                reason=form.cleaned_data["reason"],
+                observed=form.cleaned_data["observed"],
+                exceptions=form.left_out(),
+                request=request,
+            )
+        except InputError as exc:
+            show_on_form(form, exc)
+            status = 422
+        except PalermoError as exc:
+            for reason in reasons(exc):
+                form.add_error(None, reason)
+            status = 409
+        else:
+            if not _is_htmx(request):
+                return redirect("screening:traveller", pk=person.pk)
+            return render(request, "screening/_hits.html", _hits_context(request, person))
+    else:
+        status = 422
+    if not _is_htmx(request):
+        context = _hits_context(request, person, group=form)
+        context["document"] = traveller_document(selectors.traveller_record(person), zh=_zh())
+        context["interviews"] = selectors.traveller_interviews(user=request.user, traveller=person)
+        return render(request, "screening/traveller.html", context, status=status)
     return render(
-        request,
-        "screening/traveller.html",
-        {
-            "traveller": person,
-            "record": selectors.traveller_record(person),
-            "hits": _hit_cards(request, person),
-        },
+        request, "screening/_hits.html", _hits_context(request, person, group=form), status=status
     )
 
 
@@ -145,7 +221,7 @@ def traveller(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def hit_dispose(request: HttpRequest, pk: int) -> HttpResponse:
     hit = selectors.hit_get(user=request.user, pk=pk)
-    form = DispositionForm(request.POST, prefix=f"hit{hit.pk}")
+    form = DispositionForm(request.POST, prefix=f"hit{hit.pk}", source=hit.source)
     status = 200
     if form.is_valid():
         try:
@@ -179,7 +255,7 @@ def disposition_correct(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct a recorded disposition (its recorder or a supervisor); the previous one stays in
     the hit's history."""
     hit = selectors.hit_get(user=request.user, pk=pk)
-    form = CorrectionForm(request.POST, prefix=f"fix{hit.pk}")
+    form = CorrectionForm(request.POST, prefix=f"fix{hit.pk}", source=hit.source)
     status = 200
     if form.is_valid():
         try:
@@ -227,7 +303,7 @@ class HitFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["profile"].choices = [
             ("", _("Any")),
-            *[(p, p) for p in selectors.hit_profiles(user=user)],
+            *selectors.hit_profiles(user=user, zh=_zh()),
         ]
 
     def filters(self) -> selectors.HitFilters:
@@ -247,14 +323,27 @@ class HitFilterForm(forms.Form):
 
 @allow(HIT_ROLES)
 def hit_queue(request: HttpRequest) -> HttpResponse:
+    """The queue one traveller per row: who, every hit by title, the combined profile weight
+    and the best watchlist score apart, how many wait for a disposition."""
     form = HitFilterForm(request.GET or None, user=request.user)
+    filters = form.filters()
     page = Paginator(
-        selectors.hit_list(user=request.user, filters=form.filters()), QUEUE_PAGE_SIZE
+        selectors.hit_groups(user=request.user, filters=filters), QUEUE_PAGE_SIZE
     ).get_page(request.GET.get("page"))
+    groups = selectors.traveller_groups(
+        user=request.user,
+        filters=filters,
+        traveller_ids=[row["traveller_id"] for row in page],
+        request=request,
+    )
     query = request.GET.copy()
     query.pop("page", None)
     template = "screening/_queue.html" if _is_htmx(request) else "screening/queue.html"
-    return render(request, template, {"form": form, "page": page, "query": query.urlencode()})
+    return render(
+        request,
+        template,
+        {"form": form, "page": page, "groups": groups, "query": query.urlencode()},
+    )
 
 
 class UploadForm(forms.Form):

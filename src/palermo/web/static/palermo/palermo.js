@@ -53,6 +53,9 @@
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail && event.detail.target;
     if (!target || !target.querySelector) { return; }
+    if (!target.isConnected && target.id) {  // an outerHTML swap replaced it: its successor
+      target = document.getElementById(target.id) || target;
+    }
     var focus = target.querySelector(".error-summary, [data-focus]");
     if (!focus && target.matches && target.matches(".error-summary, [data-focus]")) {
       focus = target;
