@@ -9,9 +9,9 @@ from flow_fixtures import activate_example
 from watchlist_fixtures import LISTED, active_watchlist
 
 from palermo.web.audit.models import AuditEntry
-from palermo.web.lib.testing import BaseTestCase
 from palermo.web.screening.models import PENDING, Hit, Traveller
 from palermo.web.screening.services import desk_screen
+from palermo.web.testsupport import BaseTestCase
 
 OBSERVED = {"obs_document_held_by_other": True, "obs_companion_answers": True, "obs_fearful": True}
 

@@ -80,7 +80,7 @@ def referred_hit_get(*, user: Any, pk: int) -> Hit:
 
 def screened_hit_get(*, user: Any, pk: int) -> Hit:
     """Any hit of the agency, for a first-line screen started from the traveller it concerns."""
-    _require(user, FIRST_LINE_ROLES)
+    require_role(user, FIRST_LINE_ROLES, what=_SEE_INTERVIEWS)
     try:
         return Hit.objects.get(pk=pk, agency_id=user.agency_id)
     except Hit.DoesNotExist:

@@ -349,9 +349,7 @@ class GroupDispositionForm(DispositionForm):
 
     def __init__(self, *args: Any, waiting: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, source="watchlist", **kwargs)
-        self.fields["exceptions"].choices = [
-            (str(pk), title) for pk, title in waiting
-        ]
+        self.fields["exceptions"].choices = [(str(pk), title) for pk, title in waiting]
 
     def left_out(self) -> list[int]:
         return [int(pk) for pk in self.cleaned_data.get("exceptions") or []]

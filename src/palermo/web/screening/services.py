@@ -307,7 +307,7 @@ def traveller_hits_dispose(
     """One disposition for every hit of a traveller still waiting, except the hits named in
     ``exceptions`` (they wait for a disposition of their own). All or nothing: one transaction,
     one audit entry per hit, each saying it was disposed of together with the others."""
-    _require_role(actor, HIT_ROLES, _("record dispositions"))
+    require_role(actor, HIT_ROLES, what=_("record dispositions"))
     if traveller.agency_id != actor.agency_id:
         raise NotPermittedError(_("Only the agency that screened the traveller can do this."))
     text = reason.strip()
