@@ -261,20 +261,7 @@ def test_spark_and_duckdb_give_identical_hits(
 @SPARK_SOCKETS
 def test_missing_values_never_match_a_comparison_on_spark_duckdb_and_python(spark: Any) -> None:
     cash_over = Comparison("declared_cash", "gt", 1.0)
-    tree = AnyOf((cash_over, Not(Comparison("group_size", "gt", 1))))
-    profile = Profile(
-        id="nulls",
-        version=1,
-        title=Text("t", "t"),
-        rationale=Text("r", "r"),
-        owner="o",
-        valid_from=dt.date(2026, 1, 1),
-        review_by=dt.date(2026, 12, 31),
-        applies_to=("entry", "exit", "visa_application"),
-        weight=1.0,
-        criteria=tree,
-    )
-    profile_set = ProfileSet.of([profile])
+    profile_set = one_profile(AnyOf((cash_over, Not(Comparison("group_size", "gt", 1)))))
     table = as_table(
         [
             {"declared_cash": None, "group_size": 5},  # cash missing -> false; not(5>1) false
