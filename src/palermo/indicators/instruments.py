@@ -1,4 +1,4 @@
-"""Instruments: the first-line screen and the second-line interviews, as YAML data.
+"""Instruments: the first-line questionnaire and the second-line interviews, as YAML data.
 
 An instrument is a list of questions; every answer option names the catalogue indicators it
 evidences, so an agency can reword a question without touching code. Loading checks the
