@@ -175,3 +175,20 @@ def test_the_examples_in_the_pipelines_docstrings_run(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module))
     assert result.failed == 0
     assert result.attempted > 0
+
+
+def test_records_check_counts_a_large_files_records_and_names_a_bad_one_by_row(
+    tmp_path: Path,
+) -> None:
+    from typer.testing import CliRunner
+
+    from palermo.cli.main import app
+
+    good = _csv(tmp_path / "good.csv", [f"r{i},entry,PVG,2026-05-20,F,,,TH" for i in range(25)])
+    ok = CliRunner().invoke(app, ["records", "check", str(good)])
+    assert ok.exit_code == 0, ok.output
+    assert "25 valid record(s)" in " ".join(ok.output.split())
+    bad = _csv(tmp_path / "bad.csv", ["r1,entry,PVG,2026-05-20,F,,,TH", "r2,entry,PVG,,F,,,TH"])
+    refused = CliRunner().invoke(app, ["records", "check", str(bad)])
+    assert refused.exit_code == 2
+    assert "row 2: field 'event_date'" in " ".join(refused.output.split())
