@@ -184,10 +184,13 @@ class TestFourEyes(BaseTestCase):
         assert WatchlistVersion.objects.get(pk=version.pk).status == "approved"
         assert AuditEntry.objects.filter(purpose="watchlist approved").count() == 1
 
-    def test_retiring_stops_the_matching(self) -> None:
+    def test_retiring_takes_two_supervisors_and_then_stops_the_matching(self) -> None:
         version = active_watchlist(self)
         assert current_screener().screen(LISTED)
         watchlist_retire(actor=self.supervisor, version=version, reason="legal basis withdrawn")
+        assert current_screener().screen(LISTED)  # asked, not yet confirmed
+        second = self.user_with_role(Role.SUPERVISOR)
+        watchlist_retire(actor=second, version=version, reason="legal basis withdrawn")
         assert current_screener().screen(LISTED) == []
 
     def test_a_supervisor_changes_the_threshold_and_it_is_audited(self) -> None:

@@ -20,6 +20,11 @@ class ReviewStatus(StrEnum):
     RETIRED = "retired"
 
 
+# What a page says when the first of the two people retiring an active version has asked.
+RETIREMENT_ASKED = _(
+    "Retirement asked: it stays active until a second person of the agency that holds it confirms."
+)
+
 REVIEW_STATUS_CHOICES = [
     (ReviewStatus.DRAFT.value, _("Draft")),
     (ReviewStatus.SUBMITTED.value, _("Submitted for approval")),

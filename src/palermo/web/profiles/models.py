@@ -7,13 +7,10 @@ can be re-validated, compared with another (``difflib``) and loaded into the Scr
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from palermo.web.lib.review import REVIEW_STATUS_CHOICES
+from palermo.web.review.models import ReviewedVersion
 
 
 class RiskProfile(models.Model):
@@ -29,50 +26,19 @@ class RiskProfile(models.Model):
         return self.profile_id
 
 
-class ReviewedVersion(models.Model):
-    """One kept version of a YAML document under the four-eyes workflow (draft -> submitted ->
-    approved -> active -> retired), and who did each step: a profile version or a named-list
-    version. Abstract, so each kind keeps its own table."""
+class YamlVersion(ReviewedVersion):
+    """A reviewed version whose content is a YAML document kept verbatim (profile or list)."""
 
-    version = models.PositiveIntegerField(_("version"))
-    source_name = models.CharField(_("file name"), max_length=200)
     yaml_text = models.TextField()  # each kind names it (``profile (YAML)``, ``list (YAML)``)
     title_en = models.CharField(max_length=300)
     title_zh = models.CharField(max_length=300)
     owner = models.CharField(_("owner"), max_length=200)
-    status = models.CharField(_("status"), max_length=16, choices=REVIEW_STATUS_CHOICES)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField()
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    approved_at = models.DateTimeField(null=True, blank=True)
-    activated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    activated_at = models.DateTimeField(null=True, blank=True)
-    retired_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    retired_at = models.DateTimeField(null=True, blank=True)
-    retire_reason = models.CharField(_("reason for retiring"), max_length=500, blank=True)
-
-    DOCUMENT_FIELD: ClassVar[str]  # the field saying which document a version belongs to
 
     class Meta:
         abstract = True
 
-    def __str__(self) -> str:
-        return f"{self.document_id} v{self.version}"
 
-    @property
-    def document_id(self) -> str:
-        """The id of the document this is a version of (profile id or list id)."""
-        raise NotImplementedError
-
-
-class ProfileVersion(ReviewedVersion):
+class ProfileVersion(YamlVersion):
     profile = models.ForeignKey(RiskProfile, on_delete=models.PROTECT, related_name="versions")
     yaml_text = models.TextField(_("profile (YAML)"))
     valid_from = models.DateField(_("valid from"))
@@ -112,7 +78,7 @@ class ActiveSetStamp(models.Model):
         return self.stamp
 
 
-class ListVersion(ReviewedVersion):
+class ListVersion(YamlVersion):
     """One uploaded version of a named list (``agencies_of_concern``...) that ``in_list``
     criteria use. Same workflow as a profile version; the active versions are screened with
     the active profiles, and only ``profiles/services.py`` writes these rows."""

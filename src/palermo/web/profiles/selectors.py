@@ -18,8 +18,8 @@ from palermo.web.lib.roles import PROFILE_ROLES, require_role
 from palermo.web.profiles.models import (
     ListVersion,
     ProfileVersion,
-    ReviewedVersion,
 )
+from palermo.web.review.models import ReviewedVersion
 
 V = TypeVar("V", bound=ReviewedVersion)
 

@@ -1,12 +1,14 @@
 """Writes on risk profiles and named lists: upload (validated), submit, approve (by a second
-person), activate, retire. Both kinds of version go through one workflow (``_Workflow``): each
-step runs in one transaction, checks the actor and writes the audit log; activating or retiring
-changes the active set's stamp, which swaps the Screener's profiles (``registry``)."""
+person of the holding agency), activate, retire (two people when active). Both kinds go through
+the one workflow of every reviewed version (``palermo.web.review.workflow.ReviewWorkflow``, also
+used by watchlists): each step runs in one transaction, checks the actor's role and agency and
+writes the audit log; activating or retiring changes the active set's stamp, which swaps the
+Screener's profiles (``registry``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,11 +17,8 @@ from django.utils.translation import gettext_lazy
 
 from palermo.errors import InputError
 from palermo.profiles.loader import build_list, check_texts, lists_used, read_yaml
-from palermo.profiles.profile_set import screening_day
 from palermo.web.accounts.models import User
-from palermo.web.audit.models import AuditAction
-from palermo.web.audit.services import audit_record
-from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
+from palermo.web.lib.errors import TransitionRefusedError
 from palermo.web.lib.problems import problem
 from palermo.web.lib.review import ReviewStatus
 from palermo.web.lib.roles import PROFILE_ROLES, require_role
@@ -27,7 +26,6 @@ from palermo.web.profiles.models import (
     ActiveSetStamp,
     ListVersion,
     ProfileVersion,
-    ReviewedVersion,
     RiskProfile,
 )
 from palermo.web.profiles.registry import (
@@ -37,21 +35,14 @@ from palermo.web.profiles.registry import (
     active_profile_set,
     named_list_texts,
 )
+from palermo.web.review.models import ReviewedVersion
+from palermo.web.review.workflow import ReviewWorkflow
 
 MAX_YAML_BYTES = 100_000
 
 V = TypeVar("V", bound=ReviewedVersion)
 
-
 _WORK_ON_PROFILES = gettext_lazy("work on risk profiles")
-
-
-def _require_status(version: ReviewedVersion, *allowed: ReviewStatus) -> None:
-    if version.status not in {s.value for s in allowed}:
-        raise TransitionRefusedError(
-            _("This step is not possible while the version is %(status)s.")
-            % {"status": version.get_status_display()}
-        )
 
 
 def _refuse_large(name: str, text: str, rule: Any) -> None:
@@ -79,219 +70,27 @@ def _refresh_active_stamp() -> str:
     return stamp
 
 
-class _Workflow(Generic[V]):
-    """The four-eyes workflow of one kind of kept version (profile or named list): the steps
-    are the same, the kind names its audit purposes and adds its own checks."""
+class _YamlWorkflow(ReviewWorkflow[V]):
+    """Profiles and named lists: analysts and supervisors upload and approve (four eyes within
+    the holding agency); what is active changes the active set's stamp."""
 
-    model: type[V]
-    noun: str  # in the audit purposes: "<noun> submitted", ...
-    detail_key: str  # the audit detail names the document under this key
-    where: Any  # names the document in a problem (lazy, translated)
+    what = _WORK_ON_PROFILES
+    editors = PROFILE_ROLES
+    approvers = PROFILE_ROLES
 
-    def check_activation(self, version: V, day: dt.date) -> None:
-        """Refuse activating ``version`` (``TransitionRefusedError``); nothing by default."""
-
-    def check_retire_active(self, version: V) -> None:
-        """Refuse retiring the active ``version``; nothing by default."""
-
-    def _audit(self, version: V, actor: User, request: Any, **kwargs: Any) -> None:
-        audit_record(
-            actor=actor,
-            obj=version,
-            request=request,
-            detail={self.detail_key: version.document_id, "version": version.version},
-            **kwargs,
-        )
-
-    def _step(
-        self, version: V, actor: User, request: Any, what: str, changes: dict[str, Any]
-    ) -> None:
-        for name, value in changes.items():
-            setattr(version, name, value)
-        version.save(update_fields=list(changes))
-        self._audit(
-            version,
-            actor,
-            request,
-            action=AuditAction.UPDATE,
-            fields=[name for name in changes if not name.endswith(("_at", "_by"))],
-            purpose=f"{self.noun} {what}",
-        )
-
-    def _locked(self, version: V) -> V:
-        locked: V = self.model.objects.select_for_update().get(pk=version.pk)
-        return locked
-
-    def create_draft(
-        self, *, actor: User, request: Any, name: str, version: int, fields: dict[str, Any]
-    ) -> V:
-        """Store a validated upload as a draft (inside the caller's transaction); ``InputError``
-        unless its number is higher than every stored version of the document."""
-        newest = (
-            self.model.objects.select_for_update()
-            .filter(**{self.model.DOCUMENT_FIELD: fields[self.model.DOCUMENT_FIELD]})
-            .order_by("-version")
-            .values_list("version", flat=True)
-            .first()
-        )
-        if newest is not None and version <= newest:
-            raise InputError(
-                [
-                    problem(
-                        where=name,
-                        field="version",
-                        value=version,
-                        rule=gettext_lazy("must be higher than the newest stored version (%(v)d)"),
-                        params={"v": newest},
-                    )
-                ]
-            )
-        draft: V = self.model.objects.create(
-            version=version,
-            source_name=name,
-            status=ReviewStatus.DRAFT.value,
-            author=actor,
-            created_at=timezone.now(),
-            **fields,
-        )
-        self._audit(
-            draft, actor, request, action=AuditAction.CREATE, purpose=f"{self.noun} uploaded"
-        )
-        return draft
-
-    def submit(self, *, actor: User, version: V, request: Any = None) -> V:
-        """Ask for approval; only the author submits their draft."""
-        require_role(actor, PROFILE_ROLES, what=_WORK_ON_PROFILES)
-        with transaction.atomic():
-            version = self._locked(version)
-            _require_status(version, ReviewStatus.DRAFT)
-            if version.author_id != actor.pk:
-                raise NotPermittedError(_("Only the author can submit a draft."))
-            self._step(
-                version,
-                actor,
-                request,
-                "submitted",
-                {"status": ReviewStatus.SUBMITTED.value, "submitted_at": timezone.now()},
-            )
-        return version
-
-    def approve(self, *, actor: User, version: V, request: Any = None) -> V:
-        """Approve a submitted version: four eyes, so the approver must not be the author."""
-        require_role(actor, PROFILE_ROLES, what=_WORK_ON_PROFILES)
-        with transaction.atomic():
-            version = self._locked(version)
-            _require_status(version, ReviewStatus.SUBMITTED)
-            if version.author_id == actor.pk:
-                raise NotPermittedError(
-                    _(
-                        "A second person must approve: you wrote this version, "
-                        "so you cannot approve it."
-                    )
-                )
-            self._step(
-                version,
-                actor,
-                request,
-                "approved",
-                {
-                    "status": ReviewStatus.APPROVED.value,
-                    "approved_by": actor,
-                    "approved_at": timezone.now(),
-                },
-            )
-        return version
-
-    def activate(
-        self, *, actor: User, version: V, request: Any = None, on: dt.date | None = None
-    ) -> V:
-        """Make an approved version the one screened; the document's previous active version
-        is retired. The kind's ``check_activation`` may refuse (``TransitionRefusedError``)."""
-        require_role(actor, PROFILE_ROLES, what=_WORK_ON_PROFILES)
-        day = on or screening_day()
-        with transaction.atomic():
-            version = self._locked(version)
-            _require_status(version, ReviewStatus.APPROVED)
-            previous = list(
-                self.model.objects.select_for_update().filter(
-                    **{self.model.DOCUMENT_FIELD: getattr(version, self.model.DOCUMENT_FIELD)},
-                    status=ReviewStatus.ACTIVE.value,
-                )
-            )
-            self.check_activation(version, day)
-            now = timezone.now()
-            for old in previous:
-                self._step(
-                    old,
-                    actor,
-                    request,
-                    "retired",
-                    {
-                        "status": ReviewStatus.RETIRED.value,
-                        "retired_by": actor,
-                        "retired_at": now,
-                        "retire_reason": _("Replaced by version %(v)d") % {"v": version.version},
-                    },
-                )
-            self._step(
-                version,
-                actor,
-                request,
-                "activated",
-                {"status": ReviewStatus.ACTIVE.value, "activated_by": actor, "activated_at": now},
-            )
-            _refresh_active_stamp()
-        return version
-
-    def retire(self, *, actor: User, version: V, reason: str, request: Any = None) -> V:
-        """Stop a version from being used (or withdraw it before activation), with a reason;
-        the kind's ``check_retire_active`` may refuse retiring the active version."""
-        require_role(actor, PROFILE_ROLES, what=_WORK_ON_PROFILES)
-        if not reason.strip():
-            raise InputError(
-                [
-                    problem(
-                        where=self.where, field="reason", rule=gettext_lazy("a reason is required")
-                    )
-                ]
-            )
-        with transaction.atomic():
-            version = self._locked(version)
-            _require_status(
-                version,
-                ReviewStatus.DRAFT,
-                ReviewStatus.SUBMITTED,
-                ReviewStatus.APPROVED,
-                ReviewStatus.ACTIVE,
-            )
-            was_active = version.status == ReviewStatus.ACTIVE.value
-            if was_active:
-                self.check_retire_active(version)
-            self._step(
-                version,
-                actor,
-                request,
-                "retired",
-                {
-                    "status": ReviewStatus.RETIRED.value,
-                    "retired_by": actor,
-                    "retired_at": timezone.now(),
-                    "retire_reason": reason.strip()[:500],
-                },
-            )
-            if was_active:
-                _refresh_active_stamp()
-        return version
+    def active_changed(self) -> None:
+        _refresh_active_stamp()
 
 
 # ---------------------------------------------------------------- risk profiles
 
 
-class _ProfileWorkflow(_Workflow[ProfileVersion]):
+class _ProfileWorkflow(_YamlWorkflow[ProfileVersion]):
     model = ProfileVersion
     noun = "risk profile"
     detail_key = "profile"
     where = gettext_lazy("profile")
+    held_elsewhere = gettext_lazy("another agency holds a profile with this id; choose another id")
 
     def check_activation(self, version: ProfileVersion, day: dt.date) -> None:
         """Every named list the profile uses is active, and its review date has not passed."""
@@ -337,7 +136,7 @@ def profile_upload(
         profile, _created = RiskProfile.objects.get_or_create(
             profile_id=built.id, defaults={"created_at": timezone.now()}
         )
-        return PROFILES.create_draft(
+        return PROFILES.create(
             actor=actor,
             request=request,
             name=name,
@@ -380,11 +179,12 @@ def _check_active_set_with(lists: dict[str, str]) -> None:
         )
 
 
-class _ListWorkflow(_Workflow[ListVersion]):
+class _ListWorkflow(_YamlWorkflow[ListVersion]):
     model = ListVersion
     noun = "named list"
     detail_key = "list"
     where = gettext_lazy("list")
+    held_elsewhere = gettext_lazy("another agency holds a list with this id; choose another id")
 
     def check_activation(self, version: ListVersion, day: dt.date) -> None:
         """Every active profile still loads with this version in place of the active one."""
@@ -434,7 +234,7 @@ def list_upload(*, actor: User, source_name: str, text: str, request: Any = None
     if built is None or problems:
         raise InputError(problems)
     with transaction.atomic():
-        return LISTS.create_draft(
+        return LISTS.create(
             actor=actor,
             request=request,
             name=name,

@@ -22,11 +22,12 @@ from palermo.profiles.loader import check_texts
 from palermo.web.lib.errors import reasons
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.problems import problem_text
-from palermo.web.lib.review import REVIEW_STATUS_CHOICES
+from palermo.web.lib.review import RETIREMENT_ASKED, REVIEW_STATUS_CHOICES, ReviewStatus
 from palermo.web.lib.roles import PROFILE_ROLES
 from palermo.web.profiles import selectors, services
-from palermo.web.profiles.models import ReviewedVersion
 from palermo.web.profiles.registry import named_list_texts
+from palermo.web.review.models import ReviewedVersion
+from palermo.web.review.workflow import ReviewWorkflow
 
 
 class UploadForm(forms.Form):
@@ -172,7 +173,7 @@ class _StepPages:
     and what each step says when done."""
 
     get: Callable[..., ReviewedVersion]
-    workflow: services._Workflow[Any]
+    workflow: ReviewWorkflow[Any]
     detail: str
     done: dict[str, Promise]
 
@@ -183,7 +184,12 @@ def _workflow_step(request: HttpRequest, pk: int, step: str, pages: _StepPages) 
     try:
         if step == "retire":
             reason = request.POST.get("reason", "")
-            work.retire(actor=request.user, version=version, reason=reason, request=request)
+            version = work.retire(
+                actor=request.user, version=version, reason=reason, request=request
+            )
+            if version.status == ReviewStatus.ACTIVE.value:
+                messages.success(request, str(RETIREMENT_ASKED))
+                return redirect(pages.detail, pk=version.pk)
         else:
             {"submit": work.submit, "approve": work.approve, "activate": work.activate}[step](
                 actor=request.user, version=version, request=request

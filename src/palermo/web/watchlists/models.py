@@ -12,20 +12,15 @@ database. Only ``watchlists/services.py`` writes these rows.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from palermo.web.accounts.models import Agency
 from palermo.web.lib.fields import EncryptedTextField
-from palermo.web.lib.review import REVIEW_STATUS_CHOICES
+from palermo.web.review.models import ReviewedVersion
 
 
-class WatchlistVersion(models.Model):
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+class WatchlistVersion(ReviewedVersion):
     list_id = models.CharField(_("list id"), max_length=64)
-    version = models.PositiveIntegerField(_("version"))
-    source_name = models.CharField(_("file name"), max_length=200)
     title = models.CharField(_("title"), max_length=300)
     owner = models.CharField(_("owner"), max_length=300)
     purpose = models.CharField(_("purpose"), max_length=1000)
@@ -37,22 +32,8 @@ class WatchlistVersion(models.Model):
     people = models.PositiveIntegerField(_("people"))
     organisations = models.PositiveIntegerField(_("organisations"))
     contacts = models.PositiveIntegerField(_("contact points"))
-    status = models.CharField(_("status"), max_length=16, choices=REVIEW_STATUS_CHOICES)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField()
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    approved_at = models.DateTimeField(null=True, blank=True)
-    activated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    activated_at = models.DateTimeField(null=True, blank=True)
-    retired_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    retired_at = models.DateTimeField(null=True, blank=True)
-    retire_reason = models.CharField(_("reason for retiring"), max_length=500, blank=True)
+
+    DOCUMENT_FIELD = "list_id"
 
     class Meta:
         ordering = ("list_id", "-version")
@@ -69,9 +50,6 @@ class WatchlistVersion(models.Model):
             models.Index(fields=["status"], name="watchlist_status"),
             models.Index(fields=["agency", "list_id"], name="watchlist_agency_list"),
         )
-
-    def __str__(self) -> str:
-        return f"{self.list_id} v{self.version}"
 
 
 class WatchlistSetStamp(models.Model):

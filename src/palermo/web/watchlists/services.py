@@ -1,11 +1,14 @@
 """Writes on watchlists: upload (validated by the domain loader), approve (a supervisor of the
-same agency who did not upload it), activate, retire, and change the threshold. Each runs in
-one transaction, checks the actor and writes the audit log; every change to what is active
-refreshes the active lists' stamp, which swaps the Screener's watchlists (``registry``)."""
+same agency who did not upload it), activate, retire (two people when active), and change the
+threshold. The steps are the one workflow of every reviewed version
+(``palermo.web.review.workflow``): each runs in one transaction, checks the actor's role and
+agency and writes the audit log; every change to what is active refreshes the active lists'
+stamp, which swaps the Screener's watchlists (``registry``)."""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -13,8 +16,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,10 +25,11 @@ from palermo.screening.watchlists.loading import local_today
 from palermo.web.accounts.models import User
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
-from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
+from palermo.web.lib.errors import TransitionRefusedError
 from palermo.web.lib.problems import checked_upload_name, problem
 from palermo.web.lib.review import ReviewStatus
 from palermo.web.lib.roles import WATCHLIST_APPROVERS, WATCHLIST_ROLES, require_role
+from palermo.web.review.workflow import ReviewWorkflow, require_status
 from palermo.web.watchlists.models import WatchlistVersion
 from palermo.web.watchlists.store import digest, entries_json, refresh_stamp
 
@@ -39,17 +41,38 @@ INFO_FIELDS = ("id", "title", "owner", "purpose", "legal_basis", "expires", "thr
 _WORK_ON_WATCHLISTS = gettext_lazy("work on watchlists")
 
 
-def _require_own(actor: User, version: WatchlistVersion) -> None:
-    if version.agency_id != actor.agency_id:
-        raise NotPermittedError(_("Only the agency that holds this list can do this."))
+class _WatchlistWorkflow(ReviewWorkflow[WatchlistVersion]):
+    """Analysts and supervisors upload (a version is submitted on upload); a supervisor of the
+    holding agency approves, activates, retires. An expired list cannot be activated."""
+
+    model = WatchlistVersion
+    noun = "watchlist"
+    detail_key = "list"
+    where = gettext_lazy("watchlist")
+    what = _WORK_ON_WATCHLISTS
+    editors = WATCHLIST_ROLES
+    approvers = WATCHLIST_APPROVERS
+    held_elsewhere = gettext_lazy("another agency holds a list with this id; choose another id")
+    submit_on_upload = True
+
+    def check_activation(self, version: WatchlistVersion, day: dt.date) -> None:
+        if version.expires < local_today():
+            raise TransitionRefusedError(
+                _(
+                    "The list expired on %(date)s: its legal basis for matching has lapsed. "
+                    "Upload a renewed list."
+                )
+                % {"date": version.expires.isoformat()}
+            )
+
+    def active_changed(self) -> None:
+        refresh_stamp()
 
 
-def _require_status(version: WatchlistVersion, *allowed: ReviewStatus) -> None:
-    if version.status not in {s.value for s in allowed}:
-        raise TransitionRefusedError(
-            _("This step is not possible while the version is %(status)s.")
-            % {"status": version.get_status_display()}
-        )
+WATCHLISTS = _WatchlistWorkflow()
+watchlist_approve = WATCHLISTS.approve
+watchlist_activate = WATCHLISTS.activate
+watchlist_retire = WATCHLISTS.retire
 
 
 def _renamed(found: Problem, path: Path, name: str) -> Problem:
@@ -92,196 +115,27 @@ def watchlist_upload(
     counts = Counter(e.kind for e in watchlist.entries)
     text = entries_json(watchlist.entries)
     with transaction.atomic():
-        holders = set(
-            WatchlistVersion.objects.filter(list_id=listed.list_id).values_list(
-                "agency_id", flat=True
-            )
-        )
-        if holders - {actor.agency_id}:
-            raise InputError(
-                [
-                    problem(
-                        where=name,
-                        field="id",
-                        value=listed.list_id,
-                        rule=gettext_lazy(
-                            "another agency holds a list with this id; choose another id"
-                        ),
-                    )
-                ]
-            )
-        newest = (
-            WatchlistVersion.objects.select_for_update()
-            .filter(list_id=listed.list_id)
-            .aggregate(v=Max("version"))["v"]
-        )
-        version = WatchlistVersion.objects.create(
-            agency_id=actor.agency_id,
-            list_id=listed.list_id,
-            version=(newest or 0) + 1,
-            source_name=name,
-            title=listed.title[:300],
-            owner=listed.owner[:300],
-            purpose=listed.purpose[:1000],
-            legal_basis=listed.legal_basis[:1000],
-            expires=listed.expires,
-            threshold=listed.threshold,
-            entries=text,
-            digest=digest(text),
-            people=counts[EntryKind.PERSON],
-            organisations=counts[EntryKind.ORGANISATION],
-            contacts=counts[EntryKind.CONTACT],
-            status=ReviewStatus.SUBMITTED.value,
-            author=actor,
-            created_at=timezone.now(),
-        )
-        audit_record(
+        return WATCHLISTS.create(
             actor=actor,
-            action=AuditAction.CREATE,
-            obj=version,
-            fields=["entries"],
-            purpose="watchlist uploaded",
             request=request,
-            detail={
-                "list": version.list_id,
-                "version": version.version,
-                "entries": len(watchlist.entries),
+            name=name,
+            fields={
+                "list_id": listed.list_id,
+                "title": listed.title[:300],
+                "owner": listed.owner[:300],
+                "purpose": listed.purpose[:1000],
+                "legal_basis": listed.legal_basis[:1000],
+                "expires": listed.expires,
+                "threshold": listed.threshold,
+                "entries": text,
+                "digest": digest(text),
+                "people": counts[EntryKind.PERSON],
+                "organisations": counts[EntryKind.ORGANISATION],
+                "contacts": counts[EntryKind.CONTACT],
             },
+            audit_fields=["entries"],
+            audit_detail={"entries": len(watchlist.entries)},
         )
-    return version
-
-
-def _step(
-    version: WatchlistVersion, actor: User, request: Any, what: str, changes: dict[str, Any]
-) -> None:
-    for name, value in changes.items():
-        setattr(version, name, value)
-    version.save(update_fields=list(changes))
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=version,
-        fields=[name for name in changes if not name.endswith(("_at", "_by"))],
-        purpose=what,
-        request=request,
-        detail={"list": version.list_id, "version": version.version},
-    )
-
-
-def _locked(version: WatchlistVersion) -> WatchlistVersion:
-    return WatchlistVersion.objects.select_for_update().get(pk=version.pk)
-
-
-def watchlist_approve(
-    *, actor: User, version: WatchlistVersion, request: Any = None
-) -> WatchlistVersion:
-    """Approve an uploaded version: a supervisor of the holding agency, never its uploader."""
-    require_role(actor, WATCHLIST_APPROVERS, what=_WORK_ON_WATCHLISTS)
-    _require_own(actor, version)
-    with transaction.atomic():
-        version = _locked(version)
-        _require_status(version, ReviewStatus.SUBMITTED)
-        if version.author_id == actor.pk:
-            raise NotPermittedError(
-                _(
-                    "A second person must approve: you uploaded this version, so you cannot "
-                    "approve it."
-                )
-            )
-        _step(
-            version,
-            actor,
-            request,
-            "watchlist approved",
-            {
-                "status": ReviewStatus.APPROVED.value,
-                "approved_by": actor,
-                "approved_at": timezone.now(),
-            },
-        )
-    return version
-
-
-def watchlist_activate(
-    *, actor: User, version: WatchlistVersion, request: Any = None
-) -> WatchlistVersion:
-    """Match travellers against an approved version from now on; the list's previous active
-    version is retired. An expired list cannot be activated."""
-    require_role(actor, WATCHLIST_APPROVERS, what=_WORK_ON_WATCHLISTS)
-    _require_own(actor, version)
-    with transaction.atomic():
-        version = _locked(version)
-        _require_status(version, ReviewStatus.APPROVED)
-        if version.expires < local_today():
-            raise TransitionRefusedError(
-                _(
-                    "The list expired on %(date)s: its legal basis for matching has lapsed. "
-                    "Upload a renewed list."
-                )
-                % {"date": version.expires.isoformat()}
-            )
-        now = timezone.now()
-        for previous in WatchlistVersion.objects.select_for_update().filter(
-            list_id=version.list_id, status=ReviewStatus.ACTIVE.value
-        ):
-            _step(
-                previous,
-                actor,
-                request,
-                "watchlist retired",
-                {
-                    "status": ReviewStatus.RETIRED.value,
-                    "retired_by": actor,
-                    "retired_at": now,
-                    "retire_reason": _("Replaced by version %(v)d") % {"v": version.version},
-                },
-            )
-        _step(
-            version,
-            actor,
-            request,
-            "watchlist activated",
-            {"status": ReviewStatus.ACTIVE.value, "activated_by": actor, "activated_at": now},
-        )
-        refresh_stamp()
-    return version
-
-
-def watchlist_retire(
-    *, actor: User, version: WatchlistVersion, reason: str, request: Any = None
-) -> WatchlistVersion:
-    """Stop matching against a version (or withdraw it before activation), with a reason."""
-    require_role(actor, WATCHLIST_APPROVERS, what=_WORK_ON_WATCHLISTS)
-    _require_own(actor, version)
-    if not reason.strip():
-        raise InputError(
-            [
-                problem(
-                    where=gettext_lazy("watchlist"),
-                    field="reason",
-                    rule=gettext_lazy("a reason is required"),
-                )
-            ]
-        )
-    with transaction.atomic():
-        version = _locked(version)
-        _require_status(version, ReviewStatus.SUBMITTED, ReviewStatus.APPROVED, ReviewStatus.ACTIVE)
-        was_active = version.status == ReviewStatus.ACTIVE.value
-        _step(
-            version,
-            actor,
-            request,
-            "watchlist retired",
-            {
-                "status": ReviewStatus.RETIRED.value,
-                "retired_by": actor,
-                "retired_at": timezone.now(),
-                "retire_reason": reason.strip()[:500],
-            },
-        )
-        if was_active:
-            refresh_stamp()
-    return version
 
 
 def watchlist_threshold_set(
@@ -290,8 +144,7 @@ def watchlist_threshold_set(
     """Change the score (0-100) a match must reach to become a hit; a supervisor of the holding
     agency, audited with the old and the new value. An active list uses it from the next
     screening on."""
-    require_role(actor, WATCHLIST_APPROVERS, what=_WORK_ON_WATCHLISTS)
-    _require_own(actor, version)
+    WATCHLISTS.require_reviewer(actor, version, WATCHLIST_APPROVERS)
     try:
         value = int(str(threshold).strip())
     except ValueError:
@@ -308,8 +161,8 @@ def watchlist_threshold_set(
             ]
         )
     with transaction.atomic():
-        version = _locked(version)
-        _require_status(version, ReviewStatus.SUBMITTED, ReviewStatus.APPROVED, ReviewStatus.ACTIVE)
+        version = WatchlistVersion.objects.select_for_update().get(pk=version.pk)
+        require_status(version, ReviewStatus.SUBMITTED, ReviewStatus.APPROVED, ReviewStatus.ACTIVE)
         before = version.threshold
         version.threshold = value
         version.save(update_fields=["threshold"])

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from palermo.errors import InputError, PalermoError
 from palermo.web.lib.errors import reasons
 from palermo.web.lib.permissions import allow
+from palermo.web.lib.review import RETIREMENT_ASKED, ReviewStatus
 from palermo.web.lib.roles import WATCHLIST_APPROVERS, WATCHLIST_ROLES
 from palermo.web.watchlists import selectors, services
 
@@ -128,13 +129,16 @@ def _step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             services.watchlist_activate(actor=request.user, version=version, request=request)
             messages.success(request, _("Active: screening matches against this list from now on."))
         else:
-            services.watchlist_retire(
+            version = services.watchlist_retire(
                 actor=request.user,
                 version=version,
                 reason=request.POST.get("reason", ""),
                 request=request,
             )
-            messages.success(request, _("Retired: this list version is no longer used."))
+            if version.status == ReviewStatus.ACTIVE.value:
+                messages.success(request, str(RETIREMENT_ASKED))
+            else:
+                messages.success(request, _("Retired: this list version is no longer used."))
     except PalermoError as exc:
         for reason in reasons(exc):
             messages.error(request, reason)
