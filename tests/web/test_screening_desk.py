@@ -160,6 +160,10 @@ class TestProfilesReachTheDeskWithoutRestart(BaseTestCase):
             "documents-held-and-companion-answers"
         ]
         profile_retire(actor=self.supervisor, version=version, reason="Replaced by a new rule")
+        from palermo.web.lib.roles import Role
+
+        # retiring an active profile takes two people of its agency
+        profile_retire(actor=self.user_with_role(Role.RISK_ANALYST), version=version, reason="ok")
         assert desk_screen(actor=self.officer, record=FLAGGED_RECORD)[1] == []
         assert ProfileVersion.objects.get().status == "retired"
 
