@@ -130,3 +130,52 @@ class TestTheWorker(BaseTestCase):
         # the task run a second time (as after a recovery) changes nothing
         assert screen_batch.call(job_id=job.pk) == "not queued"
         assert Hit.objects.count() == 1
+
+
+class TestBatchHitsKeepTheirProfileSet(BaseTestCase):
+    def test_a_profile_activated_while_the_job_runs_does_not_change_its_hits(self) -> None:
+        from unittest import mock
+
+        from flow_fixtures import example_text
+
+        from palermo.web.profiles.registry import current_screener
+        from palermo.web.profiles.services import (
+            profile_activate,
+            profile_approve,
+            profile_submit,
+            profile_upload,
+        )
+        from palermo.web.screening import services
+
+        activate_example(self, "documents-held-and-companion-answers")
+        set_before = current_screener().profile_set.version
+        analyst = self.user_with_role(Role.RISK_ANALYST)
+        newer = (
+            example_text("documents-held-and-companion-answers")
+            .replace("version: 1", "version: 2")
+            .replace("indicators: [BRD-01, BRD-02]", "indicators: [BRD-01]")
+        )
+        store = services._store_batch
+
+        def activate_then_store(*args: object, **kwargs: object) -> None:
+            # the job has screened with version 1; version 2 goes live before it stores
+            version = profile_upload(actor=analyst, source_name="v2.yaml", text=newer)
+            profile_submit(actor=analyst, version=version)
+            profile_approve(actor=self.supervisor, version=version)
+            profile_activate(actor=self.supervisor, version=version)
+            assert current_screener().profile_set.version != set_before
+            store(*args, **kwargs)  # type: ignore[arg-type]
+
+        job = batch_job_create(
+            actor=analyst, file_name="manifest.csv", chunks=[GOOD.encode("utf-8")]
+        )
+        with mock.patch.object(services, "_store_batch", activate_then_store):
+            screen_batch.call(job.pk)
+        hit = Hit.objects.get(traveller__batch=job)
+        assert (hit.rule_id, hit.indicators, hit.set_version) == (
+            "documents-held-and-companion-answers",
+            ["BRD-01", "BRD-02"],
+            set_before,
+        )
+        job.refresh_from_db()
+        assert job.set_version == set_before

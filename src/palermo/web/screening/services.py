@@ -64,10 +64,11 @@ PERSONAL_RECORD_FIELDS = tuple(
 )
 
 
-def _profile_indicators(rule_id: str, profile_set: ProfileSet | None = None) -> list[str]:
-    """The observation indicators of ``rule_id`` in ``profile_set`` (else the active set)."""
+def _profile_indicators(rule_id: str, profile_set: ProfileSet) -> list[str]:
+    """The observation indicators of ``rule_id`` in ``profile_set``: the set that produced the
+    hit, never whatever is active when the hit is stored."""
     try:
-        profile = (profile_set or current_screener().profile_set).get(rule_id)
+        profile = profile_set.get(rule_id)
     except KeyError:
         return []
     return [i for i in profile.indicators if i in OBSERVATION_IDS]
@@ -610,7 +611,7 @@ def batch_job_run(*, job_id: int) -> BatchJob | None:
         # the same active, unexpired watchlists as the desk and the API
         hits = hits_from_table(screen_table(table, profile_set, watchlists=current_watchlists()))
         opened.unlink(missing_ok=True)
-        _store_batch(job, actor, table, hits, profile_set.version)
+        _store_batch(job, actor, table, hits, profile_set)
         batch_files_remove(str(sealed))
         return job
     except (OperationalError, InterfaceError) as exc:  # the database went away (restarted)
@@ -710,12 +711,17 @@ def batch_job_worker_lost(*, job_id: int, resumed: bool, reason: str) -> None:
 
 
 def _store_batch(
-    job: BatchJob, actor: User, table: pa.Table, hits: list[EngineHit], set_version: str
+    job: BatchJob, actor: User, table: pa.Table, hits: list[EngineHit], profile_set: ProfileSet
 ) -> None:
+    """Store the job's travellers with hits; each hit's indicators come from ``profile_set``,
+    the set that produced it, even if another was activated while the job ran."""
+    set_version = profile_set.version
     by_record: dict[str, list[EngineHit]] = {}
     for h in hits:
         by_record.setdefault(h.record_id, []).append(h)
-    indicators = {rule: _profile_indicators(rule) for rule in {h.rule_id for h in hits}}
+    indicators = {
+        rule: _profile_indicators(rule, profile_set) for rule in {h.rule_id for h in hits}
+    }
     record_ids = table.column("record_id").to_pylist()
     wanted = {rid: i for i, rid in reversed(list(enumerate(record_ids))) if rid in by_record}
     rows = table.take(pa.array(sorted(wanted.values()), pa.int64())).to_pylist() if wanted else []
