@@ -78,7 +78,7 @@ class TestHitQueueExport(HitExportCase):
         assert first["Profile or list"] == self.hits[0].rule_id
         assert first["Version"] == self.hits[0].rule_version
         assert float(first["Weight or score"]) == self.hits[0].weight
-        assert first["Why it fired"] == "; ".join(self.hits[0].matched_en)
+        assert first["Why it fired"] == "; ".join(json.loads(self.hits[0].reasons or "")["en"])
         assert first["Disposition"] == "First-line questions asked"
         assert first["Port or post"] == "PEK"
         assert first["Event date"] == FLAGGED_RECORD["event_date"].isoformat()
@@ -158,7 +158,7 @@ class TestHitQueueExport(HitExportCase):
         assert header[:2] == ["命中", "记录编号"]
         by_hit = {int(row[0]): dict(zip(header, row, strict=True)) for row in rows[1:]}
         first = by_hit[self.hits[0].pk]
-        assert first["触发原因"] == "；".join(self.hits[0].matched_zh)
+        assert first["触发原因"] == "；".join(json.loads(self.hits[0].reasons or "")["zh"])
         assert any("\u4e00" <= ch <= "\u9fff" for ch in first["触发原因"])
         assert first["处置"] == "已进行一线询问"
         assert last_export().detail["language"] == "zh-hans"

@@ -72,7 +72,7 @@ class TestRetention(BaseTestCase):
         masked = Traveller.objects.get(pk=old.pk)
         stored = masked.record + masked.record_id
         stored += json.dumps(
-            list(Hit.objects.filter(traveller=old).values("matched_en", "matched_zh"))
+            list(Hit.objects.filter(traveller=old).values_list("reasons", flat=True))
         )
         stored += " ".join(
             Disposition.objects.filter(hit__traveller=old).values_list("reason", flat=True)

@@ -3,6 +3,7 @@ explanations and records a disposition with a reason for every hit."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.urls import reverse
@@ -39,7 +40,7 @@ class TestScreeningDesk(BaseTestCase):
         assert "Record disposition" in page
         hit = Hit.objects.get()
         assert hit.status == "pending"
-        assert any("held" in line.lower() for line in hit.matched_en)
+        assert any("held" in line.lower() for line in json.loads(hit.reasons or "{}")["en"])
 
     def test_the_desk_answers_an_htmx_request_with_the_result_only(self) -> None:
         response = self.client.post(reverse("screening:desk"), form_data(), HTTP_HX_REQUEST="true")

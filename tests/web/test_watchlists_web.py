@@ -5,6 +5,7 @@ the watchlist hits that desk, API and batch screening then give."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 from unittest import mock
 
@@ -229,7 +230,7 @@ class TestScreening(BaseTestCase):
         assert "Recruiters under investigation" in page
         assert "score" in page
         assert "Record disposition" in page
-        assert any("match score" in line for line in hit.matched_en)
+        assert any("match score" in line for line in json.loads(hit.reasons or "{}")["en"])
         # the disposition is needed like for any hit
         hit_dispose(actor=self.officer, hit=hit, kind="no_action", reason="namesake, other face")
         assert Hit.objects.get().status == "no_action"

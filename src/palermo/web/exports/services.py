@@ -193,7 +193,7 @@ def _hit_rows(
             hit.rule_version,
             hit.title_zh if chinese else hit.title_en,
             hit.weight,
-            ("；" if chinese else "; ").join(hit.matched_zh if chinese else hit.matched_en),
+            _reasons_cell(hit, chinese, bool(personal)),
             statuses.get(hit.status, hit.status),
             disposition.reason if disposition is not None else "",
             hit.port,
@@ -203,6 +203,20 @@ def _hit_rows(
             record = json.loads(hit.traveller.record)
             row.extend(_text(record.get(name)) for name in personal)
         yield row
+
+
+def _reasons_cell(hit: Hit, chinese: bool, personal: bool) -> str:
+    """Why the hit fired. A watchlist match's reasons quote the traveller's and the listed
+    person's names: without personal fields the cell says only that it matched (profiles never
+    use identifying fields, so their reasons stay)."""
+    if hit.source == "watchlist" and not personal:
+        with translation.override("zh-hans" if chinese else "en"):
+            return str(
+                gettext_lazy("Watchlist match, score %(score)d (names only with personal fields)")
+                % {"score": round(hit.weight)}
+            )
+    stored = json.loads(hit.reasons) if hit.reasons else {}
+    return ("；" if chinese else "; ").join(stored.get("zh" if chinese else "en", []))
 
 
 def _text(value: object) -> str:

@@ -153,6 +153,9 @@ BATCH_ROLES: RoleSet = frozenset({Role.RISK_ANALYST, Role.SUPERVISOR})
 HIT_ROLES: RoleSet = frozenset(
     {Role.FIRST_LINE_OFFICER, Role.CONSULAR_OFFICER, Role.RISK_ANALYST, Role.SUPERVISOR}
 )
+# Read a hit's reasons (they quote the record: a watchlist match names the traveller and the
+# listed person): the roles that may read the traveller's record, each read audited.
+HIT_REASON_ROLES: RoleSet = HIT_ROLES
 
 # --- watchlists ----------------------------------------------------------------------------
 # Risk analysts upload them; a supervisor of the same agency approves, activates, retires them

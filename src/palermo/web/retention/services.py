@@ -41,7 +41,7 @@ KEPT_FIELDS = (
     "sponsor_kind",
     "offered_job_sector",
 )
-MASKED_FIELDS = ("record", "record_id", "matched_en", "matched_zh", "reason")
+MASKED_FIELDS = ("record", "record_id", "reasons", "reason")
 MASKED_REASON = "[masked]"
 
 
@@ -93,7 +93,7 @@ def retention_run(
             traveller.record = masked_record(traveller)
             traveller.record_id = f"masked-{traveller.pk}"
             traveller.save(update_fields=["record", "record_id"])
-        Hit.objects.filter(traveller_id__in=due_ids).update(matched_en=[], matched_zh=[])
+        Hit.objects.filter(traveller_id__in=due_ids).update(reasons=None)
         Disposition.objects.filter(hit__traveller_id__in=due_ids).update(reason=MASKED_REASON)
         MaskedTraveller.objects.bulk_create(
             [

@@ -7,6 +7,7 @@ what happens to a traveller: a hit waits for an officer's disposition with a rea
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 
 from django.conf import settings
@@ -133,8 +134,10 @@ class Hit(models.Model):
     weight = models.FloatField()
     title_en = models.CharField(max_length=300)
     title_zh = models.CharField(max_length=300)
-    matched_en = models.JSONField(default=list)
-    matched_zh = models.JSONField(default=list)
+    # Why it fired, in English and Chinese: {"en": [...], "zh": [...]}. Encrypted: the reasons
+    # quote the record (a watchlist match names the traveller and the listed person). Read
+    # through screening.selectors.hit_reasons, which checks the role and audits the read.
+    reasons = EncryptedTextField(null=True, blank=True)
     indicators = models.JSONField(default=list)  # the BRD observables the profile rests on
     set_version = models.CharField(max_length=64)
     status = models.CharField(_("disposition"), max_length=20, choices=HIT_STATUS_CHOICES)
@@ -157,6 +160,11 @@ class Hit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id} for {self.traveller_id}"
+
+    @staticmethod
+    def reasons_text(english: list[str], chinese: list[str]) -> str:
+        """The stored form of a hit's reasons (encrypted by the field)."""
+        return json.dumps({"en": list(english), "zh": list(chinese)}, ensure_ascii=False)
 
 
 class Disposition(models.Model):

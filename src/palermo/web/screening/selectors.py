@@ -7,6 +7,7 @@ record is personal data and is audited.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
-from palermo.web.lib.roles import BATCH_ROLES, HIT_ROLES, require_role
+from palermo.web.lib.roles import BATCH_ROLES, HIT_REASON_ROLES, HIT_ROLES, require_role
 from palermo.web.screening.forms import record_from_json
 from palermo.web.screening.models import BatchJob, Hit, Traveller
 
@@ -39,7 +40,7 @@ class HitFilters:
 def hit_list(*, user: Any, filters: HitFilters) -> QuerySet[Hit]:
     """The agency's hit queue, oldest waiting first within the newest screenings."""
     require_role(user, HIT_ROLES, what=_SEE_HITS)
-    hits = Hit.objects.filter(agency_id=user.agency_id).select_related("traveller")
+    hits = Hit.objects.filter(agency_id=user.agency_id).select_related("traveller").defer("reasons")
     if filters.profile:
         hits = hits.filter(rule_id=filters.profile)
     if filters.status:
@@ -235,3 +236,34 @@ def traveller_interviews(*, user: Any, traveller: Traveller) -> list[Any]:
         for interview in hit.interviews.all()
     ]
     return sorted(found, key=lambda i: i.started_at, reverse=True)
+
+
+def hit_reasons(
+    *,
+    user: Any,
+    hits: Iterable[Hit],
+    language: str,
+    purpose: str,
+    request: Any = None,
+) -> dict[int, list[str]]:
+    """Why each hit fired, in ``language`` ("zh-hans" or English), decrypted for a role that
+    may read them; one audited read (the hits' ids, the field) per call. Hits of other
+    agencies are left out."""
+    require_role(user, HIT_REASON_ROLES, what=gettext_lazy("read why a hit fired"))
+    ids = [hit.pk for hit in hits]
+    if not ids:
+        return {}
+    key = "zh" if language.lower().startswith("zh") else "en"
+    rows = Hit.objects.filter(pk__in=ids, agency_id=user.agency_id).values_list("pk", "reasons")
+    shown = {pk: list(json.loads(text).get(key, [])) if text else [] for pk, text in rows}
+    audit_record(
+        actor=user,
+        action=AuditAction.READ,
+        object_type="screening.hit",
+        object_id=str(ids[0]) if len(ids) == 1 else "",
+        fields=["reasons"],
+        purpose=purpose,
+        request=request,
+        detail={"hits": sorted(shown)},
+    )
+    return shown

@@ -92,9 +92,23 @@ def desk(request: HttpRequest) -> HttpResponse:
 HitCard = tuple[Hit, DispositionForm, CorrectionForm | None]
 
 
+def _with_reasons(request: HttpRequest, hits: list[Hit], purpose: str) -> list[Hit]:
+    """Give each hit its reasons in the page's language (``reason_lines``): one audited read."""
+    lines = selectors.hit_reasons(
+        user=request.user,
+        hits=hits,
+        language=get_language() or "en",
+        purpose=purpose,
+        request=request,
+    )
+    for hit in hits:
+        hit.reason_lines = lines.get(hit.pk, [])  # type: ignore[attr-defined]
+    return hits
+
+
 def _hit_cards(request: HttpRequest, traveller: Traveller) -> list[HitCard]:
-    hits = selectors.traveller_hits(user=request.user, traveller=traveller)
-    return [_card(request, hit) for hit in hits]
+    hits = list(selectors.traveller_hits(user=request.user, traveller=traveller))
+    return [_card(request, hit) for hit in _with_reasons(request, hits, "review hits")]
 
 
 def _card(
@@ -120,6 +134,7 @@ def _card(
 
 def _render_card(request: HttpRequest, card: HitCard, status: int = 200) -> HttpResponse:
     hit, form, correction = card
+    _with_reasons(request, [hit], "review hits")
     return render(
         request,
         "screening/_hit.html",
