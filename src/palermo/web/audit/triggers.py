@@ -75,4 +75,4 @@ def lift_during_test_flush() -> None:
             original(self, sql_list)
 
     execute_sql_flush.lifts_audit_triggers = True  # type: ignore[attr-defined]
-    BaseDatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign]
+    BaseDatabaseOperations.execute_sql_flush = execute_sql_flush

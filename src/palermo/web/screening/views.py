@@ -102,7 +102,7 @@ def _with_reasons(request: HttpRequest, hits: list[Hit], purpose: str) -> list[H
         request=request,
     )
     for hit in hits:
-        hit.reason_lines = lines.get(hit.pk, [])  # type: ignore[attr-defined]
+        hit.reason_lines = lines.get(hit.pk, [])
     return hits
 
 
