@@ -240,3 +240,69 @@ def test_an_officer_disposes_of_a_travellers_hits_together_and_refers_the_match_
     page.locator("article.hit.watchlist").screenshot(
         path=str(artifacts / f"hits-disposed-{lang}-{size}.png")
     )
+
+
+@pytest.mark.parametrize(("lang", "size"), [("en", "wide"), ("zh", "narrow")])
+@pytest.mark.django_db(transaction=True)
+def test_a_first_line_screen_from_a_hit_refers_the_traveller_and_the_interview_asks_consent_first(
+    live_server: Any, browser_page: Any, artifacts: Path, lang: str, size: str
+) -> None:
+    from test_main_path import PASSWORD
+
+    from palermo.web.accounts.models import Agency
+    from palermo.web.lib.roles import Role
+    from palermo.web.testsupport import make_user
+
+    _world("documents-held-and-companion-answers.yaml")
+    make_user(
+        "interviewer",
+        agency=Agency.objects.get(code="north"),
+        role=Role.SECOND_LINE_INTERVIEWER,
+        password=PASSWORD,
+    )
+    page, base = browser_page, live_server.url
+    page.set_viewport_size(SIZES[size])
+    log_in(page, base, "officer")
+    if lang == "zh":
+        _chinese(page, base)
+    page.goto(f"{base}/screening/desk/")
+    page.select_option("#id_event_kind", "exit")
+    page.fill("#id_port", "PEK")
+    page.fill("#id_event_date", dt.date.today().isoformat())  # noqa: DTZ011
+    page.check("#id_obs_document_held_by_other")
+    page.check("#id_obs_companion_answers")
+    page.click("form.desk button.primary")
+    page.wait_for_selector("article.hit")
+    # the first-line screen starts from the traveller's hit
+    page.locator("article.hit form.inline button").click()
+    page.wait_for_url("**/screens/*/step/0/")
+    page.check("input[name=obs_document_held_by_other][value=yes]")
+    page.check("input[name=obs_companion_answers][value=yes]")
+    page.wait_for_load_state("networkidle")
+    page.click("button[value=next]")
+    page.wait_for_url("**/result/")
+    refer = page.locator("form[action$='/refer/'] button")
+    page.screenshot(path=str(artifacts / f"screen-result-{lang}-{size}.png"), full_page=True)
+    refer.click()
+    page.wait_for_selector(".ok[role=status]")
+    _nothing_off_screen(page)
+    page.click("header form.who button")
+    # the interviewer takes the referral up; consent comes before any question
+    log_in(page, base, "interviewer")
+    if lang == "zh":
+        _chinese(page, base)
+    page.goto(f"{base}/interviews/")
+    page.locator("table form.inline button").first.click()
+    page.wait_for_url("**/step/0/")
+    page.click("button[value=next]")
+    page.wait_for_selector("main .errors")
+    text = page.inner_text("main")
+    assert (
+        "如果当事人不同意，请就此停止。" if lang == "zh" else "If the person does not agree"
+    ) in text
+    page.goto(page.url.replace("/step/0/", "/step/2/"))
+    assert page.url.endswith("/step/0/")  # no question before consent
+    page.screenshot(
+        path=str(artifacts / f"interview-consent-first-{lang}-{size}.png"), full_page=True
+    )
+    _nothing_off_screen(page)

@@ -111,6 +111,13 @@ def test_officer_screens_interviewer_opens_a_case_and_the_interface_turns_chines
         page.wait_for_url(lambda url, here=here: url != here)  # htmx redirects to the next step
     assert "presumed victim" in page.inner_text("main")
     assert "Not yet assessed" not in page.inner_text("main")  # the last step's submit stored it
+    # the outcome and "Open the case" come first; the detail is folded below them
+    case_form = page.locator("text=Open the case").bounding_box()
+    detail = page.locator("details.assessment-detail").bounding_box()
+    assert case_form is not None
+    assert detail is not None
+    assert case_form["y"] < detail["y"]
+    page.click("details.assessment-detail > summary")
     for code in ("DR", "CR", "VR", "EX", "CD", "VD"):
         assert page.locator(f"table#dim-ADL-{code}").count() == 1
     exploitation = page.locator("table#dim-ADL-EX")
@@ -139,6 +146,7 @@ def test_officer_screens_interviewer_opens_a_case_and_the_interface_turns_chines
     assert "presumed_victim" not in page.inner_text("main")  # outcome codes are labels
     page.screenshot(path=str(artifacts / "5-chinese.png"), full_page=True)
     page.goto(result_url)
+    page.click("details.assessment-detail > summary")
     assert "推定受害人" in page.inner_text("main")
     assert "（未经核实）" in page.inner_text("main")
     page.screenshot(path=str(artifacts / "6-chinese-assessment.png"), full_page=True)

@@ -112,6 +112,8 @@ FLOW_URL_EXAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "profiles:retire": lambda t: {"pk": a_profile_version(t).pk},
     "interviews:screen_step": lambda t: {"pk": an_interview(t, "first-line").pk, "step": 0},
     "interviews:screen_result": lambda t: {"pk": an_interview(t, "first-line").pk},
+    "interviews:screen_refer": lambda t: {"pk": an_interview(t, "first-line").pk},
+    "interviews:by_reference": lambda t: {"reference": an_interview(t, "first-line").reference},
     "interviews:interview_step": lambda t: {
         "pk": an_interview(t, "second-line-adult").pk,
         "step": 1,

@@ -69,8 +69,15 @@ class TestSecondLineInterview(BaseTestCase):
         assert "consent_consented" in page
         assert "debt_owes" not in page
 
+    def give_consent(self, interview: Interview) -> None:
+        consent = instrument(interview.instrument_id).consent
+        url = reverse("interviews:interview_step", kwargs={"pk": interview.pk, "step": 0})
+        data = {f"consent_{c.id}": "on" for c in consent}
+        assert self.client.post(url, data, HTTP_HX_REQUEST="true").status_code == 200
+
     def test_answers_are_saved_as_you_go_and_follow_ups_appear(self) -> None:
         interview = self.start()
+        self.give_consent(interview)
         steps = steps_of(instrument(interview.instrument_id))
         debts = next(i for i, s in enumerate(steps) if s.key == "debts")
         url = reverse("interviews:interview_step", kwargs={"pk": interview.pk, "step": debts})

@@ -221,6 +221,8 @@ class CaseEventKind(StrEnum):
     SHARE_REVOKED = "share_revoked"
     SHARE_RENEWED = "share_renewed"
     EXPORTED = "exported"
+    # opened for a child with exploitation indicators: referred to child protection
+    CHILD_PROTECTION = "child_protection"
 
 
 CASE_EVENT_CHOICES = [
@@ -233,6 +235,7 @@ CASE_EVENT_CHOICES = [
     (CaseEventKind.SHARE_REVOKED.value, _("Sharing stopped")),
     (CaseEventKind.SHARE_RENEWED.value, _("Sharing without consent renewed")),
     (CaseEventKind.EXPORTED.value, _("Case file exported")),
+    (CaseEventKind.CHILD_PROTECTION.value, _("Referred to child protection")),
 ]
 
 

@@ -122,6 +122,7 @@ def case_open(
     contact: str = "",
     notes: str = "",
     interview_ref: str = "",
+    child_protection: str = "",
     request: Any = None,
 ) -> Case:
     """Open a case from a second-line interview whose outcome is a possible or presumed victim.
@@ -170,6 +171,10 @@ def case_open(
             updated_by=actor,
         )
         _event(case, actor, CaseEventKind.OPENED, outcome=str(outcome))
+        if child_protection:
+            # the referral note is the timeline's reason: the child protection service to
+            # contact, not the child's personal data (those stay in the encrypted fields)
+            _event(case, actor, CaseEventKind.CHILD_PROTECTION, reason=child_protection[:500])
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -177,7 +182,11 @@ def case_open(
             fields=["full_name", "document_number", "contact", "notes"],
             purpose="case opened from interview",
             request=request,
-            detail={"person": person.pseudonym, "interview": interview_ref},
+            detail={
+                "person": person.pseudonym,
+                "interview": interview_ref,
+                "child_protection": bool(child_protection),
+            },
         )
     return case
 

@@ -25,6 +25,7 @@ from palermo.web.cases.models import (
     CONSENT_CHECKLIST,
     CONSENT_PURPOSE_CHOICES,
     TRANSITIONS,
+    CaseEventKind,
     CaseStatus,
 )
 from palermo.web.lib.errors import reasons
@@ -132,11 +133,13 @@ def _detail_context(request: HttpRequest, pk: int, **forms_: Any) -> dict[str, A
     )
     own = case.agency_id == request.user.agency_id
     role = request.user.role
+    timeline = list(selectors.case_timeline(user=request.user, case=case))
     context: dict[str, Any] = {
         "case": case,
         "personal": personal,
         "own_case": own,
-        "timeline": selectors.case_timeline(user=request.user, case=case),
+        "timeline": timeline,
+        "child_protection": any(e.kind == CaseEventKind.CHILD_PROTECTION for e in timeline),
         "consents": selectors.case_consents(user=request.user, case=case),
         "shares": selectors.case_shares(user=request.user, case=case),
         "next_statuses": [

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.interviews.models import Interview, InterviewKind
-from palermo.web.lib.roles import FIRST_LINE_ROLES, SECOND_LINE_ROLES, require_role
+from palermo.web.lib.roles import FIRST_LINE_ROLES, SECOND_LINE_ROLES, has_role, require_role
 from palermo.web.screening.models import DispositionKind, Hit
 
 _SEE_INTERVIEWS = gettext_lazy("see these interviews")
@@ -59,7 +59,8 @@ def interview_get(
 def referrals_waiting(*, user: Any) -> QuerySet[Hit]:
     """Hits referred to a second-line interview that no interview has taken up yet."""
     require_role(user, SECOND_LINE_ROLES, what=_SEE_INTERVIEWS)
-    started = Interview.objects.filter(hit=OuterRef("pk"))
+    # a first-line screen from the same hit does not take the referral up; an interview does
+    started = Interview.objects.filter(hit=OuterRef("pk"), kind=InterviewKind.SECOND_LINE.value)
     return (
         Hit.objects.filter(agency_id=user.agency_id, status=DispositionKind.REFERRED.value)
         .exclude(Exists(started))
@@ -84,4 +85,16 @@ def screened_hit_get(*, user: Any, pk: int) -> Hit:
     try:
         return Hit.objects.get(pk=pk, agency_id=user.agency_id)
     except Hit.DoesNotExist:
+        raise Http404 from None
+
+
+def interview_by_reference(*, user: Any, reference: str) -> Interview:
+    """An interview of the agency by its reference, of a kind the user's role runs."""
+    require_role(user, FIRST_LINE_ROLES, what=_SEE_INTERVIEWS)
+    kinds = [InterviewKind.FIRST_LINE.value]
+    if has_role(user, SECOND_LINE_ROLES):
+        kinds.append(InterviewKind.SECOND_LINE.value)
+    try:
+        return Interview.objects.get(reference=reference, agency_id=user.agency_id, kind__in=kinds)
+    except Interview.DoesNotExist:
         raise Http404 from None

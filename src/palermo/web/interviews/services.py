@@ -36,7 +36,8 @@ from palermo.web.interviews.steps import (
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
 from palermo.web.lib.problems import problem
 from palermo.web.lib.roles import FIRST_LINE_ROLES, SECOND_LINE_ROLES, require_role
-from palermo.web.screening.models import Hit
+from palermo.web.screening.models import DispositionKind, Hit
+from palermo.web.screening.services import hit_dispose
 
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CASE_OUTCOMES = {
@@ -195,6 +196,14 @@ def interview_assess(
     return result
 
 
+def _child_protection_referral(interview: Interview) -> bool:
+    """Whether the stored assessment asks for a referral to child protection."""
+    try:
+        return bool(json.loads(interview.result or "{}").get("child_protection_referral"))
+    except ValueError:
+        return False
+
+
 def interview_open_case(
     *,
     actor: User,
@@ -203,13 +212,30 @@ def interview_open_case(
     document_number: str = "",
     contact: str = "",
     notes: str = "",
+    child_protection: bool = False,
     request: Any = None,
 ) -> Case:
     """Open a case for the person interviewed, when the assessment says possible or presumed
-    victim; the interview then points to the case."""
+    victim; the interview then points to the case.
+
+    ``child_protection``: the assessment found exploitation indicators for a child and asks
+    for a referral to child protection. The case is opened then whatever the outcome (a child
+    needs no "means": with indicators insufficient it is opened as a possible victim) and its
+    timeline starts with the referral to child protection."""
     _require(actor, InterviewKind.SECOND_LINE.value)
     _require_agency(actor, interview)
     outcome = CASE_OUTCOMES.get(interview.outcome)
+    note = ""
+    if child_protection:
+        if not _child_protection_referral(interview):
+            raise TransitionRefusedError(
+                _("This assessment does not ask for a referral to child protection.")
+            )
+        outcome = outcome or VictimOutcome.POSSIBLE
+        note = _(
+            "Child protection referral from interview %(ref)s: exploitation indicators "
+            "present for a child."
+        ) % {"ref": interview.reference}
     if interview.kind != InterviewKind.SECOND_LINE.value or outcome is None:
         raise TransitionRefusedError(
             _(
@@ -231,6 +257,7 @@ def interview_open_case(
             contact=contact,
             notes=notes,
             interview_ref=locked.reference,
+            child_protection=note,
             request=request,
         )
         locked.case = case
@@ -247,3 +274,36 @@ def interview_open_case(
         )
     interview.case = case
     return case
+
+
+def screen_refer(*, actor: User, interview: Interview, request: Any = None) -> None:
+    """Refer the traveller whose hit the first-line screen started from to a second-line
+    interview: the hit's disposition, with the screen as the reason and the border
+    observations the officer recorded in the screen (never any they did not record)."""
+    _require(actor, InterviewKind.FIRST_LINE.value)
+    _require_agency(actor, interview)
+    if interview.kind != InterviewKind.FIRST_LINE.value or interview.outcome != "offer_interview":
+        raise TransitionRefusedError(
+            _("Only a first-line screen that offers a private interview refers the traveller.")
+        )
+    if interview.hit is None:
+        raise TransitionRefusedError(
+            _(
+                "This screen was not started from a traveller's hit: screen the traveller "
+                "at the desk first."
+            )
+        )
+    inst = instrument(interview.instrument_id)
+    answers = stored(interview.answers)["answers"]
+    observed = [
+        q.observation for q in inst.questions if q.observation and answers.get(q.id) is True
+    ]
+    hit_dispose(
+        actor=actor,
+        hit=interview.hit,
+        kind=DispositionKind.REFERRED,
+        reason=_("First-line screen %(ref)s: offer a private second-line interview.")
+        % {"ref": interview.reference},
+        observed=observed,
+        request=request,
+    )

@@ -38,7 +38,7 @@ from palermo.web.interviews.steps import (
 )
 from palermo.web.lib.errors import reasons
 from palermo.web.lib.permissions import allow
-from palermo.web.lib.roles import FIRST_LINE_ROLES, OPEN_CASE_ROLES, SECOND_LINE_ROLES
+from palermo.web.lib.roles import FIRST_LINE_ROLES, OPEN_CASE_ROLES, SECOND_LINE_ROLES, has_role
 
 
 def lang() -> str:
@@ -107,6 +107,17 @@ def interview_list(request: HttpRequest) -> HttpResponse:
 def start(request: HttpRequest) -> HttpResponse:
     instrument_id = request.POST.get("instrument", FIRST_LINE_INSTRUMENT)
     hit = None
+    screen_id = request.POST.get("screen", "")
+    if screen_id.isdigit() and instrument_id in SECOND_LINE_INSTRUMENTS:
+        # the screen offered a private interview: the interview concerns the same traveller
+        screened = selectors.interview_get(
+            user=request.user,
+            pk=int(screen_id),
+            kind=InterviewKind.FIRST_LINE,
+            purpose="second-line interview from first-line screen",
+            request=request,
+        )
+        hit = screened.hit
     hit_id = request.POST.get("hit", "")
     if hit_id:
         if not hit_id.isdigit():
@@ -161,12 +172,78 @@ def _step_context(interview: Interview, index: int, language: str) -> dict[str, 
     }
 
 
+def missing_consent(interview: Interview, language: str) -> list[str]:
+    """The required consent items not (yet) given, in ``language``."""
+    doc = stored(interview.answers)
+    return [
+        c.text.get(language)
+        for c in instrument(interview.instrument_id).consent
+        if c.required and doc["consent"].get(c.id) is not True
+    ]
+
+
+def _go(request: HttpRequest, target: str) -> HttpResponse:
+    """To ``target``: a redirect, or for htmx a 204 that tells htmx where to go."""
+    if request.headers.get("HX-Request") == "true":
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+def _next_target(
+    request: HttpRequest, interview: Interview, context: dict[str, Any], step: int
+) -> str | None:
+    """Where "Save and continue" (or "Back") leads after a save; ``None`` to stay. On the
+    consent step, "continue" without every required consent stays, saying what to do."""
+    go = request.POST.get("go", "")
+    pk = interview.pk
+    if go == "back" and step > 0:
+        return reverse(f"{context['prefix']}_step", kwargs={"pk": pk, "step": step - 1})
+    if go != "next":
+        return None
+    missing = missing_consent(interview, lang()) if context["step"].is_consent else []
+    if missing:
+        context["errors"] = [
+            _("The interview cannot go on without the person's consent to: %(items)s.")
+            % {"items": "; ".join(missing)}
+        ]
+        context["consent_refused"] = True
+        return None
+    if not context["is_last"]:
+        return reverse(f"{context['prefix']}_step", kwargs={"pk": pk, "step": step + 1})
+    if interview.case_id is None:
+        # "Save and assess": the deliberate submit stores the assessment; answers that cannot
+        # be assessed yet (no consent) show their reasons on the page.
+        with contextlib.suppress(InputError):
+            services.interview_assess(
+                actor=request.user, interview=interview, language=lang(), request=request
+            )
+    return reverse(f"{context['prefix']}_result", kwargs={"pk": pk})
+
+
+def _posted_answers(request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]:
+    answers: dict[str, Any] = {}
+    for question in context["questions"]:
+        if question.multiple:
+            answers[question.id] = request.POST.getlist(question.id)
+        else:
+            answers[question.id] = request.POST.get(question.id, "")
+    return answers
+
+
 def _step(request: HttpRequest, pk: int, step: int, kind: InterviewKind) -> HttpResponse:
     interview = selectors.interview_get(
         user=request.user, pk=pk, kind=kind, purpose="interview", request=request
     )
     context = _step_context(interview, step, lang())
     status = 200
+    if context["index"] > 0 and missing_consent(interview, lang()):
+        # consent comes first: no question is asked before the person has agreed
+        messages.warning(
+            request, _("Consent comes first: the interview goes on only once it is given.")
+        )
+        return _go(request, reverse(f"{context['prefix']}_step", kwargs={"pk": pk, "step": 0}))
     if request.method == "POST":
         current: Step = context["step"]
         consent = (
@@ -174,18 +251,12 @@ def _step(request: HttpRequest, pk: int, step: int, kind: InterviewKind) -> Http
             if current.is_consent
             else None
         )
-        answers: dict[str, Any] = {}
-        for question in context["questions"]:
-            if question.multiple:
-                answers[question.id] = request.POST.getlist(question.id)
-            else:
-                answers[question.id] = request.POST.get(question.id, "")
         try:
             interview = services.interview_save(
                 actor=request.user,
                 interview=interview,
                 consent=consent,
-                answers=answers,
+                answers=_posted_answers(request, context),
                 request=request,
             )
         except PalermoError as exc:
@@ -194,32 +265,11 @@ def _step(request: HttpRequest, pk: int, step: int, kind: InterviewKind) -> Http
         else:
             context = _step_context(interview, step, lang())
             context["saved_at"] = timezone.localtime()
-            go = request.POST.get("go", "")
-            target = None
-            if go == "next":
-                target = (
-                    reverse(f"{context['prefix']}_result", kwargs={"pk": pk})
-                    if context["is_last"]
-                    else reverse(f"{context['prefix']}_step", kwargs={"pk": pk, "step": step + 1})
-                )
-                if context["is_last"] and interview.case_id is None:
-                    # "Save and assess": the deliberate submit stores the assessment; answers
-                    # that cannot be assessed yet (no consent) show their reasons on the page.
-                    with contextlib.suppress(InputError):
-                        services.interview_assess(
-                            actor=request.user,
-                            interview=interview,
-                            language=lang(),
-                            request=request,
-                        )
-            elif go == "back" and step > 0:
-                target = reverse(f"{context['prefix']}_step", kwargs={"pk": pk, "step": step - 1})
+            target = _next_target(request, interview, context, step)
             if target is not None:
-                if request.headers.get("HX-Request") == "true":
-                    response = HttpResponse(status=204)
-                    response["HX-Redirect"] = target
-                    return response
-                return redirect(target)
+                return _go(request, target)
+            if context.get("consent_refused"):
+                status = 422
         if request.headers.get("HX-Request") == "true":
             return render(request, "interviews/_step_form.html", context, status=status)
     return render(request, "interviews/step.html", context, status=status)
@@ -236,6 +286,7 @@ class OpenCaseForm(forms.Form):
     notes = forms.CharField(
         label=gettext_lazy("Narrative notes"), widget=forms.Textarea({"rows": 4}), required=False
     )
+    child_protection = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 def _result(request: HttpRequest, pk: int, kind: InterviewKind) -> HttpResponse:
@@ -277,16 +328,36 @@ def _result(request: HttpRequest, pk: int, kind: InterviewKind) -> HttpResponse:
     except InputError as exc:
         context["errors"] = reasons(exc)
         return render(request, "interviews/result.html", context, status=422)
-    context["view"] = assessment_view(result, language)
-    context["can_open_case"] = (
+    view = assessment_view(result, language)
+    context["view"] = view
+    may_open = (
         kind is InterviewKind.SECOND_LINE
-        and interview.outcome in services.CASE_OUTCOMES
+        and context.get("stored")
         and interview.case_id is None
-        and request.user.role in OPEN_CASE_ROLES
+        and has_role(request.user, OPEN_CASE_ROLES)
     )
+    context["can_open_case"] = may_open and interview.outcome in services.CASE_OUTCOMES
+    context["can_refer_child"] = may_open and view.child_protection_referral
     context["form"] = OpenCaseForm()
+    context["child_form"] = OpenCaseForm(initial={"child_protection": True}, prefix="child")
     context["case_url"] = _case_url(interview)
+    context.update(_next_steps(request, interview, view.outcome))
     return render(request, "interviews/result.html", context)
+
+
+def _next_steps(request: HttpRequest, interview: Interview, outcome: str) -> dict[str, Any]:
+    """What a first-line screen that offers an interview leads to: the second-line interview
+    (for those who run it) or the referral of the traveller's hit (for the officer)."""
+    if interview.kind != InterviewKind.FIRST_LINE.value or outcome != "offer_interview":
+        return {}
+    hit = interview.hit
+    return {
+        "offer": True,
+        "may_interview": has_role(request.user, SECOND_LINE_ROLES),
+        "may_refer": hit is not None and hit.status == "pending",
+        "referred": hit is not None and hit.status == "referred",
+        "second_line_instruments": SECOND_LINE_INSTRUMENTS,
+    }
 
 
 def _case_url(interview: Interview) -> str:
@@ -308,7 +379,8 @@ def open_case(request: HttpRequest, pk: int) -> HttpResponse:
         purpose="open case",
         request=request,
     )
-    form = OpenCaseForm(request.POST)
+    child = request.POST.get("child-child_protection") is not None
+    form = OpenCaseForm(request.POST, prefix="child" if child else None)
     if form.is_valid():
         try:
             case = services.interview_open_case(
@@ -328,6 +400,39 @@ def open_case(request: HttpRequest, pk: int) -> HttpResponse:
                     request, f"{form.fields[field].label if field in form.fields else ''}: {error}"
                 )
     return redirect("interviews:interview_result", pk=pk)
+
+
+@allow(FIRST_LINE_ROLES)
+@require_POST
+def screen_refer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The screen offers a private interview: refer the traveller's hit to a second-line
+    interview, naming what the officer recorded in the screen."""
+    interview = selectors.interview_get(
+        user=request.user,
+        pk=pk,
+        kind=InterviewKind.FIRST_LINE,
+        purpose="refer from first-line screen",
+        request=request,
+    )
+    try:
+        services.screen_refer(actor=request.user, interview=interview, request=request)
+    except PalermoError as exc:
+        for reason in reasons(exc):
+            messages.error(request, reason)
+    else:
+        messages.success(
+            request,
+            _("Referred: the traveller waits for a private second-line interview."),
+        )
+    return redirect("interviews:screen_result", pk=pk)
+
+
+@allow(FIRST_LINE_ROLES)
+def by_reference(request: HttpRequest, reference: str) -> HttpResponse:
+    """An interview by its reference (the case file names it): its result page."""
+    interview = selectors.interview_by_reference(user=request.user, reference=reference)
+    kind = InterviewKind(interview.kind)
+    return redirect(f"{_url_prefix(kind)}_result", pk=interview.pk)
 
 
 @allow(FIRST_LINE_ROLES)

@@ -429,7 +429,7 @@ def disposition_correct(
         if (
             current.kind == DispositionKind.REFERRED
             and str(kind) != DispositionKind.REFERRED
-            and locked.interviews.exists()
+            and locked.interviews.filter(kind="second_line").exists()
         ):
             raise TransitionRefusedError(
                 _(
