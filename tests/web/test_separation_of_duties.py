@@ -170,9 +170,32 @@ class TestAdministratorsSeeNoCaseContent(BaseTestCase):
         assert list(case_list(user=self.admin)) == []
         assert case_personal_data(user=self.admin, case=self.case, purpose="x") is None
 
-    def test_the_export_selector_answers_not_found_or_refuses(self) -> None:
-        with pytest.raises((Http404, NotPermittedError)):
+    def test_the_export_selector_answers_not_found(self) -> None:
+        with pytest.raises(Http404):
             case_export_get(user=self.admin, pk=self.case.pk)
+
+    def test_even_past_the_role_declarations_pages_api_and_export_answer_not_found(
+        self,
+    ) -> None:
+        """Were a view or API operation opened to administrators by mistake, the selectors
+        behind it still answer 404: the rule does not rest on the declarations alone."""
+        from django.test import RequestFactory
+
+        from palermo.web.api import api as case_api
+        from palermo.web.cases import views as case_views
+        from palermo.web.exports import views as export_views
+
+        request = RequestFactory().get("/")
+        request.user = self.admin
+        for call in (
+            lambda: case_views.case_detail_view.__wrapped__(request, self.case.pk),
+            lambda: export_views.case_export_view.__wrapped__(request, self.case.pk),
+            lambda: case_api.case_detail(request, self.case.pk),
+        ):
+            with pytest.raises(Http404):
+                call()
+        listed = case_views.case_list_view.__wrapped__(request).content.decode()
+        assert self.case.reference not in listed
 
     def test_case_pages_case_api_and_case_export_show_nothing(self) -> None:
         self.login(self.admin)

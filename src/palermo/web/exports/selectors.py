@@ -59,8 +59,8 @@ def audit_export_list(*, user: Any, filters: AuditFilters) -> tuple[QuerySet[Aud
 def case_export_get(*, user: Any, pk: int) -> Case:
     """A case the user may export: visible to them (else ``Http404``) and their agency's own
     (a case shared with the agency is not theirs to pass on)."""
+    case = case_get(user=user, pk=pk)  # first: who cannot see the case learns nothing (404)
     require_role(user, CASE_EXPORT_ROLES, what=_EXPORT)
-    case = case_get(user=user, pk=pk)
     if case.agency_id != user.agency_id:
         raise NotPermittedError(_("Only the agency that owns the case can export it."))
     return case
