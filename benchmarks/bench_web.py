@@ -356,8 +356,10 @@ def make_hits(agency: Any, count: int, bodies: list[bytes]) -> Any:
                         weight=0.7,
                         title_en="Travel pattern of a recruited worker",
                         title_zh="被招募工人的出行模式",
-                        matched_en=["ticket bought by a third party", "first trip abroad"],
-                        matched_zh=["机票由第三方购买", "首次出境"],
+                        reasons=Hit.reasons_text(
+                            ["ticket bought by a third party", "first trip abroad"],
+                            ["机票由第三方购买", "首次出境"],
+                        ),
                         indicators=["BRD-01", "BRD-07"],
                         set_version="bench",
                         status=PENDING,
