@@ -144,6 +144,7 @@ def world(profiles: int) -> tuple[Any, str]:
             status="active",
             author=analyst,
             approved_by=supervisor,
+            agency=agency,
             created_at=now,
         )
     services._refresh_active_stamp()
