@@ -31,6 +31,7 @@ from typing import Any, Literal
 import yaml
 
 from palermo.errors import InputError, Problem
+from palermo.lib import yamlsafe
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DIMENSION_CODES = ("DR", "CR", "VR", "EX", "CD", "VD")
@@ -301,15 +302,13 @@ def _read_yaml(path: Path, reader: _Reader) -> tuple[Mapping[str, Any], bytes]:
         )
         return {}, b""
     try:
-        doc = yaml.safe_load(raw)
+        doc = yamlsafe.parse(raw)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path.name} line {mark.line + 1}" if mark is not None else path.name
-        reader.problem(
-            where,
-            f"is not valid YAML: {getattr(exc, 'problem', exc)}",
-            f"不是有效的 YAML：{getattr(exc, 'problem', exc)}",
-        )
+        found = yamlsafe.problem_from(exc, path.name)
+        reader.problem(found.where, found.rule, found.rule_zh)
+        return {}, raw
+    except UnicodeDecodeError:
+        reader.problem(path.name, "not UTF-8 text", "不是 UTF-8 编码的文本")
         return {}, raw
     return reader.mapping(doc, path.name), raw
 

@@ -34,6 +34,7 @@ from palermo.indicators.catalogue import (
     _Reader,
     load_catalogue,
 )
+from palermo.lib import yamlsafe
 
 INSTRUMENTS_DIR = Path(__file__).resolve().parent / "instruments"
 MAX_FIRST_LINE_ITEMS = 10
@@ -229,20 +230,16 @@ def _parse_instrument(path: Path, cat: Catalogue) -> Instrument:
 def _read_instrument_yaml(path: Path) -> tuple[object, bytes]:
     try:
         raw = path.read_bytes()
-        return yaml.safe_load(raw), raw
+        return yamlsafe.parse(raw), raw
     except OSError as exc:
         raise InputError(
             [Problem(where=str(path), rule=f"cannot be read: {exc}", rule_zh=f"无法读取：{exc}")]
         ) from None
     except yaml.YAMLError as exc:
+        raise InputError([yamlsafe.problem_from(exc, path.name)]) from None
+    except UnicodeDecodeError:
         raise InputError(
-            [
-                Problem(
-                    where=path.name,
-                    rule=f"is not valid YAML: {exc}",
-                    rule_zh=f"不是有效的 YAML：{exc}",
-                )
-            ]
+            [Problem(where=path.name, rule="not UTF-8 text", rule_zh="不是 UTF-8 编码的文本")]
         ) from None
 
 

@@ -29,8 +29,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from palermo.indicators.answers import Answers, AnswerValue, asked
 from palermo.indicators.assessment import Outcome, Variant, assess, assess_indicators
 from palermo.indicators.catalogue import DATA_DIR, Catalogue, load_catalogue
@@ -42,6 +40,7 @@ from palermo.indicators.instruments import (
     QuestionType,
     load_instrument,
 )
+from palermo.lib import yamlsafe
 
 # Items a victim discloses less readily (violence, sexual coercion, threats), by adult-labour id.
 SENSITIVE = frozenset(
@@ -290,7 +289,7 @@ class EvaluationReport:
 
 
 def published_tools() -> list[dict[str, Any]]:
-    doc = yaml.safe_load((DATA_DIR / "published-screening-tools.yaml").read_text(encoding="utf-8"))
+    doc = yamlsafe.parse((DATA_DIR / "published-screening-tools.yaml").read_text(encoding="utf-8"))
     tools: list[dict[str, Any]] = doc["tools"]
     return tools
 

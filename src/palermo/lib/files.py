@@ -35,3 +35,29 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
         raise
+
+
+PRIVATE_UMASK = 0o077
+"""Files Palermo creates are readable by their owner only (0600), folders 0700."""
+
+
+def private_dir(path: str | os.PathLike[str]) -> Path:
+    """Create ``path`` (and missing parents) if needed and make it 0700; return it.
+
+    >>> import tempfile, pathlib, stat
+    >>> d = private_dir(pathlib.Path(tempfile.mkdtemp()) / "uploads")
+    >>> oct(stat.S_IMODE(d.stat().st_mode))
+    '0o700'
+    """
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder.chmod(0o700)
+    return folder
+
+
+def make_private(*paths: str | os.PathLike[str]) -> None:
+    """Make the files among ``paths`` that exist 0600 (a file created before the umask was
+    set, or by another program such as SQLite's WAL)."""
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            Path(path).chmod(0o600)

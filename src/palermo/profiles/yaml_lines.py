@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from palermo.errors import Problem
+from palermo.lib.yamlsafe import BoundedLoader, YamlRefused
 
 
 class LineDict(dict[Any, Any]):
@@ -24,7 +25,7 @@ class LineList(list[Any]):
     lines: list[int]
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(BoundedLoader):  # no aliases, bounded depth and size
     duplicate_keys: list[tuple[int, object]]
 
 
@@ -63,6 +64,8 @@ def read_yaml(text: str, source: str) -> tuple[LineDict | None, list[Problem]]:
     loader.duplicate_keys = []
     try:
         doc = loader.get_single_data()
+    except YamlRefused as exc:
+        return None, [exc.problem_at(source)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

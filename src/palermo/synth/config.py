@@ -15,11 +15,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
 from palermo.errors import InputError, Problem
+from palermo.lib import yamlsafe
 from palermo.records.schema import COUNTRY_CODES
 
 EXPLOITATION_TYPES = ("labour", "sexual", "forced_marriage")
@@ -184,24 +184,10 @@ def load_config(path: str | Path) -> SynthConfig:
     if not path.is_file():
         raise InputError([Problem(where=str(path), rule="file not found", rule_zh="找不到文件")])
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        where = f"{path} line {line}" if line is not None else str(path)
+        data = yamlsafe.load(path.read_bytes(), str(path))
+    except OSError as exc:
         raise InputError(
-            [
-                Problem(
-                    where=where,
-                    rule=f"malformed YAML: {exc}",
-                    rule_zh=f"YAML 格式错误：{exc}",
-                    line=line,
-                )
-            ]
-        ) from None
-    except UnicodeDecodeError:
-        raise InputError(
-            [Problem(where=str(path), rule="not UTF-8 text", rule_zh="不是 UTF-8 编码的文本")]
+            [Problem(where=str(path), rule=f"cannot be read: {exc}", rule_zh=f"无法读取：{exc}")]
         ) from None
     return _parse(data, str(path))
 
@@ -209,4 +195,4 @@ def load_config(path: str | Path) -> SynthConfig:
 @lru_cache(maxsize=1)
 def default_config() -> SynthConfig:
     text = resources.files("palermo.synth").joinpath("corridors.yaml").read_text(encoding="utf-8")
-    return _parse(yaml.safe_load(text), "palermo/synth/corridors.yaml")
+    return _parse(yamlsafe.parse(text), "palermo/synth/corridors.yaml")

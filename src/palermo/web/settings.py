@@ -25,6 +25,13 @@ Every variable (all optional):
 | ``PALERMO_TASK_WORKER_STALE_SECONDS`` | ``30`` | a silent task worker is dead after this |
 | ``PALERMO_TASK_MAX_ATTEMPTS`` | ``3`` | runs of a task cut short before it is failed |
 | ``PALERMO_RETENTION_DAILY`` | ``true`` | the task worker masks past-retention records daily |
+| ``PALERMO_REQUEST_MAX_BYTES`` | 2.5 MiB | largest request body of a page without a file |
+| ``PALERMO_UPLOAD_MEMORY_BYTES`` | 2.5 MiB | larger uploads are streamed to ``uploads/incoming`` |
+| ``PALERMO_PROFILE_MAX_BYTES`` | 100 kB | a profile or named-list file |
+| ``PALERMO_WATCHLIST_MAX_BYTES`` | 20 MiB | a watchlist file |
+| ``PALERMO_MANIFEST_MAX_BYTES`` | 200 MiB | a manifest for batch screening |
+| ``PALERMO_MANIFEST_MAX_ROWS`` | 1,000,000 | travellers in one manifest (Parquet: its metadata) |
+| ``PALERMO_MANIFEST_MAX_DECOMPRESSED_BYTES`` | 1 GiB | Parquet data once decompressed |
 
 A malformed value raises ``ConfigurationError`` naming the variable; suspicious but workable
 configurations are reported by system checks (``palermo.E001`` ...; see ``web/lib/checks.py``).
@@ -153,6 +160,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "palermo.web.lib.uploads.BodyLimitMiddleware",  # before anything reads a body
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -217,6 +225,21 @@ NATIONAL_AGENCY = env_str("PALERMO_NATIONAL_AGENCY", "")
 # A case shared without consent (supervisor override) stays shared this many days unless a
 # supervisor renews it with a reason.
 OVERRIDE_SHARE_DAYS = env_int("PALERMO_OVERRIDE_SHARE_DAYS", 30, minimum=1, maximum=365)
+
+# Bounded input: a body larger than its view allows is refused (413) before it is read
+# (lib/uploads.py); the files Palermo writes are 0600 in 0700 folders (lib/apps.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("PALERMO_REQUEST_MAX_BYTES", 2_621_440, minimum=1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("PALERMO_UPLOAD_MEMORY_BYTES", 2_621_440, minimum=0)
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "uploads" / "incoming")
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+PROFILE_MAX_BYTES = env_int("PALERMO_PROFILE_MAX_BYTES", 100_000, minimum=1000)
+WATCHLIST_MAX_BYTES = env_int("PALERMO_WATCHLIST_MAX_BYTES", 20 * 1024 * 1024, minimum=1000)
+MANIFEST_MAX_BYTES = env_int("PALERMO_MANIFEST_MAX_BYTES", 200 * 1024 * 1024, minimum=1000)
+MANIFEST_MAX_ROWS = env_int("PALERMO_MANIFEST_MAX_ROWS", 1_000_000, minimum=1)
+MANIFEST_MAX_DECOMPRESSED_BYTES = env_int(
+    "PALERMO_MANIFEST_MAX_DECOMPRESSED_BYTES", 1024**3, minimum=1000
+)
 
 LOGIN_MAX_FAILURES = env_int("PALERMO_LOGIN_MAX_FAILURES", 5, minimum=1)
 # screening records without a referral or case are masked after this many days

@@ -27,9 +27,9 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-import yaml
 
 from palermo.errors import InputError, Problem
+from palermo.lib import yamlsafe
 from palermo.lib.files import atomic_path
 from palermo.records.hashing import document_hash
 from palermo.records.schema import COUNTRY_CODES
@@ -499,16 +499,10 @@ def _read_yaml_list(path: Path, overrides: Mapping[str, Any], today: dt.date) ->
     """A YAML list: its description under ``list`` (``overrides`` win), entries under
     ``entries``."""
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        doc = yamlsafe.load(path.read_bytes(), str(path))
+    except OSError as exc:
         raise InputError(
-            [
-                Problem(
-                    where=str(path),
-                    rule=f"not valid YAML: {exc}",
-                    rule_zh=f"不是有效的 YAML：{exc}",
-                )
-            ]
+            [Problem(where=str(path), rule=f"cannot be read: {exc}", rule_zh=f"无法读取：{exc}")]
         ) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("entries"), list):
         raise InputError(

@@ -20,6 +20,7 @@ from palermo.web.accounts.models import Agency
 from palermo.web.administration import selectors, services
 from palermo.web.administration.models import ConfirmationKind
 from palermo.web.lib.errors import reasons
+from palermo.web.lib.params import IdChoiceField
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.roles import ADMIN_ROLES, AGENCY_KIND_CHOICES, ROLE_CHOICES
 
@@ -53,7 +54,7 @@ class _AgencyScoped(forms.Form):
 class UserForm(_AgencyScoped):
     username = forms.CharField(label=gettext_lazy("User name"), max_length=150)
     email = forms.EmailField(label=gettext_lazy("E-mail"), required=False)
-    agency = forms.ModelChoiceField(label=gettext_lazy("Agency"), queryset=Agency.objects.all())
+    agency = IdChoiceField(label=gettext_lazy("Agency"), queryset=Agency.objects.all())
     role = forms.ChoiceField(label=gettext_lazy("Role"), choices=ROLE_CHOICES)
 
 
@@ -63,7 +64,7 @@ class TokenForm(_AgencyScoped):
         max_length=120,
         help_text=gettext_lazy("The system that will use the token."),
     )
-    agency = forms.ModelChoiceField(label=gettext_lazy("Agency"), queryset=Agency.objects.all())
+    agency = IdChoiceField(label=gettext_lazy("Agency"), queryset=Agency.objects.all())
     role = forms.ChoiceField(label=gettext_lazy("Role"), choices=ROLE_CHOICES)
 
 

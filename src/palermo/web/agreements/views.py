@@ -17,6 +17,7 @@ from palermo.web.accounts.models import Agency
 from palermo.web.agreements import selectors, services
 from palermo.web.agreements.models import TRANSFER_PURPOSE_CHOICES
 from palermo.web.lib.errors import reasons
+from palermo.web.lib.params import IdMultipleChoiceField
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.roles import AGREEMENT_ROLES
 
@@ -29,7 +30,7 @@ class AgreementForm(forms.Form):
         max_length=120,
         help_text=gettext_lazy("Where the signed document is kept."),
     )
-    parties = forms.ModelMultipleChoiceField(
+    parties = IdMultipleChoiceField(
         label=gettext_lazy("Parties"),
         queryset=Agency.objects.all(),
         widget=forms.CheckboxSelectMultiple,

@@ -29,6 +29,7 @@ from palermo.web.cases.models import (
     CaseStatus,
 )
 from palermo.web.lib.errors import reasons
+from palermo.web.lib.params import IdChoiceField, IdField
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.roles import (
     CASE_OPENING_ROLES,
@@ -47,7 +48,7 @@ class CaseFilterForm(forms.Form):
 
 
 class CaseDetailsForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = IdField(widget=forms.HiddenInput, min_value=0)
     full_name = forms.CharField(label=gettext_lazy("Name"), max_length=500)
     document_number = forms.CharField(
         label=gettext_lazy("Document number"), max_length=100, required=False
@@ -63,7 +64,7 @@ class CaseDetailsForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = IdField(widget=forms.HiddenInput, min_value=0)
     to_status = forms.ChoiceField(label=gettext_lazy("New status"), choices=CASE_STATUS_CHOICES)
     reason = forms.CharField(
         label=gettext_lazy("Reason"), max_length=500, widget=forms.Textarea({"rows": 2})
@@ -72,7 +73,7 @@ class TransitionForm(forms.Form):
 
 class ConsentForm(forms.Form):
     purpose = forms.ChoiceField(label=gettext_lazy("Purpose"), choices=CONSENT_PURPOSE_CHOICES)
-    recipient = forms.ModelChoiceField(
+    recipient = IdChoiceField(
         label=gettext_lazy("Receiving agency (sharing only)"),
         queryset=Agency.objects.all(),
         required=False,
@@ -89,9 +90,7 @@ class WithdrawForm(forms.Form):
 
 
 class ShareForm(forms.Form):
-    recipient = forms.ModelChoiceField(
-        label=gettext_lazy("Receiving agency"), queryset=Agency.objects.all()
-    )
+    recipient = IdChoiceField(label=gettext_lazy("Receiving agency"), queryset=Agency.objects.all())
     transfer_purpose = forms.ChoiceField(
         label=gettext_lazy("Kind of transfer"),
         choices=TRANSFER_PURPOSE_CHOICES,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from palermo.web.accounts.models import Agency
 from palermo.web.agreements.models import TRANSFER_PURPOSE_CHOICES
 from palermo.web.exports.services import MAX_PURPOSE
+from palermo.web.lib.params import IdChoiceField
 from palermo.web.screening.views import HitFilterForm
 
 
@@ -40,7 +41,7 @@ class CaseExportForm(forms.Form):
         required=False,
         help_text=_("Name, document number, contact details and narrative notes."),
     )
-    recipient = forms.ModelChoiceField(
+    recipient = IdChoiceField(
         label=_("Receiving agency (only if the file leaves your agency)"),
         queryset=Agency.objects.none(),
         required=False,

@@ -13,7 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -37,6 +37,7 @@ from palermo.web.interviews.steps import (
     stored,
 )
 from palermo.web.lib.errors import reasons
+from palermo.web.lib.params import id_param
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.roles import FIRST_LINE_ROLES, OPEN_CASE_ROLES, SECOND_LINE_ROLES, has_role
 
@@ -120,8 +121,6 @@ def start(request: HttpRequest) -> HttpResponse:
         hit = screened.hit
     hit_id = request.POST.get("hit", "")
     if hit_id:
-        if not hit_id.isdigit():
-            raise Http404
         # a first-line screen starts from any hit of the traveller; a second-line interview
         # takes up a referral
         get = (
@@ -129,7 +128,7 @@ def start(request: HttpRequest) -> HttpResponse:
             if instrument_id == FIRST_LINE_INSTRUMENT
             else selectors.referred_hit_get
         )
-        hit = get(user=request.user, pk=int(hit_id))
+        hit = get(user=request.user, pk=id_param(hit_id, name="hit"))
     try:
         interview = services.interview_start(
             actor=request.user, instrument_id=instrument_id, hit=hit, request=request

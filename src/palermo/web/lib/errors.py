@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from palermo.errors import InputError, PalermoError
+from palermo.web.lib.params import BadParameterError
 from palermo.web.lib.problems import error_reasons, request_language
 
 
@@ -34,6 +35,7 @@ class NotPermittedError(PalermoError):
 
 
 _STATUS: list[tuple[type[PalermoError], int, object]] = [
+    (BadParameterError, 400, gettext_lazy("The request was not accepted")),
     (InputError, 422, gettext_lazy("The input was not accepted")),
     (EditConflictError, 409, gettext_lazy("Changed by someone else")),
     (ConsentRequiredError, 403, gettext_lazy("Consent required")),

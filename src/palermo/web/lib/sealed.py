@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from palermo.errors import PalermoError
+from palermo.lib.files import private_dir  # noqa: F401  (used here and re-exported)
 from palermo.web.lib.crypto import KeyRing
 
 MAGIC = b"PALERMO-SEALED-1"
@@ -47,13 +48,6 @@ _LENGTH = struct.Struct(">I")
 
 class SealedFileError(PalermoError):
     """A sealed file is not one, was cut short or changed, or its key is not configured."""
-
-
-def private_dir(path: Path) -> Path:
-    """Create ``path`` (and missing parents) with mode 0700; tighten it if it exists."""
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path.chmod(0o700)
-    return path
 
 
 def open_private(path: Path) -> int:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,16 +40,15 @@ from palermo.web.profiles.registry import (
 from palermo.web.review.models import ReviewedVersion
 from palermo.web.review.workflow import ReviewWorkflow
 
-MAX_YAML_BYTES = 100_000
-
 V = TypeVar("V", bound=ReviewedVersion)
 
 _WORK_ON_PROFILES = gettext_lazy("work on risk profiles")
 
 
 def _refuse_large(name: str, text: str, rule: Any) -> None:
-    if len(text.encode("utf-8")) > MAX_YAML_BYTES:
-        raise InputError([problem(where=name, rule=rule)])
+    limit = int(settings.PROFILE_MAX_BYTES)
+    if len(text.encode("utf-8")) > limit:
+        raise InputError([problem(where=name, rule=rule, params={"size": filesizeformat(limit)})])
 
 
 def _described(built: Any, text: str) -> dict[str, Any]:
@@ -127,7 +128,9 @@ def profile_upload(
     problem (with its line) and nothing is stored."""
     require_role(actor, PROFILE_ROLES, what=_WORK_ON_PROFILES)
     name = (source_name or "profile.yaml").strip()[:200]
-    _refuse_large(name, text, gettext_lazy("the file is larger than 100 kB; one profile per file"))
+    _refuse_large(
+        name, text, gettext_lazy("the file is larger than %(size)s; one profile per file")
+    )
     profile_set, problems = check_texts({name: text}, named_list_texts())
     if profile_set is None or problems:
         raise InputError(problems)
@@ -225,7 +228,7 @@ def list_upload(*, actor: User, source_name: str, text: str, request: Any = None
     every problem (with its line) and nothing is stored."""
     require_role(actor, PROFILE_ROLES, what=_WORK_ON_PROFILES)
     name = (source_name or "list.yaml").strip()[:200]
-    _refuse_large(name, text, gettext_lazy("the file is larger than 100 kB; one list per file"))
+    _refuse_large(name, text, gettext_lazy("the file is larger than %(size)s; one list per file"))
     doc, problems = read_yaml(text, name)
     built = None
     if doc is not None:

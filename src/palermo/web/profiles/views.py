@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,10 +25,21 @@ from palermo.web.lib.permissions import allow
 from palermo.web.lib.problems import problem_text
 from palermo.web.lib.review import RETIREMENT_ASKED, REVIEW_STATUS_CHOICES, ReviewStatus
 from palermo.web.lib.roles import PROFILE_ROLES
+from palermo.web.lib.uploads import body_limit, refuse_large_upload
 from palermo.web.profiles import selectors, services
 from palermo.web.profiles.registry import named_list_texts
 from palermo.web.review.models import ReviewedVersion
 from palermo.web.review.workflow import ReviewWorkflow
+
+
+class UnechoedTextarea(forms.Textarea):
+    """Shows pasted text again after a problem, unless it is larger than a profile may be:
+    a page never echoes a large upload back."""
+
+    def format_value(self, value: Any) -> str | None:
+        if value is not None and len(str(value).encode("utf-8")) > settings.PROFILE_MAX_BYTES:
+            return None
+        return super().format_value(value)
 
 
 class UploadForm(forms.Form):
@@ -39,8 +51,13 @@ class UploadForm(forms.Form):
     text = forms.CharField(
         label=gettext_lazy("…or paste the YAML here"),
         required=False,
-        widget=forms.Textarea({"rows": 16, "spellcheck": "false", "class": "code"}),
+        widget=UnechoedTextarea({"rows": 16, "spellcheck": "false", "class": "code"}),
     )
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data.get("file")
+        refuse_large_upload(upload, "PROFILE_MAX_BYTES")  # before a byte of it is read
+        return upload
 
     def clean(self) -> dict[str, object]:
         data: dict[str, object] = super().clean() or {}
@@ -114,6 +131,8 @@ def _upload_page(
                 messages.success(request, _("Draft saved. Submit it for approval when ready."))
                 return redirect(detail, pk=version.pk)
         except InputError as exc:
+            if len(text.encode("utf-8")) > settings.PROFILE_MAX_BYTES:
+                text = ""  # too large to show again: only the reason
             lines, general = problems_in_place(text, exc.problems)
             context.update({"lines": lines, "general": general, "problem_count": len(exc.problems)})
             status = 422
@@ -127,6 +146,7 @@ def _check_profile(name: str, text: str) -> None:
         raise InputError(problems)
 
 
+@body_limit("PROFILE_MAX_BYTES")
 @allow(PROFILE_ROLES)
 def profile_upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
@@ -250,6 +270,7 @@ def list_index(request: HttpRequest) -> HttpResponse:
     return render(request, "profiles/lists.html", {"versions": versions})
 
 
+@body_limit("PROFILE_MAX_BYTES")
 @allow(PROFILE_ROLES)
 def list_upload(request: HttpRequest) -> HttpResponse:
     """Upload a new list, or (``?from=<pk>``) edit a copy of a stored version as the next one."""

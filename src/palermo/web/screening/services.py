@@ -19,6 +19,7 @@ import pyarrow as pa
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -57,7 +58,6 @@ log = logging.getLogger(__name__)
 
 OBSERVATION_IDS = frozenset(s.observation for s in INPUT_FIELDS.values() if s.observation)
 MIN_REASON = 10
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 SEALED_SUFFIX = ".sealed"
 PERSONAL_RECORD_FIELDS = tuple(
     name for name, spec in INPUT_FIELDS.items() if spec.identifying or spec.protected
@@ -508,11 +508,18 @@ def batch_job_create(
     require_role(actor, BATCH_ROLES, what=_("upload manifests"))
     name, suffix = checked_upload_name(file_name, default="manifest", suffixes=sorted(FORMATS))
     path = upload_dir() / f"{uuid.uuid4().hex}{suffix}{SEALED_SUFFIX}"
+    limit = int(settings.MANIFEST_MAX_BYTES)
     with SealedWriter(path, keyring()) as out:
         for chunk in chunks:
-            if out.size + len(chunk) > MAX_UPLOAD_BYTES:
+            if out.size + len(chunk) > limit:
                 raise InputError(
-                    [problem(where=name, rule=gettext_lazy("the file is larger than 200 MB"))]
+                    [
+                        problem(
+                            where=name,
+                            rule=gettext_lazy("the file is larger than %(size)s"),
+                            params={"size": filesizeformat(limit)},
+                        )
+                    ]
                 )
             out.write(chunk)
         size = out.size

@@ -18,9 +18,11 @@ from palermo.errors import InputError, PalermoError
 from palermo.records.mrz import parse_mrz
 from palermo.records.readers import FORMATS
 from palermo.web.lib.errors import NotPermittedError, reasons
+from palermo.web.lib.params import IdField
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.problems import problem_text, rule_text, show_on_form
 from palermo.web.lib.roles import BATCH_ROLES, DESK_ROLES, HIT_ROLES
+from palermo.web.lib.uploads import body_limit, refuse_large_upload
 from palermo.web.screening import selectors, services
 from palermo.web.screening.forms import (
     CorrectionForm,
@@ -312,7 +314,7 @@ class HitFilterForm(forms.Form):
     until = forms.DateField(
         label=_("Until"), required=False, widget=forms.DateInput({"type": "date"})
     )
-    batch = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    batch = IdField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -374,7 +376,13 @@ class UploadForm(forms.Form):
         )(),
     )
 
+    def clean_manifest(self) -> object:
+        upload = self.cleaned_data.get("manifest")
+        refuse_large_upload(upload, "MANIFEST_MAX_BYTES")  # before a byte of it is read
+        return upload
 
+
+@body_limit("MANIFEST_MAX_BYTES")
 @allow(BATCH_ROLES)
 def batch_list(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)

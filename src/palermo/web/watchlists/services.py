@@ -11,15 +11,18 @@ import dataclasses
 import datetime as dt
 import tempfile
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from palermo.errors import InputError, Problem
+from palermo.lib.files import private_dir
 from palermo.screening.watchlists import EntryKind, read_watchlist
 from palermo.screening.watchlists.loading import local_today
 from palermo.web.accounts.models import User
@@ -33,7 +36,6 @@ from palermo.web.review.workflow import ReviewWorkflow, require_status
 from palermo.web.watchlists.models import WatchlistVersion
 from palermo.web.watchlists.store import digest, entries_json, refresh_stamp
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 SUFFIXES = (".yaml", ".yml", ".csv", ".jsonl")
 INFO_FIELDS = ("id", "title", "owner", "purpose", "legal_basis", "expires", "threshold")
 
@@ -81,11 +83,31 @@ def _renamed(found: Problem, path: Path, name: str) -> Problem:
     return dataclasses.replace(found, where=found.where.replace(str(path), name), where_zh=where_zh)
 
 
+def _write_bounded(path: Path, chunks: Iterable[bytes], name: str) -> None:
+    """Stream the upload to ``path``, refusing it as soon as it passes the limit."""
+    limit = int(settings.WATCHLIST_MAX_BYTES)
+    size = 0
+    with path.open("wb") as out:
+        for chunk in chunks:
+            size += len(chunk)
+            if size > limit:
+                raise InputError(
+                    [
+                        problem(
+                            where=name,
+                            rule=gettext_lazy("the file is larger than %(size)s"),
+                            params={"size": filesizeformat(limit)},
+                        )
+                    ]
+                )
+            out.write(chunk)
+
+
 def watchlist_upload(
     *,
     actor: User,
     file_name: str,
-    content: bytes,
+    content: bytes | Iterable[bytes],
     info: dict[str, Any] | None = None,
     request: Any = None,
 ) -> WatchlistVersion:
@@ -97,14 +119,11 @@ def watchlist_upload(
     """
     require_role(actor, WATCHLIST_ROLES, what=_WORK_ON_WATCHLISTS)
     name, suffix = checked_upload_name(file_name, default="watchlist.yaml", suffixes=SUFFIXES)
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise InputError([problem(where=name, rule=gettext_lazy("the file is larger than 20 MB"))])
     overrides = {k: v for k, v in (info or {}).items() if k in INFO_FIELDS and v not in (None, "")}
-    folder = Path(settings.DATA_DIR) / "uploads"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dir(Path(settings.DATA_DIR) / "uploads")
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
         path = Path(tmp) / f"upload{suffix}"
-        path.write_bytes(content)
+        _write_bounded(path, [content] if isinstance(content, bytes) else content, name)
         try:
             watchlist = read_watchlist(path, info=overrides, today=local_today())
         except InputError as exc:

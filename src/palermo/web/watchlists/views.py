@@ -17,6 +17,7 @@ from palermo.web.lib.errors import reasons
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.review import RETIREMENT_ASKED, ReviewStatus
 from palermo.web.lib.roles import WATCHLIST_APPROVERS, WATCHLIST_ROLES
+from palermo.web.lib.uploads import body_limit, refuse_large_upload
 from palermo.web.watchlists import selectors, services
 
 
@@ -59,6 +60,11 @@ class WatchlistUploadForm(forms.Form):
         help_text=gettext_lazy("Score (0-100) a match must reach to be a hit; 88 if empty."),
     )
 
+    def clean_file(self) -> object:
+        upload = self.cleaned_data.get("file")
+        refuse_large_upload(upload, "WATCHLIST_MAX_BYTES")  # before a byte of it is read
+        return upload
+
 
 class ThresholdForm(forms.Form):
     threshold = forms.IntegerField(label=gettext_lazy("Threshold"), min_value=0, max_value=100)
@@ -70,6 +76,7 @@ def watchlist_index(request: HttpRequest) -> HttpResponse:
     return render(request, "watchlists/index.html", {"rows": rows})
 
 
+@body_limit("WATCHLIST_MAX_BYTES")
 @allow(WATCHLIST_ROLES)
 def watchlist_upload(request: HttpRequest) -> HttpResponse:
     form = WatchlistUploadForm(request.POST or None, request.FILES or None)
@@ -85,7 +92,7 @@ def watchlist_upload(request: HttpRequest) -> HttpResponse:
             version = services.watchlist_upload(
                 actor=request.user,
                 file_name=upload.name,
-                content=upload.read(),
+                content=upload.chunks(),
                 info=info,
                 request=request,
             )
@@ -96,6 +103,8 @@ def watchlist_upload(request: HttpRequest) -> HttpResponse:
         except InputError as exc:
             context.update({"problems": exc.problems, "problem_total": exc.total})
             status = 422
+    elif request.method == "POST":
+        status = 422  # the form shows what is wrong (a file too large, a bad threshold)
     return render(request, "watchlists/upload.html", context, status=status)
 
 
