@@ -187,3 +187,41 @@ def test_the_airport_table_covers_the_region_with_valid_countries() -> None:
         ("DXB", "AE"),
     ]:
         assert table[code][0] == country
+
+
+# ---- malformed input found by fuzzing (tests/fuzz/test_fuzz_paxlst.py): each was a crash
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "named"),
+    [
+        ("LOC+125+BKK'", "LOC'", "no departure airport (LOC+125)"),  # an empty segment
+        ("LOC+125+BKK'", "loc+125+BKK'", "'loc' is not a PAXLST segment"),  # a lower-case tag
+        ("ATT+2++F'", "A+2++F'", "'A' is not a PAXLST segment"),  # a one-letter tag
+        ("UNB+UNOA:4+CZAIR:ZZ+CNAPIS:ZZ+260301:0815+CZ0301001++PAXLST'", "UNB'", "segment 2"),
+        ("CNT+42:3'", "CNT+42:99999999999999999999'", "passenger count must be a number"),
+    ],
+)
+def test_a_malformed_segment_is_a_named_problem_never_a_crash(
+    old: str, new: str, named: str
+) -> None:
+    text = (DATA / "paxlst_inbound_group.edi").read_text(encoding="utf-8").replace(old, new, 1)
+    try:
+        manifest = parse_paxlst(text, reporting_country="CN", today=TODAY)
+    except InputError as exc:
+        problems = exc.problems
+    else:
+        problems = manifest.problems
+    assert any(named in p.text("en") for p in problems), [p.text("en") for p in problems]
+
+
+def test_a_passenger_count_that_disagrees_with_the_passengers_is_named() -> None:
+    text = (DATA / "paxlst_inbound_group.edi").read_text(encoding="utf-8")
+    manifest = parse_paxlst(text.replace("CNT+42:3'", "CNT+42:5'"), reporting_country="CN",
+                            today=TODAY)  # fmt: skip
+    assert [p.text("en") for p in manifest.problems] == [
+        (
+            "PAXLST segment 42 (CNT) element 1 component 2: "
+            "CNT+42 declares 5 passenger(s), the message has 3"
+        )
+    ]

@@ -31,19 +31,20 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-import yaml
 from pydifact.exceptions import EDISyntaxError
 from pydifact.parser import Parser
-from pydifact.segments import Segment, SegmentFactory
+from pydifact.segments import SegmentFactory
 
 from palermo.errors import InputError, Problem
+from palermo.lib import yamlsafe
 from palermo.records.hashing import document_hash
 from palermo.records.mrz import Note, icao_country
 from palermo.records.schema import COUNTRY_CODES
@@ -79,7 +80,7 @@ SEXES = {"F": "F", "M": "M", "X": "X", "U": None}
 def airports() -> dict[str, tuple[str, str]]:
     """IATA airport code → (ISO 3166-1 alpha-2 country, name), from the packaged table."""
     text = resources.files("palermo.records").joinpath("data/airports.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
+    data = yamlsafe.parse(text)
     table = {str(code): (str(v[0]), str(v[1])) for code, v in data["airports"].items()}
     wrong = [code for code, (country, _) in table.items() if country not in COUNTRY_CODES]
     if wrong:  # pragma: no cover - guarded by a test of the packaged table
@@ -90,22 +91,41 @@ def airports() -> dict[str, tuple[str, str]]:
 # --------------------------------------------------------------------------- parsing
 
 
+class _RawSegment(NamedTuple):
+    tag: str
+    elements: tuple[Any, ...]
+
+
 class _PlainFactory(SegmentFactory):
-    """pydifact's factory without its XML directory check: this module checks PAXLST itself,
-    with messages that name the element, and the directories are not shipped for every
-    version (pydifact then warns)."""
+    """pydifact's tokenizer without its segment checks: a segment comes back as its tag and
+    elements as written, and this module checks PAXLST itself, naming the segment, element
+    and passenger (pydifact's own checks raise on a lower-case or short tag, which is a
+    problem to report, not a crash)."""
 
     @staticmethod
-    def create_segment(
-        name: str,
-        *elements: Any,
-        validate: bool = True,
-        version: str = "4",
-        directory: str = "",
-    ) -> Segment:
-        return SegmentFactory.create_segment(
-            name, *elements, validate=False, version=version, directory=directory
-        )
+    def create_segment(name: str, *elements: Any, **_options: Any) -> Any:
+        return _RawSegment(str(name), elements)
+
+
+def _elements(raw: Any) -> list[Any]:
+    """Elements as ``_Seg`` reads them: text, or a list of text components."""
+    out: list[Any] = []
+    for element in raw:
+        if isinstance(element, list):
+            out.append([str(c) if c is not None else "" for c in element])
+        else:
+            out.append("" if element is None else str(element))
+    return out
+
+
+@dataclass(slots=True)
+class _Envelope:
+    """The interchange around the messages, while it is read."""
+
+    messages: list[list[_Seg]] = field(default_factory=list)
+    unb: _Seg | None = None
+    unz: _Seg | None = None
+    problems: list[Problem] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +178,30 @@ class _Passenger:
     email: str | None = None
     documents: list[_Document] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Message:
+    """One message while it is read: the flight, the passengers so far, the problems."""
+
+    unh: _Seg
+    ref: str
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    flight: str = ""
+    departure: str = ""
+    arrival: str = ""
+    departed: dt.date | None = None
+    arrived: dt.date | None = None
+    passengers: list[_Passenger] = field(default_factory=list)
+    crew: int = 0
+    declared_count: tuple[_Seg, int] | None = None
+    who: _Passenger | None = None
+    doc: _Document | None = None
+    in_crew: bool = False
+    event_kind: str = ""
+    port: str = ""
+    event_date: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,79 +396,11 @@ class _Reader:
                     )
                 ]
             )
-        problems: list[Problem] = []
-        messages: list[list[_Seg]] = []
-        current: list[_Seg] | None = None
-        unb: _Seg | None = None
-        unz: _Seg | None = None
-        for seg in segments:
-            if seg.tag == "UNB":
-                unb = seg
-            elif seg.tag == "UNH":
-                if current is not None:
-                    problems.append(
-                        self.at(
-                            seg,
-                            None,
-                            "UNH before the previous message's UNT",
-                            "上一报文未以UNT结束",
-                        )
-                    )
-                current = [seg]
-            elif current is not None:
-                current.append(seg)
-                if seg.tag == "UNT":
-                    messages.append(current)
-                    current = None
-            elif seg.tag == "UNZ":
-                unz = seg
-            elif seg.tag not in INTERCHANGE_SEGMENTS:
-                problems.append(
-                    self.at(
-                        seg,
-                        None,
-                        "segment outside a message (UNH … UNT)",
-                        "报文（UNH … UNT）之外的数据段",
-                    )
-                )
-        last = segments[-1]
-        if current is not None:
-            problems.append(
-                self.at(
-                    last,
-                    None,
-                    "the last message has no UNT (truncated?)",
-                    "最后一个报文缺少UNT（是否被截断？）",
-                )
-            )
-        if unb is None:
-            problems.append(
-                self.at(segments[0], None, "the interchange has no UNB header", "交换缺少UNB头")
-            )
-        if unz is None:
-            problems.append(
-                self.at(
-                    last,
-                    None,
-                    "the interchange has no UNZ trailer (truncated?)",
-                    "交换缺少UNZ尾（是否被截断？）",
-                )
-            )
-        elif unz.get(1) != str(len(messages)):
-            problems.append(
-                self.at(
-                    unz,
-                    1,
-                    f"UNZ counts {unz.get(1)} message(s), the interchange has {len(messages)}",
-                    f"UNZ记录{unz.get(1)}个报文，实际有{len(messages)}个",
-                    value=unz.get(1),
-                )
-            )
-        if problems:
-            raise InputError(problems)
-        assert unb is not None
-        reference = unb.get(5) or self.source
-        parsed = [self.message(m) for m in messages]
+        envelope = self.envelope(segments)
+        if envelope.problems or envelope.unb is None:
+            raise InputError(envelope.problems)
+        reference = envelope.unb.get(5) or self.source
+        parsed = [self.message(m) for m in envelope.messages]
         self.group_bookings([p for p in parsed if not isinstance(p, RejectedMessage)])
         accepted: list[PaxlstMessage] = []
         rejected: list[RejectedMessage] = []
@@ -436,13 +412,19 @@ class _Reader:
         return Manifest(reference, tuple(accepted), tuple(rejected))
 
     def segments(self, text: str) -> list[_Seg]:
+        """The interchange's segments; any syntax error names where reading stopped."""
         out: list[_Seg] = []
         try:
-            for pos, seg in enumerate(Parser(factory=_PlainFactory()).parse(text), start=1):
-                out.append(_Seg(pos, seg.tag, list(seg.elements)))
-        except EDISyntaxError as exc:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # pydifact warns of empty segments: checked here
+                parsed = Parser(factory=_PlainFactory()).parse(text)
+                for pos, seg in enumerate(parsed, start=1):
+                    out.append(_Seg(pos, seg.tag, _elements(seg.elements)))
+        except (EDISyntaxError, ValueError, IndexError, TypeError) as exc:
+            # pydifact's own checks (and its failures on a malformed UNA or UNB) all mean the
+            # text is not well-formed EDIFACT from this segment on
             after = f" after segment {out[-1].pos} ({out[-1].tag})" if out else ""
-            detail = str(exc).removeprefix("EDIFACT Syntax Error: ")
+            detail = str(exc).removeprefix("EDIFACT Syntax Error: ") or type(exc).__name__
             raise InputError(
                 [
                     Problem(
@@ -454,11 +436,118 @@ class _Reader:
             ) from None
         return out
 
+    def envelope(self, segments: list[_Seg]) -> _Envelope:
+        """Messages (UNH … UNT) and the interchange's header and trailer, with every problem
+        of the envelope."""
+        env = _Envelope()
+        current: list[_Seg] | None = None
+        for seg in segments:
+            if seg.tag == "UNH":
+                if current is not None:
+                    env.problems.append(
+                        self.at(
+                            seg,
+                            None,
+                            "UNH before the previous message's UNT",
+                            "上一报文未以UNT结束",
+                        )
+                    )
+                current = [seg]
+            elif current is not None:
+                current.append(seg)
+                if seg.tag == "UNT":
+                    env.messages.append(current)
+                    current = None
+            else:
+                self.outside_message(seg, env)
+        if current is not None:
+            env.problems.append(
+                self.at(
+                    segments[-1],
+                    None,
+                    "the last message has no UNT (truncated?)",
+                    "最后一个报文缺少UNT（是否被截断？）",
+                )
+            )
+        env.problems.extend(self.header_and_trailer(segments, env))
+        return env
+
+    def outside_message(self, seg: _Seg, env: _Envelope) -> None:
+        if seg.tag == "UNB":
+            env.unb = seg
+        elif seg.tag == "UNZ":
+            env.unz = seg
+        elif seg.tag not in INTERCHANGE_SEGMENTS:
+            env.problems.append(
+                self.at(
+                    seg,
+                    None,
+                    "segment outside a message (UNH … UNT)",
+                    "报文（UNH … UNT）之外的数据段",
+                )
+            )
+
+    def header_and_trailer(self, segments: list[_Seg], env: _Envelope) -> list[Problem]:
+        problems: list[Problem] = []
+        if env.unb is None:
+            problems.append(
+                self.at(segments[0], None, "the interchange has no UNB header", "交换缺少UNB头")
+            )
+        if env.unz is None:
+            problems.append(
+                self.at(
+                    segments[-1],
+                    None,
+                    "the interchange has no UNZ trailer (truncated?)",
+                    "交换缺少UNZ尾（是否被截断？）",
+                )
+            )
+        elif env.unz.get(1) != str(len(env.messages)):
+            count = env.unz.get(1)
+            problems.append(
+                self.at(
+                    env.unz,
+                    1,
+                    f"UNZ counts {count} message(s), the interchange has {len(env.messages)}",
+                    f"UNZ记录{count}个报文，实际有{len(env.messages)}个",
+                    value=count,
+                )
+            )
+        return problems
+
+    # -- one message -------------------------------------------------------------------------
+
     def message(self, segs: list[_Seg]) -> _Pending | RejectedMessage:
         unh, unt = segs[0], segs[-1]
+        state = _Message(unh=unh, ref=unh.get(1))
+        state.problems.extend(self.message_header(unh, unt, len(segs)))
+        for seg in segs[1:-1]:
+            self.message_segment(seg, state)
+        self.flight_complete(state)
+        self.direction(state)
+        self.passenger_count(state)
+        for who in state.passengers:
+            self.check_passenger(who, state.event_date)
+            state.problems.extend(who.problems)
+        if state.problems or state.event_date is None:
+            return RejectedMessage(state.ref, tuple(state.problems))
+        return _Pending(
+            reader=self,
+            reference=state.ref,
+            flight=state.flight,
+            departure=state.departure,
+            arrival=state.arrival,
+            event_kind=state.event_kind,
+            port=state.port,
+            event_date=state.event_date,
+            passengers=state.passengers,
+            crew=state.crew,
+            notes=state.notes,
+        )
+
+    def message_header(self, unh: _Seg, unt: _Seg, size: int) -> list[Problem]:
         ref = unh.get(1)
         problems: list[Problem] = []
-        notes: list[Note] = []
         if unh.get(2, 1) != "PAXLST":
             problems.append(
                 self.at(
@@ -470,13 +559,13 @@ class _Reader:
                     value=unh.get(2, 1),
                 )
             )
-        if unt.get(1) != str(len(segs)):
+        if unt.get(1) != str(size):
             problems.append(
                 self.at(
                     unt,
                     1,
-                    f"UNT counts {unt.get(1)} segments, the message has {len(segs)}",
-                    f"UNT记录{unt.get(1)}个数据段，报文实际有{len(segs)}个",
+                    f"UNT counts {unt.get(1)} segments, the message has {size}",
+                    f"UNT记录{unt.get(1)}个数据段，报文实际有{size}个",
                     value=unt.get(1),
                 )
             )
@@ -490,249 +579,255 @@ class _Reader:
                     value=unt.get(2),
                 )
             )
-        flight = departure = arrival = ""
-        departed: dt.date | None = None
-        arrived: dt.date | None = None
-        passengers: list[_Passenger] = []
-        crew = 0
-        declared_count: tuple[_Seg, int] | None = None
-        who: _Passenger | None = None
-        doc: _Document | None = None
-        last_loc = ""
-        in_crew = False
-        for seg in segs[1:-1]:
-            if seg.tag not in PAXLST_SEGMENTS:
-                problems.append(
+        return problems
+
+    def message_segment(self, seg: _Seg, state: _Message) -> None:
+        """One segment between UNH and UNT: a name starts a passenger (or crew member);
+        the rest belongs to the flight or to the current passenger."""
+        if seg.tag not in PAXLST_SEGMENTS:
+            state.problems.append(
+                self.at(
+                    seg,
+                    None,
+                    f"'{seg.tag}' is not a PAXLST segment",
+                    f"“{seg.tag}”不是PAXLST数据段",
+                )
+            )
+        elif seg.tag == "NAD":
+            self.name_segment(seg, state)
+        elif state.in_crew:
+            return
+        elif seg.tag == "CNT":
+            state.who = None  # the passengers end; the count belongs to the message
+            self.count_segment(seg, state)
+        elif state.who is None:
+            self.flight_segment(seg, state)
+        else:
+            self.passenger_segment(seg, state.who, state.doc, state.notes)
+            if seg.tag == "DOC":
+                state.doc = state.who.documents[-1] if state.who.documents else None
+
+    def name_segment(self, seg: _Seg, state: _Message) -> None:
+        qualifier = seg.get(1)
+        state.doc = None
+        state.who = None
+        state.in_crew = qualifier in CREW_QUALIFIERS
+        if state.in_crew:
+            state.crew += 1
+        if qualifier != "FL":
+            return
+        names = seg.components(4)
+        who = _Passenger(
+            seg=seg,
+            index=len(state.passengers) + 1,
+            surname=" ".join(names[:1]).strip(),
+            given_names=" ".join(n for n in names[1:] if n).strip(),
+        )
+        state.passengers.append(who)
+        state.who = who
+        if not who.surname:
+            who.problems.append(
+                self.at(
+                    seg,
+                    4,
+                    "passenger surname is missing",
+                    "缺少旅客姓氏",
+                    component=1,
+                    passenger=who,
+                )
+            )
+
+    def flight_segment(self, seg: _Seg, state: _Message) -> None:
+        if seg.tag == "TDT":
+            if state.flight:
+                state.problems.append(
                     self.at(
                         seg,
                         None,
-                        f"'{seg.tag}' is not a PAXLST segment",
-                        f"“{seg.tag}”不是PAXLST数据段",
+                        "a second TDT: one flight per message",
+                        "第二个TDT：每个报文只能有一个航班",
                     )
                 )
-                continue
-            if seg.tag == "NAD":
-                qualifier = seg.get(1)
-                doc = None
-                if qualifier == "FL":
-                    in_crew = False
-                    names = seg.components(4)
-                    who = _Passenger(
-                        seg=seg,
-                        index=len(passengers) + 1,
-                        surname=" ".join(names[:1]).strip(),
-                        given_names=" ".join(n for n in names[1:] if n).strip(),
-                    )
-                    passengers.append(who)
-                    if not who.surname:
-                        who.problems.append(
-                            self.at(
-                                seg,
-                                4,
-                                "passenger surname is missing",
-                                "缺少旅客姓氏",
-                                component=1,
-                                passenger=who,
-                            )
-                        )
-                elif qualifier in CREW_QUALIFIERS:
-                    crew += 1
-                    who = None
-                    in_crew = True
-                else:
-                    who = None
-                    in_crew = False
-                continue
-            if in_crew:
-                continue
-            if who is None:
-                if seg.tag == "TDT":
-                    if flight:
-                        problems.append(
-                            self.at(
-                                seg,
-                                None,
-                                "a second TDT: one flight per message",
-                                "第二个TDT：每个报文只能有一个航班",
-                            )
-                        )
-                    flight = (seg.get(2) or "").strip()
-                    if not flight:
-                        problems.append(self.at(seg, 2, "flight number is missing", "缺少航班号"))
-                elif seg.tag == "LOC":
-                    last_loc = seg.get(1)
-                    if last_loc == "125":
-                        departure = self.airport(seg, problems)
-                    elif last_loc == "87":
-                        arrival = self.airport(seg, problems)
-                elif seg.tag == "DTM":
-                    qualifier = seg.get(1, 1)
-                    if qualifier == "189":
-                        departed = self.date(seg, "flight", problems)
-                    elif qualifier == "232":
-                        arrived = self.date(seg, "flight", problems)
-                elif seg.tag == "CNT" and seg.get(1, 1) == "42":
-                    count = seg.get(1, 2)
-                    if count.isdigit():
-                        declared_count = (seg, int(count))
-                    else:
-                        problems.append(
-                            self.at(
-                                seg,
-                                1,
-                                "passenger count must be a number",
-                                "旅客人数须为数字",
-                                component=2,
-                                value=count,
-                            )
-                        )
-                continue
-            self.passenger_segment(seg, who, doc, notes)
-            if seg.tag == "DOC":
-                doc = who.documents[-1] if who.documents else None
-            elif seg.tag == "CNT":
-                who = None
+            state.flight = seg.get(2).strip()
+            if not state.flight:
+                state.problems.append(self.at(seg, 2, "flight number is missing", "缺少航班号"))
+        elif seg.tag == "LOC" and seg.get(1) == "125":
+            state.departure = self.airport(seg, state.problems)
+        elif seg.tag == "LOC" and seg.get(1) == "87":
+            state.arrival = self.airport(seg, state.problems)
+        elif seg.tag == "DTM" and seg.get(1, 1) == "189":
+            state.departed = self.date(seg, "flight", state.problems)
+        elif seg.tag == "DTM" and seg.get(1, 1) == "232":
+            state.arrived = self.date(seg, "flight", state.problems)
+
+    def count_segment(self, seg: _Seg, state: _Message) -> None:
+        if seg.get(1, 1) != "42":
+            return
+        count = seg.get(1, 2)
+        if count.isascii() and count.isdigit() and len(count) <= 6:
+            state.declared_count = (seg, int(count))
+        else:
+            state.problems.append(
+                self.at(
+                    seg,
+                    1,
+                    "passenger count must be a number",
+                    "旅客人数须为数字",
+                    component=2,
+                    value=count,
+                )
+            )
+
+    def flight_complete(self, state: _Message) -> None:
         for name, value, seg_tag in (
-            ("flight (TDT)", flight, "TDT"),
-            ("departure airport (LOC+125)", departure, "LOC+125"),
-            ("arrival airport (LOC+87)", arrival, "LOC+87"),
+            ("flight (TDT)", state.flight, "TDT"),
+            ("departure airport (LOC+125)", state.departure, "LOC+125"),
+            ("arrival airport (LOC+87)", state.arrival, "LOC+87"),
         ):
             if not value:
-                problems.append(
-                    self.at(unh, None, f"the message has no {name}", f"报文缺少{seg_tag}")
+                state.problems.append(
+                    self.at(state.unh, None, f"the message has no {name}", f"报文缺少{seg_tag}")
                 )
-        event_kind = ""
-        port = ""
-        event_date: dt.date | None = None
-        if departure in airports() and arrival in airports():
-            dep_country, arr_country = airports()[departure][0], airports()[arrival][0]
-            if arr_country == self.reporting_country and dep_country != self.reporting_country:
-                event_kind, port, event_date = "entry", arrival, arrived
-            elif dep_country == self.reporting_country and arr_country != self.reporting_country:
-                event_kind, port, event_date = "exit", departure, departed
-            else:
-                problems.append(
-                    self.at(
-                        unh,
-                        None,
-                        f"flight {departure}→{arrival} neither enters nor leaves the reporting "
-                        f"country {self.reporting_country}",
-                        f"航班{departure}→{arrival}既不入境也不出境报告国{self.reporting_country}",
-                    )
-                )
-            if event_kind and event_date is None:
-                qualifier = "DTM+232 (arrival)" if event_kind == "entry" else "DTM+189 (departure)"
-                problems.append(
-                    self.at(unh, None, f"the message has no {qualifier}", f"报文缺少{qualifier}")
-                )
-        transfer = unh.components(4)
-        only_message = not transfer or transfer[:2] == ["01", "F"]
-        if declared_count is not None and only_message and declared_count[1] != len(passengers):
-            problems.append(
+
+    def direction(self, state: _Message) -> None:
+        """Entry or exit, port and day, from where the flight goes relative to the reporting
+        country."""
+        table = airports()
+        if state.departure not in table or state.arrival not in table:
+            return  # already reported as unknown or missing
+        dep_country, arr_country = table[state.departure][0], table[state.arrival][0]
+        here = self.reporting_country
+        if arr_country == here and dep_country != here:
+            state.event_kind, state.port, state.event_date = "entry", state.arrival, state.arrived
+        elif dep_country == here and arr_country != here:
+            state.event_kind, state.port, state.event_date = "exit", state.departure, state.departed
+        else:
+            flight = f"{state.departure}→{state.arrival}"
+            state.problems.append(
                 self.at(
-                    declared_count[0],
+                    state.unh,
+                    None,
+                    f"flight {flight} neither enters nor leaves the reporting country {here}",
+                    f"航班{flight}既不入境也不出境报告国{here}",
+                )
+            )
+            return
+        if state.event_date is None:
+            qualifier = (
+                "DTM+232 (arrival)" if state.event_kind == "entry" else "DTM+189 (departure)"
+            )
+            state.problems.append(
+                self.at(state.unh, None, f"the message has no {qualifier}", f"报文缺少{qualifier}")
+            )
+
+    def passenger_count(self, state: _Message) -> None:
+        """CNT+42 against the passengers read, when the message is its flight's only one."""
+        transfer = state.unh.components(4)
+        only_message = not transfer or transfer[:2] == ["01", "F"]
+        if state.declared_count is None or not only_message:
+            return
+        seg, declared = state.declared_count
+        if declared != len(state.passengers):
+            state.problems.append(
+                self.at(
+                    seg,
                     1,
-                    f"CNT+42 declares {declared_count[1]} passenger(s), the message has "
-                    f"{len(passengers)}",
-                    f"CNT+42申报{declared_count[1]}名旅客，报文实际有{len(passengers)}名",
+                    f"CNT+42 declares {declared} passenger(s), the message has "
+                    f"{len(state.passengers)}",
+                    f"CNT+42申报{declared}名旅客，报文实际有{len(state.passengers)}名",
                     component=2,
                 )
             )
-        for who in passengers:
-            self.check_passenger(who, event_date)
-            problems.extend(who.problems)
-        if problems:
-            return RejectedMessage(ref, tuple(problems))
-        assert event_date is not None
-        return _Pending(
-            reader=self,
-            reference=ref,
-            flight=flight,
-            departure=departure,
-            arrival=arrival,
-            event_kind=event_kind,
-            port=port,
-            event_date=event_date,
-            passengers=passengers,
-            crew=crew,
-            notes=notes,
-        )
+
+    # -- one passenger -----------------------------------------------------------------------
 
     def passenger_segment(
         self, seg: _Seg, who: _Passenger, doc: _Document | None, notes: list[Note]
     ) -> None:
-        problems = who.problems
         if seg.tag == "ATT" and seg.get(1) == "2":
-            code = seg.get(3, 1).strip().upper()
-            if code not in SEXES:
-                problems.append(
-                    self.at(
-                        seg,
-                        3,
-                        "sex must be F, M, X or U",
-                        "性别须为F、M、X或U",
-                        value=code,
-                        passenger=who,
-                    )
-                )
-            who.sex = SEXES.get(code)
+            self.sex(seg, who)
         elif seg.tag == "DTM":
-            qualifier = seg.get(1, 1)
-            if qualifier == "329":
-                who.birth_seg = seg
-            elif qualifier in ("36", "182") and doc is not None:
-                date = self.date(seg, "expiry" if qualifier == "36" else "issue", problems, who)
-                if qualifier == "36":
-                    doc.expiry = date
-                else:
-                    doc.issued = date
+            self.passenger_date(seg, who, doc)
         elif seg.tag == "LOC":
-            qualifier = seg.get(1)
-            if qualifier == "91" and doc is not None:
-                doc.issuing_state = self.country(
-                    seg, 2, problems, notes, who, role=("issuing state", "签发国")
-                )
-            elif qualifier in ("178", "179", "22"):
-                code = self.airport(seg, problems, who)
-                if qualifier == "178":
-                    who.embark = code
-                elif qualifier == "179":
-                    who.disembark = code
-                else:
-                    who.final = code
+            self.passenger_place(seg, who, doc, notes)
         elif seg.tag == "NAT" and seg.get(1) == "2":
             who.nationality = self.country(
-                seg, 2, problems, notes, who, role=("nationality", "国籍")
+                seg, 2, who.problems, notes, who, role=("nationality", "国籍")
             )
         elif seg.tag == "RFF" and seg.get(1, 1) == "AVF":
             who.booking_ref = seg.get(1, 2).strip() or None
         elif seg.tag == "COM":
-            for element in range(1, len(seg.elements) + 1):
-                number, kind = seg.get(element, 1).strip(), seg.get(element, 2).strip().upper()
-                if kind == "TE" and number:
-                    who.phone = who.phone or number
-                elif kind == "EM" and number:
-                    who.email = who.email or number
+            self.contact(seg, who)
         elif seg.tag == "DOC":
-            code = seg.get(1, 1).strip().upper()
-            number = seg.get(2).strip()
-            if code not in DOCUMENT_TYPES:
-                problems.append(
-                    self.at(
-                        seg,
-                        1,
-                        "unknown document type code (P, I, V, AC, C, F, T…)",
-                        "未知证件类型代码（P、I、V、AC、C、F、T…）",
-                        component=1,
-                        value=code,
-                        passenger=who,
-                    )
+            self.document(seg, who)
+
+    def sex(self, seg: _Seg, who: _Passenger) -> None:
+        code = seg.get(3, 1).strip().upper()
+        if code not in SEXES:
+            who.problems.append(
+                self.at(
+                    seg,
+                    3,
+                    "sex must be F, M, X or U",
+                    "性别须为F、M、X或U",
+                    value=code,
+                    passenger=who,
                 )
-            if not number:
-                problems.append(
-                    self.at(seg, 2, "document number is missing", "缺少证件号码", passenger=who)
+            )
+        who.sex = SEXES.get(code)
+
+    def passenger_date(self, seg: _Seg, who: _Passenger, doc: _Document | None) -> None:
+        qualifier = seg.get(1, 1)
+        if qualifier == "329":
+            who.birth_seg = seg
+        elif qualifier == "36" and doc is not None:
+            doc.expiry = self.date(seg, "expiry", who.problems, who)
+        elif qualifier == "182" and doc is not None:
+            doc.issued = self.date(seg, "issue", who.problems, who)
+
+    def passenger_place(
+        self, seg: _Seg, who: _Passenger, doc: _Document | None, notes: list[Note]
+    ) -> None:
+        qualifier = seg.get(1)
+        if qualifier == "91" and doc is not None:
+            doc.issuing_state = self.country(
+                seg, 2, who.problems, notes, who, role=("issuing state", "签发国")
+            )
+        elif qualifier == "178":
+            who.embark = self.airport(seg, who.problems, who)
+        elif qualifier == "179":
+            who.disembark = self.airport(seg, who.problems, who)
+        elif qualifier == "22":
+            who.final = self.airport(seg, who.problems, who)
+
+    def contact(self, seg: _Seg, who: _Passenger) -> None:
+        for element in range(1, len(seg.elements) + 1):
+            number, kind = seg.get(element, 1).strip(), seg.get(element, 2).strip().upper()
+            if kind == "TE" and number:
+                who.phone = who.phone or number
+            elif kind == "EM" and number:
+                who.email = who.email or number
+
+    def document(self, seg: _Seg, who: _Passenger) -> None:
+        code = seg.get(1, 1).strip().upper()
+        number = seg.get(2).strip()
+        if code not in DOCUMENT_TYPES:
+            who.problems.append(
+                self.at(
+                    seg,
+                    1,
+                    "unknown document type code (P, I, V, AC, C, F, T…)",
+                    "未知证件类型代码（P、I、V、AC、C、F、T…）",
+                    component=1,
+                    value=code,
+                    passenger=who,
                 )
-            who.documents.append(_Document(seg, DOCUMENT_TYPES.get(code, "other"), number))
+            )
+        if not number:
+            who.problems.append(
+                self.at(seg, 2, "document number is missing", "缺少证件号码", passenger=who)
+            )
+        who.documents.append(_Document(seg, DOCUMENT_TYPES.get(code, "other"), number))
 
     def check_passenger(self, who: _Passenger, event_date: dt.date | None) -> None:
         if who.birth_seg is not None:
