@@ -7,7 +7,7 @@ so a reordered, cut or edited file does not decrypt. The file key is derived (HK
 random salt per file) from the newest field-encryption key; the header names that key's id, so
 a file sealed before ``palermo keys rotate`` still opens while the old key is listed.
 
-Files are created 0600 in folders made 0700 (``private_dir``).
+Files are created 0600 in folders made 0700 (``palermo.lib.files.private_dir``).
 
 >>> import tempfile, pathlib
 >>> from palermo.web.lib.crypto import KeyRing, new_key
@@ -35,7 +35,6 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from palermo.errors import PalermoError
-from palermo.lib.files import private_dir  # noqa: F401  (used here and re-exported)
 from palermo.web.lib.crypto import KeyRing
 
 MAGIC = b"PALERMO-SEALED-1"

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from palermo.errors import InputError, Problem
+from palermo.lib.files import private_dir
 from palermo.profiles.profile_set import ProfileSet
 from palermo.records.consistency import record_problems
 from palermo.records.readers import FORMATS, read_records
@@ -39,7 +40,7 @@ from palermo.web.lib.crypto import keyring
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
 from palermo.web.lib.problems import checked_upload_name, problem, stored_text
 from palermo.web.lib.roles import BATCH_ROLES, DESK_ROLES, HIT_ROLES, Role, has_role, require_role
-from palermo.web.lib.sealed import SealedWriter, private_dir, unseal
+from palermo.web.lib.sealed import SealedWriter, unseal
 from palermo.web.profiles.registry import current_screener, current_watchlists
 from palermo.web.screening.forms import record_to_json
 from palermo.web.screening.models import (
