@@ -14,6 +14,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 
+from palermo.web.jobs.worker import run_ready_tasks
 from palermo.web.lib.roles import Role
 from palermo.web.screening.models import BatchJob
 from palermo.web.screening.services import batch_job_create
@@ -158,6 +159,57 @@ class TestSizesBeforeReading(BaseTestCase):
         assert response.status_code == 422
         assert "The file is larger than 2.0" in response.content.decode()
         assert BatchJob.objects.count() == before
+
+
+class TestManifestLimits(BaseTestCase):
+    def setUp(self) -> None:
+        self.login(self.user_with_role(Role.RISK_ANALYST))
+
+    def upload(self, name: str, content: bytes) -> BatchJob:
+        response = self.client.post(
+            reverse("screening:batches"), {"manifest": SimpleUploadedFile(name, content)}
+        )
+        assert response.status_code == 302
+        assert run_ready_tasks() == 1
+        return BatchJob.objects.latest("id")
+
+    @override_settings(MANIFEST_MAX_ROWS=1_000)
+    def test_a_small_parquet_manifest_of_5_million_rows_is_rejected_from_its_metadata(
+        self,
+    ) -> None:
+        import io
+
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        rows = 5_000_000
+        zeros = pa.array(np.zeros(rows, dtype=np.int32))
+        table = pa.table(
+            {
+                name: pa.DictionaryArray.from_arrays(zeros, pa.array([value]))
+                for name, value in (
+                    ("record_id", "r1"),
+                    ("event_kind", "entry"),
+                    ("port", "PVG"),
+                    ("event_date", "2026-03-01"),
+                )
+            }
+        )
+        buffer = io.BytesIO()
+        pq.write_table(table, buffer, compression="zstd")
+        assert len(buffer.getvalue()) < 1_000_000
+        job = self.upload("bomb.parquet", buffer.getvalue())
+        assert job.status == "rejected"
+        page = self.client.get(reverse("screening:batch", kwargs={"pk": job.pk})).content.decode()
+        assert "more than 1,000 rows" in page
+
+    @override_settings(MANIFEST_MAX_ROWS=2)
+    def test_a_csv_manifest_with_more_rows_than_allowed_is_rejected(self) -> None:
+        text = "record_id,event_kind,port,event_date\n" + "r,exit,PEK,2026-03-01\n" * 3
+        job = self.upload("m.csv", text.encode())
+        assert job.status == "rejected"
+        assert "more than 2 rows" in str(job.problems)
 
 
 class TestFileModes(BaseTestCase):

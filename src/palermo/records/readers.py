@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 
 from palermo.errors import InputError, Problem
 from palermo.records.hashing import document_hash_array
+from palermo.records.limits import NO_LIMITS, Limits, check_before_reading, check_rows
 from palermo.records.paxlst import looks_like_edifact, parse_paxlst, read_text
 from palermo.records.schema import ARROW_SCHEMA, COUNTRY_CODES, INPUT_FIELDS, FieldSpec, Kind
 
@@ -64,13 +65,18 @@ def detect_format(path: Path) -> str:
 
 
 def read_records(
-    path: str | Path, *, fmt: str | None = None, reporting_country: str | None = None
+    path: str | Path,
+    *,
+    fmt: str | None = None,
+    reporting_country: str | None = None,
+    limits: Limits = NO_LIMITS,
 ) -> pa.Table:
     """Read and validate a file of traveller records; raise ``InputError`` listing every problem.
 
     The returned table has exactly ``ARROW_SCHEMA`` (missing optional columns are null).
     ``reporting_country`` (else ``PALERMO_REPORTING_COUNTRY``) tells a PAXLST manifest's
-    entries from its exits.
+    entries from its exits. ``limits`` bound the file (``records.limits``): size and Parquet
+    metadata before reading, rows while reading.
     """
     path = Path(path)
     if not path.exists():
@@ -78,8 +84,9 @@ def read_records(
     if not path.is_file():
         raise InputError([Problem(where=str(path), rule="not a file", rule_zh="不是文件")])
     fmt = fmt or detect_format(path)
+    check_before_reading(path, fmt, limits)
     if fmt == "csv":
-        raw = _read_csv_raw(path)
+        raw = _read_csv_raw(path, limits)
     elif fmt == "parquet":
         try:
             raw = pq.read_table(path)
@@ -94,9 +101,11 @@ def read_records(
                 ]
             ) from None
     elif fmt == "jsonl":
-        raw = _read_jsonl_raw(path)
+        raw = _read_jsonl_raw(path, limits)
     elif fmt == "paxlst":
-        return read_paxlst(path, reporting_country=reporting_country)
+        table = read_paxlst(path, reporting_country=reporting_country)
+        check_rows(table.num_rows, str(path), limits)
+        return table
     else:
         raise InputError(
             [
@@ -152,7 +161,7 @@ def csv_header(path: Path) -> list[str]:
     return [n.strip() for n in next(csv.reader([header]))]
 
 
-def _read_csv_raw(path: Path) -> pa.Table:
+def _read_csv_raw(path: Path, limits: Limits = NO_LIMITS) -> pa.Table:
     names = csv_header(path)
     convert = pacsv.ConvertOptions(
         column_types={n: pa.string() for n in names},
@@ -161,18 +170,33 @@ def _read_csv_raw(path: Path) -> pa.Table:
         quoted_strings_can_be_null=True,
     )
     try:
-        return pacsv.read_csv(path, convert_options=convert)
+        if limits.max_rows is None:
+            return pacsv.read_csv(path, convert_options=convert)
+        return _csv_counted(path, convert, limits)
     except pa.ArrowInvalid as exc:
         raise InputError(
             [Problem(where=str(path), rule=f"malformed CSV: {exc}", rule_zh=f"CSV 格式有误：{exc}")]
         ) from None
 
 
-def _read_jsonl_raw(path: Path) -> pa.Table:
+def _csv_counted(path: Path, convert: pacsv.ConvertOptions, limits: Limits) -> pa.Table:
+    """The CSV read in blocks, refused as soon as it has more rows than ``limits`` allow."""
+    reader = pacsv.open_csv(path, convert_options=convert)
+    batches: list[pa.RecordBatch] = []
+    count = 0
+    for batch in reader:
+        count += batch.num_rows
+        check_rows(count, str(path), limits)
+        batches.append(batch)
+    return pa.Table.from_batches(batches, schema=reader.schema)
+
+
+def _read_jsonl_raw(path: Path, limits: Limits = NO_LIMITS) -> pa.Table:
     rows: list[dict[str, Any]] = []
     problems: list[Problem] = []
     total = 0
-    for chunk, found, count in jsonl_chunks(path, rows=1 << 62):
+    for chunk, found, count in jsonl_chunks(path, rows=100_000):
+        check_rows(len(rows) + len(chunk) + total + count, str(path), limits)
         rows.extend(chunk)
         problems.extend(found)
         total += count
@@ -190,7 +214,7 @@ def jsonl_chunks(
     problems: list[Problem] = []
     total = 0
     with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
+        for lineno, line in enumerate(_utf8_lines(fh, path), start=1):
             if line.strip():
                 obj, problem = _json_object(line, f"{path} line {lineno}")
                 if problem is None:
@@ -206,11 +230,38 @@ def jsonl_chunks(
         yield chunk, problems, total
 
 
+def _utf8_lines(fh: Any, path: Path) -> Iterator[str]:
+    """The lines of a text file; bytes that are not UTF-8 are a problem naming the line."""
+    lineno = 0
+    while True:
+        try:
+            line = fh.readline()
+        except UnicodeDecodeError:
+            raise InputError(
+                [
+                    Problem(
+                        where=f"{path} line {lineno + 1}",
+                        rule="not UTF-8 text",
+                        rule_zh="不是 UTF-8 编码的文本",
+                    )
+                ]
+            ) from None
+        if not line:
+            return
+        lineno += 1
+        yield line
+
+
 def _json_object(line: str, where: str) -> tuple[dict[str, Any], Problem | None]:
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
         return {}, Problem(where=where, rule=f"invalid JSON: {exc}", rule_zh=f"JSON 无效：{exc}")
+    except (ValueError, RecursionError) as exc:  # 5,000 digits; nesting past Python's stack
+        reason = str(exc)[:80] or type(exc).__name__
+        return {}, Problem(
+            where=where, rule=f"invalid JSON: {reason}", rule_zh=f"JSON 无效：{reason}"
+        )
     if not isinstance(obj, dict):
         return {}, Problem(
             where=where,

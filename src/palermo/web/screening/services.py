@@ -28,6 +28,7 @@ from palermo.errors import InputError, Problem
 from palermo.lib.files import private_dir
 from palermo.profiles.profile_set import ProfileSet
 from palermo.records.consistency import record_problems
+from palermo.records.limits import Limits
 from palermo.records.readers import FORMATS, read_records
 from palermo.records.schema import INPUT_FIELDS
 from palermo.screening.batch import screen_table
@@ -573,6 +574,16 @@ def _failure(en: str, zh: str) -> dict[str, str]:
     return {"en": en, "zh": zh}
 
 
+def manifest_limits() -> Limits:
+    """What one uploaded manifest may hold (``PALERMO_MANIFEST_MAX_*``), checked before its
+    rows are read: a small compressed file must not expand to gigabytes in the server."""
+    return Limits(
+        max_bytes=int(settings.MANIFEST_MAX_BYTES),
+        max_rows=int(settings.MANIFEST_MAX_ROWS),
+        max_decompressed_bytes=int(settings.MANIFEST_MAX_DECOMPRESSED_BYTES),
+    )
+
+
 def batch_job_run(*, job_id: int) -> BatchJob | None:
     """Read, validate and screen one queued manifest (the ``screen_batch`` task).
 
@@ -591,7 +602,7 @@ def batch_job_run(*, job_id: int) -> BatchJob | None:
         opened.unlink(missing_ok=True)  # left by a run that was cut short
         unseal(sealed, opened, keyring())
         try:
-            table = read_records(opened)
+            table = read_records(opened, limits=manifest_limits())
         except InputError as exc:
             shown = [
                 stored_text(p, replace=(str(opened), job.file_name)) for p in exc.problems[:50]
