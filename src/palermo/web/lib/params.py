@@ -61,7 +61,7 @@ class IdField(forms.IntegerField):
         super().__init__(**kwargs)
 
 
-class IdChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class IdChoiceField(forms.ModelChoiceField):
     """A ``ModelChoiceField`` that refuses a value that cannot be an id before querying."""
 
     def to_python(self, value: Any) -> Any:
@@ -74,7 +74,7 @@ class IdChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return super().to_python(value)
 
 
-class IdMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
     """A ``ModelMultipleChoiceField`` that refuses values that cannot be ids before querying."""
 
     def _check_values(self, value: Any) -> Any:
@@ -87,4 +87,4 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[typ
                     code="invalid_pk_value",
                     params={"pk": str(each)[:40]},
                 )
-        return super()._check_values(value)  # type: ignore[misc]
+        return super()._check_values(value)
