@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 DEMO_DIR ?= var/demo
 
-.PHONY: venv install dev demo test lint typecheck unit web-sqlite web-postgres browser bench clean chromium
+.PHONY: venv install dev demo test lint typecheck unit web-sqlite web-postgres browser bench clean chromium fuzz
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,11 @@ browser: $(DEVSTAMP) chromium
 	$(BIN)/pytest -q -m browser
 
 test: lint typecheck unit web-sqlite web-postgres browser
+
+# The full fuzzing run (make test runs the same fuzz tests CI-sized, a few seconds each):
+# grammar-aware mutations of PAXLST, MRZ, CSV/Parquet/JSON Lines, profile YAML and watchlists.
+fuzz: $(DEVSTAMP)
+	PALERMO_FUZZ=full $(BIN)/pytest -q tests/fuzz
 
 # Measured, never asserted: each prints figures and ratios and writes benchmarks/results/*.json.
 bench: $(STAMP)

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from palermo.errors import Problem
-from palermo.lib.yamlsafe import BoundedLoader, YamlRefused
+from palermo.lib.yamlsafe import BoundedLoader, YamlRefused, problem_from
 
 
 class LineDict(dict[Any, Any]):
@@ -60,7 +60,10 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _co
 
 def read_yaml(text: str, source: str) -> tuple[LineDict | None, list[Problem]]:
     """Parse one YAML document; a syntax error becomes a Problem with its line."""
-    loader = _LineLoader(text)
+    try:
+        loader = _LineLoader(text)
+    except yaml.YAMLError as exc:  # a character YAML does not allow (NUL, control codes)
+        return None, [problem_from(exc, source)]
     loader.duplicate_keys = []
     try:
         doc = loader.get_single_data()

@@ -77,7 +77,7 @@ def _check_parquet_metadata(path: Path, limits: Limits) -> None:
     source = str(path)
     try:
         meta = pq.read_metadata(path)
-    except (pa.ArrowException, OSError) as exc:
+    except (pa.ArrowException, OSError, ValueError) as exc:  # a damaged footer, too
         raise _refused(
             source,
             f"not a readable Parquet file: {exc}",

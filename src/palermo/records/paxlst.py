@@ -39,7 +39,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from pydifact.exceptions import EDISyntaxError
+from pydifact.exceptions import EDISyntaxError, ValidationError
 from pydifact.parser import Parser
 from pydifact.segments import SegmentFactory
 
@@ -420,7 +420,7 @@ class _Reader:
                 parsed = Parser(factory=_PlainFactory()).parse(text)
                 for pos, seg in enumerate(parsed, start=1):
                     out.append(_Seg(pos, seg.tag, _elements(seg.elements)))
-        except (EDISyntaxError, ValueError, IndexError, TypeError) as exc:
+        except (EDISyntaxError, ValidationError, ValueError, IndexError, TypeError) as exc:
             # pydifact's own checks (and its failures on a malformed UNA or UNB) all mean the
             # text is not well-formed EDIFACT from this segment on
             after = f" after segment {out[-1].pos} ({out[-1].tag})" if out else ""

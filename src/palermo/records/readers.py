@@ -90,7 +90,7 @@ def read_records(
     elif fmt == "parquet":
         try:
             raw = pq.read_table(path)
-        except (pa.ArrowInvalid, OSError) as exc:
+        except (pa.ArrowException, OSError, ValueError) as exc:
             raise InputError(
                 [
                     Problem(
@@ -158,7 +158,7 @@ def csv_header(path: Path) -> list[str]:
                 )
             ]
         )
-    return [n.strip() for n in next(csv.reader([header]))]
+    return next(csv.reader([header]))  # as written: " sex" is an unknown column, not sex
 
 
 def _read_csv_raw(path: Path, limits: Limits = NO_LIMITS) -> pa.Table:
@@ -384,6 +384,7 @@ def check_batch(
     ``document_number`` column becomes its keyed hash when ``document_number_hash`` is asked for.
     """
     wanted = list(INPUT_FIELDS) if fields is None else list(fields)
+    _check_column_types(raw, source)
     if "document_number" in raw.column_names:
         if "document_number_hash" in wanted:
             hashed = document_hash_array(pc.cast(raw.column("document_number"), pa.string()))
@@ -413,7 +414,7 @@ def check_batch(
             columns[name] = pa.nulls(n_rows, type=spec.arrow_type)
             continue
         col = raw.column(name).combine_chunks()
-        converted, bad = _convert(col, spec)
+        converted, bad = _converted(col, spec, source)
         columns[name] = converted
         for mask, rule, rule_zh in bad:
             count = int(pc.sum(pc.cast(mask, pa.int64())).as_py() or 0)
@@ -436,6 +437,66 @@ def _decoded(col: pa.Array) -> pa.Array:
 Bad = list[tuple[pa.Array, str, str]]
 """(mask of offending rows, rule broken, the rule in Chinese) for one column; masks are never
 null."""
+
+
+def _converted(col: pa.Array, spec: FieldSpec, source: str) -> tuple[pa.Array, Bad]:
+    """``_convert``; data Arrow cannot compute on (a damaged Parquet file decoding to
+    dictionary indices out of range or text that is not UTF-8) is a problem naming the column."""
+    try:
+        return _convert(col, spec)
+    except (pa.ArrowInvalid, pa.ArrowIndexError, pa.ArrowNotImplementedError) as exc:
+        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise InputError(
+            [
+                Problem(
+                    where=source,
+                    field=spec.name,
+                    rule=f"the column cannot be read: {reason}",
+                    rule_zh=f"无法读取该列：{reason}",
+                )
+            ]
+        ) from None
+
+
+def _readable_type(kind: pa.DataType) -> bool:
+    """Text, numbers, true/false, dates and times, nulls, and (dictionary-encoded) text."""
+    if pa.types.is_dictionary(kind):
+        return _readable_type(kind.value_type)
+    return bool(
+        pa.types.is_string(kind)
+        or pa.types.is_large_string(kind)
+        or pa.types.is_integer(kind)
+        or pa.types.is_floating(kind)
+        or pa.types.is_boolean(kind)
+        or pa.types.is_date(kind)
+        or pa.types.is_timestamp(kind)
+        or pa.types.is_null(kind)
+    )
+
+
+def _check_column_types(raw: pa.Table, source: str) -> None:
+    """Refuse columns of a type no field takes (a struct, binary data, a list outside
+    ``transit``), naming each; a Parquet file can hold any Arrow type."""
+    problems = []
+    for field in raw.schema:
+        kind = field.type
+        is_list = pa.types.is_list(kind) or pa.types.is_large_list(kind)
+        if field.name in INPUT_FIELDS and INPUT_FIELDS[field.name].kind == Kind.COUNTRY_LIST:
+            readable = _readable_type(kind.value_type) if is_list else _readable_type(kind)
+        else:
+            readable = _readable_type(kind)
+        if not readable:
+            problems.append(
+                Problem(
+                    where=source,
+                    field=field.name,
+                    rule=f"a column of type {kind} cannot be read: expected text, numbers, "
+                    "true/false or dates",
+                    rule_zh=f"无法读取类型为 {kind} 的列：应为文本、数字、真/假或日期",
+                )
+            )
+    if problems:
+        raise InputError(problems)
 
 
 def _first_indices(mask: pa.Array, limit: int) -> list[int]:

@@ -151,7 +151,7 @@ class RecordBatches:
                 yield pa.Table.from_batches([batch])
             if empty:  # no rows: the header is still checked (a required column missing)
                 yield schema.empty_table().select(names)
-        except (pa.ArrowInvalid, OSError) as exc:
+        except (pa.ArrowException, OSError, ValueError) as exc:
             raise InputError(
                 [
                     Problem(
@@ -185,7 +185,7 @@ class RecordBatches:
                 if size >= self.batch_rows:
                     yield pa.Table.from_batches(pending)
                     pending, size = [], 0
-        except pa.ArrowInvalid as exc:
+        except (pa.ArrowInvalid, pa.ArrowKeyError) as exc:
             raise InputError(
                 [
                     Problem(
