@@ -7,9 +7,8 @@ import datetime as dt
 
 from hypothesis import given
 from hypothesis import strategies as st
-from mutations import read_or_refused
+from mutations import FUZZ, read_or_refused
 
-from conftest import FUZZ
 from palermo.records.mrz import parse_mrz
 
 # ICAO Doc 9303 specimens (Parts 4, 5 and 7), as in tests/records/test_mrz.py

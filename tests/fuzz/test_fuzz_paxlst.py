@@ -8,9 +8,8 @@ from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
-from mutations import WORK_DIR, odd_value, read_or_refused
+from mutations import FUZZ, WORK_DIR, odd_value, read_or_refused
 
-from conftest import FUZZ
 from palermo.records.paxlst import PAXLST_SEGMENTS, Manifest, parse_paxlst
 from palermo.records.readers import read_records
 

@@ -12,9 +12,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from hypothesis import given
 from hypothesis import strategies as st
-from mutations import WORK_DIR, odd_value, read_or_refused
+from mutations import FUZZ, WORK_DIR, odd_value, read_or_refused
 
-from conftest import FUZZ
 from palermo.records.limits import Limits
 from palermo.records.readers import read_records
 from palermo.records.stream import read_record_batches

@@ -10,9 +10,8 @@ from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
-from mutations import WORK_DIR, mutated_lines, odd_value, read_or_refused
+from mutations import FUZZ, WORK_DIR, mutated_lines, odd_value, read_or_refused
 
-from conftest import FUZZ
 from palermo.profiles.loader import check_texts
 from palermo.screening.watchlists.loading import read_watchlist
 
