@@ -10,6 +10,7 @@ from django.test import Client
 
 from palermo.synth import generate
 from palermo.web.accounts.models import User
+from palermo.web.audit.models import AuditEntry
 from palermo.web.demo import USERS, prepare
 
 
@@ -32,6 +33,10 @@ def test_the_demo_creates_one_user_per_role_active_profiles_and_a_screened_batch
     client = Client()
     assert client.login(username="officer", password=web.password)
     assert client.get("/").status_code == 200
+    # made through the audited administration services, as the command line
+    created = AuditEntry.objects.filter(purpose="user created")
+    assert created.count() == len(USERS)
+    assert {e.actor_label.split(" on host")[0] for e in created} == {"command line (palermo demo)"}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -46,3 +51,4 @@ def test_running_the_demo_twice_keeps_the_users_and_prints_a_new_password(
     assert User.objects.count() == len(USERS)
     assert first.password != second.password
     assert Client().login(username="analyst", password=second.password)
+    assert AuditEntry.objects.filter(purpose="password reset").count() == len(USERS)

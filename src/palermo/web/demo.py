@@ -60,25 +60,35 @@ def prepare(*, records: Path, sample: int = 5_000) -> DemoWeb:
     from django.core.management import call_command
 
     from palermo.web.accounts.models import Agency, User
+    from palermo.web.administration.services import (
+        admin_agency_create,
+        admin_user_create,
+        admin_user_reset_password,
+        command_line_actor,
+    )
 
     call_command("migrate", interactive=False, verbosity=0)
+    # the same audited services as the administration pages, as the command line
+    actor = command_line_actor("palermo demo")
     agencies = {}
     for code, name, kind in AGENCIES:
-        agencies[code], _created = Agency.objects.get_or_create(
-            code=code, defaults={"name": name, "kind": kind}
-        )
+        found = Agency.objects.filter(code=code).first()
+        agencies[code] = found or admin_agency_create(actor=actor, name=name, kind=kind, code=code)
     password = "demo-" + secrets.token_urlsafe(9)
     shown: list[tuple[str, str, str]] = []
     people: dict[str, User] = {}
     for role, username, agency in USERS:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User.objects.create_user(
-                username=username, password=password, agency=agencies[agency], role=role
+            user, _shown = admin_user_create(
+                actor=actor,
+                username=username,
+                password=password,
+                agency=agencies[agency],
+                role=role,
             )
         else:
-            user.set_password(password)
-            user.save(update_fields=["password"])
+            admin_user_reset_password(actor=actor, user=user, password=password)
         people[role] = user
         shown.append((username, _both_languages(user.get_role_display), agencies[agency].name))
     active = _activate_examples(people["risk_analyst"], people["supervisor"])

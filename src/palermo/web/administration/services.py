@@ -320,17 +320,24 @@ def admin_user_deactivate(*, actor: Actor, user: User, request: Any = None) -> U
     return user
 
 
-def admin_user_reset_password(*, actor: Actor, user: User, request: Any = None) -> str | None:
+def admin_user_reset_password(
+    *, actor: Actor, user: User, password: str | None = None, request: Any = None
+) -> str | None:
     """A new one-time password, returned once to hand to the person; never stored in clear.
     For an account whose role needs confirmation, ``None``: a second administrator issues
-    it."""
+    it. ``password`` (command line only) sets a chosen one."""
     require_scope(actor, user.agency_id)
     _require_other(actor, user)
+    if password is not None and not isinstance(actor, SystemActor):
+        raise NotPermittedError(_("Only the command line sets a chosen password."))
     with transaction.atomic():
         if _needs_confirmation(actor, user.role, user.agency_id):
             _request_confirmation(actor, user, ConfirmationKind.PASSWORD, user.role, request)
             return None
-        password = _new_password(user)
+        if password is None:
+            password = _new_password(user)
+        else:
+            user.set_password(password)
         _save_audited(actor, user, ["password"], "password reset", request)
     return password
 
