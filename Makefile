@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 DEMO_DIR ?= var/demo
 
-.PHONY: venv install dev demo test lint typecheck unit web-sqlite web-postgres browser bench clean chromium fuzz
+.PHONY: venv install dev demo test lint typecheck unit web-sqlite web-postgres browser bench clean chromium fuzz faults
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,13 @@ test: lint typecheck unit web-sqlite web-postgres browser
 # grammar-aware mutations of PAXLST, MRZ, CSV/Parquet/JSON Lines, profile YAML and watchlists.
 fuzz: $(DEVSTAMP)
 	PALERMO_FUZZ=full $(BIN)/pytest -q tests/fuzz
+
+# The fault suite in full: kill -9 of the server, worker, `palermo screen` and `palermo keys
+# rotate` at several points, a private PostgreSQL cluster (initdb under /tmp, its own port)
+# restarted mid-request and mid-batch, a full disk (tmpfs; root). A CI-sized subset of
+# tests/faults runs with `unit` in `make test`.
+faults: $(DEVSTAMP)
+	PALERMO_FAULTS=full $(BIN)/pytest -q tests/faults
 
 # Measured, never asserted: each prints figures and ratios and writes benchmarks/results/*.json.
 bench: $(STAMP)

@@ -244,6 +244,7 @@ def load(port: int, token: str, bodies: list[bytes], rate: float, seconds: float
         "completed": len(latencies),
         "achieved_rate": round(len(latencies) / elapsed, 1),
         "p50_ms": round(pct(0.50), 2),
+        "p95_ms": round(pct(0.95), 2),
         "p99_ms": round(pct(0.99), 2),
         "max_ms": round(ordered[-1] * 1000, 2) if ordered else 0.0,
         "mean_ms": round(statistics.fmean(ordered) * 1000, 2) if ordered else 0.0,

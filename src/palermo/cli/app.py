@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -35,8 +36,22 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
+#: the disk (or the process's file-size limit) has no room for what was being written
+NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def no_space(exc: BaseException) -> bool:
+    """Whether an error says the disk is full (errno, or the text pyarrow passes on)."""
+    if isinstance(exc, OSError) and exc.errno in NO_SPACE:
+        return True
+    text = str(exc)
+    return any(s in text for s in ("No space left on device", "File too large", "quota exceeded"))
+
+
 def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn a ``PalermoError`` (bad input) into a clear message and exit status 2."""
+    """Turn a ``PalermoError`` (bad input) into a clear message and exit status 2; so too a
+    full disk (writes are atomic: the file being written is removed, nothing half-written
+    stays)."""
 
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -44,6 +59,14 @@ def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except PalermoError as exc:
             raise fail(str(exc)) from None
+        except OSError as exc:
+            if not no_space(exc):
+                raise
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise fail(
+                f"no space left on the disk{where}: nothing was written; free some space and "
+                f"run the command again / 磁盘空间不足{where}：未写入任何内容；请释放空间后重新运行"
+            ) from None
 
     return wrapper
 

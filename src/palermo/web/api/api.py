@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy
 from ninja import Body, Field, NinjaAPI, Schema
@@ -20,7 +21,12 @@ from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.cases import selectors as case_selectors
 from palermo.web.cases import services as case_services
-from palermo.web.lib.errors import http_status
+from palermo.web.lib.errors import (
+    RETRY_AFTER_SECONDS,
+    DatabaseUnavailableError,
+    http_status,
+    unavailable_database,
+)
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.problems import error_reasons, problem, problem_json
 from palermo.web.lib.roles import ALL_ROLES, CASE_ROLES, DESK_ROLES, HIT_ROLES
@@ -42,7 +48,18 @@ def domain_error(request: HttpRequest, exc: PalermoError) -> HttpResponse:
     body: dict[str, Any] = {"error": title, "reasons": error_reasons(exc, None)}
     if isinstance(exc, InputError):
         body["problems"] = [problem_json(p) for p in exc.problems]
-    return api.create_response(request, body, status=status)
+    response = api.create_response(request, body, status=status)
+    if status == 503:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The database went away mid-request (503) or its disk is full (507): a reason, never
+    a 500."""
+    return domain_error(request, unavailable_database(exc) or DatabaseUnavailableError())
 
 
 # ------------------------------------------------------------------ cases

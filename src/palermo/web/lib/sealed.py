@@ -24,6 +24,7 @@ b'record_id,surname\\nr1,LI\\n'
 
 from __future__ import annotations
 
+import contextlib
 import os
 import struct
 from pathlib import Path
@@ -102,7 +103,8 @@ class SealedWriter:
         self._out.close()
 
     def discard(self) -> None:
-        self._out.close()
+        with contextlib.suppress(OSError):  # closing flushes, and the disk may be full
+            self._out.close()
         self.path.unlink(missing_ok=True)
 
     def __enter__(self) -> SealedWriter:
@@ -114,10 +116,14 @@ class SealedWriter:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if kind is None:
-            self.close()
-        else:
+        if kind is not None:
             self.discard()
+            return
+        try:
+            self.close()
+        except BaseException:
+            self.discard()
+            raise
 
 
 def unseal(sealed: Path, target: Path, ring: KeyRing) -> None:

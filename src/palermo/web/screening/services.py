@@ -38,7 +38,12 @@ from palermo.web.accounts.models import User
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.lib.crypto import keyring
-from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
+from palermo.web.lib.errors import (
+    NotPermittedError,
+    StorageFullError,
+    TransitionRefusedError,
+    disk_full,
+)
 from palermo.web.lib.problems import checked_upload_name, problem, stored_text
 from palermo.web.lib.roles import BATCH_ROLES, DESK_ROLES, HIT_ROLES, Role, has_role, require_role
 from palermo.web.lib.sealed import SealedWriter, unseal
@@ -511,20 +516,25 @@ def batch_job_create(
     name, suffix = checked_upload_name(file_name, default="manifest", suffixes=sorted(FORMATS))
     path = upload_dir() / f"{uuid.uuid4().hex}{suffix}{SEALED_SUFFIX}"
     limit = int(settings.MANIFEST_MAX_BYTES)
-    with SealedWriter(path, keyring()) as out:
-        for chunk in chunks:
-            if out.size + len(chunk) > limit:
-                raise InputError(
-                    [
-                        problem(
-                            where=name,
-                            rule=gettext_lazy("the file is larger than %(size)s"),
-                            params={"size": filesizeformat(limit)},
-                        )
-                    ]
-                )
-            out.write(chunk)
-        size = out.size
+    try:
+        with SealedWriter(path, keyring()) as out:
+            for chunk in chunks:
+                if out.size + len(chunk) > limit:
+                    raise InputError(
+                        [
+                            problem(
+                                where=name,
+                                rule=gettext_lazy("the file is larger than %(size)s"),
+                                params={"size": filesizeformat(limit)},
+                            )
+                        ]
+                    )
+                out.write(chunk)
+            size = out.size
+    except OSError as exc:  # the half-written file is already removed
+        if disk_full(exc):
+            raise StorageFullError from None
+        raise
     try:
         with transaction.atomic():
             job = BatchJob.objects.create(
@@ -633,26 +643,37 @@ def batch_job_run(*, job_id: int) -> BatchJob | None:
         batch_files_remove(str(sealed))
         return job
     except (OperationalError, InterfaceError) as exc:  # the database went away (restarted)
+        if disk_full(exc):
+            _fail(job, sealed, exc)
+            return job
         log.warning("batch job %s: database error, queued again", job_id, exc_info=True)
         _queue_again_after_database_error(job, exc)
         return job
     except Exception as exc:  # a bug or a broken disk must not leave the job "running"
-        log.exception("batch job %s failed", job_id)
-        with transaction.atomic():
-            _finish(
-                job,
-                status=JobStatus.FAILED.value,
-                problems=[
-                    _failure(
-                        f"the screening stopped on an error ({type(exc).__name__})",
-                        f"筛查因错误而中止（{type(exc).__name__}）",
-                    )
-                ],
-            )
-        batch_files_remove(str(sealed))
+        _fail(job, sealed, exc)
         return job
     finally:
         opened.unlink(missing_ok=True)
+
+
+def _fail(job: BatchJob, sealed: Path, exc: Exception) -> None:
+    """Mark the job failed with the reason (nothing of it was stored) and remove its files
+    (first: on a full disk that frees the room the status needs)."""
+    log.exception("batch job %s failed", job.pk)
+    batch_files_remove(str(sealed))
+    if disk_full(exc):
+        reason = _failure(
+            "the server's disk is full; nothing from the file was stored. Upload it again "
+            "once the administrator has freed space",
+            "服务器磁盘已满；文件中的任何内容均未保存。请在管理员释放空间后重新上传",
+        )
+    else:
+        reason = _failure(
+            f"the screening stopped on an error ({type(exc).__name__})",
+            f"筛查因错误而中止（{type(exc).__name__}）",
+        )
+    with transaction.atomic():
+        _finish(job, status=JobStatus.FAILED.value, problems=[reason])
 
 
 def _queue_again_after_database_error(job: BatchJob, exc: Exception) -> None:

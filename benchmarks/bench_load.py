@@ -1,0 +1,265 @@
+"""The screening API under a log-in flood (measured, never asserted).
+
+``palermo serve`` (waitress, a second process, as in ``bench_web.py``) with ``--profiles``
+active profiles; an open-loop generator sends ``POST /api/screenings`` at ``--rate`` requests
+per second for ``--seconds``:
+
+1. baseline: the API alone;
+2. flood: the same load while ``--flood-threads`` clients post log-in attempts with random
+   user names and passwords to ``/accounts/login/`` at ``--flood-rate`` attempts per second
+   from 127.0.0.1 (the attack of issue 14: about 14/s pushed the API's p95 from 10 to 472 ms).
+
+Both runs are in the same process against the same server, so the ratio flood / baseline is
+the figure to read. Reported: p50, p95, p99 and max latency, errors, achieved rates, and the
+log-in answers by status (200: the form again, 403: refused, 429: rate limited).
+
+Results are printed and written to ``benchmarks/results/load.json`` under ``runs[<database>]``.
+
+    .venv/bin/python benchmarks/bench_load.py
+    .venv/bin/python benchmarks/bench_load.py --database postgres --seconds 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import queue
+import secrets
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from bench_web import (
+    create_postgres_database,
+    drop_postgres_database,
+    free_port,
+    load,
+    setup_django,
+    travellers,
+    wait_until_up,
+    world,
+)
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results" / "load.json"
+
+
+def machine() -> dict[str, Any]:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": model or platform.processor(),
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+    }
+
+
+class LoginFlood:
+    """Open-loop log-in attempts with random names until stopped."""
+
+    def __init__(self, port: int, rate: float, threads: int) -> None:
+        self.port, self.rate, self.threads = port, rate, threads
+        self.statuses: Counter[str] = Counter()
+        self.latencies: list[float] = []
+        self._due: queue.Queue[int | None] = queue.Queue(maxsize=threads * 4)
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._workers = [threading.Thread(target=self._work, daemon=True) for _ in range(threads)]
+        self._clock = threading.Thread(target=self._tick, daemon=True)
+        self.started = 0.0
+        self.elapsed = 0.0
+
+    def _connect(self) -> tuple[http.client.HTTPConnection, str]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        conn.request("GET", "/accounts/login/")
+        response = conn.getresponse()
+        response.read()
+        token = ""
+        for header in response.headers.get_all("Set-Cookie") or []:
+            if header.startswith("csrftoken="):
+                token = header.split(";", 1)[0].split("=", 1)[1]
+        return conn, token
+
+    def _work(self) -> None:
+        conn, token = self._connect()
+        while True:
+            if self._due.get() is None:
+                conn.close()
+                return
+            body = urllib.parse.urlencode(
+                {
+                    "csrfmiddlewaretoken": token,
+                    "username": "flood-" + secrets.token_hex(6),
+                    "password": secrets.token_urlsafe(12),
+                }
+            )
+            sent = time.perf_counter()
+            try:
+                conn.request(
+                    "POST",
+                    "/accounts/login/",
+                    body=body,
+                    headers={
+                        "Content-Type": "application/x-www-form-urlencoded",
+                        "Cookie": f"csrftoken={token}",
+                    },
+                )
+                response = conn.getresponse()
+                response.read()
+                status = str(response.status)
+            except (OSError, http.client.HTTPException) as exc:
+                status = type(exc).__name__
+                conn.close()
+                conn, token = self._connect()
+            with self._lock:
+                self.statuses[status] += 1
+                self.latencies.append(time.perf_counter() - sent)
+
+    def _tick(self) -> None:
+        i = 0
+        while not self._stop.is_set():
+            wait = self.started + i / self.rate - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
+            try:
+                self._due.put(i, timeout=1)
+            except queue.Full:
+                with self._lock:
+                    self.statuses["not sent (clients busy)"] += 1
+            i += 1
+        for _ in self._workers:
+            self._due.put(None)
+
+    def start(self) -> None:
+        self.started = time.perf_counter()
+        for worker in self._workers:
+            worker.start()
+        self._clock.start()
+
+    def stop(self) -> dict[str, Any]:
+        self._stop.set()
+        self._clock.join(timeout=30)
+        for worker in self._workers:
+            worker.join(timeout=30)
+        self.elapsed = time.perf_counter() - self.started
+        ordered = sorted(self.latencies)
+        answered = len(ordered)
+        return {
+            "target_rate": self.rate,
+            "clients": self.threads,
+            "attempts_answered": answered,
+            "achieved_rate": round(answered / self.elapsed, 1) if self.elapsed else 0.0,
+            "statuses": dict(self.statuses),
+            "p50_ms": round(ordered[answered // 2] * 1000, 1) if ordered else 0.0,
+            "p99_ms": round(ordered[min(answered - 1, int(0.99 * answered))] * 1000, 1)
+            if ordered
+            else 0.0,
+        }
+
+
+def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="palermo-bench-load-") as tmp:
+        work = Path(tmp)
+        setup_django(work / "data", database_url)
+        _agency, token = world(args.profiles)
+        bodies = travellers(2_000, work)
+        port = free_port()
+        env = {**os.environ, "PALERMO_ALLOWED_HOSTS": "127.0.0.1,localhost"}
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "palermo.cli.main",
+                "serve",
+                "--port",
+                str(port),
+                "--threads",
+                str(args.threads),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            wait_until_up(port)
+            load(port, token, bodies, 20, 1)  # compile the plan, open connections
+            load_before = os.getloadavg()[0]
+            baseline = load(port, token, bodies, args.rate, args.seconds)
+            flood = LoginFlood(port, args.flood_rate, args.flood_threads)
+            flood.start()
+            under_flood = load(port, token, bodies, args.rate, args.seconds)
+            logins = flood.stop()
+            load_after = os.getloadavg()[0]
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+        from django.db import connection
+
+        vendor = connection.vendor
+
+    def ratio(key: str) -> float:
+        return round(under_flood[key] / baseline[key], 2) if baseline[key] else 0.0
+
+    return {
+        "database": vendor,
+        "server": f"palermo serve: waitress, {args.threads} threads, 127.0.0.1",
+        "active_profiles": args.profiles,
+        "rate": args.rate,
+        "seconds": args.seconds,
+        "baseline": baseline,
+        "under_login_flood": under_flood,
+        "login_flood": logins,
+        "flood_over_baseline": {k: ratio(k) for k in ("p50_ms", "p95_ms", "p99_ms")},
+        "load_average_1min": [round(load_before, 2), round(load_after, 2)],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profiles", type=int, default=500)
+    parser.add_argument("--rate", type=float, default=100.0)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--flood-rate", type=float, default=50.0, help="log-in attempts/s")
+    parser.add_argument("--flood-threads", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=8, help="palermo serve --threads")
+    parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--postgres-server", default="postgres://postgres@127.0.0.1:5432")
+    args = parser.parse_args()
+
+    database_url, pg_name = "", ""
+    if args.database == "postgres":
+        database_url, pg_name = create_postgres_database(args.postgres_server)
+    try:
+        result = run(args, database_url)
+    finally:
+        if pg_name:
+            drop_postgres_database(args.postgres_server, pg_name)
+    previous = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+    runs = previous.get("runs", {}) if isinstance(previous, dict) else {}
+    runs[args.database] = result
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(
+        json.dumps({"machine": machine(), "runs": runs}, indent=2) + "\n", encoding="utf-8"
+    )
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
