@@ -32,12 +32,9 @@ def test_a_traveller_gets_each_hit_with_its_reasons_in_both_languages() -> None:
         "documents-held-third-party-paid",
     ]
     assert hits[1].matched_en[1] == (
-        "Ticket paid by is one of employer, recruitment_agency, unknown_third_party"
+        "Ticket paid by is one of employer, recruitment agency, unknown third party"
     )
-    assert (
-        hits[1].matched_zh[1]
-        == "机票付款方属于employer、recruitment_agency、unknown_third_party之一"
-    )
+    assert hits[1].matched_zh[1] == "机票付款方属于雇主、招聘中介、不明第三方之一"
 
 
 def test_a_traveller_without_signals_gets_no_hit() -> None:

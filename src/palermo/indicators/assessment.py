@@ -111,6 +111,11 @@ class Variant(StrEnum):
         return VARIANT_TITLES[self]
 
 
+# The variants' short names, for sentences ("the Moldova reading met"); never the code.
+VARIANT_NAMES: dict[Variant, Text] = {
+    Variant.ILO: Text("ILO", "国际劳工组织"),
+    Variant.MOLDOVA: Text("Moldova", "摩尔多瓦"),
+}
 VARIANT_TITLES: dict[Variant, Text] = {
     Variant.ILO: Text(
         "ILO reading (unverified): (DR or CR or VR) and EX and (CD or VD)",
@@ -533,12 +538,13 @@ def _reasoning(
             met = s.rules[variant.value]
             missing = _missing_parts(s, variant)
             other = Variant.MOLDOVA if variant is Variant.ILO else Variant.ILO
+            other_met = s.rules[other.value]
             rule = Text(
                 ("combination met" if met else f"combination not met (missing {missing.en})")
-                + f"; {other.value} variant {'met' if s.rules[other.value] else 'not met'}"
+                + f"; {VARIANT_NAMES[other].en} reading {'met' if other_met else 'not met'}"
                 + (f"; typology: {s.typology.en}" if s.typology else ""),
                 ("组合已满足" if met else f"组合未满足（缺少 {missing.zh}）")
-                + f"；{other.value} 变体{'已满足' if s.rules[other.value] else '未满足'}"
+                + f"；{VARIANT_NAMES[other].zh}解读{'已满足' if other_met else '未满足'}"
                 + (f"；分类：{s.typology.zh}" if s.typology else ""),
             )
         lines.append(Text(f"{head.en}; {rule.en}.", f"{head.zh}；{rule.zh}。"))

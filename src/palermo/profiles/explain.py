@@ -31,12 +31,16 @@ from palermo.profiles.ast import (
     comparisons,
 )
 from palermo.profiles.operators import OPERATORS, Shape
-from palermo.records.schema import FIELDS
+from palermo.records.schema import FIELDS, Kind
+from palermo.records.value_labels import value_label
 
 Truth = Callable[[Comparison], bool]
 
 
-def _scalar_words(value: Scalar, lang: str) -> str:
+def _scalar_words(value: Scalar, lang: str, field: str = "") -> str:
+    spec = FIELDS.get(field)
+    if isinstance(value, str) and spec is not None and spec.kind is Kind.ENUM:
+        return value_label(field, value, lang)  # "one way", not "one_way"
     if isinstance(value, bool):
         if lang == "zh":
             return "是" if value else "否"
@@ -62,15 +66,15 @@ def value_words(c: Comparison, lists: Mapping[str, NamedList], lang: str) -> str
         return "missing" if missing else "recorded"
     if op.shape == Shape.RANGE:
         assert isinstance(c.value, tuple)
-        low, high = (_scalar_words(v, lang) for v in c.value)
+        low, high = (_scalar_words(v, lang, c.field) for v in c.value)
         return f"{low}至{high}" if lang == "zh" else f"{low} and {high}"
     if op.shape == Shape.SET:
         assert isinstance(c.value, tuple)
         sep = "、" if lang == "zh" else ", "
-        return sep.join(_scalar_words(v, lang) for v in c.value)
+        return sep.join(_scalar_words(v, lang, c.field) for v in c.value)
     assert not isinstance(c.value, tuple)
     assert c.value is not None
-    return _scalar_words(c.value, lang)
+    return _scalar_words(c.value, lang, c.field)
 
 
 def describe(
