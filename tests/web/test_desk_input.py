@@ -141,3 +141,35 @@ class TestDeskInput(BaseTestCase):
         assert status == 422
         assert 'id="id_group_size-error"' in page
         assert 'id="id_document_issue_date-error"' in page
+
+    def test_a_border_system_sends_the_zone_and_the_api_fills_the_record(self) -> None:
+        from palermo.web.accounts.services import api_token_create
+
+        _record, token = api_token_create(
+            name="kiosk", agency=self.agency_a, role="first_line_officer", created_by=None
+        )
+        body = {
+            "mrz": ZONE,
+            "record_id": "kiosk-1",
+            "event_kind": "exit",
+            "port": "PEK",
+            "event_date": dt.date.today().isoformat(),  # noqa: DTZ011
+            "obs_document_held_by_other": True,
+            "obs_companion_answers": True,
+        }
+        auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+        response = self.client.post(
+            "/api/screenings", body, content_type="application/json", **auth
+        )
+        assert response.status_code == 200, response.content
+        record = Traveller.objects.get().record
+        assert '"surname": "AUNG"' in record
+        assert '"nationality": "MM"' in record
+        assert "MA1234567" not in record  # only the keyed hash
+        broken = {**body, "mrz": ZONE.replace("MA12345672", "MA12345670")}
+        refused = self.client.post(
+            "/api/screenings", broken, content_type="application/json", **auth
+        )
+        assert refused.status_code == 422
+        rules = [p["rule"] for p in refused.json()["problems"]]
+        assert "document number check digit is 0, computed 2" in rules

@@ -174,3 +174,21 @@ class TestInterviewPath(BaseTestCase):
         page = self.client.get(reverse("cases:detail", kwargs={"pk": case.pk})).content.decode()
         assert "Status changed: from Identified to Referred" in page
         assert "→" not in page
+
+    def test_the_referrals_waiting_name_observations_and_instruments_in_words(self) -> None:
+        hit = a_hit(self)
+        from palermo.web.screening.services import hit_dispose
+
+        hit_dispose(
+            actor=self.officer,
+            hit=hit,
+            kind="referred",
+            reason="The companion held the passport.",
+            observed=["BRD-01"],
+        )
+        self.login(self.user_with_role(Role.SECOND_LINE_INTERVIEWER))
+        self.start("second-line-child")
+        page = self.client.get(reverse("interviews:list")).content.decode()
+        assert "Documents held by someone else (BRD-01)" in page
+        assert "Second-line interview (child)" in page
+        assert "(second-line-child)" not in page
