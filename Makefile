@@ -63,9 +63,14 @@ browser: $(DEVSTAMP) chromium
 test: lint typecheck unit web-sqlite web-postgres browser
 
 # The full fuzzing run (make test runs the same fuzz tests CI-sized, a few seconds each):
-# grammar-aware mutations of PAXLST, MRZ, CSV/Parquet/JSON Lines, profile YAML and watchlists.
+# grammar-aware mutations of PAXLST, MRZ, CSV/Parquet/JSON Lines, profile YAML and watchlists,
+# then schemathesis against the API's OpenAPI document (1,250 cases, three tokens each) on
+# SQLite and PostgreSQL.
 fuzz: $(DEVSTAMP)
 	PALERMO_FUZZ=full $(BIN)/pytest -q tests/fuzz
+	PALERMO_FUZZ=full PALERMO_DATABASE_URL= $(BIN)/pytest -q tests/web/test_api_fuzz.py
+	PALERMO_FUZZ=full PALERMO_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
+	  $(BIN)/pytest -q tests/web/test_api_fuzz.py
 
 # The fault suite in full: kill -9 of the server, worker, `palermo screen` and `palermo keys
 # rotate` at several points, a private PostgreSQL cluster (initdb under /tmp, its own port)

@@ -42,6 +42,34 @@ api = NinjaAPI(
 )
 
 
+class ProblemOut(Schema):
+    where: str
+    where_zh: str | None = None
+    field: str | None = None
+    value: Any = None
+    rule: str
+    rule_zh: str
+    line: int | None = None
+
+
+class ErrorOut(Schema):
+    """Every refusal: a domain error gives ``error``, ``reasons`` (both languages) and, for
+    input, ``problems``; authentication, a missing object and a malformed request give
+    Ninja's ``detail``."""
+
+    error: str | None = None
+    reasons: list[str] | None = None
+    problems: list[ProblemOut] | None = None
+    detail: Any = None
+
+
+def answers(ok: Any, *statuses: int) -> dict[int, Any]:
+    """An operation's documented responses: ``ok`` for 200, ``ErrorOut`` for each refusal
+    (401 without a valid token, 403 for a role not declared, 422 for a malformed request are
+    always possible)."""
+    return {200: ok, **dict.fromkeys(sorted({401, 403, 422, *statuses}), ErrorOut)}
+
+
 @api.exception_handler(PalermoError)
 def domain_error(request: HttpRequest, exc: PalermoError) -> HttpResponse:
     status, title = http_status(exc)
@@ -119,7 +147,9 @@ def _case_out(request: HttpRequest, case: Any) -> CaseOut:
     )
 
 
-@api.get("/cases", response=list[CaseRowOut], auth=TokenAuth(CASE_ROLES), url_name="case_list")
+@api.get(
+    "/cases", response=answers(list[CaseRowOut]), auth=TokenAuth(CASE_ROLES), url_name="case_list"
+)
 def case_list(request: HttpRequest, status: str = "", limit: int = 50, offset: int = 0) -> Any:
     if not 1 <= limit <= 500 or offset < 0:
         raise InputError(
@@ -144,14 +174,19 @@ def case_list(request: HttpRequest, status: str = "", limit: int = 50, offset: i
     return rows
 
 
-@api.get("/cases/{case_id}", response=CaseOut, auth=TokenAuth(CASE_ROLES), url_name="case_detail")
+@api.get(
+    "/cases/{case_id}",
+    response=answers(CaseOut, 404),
+    auth=TokenAuth(CASE_ROLES),
+    url_name="case_detail",
+)
 def case_detail(request: HttpRequest, case_id: int) -> Any:
     return _case_out(request, case_selectors.case_get(user=request.user, pk=case_id))
 
 
 @api.post(
     "/cases/{case_id}/transition",
-    response=CaseOut,
+    response=answers(CaseOut, 400, 404, 409),
     auth=TokenAuth(CASE_ROLES),
     url_name="case_transition",
 )
@@ -189,7 +224,12 @@ class ScreeningOut(Schema):
     hits: list[HitOut]
 
 
-@api.post("/screenings", response=ScreeningOut, auth=TokenAuth(DESK_ROLES), url_name="screen")
+@api.post(
+    "/screenings",
+    response=answers(ScreeningOut, 400),
+    auth=TokenAuth(DESK_ROLES),
+    url_name="screen",
+)
 def screen(request: HttpRequest, payload: Body[dict[str, Any]]) -> Any:
     """Screen one traveller (canonical record fields); hits come back with their reasons.
 
@@ -253,7 +293,7 @@ class DispositionOut(Schema):
 
 @api.post(
     "/hits/{hit_id}/disposition",
-    response=DispositionOut,
+    response=answers(DispositionOut, 400, 404, 409),
     auth=TokenAuth(HIT_ROLES),
     url_name="hit_disposition",
 )
