@@ -102,6 +102,17 @@ class TestSizesBeforeReading(BaseTestCase):
         )
         assert response.status_code == 413
 
+    def test_the_api_refuses_a_large_body_unread_in_json(self) -> None:
+        response = self.client.generic(
+            "POST",
+            "/api/screenings",
+            b"{}",
+            content_type="application/json",
+            CONTENT_LENGTH=str(50 * 1024 * 1024),
+        )
+        assert response.status_code == 413
+        assert response.json()["reasons"][0].startswith("The file is larger than")
+
     def test_the_reason_of_a_413_is_in_chinese_on_a_chinese_page(self) -> None:
         response = self.client.generic(
             "POST",

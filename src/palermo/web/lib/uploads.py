@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -76,12 +76,17 @@ class BodyLimitMiddleware:
         limit = limit_of(view)
         if declared_length(request) <= limit:
             return None
+        title, reason = _("The request is too large"), too_large(limit - FORM_ROOM)
+        if request.path_info.startswith("/api/"):  # the API answers in JSON, as its ErrorOut
+            response: HttpResponse = JsonResponse({"error": title, "reasons": [reason]}, status=413)
+            response["Connection"] = "close"
+            return response
         body = render_to_string(
             "error.html",
             {
                 "status": 413,
-                "title": _("The request is too large"),
-                "reasons": [too_large(limit - FORM_ROOM)],
+                "title": title,
+                "reasons": [reason],
             },
             request=request,
         )
