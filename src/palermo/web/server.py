@@ -86,7 +86,7 @@ def serve_gunicorn(
         raise RuntimeError("--workers above 1 needs a POSIX system (gunicorn); use --workers 1")
     from gunicorn.app.base import BaseApplication
 
-    class PalermoGunicorn(BaseApplication):
+    class PalermoGunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no types
         def load_config(self) -> None:
             settings = {
                 "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +33,7 @@ class User(AbstractUser):
     )
     role = models.CharField(_("role"), max_length=32, choices=ROLE_CHOICES)
 
-    REQUIRED_FIELDS = ("email",)
+    REQUIRED_FIELDS: ClassVar[list[str]] = ["email"]
 
     class Meta:
         verbose_name = _("user")

@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.accounts.services import LoginRefusedError, user_login, user_logout
 from palermo.web.lib.permissions import allow, public
 from palermo.web.lib.roles import ALL_ROLES
@@ -49,11 +50,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 @allow(ALL_ROLES)
 @require_POST
-def logout_view(request: HttpRequest) -> HttpResponse:
+def logout_view(request: AuthenticatedRequest) -> HttpResponse:
     user_logout(request=request)
     return redirect("accounts:login")
 
 
 @allow(ALL_ROLES)
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "home.html")

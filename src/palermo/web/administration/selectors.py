@@ -4,8 +4,6 @@ or cases, no case content."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -14,24 +12,24 @@ from palermo.web.administration.models import Confirmation
 from palermo.web.administration.services import is_national_admin, may_confirm, require_admin
 
 
-def _managed(user: Any, field: str = "agency_id") -> Q:
+def _managed(user: User, field: str = "agency_id") -> Q:
     """Rows of the agencies ``user`` manages."""
     return Q() if is_national_admin(user) else Q(**{field: user.agency_id})
 
 
-def agency_list(*, user: Any) -> QuerySet[Agency]:
+def agency_list(*, user: User) -> QuerySet[Agency]:
     require_admin(user)
     return Agency.objects.filter(_managed(user, "pk")).order_by("name")
 
 
-def agency_get(*, user: Any, pk: int) -> Agency:
+def agency_get(*, user: User, pk: int) -> Agency:
     try:
         return agency_list(user=user).get(pk=pk)
     except Agency.DoesNotExist:
         raise Http404 from None
 
 
-def account_list(*, user: Any) -> QuerySet[User]:
+def account_list(*, user: User) -> QuerySet[User]:
     """People's accounts (the system accounts behind API tokens are listed with the tokens)."""
     require_admin(user)
     return (
@@ -41,14 +39,14 @@ def account_list(*, user: Any) -> QuerySet[User]:
     )
 
 
-def account_get(*, user: Any, pk: int) -> User:
+def account_get(*, user: User, pk: int) -> User:
     try:
         return account_list(user=user).get(pk=pk)
     except User.DoesNotExist:
         raise Http404 from None
 
 
-def token_list(*, user: Any) -> QuerySet[ApiToken]:
+def token_list(*, user: User) -> QuerySet[ApiToken]:
     require_admin(user)
     return (
         ApiToken.objects.filter(_managed(user))
@@ -57,14 +55,14 @@ def token_list(*, user: Any) -> QuerySet[ApiToken]:
     )
 
 
-def token_get(*, user: Any, pk: int) -> ApiToken:
+def token_get(*, user: User, pk: int) -> ApiToken:
     try:
         return token_list(user=user).get(pk=pk)
     except ApiToken.DoesNotExist:
         raise Http404 from None
 
 
-def confirmation_list(*, user: Any) -> list[tuple[Confirmation, bool]]:
+def confirmation_list(*, user: User) -> list[tuple[Confirmation, bool]]:
     """Open requests in the agencies ``user`` manages, each with whether ``user`` may decide
     it (they may always withdraw their own)."""
     require_admin(user)
@@ -76,7 +74,7 @@ def confirmation_list(*, user: Any) -> list[tuple[Confirmation, bool]]:
     return [(c, may_confirm(user, c)) for c in waiting]
 
 
-def confirmation_get(*, user: Any, pk: int) -> Confirmation:
+def confirmation_get(*, user: User, pk: int) -> Confirmation:
     require_admin(user)
     found = (
         Confirmation.objects.filter(_managed(user, "account__agency_id"), pk=pk)

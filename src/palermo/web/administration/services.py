@@ -26,6 +26,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -135,7 +136,7 @@ def _save_audited(
     obj: Agency | User,
     fields: list[str],
     purpose: str,
-    request: Any,
+    request: HttpRequest | None,
     *,
     detail: dict[str, Any] | None = None,
 ) -> None:
@@ -153,7 +154,7 @@ def _save_audited(
 
 
 def _request_confirmation(
-    actor: Actor, account: User, kind: ConfirmationKind, role: str, request: Any
+    actor: Actor, account: User, kind: ConfirmationKind, role: str, request: HttpRequest | None
 ) -> Confirmation:
     if Confirmation.objects.filter(account=account, decided_at__isnull=True).exists():
         raise TransitionRefusedError(
@@ -181,7 +182,7 @@ def _request_confirmation(
 
 
 def admin_agency_create(
-    *, actor: Actor, name: str, kind: str, code: str, request: Any = None
+    *, actor: Actor, name: str, kind: str, code: str, request: HttpRequest | None = None
 ) -> Agency:
     """A new agency: by the national body, the command line, or - when no national body is
     configured - any administrator (the agency starts without accounts; only the national
@@ -214,7 +215,7 @@ def admin_agency_create(
 
 
 def admin_agency_update(
-    *, actor: Actor, agency: Agency, name: str, kind: str, request: Any = None
+    *, actor: Actor, agency: Agency, name: str, kind: str, request: HttpRequest | None = None
 ) -> Agency:
     require_scope(actor, agency.pk)
     if Agency.objects.filter(name=name).exclude(pk=agency.pk).exists():
@@ -247,7 +248,7 @@ def admin_user_create(
     role: str,
     email: str = "",
     password: str | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> tuple[User, str | None]:
     """Create a person's account. Returns the one-time password to show once, or ``None``
     when the account waits for a second administrator (who then receives the password).
@@ -292,7 +293,7 @@ def _require_other(actor: Actor, user: User) -> None:
 
 
 def admin_user_set_role(
-    *, actor: Actor, user: User, role: str, request: Any = None
+    *, actor: Actor, user: User, role: str, request: HttpRequest | None = None
 ) -> Confirmation | None:
     """Change the role at once, or - for a role that needs it - request the change from a
     second administrator (returned; the account keeps its role until then)."""
@@ -307,7 +308,7 @@ def admin_user_set_role(
     return None
 
 
-def admin_user_deactivate(*, actor: Actor, user: User, request: Any = None) -> User:
+def admin_user_deactivate(*, actor: Actor, user: User, request: HttpRequest | None = None) -> User:
     """The person can no longer log in; their records and audit trail stay. An open
     confirmation for the account is withdrawn."""
     require_scope(actor, user.agency_id)
@@ -321,7 +322,7 @@ def admin_user_deactivate(*, actor: Actor, user: User, request: Any = None) -> U
 
 
 def admin_user_reset_password(
-    *, actor: Actor, user: User, password: str | None = None, request: Any = None
+    *, actor: Actor, user: User, password: str | None = None, request: HttpRequest | None = None
 ) -> str | None:
     """A new one-time password, returned once to hand to the person; never stored in clear.
     For an account whose role needs confirmation, ``None``: a second administrator issues
@@ -353,7 +354,7 @@ def _new_password(user: User) -> str:
 
 
 def admin_token_create(
-    *, actor: Actor, name: str, agency: Agency, role: str, request: Any = None
+    *, actor: Actor, name: str, agency: Agency, role: str, request: HttpRequest | None = None
 ) -> tuple[ApiToken, str | None]:
     """A token for a system; the plain token is returned once (``None`` when it waits for a
     second administrator, who then receives it) and only its hash is kept."""
@@ -390,7 +391,9 @@ def admin_token_create(
     return record, None if waits else token
 
 
-def admin_token_revoke(*, actor: Actor, token: ApiToken, request: Any = None) -> ApiToken:
+def admin_token_revoke(
+    *, actor: Actor, token: ApiToken, request: HttpRequest | None = None
+) -> ApiToken:
     require_scope(actor, token.agency_id)
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().get(pk=token.pk)
@@ -439,7 +442,9 @@ def may_confirm(actor: Any, confirmation: Confirmation) -> bool:
     ).exists()
 
 
-def _decide(actor: Actor, confirmation: Confirmation, *, confirmed: bool, request: Any) -> None:
+def _decide(
+    actor: Actor, confirmation: Confirmation, *, confirmed: bool, request: HttpRequest | None
+) -> None:
     confirmation.decided_by = actor if isinstance(actor, User) else None
     confirmation.decided_at = timezone.now()
     confirmation.confirmed = confirmed
@@ -469,7 +474,7 @@ def _open_confirmation(actor: Actor, confirmation: Confirmation) -> Confirmation
 
 
 def admin_confirm(
-    *, actor: Actor, confirmation: Confirmation, request: Any = None
+    *, actor: Actor, confirmation: Confirmation, request: HttpRequest | None = None
 ) -> tuple[Confirmation, str | None]:
     """Confirm a waiting change as the second administrator. Returns the secret to hand over
     (the one-time password, or the API token) when the change has one."""
@@ -511,7 +516,9 @@ def _reissue_token(system_user: User) -> str:
     return token
 
 
-def admin_refuse(*, actor: Actor, confirmation: Confirmation, request: Any = None) -> Confirmation:
+def admin_refuse(
+    *, actor: Actor, confirmation: Confirmation, request: HttpRequest | None = None
+) -> Confirmation:
     """Refuse (or, as the requester, withdraw) a waiting change; a new account stays
     inactive."""
     with transaction.atomic():

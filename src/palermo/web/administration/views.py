@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from palermo.errors import PalermoError
-from palermo.web.accounts.models import Agency
+from palermo.web.accounts.models import Agency, User
+from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.administration import selectors, services
 from palermo.web.administration.models import ConfirmationKind
 from palermo.web.lib.errors import reasons
@@ -44,7 +45,7 @@ class AgencyEditForm(forms.Form):
 class _AgencyScoped(forms.Form):
     """The agency field lists only the agencies the administrator manages."""
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["agency"]
         assert isinstance(field, forms.ModelChoiceField)
@@ -85,7 +86,7 @@ def _secret_page(request: HttpRequest, title: str, what: str, secret: str) -> Ht
 
 
 @allow(ADMIN_ROLES)
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedRequest) -> HttpResponse:
     context = {
         "agencies": selectors.agency_list(user=request.user),
         "accounts": selectors.account_list(user=request.user),
@@ -130,7 +131,7 @@ def _post_action(request: HttpRequest, act: Callable[[], object], done: str) -> 
 
 
 @allow(ADMIN_ROLES)
-def agency_create(request: HttpRequest) -> HttpResponse:
+def agency_create(request: AuthenticatedRequest) -> HttpResponse:
     def act(data: dict[str, Any]) -> HttpResponse:
         services.admin_agency_create(actor=request.user, request=request, **data)
         return _saved(request, _("The agency was created."))
@@ -140,7 +141,7 @@ def agency_create(request: HttpRequest) -> HttpResponse:
 
 
 @allow(ADMIN_ROLES)
-def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def agency_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     agency = selectors.agency_get(user=request.user, pk=pk)
 
     def act(data: dict[str, Any]) -> HttpResponse:
@@ -152,7 +153,7 @@ def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allow(ADMIN_ROLES)
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthenticatedRequest) -> HttpResponse:
     def act(data: dict[str, Any]) -> HttpResponse:
         user, password = services.admin_user_create(actor=request.user, request=request, **data)
         if password is None:
@@ -166,7 +167,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 @allow(ADMIN_ROLES)
 @require_POST
-def user_role(request: HttpRequest, pk: int) -> HttpResponse:
+def user_role(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = selectors.account_get(user=request.user, pk=pk)
     role = request.POST.get("role", "")
 
@@ -185,7 +186,7 @@ def user_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(ADMIN_ROLES)
 @require_POST
-def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def user_deactivate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = selectors.account_get(user=request.user, pk=pk)
 
     def act() -> None:
@@ -196,7 +197,7 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(ADMIN_ROLES)
 @require_POST
-def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+def user_reset_password(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = selectors.account_get(user=request.user, pk=pk)
     try:
         password = services.admin_user_reset_password(
@@ -213,7 +214,7 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allow(ADMIN_ROLES)
-def token_create(request: HttpRequest) -> HttpResponse:
+def token_create(request: AuthenticatedRequest) -> HttpResponse:
     def act(data: dict[str, Any]) -> HttpResponse:
         record, token = services.admin_token_create(actor=request.user, request=request, **data)
         if token is None:
@@ -227,7 +228,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @allow(ADMIN_ROLES)
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     token = selectors.token_get(user=request.user, pk=pk)
 
     def act() -> None:
@@ -238,7 +239,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(ADMIN_ROLES)
 @require_POST
-def confirmation_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def confirmation_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The second administrator confirms; a password or token is shown to them once."""
     confirmation = selectors.confirmation_get(user=request.user, pk=pk)
     try:
@@ -261,7 +262,7 @@ def confirmation_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(ADMIN_ROLES)
 @require_POST
-def confirmation_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+def confirmation_refuse(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     confirmation = selectors.confirmation_get(user=request.user, pk=pk)
 
     def act() -> None:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -46,7 +46,7 @@ def agreement_create(
     valid_to: dt.date,
     signed_by: str,
     signed_on: dt.date,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> DataSharingAgreement:
     """Record a signed agreement between two or more agencies; a supervisor records only
     agreements their own agency is party to."""
@@ -136,7 +136,7 @@ def _require_signatory(actor: User, agreement: DataSharingAgreement) -> None:
         )
 
 
-def _sign(actor: User, agreement: DataSharingAgreement, request: Any) -> None:
+def _sign(actor: User, agreement: DataSharingAgreement, request: HttpRequest | None) -> None:
     """Sign for the actor's agency; the last party's signature puts the agreement in force."""
     AgreementSignature.objects.create(
         agreement=agreement, agency_id=actor.agency_id, signed_by=actor, signed_at=timezone.now()
@@ -166,7 +166,7 @@ def _sign(actor: User, agreement: DataSharingAgreement, request: Any) -> None:
 
 
 def agreement_sign(
-    *, actor: User, agreement: DataSharingAgreement, request: Any = None
+    *, actor: User, agreement: DataSharingAgreement, request: HttpRequest | None = None
 ) -> DataSharingAgreement:
     """A signatory (supervisor or administrator) of a party agency signs for that agency."""
     _require_signatory(actor, agreement)
@@ -187,7 +187,7 @@ def agreement_signatures(agreement: DataSharingAgreement) -> list[tuple[Agency, 
 
 
 def agreement_end(
-    *, actor: User, agreement: DataSharingAgreement, reason: str, request: Any = None
+    *, actor: User, agreement: DataSharingAgreement, reason: str, request: HttpRequest | None = None
 ) -> DataSharingAgreement:
     """End an agreement (terminated, breached...): its shares end with it.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from palermo.errors import InputError, PalermoError
 from palermo.web.accounts.models import Agency
+from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.agreements import selectors, services
 from palermo.web.agreements.models import TRANSFER_PURPOSE_CHOICES
 from palermo.web.lib.errors import reasons
@@ -57,14 +58,14 @@ class AgreementForm(forms.Form):
 
 
 @allow(AGREEMENT_ROLES)
-def agreement_list(request: HttpRequest) -> HttpResponse:
+def agreement_list(request: AuthenticatedRequest) -> HttpResponse:
     today = timezone.localdate()
     agreements = [(a, a.status_label(today)) for a in selectors.agreement_list(user=request.user)]
     return render(request, "agreements/list.html", {"agreements": agreements})
 
 
 @allow(AGREEMENT_ROLES)
-def agreement_create(request: HttpRequest) -> HttpResponse:
+def agreement_create(request: AuthenticatedRequest) -> HttpResponse:
     form = AgreementForm(request.POST or None)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -83,7 +84,7 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
 
 
 @allow(AGREEMENT_ROLES)
-def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     agreement = selectors.agreement_get(user=request.user, pk=pk)
     signatures = services.agreement_signatures(agreement)
     own_signed = any(
@@ -101,7 +102,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(AGREEMENT_ROLES)
 @require_POST
-def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_sign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     agreement = selectors.agreement_get(user=request.user, pk=pk)
     try:
         signed = services.agreement_sign(actor=request.user, agreement=agreement, request=request)
@@ -120,7 +121,7 @@ def agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(AGREEMENT_ROLES)
 @require_POST
-def agreement_end(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     agreement = selectors.agreement_get(user=request.user, pk=pk)
     try:
         services.agreement_end(

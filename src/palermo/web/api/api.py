@@ -11,11 +11,12 @@ import datetime as dt
 from typing import Any
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy
 from ninja import Body, Field, NinjaAPI, Schema
 
 from palermo.errors import InputError, PalermoError
+from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.api.auth import TokenAuth
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
@@ -71,7 +72,7 @@ def answers(ok: Any, *statuses: int) -> dict[int, Any]:
 
 
 @api.exception_handler(PalermoError)
-def domain_error(request: HttpRequest, exc: PalermoError) -> HttpResponse:
+def domain_error(request: AuthenticatedRequest, exc: PalermoError) -> HttpResponse:
     status, title = http_status(exc)
     body: dict[str, Any] = {"error": title, "reasons": error_reasons(exc, None)}
     if isinstance(exc, InputError):
@@ -84,7 +85,7 @@ def domain_error(request: HttpRequest, exc: PalermoError) -> HttpResponse:
 
 @api.exception_handler(OperationalError)
 @api.exception_handler(InterfaceError)
-def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+def database_unavailable(request: AuthenticatedRequest, exc: Exception) -> HttpResponse:
     """The database went away mid-request (503) or its disk is full (507): a reason, never
     a 500."""
     return domain_error(request, unavailable_database(exc) or DatabaseUnavailableError())
@@ -118,7 +119,7 @@ class CaseTransitionIn(Schema):
     reason: str
 
 
-def _case_out(request: HttpRequest, case: Any) -> CaseOut:
+def _case_out(request: AuthenticatedRequest, case: Any) -> CaseOut:
     personal = case_selectors.case_personal_data(
         user=request.user, case=case, purpose="api case read", request=request
     )
@@ -150,7 +151,9 @@ def _case_out(request: HttpRequest, case: Any) -> CaseOut:
 @api.get(
     "/cases", response=answers(list[CaseRowOut]), auth=TokenAuth(CASE_ROLES), url_name="case_list"
 )
-def case_list(request: HttpRequest, status: str = "", limit: int = 50, offset: int = 0) -> Any:
+def case_list(
+    request: AuthenticatedRequest, status: str = "", limit: int = 50, offset: int = 0
+) -> Any:
     if not 1 <= limit <= 500 or offset < 0:
         raise InputError(
             [
@@ -180,7 +183,7 @@ def case_list(request: HttpRequest, status: str = "", limit: int = 50, offset: i
     auth=TokenAuth(CASE_ROLES),
     url_name="case_detail",
 )
-def case_detail(request: HttpRequest, case_id: int) -> Any:
+def case_detail(request: AuthenticatedRequest, case_id: int) -> Any:
     return _case_out(request, case_selectors.case_get(user=request.user, pk=case_id))
 
 
@@ -190,7 +193,7 @@ def case_detail(request: HttpRequest, case_id: int) -> Any:
     auth=TokenAuth(CASE_ROLES),
     url_name="case_transition",
 )
-def case_transition(request: HttpRequest, case_id: int, payload: CaseTransitionIn) -> Any:
+def case_transition(request: AuthenticatedRequest, case_id: int, payload: CaseTransitionIn) -> Any:
     case = case_selectors.case_get(user=request.user, pk=case_id)
     case_services.case_transition(
         actor=request.user,
@@ -230,7 +233,7 @@ class ScreeningOut(Schema):
     auth=TokenAuth(DESK_ROLES),
     url_name="screen",
 )
-def screen(request: HttpRequest, payload: Body[dict[str, Any]]) -> Any:
+def screen(request: AuthenticatedRequest, payload: Body[dict[str, Any]]) -> Any:
     """Screen one traveller (canonical record fields); hits come back with their reasons.
 
     ``mrz``: the document's machine-readable zone (lines joined by a newline) fills the
@@ -297,7 +300,7 @@ class DispositionOut(Schema):
     auth=TokenAuth(HIT_ROLES),
     url_name="hit_disposition",
 )
-def hit_disposition(request: HttpRequest, hit_id: int, payload: DispositionIn) -> Any:
+def hit_disposition(request: AuthenticatedRequest, hit_id: int, payload: DispositionIn) -> Any:
     from palermo.web.screening import selectors as screening_selectors
     from palermo.web.screening import services as screening_services
 

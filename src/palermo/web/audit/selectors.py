@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from palermo.web.audit.models import AuditEntry
-from palermo.web.lib.roles import AUDIT_ROLES, require_role
+from palermo.web.lib.roles import AUDIT_ROLES, Person, require_role
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +28,7 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def audit_search(*, user: Any, filters: AuditFilters) -> QuerySet[AuditEntry]:
+def audit_search(*, user: Person, filters: AuditFilters) -> QuerySet[AuditEntry]:
     """Entries matching ``filters``, newest first. Auditors oversee every agency."""
     require_role(user, AUDIT_ROLES, what=_("search the audit log"))
     entries = AuditEntry.objects.all()

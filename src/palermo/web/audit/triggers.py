@@ -10,7 +10,7 @@ catches anything removed while they were away.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -70,9 +70,9 @@ def lift_during_test_flush() -> None:
     if getattr(original, "lifts_audit_triggers", False):
         return
 
-    def execute_sql_flush(self: BaseDatabaseOperations, sql_list: list[str]) -> None:
+    def execute_sql_flush(self: BaseDatabaseOperations, sql_list: Iterable[str]) -> None:
         with append_only_lifted(self.connection):
             original(self, sql_list)
 
     execute_sql_flush.lifts_audit_triggers = True  # type: ignore[attr-defined]
-    BaseDatabaseOperations.execute_sql_flush = execute_sql_flush
+    BaseDatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign]

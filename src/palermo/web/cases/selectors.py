@@ -8,11 +8,11 @@ guessing ids reveals nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
+from palermo.web.accounts.models import User
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.cases.models import PERSONAL_FIELDS, Case, CaseEvent, CaseShare, Consent
@@ -29,17 +29,17 @@ LIST_FIELDS = (
 )
 
 
-def _visible(user: Any) -> Q:
+def _visible(user: User) -> Q:
     shared = CaseShare.objects.in_effect().filter(case=OuterRef("pk"), agency_id=user.agency_id)
     return Q(agency_id=user.agency_id) | Q(Exists(shared))
 
 
-def _may_work_on_cases(user: Any) -> bool:
+def _may_work_on_cases(user: User) -> bool:
     """Administrators never see case content, even were a role set widened by mistake."""
     return has_role(user, CASE_ROLES) and not has_role(user, NO_CASE_CONTENT_ROLES)
 
 
-def case_list(*, user: Any, status: str = "") -> QuerySet[Case]:
+def case_list(*, user: User, status: str = "") -> QuerySet[Case]:
     """Cases the user may see, newest first, with only the columns a list shows."""
     if not _may_work_on_cases(user):
         return Case.objects.none()
@@ -49,7 +49,7 @@ def case_list(*, user: Any, status: str = "") -> QuerySet[Case]:
     return cases.only(*LIST_FIELDS).order_by("-opened_at", "-id")
 
 
-def case_get(*, user: Any, pk: int) -> Case:
+def case_get(*, user: User, pk: int) -> Case:
     """One case the user may see, or ``Http404``."""
     if not _may_work_on_cases(user):
         raise Http404
@@ -60,7 +60,7 @@ def case_get(*, user: Any, pk: int) -> Case:
     return case
 
 
-def may_read_personal_data(user: Any, case: Case) -> bool:
+def may_read_personal_data(user: User, case: Case) -> bool:
     return bool(
         has_role(user, PERSONAL_DATA_ROLES)
         and (
@@ -80,7 +80,7 @@ class PersonalData:
 
 
 def case_personal_data(
-    *, user: Any, case: Case, purpose: str, request: Any = None
+    *, user: User, case: Case, purpose: str, request: HttpRequest | None = None
 ) -> PersonalData | None:
     """The decrypted identity and notes, for roles that need them; the read is audited."""
     if not may_read_personal_data(user, case):
@@ -104,22 +104,22 @@ def case_personal_data(
     )
 
 
-def case_timeline(*, user: Any, case: Case) -> QuerySet[CaseEvent]:
+def case_timeline(*, user: User, case: Case) -> QuerySet[CaseEvent]:
     case_get(user=user, pk=case.pk)
     return case.events.select_related("actor").order_by("at", "id")
 
 
-def case_consents(*, user: Any, case: Case) -> QuerySet[Consent]:
+def case_consents(*, user: User, case: Case) -> QuerySet[Consent]:
     case_get(user=user, pk=case.pk)
     return case.consents.select_related("recipient", "recorded_by").order_by("given_at", "id")
 
 
-def case_shares(*, user: Any, case: Case) -> QuerySet[CaseShare]:
+def case_shares(*, user: User, case: Case) -> QuerySet[CaseShare]:
     case_get(user=user, pk=case.pk)
     return case.shares.select_related("agency", "shared_by").order_by("shared_at", "id")
 
 
-def consent_get(*, user: Any, pk: int) -> Consent:
+def consent_get(*, user: User, pk: int) -> Consent:
     consent = Consent.objects.select_related("case").filter(pk=pk).first()
     if consent is None:
         raise Http404
@@ -127,7 +127,7 @@ def consent_get(*, user: Any, pk: int) -> Consent:
     return consent
 
 
-def share_get(*, user: Any, case: Case, pk: int) -> CaseShare:
+def share_get(*, user: User, case: Case, pk: int) -> CaseShare:
     """A share of ``case`` (which the user may see), or ``Http404``."""
     case_get(user=user, pk=case.pk)
     share = CaseShare.objects.filter(case=case, pk=pk).select_related("agency", "agreement").first()

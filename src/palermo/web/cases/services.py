@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -123,7 +124,7 @@ def case_open(
     notes: str = "",
     interview_ref: str = "",
     child_protection: str = "",
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Case:
     """Open a case from a second-line interview whose outcome is a possible or presumed victim.
 
@@ -222,7 +223,7 @@ def case_update_details(
     case: Case,
     expected_version: int,
     changes: Mapping[str, str],
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Case:
     """Change the person's name, document number, contact details or the case notes."""
     from palermo.web.lib.roles import PERSONAL_DATA_ROLES
@@ -272,7 +273,7 @@ def case_transition(
     expected_version: int,
     to_status: CaseStatus | str,
     reason: str,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Case:
     """Move the case along identified -> referred -> assisted -> closed, with a reason."""
     require_role(actor, CASE_ROLES, what=_("change the status of a case"))
@@ -334,7 +335,7 @@ def consent_record(
     purpose: ConsentPurpose | str,
     checklist: Mapping[str, bool],
     recipient: Agency | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Consent:
     """Record the person's consent for one purpose (and, for sharing, one named agency).
 
@@ -400,7 +401,9 @@ def consent_record(
     return consent
 
 
-def consent_withdraw(*, actor: User, consent: Consent, reason: str, request: Any = None) -> Consent:
+def consent_withdraw(
+    *, actor: User, consent: Consent, reason: str, request: HttpRequest | None = None
+) -> Consent:
     """Withdraw a consent; sharing that rested on it stops at once."""
     case = consent.case
     require_role(actor, CASE_OPENING_ROLES, what=_("record a withdrawal of consent"))
@@ -465,7 +468,7 @@ def case_share(
     transfer_purpose: str,
     legal_basis: str = "",
     override_reason: str = "",
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> CaseShare:
     """Make the case visible to ``recipient`` for ``purpose``.
 
@@ -563,7 +566,12 @@ def _override_expiry() -> datetime:
 
 
 def _share_end(
-    share: CaseShare, actor: User, reason: str, *, request: Any = None, now: datetime | None = None
+    share: CaseShare,
+    actor: User,
+    reason: str,
+    *,
+    request: HttpRequest | None = None,
+    now: datetime | None = None,
 ) -> None:
     """Revoke one share: reads by the recipient are refused from now on; the case's timeline
     and the audit log say who stopped it and why (in the caller's transaction)."""
@@ -617,7 +625,7 @@ def _reason_required(reason: str) -> None:
 
 
 def case_share_revoke(
-    *, actor: User, share: CaseShare, reason: str, request: Any = None
+    *, actor: User, share: CaseShare, reason: str, request: HttpRequest | None = None
 ) -> CaseShare:
     """The owning agency stops any share of its case, with or without consent."""
     _reason_required(reason)
@@ -630,7 +638,7 @@ def case_share_revoke(
 
 
 def case_share_renew(
-    *, actor: User, share: CaseShare, reason: str, request: Any = None
+    *, actor: User, share: CaseShare, reason: str, request: HttpRequest | None = None
 ) -> CaseShare:
     """Keep a share made without consent for another period (``PALERMO_OVERRIDE_SHARE_DAYS``
     from now), with a reason; the agreement must still cover it."""
@@ -667,7 +675,7 @@ def case_share_renew(
 
 
 def shares_end_with_agreement(
-    *, agreement: Any, actor: User, request: Any = None, **_signal: Any
+    *, agreement: Any, actor: User, request: HttpRequest | None = None, **_signal: Any
 ) -> int:
     """Receiver of ``agreements.signals.agreement_ended``: every share still open under the
     agreement is revoked, in the transaction that ends it. Returns how many."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from palermo.errors import PalermoError
 from palermo.web.accounts.models import Agency
+from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.agreements.models import TRANSFER_PURPOSE_CHOICES
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
@@ -106,7 +107,7 @@ class ShareForm(forms.Form):
 
 
 @allow(CASE_ROLES)
-def case_list_view(request: HttpRequest) -> HttpResponse:
+def case_list_view(request: AuthenticatedRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
     cases = selectors.case_list(user=request.user, status=status)
@@ -125,7 +126,7 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"form": form, "page": page, "query": query.urlencode()})
 
 
-def _detail_context(request: HttpRequest, pk: int, **forms_: Any) -> dict[str, Any]:
+def _detail_context(request: AuthenticatedRequest, pk: int, **forms_: Any) -> dict[str, Any]:
     case = selectors.case_get(user=request.user, pk=pk)
     personal = selectors.case_personal_data(
         user=request.user, case=case, purpose="case work", request=request
@@ -178,7 +179,7 @@ def _detail_context(request: HttpRequest, pk: int, **forms_: Any) -> dict[str, A
     transition_form = forms_.get("transition_form") or TransitionForm(
         initial={"version": case.version}
     )
-    transition_form.fields["to_status"].choices = context["next_statuses"]
+    cast(forms.ChoiceField, transition_form.fields["to_status"]).choices = context["next_statuses"]
     context["transition_form"] = transition_form
     context["consent_form"] = forms_.get("consent_form") or ConsentForm()
     context["share_form"] = forms_.get("share_form") or ShareForm()
@@ -188,16 +189,18 @@ def _detail_context(request: HttpRequest, pk: int, **forms_: Any) -> dict[str, A
 
 
 @allow(CASE_ROLES)
-def case_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "cases/detail.html", _detail_context(request, pk))
 
 
-def _invalid(request: HttpRequest, pk: int, **forms_: Any) -> HttpResponse:
+def _invalid(request: AuthenticatedRequest, pk: int, **forms_: Any) -> HttpResponse:
     """The case page again with a form's errors in place (422)."""
     return render(request, "cases/detail.html", _detail_context(request, pk, **forms_), status=422)
 
 
-def _failed(request: HttpRequest, pk: int, exc: PalermoError, **forms_: Any) -> HttpResponse:
+def _failed(
+    request: AuthenticatedRequest, pk: int, exc: PalermoError, **forms_: Any
+) -> HttpResponse:
     from palermo.web.lib.errors import http_status
 
     status, _title = http_status(exc)
@@ -207,7 +210,7 @@ def _failed(request: HttpRequest, pk: int, exc: PalermoError, **forms_: Any) -> 
 
 @allow(PERSONAL_DATA_ROLES)
 @require_POST
-def case_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+def case_edit_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, pk=pk)
     form = CaseDetailsForm(request.POST)
     if not form.is_valid():
@@ -234,10 +237,10 @@ def case_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(CASE_ROLES)
 @require_POST
-def case_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
+def case_transition_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, pk=pk)
     form = TransitionForm(request.POST)
-    form.fields["to_status"].choices = CASE_STATUS_CHOICES
+    cast(forms.ChoiceField, form.fields["to_status"]).choices = CASE_STATUS_CHOICES
     if not form.is_valid():
         return _invalid(request, pk, transition_form=form)
     try:
@@ -257,7 +260,7 @@ def case_transition_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(CASE_OPENING_ROLES)
 @require_POST
-def consent_record_view(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_record_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, pk=pk)
     form = ConsentForm(request.POST)
     if not form.is_valid():
@@ -279,7 +282,7 @@ def consent_record_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(CASE_OPENING_ROLES)
 @require_POST
-def consent_withdraw_view(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+def consent_withdraw_view(request: AuthenticatedRequest, pk: int, consent_pk: int) -> HttpResponse:
     consent = selectors.consent_get(user=request.user, pk=consent_pk)
     if consent.case_id != pk:
         from django.http import Http404
@@ -299,7 +302,7 @@ def consent_withdraw_view(request: HttpRequest, pk: int, consent_pk: int) -> Htt
 
 @allow(CASE_OPENING_ROLES | CONSENT_OVERRIDE_ROLES)
 @require_POST
-def case_share_view(request: HttpRequest, pk: int) -> HttpResponse:
+def case_share_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, pk=pk)
     form = ShareForm(request.POST)
     if not form.is_valid():
@@ -321,7 +324,9 @@ def case_share_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cases:detail", pk=pk)
 
 
-def _share_step(request: HttpRequest, pk: int, share_pk: int, step: Any, done: str) -> HttpResponse:
+def _share_step(
+    request: AuthenticatedRequest, pk: int, share_pk: int, step: Any, done: str
+) -> HttpResponse:
     case = selectors.case_get(user=request.user, pk=pk)
     share = selectors.share_get(user=request.user, case=case, pk=share_pk)
     try:
@@ -336,7 +341,7 @@ def _share_step(request: HttpRequest, pk: int, share_pk: int, step: Any, done: s
 
 @allow(CASE_OPENING_ROLES | CONSENT_OVERRIDE_ROLES)
 @require_POST
-def case_share_revoke_view(request: HttpRequest, pk: int, share_pk: int) -> HttpResponse:
+def case_share_revoke_view(request: AuthenticatedRequest, pk: int, share_pk: int) -> HttpResponse:
     return _share_step(
         request,
         pk,
@@ -348,7 +353,7 @@ def case_share_revoke_view(request: HttpRequest, pk: int, share_pk: int) -> Http
 
 @allow(CONSENT_OVERRIDE_ROLES)
 @require_POST
-def case_share_renew_view(request: HttpRequest, pk: int, share_pk: int) -> HttpResponse:
+def case_share_renew_view(request: AuthenticatedRequest, pk: int, share_pk: int) -> HttpResponse:
     return _share_step(
         request,
         pk,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -58,7 +58,7 @@ class CaseExportForm(forms.Form):
 
     def __init__(self, *args: Any, own_agency_id: int, personal: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        recipient = self.fields["recipient"]
+        recipient = cast(forms.ModelChoiceField, self.fields["recipient"])  # type: ignore[type-arg]
         recipient.queryset = Agency.objects.exclude(pk=own_agency_id).order_by("name")
         if not personal:
             del self.fields["include_personal"]

@@ -4,12 +4,11 @@ own role check."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Count, Max, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from palermo.web.accounts.models import User
 from palermo.web.audit.models import AuditEntry
 from palermo.web.audit.selectors import AuditFilters, audit_search
 from palermo.web.cases.models import Case, CaseEvent, CaseShare, Consent
@@ -33,7 +32,9 @@ from palermo.web.screening.selectors import HitFilters, hit_list
 _EXPORT = gettext_lazy("take this export")
 
 
-def hit_export_list(*, user: Any, filters: HitFilters, personal: bool) -> tuple[QuerySet[Hit], int]:
+def hit_export_list(
+    *, user: User, filters: HitFilters, personal: bool
+) -> tuple[QuerySet[Hit], int]:
     """The agency's hits matching the queue's filters, fixed at this moment (hits screened
     while the file is written are left out, so the count in the audit log is the count in
     the file), and how many there are. The encrypted record is loaded only for personal
@@ -48,7 +49,7 @@ def hit_export_list(*, user: Any, filters: HitFilters, personal: bool) -> tuple[
     return hits, int(bounds["count"])
 
 
-def audit_export_list(*, user: Any, filters: AuditFilters) -> tuple[QuerySet[AuditEntry], int]:
+def audit_export_list(*, user: User, filters: AuditFilters) -> tuple[QuerySet[AuditEntry], int]:
     """The auditors' search results, fixed before the export's own entry is written."""
     require_role(user, AUDIT_EXPORT_ROLES, what=_EXPORT)
     entries = audit_search(user=user, filters=filters)
@@ -56,7 +57,7 @@ def audit_export_list(*, user: Any, filters: AuditFilters) -> tuple[QuerySet[Aud
     return entries.filter(seq__lte=bounds["last"] or 0), int(bounds["count"])
 
 
-def case_export_get(*, user: Any, pk: int) -> Case:
+def case_export_get(*, user: User, pk: int) -> Case:
     """A case the user may export: visible to them (else ``Http404``) and their agency's own
     (a case shared with the agency is not theirs to pass on)."""
     case = case_get(user=user, pk=pk)  # first: who cannot see the case learns nothing (404)
@@ -67,7 +68,7 @@ def case_export_get(*, user: Any, pk: int) -> Case:
 
 
 def case_export_parts(
-    *, user: Any, case: Case
+    *, user: User, case: Case
 ) -> tuple[list[CaseEvent], list[Consent], list[CaseShare]]:
     return (
         list(case_timeline(user=user, case=case)),
@@ -76,5 +77,5 @@ def case_export_parts(
     )
 
 
-def may_export_personal_data(user: Any, case: Case) -> bool:
+def may_export_personal_data(user: User, case: Case) -> bool:
     return may_read_personal_data(user, case)

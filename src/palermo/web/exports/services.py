@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -135,7 +136,7 @@ def hit_queue_export(
     include_personal: bool = False,
     purpose: str = "",
     language: str = "en",
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> CsvExport:
     """The agency's hit queue under ``filters`` as CSV, one row per hit, reasons in
     ``language``. The traveller's names, document hash and contact points are added only
@@ -227,7 +228,7 @@ def _text(value: object) -> str:
 
 
 def audit_log_export(
-    *, actor: Any, filters: AuditFilters, language: str = "en", request: Any = None
+    *, actor: Any, filters: AuditFilters, language: str = "en", request: HttpRequest | None = None
 ) -> CsvExport:
     """The auditors' search results as CSV. The export is itself an entry of the log (after
     the entries it contains)."""
@@ -293,7 +294,7 @@ def case_file_export(
     recipient: Agency | None = None,
     transfer_purpose: str = "",
     language: str = "en",
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> CaseFile:
     """One case as JSON: the pseudonymous id, status history, timeline, consents and sharing,
     with the person's identity and the notes only on request and only for a user who may read
@@ -478,7 +479,7 @@ def _person_part(case: Case) -> dict[str, str]:
     }
 
 
-def _record_export(export: _ExportFacts, request: Any) -> None:
+def _record_export(export: _ExportFacts, request: HttpRequest | None) -> None:
     """The export on the case's timeline (through the cases service) and in the audit log,
     one transaction."""
     transfer = export.transfer

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from palermo.errors import InputError, PalermoError
+from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.audit.selectors import AuditFilters
 from palermo.web.audit.views import AuditSearchForm
 from palermo.web.exports import selectors, services
@@ -35,7 +36,7 @@ def _csv(export: services.CsvExport) -> HttpResponseBase:
 
 
 @allow(HIT_EXPORT_ROLES)
-def hit_export_view(request: HttpRequest) -> HttpResponseBase:
+def hit_export_view(request: AuthenticatedRequest) -> HttpResponseBase:
     """GET: the export form with the queue's filters; POST: the CSV file."""
     status = 200
     if request.method == "POST":
@@ -68,12 +69,13 @@ def hit_export_view(request: HttpRequest) -> HttpResponseBase:
 
 
 @allow(AUDIT_EXPORT_ROLES)
-def audit_export_view(request: HttpRequest) -> HttpResponseBase:
+def audit_export_view(request: AuthenticatedRequest) -> HttpResponseBase:
     """The auditors' current search as CSV (the link under the search results)."""
     form = AuditSearchForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         problems = [
-            f"{form[name].label}: {' '.join(messages)}" for name, messages in form.errors.items()
+            f"{form[name].label}: {' '.join(str(m) for m in messages)}"
+            for name, messages in form.errors.items()
         ]
         context = {"status": 422, "title": _("The input was not accepted"), "reasons": problems}
         return render(request, "error.html", context, status=422)
@@ -85,7 +87,7 @@ def audit_export_view(request: HttpRequest) -> HttpResponseBase:
 
 
 @allow(CASE_EXPORT_ROLES)
-def case_export_view(request: HttpRequest, pk: int) -> HttpResponseBase:
+def case_export_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     """GET: what the file holds and the form; POST: the JSON file, or the refusal in place."""
     case = selectors.case_export_get(user=request.user, pk=pk)
     personal = selectors.may_export_personal_data(request.user, case)

@@ -3,12 +3,11 @@ audited."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy
 
+from palermo.web.accounts.models import User
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.interviews.models import Interview, InterviewKind
@@ -18,7 +17,7 @@ from palermo.web.screening.models import DispositionKind, Hit
 _SEE_INTERVIEWS = gettext_lazy("see these interviews")
 
 
-def interview_list(*, user: Any) -> QuerySet[Interview]:
+def interview_list(*, user: User) -> QuerySet[Interview]:
     """The agency's interviews of the kinds the user's role runs, newest first."""
     require_role(user, FIRST_LINE_ROLES | SECOND_LINE_ROLES, what=_SEE_INTERVIEWS)
     kinds = [InterviewKind.FIRST_LINE.value]
@@ -32,7 +31,7 @@ def interview_list(*, user: Any) -> QuerySet[Interview]:
 
 
 def interview_get(
-    *, user: Any, pk: int, kind: InterviewKind, purpose: str, request: Any = None
+    *, user: User, pk: int, kind: InterviewKind, purpose: str, request: HttpRequest | None = None
 ) -> Interview:
     require_role(
         user,
@@ -56,7 +55,7 @@ def interview_get(
     return interview
 
 
-def referrals_waiting(*, user: Any) -> QuerySet[Hit]:
+def referrals_waiting(*, user: User) -> QuerySet[Hit]:
     """Hits referred to a second-line interview that no interview has taken up yet."""
     require_role(user, SECOND_LINE_ROLES, what=_SEE_INTERVIEWS)
     # a first-line screen from the same hit does not take the referral up; an interview does
@@ -69,7 +68,7 @@ def referrals_waiting(*, user: Any) -> QuerySet[Hit]:
     )
 
 
-def referred_hit_get(*, user: Any, pk: int) -> Hit:
+def referred_hit_get(*, user: User, pk: int) -> Hit:
     require_role(user, SECOND_LINE_ROLES, what=_SEE_INTERVIEWS)
     try:
         return Hit.objects.get(
@@ -79,7 +78,7 @@ def referred_hit_get(*, user: Any, pk: int) -> Hit:
         raise Http404 from None
 
 
-def screened_hit_get(*, user: Any, pk: int) -> Hit:
+def screened_hit_get(*, user: User, pk: int) -> Hit:
     """Any hit of the agency, for a first-line screen started from the traveller it concerns."""
     require_role(user, FIRST_LINE_ROLES, what=_SEE_INTERVIEWS)
     try:
@@ -88,7 +87,7 @@ def screened_hit_get(*, user: Any, pk: int) -> Hit:
         raise Http404 from None
 
 
-def interview_by_reference(*, user: Any, reference: str) -> Interview:
+def interview_by_reference(*, user: User, reference: str) -> Interview:
     """An interview of the agency by its reference, of a kind the user's role runs."""
     require_role(user, FIRST_LINE_ROLES, what=_SEE_INTERVIEWS)
     kinds = [InterviewKind.FIRST_LINE.value]

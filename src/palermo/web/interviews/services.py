@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -65,7 +66,7 @@ def _require_agency(actor: User, interview: Interview) -> None:
 
 
 def interview_start(
-    *, actor: User, instrument_id: str, hit: Hit | None = None, request: Any = None
+    *, actor: User, instrument_id: str, hit: Hit | None = None, request: HttpRequest | None = None
 ) -> Interview:
     """Start the first-line screen or a second-line interview (adult or child)."""
     if instrument_id == FIRST_LINE_INSTRUMENT:
@@ -119,7 +120,7 @@ def interview_save(
     interview: Interview,
     consent: Mapping[str, bool] | None = None,
     answers: Mapping[str, Any] | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Interview:
     """Save the answers of one step (raw posted values) as the interviewer goes.
 
@@ -165,7 +166,7 @@ def interview_save(
 
 
 def interview_assess(
-    *, actor: User, interview: Interview, language: str, request: Any = None
+    *, actor: User, interview: Interview, language: str, request: HttpRequest | None = None
 ) -> dict[str, Any]:
     """Assess the saved answers (second line) or apply the screen's cut-off (first line), keep
     the result on the interview and return it. The outcome is advice for the interviewer.
@@ -179,7 +180,7 @@ def interview_assess(
         raise TransitionRefusedError(_("A case was opened from this interview; it is closed."))
     result, outcome = assess_saved_answers(interview.instrument_id, interview.answers, language)
     with transaction.atomic():
-        interview.result = json.dumps(result, ensure_ascii=False)  # type: ignore[assignment]
+        interview.result = json.dumps(result, ensure_ascii=False)
         interview.outcome = outcome
         interview.status = InterviewStatus.COMPLETED.value
         interview.updated_at = timezone.now()
@@ -213,7 +214,7 @@ def interview_open_case(
     contact: str = "",
     notes: str = "",
     child_protection: bool = False,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Case:
     """Open a case for the person interviewed, when the assessment says possible or presumed
     victim; the interview then points to the case.
@@ -276,7 +277,7 @@ def interview_open_case(
     return case
 
 
-def screen_refer(*, actor: User, interview: Interview, request: Any = None) -> None:
+def screen_refer(*, actor: User, interview: Interview, request: HttpRequest | None = None) -> None:
     """Refer the traveller whose hit the first-line screen started from to a second-line
     interview: the hit's disposition, with the screen as the reason and the border
     observations the officer recorded in the screen (never any they did not record)."""

@@ -77,7 +77,7 @@ def to_value(question: Question, raw: Any) -> AnswerValue:
     if raw in (None, ""):
         return None
     if question.type.value == "yes_no":
-        return raw == "yes"
+        return bool(raw == "yes")
     return str(raw)
 
 

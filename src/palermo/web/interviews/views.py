@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from palermo.errors import InputError, PalermoError
 from palermo.indicators.instruments import Question
+from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.interviews import selectors, services
 from palermo.web.interviews.models import Interview, InterviewKind
 from palermo.web.interviews.presentation import assessment_view
@@ -89,7 +90,7 @@ def _shown(question: Question, value: Any, language: str) -> ShownQuestion:
 
 
 @allow(FIRST_LINE_ROLES)
-def interview_list(request: HttpRequest) -> HttpResponse:
+def interview_list(request: AuthenticatedRequest) -> HttpResponse:
     second_line = request.user.role in SECOND_LINE_ROLES
     return render(
         request,
@@ -105,7 +106,7 @@ def interview_list(request: HttpRequest) -> HttpResponse:
 
 @allow(FIRST_LINE_ROLES)
 @require_POST
-def start(request: HttpRequest) -> HttpResponse:
+def start(request: AuthenticatedRequest) -> HttpResponse:
     instrument_id = request.POST.get("instrument", FIRST_LINE_INSTRUMENT)
     hit = None
     screen_id = request.POST.get("screen", "")
@@ -191,7 +192,7 @@ def _go(request: HttpRequest, target: str) -> HttpResponse:
 
 
 def _next_target(
-    request: HttpRequest, interview: Interview, context: dict[str, Any], step: int
+    request: AuthenticatedRequest, interview: Interview, context: dict[str, Any], step: int
 ) -> str | None:
     """Where "Save and continue" (or "Back") leads after a save; ``None`` to stay. On the
     consent step, "continue" without every required consent stays, saying what to do."""
@@ -231,7 +232,7 @@ def _posted_answers(request: HttpRequest, context: dict[str, Any]) -> dict[str, 
     return answers
 
 
-def _step(request: HttpRequest, pk: int, step: int, kind: InterviewKind) -> HttpResponse:
+def _step(request: AuthenticatedRequest, pk: int, step: int, kind: InterviewKind) -> HttpResponse:
     interview = selectors.interview_get(
         user=request.user, pk=pk, kind=kind, purpose="interview", request=request
     )
@@ -288,7 +289,7 @@ class OpenCaseForm(forms.Form):
     child_protection = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
-def _result(request: HttpRequest, pk: int, kind: InterviewKind) -> HttpResponse:
+def _result(request: AuthenticatedRequest, pk: int, kind: InterviewKind) -> HttpResponse:
     """GET shows the stored assessment (or, before one is stored, a preview that says so and
     stores nothing); POST assesses the saved answers and stores the result."""
     interview = selectors.interview_get(
@@ -370,7 +371,7 @@ def _case_url(interview: Interview) -> str:
 
 @allow(OPEN_CASE_ROLES)
 @require_POST
-def open_case(request: HttpRequest, pk: int) -> HttpResponse:
+def open_case(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     interview = selectors.interview_get(
         user=request.user,
         pk=pk,
@@ -403,7 +404,7 @@ def open_case(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(FIRST_LINE_ROLES)
 @require_POST
-def screen_refer(request: HttpRequest, pk: int) -> HttpResponse:
+def screen_refer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The screen offers a private interview: refer the traveller's hit to a second-line
     interview, naming what the officer recorded in the screen."""
     interview = selectors.interview_get(
@@ -427,7 +428,7 @@ def screen_refer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allow(FIRST_LINE_ROLES)
-def by_reference(request: HttpRequest, reference: str) -> HttpResponse:
+def by_reference(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """An interview by its reference (the case file names it): its result page."""
     interview = selectors.interview_by_reference(user=request.user, reference=reference)
     kind = InterviewKind(interview.kind)
@@ -435,22 +436,22 @@ def by_reference(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @allow(FIRST_LINE_ROLES)
-def screen_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
+def screen_step(request: AuthenticatedRequest, pk: int, step: int) -> HttpResponse:
     return _step(request, pk, step, InterviewKind.FIRST_LINE)
 
 
 @allow(FIRST_LINE_ROLES)
 @require_http_methods(["GET", "POST"])
-def screen_result(request: HttpRequest, pk: int) -> HttpResponse:
+def screen_result(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _result(request, pk, InterviewKind.FIRST_LINE)
 
 
 @allow(SECOND_LINE_ROLES)
-def interview_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
+def interview_step(request: AuthenticatedRequest, pk: int, step: int) -> HttpResponse:
     return _step(request, pk, step, InterviewKind.SECOND_LINE)
 
 
 @allow(SECOND_LINE_ROLES)
 @require_http_methods(["GET", "POST"])
-def interview_result(request: HttpRequest, pk: int) -> HttpResponse:
+def interview_result(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _result(request, pk, InterviewKind.SECOND_LINE)

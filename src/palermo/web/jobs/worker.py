@@ -35,14 +35,14 @@ import os
 import socket
 import threading
 import time
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
-from django_tasks_db.models import DBTaskResult, DBTaskResultQuerySet
+from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
 from palermo.web.jobs.models import WorkerBeat
@@ -166,7 +166,7 @@ class PalermoWorker(Worker):
 
 def claim_next(worker_id: str) -> DBTaskResult[Any, Any] | None:
     """Take the next ready task for ``worker_id`` (once, even with several workers)."""
-    tasks = cast("DBTaskResultQuerySet", DBTaskResult.objects.all())
+    tasks = DBTaskResult.objects.all()
     ready = tasks.ready().filter(backend_name="default")
     with exclusive_transaction(ready.db):
         task_result = ready.get_locked()

@@ -129,6 +129,7 @@ class DomainErrorMiddleware:
                 return None
             exc = unavailable
         status, title = http_status(exc)
+        body: str
         try:
             body = render_to_string(
                 "error.html",

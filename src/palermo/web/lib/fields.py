@@ -6,14 +6,19 @@ search by the pseudonymous id instead.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.db import models
 
 from palermo.web.lib.crypto import keyring
 
+if TYPE_CHECKING:
+    _TextField: TypeAlias = models.TextField[Any, Any]
+else:
+    _TextField = models.TextField
 
-class EncryptedTextField(models.TextField):
+
+class EncryptedTextField(_TextField):
     description = "Text encrypted at rest"
 
     def get_prep_value(self, value: Any) -> Any:

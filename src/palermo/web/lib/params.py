@@ -7,7 +7,7 @@ query is built (SQLite raises ``OverflowError`` past 64 bits, which was a 500).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django import forms
 from django.utils.translation import gettext_lazy
@@ -61,7 +61,15 @@ class IdField(forms.IntegerField):
         super().__init__(**kwargs)
 
 
-class IdChoiceField(forms.ModelChoiceField):
+if TYPE_CHECKING:
+    _ModelChoiceField: TypeAlias = forms.ModelChoiceField[Any]
+    _ModelMultipleChoiceField: TypeAlias = forms.ModelMultipleChoiceField[Any]
+else:
+    _ModelChoiceField = forms.ModelChoiceField
+    _ModelMultipleChoiceField = forms.ModelMultipleChoiceField
+
+
+class IdChoiceField(_ModelChoiceField):
     """A ``ModelChoiceField`` that refuses a value that cannot be an id before querying."""
 
     def to_python(self, value: Any) -> Any:
@@ -74,7 +82,7 @@ class IdChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
-class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+class IdMultipleChoiceField(_ModelMultipleChoiceField):
     """A ``ModelMultipleChoiceField`` that refuses values that cannot be ids before querying."""
 
     def _check_values(self, value: Any) -> Any:
@@ -87,4 +95,4 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
                     code="invalid_pk_value",
                     params={"pk": str(each)[:40]},
                 )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # private, not in the stubs

@@ -19,13 +19,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseForbidden
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from palermo.web.lib.roles import Role, has_role
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 ROLES_ATTRIBUTE = "palermo_roles"
 PUBLIC_ATTRIBUTE = "palermo_public"
 API_NAMESPACE = "api"
@@ -45,7 +45,7 @@ def allow(*roles: Role | Iterable[Role]) -> Callable[[View], View]:
 
     def decorate(view: View) -> View:
         @wraps(view)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)

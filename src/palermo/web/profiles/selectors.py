@@ -6,22 +6,23 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
 from palermo.profiles.profile_set import screening_day
+from palermo.web.accounts.models import User
 from palermo.web.lib.review import ReviewStatus
 from palermo.web.lib.roles import PROFILE_ROLES, require_role
 from palermo.web.profiles.models import (
     ListVersion,
     ProfileVersion,
+    YamlVersion,
 )
-from palermo.web.review.models import ReviewedVersion
 
-V = TypeVar("V", bound=ReviewedVersion)
+V = TypeVar("V", bound=YamlVersion)
 
 
 _SEE_PROFILES = gettext_lazy("see risk profiles")
@@ -38,7 +39,7 @@ class VersionRow:
 
 
 def profile_version_list(
-    *, user: Any, status: str = "", on: dt.date | None = None
+    *, user: User, status: str = "", on: dt.date | None = None
 ) -> list[VersionRow]:
     """Every stored version, newest first per profile, flagged when past its review date."""
     require_role(user, PROFILE_ROLES, what=_SEE_PROFILES)
@@ -51,10 +52,10 @@ def profile_version_list(
     return [VersionRow(v, v.review_by < day) for v in versions]
 
 
-def _version_get(model: type[V], *, user: Any, pk: int, related: tuple[str, ...]) -> V:
+def _version_get(model: type[V], *, user: User, pk: int, related: tuple[str, ...]) -> V:
     require_role(user, PROFILE_ROLES, what=_SEE_PROFILES)
     try:
-        found: V = model.objects.select_related(
+        found: V = model._default_manager.select_related(
             *related, "author", "approved_by", "activated_by", "retired_by"
         ).get(pk=pk)
     except model.DoesNotExist:
@@ -62,15 +63,19 @@ def _version_get(model: type[V], *, user: Any, pk: int, related: tuple[str, ...]
     return found
 
 
-def profile_version_get(*, user: Any, pk: int) -> ProfileVersion:
+def profile_version_get(*, user: User, pk: int) -> ProfileVersion:
     return _version_get(ProfileVersion, user=user, pk=pk, related=("profile",))
 
 
-def versions_of(*, user: Any, version: V) -> QuerySet[V]:
+def versions_of(*, user: User, version: V) -> QuerySet[V]:
     """Every version of the same profile or list, newest first."""
     require_role(user, PROFILE_ROLES, what=_SEE_PROFILES)
     field = version.DOCUMENT_FIELD
-    return type(version).objects.filter(**{field: getattr(version, field)}).order_by("-version")
+    return (
+        type(version)
+        ._default_manager.filter(**{field: getattr(version, field)})
+        .order_by("-version")
+    )
 
 
 profile_versions_of = versions_of
@@ -82,7 +87,7 @@ class DiffLine:
     text: str
 
 
-def version_diff(*, user: Any, old: V, new: V) -> list[DiffLine]:
+def version_diff(*, user: User, old: V, new: V) -> list[DiffLine]:
     """A unified diff of two versions' YAML (``difflib``), line by line for display."""
     require_role(user, PROFILE_ROLES, what=_SEE_PROFILES)
     return _diff_lines(old.yaml_text, new.yaml_text, str(old), str(new))
@@ -115,7 +120,7 @@ def _diff_lines(old_text: str, new_text: str, old_name: str, new_name: str) -> l
     return out
 
 
-def list_version_list(*, user: Any) -> QuerySet[ListVersion]:
+def list_version_list(*, user: User) -> QuerySet[ListVersion]:
     """Every stored named-list version, newest first per list."""
     require_role(user, PROFILE_ROLES, what=_SEE_PROFILES)
     return ListVersion.objects.select_related("author", "approved_by").order_by(
@@ -123,7 +128,7 @@ def list_version_list(*, user: Any) -> QuerySet[ListVersion]:
     )
 
 
-def list_version_get(*, user: Any, pk: int) -> ListVersion:
+def list_version_get(*, user: User, pk: int) -> ListVersion:
     return _version_get(ListVersion, user=user, pk=pk, related=())
 
 

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -122,7 +123,7 @@ profile_retire = PROFILES.retire
 
 
 def profile_upload(
-    *, actor: User, source_name: str, text: str, request: Any = None
+    *, actor: User, source_name: str, text: str, request: HttpRequest | None = None
 ) -> ProfileVersion:
     """Validate one profile YAML and keep it as a draft version; ``InputError`` lists every
     problem (with its line) and nothing is stored."""
@@ -223,7 +224,9 @@ list_activate = LISTS.activate
 list_retire = LISTS.retire
 
 
-def list_upload(*, actor: User, source_name: str, text: str, request: Any = None) -> ListVersion:
+def list_upload(
+    *, actor: User, source_name: str, text: str, request: HttpRequest | None = None
+) -> ListVersion:
     """Validate one named list's YAML and keep it as a draft version; ``InputError`` lists
     every problem (with its line) and nothing is stored."""
     require_role(actor, PROFILE_ROLES, what=_WORK_ON_PROFILES)

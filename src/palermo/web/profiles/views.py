@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from palermo.errors import InputError, PalermoError, Problem
 from palermo.profiles.loader import check_texts
+from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.lib.errors import reasons
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.problems import problem_text
@@ -95,7 +96,7 @@ def problems_in_place(text: str, problems: list[Problem]) -> tuple[list[Numbered
 
 
 @allow(PROFILE_ROLES)
-def profile_list(request: HttpRequest) -> HttpResponse:
+def profile_list(request: AuthenticatedRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in {value for value, _label in REVIEW_STATUS_CHOICES}:
         status = ""
@@ -148,7 +149,7 @@ def _check_profile(name: str, text: str) -> None:
 
 @body_limit("PROFILE_MAX_BYTES")
 @allow(PROFILE_ROLES)
-def profile_upload(request: HttpRequest) -> HttpResponse:
+def profile_upload(request: AuthenticatedRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     return _upload_page(
         request,
@@ -161,7 +162,7 @@ def profile_upload(request: HttpRequest) -> HttpResponse:
 
 
 @allow(PROFILE_ROLES)
-def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def profile_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     version = selectors.profile_version_get(user=request.user, pk=pk)
     others = selectors.profile_versions_of(user=request.user, version=version)
     rows = {row.version.pk: row for row in selectors.profile_version_list(user=request.user)}
@@ -178,7 +179,7 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @allow(PROFILE_ROLES)
-def profile_diff(request: HttpRequest, pk: int, other: int) -> HttpResponse:
+def profile_diff(request: AuthenticatedRequest, pk: int, other: int) -> HttpResponse:
     new = selectors.profile_version_get(user=request.user, pk=pk)
     old = selectors.profile_version_get(user=request.user, pk=other)
     if old.version > new.version:
@@ -198,7 +199,9 @@ class _StepPages:
     done: dict[str, Promise]
 
 
-def _workflow_step(request: HttpRequest, pk: int, step: str, pages: _StepPages) -> HttpResponse:
+def _workflow_step(
+    request: AuthenticatedRequest, pk: int, step: str, pages: _StepPages
+) -> HttpResponse:
     version = pages.get(user=request.user, pk=pk)
     work = pages.workflow
     try:
@@ -221,10 +224,10 @@ def _workflow_step(request: HttpRequest, pk: int, step: str, pages: _StepPages) 
     return redirect(pages.detail, pk=version.pk)
 
 
-def _step_view(pages: _StepPages, step: str) -> Callable[[HttpRequest, int], HttpResponse]:
+def _step_view(pages: _StepPages, step: str) -> Callable[..., HttpResponseBase]:
     @allow(PROFILE_ROLES)
     @require_POST
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
+    def view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         return _workflow_step(request, pk, step, pages)
 
     return view
@@ -265,14 +268,14 @@ class ListUploadForm(UploadForm):
 
 
 @allow(PROFILE_ROLES)
-def list_index(request: HttpRequest) -> HttpResponse:
+def list_index(request: AuthenticatedRequest) -> HttpResponse:
     versions = selectors.list_version_list(user=request.user)
     return render(request, "profiles/lists.html", {"versions": versions})
 
 
 @body_limit("PROFILE_MAX_BYTES")
 @allow(PROFILE_ROLES)
-def list_upload(request: HttpRequest) -> HttpResponse:
+def list_upload(request: AuthenticatedRequest) -> HttpResponse:
     """Upload a new list, or (``?from=<pk>``) edit a copy of a stored version as the next one."""
     initial: dict[str, object] = {}
     source = request.GET.get("from", "")
@@ -292,7 +295,7 @@ def list_upload(request: HttpRequest) -> HttpResponse:
 
 
 @allow(PROFILE_ROLES)
-def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def list_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     version = selectors.list_version_get(user=request.user, pk=pk)
     others = selectors.list_versions_of(user=request.user, version=version)
     older = [o for o in others if o.version < version.version]

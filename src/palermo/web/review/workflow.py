@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from django.db import transaction
 from django.db.models import Max
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -80,13 +81,18 @@ class ReviewWorkflow(Generic[V]):
 
     # --- shared steps ----------------------------------------------------------------------
 
-    def _audit(self, version: V, actor: User, request: Any, **kwargs: Any) -> None:
+    def _audit(self, version: V, actor: User, request: HttpRequest | None, **kwargs: Any) -> None:
         detail = {self.detail_key: version.document_id, "version": version.version}
         detail.update(kwargs.pop("detail", {}))
         audit_record(actor=actor, obj=version, request=request, detail=detail, **kwargs)
 
     def _step(
-        self, version: V, actor: User, request: Any, what: str, changes: dict[str, Any]
+        self,
+        version: V,
+        actor: User,
+        request: HttpRequest | None,
+        what: str,
+        changes: dict[str, Any],
     ) -> None:
         for name, value in changes.items():
             setattr(version, name, value)
@@ -101,7 +107,7 @@ class ReviewWorkflow(Generic[V]):
         )
 
     def _locked(self, version: V) -> V:
-        locked: V = self.model.objects.select_for_update().get(pk=version.pk)
+        locked: V = self.model._default_manager.select_for_update().get(pk=version.pk)
         return locked
 
     def require_reviewer(self, actor: User, version: V, roles: RoleSet) -> None:
@@ -113,7 +119,7 @@ class ReviewWorkflow(Generic[V]):
 
     def _refuse_held_elsewhere(self, actor: User, name: str, document: str) -> None:
         holders = set(
-            self.model.objects.filter(**{self.model.DOCUMENT_FIELD: document}).values_list(
+            self.model._default_manager.filter(**{self.model.DOCUMENT_FIELD: document}).values_list(
                 "agency_id", flat=True
             )
         )
@@ -127,7 +133,7 @@ class ReviewWorkflow(Generic[V]):
         self,
         *,
         actor: User,
-        request: Any,
+        request: HttpRequest | None,
         name: str,
         fields: dict[str, Any],
         version: int | None = None,
@@ -141,7 +147,7 @@ class ReviewWorkflow(Generic[V]):
         document = fields[self.model.DOCUMENT_FIELD]
         self._refuse_held_elsewhere(actor, name, str(document))
         newest = (
-            self.model.objects.select_for_update()
+            self.model._default_manager.select_for_update()
             .filter(**{self.model.DOCUMENT_FIELD: document})
             .aggregate(v=Max("version"))["v"]
         )
@@ -161,7 +167,7 @@ class ReviewWorkflow(Generic[V]):
             )
         now = timezone.now()
         status = ReviewStatus.SUBMITTED if self.submit_on_upload else ReviewStatus.DRAFT
-        draft: V = self.model.objects.create(
+        draft: V = self.model._default_manager.create(
             agency_id=actor.agency_id,
             version=version,
             source_name=name,
@@ -182,7 +188,7 @@ class ReviewWorkflow(Generic[V]):
         )
         return draft
 
-    def submit(self, *, actor: User, version: V, request: Any = None) -> V:
+    def submit(self, *, actor: User, version: V, request: HttpRequest | None = None) -> V:
         """Ask for approval; only the author submits their draft."""
         require_role(actor, self.editors, what=self.what)
         with transaction.atomic():
@@ -199,7 +205,7 @@ class ReviewWorkflow(Generic[V]):
             )
         return version
 
-    def approve(self, *, actor: User, version: V, request: Any = None) -> V:
+    def approve(self, *, actor: User, version: V, request: HttpRequest | None = None) -> V:
         """Approve a submitted version: a second person of the holding agency (or of the
         national body), never its author."""
         self.require_reviewer(actor, version, self.approvers)
@@ -227,7 +233,12 @@ class ReviewWorkflow(Generic[V]):
         return version
 
     def activate(
-        self, *, actor: User, version: V, request: Any = None, on: dt.date | None = None
+        self,
+        *,
+        actor: User,
+        version: V,
+        request: HttpRequest | None = None,
+        on: dt.date | None = None,
     ) -> V:
         """Make an approved version the one used; the document's previous active version is
         retired. The kind's ``check_activation`` may refuse (``TransitionRefusedError``)."""
@@ -237,7 +248,7 @@ class ReviewWorkflow(Generic[V]):
             version = self._locked(version)
             require_status(version, ReviewStatus.APPROVED)
             previous = list(
-                self.model.objects.select_for_update().filter(
+                self.model._default_manager.select_for_update().filter(
                     **{self.model.DOCUMENT_FIELD: getattr(version, self.model.DOCUMENT_FIELD)},
                     status=ReviewStatus.ACTIVE.value,
                 )
@@ -267,7 +278,9 @@ class ReviewWorkflow(Generic[V]):
             self.active_changed()
         return version
 
-    def retire(self, *, actor: User, version: V, reason: str, request: Any = None) -> V:
+    def retire(
+        self, *, actor: User, version: V, reason: str, request: HttpRequest | None = None
+    ) -> V:
         """Withdraw a version before activation (one person), or retire the active one (two:
         the first call asks with the reason and the version stays active, a second person's
         call confirms). The kind's ``check_retire_active`` may refuse."""
@@ -311,7 +324,7 @@ class ReviewWorkflow(Generic[V]):
             self.active_changed()
         return version
 
-    def _retired(self, version: V, actor: User, request: Any, reason: str) -> None:
+    def _retired(self, version: V, actor: User, request: HttpRequest | None, reason: str) -> None:
         self._step(
             version,
             actor,

@@ -11,7 +11,7 @@ import json
 import re
 import secrets
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import get_language, gettext_lazy
@@ -329,11 +329,11 @@ class DispositionForm(forms.Form):
 
     def __init__(self, *args: Any, source: str = "profile", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["observed"].choices = [
+        cast(forms.ChoiceField, self.fields["observed"]).choices = [
             (INPUT_FIELDS[name].observation or "", observation_label(name)) for name in OBSERVATIONS
         ]
         if source != "watchlist":  # an investigator takes watchlist matches only
-            self.fields["kind"].choices = [
+            cast(forms.ChoiceField, self.fields["kind"]).choices = [
                 (k, label) for k, label in DISPOSITION_CHOICES if k in PROFILE_DISPOSITIONS
             ]
 
@@ -349,7 +349,9 @@ class GroupDispositionForm(DispositionForm):
 
     def __init__(self, *args: Any, waiting: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, source="watchlist", **kwargs)
-        self.fields["exceptions"].choices = [(str(pk), title) for pk, title in waiting]
+        cast(forms.ChoiceField, self.fields["exceptions"]).choices = [
+            (str(pk), title) for pk, title in waiting
+        ]
 
     def left_out(self) -> list[int]:
         return [int(pk) for pk in self.cleaned_data.get("exceptions") or []]

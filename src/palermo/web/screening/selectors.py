@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Max, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from palermo.web.accounts.models import User
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.lib.roles import BATCH_ROLES, HIT_REASON_ROLES, HIT_ROLES, require_role
@@ -37,7 +38,7 @@ class HitFilters:
     batch: int | None = None
 
 
-def hit_list(*, user: Any, filters: HitFilters) -> QuerySet[Hit]:
+def hit_list(*, user: User, filters: HitFilters) -> QuerySet[Hit]:
     """The agency's hit queue, oldest waiting first within the newest screenings."""
     require_role(user, HIT_ROLES, what=_SEE_HITS)
     hits = Hit.objects.filter(agency_id=user.agency_id).select_related("traveller").defer("reasons")
@@ -56,7 +57,7 @@ def hit_list(*, user: Any, filters: HitFilters) -> QuerySet[Hit]:
     return hits.order_by("-created_at", "-id")
 
 
-def hit_profiles(*, user: Any, zh: bool = False) -> list[tuple[str, str]]:
+def hit_profiles(*, user: User, zh: bool = False) -> list[tuple[str, str]]:
     """(rule id, title) of the profiles and lists with hits in the agency's queue, by title
     (for the filter: a person picks a title, not an id)."""
     require_role(user, HIT_ROLES, what=_SEE_HITS)
@@ -71,7 +72,7 @@ def hit_profiles(*, user: Any, zh: bool = False) -> list[tuple[str, str]]:
     return sorted(titles.items(), key=lambda row: row[1])
 
 
-def hit_groups(*, user: Any, filters: HitFilters) -> QuerySet[Any]:
+def hit_groups(*, user: User, filters: HitFilters) -> QuerySet[Any]:
     """The queue by traveller: one row (traveller id, latest hit) per traveller with a hit
     matching ``filters``, newest first."""
     return (
@@ -103,7 +104,7 @@ class TravellerGroup:
 
 
 def traveller_groups(
-    *, user: Any, filters: HitFilters, traveller_ids: list[int], request: Any = None
+    *, user: User, filters: HitFilters, traveller_ids: list[int], request: HttpRequest | None = None
 ) -> list[TravellerGroup]:
     """The travellers of one queue page with their hits matching ``filters``, each named (the
     record is decrypted for the name: one audit entry for the page)."""
@@ -132,7 +133,7 @@ def traveller_groups(
     return groups
 
 
-def hit_get(*, user: Any, pk: int) -> Hit:
+def hit_get(*, user: User, pk: int) -> Hit:
     require_role(user, HIT_ROLES, what=_SEE_HITS)
     try:
         return (
@@ -144,7 +145,9 @@ def hit_get(*, user: Any, pk: int) -> Hit:
         raise Http404 from None
 
 
-def traveller_get(*, user: Any, pk: int, purpose: str, request: Any = None) -> Traveller:
+def traveller_get(
+    *, user: User, pk: int, purpose: str, request: HttpRequest | None = None
+) -> Traveller:
     """A screened traveller of the user's agency; reading the record is audited."""
     require_role(user, HIT_ROLES, what=_SEE_HITS)
     try:
@@ -166,7 +169,7 @@ def traveller_record(traveller: Traveller) -> dict[str, Any]:
     return record_from_json(traveller.record)
 
 
-def traveller_hits(*, user: Any, traveller: Traveller) -> QuerySet[Hit]:
+def traveller_hits(*, user: User, traveller: Traveller) -> QuerySet[Hit]:
     require_role(user, HIT_ROLES, what=_SEE_HITS)
     return (
         Hit.objects.filter(traveller=traveller, agency_id=user.agency_id)
@@ -176,7 +179,7 @@ def traveller_hits(*, user: Any, traveller: Traveller) -> QuerySet[Hit]:
     )
 
 
-def batch_job_list(*, user: Any) -> QuerySet[BatchJob]:
+def batch_job_list(*, user: User) -> QuerySet[BatchJob]:
     require_role(user, BATCH_ROLES, what=_SEE_BATCHES)
     return (
         BatchJob.objects.filter(agency_id=user.agency_id)
@@ -185,7 +188,7 @@ def batch_job_list(*, user: Any) -> QuerySet[BatchJob]:
     )
 
 
-def batch_job_get(*, user: Any, pk: int) -> BatchJob:
+def batch_job_get(*, user: User, pk: int) -> BatchJob:
     require_role(user, BATCH_ROLES, what=_SEE_BATCHES)
     try:
         return BatchJob.objects.select_related("uploaded_by").get(pk=pk, agency_id=user.agency_id)
@@ -224,7 +227,7 @@ def version_labels(hits: Iterable[Hit], *, lang: str) -> dict[int, str]:
     return labels
 
 
-def traveller_interviews(*, user: Any, traveller: Traveller) -> list[Any]:
+def traveller_interviews(*, user: User, traveller: Traveller) -> list[Any]:
     """The interviews started from this traveller's hits (first-line screens and second-line
     interviews), newest first, for the links between traveller, hit, interview and case."""
     require_role(user, HIT_ROLES, what=_SEE_HITS)
@@ -240,11 +243,11 @@ def traveller_interviews(*, user: Any, traveller: Traveller) -> list[Any]:
 
 def hit_reasons(
     *,
-    user: Any,
+    user: User,
     hits: Iterable[Hit],
     language: str,
     purpose: str,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> dict[int, list[str]]:
     """Why each hit fired, in ``language`` ("zh-hans" or English), decrypted for a role that
     may read them; one audited read (the hits' ids, the field) per call. Hits of other

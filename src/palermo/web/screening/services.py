@@ -19,6 +19,7 @@ import pyarrow as pa
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
+from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -130,7 +131,7 @@ def _store(
 
 
 def desk_screen(
-    *, actor: User, record: Mapping[str, Any], request: Any = None
+    *, actor: User, record: Mapping[str, Any], request: HttpRequest | None = None
 ) -> tuple[Traveller | None, list[EngineHit]]:
     """Screen one validated record with the active profiles.
 
@@ -239,7 +240,7 @@ def _dispose_locked(
     kind: str,
     text: str,
     seen: list[str],
-    request: Any,
+    request: HttpRequest | None,
     together: int = 0,
 ) -> Disposition:
     """Record one disposition inside the caller's transaction (the hit row locked)."""
@@ -278,7 +279,7 @@ def hit_dispose(
     kind: DispositionKind | str,
     reason: str,
     observed: Iterable[str] = (),
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Disposition:
     """Record the officer's disposition of a hit, with a reason.
 
@@ -309,7 +310,7 @@ def traveller_hits_dispose(
     reason: str,
     observed: Iterable[str] = (),
     exceptions: Iterable[int] = (),
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> list[Disposition]:
     """One disposition for every hit of a traveller still waiting, except the hits named in
     ``exceptions`` (they wait for a disposition of their own). All or nothing: one transaction,
@@ -386,7 +387,7 @@ def disposition_correct(
     reason: str,
     correction_reason: str,
     observed: Iterable[str] = (),
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> Disposition:
     """Correct a recorded disposition: the new one supersedes it, the previous one is kept in
     the hit's history with who corrected it, when and why (audited).
@@ -506,7 +507,7 @@ def batch_files_remove(stored_path: str) -> None:
 
 
 def batch_job_create(
-    *, actor: User, file_name: str, chunks: Iterable[bytes], request: Any = None
+    *, actor: User, file_name: str, chunks: Iterable[bytes], request: HttpRequest | None = None
 ) -> BatchJob:
     """Keep the uploaded manifest, encrypted, until the job has read it, and queue the job:
     the job row, its task and its audit entry are one transaction."""

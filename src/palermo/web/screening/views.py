@@ -3,7 +3,7 @@ batch upload and its jobs, and the hit queue with filters."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.paginator import Paginator
@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 from palermo.errors import InputError, PalermoError
 from palermo.records.mrz import parse_mrz
 from palermo.records.readers import FORMATS
+from palermo.web.accounts.models import User
+from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.lib.errors import NotPermittedError, reasons
 from palermo.web.lib.params import IdField
 from palermo.web.lib.permissions import allow
@@ -51,7 +53,7 @@ def _read_zone(request: HttpRequest) -> tuple[TravellerForm, dict[str, object], 
     values typed so far kept); the zone's problems (each failed check digit) beside it."""
     values = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "read")}
     try:
-        mrz = parse_mrz(values.get("mrz", ""))
+        mrz = parse_mrz(request.POST.get("mrz", ""))
     except InputError as exc:
         form = TravellerForm(initial=values)
         return form, {"mrz_errors": [problem_text(p) for p in exc.problems]}, 422
@@ -63,7 +65,7 @@ def _read_zone(request: HttpRequest) -> tuple[TravellerForm, dict[str, object], 
 
 
 @allow(DESK_ROLES)
-def desk(request: HttpRequest) -> HttpResponse:
+def desk(request: AuthenticatedRequest) -> HttpResponse:
     """Enter a traveller (by hand, or from the machine-readable zone); the hits appear below
     the form with their dispositions. With htmx the form and the result are swapped together,
     so a refused value shows its message beside its field."""
@@ -94,7 +96,7 @@ def desk(request: HttpRequest) -> HttpResponse:
 HitCard = tuple[Hit, DispositionForm, CorrectionForm | None]
 
 
-def _with_reasons(request: HttpRequest, hits: list[Hit], purpose: str) -> list[Hit]:
+def _with_reasons(request: AuthenticatedRequest, hits: list[Hit], purpose: str) -> list[Hit]:
     """Give each hit its reasons in the page's language (``reason_lines``): one audited read."""
     lines = selectors.hit_reasons(
         user=request.user,
@@ -104,17 +106,17 @@ def _with_reasons(request: HttpRequest, hits: list[Hit], purpose: str) -> list[H
         request=request,
     )
     for hit in hits:
-        hit.reason_lines = lines.get(hit.pk, [])
+        hit.reason_lines = lines.get(hit.pk, [])  # type: ignore[attr-defined]
     return hits
 
 
-def _hit_cards(request: HttpRequest, traveller: Traveller) -> list[HitCard]:
+def _hit_cards(request: AuthenticatedRequest, traveller: Traveller) -> list[HitCard]:
     hits = list(selectors.traveller_hits(user=request.user, traveller=traveller))
     return [_card(request, hit) for hit in _with_reasons(request, hits, "review hits")]
 
 
 def _card(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     hit: Hit,
     form: DispositionForm | None = None,
     correction: CorrectionForm | None = None,
@@ -134,7 +136,7 @@ def _card(
     return hit, form, correction
 
 
-def _render_card(request: HttpRequest, card: HitCard, status: int = 200) -> HttpResponse:
+def _render_card(request: AuthenticatedRequest, card: HitCard, status: int = 200) -> HttpResponse:
     hit, form, correction = card
     _with_reasons(request, [hit], "review hits")
     return render(
@@ -146,7 +148,7 @@ def _render_card(request: HttpRequest, card: HitCard, status: int = 200) -> Http
 
 
 def _hits_context(
-    request: HttpRequest, traveller: Traveller, group: GroupDispositionForm | None = None
+    request: AuthenticatedRequest, traveller: Traveller, group: GroupDispositionForm | None = None
 ) -> dict[str, object]:
     """A traveller's hits as one group: every card, the combined profile weight and best
     watchlist score (never added together), and one form for all the hits still waiting."""
@@ -176,7 +178,7 @@ def _zh() -> bool:
 
 
 @allow(HIT_ROLES)
-def traveller(request: HttpRequest, pk: int) -> HttpResponse:
+def traveller(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     person = selectors.traveller_get(
         user=request.user, pk=pk, purpose="review hits", request=request
     )
@@ -188,7 +190,7 @@ def traveller(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(HIT_ROLES)
 @require_POST
-def traveller_dispose(request: HttpRequest, pk: int) -> HttpResponse:
+def traveller_dispose(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """One disposition for all of a traveller's waiting hits, except those left out."""
     person = selectors.traveller_get(
         user=request.user, pk=pk, purpose="hit disposition", request=request
@@ -236,7 +238,7 @@ def traveller_dispose(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(HIT_ROLES)
 @require_POST
-def hit_dispose(request: HttpRequest, pk: int) -> HttpResponse:
+def hit_dispose(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     hit = selectors.hit_get(user=request.user, pk=pk)
     form = DispositionForm(request.POST, prefix=f"hit{hit.pk}", source=hit.source)
     status = 200
@@ -268,7 +270,7 @@ def hit_dispose(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(HIT_ROLES)
 @require_POST
-def disposition_correct(request: HttpRequest, pk: int) -> HttpResponse:
+def disposition_correct(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Correct a recorded disposition (its recorder or a supervisor); the previous one stays in
     the hit's history."""
     hit = selectors.hit_get(user=request.user, pk=pk)
@@ -316,9 +318,9 @@ class HitFilterForm(forms.Form):
     )
     batch = IdField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["profile"].choices = [
+        cast(forms.ChoiceField, self.fields["profile"]).choices = [
             ("", _("Any")),
             *selectors.hit_profiles(user=user, zh=_zh()),
         ]
@@ -339,7 +341,7 @@ class HitFilterForm(forms.Form):
 
 
 @allow(HIT_ROLES)
-def hit_queue(request: HttpRequest) -> HttpResponse:
+def hit_queue(request: AuthenticatedRequest) -> HttpResponse:
     """The queue one traveller per row: who, every hit by title, the combined profile weight
     and the best watchlist score apart, how many wait for a disposition."""
     form = HitFilterForm(request.GET or None, user=request.user)
@@ -384,7 +386,7 @@ class UploadForm(forms.Form):
 
 @body_limit("MANIFEST_MAX_BYTES")
 @allow(BATCH_ROLES)
-def batch_list(request: HttpRequest) -> HttpResponse:
+def batch_list(request: AuthenticatedRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST":
@@ -412,7 +414,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 
 
 @allow(BATCH_ROLES)
-def batch(request: HttpRequest, pk: int) -> HttpResponse:
+def batch(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     job = selectors.batch_job_get(user=request.user, pk=pk)
     running = job.status in {JobStatus.QUEUED.value, JobStatus.RUNNING.value}
     template = "screening/_batch_status.html" if _is_htmx(request) else "screening/batch.html"

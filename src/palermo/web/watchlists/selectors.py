@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy
 
 from palermo.screening.watchlists import Entry
 from palermo.screening.watchlists.loading import local_today
+from palermo.web.accounts.models import User
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.lib.review import ReviewStatus
@@ -42,11 +42,11 @@ class WatchlistRow:
         return self.version.status == ReviewStatus.ACTIVE.value and not self.expired
 
 
-def _own(user: Any) -> QuerySet[WatchlistVersion]:
+def _own(user: User) -> QuerySet[WatchlistVersion]:
     return WatchlistVersion.objects.filter(agency_id=user.agency_id)
 
 
-def watchlist_version_list(*, user: Any, on: dt.date | None = None) -> list[WatchlistRow]:
+def watchlist_version_list(*, user: User, on: dt.date | None = None) -> list[WatchlistRow]:
     """The agency's lists, every version newest first, flagged when expired. Descriptions
     only: no entry is read."""
     require_role(user, WATCHLIST_ROLES, what=_SEE_WATCHLISTS)
@@ -55,7 +55,7 @@ def watchlist_version_list(*, user: Any, on: dt.date | None = None) -> list[Watc
     return [WatchlistRow(v, v.expires < day) for v in rows.defer("entries")]
 
 
-def watchlist_version_get(*, user: Any, pk: int, on: dt.date | None = None) -> WatchlistRow:
+def watchlist_version_get(*, user: User, pk: int, on: dt.date | None = None) -> WatchlistRow:
     require_role(user, WATCHLIST_ROLES, what=_SEE_WATCHLISTS)
     try:
         version = (
@@ -69,13 +69,13 @@ def watchlist_version_get(*, user: Any, pk: int, on: dt.date | None = None) -> W
     return WatchlistRow(version, version.expires < (on or local_today()))
 
 
-def watchlist_versions_of(*, user: Any, version: WatchlistVersion) -> QuerySet[WatchlistVersion]:
+def watchlist_versions_of(*, user: User, version: WatchlistVersion) -> QuerySet[WatchlistVersion]:
     require_role(user, WATCHLIST_ROLES, what=_SEE_WATCHLISTS)
     return _own(user).filter(list_id=version.list_id).defer("entries").order_by("-version")
 
 
 def watchlist_entries(
-    *, user: Any, version: WatchlistVersion, request: Any = None
+    *, user: User, version: WatchlistVersion, request: HttpRequest | None = None
 ) -> tuple[list[Entry], int]:
     """The first ``MAX_SHOWN`` entries of a version (and how many there are), for the
     reviewer; an audited read of personal data."""

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -109,7 +110,7 @@ def watchlist_upload(
     file_name: str,
     content: bytes | Iterable[bytes],
     info: dict[str, Any] | None = None,
-    request: Any = None,
+    request: HttpRequest | None = None,
 ) -> WatchlistVersion:
     """Validate a watchlist file and keep it as a version waiting for a supervisor's approval.
 
@@ -158,7 +159,7 @@ def watchlist_upload(
 
 
 def watchlist_threshold_set(
-    *, actor: User, version: WatchlistVersion, threshold: Any, request: Any = None
+    *, actor: User, version: WatchlistVersion, threshold: Any, request: HttpRequest | None = None
 ) -> WatchlistVersion:
     """Change the score (0-100) a match must reach to become a hit; a supervisor of the holding
     agency, audited with the old and the new value. An active list uses it from the next

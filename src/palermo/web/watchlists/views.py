@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from palermo.errors import InputError, PalermoError
+from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.lib.errors import reasons
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.review import RETIREMENT_ASKED, ReviewStatus
@@ -71,14 +72,14 @@ class ThresholdForm(forms.Form):
 
 
 @allow(WATCHLIST_ROLES)
-def watchlist_index(request: HttpRequest) -> HttpResponse:
+def watchlist_index(request: AuthenticatedRequest) -> HttpResponse:
     rows = selectors.watchlist_version_list(user=request.user)
     return render(request, "watchlists/index.html", {"rows": rows})
 
 
 @body_limit("WATCHLIST_MAX_BYTES")
 @allow(WATCHLIST_ROLES)
-def watchlist_upload(request: HttpRequest) -> HttpResponse:
+def watchlist_upload(request: AuthenticatedRequest) -> HttpResponse:
     form = WatchlistUploadForm(request.POST or None, request.FILES or None)
     context: dict[str, object] = {"form": form}
     status = 200
@@ -109,7 +110,7 @@ def watchlist_upload(request: HttpRequest) -> HttpResponse:
 
 
 @allow(WATCHLIST_ROLES)
-def watchlist_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def watchlist_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     row = selectors.watchlist_version_get(user=request.user, pk=pk)
     entries, total = selectors.watchlist_entries(
         user=request.user, version=row.version, request=request
@@ -128,7 +129,7 @@ def watchlist_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+def _step(request: AuthenticatedRequest, pk: int, step: str) -> HttpResponse:
     version = selectors.watchlist_version_get(user=request.user, pk=pk).version
     try:
         if step == "approve":
@@ -156,25 +157,25 @@ def _step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
 @allow(WATCHLIST_APPROVERS)
 @require_POST
-def watchlist_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def watchlist_approve(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _step(request, pk, "approve")
 
 
 @allow(WATCHLIST_APPROVERS)
 @require_POST
-def watchlist_activate(request: HttpRequest, pk: int) -> HttpResponse:
+def watchlist_activate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _step(request, pk, "activate")
 
 
 @allow(WATCHLIST_APPROVERS)
 @require_POST
-def watchlist_retire(request: HttpRequest, pk: int) -> HttpResponse:
+def watchlist_retire(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _step(request, pk, "retire")
 
 
 @allow(WATCHLIST_APPROVERS)
 @require_POST
-def watchlist_threshold(request: HttpRequest, pk: int) -> HttpResponse:
+def watchlist_threshold(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Set the threshold; with htmx only the form's fragment is swapped."""
     version = selectors.watchlist_version_get(user=request.user, pk=pk).version
     form = ThresholdForm(request.POST)

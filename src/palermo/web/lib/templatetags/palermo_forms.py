@@ -26,7 +26,7 @@ def description_ids(field: BoundField) -> str:
 
 @register.filter
 def described(field: BoundField) -> SafeString:
-    attrs: dict[str, str] = {}
+    attrs: dict[str, str | bool] = {}
     ids = description_ids(field)
     if ids:
         attrs["aria-describedby"] = ids
