@@ -364,3 +364,22 @@ def derive_arrow(table: pa.Table) -> pa.Table:
     for name, col in columns.items():
         table = table.append_column(pa.field(name, DERIVED[name].arrow_type), col)
     return table
+
+
+def derive_arrow_fields(table: pa.Table, names: list[str] | tuple[str, ...]) -> pa.Table:
+    """The derived fields ``names`` of a table (vectorised, ``derive_arrow``); an input column
+    the table lacks counts as missing, so its derived fields are null."""
+    n = table.num_rows
+    inputs = {
+        name: table.column(name)
+        if name in table.column_names
+        else pa.nulls(n, FIELDS[name].arrow_type)
+        for name in (
+            "event_date",
+            "date_of_birth",
+            "booking_date",
+            "document_issue_date",
+            "transit",
+        )
+    }
+    return derive_arrow(pa.table(inputs)).select(list(names))

@@ -8,7 +8,8 @@ per profile set, day and input schema, and kept in ``SQL_PLANS`` for every later
 The first query scans the records zero-copy from Arrow, in one query with DuckDB's own threads
 (or in ``batch_rows`` steps, reporting progress after each), and returns the row numbers of the
 records where some profile fires - a factored test in which shared comparisons are evaluated
-once (see ``compile_ibis``). Derived fields are computed in the query, only where needed. The
+once (see ``compile_ibis``) - after ``prefilter`` has dropped, when it pays, the records that
+cannot fire. The derived fields the profiles use are computed once per table in Arrow. The
 second query evaluates every distinct comparison and profile once on those few records.
 On Spark the table becomes a DataFrame and the single Ibis expression runs through Ibis'
 PySpark backend. Either way the hits are unpivoted to one row per hit in NumPy, and the words
@@ -38,7 +39,7 @@ from palermo.profiles.ast import Comparison, Profile, comparisons
 from palermo.profiles.compile_ibis import DERIVED_INPUTS, any_of, compile_ibis, derived_columns
 from palermo.profiles.explain import Explainer
 from palermo.profiles.profile_set import ProfileSet, screening_criteria, screening_day
-from palermo.records.schema import DERIVED, FIELDS, INPUT_FIELDS, derive_arrow
+from palermo.records.schema import DERIVED, FIELDS, INPUT_FIELDS, derive_arrow, derive_arrow_fields
 from palermo.screening.hits import HIT_SCHEMA
 from palermo.screening.prefilter import Prefilter, choose_prefilter, pays
 
@@ -89,8 +90,14 @@ def _engine_input(batch: pa.Table, compiled: _Compiled, first_row: int) -> pa.Ta
 
 
 def _duckdb_input(batch: pa.Table, compiled: _Compiled, first_row: int) -> pa.Table:
-    """The input columns the query reads (zero-copy) and the row number."""
+    """The input columns the query reads (zero-copy), the derived fields the profiles use
+    (computed once here, in Arrow: in SQL each comparison recomputed its field, twice the
+    cost of the random benchmark set's selection) and the row number."""
     out = batch.select(list(compiled.inputs))
+    if compiled.derived:
+        derived = derive_arrow_fields(batch, compiled.derived)
+        for name in compiled.derived:
+            out = out.append_column(name, derived.column(name))
     return out.append_column(_ROW, _row_numbers(first_row, batch.num_rows))
 
 
@@ -262,7 +269,8 @@ SQL_PLANS = SqlPlans()
 def _duckdb_plan(compiled: _Compiled, profile_set: ProfileSet, schema: pa.Schema) -> SqlPlan:
     def over(name: str) -> ibis.Table:
         records = ibis.table(ibis.Schema.from_pyarrow(schema), name=name)
-        return records.mutate(**derived_columns(records, compiled.derived))
+        missing = [f for f in compiled.derived if f not in schema.names]
+        return records.mutate(**derived_columns(records, missing)) if missing else records
 
     def build() -> SqlPlan:
         lists = profile_set.lists

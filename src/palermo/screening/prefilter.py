@@ -37,7 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from palermo.profiles.ast import AllOf, Comparison, NamedList, Node
-from palermo.records.schema import DERIVED, FIELDS, Kind, derive_arrow
+from palermo.records.schema import DERIVED, FIELDS, Kind, derive_arrow_fields
 
 MAX_KEPT_SHARE = 0.5  # above this, the engine's own test on every record costs as little
 # A comparison over a whole batch here costs about what one comparison of the engine's factored
@@ -46,10 +46,6 @@ MAX_KEPT_SHARE = 0.5  # above this, the engine's own test on every record costs 
 COST_RATIO = 0.5
 _OPS = frozenset({"eq", "lt", "le", "gt", "ge", "between", "in", "in_list"})
 _EPOCH = dt.date(1970, 1, 1)
-_DERIVED_FROM = {
-    name: FIELDS[name].arrow_type
-    for name in ("event_date", "date_of_birth", "booking_date", "document_issue_date", "transit")
-}
 Mask = np.ndarray[Any, np.dtype[np.bool_]]
 Positions = np.ndarray[Any, np.dtype[np.int64]]
 
@@ -142,14 +138,9 @@ class _Batch:
         return self._columns[name]
 
     def _arrow(self, name: str) -> pa.Array:
-        if name in DERIVED:
+        if name in DERIVED and name not in self.table.column_names:
             if self._derived is None:
-                n = self.table.num_rows
-                inputs = {
-                    f: self.table.column(f) if f in self.table.column_names else pa.nulls(n, t)
-                    for f, t in _DERIVED_FROM.items()
-                }
-                self._derived = derive_arrow(pa.table(inputs))
+                self._derived = derive_arrow_fields(self.table, tuple(DERIVED))
             return self._derived.column(name).combine_chunks()
         return self.table.column(name).combine_chunks()
 
