@@ -290,6 +290,14 @@ def consent_withdraw_view(request: AuthenticatedRequest, pk: int, consent_pk: in
         raise Http404
     form = WithdrawForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if request.POST.get("confirm") != "yes":
+        # what cannot be undone asks first: the box says what will happen
+        context = _detail_context(
+            request,
+            pk,
+            errors=[_("Tick the box to confirm the withdrawal; nothing was changed.")],
+        )
+        return render(request, "cases/detail.html", context, status=422)
     try:
         services.consent_withdraw(
             actor=request.user, consent=consent, reason=reason, request=request
