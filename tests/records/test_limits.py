@@ -104,3 +104,19 @@ def test_malformed_json_lines_are_a_problem_naming_the_line(
         read_records(path)
     assert caught.value.problems[0].where == f"{path} line 1"
     assert reason in caught.value.problems[0].rule
+
+
+def test_records_check_takes_the_limits_as_options_and_exits_2(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from palermo.cli.main import app
+
+    path = zstd_parquet_of(tmp_path / "bomb.parquet", 5_000_000)
+    result = CliRunner().invoke(app, ["records", "check", str(path), "--max-rows", "1000"])
+    assert result.exit_code == 2
+    assert "more than 1,000 rows" in result.output
+    small = tmp_path / "m.csv"
+    small.write_text(HEADER + "r,entry,PVG,2026-03-01\n" * 30, encoding="utf-8")
+    result = CliRunner().invoke(app, ["records", "check", str(small), "--max-rows", "10"])
+    assert result.exit_code == 2
+    assert "more than 10 rows" in result.output

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from palermo.cli.app import app, console, reports_errors
 from palermo.records import FIELDS
+from palermo.records.limits import Limits
 from palermo.records.mrz import Mrz, parse_mrz
 from palermo.records.stream import read_record_batches
 
@@ -57,11 +58,20 @@ def check(
             "PALERMO_REPORTING_COUNTRY. PAXLST 舱单的接收国（两位字母代码）。"
         ),
     ] = None,
+    max_rows: Annotated[
+        int | None,
+        typer.Option(min=1, help="Refuse a file with more rows. 文件行数上限。"),
+    ] = None,
+    max_bytes: Annotated[
+        int | None,
+        typer.Option(min=1, help="Refuse a larger file (bytes). 文件大小上限（字节）。"),
+    ] = None,
 ) -> None:
     """Validate a file of traveller records; list every broken value (exit status 2).
     校验旅客记录文件；列出每个错误值（退出状态 2）。
     """
-    batches = read_record_batches(path, reporting_country=reporting_country)
+    limits = Limits(max_rows=max_rows, max_bytes=max_bytes)
+    batches = read_record_batches(path, reporting_country=reporting_country, limits=limits)
     count = sum(batch.num_rows for batch in batches)  # memory: one batch, whatever the file
     console.print(f"{path}: {count} valid record(s)")
 

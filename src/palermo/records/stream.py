@@ -29,6 +29,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from palermo.errors import InputError, Problem
+from palermo.records.limits import NO_LIMITS, Limits, check_before_reading, check_rows
 from palermo.records.readers import (
     MAX_PROBLEMS,
     CheckedBatch,
@@ -79,10 +80,13 @@ class RecordBatches:
         fields: Sequence[str],
         batch_rows: int,
         reporting_country: str | None,
+        limits: Limits = NO_LIMITS,
     ) -> None:
         self.path = path
         self.source = str(path)
         self.fmt = detect_format(path)
+        self.limits = limits
+        check_before_reading(path, self.fmt, limits)  # size; Parquet rows from its metadata
         self.fields = tuple(fields)
         self.checked_fields = fields_to_check(fields)
         self.batch_rows = max(1, batch_rows)
@@ -98,6 +102,7 @@ class RecordBatches:
                 raw, source=self.source, first_row=self.rows_read, fields=self.checked_fields
             )
             self.rows_read += raw.num_rows
+            check_rows(self.rows_read, self.source, self.limits)
             self._note(checked)
             if not self.total_problems:
                 yield checked.table(self.fields)
@@ -215,6 +220,7 @@ def read_record_batches(
     fields: Sequence[str] | None = None,
     batch_rows: int = DEFAULT_BATCH_ROWS,
     reporting_country: str | None = None,
+    limits: Limits = NO_LIMITS,
 ) -> RecordBatches:
     """The records of a CSV, Parquet, JSON Lines or PAXLST file in validated batches of about
     ``batch_rows`` records, each holding ``fields`` (default: every input field).
@@ -232,5 +238,9 @@ def read_record_batches(
     if unknown:
         raise KeyError(f"not input fields: {', '.join(unknown)}")
     return RecordBatches(
-        path, fields=chosen, batch_rows=batch_rows, reporting_country=reporting_country
+        path,
+        fields=chosen,
+        batch_rows=batch_rows,
+        reporting_country=reporting_country,
+        limits=limits,
     )
