@@ -421,11 +421,20 @@ def check_batch(
             total += count
             for idx in _first_indices(mask, MAX_PROBLEMS if count else 0):
                 where = f"{source} row {first_row + idx + 1}"
-                value = col[idx].as_py()
+                value = _shown_value(col, idx)
                 problem = Problem(where=where, field=name, value=value, rule=rule, rule_zh=rule_zh)
                 found.append((idx, position, problem))
     found.sort(key=lambda item: (item[0], item[1]))
     return CheckedBatch(columns, [p for _, _, p in found[:MAX_PROBLEMS]], total, n_rows)
+
+
+def _shown_value(col: pa.Array, idx: int) -> object:
+    """The value of a row to show in a problem; bytes that are not UTF-8 (a damaged Parquet
+    file) are shown as such rather than failing the report."""
+    try:
+        return col[idx].as_py()
+    except UnicodeDecodeError:
+        return "(not UTF-8 text)"
 
 
 def _decoded(col: pa.Array) -> pa.Array:
