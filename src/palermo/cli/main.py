@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "demo",  # palermo demo
     "assess",  # palermo assess, palermo indicators list|evaluate
     "watchlist",  # palermo watchlist import|check|stats
+    "stats",  # palermo stats import-ctdc|ctdc-summary|release-k
     "serve",  # palermo serve
     "web",  # palermo audit|keys|web: Django is loaded only when one of them runs
 )

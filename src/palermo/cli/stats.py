@@ -1,0 +1,134 @@
+"""``palermo stats``: CTDC data in, its statistics, and releases that expose no one."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import typer
+from rich.table import Table
+
+from palermo.cli.app import app, console, reports_errors
+from palermo.errors import InputError, Problem
+from palermo.interchange.ctdc import ATTRIBUTION, DEFAULT_LIMITS, layout_of, read_ctdc
+from palermo.lib.files import atomic_path
+from palermo.records.limits import Limits
+
+stats_app = typer.Typer(
+    help="Statistics: CTDC data, summaries, anonymised releases. 统计：CTDC 数据、汇总、匿名发布。",
+    no_args_is_help=True,
+)
+app.add_typer(stats_app, name="stats")
+
+MaxRows = Annotated[
+    int, typer.Option(help="Refuse a file with more rows. 行数超过此值的文件将被拒绝。")
+]
+MaxBytes = Annotated[
+    int, typer.Option(help="Refuse a larger file (bytes). 大于此字节数的文件将被拒绝。")
+]
+
+
+def load_ctdc(path: Path, limits: Limits = DEFAULT_LIMITS) -> pa.Table:
+    """A CTDC file (CSV) or an analysis table written by ``import-ctdc`` (Parquet)."""
+    if path.suffix.lower() != ".parquet":
+        return read_ctdc(path, limits)
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(
+            [
+                Problem(
+                    where=str(path),
+                    rule=f"not a readable Parquet file: {exc}",
+                    rule_zh=f"不是可读取的 Parquet 文件：{exc}",
+                )
+            ]
+        ) from None
+    if not layout_of(table):
+        raise InputError(
+            [
+                Problem(
+                    where=str(path),
+                    rule="not a CTDC analysis table written by palermo stats import-ctdc",
+                    rule_zh="不是由 palermo stats import-ctdc 写出的 CTDC 分析表",
+                )
+            ]
+        )
+    return table
+
+
+@stats_app.command("import-ctdc")
+@reports_errors
+def import_ctdc(
+    path: Annotated[
+        Path,
+        typer.Argument(help="CTDC Global Dataset CSV (raw or 7-column extract). CTDC 数据文件。"),
+    ],
+    out: Annotated[
+        Path, typer.Option(help="Analysis table to write (Parquet). 写出的分析表（Parquet）。")
+    ] = Path("analysis.parquet"),
+    max_rows: MaxRows = DEFAULT_LIMITS.max_rows or 0,
+    max_bytes: MaxBytes = DEFAULT_LIMITS.max_bytes or 0,
+) -> None:
+    """Read a CTDC Global Dataset file into an analysis table; all or nothing (exit 2).
+    将 CTDC 全球数据集文件读入分析表；全部成功或不写入（退出状态 2）。
+    """
+    table = read_ctdc(path, Limits(max_rows=max_rows, max_bytes=max_bytes))
+    with atomic_path(out) as tmp:
+        pq.write_table(table, tmp)
+    console.print(
+        f"{path}: {table.num_rows} row(s), layout {layout_of(table)} -> {out}\n{ATTRIBUTION}",
+        highlight=False,
+    )
+
+
+@stats_app.command("ctdc-summary")
+@reports_errors
+def ctdc_summary(
+    path: Annotated[
+        Path, typer.Argument(help="CTDC CSV file or analysis table (Parquet). CTDC 文件或分析表。")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON. 输出 JSON。")] = False,
+    max_rows: MaxRows = DEFAULT_LIMITS.max_rows or 0,
+    max_bytes: MaxBytes = DEFAULT_LIMITS.max_bytes or 0,
+) -> None:
+    """Counts by year, country, citizenship, gender, age band, exploitation type and means of
+    control. 按年份、国家、国籍、性别、年龄段、剥削类型和控制手段统计人数。
+    """
+    from palermo.interchange.ctdc_stats import DIMENSIONS, summarise
+
+    summary = summarise(load_ctdc(path, Limits(max_rows=max_rows, max_bytes=max_bytes)))
+    if as_json:
+        typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    for key, _column in DIMENSIONS:
+        table = Table("value", "count", title=key, caption=ATTRIBUTION, min_width=60)
+        for item in summary[key]:
+            table.add_row(
+                "(missing)" if item["value"] is None else str(item["value"]), str(item["count"])
+            )
+        console.print(table)
+    for group in ("exploitation_types", "means_of_control"):
+        table = Table(
+            "flag",
+            "yes",
+            "no",
+            "missing",
+            "% of all",
+            "% of recorded",
+            title=group,
+            caption=ATTRIBUTION,
+        )
+        for name, c in summary.get(group, {}).items():
+            table.add_row(
+                name,
+                *(
+                    str(c[k])
+                    for k in ("yes", "no", "missing", "percent_of_all_rows", "percent_of_recorded")
+                ),
+            )
+        if table.row_count:
+            console.print(table)

@@ -1,0 +1,100 @@
+"""The counts CTDC publishes, computed from an analysis table as Ibis expressions on DuckDB.
+
+Each statistic is one ``group_by(...).aggregate(count)`` Ibis expression over an unbound table,
+compiled to DuckDB SQL (as the screening engine does), so the same expressions can later run on
+Spark for a national dataset. Flags are three-state: every exploitation type and means of
+control reports yes, no and missing, and its share of all rows and of the rows where it was
+recorded (CTDC's recommended denominator). Every result carries CTDC's required attribution.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import ibis
+import pyarrow as pa
+
+from palermo.interchange.ctdc import (
+    AGE_BANDS,
+    ATTRIBUTION,
+    EXPLOITATION_TYPES,
+    MEANS_OF_CONTROL,
+    layout_of,
+)
+
+_VIEW = "ctdc"
+
+#: (key in the summary, column) of the categorical counts
+DIMENSIONS = (
+    ("by_year", "yearOfRegistration"),
+    ("by_country_of_exploitation", "CountryOfExploitation"),
+    ("by_citizenship", "citizenship"),
+    ("by_gender", "gender"),
+    ("by_age_band", "ageBroad"),
+)
+
+
+def count_expr(schema: pa.Schema, column: str) -> ibis.Table:
+    """Rows per value of ``column`` (missing included, as null)."""
+    table = ibis.table(ibis.Schema.from_pyarrow(schema), name=_VIEW)
+    return table.group_by(column).aggregate(count=table.count())
+
+
+def _counts(con: duckdb.DuckDBPyConnection, schema: pa.Schema, column: str) -> dict[Any, int]:
+    sql = str(ibis.to_sql(count_expr(schema, column), dialect="duckdb", pretty=False))
+    return {value: int(count) for value, count in con.execute(sql).fetchall()}
+
+
+def _ordered(counts: dict[Any, int], column: str) -> list[dict[str, Any]]:
+    """``[{"value": v, "count": n}]``: age bands in band order, others sorted, missing last."""
+    present = [v for v in counts if v is not None]
+    if column == "ageBroad":
+        present.sort(key=lambda v: AGE_BANDS.index(v) if v in AGE_BANDS else len(AGE_BANDS))
+    else:
+        present.sort()
+    keys = present + ([None] if None in counts else [])
+    return [{"value": v, "count": counts[v]} for v in keys]
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 2) if whole else None
+
+
+def _flag(counts: dict[Any, int], rows: int) -> dict[str, Any]:
+    yes, no = counts.get(True, 0), counts.get(False, 0)
+    return {
+        "yes": yes,
+        "no": no,
+        "missing": counts.get(None, 0),
+        "percent_of_all_rows": _share(yes, rows),
+        "percent_of_recorded": _share(yes, yes + no),
+    }
+
+
+def summarise(table: pa.Table) -> dict[str, Any]:
+    """The statistics of a CTDC analysis table, ready for JSON."""
+    con = duckdb.connect()
+    try:
+        con.register(_VIEW, table)
+        names = set(table.column_names)
+        rows = table.num_rows
+        summary: dict[str, Any] = {
+            "attribution": ATTRIBUTION,
+            "layout": layout_of(table),
+            "rows": rows,
+        }
+        for key, column in DIMENSIONS:
+            summary[key] = _ordered(_counts(con, table.schema, column), column)
+        gender = _counts(con, table.schema, "gender")
+        summary["percent_female"] = _share(gender.get("Female", 0), rows)
+        summary["exploitation_types"] = {
+            c: _flag(_counts(con, table.schema, c), rows) for c in EXPLOITATION_TYPES if c in names
+        }
+        if any(c in names for c in MEANS_OF_CONTROL):
+            summary["means_of_control"] = {
+                c: _flag(_counts(con, table.schema, c), rows) for c in MEANS_OF_CONTROL
+            }
+        return summary
+    finally:
+        con.close()
