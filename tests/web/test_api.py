@@ -93,6 +93,15 @@ class TestCasesOverTheApi(BaseTestCase):
             action=AuditAction.READ, object_id=str(self.case.pk), purpose="api case read"
         ).exists()
 
+    def test_an_offset_past_64_bits_is_refused_naming_it_not_a_server_error(self) -> None:
+        response = self.client.get(
+            "/api/cases",
+            {"offset": "22214535554123237754459101542798589952"},
+            **self.token(Role.CASE_WORKER),
+        )
+        assert response.status_code == 422
+        assert response.json()["problems"][0]["field"] == "offset"
+
     def test_another_agencys_token_gets_not_found(self) -> None:
         headers = self.token(Role.CASE_WORKER, agency=self.agency_b)
         assert self.client.get(f"/api/cases/{self.case.pk}", **headers).status_code == 404

@@ -43,6 +43,9 @@ api = NinjaAPI(
 )
 
 
+MAX_OFFSET = 1_000_000_000
+
+
 class ProblemOut(Schema):
     where: str
     where_zh: str | None = None
@@ -154,6 +157,17 @@ def _case_out(request: AuthenticatedRequest, case: Any) -> CaseOut:
 def case_list(
     request: AuthenticatedRequest, status: str = "", limit: int = 50, offset: int = 0
 ) -> Any:
+    if not 0 <= offset <= MAX_OFFSET:  # past 64 bits the database refuses the query (was a 500)
+        raise InputError(
+            [
+                problem(
+                    where=gettext_lazy("query"),
+                    field="offset",
+                    value=offset,
+                    rule=gettext_lazy("must be a whole number from 0 to 1,000,000,000"),
+                )
+            ]
+        )
     if not 1 <= limit <= 500 or offset < 0:
         raise InputError(
             [
