@@ -267,6 +267,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8, help="palermo serve --threads")
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--postgres-server", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument(
+        "--label", default="", help="the run's key in load.json (default: database)"
+    )
     args = parser.parse_args()
 
     database_url, pg_name = "", ""
@@ -279,7 +282,7 @@ def main() -> None:
             drop_postgres_database(args.postgres_server, pg_name)
     previous = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
     runs = previous.get("runs", {}) if isinstance(previous, dict) else {}
-    runs[args.database] = result
+    runs[args.label or args.database] = result
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(
         json.dumps({"machine": machine(), "runs": runs}, indent=2) + "\n", encoding="utf-8"
