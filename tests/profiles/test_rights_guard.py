@@ -35,7 +35,9 @@ def refused(criteria: str) -> str:
 def test_a_profile_using_only_nationality_is_refused_with_the_reason_in_both_languages() -> None:
     message = refused("all:\n  - {field: nationality, eq: VN}\n")
     assert "rights guard" in message
-    assert "circumstance or behaviour" in message
+    assert "circumstances or behaviour" in message
+    assert "group “nationality = VN”" in message
+    assert "［国籍 = VN］" in message
     assert "权利保护规则" in message
     assert "nationality" in message
 

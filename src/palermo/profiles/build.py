@@ -25,7 +25,14 @@ from palermo.profiles.ast import (
     Text,
 )
 from palermo.profiles.operators import OPERATORS, Shape, resolve, spellings
-from palermo.profiles.validate import bilingual, check_scalar, list_kind_fits, rights_problems
+from palermo.profiles.validate import (
+    DEFAULT_POLICY,
+    GuardPolicy,
+    bilingual,
+    check_scalar,
+    list_kind_fits,
+    rights_problems,
+)
 from palermo.profiles.yaml_lines import LineDict, LineList, read_yaml
 from palermo.records.schema import COUNTRY_CODES, EVENT_KINDS, FIELDS, Kind
 
@@ -483,7 +490,10 @@ def _shown(value: object) -> object:
 
 
 def build_profile(
-    doc: LineDict, source: str, lists: Mapping[str, NamedList]
+    doc: LineDict,
+    source: str,
+    lists: Mapping[str, NamedList],
+    policy: GuardPolicy = DEFAULT_POLICY,
 ) -> tuple[Profile | None, list[Problem]]:
     """One profile from a parsed YAML mapping, or the problems that prevent it."""
     b = _Builder(source, lists)
@@ -525,7 +535,7 @@ def build_profile(
         source=source,
         line=doc.line,
     )
-    return profile, rights_problems(profile)
+    return profile, rights_problems(profile, lists, policy)
 
 
 def build_list(doc: LineDict, source: str) -> tuple[NamedList | None, list[Problem]]:

@@ -36,7 +36,12 @@ from palermo.errors import InputError, Problem
 from palermo.profiles.ast import Comparison, NamedList, Profile, comparisons
 from palermo.profiles.build import build_list, build_profile, lists_used
 from palermo.profiles.profile_set import ProfileSet, screening_day
-from palermo.profiles.validate import duplicate_id_problems, expiry_problems
+from palermo.profiles.validate import (
+    DEFAULT_POLICY,
+    GuardPolicy,
+    duplicate_id_problems,
+    expiry_problems,
+)
 from palermo.profiles.yaml_lines import LineDict, LineList, read_yaml
 
 
@@ -46,12 +51,14 @@ def profile_set_from_texts(
     *,
     on: dt.date | None = None,
     strict: bool = False,
+    policy: GuardPolicy = DEFAULT_POLICY,
 ) -> ProfileSet:
     """A profile set from YAML texts keyed by their source name; ``InputError`` on problems.
 
-    ``strict`` also refuses profiles that are not in force on ``on`` (default today).
+    ``strict`` also refuses profiles that are not in force on ``on`` (default today);
+    ``policy`` sets the rights guard (whether age may narrow a profile).
     """
-    result, problems = check_texts(profiles, lists or {})
+    result, problems = check_texts(profiles, lists or {}, policy)
     if result is not None and strict:
         problems += expiry_problems(result.profiles, on or screening_day())
     if problems or result is None:
@@ -60,7 +67,9 @@ def profile_set_from_texts(
 
 
 def check_texts(
-    profiles: Mapping[str, str], lists: Mapping[str, str]
+    profiles: Mapping[str, str],
+    lists: Mapping[str, str],
+    policy: GuardPolicy = DEFAULT_POLICY,
 ) -> tuple[ProfileSet | None, list[Problem]]:
     """Every problem of a set of YAML texts, and the set itself when there is none.
 
@@ -84,7 +93,7 @@ def check_texts(
         problems += found
         if doc is None:
             continue
-        profile, found = build_profile(doc, source, by_id)
+        profile, found = build_profile(doc, source, by_id, policy)
         problems += found
         if profile is not None:
             built_profiles.append(profile)
@@ -149,7 +158,11 @@ def _read_directory(directory: Path) -> tuple[dict[str, str], dict[str, str], li
 
 
 def load_profile_set(
-    directory: str | Path, *, on: dt.date | None = None, strict: bool = False
+    directory: str | Path,
+    *,
+    on: dt.date | None = None,
+    strict: bool = False,
+    policy: GuardPolicy = DEFAULT_POLICY,
 ) -> ProfileSet:
     """Load and validate the profile set in ``directory``; ``InputError`` lists every problem.
 
@@ -159,15 +172,18 @@ def load_profile_set(
     profiles, lists, problems = _read_directory(Path(directory))
     if problems:
         raise InputError(problems)
-    return profile_set_from_texts(profiles, lists, on=on, strict=strict)
+    return profile_set_from_texts(profiles, lists, on=on, strict=strict, policy=policy)
 
 
 def check_profile_set(
-    directory: str | Path, *, on: dt.date | None = None
+    directory: str | Path,
+    *,
+    on: dt.date | None = None,
+    policy: GuardPolicy = DEFAULT_POLICY,
 ) -> tuple[ProfileSet | None, list[Problem]]:
     """Every problem of the set in ``directory``, expired profiles included."""
     profiles, lists, problems = _read_directory(Path(directory))
-    result, found = check_texts(profiles, lists)
+    result, found = check_texts(profiles, lists, policy)
     problems += found
     if result is not None:
         problems += expiry_problems(result.profiles, on or screening_day())

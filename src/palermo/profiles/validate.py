@@ -3,35 +3,59 @@
 Each check returns the problems it finds instead of stopping at the first, so an analyst sees
 every mistake of a profile set in one pass. Messages are in English and Simplified Chinese.
 
-**Rights guard** (../shared/reference/rights-and-data-protection.md §1, FRA 2018): a protected
-attribute (nationality, sex, age, the document's issuing state...) never stands alone. The
-guard looks at *every way* the criteria can be satisfied - ``any`` offers a choice, ``all``
-needs every branch, ``not`` swaps the two (De Morgan) - and refuses the profile when one of those
-ways uses only protected attributes and context (event kind, port, date). So
-``any: [nationality eq VN, obs_fearful]`` is refused: nationality alone can fire it.
+**Rights guard** (../shared/reference/rights-and-data-protection.md §1, FRA 2018): protected
+attributes (nationality, sex, age...) and their declared proxies may only *narrow* a profile
+that already stands on circumstances. ``guard.flagged_group`` decides exactly (z3) whether some
+group defined by them would be flagged whatever its members' circumstances; such a profile is
+refused, naming the group. Whether age may narrow at all is ``GuardPolicy.age_may_narrow``.
 
->>> from palermo.profiles.ast import AllOf, AnyOf, Comparison
+>>> from palermo.profiles.ast import AllOf, AnyOf, Comparison, Text
 >>> demographic = Comparison("nationality", "eq", "VN")
 >>> behaviour = Comparison("obs_fearful", "eq", True)
->>> can_fire_on_protected_alone(AnyOf((demographic, behaviour)))
-True
->>> can_fire_on_protected_alone(AllOf((demographic, behaviour)))
-False
+>>> p = lambda node: Profile("p", 1, Text("P", "P"), Text("R", "R"), "o",
+...     dt.date(2026, 1, 1), dt.date(2099, 1, 1), ("entry",), 1.0, node)
+>>> rights_problems(p(AllOf((demographic, behaviour))), {})
+[]
+>>> print(rights_problems(p(AnyOf((demographic, behaviour))), {})[0].field)
+nationality
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 
 from palermo.errors import Problem, Rule
-from palermo.profiles.ast import AllOf, Comparison, NamedList, Node, Not, Profile, Scalar
-from palermo.records.schema import COUNTRY_CODES, FIELDS, FieldSpec, Kind
+from palermo.profiles.ast import NamedList, Node, Profile, Scalar, Text, comparisons
+from palermo.profiles.guard import (
+    AGE_FIELDS,
+    CONTEXT_FIELDS,
+    Group,
+    UndecidedError,
+    flagged_group,
+    is_group_field,
+)
+from palermo.records.schema import COUNTRY_CODES, FieldSpec, Kind
 
-# Fields that describe the checkpoint, not the traveller: they never count as a circumstance.
-CONTEXT_FIELDS = frozenset({"event_kind", "port", "event_date"})
+__all__ = ["CONTEXT_FIELDS", "GuardPolicy", "rights_problems"]
+
+
+@dataclass(frozen=True, slots=True)
+class GuardPolicy:
+    """Settings of the rights guard for a profile set (a loader option).
+
+    ``age_may_narrow``: age (date of birth, age at travel, minor) may narrow a profile that
+    stands on circumstances - child-protection profiles need it. Off, any use of age is refused.
+    """
+
+    age_may_narrow: bool = True
+
+
+DEFAULT_POLICY = GuardPolicy()
 
 
 def bilingual(en: str, zh: str) -> Rule:
@@ -39,51 +63,82 @@ def bilingual(en: str, zh: str) -> Rule:
     return Rule(en, zh)
 
 
-def can_fire_on_protected_alone(node: Node, *, negated: bool = False) -> bool:
-    """True when some way of satisfying ``node`` uses only protected or context fields."""
-    if isinstance(node, Comparison):
-        spec = FIELDS.get(node.field)
-        return node.field in CONTEXT_FIELDS or (spec is not None and spec.protected)
-    if isinstance(node, Not):
-        return can_fire_on_protected_alone(node.child, negated=not negated)
-    needs_every_child = isinstance(node, AllOf) != negated  # all, or not-any
-    results = [can_fire_on_protected_alone(c, negated=negated) for c in node.children]
-    return all(results) if needs_every_child else any(results)
-
-
-def rights_problems(profile: Profile) -> list[Problem]:
-    if not can_fire_on_protected_alone(profile.criteria):
-        return []
-    protected = sorted(
-        {
-            c.field
-            for c in _leaves(profile.criteria)
-            if (FIELDS.get(c.field) is not None and FIELDS[c.field].protected)
-            or c.field in CONTEXT_FIELDS
-        }
+def rights_problems(
+    profile: Profile, lists: Mapping[str, NamedList], policy: GuardPolicy = DEFAULT_POLICY
+) -> list[Problem]:
+    """The rights guard's refusals of ``profile`` (empty when it may be used)."""
+    line = profile.criteria.line or profile.line
+    where = f"{profile.source} line {line}"
+    used = {str(c.value) for c in comparisons(profile.criteria) if c.op == "in_list"}
+    group_fields = sorted(
+        {c.field for c in comparisons(profile.criteria) if is_group_field(c.field)}
     )
+    if not policy.age_may_narrow:
+        ages = sorted({c.field for c in comparisons(profile.criteria)} & AGE_FIELDS)
+        if ages:
+            return [_age_refused(profile, where, line, ages)]
+    try:
+        group = _flagged_group(
+            profile.criteria,
+            tuple(sorted((n.id, n.kind, n.items) for n in lists.values() if n.id in used)),
+            (profile.valid_from, profile.review_by),
+        )
+    except UndecidedError:
+        return [_undecided(profile, where, line, group_fields)]
+    if group is None:
+        return []
+    en, zh = group.describe("en"), group.describe("zh")
     return [
         Problem(
-            where=f"{profile.source} line {profile.criteria.line or profile.line}",
-            line=profile.criteria.line or profile.line,
-            field=", ".join(protected) or None,
-            rule=f"rights guard: profile '{profile.id}' could fire on protected attributes "
-            "alone; every way its criteria can be met needs at least one circumstance or "
-            "behaviour criterion (rights-and-data-protection.md §1)",
-            rule_zh=f"权利保护规则：风险画像“{profile.id}”可能仅凭受保护属性触发；"
-            "其条件的每一种满足方式都必须至少包含一项情境或行为条件",
+            where=where,
+            line=line,
+            field=", ".join(group_fields) or None,
+            rule=f"rights guard: profile '{profile.id}' flags every traveller of the group "
+            f"“{en}” whatever their circumstances; protected attributes and their proxies "
+            "(origin, document issuing state) may only narrow criteria that stand on "
+            "circumstances or behaviour (rights-and-data-protection.md §1)",
+            rule_zh=f"权利保护规则：风险画像“{profile.id}”会标记群体［{zh}］中的每一位旅客，"
+            "无论其具体情况如何；受保护属性及其替代属性（出发地、证件签发国）"
+            "只能用于缩小以情境或行为为依据的条件范围",
         )
     ]
 
 
-def _leaves(node: Node) -> Iterable[Comparison]:
-    if isinstance(node, Comparison):
-        yield node
-    elif isinstance(node, Not):
-        yield from _leaves(node.child)
-    else:
-        for child in node.children:
-            yield from _leaves(child)
+@functools.lru_cache(maxsize=4096)
+def _flagged_group(
+    criteria: Node,
+    lists: tuple[tuple[str, str, frozenset[str]], ...],
+    window: tuple[dt.date, dt.date],
+) -> Group | None:
+    """``flagged_group``, remembered: the same criteria are loaded again and again (web, tests)."""
+    named = {
+        lid: NamedList(lid, 1, Text("", ""), Text("", ""), "", kind, items)
+        for lid, kind, items in lists
+    }
+    return flagged_group(criteria, named, window)
+
+
+def _age_refused(profile: Profile, where: str, line: int, ages: list[str]) -> Problem:
+    return Problem(
+        where=where,
+        line=line,
+        field=", ".join(ages),
+        rule=f"rights guard: profile '{profile.id}' uses age, and this profile set's policy "
+        "does not let age narrow a profile (rights-and-data-protection.md §1)",
+        rule_zh=f"权利保护规则：风险画像“{profile.id}”使用了年龄，而本风险画像集的政策不允许以年龄缩小范围",
+    )
+
+
+def _undecided(profile: Profile, where: str, line: int, fields: list[str]) -> Problem:
+    return Problem(
+        where=where,
+        line=line,
+        field=", ".join(fields) or None,
+        rule=f"rights guard: profile '{profile.id}' is too complex to prove that no protected "
+        "group is flagged whatever its circumstances; simplify its criteria",
+        rule_zh=f"权利保护规则：风险画像“{profile.id}”过于复杂，无法证明不会无论情况如何都标记某一受保护群体；"
+        "请简化其条件",
+    )
 
 
 def duplicate_id_problems(profiles: Iterable[Profile]) -> list[Problem]:

@@ -73,6 +73,9 @@ class FieldSpec:
     minimum: float | None = None
     maximum: float | None = None
     observation: str | None = field(default=None)  # BRD indicator id this observation evidences
+    # a field that stands in for a protected attribute (origin for nationality): the rights
+    # guard treats it as protected
+    proxy_of: str | None = None
 
     @property
     def arrow_type(self) -> pa.DataType:
@@ -138,7 +141,8 @@ _INPUT_FIELDS: tuple[FieldSpec, ...] = (
         Kind.COUNTRY,
         "Document issuing state",
         "证件签发国",
-        protected=True,  # a proxy for nationality
+        protected=True,
+        proxy_of="nationality",
     ),
     _f("document_issue_date", Kind.DATE, "Document issue date", "证件签发日期"),
     _f("document_expiry_date", Kind.DATE, "Document expiry date", "证件有效期至"),
@@ -155,7 +159,7 @@ _INPUT_FIELDS: tuple[FieldSpec, ...] = (
     _f("nationality", Kind.COUNTRY, "Nationality", "国籍", protected=True),
     _f("sex", Kind.ENUM, "Sex", "性别", domain=SEXES, protected=True),
     _f("date_of_birth", Kind.DATE, "Date of birth", "出生日期", protected=True),
-    _f("origin", Kind.COUNTRY, "Origin", "出发地"),
+    _f("origin", Kind.COUNTRY, "Origin", "出发地", proxy_of="nationality"),
     _f("destination", Kind.COUNTRY, "Destination", "目的地"),
     _f("transit", Kind.COUNTRY_LIST, "Transit points", "经停地"),
     _f("trip_type", Kind.ENUM, "One-way or return", "单程或往返", domain=TRIP_TYPES),
