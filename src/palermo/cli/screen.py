@@ -296,11 +296,9 @@ def _print_backtest(result: Backtest, groups: int) -> None:
         "also flagged by active / 现行画像也标记",
     )
     for p in result.profiles:
-        overlap = (
-            "-"
-            if p.also_flagged_by_active is None
-            else f"{p.also_flagged_by_active} ({(p.overlap_share or 0):.0%})"
-        )
+        overlap = "-" if p.also_flagged_by_active is None else str(p.also_flagged_by_active)
+        if p.overlap_share is not None:
+            overlap += f" ({p.overlap_share:.0%})"
         summary.add_row(p.profile_id, _percent(p.flagged), f"{p.hits_per_day:.2f}", overlap)
     console.print(summary)
     for p in result.profiles:

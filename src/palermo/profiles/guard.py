@@ -318,10 +318,9 @@ class _Encoding:
         kind = spec.kind
         if kind == Kind.BOOL:
             return z3.BoolVal(bool(value))
-        if kind == Kind.ENUM:
-            return z3.IntVal(spec.domain.index(str(value)))
-        if kind == Kind.COUNTRY:
-            return z3.IntVal(COUNTRIES.index(str(value)))
+        if kind in (Kind.ENUM, Kind.COUNTRY):  # a value outside the domain equals nothing: -1
+            domain = spec.domain if kind == Kind.ENUM else COUNTRIES
+            return z3.IntVal(domain.index(str(value)) if str(value) in domain else -1)
         if kind == Kind.STRING:
             return z3.IntVal(self.strings[spec.name].index(str(value)))
         if kind == Kind.DATE:
