@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from palermo.cli.main import app
 from palermo.errors import InputError
 from palermo.interchange.ctdc import ATTRIBUTION, EXTRACT_COLUMNS
+from palermo.privacy.cells import suppress_small_cells
 from palermo.privacy.kanon import SUPPRESSED, k_anonymise
 
 runner = CliRunner()
@@ -145,3 +146,29 @@ def test_release_k_refuses_a_small_k_and_writes_nothing(tmp_path: Path) -> None:
                                  "--force-reason", "pilot", "--out", str(out)])  # fmt: skip
     assert forced.exit_code == 0, forced.output
     assert json.loads((out / "release.json").read_text())["k_below_default_reason"] == "pilot"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 40), max_size=12), st.integers(2, 15))
+def test_no_withheld_count_can_be_recovered_from_the_total(counts: list[int], k: int) -> None:
+    withheld = suppress_small_cells(counts, k)
+    assert all(c >= k or c == 0 for c, hide in zip(counts, withheld, strict=True) if not hide)
+    assert sum(withheld) != 1 or sum(c > 0 for c in counts) == 1  # never a lone withheld cell
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="the CTDC sample is not here")
+def test_the_summary_with_min_count_publishes_no_count_under_it() -> None:
+    result = runner.invoke(
+        app, ["stats", "ctdc-summary", str(SAMPLE), "--json", "--min-count", "11"]
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    counts = [i["count"] for key in ("by_year", "by_citizenship", "by_gender", "by_age_band",
+              "by_country_of_exploitation") for i in summary[key]]  # fmt: skip
+    assert all(c is None or c == 0 or c >= 11 for c in counts)
+    assert summary["small_cells"]["withheld"] == counts.count(None) > 0
+    assert summary["by_gender"] == [
+        {"value": "Female", "count": 2132},
+        {"value": "Male", "count": 868},
+    ]
+    assert summary["attribution"] == ATTRIBUTION

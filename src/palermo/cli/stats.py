@@ -86,6 +86,11 @@ def import_ctdc(
     )
 
 
+def _shown(value: object) -> str:
+    """A count or share; ``None`` is a withheld small cell (or a share with no denominator)."""
+    return "-" if value is None else str(value)
+
+
 @stats_app.command("ctdc-summary")
 @reports_errors
 def ctdc_summary(
@@ -93,6 +98,14 @@ def ctdc_summary(
         Path, typer.Argument(help="CTDC CSV file or analysis table (Parquet). CTDC 文件或分析表。")
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON. 输出 JSON。")] = False,
+    min_count: Annotated[
+        int | None,
+        typer.Option(
+            min=2,
+            help="Withhold counts below this (11 for publication), with complementary cells. "
+            "隐藏小于此值的计数（发布时为 11），并隐藏互补单元格。",
+        ),
+    ] = None,
     max_rows: MaxRows = DEFAULT_LIMITS.max_rows or 0,
     max_bytes: MaxBytes = DEFAULT_LIMITS.max_bytes or 0,
 ) -> None:
@@ -101,7 +114,8 @@ def ctdc_summary(
     """
     from palermo.interchange.ctdc_stats import DIMENSIONS, summarise
 
-    summary = summarise(load_ctdc(path, Limits(max_rows=max_rows, max_bytes=max_bytes)))
+    limits = Limits(max_rows=max_rows, max_bytes=max_bytes)
+    summary = summarise(load_ctdc(path, limits), min_count=min_count)
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
@@ -109,7 +123,7 @@ def ctdc_summary(
         table = Table("value", "count", title=key, caption=ATTRIBUTION, min_width=60)
         for item in summary[key]:
             table.add_row(
-                "(missing)" if item["value"] is None else str(item["value"]), str(item["count"])
+                "(missing)" if item["value"] is None else str(item["value"]), _shown(item["count"])
             )
         console.print(table)
     for group in ("exploitation_types", "means_of_control"):
@@ -127,7 +141,7 @@ def ctdc_summary(
             table.add_row(
                 name,
                 *(
-                    str(c[k])
+                    _shown(c[k])
                     for k in ("yes", "no", "missing", "percent_of_all_rows", "percent_of_recorded")
                 ),
             )

@@ -22,6 +22,7 @@ from palermo.interchange.ctdc import (
     MEANS_OF_CONTROL,
     layout_of,
 )
+from palermo.privacy.cells import suppress_small_cells
 
 _VIEW = "ctdc"
 
@@ -72,8 +73,47 @@ def _flag(counts: dict[Any, int], rows: int) -> dict[str, Any]:
     }
 
 
-def summarise(table: pa.Table) -> dict[str, Any]:
-    """The statistics of a CTDC analysis table, ready for JSON."""
+def _withhold_flag(flag: dict[str, Any], k: int) -> int:
+    keys = ("yes", "no", "missing")
+    withheld = suppress_small_cells([flag[key] for key in keys], k)
+    for key, hide in zip(keys, withheld, strict=True):
+        if hide:
+            flag[key] = None
+    if any(withheld):
+        flag["percent_of_all_rows"] = flag["percent_of_recorded"] = None
+    return sum(withheld)
+
+
+def withhold_small_cells(summary: dict[str, Any], k: int) -> dict[str, Any]:
+    """``summary`` with every count under ``k`` withheld (``null``), with complementary cells
+    so that none can be recovered from the total; shares built on a withheld count go too."""
+    withheld = 0
+    for key, _column in DIMENSIONS:
+        items = summary[key]
+        for item, hide in zip(
+            items, suppress_small_cells([i["count"] for i in items], k), strict=True
+        ):
+            if hide:
+                item["count"] = None
+                withheld += 1
+    if any(i["value"] == "Female" and i["count"] is None for i in summary["by_gender"]):
+        summary["percent_female"] = None
+    for group in ("exploitation_types", "means_of_control"):
+        for flag in summary.get(group, {}).values():
+            withheld += _withhold_flag(flag, k)
+    summary["small_cells"] = {"k": k, "withheld": withheld, "rule": SMALL_CELL_RULE}
+    return summary
+
+
+SMALL_CELL_RULE = (
+    "counts from 1 to k-1 withheld (null); when one cell of a table is withheld, the smallest "
+    "other non-zero cell is withheld too"
+)
+
+
+def summarise(table: pa.Table, *, min_count: int | None = None) -> dict[str, Any]:
+    """The statistics of a CTDC analysis table, ready for JSON (``min_count``: withhold
+    counts below it, see ``withhold_small_cells``)."""
     con = duckdb.connect()
     try:
         con.register(_VIEW, table)
@@ -95,6 +135,6 @@ def summarise(table: pa.Table) -> dict[str, Any]:
             summary["means_of_control"] = {
                 c: _flag(_counts(con, table.schema, c), rows) for c in MEANS_OF_CONTROL
             }
-        return summary
+        return summary if min_count is None else withhold_small_cells(summary, min_count)
     finally:
         con.close()
