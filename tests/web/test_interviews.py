@@ -199,7 +199,7 @@ class TestSecondLineInterview(BaseTestCase):
         assert '<span class="via">rec_differs</span>' not in page
         self.client.cookies["django_language"] = "zh-hans"
         page = self.client.get(url).content.decode()
-        assert "有没有什么情况和你出发前被告知的不一样？" in page
+        assert "有没有什么情况和您出发前被告知的不一样？" in page
 
     def test_the_interview_list_shows_the_outcome_as_a_label(self) -> None:
         interview = self.start()

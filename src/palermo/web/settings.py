@@ -251,6 +251,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [WEB_DIR / "locale"]
 USE_I18N = True
+# dates in the page's language: {{ d|date:"DATE_FORMAT" }} / "DATETIME_FORMAT" in templates
+FORMAT_MODULE_PATH = ["palermo.web.formats"]
 USE_TZ = True
 TIME_ZONE = env_str("PALERMO_TIME_ZONE", "UTC")
 

@@ -17,7 +17,9 @@ from palermo.web.lib.roles import ALL_ROLES
 
 class LoginForm(forms.Form):
     username = forms.CharField(
-        label=_("User name"), max_length=150, widget=forms.TextInput({"autocomplete": "username"})
+        label=_("User name"),
+        max_length=150,
+        widget=forms.TextInput({"autocomplete": "username", "autofocus": True}),
     )
     password = forms.CharField(
         label=_("Password"),
