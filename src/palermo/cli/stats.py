@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -13,7 +13,13 @@ from rich.table import Table
 
 from palermo.cli.app import app, console, reports_errors
 from palermo.errors import InputError, Problem
-from palermo.interchange.ctdc import ATTRIBUTION, DEFAULT_LIMITS, layout_of, read_ctdc
+from palermo.interchange.ctdc import (
+    ATTRIBUTION,
+    ATTRIBUTION_ZH,
+    DEFAULT_LIMITS,
+    layout_of,
+    read_ctdc,
+)
 from palermo.lib.files import atomic_path
 from palermo.records.limits import Limits, check_before_reading
 
@@ -81,7 +87,8 @@ def import_ctdc(
     with atomic_path(out) as tmp:
         pq.write_table(table, tmp)
     console.print(
-        f"{path}: {table.num_rows} row(s), layout {layout_of(table)} -> {out}\n{ATTRIBUTION}",
+        f"{path}: {table.num_rows} row(s), layout {layout_of(table)} -> {out}\n"
+        f"已读入 {table.num_rows} 行（格式 {layout_of(table)}），写入 {out}\n{_CAPTION}",
         highlight=False,
     )
 
@@ -112,39 +119,47 @@ def ctdc_summary(
     """Counts by year, country, citizenship, gender, age band, exploitation type and means of
     control. 按年份、国家、国籍、性别、年龄段、剥削类型和控制手段统计人数。
     """
-    from palermo.interchange.ctdc_stats import DIMENSIONS, summarise
+    from palermo.interchange.ctdc_stats import summarise
 
     limits = Limits(max_rows=max_rows, max_bytes=max_bytes)
     summary = summarise(load_ctdc(path, limits), min_count=min_count)
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
+    _print_tables(summary)
+
+
+_TITLES = {
+    "by_year": "Year of registration · 登记年份",
+    "by_country_of_exploitation": "Country of exploitation · 剥削发生国",
+    "by_citizenship": "Citizenship · 国籍",
+    "by_gender": "Gender · 性别",
+    "by_age_band": "Age band at registration · 登记时年龄段",
+    "exploitation_types": "Type of exploitation · 剥削类型",
+    "means_of_control": "Means of control · 控制手段",
+}
+_CAPTION = f"{ATTRIBUTION} · {ATTRIBUTION_ZH}"
+_FLAG_KEYS = ("yes", "no", "missing", "percent_of_all_rows", "percent_of_recorded")
+
+
+def _print_tables(summary: dict[str, Any]) -> None:
+    """The summary as tables with bilingual titles, each captioned with the attribution."""
+    from palermo.interchange.ctdc_stats import DIMENSIONS
+
     for key, _column in DIMENSIONS:
-        table = Table("value", "count", title=key, caption=ATTRIBUTION, min_width=60)
+        table = Table("value · 值", "count · 人数", title=_TITLES[key], caption=_CAPTION,
+                      min_width=60)  # fmt: skip
         for item in summary[key]:
-            table.add_row(
-                "(missing)" if item["value"] is None else str(item["value"]), _shown(item["count"])
-            )
+            value = "(missing · 缺失)" if item["value"] is None else str(item["value"])
+            table.add_row(value, _shown(item["count"]))
         console.print(table)
     for group in ("exploitation_types", "means_of_control"):
         table = Table(
-            "flag",
-            "yes",
-            "no",
-            "missing",
-            "% of all",
-            "% of recorded",
-            title=group,
-            caption=ATTRIBUTION,
-        )
-        for name, c in summary.get(group, {}).items():
-            table.add_row(
-                name,
-                *(
-                    _shown(c[k])
-                    for k in ("yes", "no", "missing", "percent_of_all_rows", "percent_of_recorded")
-                ),
-            )
+            "flag · 标志", "yes · 是", "no · 否", "missing · 缺失", "% of all · 占全部",
+            "% of recorded · 占已记录", title=_TITLES[group], caption=_CAPTION,
+        )  # fmt: skip
+        for name, counts in summary.get(group, {}).items():
+            table.add_row(name, *(_shown(counts[k]) for k in _FLAG_KEYS))
         if table.row_count:
             console.print(table)
 
@@ -207,6 +222,7 @@ def release_k(
         f"k = {k}: {s.rows_released} of {s.rows_in} row(s) released, {s.rows_suppressed} "
         f"withheld, cells suppressed {s.cells_suppressed}; smallest combination "
         f"{release.smallest_group} over {release.marginals_checked} marginal(s) -> {out}\n"
-        f"{ATTRIBUTION}",
+        f"已发布 {s.rows_released}/{s.rows_in} 行，隐藏 {s.rows_suppressed} 行；"
+        f"每列隐藏的单元格 {s.cells_suppressed}；最小组合 {release.smallest_group} 人\n{_CAPTION}",
         highlight=False,
     )
