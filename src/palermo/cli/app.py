@@ -6,12 +6,21 @@ import errno
 import sys
 from collections.abc import Callable
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 
 from palermo.errors import PalermoError
+
+#: ``--reporting-country``, for the commands that read PAXLST manifests.
+ReportingCountry = Annotated[
+    str | None,
+    typer.Option(
+        help="PAXLST: the country receiving the manifest (ISO alpha-2); default "
+        "PALERMO_REPORTING_COUNTRY. PAXLST 舱单的接收国（两位字母代码）。"
+    ),
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")

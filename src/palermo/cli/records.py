@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from palermo.cli.app import app, console, reports_errors
+from palermo.cli.app import ReportingCountry, app, console, reports_errors
 from palermo.records import FIELDS
 from palermo.records.limits import Limits
 from palermo.records.mrz import Mrz, parse_mrz
@@ -51,13 +51,7 @@ def check(
             help="CSV, Parquet, JSON Lines or PAXLST (.edi, .paxlst) file. 旅客记录文件。"
         ),
     ],
-    reporting_country: Annotated[
-        str | None,
-        typer.Option(
-            help="PAXLST: the country receiving the manifest (ISO alpha-2); default "
-            "PALERMO_REPORTING_COUNTRY. PAXLST 舱单的接收国（两位字母代码）。"
-        ),
-    ] = None,
+    reporting_country: ReportingCountry = None,
     max_rows: Annotated[
         int | None,
         typer.Option(min=1, help="Refuse a file with more rows. 文件行数上限。"),

@@ -13,7 +13,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from palermo.cli.app import app, console, reports_errors
+from palermo.cli.app import ReportingCountry, app, console, reports_errors
 from palermo.errors import InputError, Problem
 from palermo.lib.files import atomic_path
 from palermo.profiles import check_profile_set, load_profile_set
@@ -61,13 +61,7 @@ def screen(
             "--watchlists", help="Also match a watchlist directory. 同时比对监控名单目录。"
         ),
     ] = None,
-    reporting_country: Annotated[
-        str | None,
-        typer.Option(
-            help="PAXLST: the country receiving the manifest (ISO alpha-2); default "
-            "PALERMO_REPORTING_COUNTRY. PAXLST 舱单的接收国（两位字母代码）。"
-        ),
-    ] = None,
+    reporting_country: ReportingCountry = None,
 ) -> None:
     """Screen travellers against risk profiles; write one row per hit (Parquet).
     按风险画像筛查旅客；每个命中写一行（Parquet）。

@@ -22,6 +22,7 @@ from palermo.interchange.ctdc import (
 )
 from palermo.lib.files import atomic_path
 from palermo.records.limits import Limits, check_before_reading
+from palermo.records.readers import read_parquet
 
 stats_app = typer.Typer(
     help="Statistics: CTDC data, summaries, anonymised releases. 统计：CTDC 数据、汇总、匿名发布。",
@@ -42,18 +43,7 @@ def load_ctdc(path: Path, limits: Limits = DEFAULT_LIMITS) -> pa.Table:
     if path.suffix.lower() != ".parquet":
         return read_ctdc(path, limits)
     check_before_reading(path, "parquet", limits)
-    try:
-        table = pq.read_table(path)
-    except (pa.ArrowException, OSError) as exc:
-        raise InputError(
-            [
-                Problem(
-                    where=str(path),
-                    rule=f"not a readable Parquet file: {exc}",
-                    rule_zh=f"不是可读取的 Parquet 文件：{exc}",
-                )
-            ]
-        ) from None
+    table = read_parquet(path)
     if not layout_of(table):
         raise InputError(
             [

@@ -66,6 +66,21 @@ def profile_set_from_texts(
     return result
 
 
+def read_lists(texts: Mapping[str, str]) -> tuple[list[NamedList], list[Problem]]:
+    """The named lists of YAML texts (by source) that build, and every problem of the others."""
+    problems: list[Problem] = []
+    named: list[NamedList] = []
+    for source, text in texts.items():
+        doc, found = read_yaml(text, source)
+        problems += found
+        if doc is not None:
+            built, found = build_list(doc, source)
+            problems += found
+            if built is not None:
+                named.append(built)
+    return named, problems
+
+
 def check_texts(
     profiles: Mapping[str, str],
     lists: Mapping[str, str],
@@ -75,16 +90,7 @@ def check_texts(
 
     Whether a profile is in force is not checked here: it depends on the day of screening.
     """
-    problems: list[Problem] = []
-    named: list[NamedList] = []
-    for source, text in lists.items():
-        doc, found = read_yaml(text, source)
-        problems += found
-        if doc is not None:
-            built, found = build_list(doc, source)
-            problems += found
-            if built is not None:
-                named.append(built)
+    named, problems = read_lists(lists)
     problems += _duplicate_list_problems(named)
     by_id = {n.id: n for n in named}
     built_profiles: list[Profile] = []

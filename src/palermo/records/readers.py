@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -50,18 +50,39 @@ def detect_format(path: Path) -> str:
     if fmt is None and path.is_file() and looks_like_edifact(path):
         fmt = "paxlst"
     if fmt is None:
+        raise unknown_file_type(path, FORMATS)
+    return fmt
+
+
+def unknown_file_type(path: Path, formats: Iterable[str]) -> InputError:
+    """The refusal of a file whose ending is none of ``formats``."""
+    return InputError(
+        [
+            Problem(
+                where=str(path),
+                rule=f"unknown file type '{path.suffix}': expected one of "
+                + ", ".join(sorted(formats)),
+                rule_zh=f"未知的文件类型 '{path.suffix}'：应为以下之一："
+                + "、".join(sorted(formats)),
+            )
+        ]
+    )
+
+
+def read_parquet(path: Path) -> pa.Table:
+    """A whole Parquet file; ``InputError`` naming the file when Arrow cannot read it."""
+    try:
+        return pq.read_table(path)
+    except (pa.ArrowException, OSError, ValueError) as exc:
         raise InputError(
             [
                 Problem(
                     where=str(path),
-                    rule=f"unknown file type '{path.suffix}': expected one of "
-                    + ", ".join(sorted(FORMATS)),
-                    rule_zh=f"未知的文件类型 '{path.suffix}'：应为以下之一："
-                    + "、".join(sorted(FORMATS)),
+                    rule=f"not a readable Parquet file: {exc}",
+                    rule_zh=f"不是可读取的 Parquet 文件：{exc}",
                 )
             ]
-        )
-    return fmt
+        ) from None
 
 
 def read_records(
@@ -88,18 +109,7 @@ def read_records(
     if fmt == "csv":
         raw = _read_csv_raw(path, limits)
     elif fmt == "parquet":
-        try:
-            raw = pq.read_table(path)
-        except (pa.ArrowException, OSError, ValueError) as exc:
-            raise InputError(
-                [
-                    Problem(
-                        where=str(path),
-                        rule=f"not a readable Parquet file: {exc}",
-                        rule_zh=f"不是可读取的 Parquet 文件：{exc}",
-                    )
-                ]
-            ) from None
+        raw = read_parquet(path)
     elif fmt == "jsonl":
         raw = _read_jsonl_raw(path, limits)
     elif fmt == "paxlst":

@@ -308,6 +308,22 @@ FIELDS: dict[str, FieldSpec] = {**INPUT_FIELDS, **DERIVED}
 ARROW_SCHEMA = pa.schema([pa.field(f.name, f.arrow_type) for f in _INPUT_FIELDS])
 FULL_ARROW_SCHEMA = pa.schema([pa.field(f.name, f.arrow_type) for f in FIELDS.values()])
 
+#: The record fields watchlist matching reads (here, so that screening a file reads them
+#: without importing any watchlist code).
+WATCHLIST_FIELDS = (
+    "record_id",
+    "surname",
+    "given_names",
+    "name_native",
+    "date_of_birth",
+    "nationality",
+    "document_number_hash",
+    "sponsor_name",
+    "sponsor_registration",
+    "contact_phone",
+    "contact_email",
+)
+
 
 def _years_between(born: dt.date, on: dt.date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))

@@ -40,29 +40,13 @@ import pyarrow.parquet as pq
 
 from palermo.lib.files import atomic_path
 from palermo.profiles.profile_set import ProfileSet, screening_day
-from palermo.records.schema import INPUT_FIELDS
+from palermo.records.schema import INPUT_FIELDS, WATCHLIST_FIELDS
 from palermo.records.stream import DEFAULT_BATCH_ROWS, read_record_batches
 from palermo.screening.batch import screen_table, screening_columns
 from palermo.screening.hits import HIT_SCHEMA
 
 if TYPE_CHECKING:
     from palermo.screening.watchlists import WatchlistIndex
-
-#: The record fields watchlist matching reads (kept here so this module imports no watchlist
-#: code unless lists are given; ``watchlists.index.MATCH_FIELDS`` is tested equal).
-WATCHLIST_FIELDS = (
-    "record_id",
-    "surname",
-    "given_names",
-    "name_native",
-    "date_of_birth",
-    "nationality",
-    "document_number_hash",
-    "sponsor_name",
-    "sponsor_registration",
-    "contact_phone",
-    "contact_email",
-)
 
 
 @dataclass(slots=True)

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from palermo.errors import InputError, Problem
 from palermo.lib.files import atomic_path
+from palermo.records.readers import unknown_file_type
 from palermo.synth.config import SynthConfig
 from palermo.synth.generate import generate_batches
 
@@ -31,17 +32,7 @@ FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "js
 def output_format(path: Path) -> str:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
-        raise InputError(
-            [
-                Problem(
-                    where=str(path),
-                    rule=f"unknown file type '{path.suffix}': expected one of "
-                    + ", ".join(sorted(FORMATS)),
-                    rule_zh=f"未知的文件类型 '{path.suffix}'：应为以下之一："
-                    + "、".join(sorted(FORMATS)),
-                )
-            ]
-        )
+        raise unknown_file_type(path, FORMATS)
     return fmt
 
 

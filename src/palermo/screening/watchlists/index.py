@@ -45,6 +45,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from palermo.errors import InputError, Problem
+from palermo.records.schema import WATCHLIST_FIELDS as MATCH_FIELDS
 from palermo.screening.watchlists.loading import load_directory
 from palermo.screening.watchlists.matching import (
     NO_DOB,
@@ -98,21 +99,6 @@ MATCH_SCHEMA = pa.schema(
         pa.field("reason_en", pa.string(), nullable=False),
         pa.field("reason_zh", pa.string(), nullable=False),
     ]
-)
-
-#: The record fields matching reads.
-MATCH_FIELDS = (
-    "record_id",
-    "surname",
-    "given_names",
-    "name_native",
-    "date_of_birth",
-    "nationality",
-    "document_number_hash",
-    "sponsor_name",
-    "sponsor_registration",
-    "contact_phone",
-    "contact_email",
 )
 
 

@@ -18,7 +18,7 @@ from functools import cache
 
 from palermo.errors import InputError
 from palermo.profiles import EXAMPLES_DIR, NamedList, ProfileSet, profile_set_from_texts
-from palermo.profiles.loader import build_list, read_yaml
+from palermo.profiles.loader import read_lists
 from palermo.screening.realtime import Screener
 from palermo.screening.watchlists import WatchlistIndex
 from palermo.screening.watchlists.loading import local_today
@@ -80,16 +80,7 @@ def named_list_texts() -> dict[str, str]:
 
 def build_lists(texts: dict[str, str]) -> list[NamedList]:
     """Named lists from YAML texts; ``InputError`` on any problem."""
-    lists: list[NamedList] = []
-    problems = []
-    for source, text in texts.items():
-        doc, found = read_yaml(text, source)
-        problems += found
-        if doc is not None:
-            built, found = build_list(doc, source)
-            problems += found
-            if built is not None:
-                lists.append(built)
+    lists, problems = read_lists(texts)
     if problems:
         raise InputError(problems)
     return lists
