@@ -36,35 +36,34 @@ class NotPermittedError(PalermoError):
     """The actor's role or agency does not allow this action."""
 
 
-class DatabaseUnavailableError(PalermoError):
+class _FixedMessageError(PalermoError):
+    """An error whose message is fixed text in English (``EN``) and Chinese (``ZH``)."""
+
+    EN = ""
+    ZH = ""
+
+    def __init__(self) -> None:
+        super().__init__(f"{self.EN} / {self.ZH}")
+
+    def text(self, lang: str | None = None) -> str:
+        if lang is None:
+            return str(self)
+        return self.ZH if lang.lower().startswith("zh") else self.EN
+
+
+class DatabaseUnavailableError(_FixedMessageError):
     """The database did not answer (restarting, failing over, or its disk is full): the
     request's transaction was rolled back, nothing was saved; the client may try again."""
 
     EN = "The database is not answering at the moment; nothing was saved. Try again shortly."
     ZH = "数据库暂时没有响应；未保存任何内容。请稍后重试。"
 
-    def __init__(self) -> None:
-        super().__init__(f"{self.EN} / {self.ZH}")
 
-    def text(self, lang: str | None = None) -> str:
-        if lang is None:
-            return str(self)
-        return self.ZH if lang.lower().startswith("zh") else self.EN
-
-
-class StorageFullError(PalermoError):
+class StorageFullError(_FixedMessageError):
     """The server's disk is full: what was being written was rolled back or removed."""
 
     EN = "The server's disk is full; nothing was saved. Tell the administrator."
     ZH = "服务器磁盘已满；未保存任何内容。请通知管理员。"
-
-    def __init__(self) -> None:
-        super().__init__(f"{self.EN} / {self.ZH}")
-
-    def text(self, lang: str | None = None) -> str:
-        if lang is None:
-            return str(self)
-        return self.ZH if lang.lower().startswith("zh") else self.EN
 
 
 def disk_full(exc: BaseException) -> bool:

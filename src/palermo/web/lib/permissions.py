@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseForbidden
 from django.template.loader import render_to_string
+from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 
 from palermo.web.lib.roles import Role, has_role
@@ -88,14 +89,8 @@ def forbidden(request: HttpRequest) -> HttpResponse:
     return HttpResponseForbidden(body)
 
 
-class DenyByDefaultMiddleware:
+class DenyByDefaultMiddleware(MiddlewareMixin):
     """Refuse every view that neither declares roles nor is marked public."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_view(
         self,

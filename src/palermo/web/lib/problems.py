@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
@@ -76,6 +77,19 @@ def show_on_form(form: Any, exc: InputError) -> None:
     for each in exc.problems:
         field = each.field if each.field in form.fields else None
         form.add_error(field, rule_text(each))
+
+
+def file_too_large(where: str, limit: int) -> InputError:
+    """The refusal of an upload that passed ``limit`` bytes."""
+    return InputError(
+        [
+            problem(
+                where=where,
+                rule=gettext_lazy("the file is larger than %(size)s"),
+                params={"size": filesizeformat(limit)},
+            )
+        ]
+    )
 
 
 def checked_upload_name(

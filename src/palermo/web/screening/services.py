@@ -20,7 +20,6 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.http import HttpRequest
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -45,7 +44,7 @@ from palermo.web.lib.errors import (
     TransitionRefusedError,
     disk_full,
 )
-from palermo.web.lib.problems import checked_upload_name, problem, stored_text
+from palermo.web.lib.problems import checked_upload_name, file_too_large, problem, stored_text
 from palermo.web.lib.roles import BATCH_ROLES, DESK_ROLES, HIT_ROLES, Role, has_role, require_role
 from palermo.web.lib.sealed import SealedWriter, unseal
 from palermo.web.profiles.registry import current_screener, current_watchlists
@@ -521,15 +520,7 @@ def batch_job_create(
         with SealedWriter(path, keyring()) as out:
             for chunk in chunks:
                 if out.size + len(chunk) > limit:
-                    raise InputError(
-                        [
-                            problem(
-                                where=name,
-                                rule=gettext_lazy("the file is larger than %(size)s"),
-                                params={"size": filesizeformat(limit)},
-                            )
-                        ]
-                    )
+                    raise file_too_large(name, limit)
                 out.write(chunk)
             size = out.size
     except OSError as exc:  # the half-written file is already removed

@@ -3,6 +3,7 @@ batch upload and its jobs, and the hit queue with filters."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
@@ -236,35 +237,50 @@ def traveller_dispose(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
+def _save_hit_form(
+    request: AuthenticatedRequest,
+    hit: Hit,
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], None],
+    *,
+    not_permitted_status: int,
+) -> tuple[Hit, int]:
+    """Save a hit's disposition form with ``save``; the hit (read again when saved) and the
+    status of the answer: 200 saved, 422 bad input, 409 (or ``not_permitted_status``) refused,
+    the reasons shown on ``form``."""
+    if not form.is_valid():
+        return hit, 422
+    try:
+        save(form.cleaned_data)
+    except InputError as exc:
+        show_on_form(form, exc)
+        return hit, 422
+    except PalermoError as exc:
+        for reason in reasons(exc):
+            form.add_error(None, reason)
+        return hit, not_permitted_status if isinstance(exc, NotPermittedError) else 409
+    return selectors.hit_get(user=request.user, pk=hit.pk), 200
+
+
 @allow(HIT_ROLES)
 @require_POST
 def hit_dispose(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     hit = selectors.hit_get(user=request.user, pk=pk)
     form = DispositionForm(request.POST, prefix=f"hit{hit.pk}", source=hit.source)
-    status = 200
-    if form.is_valid():
-        try:
-            services.hit_dispose(
-                actor=request.user,
-                hit=hit,
-                kind=form.cleaned_data["kind"],
-                reason=form.cleaned_data["reason"],
-                observed=form.cleaned_data["observed"],
-                request=request,
-            )
-        except InputError as exc:
-            show_on_form(form, exc)
-            status = 422
-        except PalermoError as exc:
-            for reason in reasons(exc):
-                form.add_error(None, reason)
-            status = 409
-        else:
-            hit = selectors.hit_get(user=request.user, pk=pk)
-            if not _is_htmx(request):
-                return redirect("screening:traveller", pk=hit.traveller_id)
-    else:
-        status = 422
+
+    def save(data: dict[str, Any]) -> None:
+        services.hit_dispose(
+            actor=request.user,
+            hit=hit,
+            kind=data["kind"],
+            reason=data["reason"],
+            observed=data["observed"],
+            request=request,
+        )
+
+    hit, status = _save_hit_form(request, hit, form, save, not_permitted_status=409)
+    if status == 200 and not _is_htmx(request):
+        return redirect("screening:traveller", pk=hit.traveller_id)
     return _render_card(request, _card(request, hit, form=form), status)
 
 
@@ -275,33 +291,24 @@ def disposition_correct(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     the hit's history."""
     hit = selectors.hit_get(user=request.user, pk=pk)
     form = CorrectionForm(request.POST, prefix=f"fix{hit.pk}", source=hit.source)
-    status = 200
-    if form.is_valid():
-        try:
-            services.disposition_correct(
-                actor=request.user,
-                hit=hit,
-                kind=form.cleaned_data["kind"],
-                reason=form.cleaned_data["reason"],
-                observed=form.cleaned_data["observed"],
-                correction_reason=form.cleaned_data["correction_reason"],
-                request=request,
-            )
-        except InputError as exc:
-            show_on_form(form, exc)
-            status = 422
-        except PalermoError as exc:
-            for reason in reasons(exc):
-                form.add_error(None, reason)
-            status = 403 if isinstance(exc, NotPermittedError) else 409
-        else:
-            hit = selectors.hit_get(user=request.user, pk=pk)
-            if not _is_htmx(request):
-                return redirect("screening:traveller", pk=hit.traveller_id)
-            return _render_card(request, _card(request, hit))
-    else:
-        status = 422
-    return _render_card(request, _card(request, hit, correction=form), status)
+
+    def save(data: dict[str, Any]) -> None:
+        services.disposition_correct(
+            actor=request.user,
+            hit=hit,
+            kind=data["kind"],
+            reason=data["reason"],
+            observed=data["observed"],
+            correction_reason=data["correction_reason"],
+            request=request,
+        )
+
+    hit, status = _save_hit_form(request, hit, form, save, not_permitted_status=403)
+    if status != 200:
+        return _render_card(request, _card(request, hit, correction=form), status)
+    if not _is_htmx(request):
+        return redirect("screening:traveller", pk=hit.traveller_id)
+    return _render_card(request, _card(request, hit))
 
 
 class HitFilterForm(forms.Form):

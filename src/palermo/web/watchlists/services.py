@@ -18,7 +18,6 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -30,7 +29,7 @@ from palermo.web.accounts.models import User
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.lib.errors import TransitionRefusedError
-from palermo.web.lib.problems import checked_upload_name, problem
+from palermo.web.lib.problems import checked_upload_name, file_too_large, problem
 from palermo.web.lib.review import ReviewStatus
 from palermo.web.lib.roles import WATCHLIST_APPROVERS, WATCHLIST_ROLES, require_role
 from palermo.web.review.workflow import ReviewWorkflow, require_status
@@ -92,15 +91,7 @@ def _write_bounded(path: Path, chunks: Iterable[bytes], name: str) -> None:
         for chunk in chunks:
             size += len(chunk)
             if size > limit:
-                raise InputError(
-                    [
-                        problem(
-                            where=name,
-                            rule=gettext_lazy("the file is larger than %(size)s"),
-                            params={"size": filesizeformat(limit)},
-                        )
-                    ]
-                )
+                raise file_too_large(name, limit)
             out.write(chunk)
 
 
