@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from flow_fixtures import example_text
+from watchlist_fixtures import uploaded_watchlist
 
 from palermo.web.cases.models import CONSENT_CHECKLIST, Consent
 from palermo.web.cases.services import case_open, consent_record
+from palermo.web.lib.roles import Role
+from palermo.web.profiles.models import ProfileVersion
+from palermo.web.profiles.services import profile_approve, profile_submit, profile_upload
 from palermo.web.testsupport import BaseTestCase
+from palermo.web.watchlists.models import WatchlistVersion
+from palermo.web.watchlists.services import watchlist_approve
 
 ALL_TOLD = {key: True for key, _label in CONSENT_CHECKLIST}
 
@@ -35,3 +42,65 @@ class TestConsentWithdrawalAsksFirst(BaseTestCase):
         response = self.client.post(self.url, {"reason": "person asked", "confirm": "yes"})
         assert response.status_code == 302
         assert Consent.objects.get(pk=self.consent.pk).withdrawn_at is not None
+
+
+class TestReviewedVersionStepsAskFirst(BaseTestCase):
+    """Activating or retiring a profile, named list or watchlist version says what will happen
+    and needs its box ticked; without it the page comes back 422 and nothing changes."""
+
+    def setUp(self) -> None:
+        self.analyst = self.user_with_role(Role.RISK_ANALYST)
+        self.version = profile_upload(
+            actor=self.analyst,
+            source_name="visible-injuries.yaml",
+            text=example_text("visible-injuries"),
+        )
+        profile_submit(actor=self.analyst, version=self.version)
+        profile_approve(actor=self.supervisor, version=self.version)
+        self.login(self.supervisor)
+
+    def status(self) -> str:
+        return ProfileVersion.objects.get(pk=self.version.pk).status
+
+    def test_the_profile_page_says_what_activating_does_before_the_button(self) -> None:
+        page = self.client.get(reverse("profiles:detail", args=[self.version.pk])).content.decode()
+        assert "in place of the one active now" in page
+        assert "I confirm: activate this version" in page
+        assert 'name="confirm" value="yes" required' in page
+
+    def test_activating_a_profile_without_the_confirmation_changes_nothing(self) -> None:
+        response = self.client.post(reverse("profiles:activate", args=[self.version.pk]))
+        assert response.status_code == 422
+        assert "Tick the box to confirm; nothing was changed." in response.content.decode()
+        assert self.status() == "approved"
+
+    def test_activating_a_profile_with_the_confirmation_activates_it(self) -> None:
+        self.client.post(reverse("profiles:activate", args=[self.version.pk]), {"confirm": "yes"})
+        assert self.status() == "active"
+
+    def test_retiring_without_the_confirmation_changes_nothing(self) -> None:
+        url = reverse("profiles:retire", args=[self.version.pk])
+        response = self.client.post(url, {"reason": "replaced"})
+        assert response.status_code == 422
+        assert self.status() == "approved"
+        self.client.post(url, {"reason": "replaced", "confirm": "yes"})
+        assert self.status() == "retired"
+
+    def test_the_confirmation_is_asked_in_chinese_too(self) -> None:
+        self.client.cookies["django_language"] = "zh-hans"
+        response = self.client.post(
+            reverse("profiles:activate", args=[self.version.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+        )
+        page = response.content.decode()
+        assert response.status_code == 422
+        assert "请勾选确认框；未作任何更改。" in page
+        assert "我确认：启用此版本" in page
+
+    def test_a_watchlist_is_not_activated_without_the_confirmation(self) -> None:
+        version = uploaded_watchlist(self)
+        watchlist_approve(actor=self.supervisor, version=version)
+        url = reverse("watchlists:activate", args=[version.pk])
+        assert self.client.post(url).status_code == 422
+        assert WatchlistVersion.objects.get(pk=version.pk).status == "approved"
+        self.client.post(url, {"confirm": "yes"})
+        assert WatchlistVersion.objects.get(pk=version.pk).status == "active"

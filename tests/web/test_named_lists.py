@@ -100,7 +100,7 @@ class TestNamedListWorkflow(BaseTestCase):
         profile = self.approved_profile()
         self.login(self.supervisor)
         response = self.client.post(
-            reverse("profiles:activate", kwargs={"pk": profile.pk}), follow=True
+            reverse("profiles:activate", kwargs={"pk": profile.pk}), {"confirm": "yes"}, follow=True
         )
         assert "agencies_of_concern, which is not active" in response.content.decode()
 

@@ -88,7 +88,7 @@ class TestProfileWorkflow(BaseTestCase):
         self.step(version, "submit")
         self.login(self.supervisor)
         self.step(version, "approve")
-        self.step(version, "activate")
+        self.step(version, "activate", confirm="yes")
         version.refresh_from_db()
         return version
 
@@ -115,7 +115,7 @@ class TestProfileWorkflow(BaseTestCase):
         self.login(self.supervisor)
         self.step(version, "approve")
         response = self.client.post(
-            reverse("profiles:activate", kwargs={"pk": version.pk}), follow=True
+            reverse("profiles:activate", kwargs={"pk": version.pk}), {"confirm": "yes"}, follow=True
         )
         assert "The review date (2021-01-01) has passed" in response.content.decode()
         version.refresh_from_db()

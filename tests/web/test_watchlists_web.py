@@ -323,7 +323,8 @@ class TestAgencies(BaseTestCase):
         assert self.get_as(analyst_b, detail).status_code == 404
         self.login(supervisor_b)
         self.client.post(
-            reverse("watchlists:retire", kwargs={"pk": version.pk}), {"reason": "not ours at all"}
+            reverse("watchlists:retire", kwargs={"pk": version.pk}),
+            {"reason": "not ours at all", "confirm": "yes"},
         )
         assert WatchlistVersion.objects.get(pk=version.pk).status == "active"
         with pytest.raises(NotPermittedError):

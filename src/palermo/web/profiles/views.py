@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from palermo.errors import InputError, PalermoError, Problem
 from palermo.profiles.loader import check_texts
 from palermo.web.accounts.requests import AuthenticatedRequest
+from palermo.web.lib.confirm import confirmed, unconfirmed_page
 from palermo.web.lib.errors import reasons
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.problems import problem_text
@@ -199,11 +200,17 @@ class _StepPages:
     done: dict[str, Promise]
 
 
+#: steps that cannot be undone: the form's confirmation box must be ticked
+CONFIRMED_STEPS = frozenset({"activate", "retire"})
+
+
 def _workflow_step(
     request: AuthenticatedRequest, pk: int, step: str, pages: _StepPages
 ) -> HttpResponse:
     version = pages.get(user=request.user, pk=pk)
     work = pages.workflow
+    if step in CONFIRMED_STEPS and not confirmed(request):
+        return unconfirmed_page(request, pages.detail, version.pk)
     try:
         if step == "retire":
             reason = request.POST.get("reason", "")

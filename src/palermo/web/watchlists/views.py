@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from palermo.errors import InputError, PalermoError
 from palermo.web.accounts.requests import AuthenticatedRequest
+from palermo.web.lib.confirm import confirmed, unconfirmed_page
 from palermo.web.lib.errors import reasons
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.review import RETIREMENT_ASKED, ReviewStatus
@@ -131,6 +132,8 @@ def watchlist_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 def _step(request: AuthenticatedRequest, pk: int, step: str) -> HttpResponse:
     version = selectors.watchlist_version_get(user=request.user, pk=pk).version
+    if step in {"activate", "retire"} and not confirmed(request):
+        return unconfirmed_page(request, "watchlists:detail", version.pk)
     try:
         if step == "approve":
             services.watchlist_approve(actor=request.user, version=version, request=request)
