@@ -17,6 +17,7 @@ the engine the desk uses), so the figures are those screening would give.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -184,3 +185,20 @@ def backtest(
         profiles=tuple(results),
         any_profile=Rate.of("all", len(anyone), n),
     )
+
+
+REFERENCE_TRAVELLERS = 5_000
+REFERENCE_SEED = 20_260_101
+
+
+@functools.cache
+def reference_population(n: int = REFERENCE_TRAVELLERS, seed: int = REFERENCE_SEED) -> pa.Table:
+    """A synthetic reference population (``palermo.synth``), made once per process.
+
+    Used where no recent screened traffic is at hand: its figures describe the generator's
+    assumptions, not a real border, and the pages say so.
+    """
+    from palermo.synth import generate
+
+    records, _truth = generate(n, seed)
+    return records

@@ -1,0 +1,84 @@
+"""Numbers beside the logic at approval (issue 11 item 2): a profile version backtested on the
+synthetic reference population, shown to the approver before the second signature."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from palermo.analytics import ProfileBacktest, Rate, backtest, reference_population
+from palermo.profiles import ProfileSet
+from palermo.profiles.loader import check_texts
+from palermo.web.profiles.models import ProfileVersion
+from palermo.web.profiles.registry import active_profile_set, named_list_texts
+
+GROUPS_SHOWN = 8
+CACHE_SIZE = 64
+_CACHE: dict[tuple[object, ...], ReferenceFigures | None] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class ShownRate:
+    attribute: str
+    group: str
+    travellers: int
+    flagged: int
+    rate: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceFigures:
+    travellers: int
+    days: int
+    flagged: int
+    share: str
+    hits_per_day: str
+    also_flagged_by_active: int
+    rates: tuple[ShownRate, ...]
+
+
+def percent(rate: Rate) -> str:
+    return f"{rate.share:.2%} ({rate.low:.2%}–{rate.high:.2%})"
+
+
+def reference_figures(version: ProfileVersion) -> ReferenceFigures | None:
+    """The version's backtest on the reference population; ``None`` if its text has problems.
+
+    Remembered per (text, named lists, active set): the page is read more often than it changes.
+    """
+    pid = version.profile.profile_id
+    lists = named_list_texts()
+    active = active_profile_set()
+    key = (pid, version.yaml_text, tuple(sorted(lists.items())), active.version)
+    if key not in _CACHE:
+        if len(_CACHE) >= CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = _figures(pid, version.yaml_text, lists, active)
+    return _CACHE[key]
+
+
+def _figures(
+    pid: str, text: str, lists: dict[str, str], active: ProfileSet
+) -> ReferenceFigures | None:
+    draft, problems = check_texts({f"{pid}.yaml": text}, lists)
+    if problems or draft is None:
+        return None
+    others = ProfileSet.of([p for p in active.profiles if p.id != pid], list(active.lists.values()))
+    result = backtest(draft, reference_population(), others)
+    (figures,) = result.profiles
+    return ReferenceFigures(
+        travellers=result.travellers,
+        days=result.days,
+        flagged=figures.flagged.flagged,
+        share=percent(figures.flagged),
+        hits_per_day=f"{figures.hits_per_day:.2f}",
+        also_flagged_by_active=figures.also_flagged_by_active or 0,
+        rates=_rates(figures),
+    )
+
+
+def _rates(figures: ProfileBacktest) -> tuple[ShownRate, ...]:
+    return tuple(
+        ShownRate(attribute, r.group, r.travellers, r.flagged, percent(r))
+        for attribute, rates in figures.by_group.items()
+        for r in rates[:GROUPS_SHOWN]
+    )
