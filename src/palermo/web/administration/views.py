@@ -119,15 +119,27 @@ def _saved(request: HttpRequest, done: str) -> HttpResponse:
     return redirect("administration:index")
 
 
-def _post_action(request: HttpRequest, act: Callable[[], object], done: str) -> HttpResponse:
-    """A button on the index page: ``act`` (a service call), then its outcome as a message."""
+def _post_action(
+    request: HttpRequest, act: Callable[[], HttpResponse | None], done: str = ""
+) -> HttpResponse:
+    """A button on the index page: ``act`` (a service call), then the page it answers, or else
+    ``done`` as a message; a refusal as a message."""
     try:
-        act()
+        answer = act()
     except PalermoError as exc:
         for reason in reasons(exc):
             messages.error(request, reason)
         return redirect("administration:index")
-    return _saved(request, done)
+    return answer if answer is not None else _saved(request, done)
+
+
+def _secret_or_waiting(
+    request: HttpRequest, secret: str | None, name: str, title: str, what: str
+) -> HttpResponse:
+    """The new password or token shown once, or: it waits for a second administrator."""
+    if secret is None:
+        return _saved(request, _WAITS % {"what": name})
+    return _secret_page(request, title, what, secret)
 
 
 @allow(ADMIN_ROLES)
@@ -156,10 +168,8 @@ def agency_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def user_create(request: AuthenticatedRequest) -> HttpResponse:
     def act(data: dict[str, Any]) -> HttpResponse:
         user, password = services.admin_user_create(actor=request.user, request=request, **data)
-        if password is None:
-            return _saved(request, _WAITS % {"what": user.username})
         what = _("One-time password for %(user)s") % {"user": user.username}
-        return _secret_page(request, _("User created"), what, password)
+        return _secret_or_waiting(request, password, user.username, _("User created"), what)
 
     form = UserForm(request.POST or None, user=request.user)
     return _form_action(request, form, _("New user"), act)
@@ -171,17 +181,13 @@ def user_role(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = selectors.account_get(user=request.user, pk=pk)
     role = request.POST.get("role", "")
 
-    try:
+    def act() -> HttpResponse | None:
         waiting = services.admin_user_set_role(
             actor=request.user, user=user, role=role, request=request
         )
-    except PalermoError as exc:
-        for reason in reasons(exc):
-            messages.error(request, reason)
-        return redirect("administration:index")
-    if waiting is not None:
-        return _saved(request, _WAITS % {"what": user.username})
-    return _saved(request, _("The role was changed."))
+        return None if waiting is None else _saved(request, _WAITS % {"what": user.username})
+
+    return _post_action(request, act, _("The role was changed."))
 
 
 @allow(ADMIN_ROLES)
@@ -199,28 +205,23 @@ def user_deactivate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def user_reset_password(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = selectors.account_get(user=request.user, pk=pk)
-    try:
+
+    def act() -> HttpResponse:
         password = services.admin_user_reset_password(
             actor=request.user, user=user, request=request
         )
-    except PalermoError as exc:
-        for reason in reasons(exc):
-            messages.error(request, reason)
-        return redirect("administration:index")
-    if password is None:
-        return _saved(request, _WAITS % {"what": user.username})
-    what = _("One-time password for %(user)s") % {"user": user.username}
-    return _secret_page(request, _("Password reset"), what, password)
+        what = _("One-time password for %(user)s") % {"user": user.username}
+        return _secret_or_waiting(request, password, user.username, _("Password reset"), what)
+
+    return _post_action(request, act)
 
 
 @allow(ADMIN_ROLES)
 def token_create(request: AuthenticatedRequest) -> HttpResponse:
     def act(data: dict[str, Any]) -> HttpResponse:
         record, token = services.admin_token_create(actor=request.user, request=request, **data)
-        if token is None:
-            return _saved(request, _WAITS % {"what": record.name})
         what = _("API token for %(name)s") % {"name": record.name}
-        return _secret_page(request, _("API token created"), what, token)
+        return _secret_or_waiting(request, token, record.name, _("API token created"), what)
 
     form = TokenForm(request.POST or None, user=request.user)
     return _form_action(request, form, _("New API token"), act)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
@@ -208,20 +209,39 @@ def _failed(
     return render(request, "cases/detail.html", context, status=status)
 
 
+def _submit(
+    request: AuthenticatedRequest,
+    pk: int,
+    form_name: str,
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], object],
+    *,
+    done: str,
+) -> HttpResponse:
+    """A case form posted: ``save`` its data, then the case page with ``done``; or the page
+    again with the form (named ``form_name`` in the page) and its errors or the refusal."""
+    if not form.is_valid():
+        return _invalid(request, pk, **{form_name: form})
+    try:
+        save(form.cleaned_data)
+    except PalermoError as exc:
+        return _failed(request, pk, exc, **{form_name: form})
+    messages.success(request, done)
+    return redirect("cases:detail", pk=pk)
+
+
 @allow(PERSONAL_DATA_ROLES)
 @require_POST
 def case_edit_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, pk=pk)
     form = CaseDetailsForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, pk, details_form=form)
-    data = form.cleaned_data
-    changes = {
-        key: data[key]
-        for key in ("full_name", "document_number", "contact", "notes")
-        if key in request.POST
-    }
-    try:
+
+    def save(data: dict[str, Any]) -> None:
+        changes = {
+            key: data[key]
+            for key in ("full_name", "document_number", "contact", "notes")
+            if key in request.POST
+        }
         services.case_update_details(
             actor=request.user,
             case=case,
@@ -229,10 +249,8 @@ def case_edit_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             changes=changes,
             request=request,
         )
-    except PalermoError as exc:
-        return _failed(request, pk, exc, details_form=form)
-    messages.success(request, _("The case was saved."))
-    return redirect("cases:detail", pk=pk)
+
+    return _submit(request, pk, "details_form", form, save, done=_("The case was saved."))
 
 
 @allow(CASE_ROLES)
@@ -241,21 +259,18 @@ def case_transition_view(request: AuthenticatedRequest, pk: int) -> HttpResponse
     case = selectors.case_get(user=request.user, pk=pk)
     form = TransitionForm(request.POST)
     cast(forms.ChoiceField, form.fields["to_status"]).choices = CASE_STATUS_CHOICES
-    if not form.is_valid():
-        return _invalid(request, pk, transition_form=form)
-    try:
+
+    def save(data: dict[str, Any]) -> None:
         services.case_transition(
             actor=request.user,
             case=case,
-            expected_version=form.cleaned_data["version"],
-            to_status=form.cleaned_data["to_status"],
-            reason=form.cleaned_data["reason"],
+            expected_version=data["version"],
+            to_status=data["to_status"],
+            reason=data["reason"],
             request=request,
         )
-    except PalermoError as exc:
-        return _failed(request, pk, exc, transition_form=form)
-    messages.success(request, _("The status was changed."))
-    return redirect("cases:detail", pk=pk)
+
+    return _submit(request, pk, "transition_form", form, save, done=_("The status was changed."))
 
 
 @allow(CASE_OPENING_ROLES)
@@ -263,21 +278,18 @@ def case_transition_view(request: AuthenticatedRequest, pk: int) -> HttpResponse
 def consent_record_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, pk=pk)
     form = ConsentForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, pk, consent_form=form)
-    try:
+
+    def save(data: dict[str, Any]) -> None:
         services.consent_record(
             actor=request.user,
             case=case,
-            purpose=form.cleaned_data["purpose"],
-            recipient=form.cleaned_data["recipient"],
-            checklist={key: form.cleaned_data[key] for key, _label in CONSENT_CHECKLIST},
+            purpose=data["purpose"],
+            recipient=data["recipient"],
+            checklist={key: data[key] for key, _label in CONSENT_CHECKLIST},
             request=request,
         )
-    except PalermoError as exc:
-        return _failed(request, pk, exc, consent_form=form)
-    messages.success(request, _("The consent was recorded."))
-    return redirect("cases:detail", pk=pk)
+
+    return _submit(request, pk, "consent_form", form, save, done=_("The consent was recorded."))
 
 
 @allow(CASE_OPENING_ROLES)
@@ -313,23 +325,20 @@ def consent_withdraw_view(request: AuthenticatedRequest, pk: int, consent_pk: in
 def case_share_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, pk=pk)
     form = ShareForm(request.POST)
-    if not form.is_valid():
-        return _invalid(request, pk, share_form=form)
-    try:
+
+    def save(data: dict[str, Any]) -> None:
         services.case_share(
             actor=request.user,
             case=case,
-            recipient=form.cleaned_data["recipient"],
-            purpose=form.cleaned_data["purpose"],
-            transfer_purpose=form.cleaned_data["transfer_purpose"],
-            legal_basis=form.cleaned_data["legal_basis"],
-            override_reason=form.cleaned_data["override_reason"],
+            recipient=data["recipient"],
+            purpose=data["purpose"],
+            transfer_purpose=data["transfer_purpose"],
+            legal_basis=data["legal_basis"],
+            override_reason=data["override_reason"],
             request=request,
         )
-    except PalermoError as exc:
-        return _failed(request, pk, exc, share_form=form)
-    messages.success(request, _("The case was shared."))
-    return redirect("cases:detail", pk=pk)
+
+    return _submit(request, pk, "share_form", form, save, done=_("The case was shared."))
 
 
 def _share_step(
