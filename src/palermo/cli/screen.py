@@ -19,6 +19,7 @@ from palermo.lib.files import atomic_path
 from palermo.profiles import check_profile_set, load_profile_set
 from palermo.profiles.explain import describe_profile
 from palermo.profiles.profile_set import ProfileSet, screening_day
+from palermo.profiles.validate import GuardPolicy
 from palermo.records import read_records
 from palermo.screening.batch import ENGINES, screen_table
 from palermo.screening.pipeline import ScreenSummary, screen_file
@@ -194,11 +195,20 @@ def _summary(summary: ScreenSummary, profile_set: ProfileSet, elapsed: float, ou
 @reports_errors
 def check(
     directory: Annotated[Path, typer.Argument(help="Profile set directory. 风险画像集目录。")],
+    age_may_narrow: Annotated[
+        bool,
+        typer.Option(
+            "--age-may-narrow/--no-age",
+            help="Whether age may narrow a profile that stands on circumstances (child "
+            "protection needs it). 是否允许以年龄缩小以情境为依据的画像范围。",
+        ),
+    ] = True,
 ) -> None:
     """Validate a profile set; list every problem with file and line (exit status 2).
     校验风险画像集；列出每个问题及其文件和行号（退出状态 2）。
     """
-    profile_set, problems = check_profile_set(directory)
+    policy = GuardPolicy(age_may_narrow=age_may_narrow)
+    profile_set, problems = check_profile_set(directory, policy=policy)
     if problems:
         raise InputError(problems)
     assert profile_set is not None
