@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -106,10 +107,8 @@ def screen(
         from palermo.screening.watchlists import WatchlistIndex
 
         index = WatchlistIndex.from_directory(watchlists, today=today)
-    if engine == "spark":
-        summary = _screen_on_spark(input_path, profile_set, out, today, index, reporting_country)
-    else:
-        summary = _screen_streamed(input_path, profile_set, out, today, index, reporting_country)
+    job = _Screening(input_path, profile_set, out, today, index, reporting_country)
+    summary = _screen_on_spark(job) if engine == "spark" else _screen_streamed(job)
     if index is not None:
         console.print(
             f"watchlist hits / 名单命中: {summary.by_profile['watchlist']} "
@@ -119,14 +118,19 @@ def screen(
     _summary(summary, profile_set, time.perf_counter() - started, out)
 
 
-def _screen_streamed(
-    input_path: Path,
-    profile_set: ProfileSet,
-    out: Path,
-    today: dt.date,
-    index: WatchlistIndex | None,
-    reporting_country: str | None,
-) -> ScreenSummary:
+@dataclass(frozen=True, slots=True)
+class _Screening:
+    """One ``palermo screen`` run: what is screened against what, written where, on which day."""
+
+    input_path: Path
+    profile_set: ProfileSet
+    out: Path
+    today: dt.date
+    index: WatchlistIndex | None
+    reporting_country: str | None
+
+
+def _screen_streamed(job: _Screening) -> ScreenSummary:
     """DuckDB: the file read, checked and screened in batches, hits written as they come."""
     with Progress(
         "[progress.description]{task.description}",
@@ -142,28 +146,21 @@ def _screen_streamed(
             bar.update(task, completed=done, total=total, visible=done >= PROGRESS_FROM_ROWS)
 
         return screen_file(
-            input_path,
-            profile_set,
-            out,
-            on=today,
-            watchlists=index,
+            job.input_path,
+            job.profile_set,
+            job.out,
+            on=job.today,
+            watchlists=job.index,
             progress=progress,
-            reporting_country=reporting_country,
+            reporting_country=job.reporting_country,
         )
 
 
-def _screen_on_spark(
-    input_path: Path,
-    profile_set: ProfileSet,
-    out: Path,
-    today: dt.date,
-    index: WatchlistIndex | None,
-    reporting_country: str | None,
-) -> ScreenSummary:
+def _screen_on_spark(job: _Screening) -> ScreenSummary:
     """Spark: the whole table handed to a (local) Spark session."""
-    table = read_records(input_path, reporting_country=reporting_country)
-    hits = screen_table(table, profile_set, engine="spark", on=today, watchlists=index)
-    with atomic_path(out) as tmp:
+    table = read_records(job.input_path, reporting_country=job.reporting_country)
+    hits = screen_table(table, job.profile_set, engine="spark", on=job.today, watchlists=job.index)
+    with atomic_path(job.out) as tmp:
         pq.write_table(hits, tmp)
     summary = ScreenSummary()
     summary.add(table.num_rows, hits)
