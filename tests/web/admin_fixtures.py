@@ -104,6 +104,7 @@ ADMIN_URL_EXAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "administration:agency_edit": lambda t: {"pk": t.agency_a.pk},
     "administration:user_role": lambda t: {"pk": t.officer.pk},
     "administration:user_deactivate": lambda t: {"pk": t.officer.pk},
+    "administration:user_reactivate": lambda t: {"pk": t.officer.pk},
     "administration:user_reset_password": lambda t: {"pk": t.officer.pk},
     "administration:confirm": lambda t: {"pk": a_confirmation(t).pk},
     "administration:refuse": lambda t: {"pk": a_confirmation(t).pk},

@@ -71,7 +71,9 @@ class TestAdministration(BaseTestCase):
         )
         password = reset.context["secret"]
         assert authenticate(username=target.username, password=password) is not None
-        self.client.post(reverse("administration:user_deactivate", kwargs={"pk": target.pk}))
+        self.client.post(
+            reverse("administration:user_deactivate", kwargs={"pk": target.pk}), {"confirm": "yes"}
+        )
         assert not User.objects.get(pk=target.pk).is_active
         assert self.purposes()[-3:] == ["role changed", "password reset", "user deactivated"]
         entry = AuditEntry.objects.filter(purpose="password reset").get()
@@ -79,7 +81,7 @@ class TestAdministration(BaseTestCase):
 
     def test_an_administrator_cannot_demote_or_deactivate_themselves(self) -> None:
         url = reverse("administration:user_deactivate", kwargs={"pk": self.admin.pk})
-        response = self.client.post(url, follow=True)
+        response = self.client.post(url, {"confirm": "yes"}, follow=True)
         assert "another administrator" in response.content.decode()
         assert User.objects.get(pk=self.admin.pk).is_active
 
@@ -110,7 +112,8 @@ class TestAdministration(BaseTestCase):
     def test_other_roles_cannot_use_the_administration_services(self) -> None:
         self.login(self.supervisor)
         response = self.client.post(
-            reverse("administration:user_deactivate", kwargs={"pk": self.officer.pk})
+            reverse("administration:user_deactivate", kwargs={"pk": self.officer.pk}),
+            {"confirm": "yes"},
         )
         assert response.status_code == 403
         assert User.objects.get(pk=self.officer.pk).is_active

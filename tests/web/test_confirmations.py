@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from flow_fixtures import example_text
 from watchlist_fixtures import uploaded_watchlist
 
+from palermo.web.accounts.models import User
+from palermo.web.administration.models import Confirmation, ConfirmationKind
+from palermo.web.audit.models import AuditEntry
 from palermo.web.cases.models import CONSENT_CHECKLIST, Consent
 from palermo.web.cases.services import case_open, consent_record
 from palermo.web.lib.roles import Role
 from palermo.web.profiles.models import ProfileVersion
 from palermo.web.profiles.services import profile_approve, profile_submit, profile_upload
-from palermo.web.testsupport import BaseTestCase
+from palermo.web.testsupport import BaseTestCase, make_user
 from palermo.web.watchlists.models import WatchlistVersion
 from palermo.web.watchlists.services import watchlist_approve
 
@@ -104,3 +108,57 @@ class TestReviewedVersionStepsAskFirst(BaseTestCase):
         assert WatchlistVersion.objects.get(pk=version.pk).status == "approved"
         self.client.post(url, {"confirm": "yes"})
         assert WatchlistVersion.objects.get(pk=version.pk).status == "active"
+
+
+class TestDeactivatingAUserAsksFirstAndCanBeUndone(BaseTestCase):
+    def setUp(self) -> None:
+        self.admin = self.user_with_role(Role.ADMINISTRATOR)
+        self.login(self.admin)
+        self.deactivate = reverse("administration:user_deactivate", args=[self.officer.pk])
+        self.reactivate = reverse("administration:user_reactivate", args=[self.officer.pk])
+
+    def active(self) -> bool:
+        return User.objects.get(pk=self.officer.pk).is_active
+
+    def test_the_administration_page_says_what_deactivating_does(self) -> None:
+        page = self.client.get(reverse("administration:index")).content.decode()
+        assert "The person can no longer log in" in page
+        assert "I confirm: deactivate this account" in page
+
+    def test_deactivating_without_the_confirmation_changes_nothing(self) -> None:
+        response = self.client.post(self.deactivate)
+        assert response.status_code == 422
+        assert "Tick the box to confirm; nothing was changed." in response.content.decode()
+        assert self.active()
+
+    def test_an_administrator_of_the_agency_reactivates_a_deactivated_user_audited(self) -> None:
+        self.client.post(self.deactivate, {"confirm": "yes"})
+        assert not self.active()
+        page = self.client.get(reverse("administration:index")).content.decode()
+        assert self.reactivate in page
+        response = self.client.post(self.reactivate, follow=True)
+        assert "The user can log in again." in response.content.decode()
+        assert self.active()
+        assert AuditEntry.objects.filter(purpose="user reactivated").count() == 1
+
+    def test_an_administrator_of_another_agency_cannot_reactivate(self) -> None:
+        self.client.post(self.deactivate, {"confirm": "yes"})
+        other = make_user("olga", agency=self.agency_b, role=Role.ADMINISTRATOR)
+        self.login(other)
+        self.client.post(self.reactivate)
+        assert not self.active()
+
+    def test_an_account_whose_creation_was_refused_is_not_reactivated(self) -> None:
+        self.client.post(self.deactivate, {"confirm": "yes"})
+        Confirmation.objects.create(
+            account=self.officer,
+            kind=ConfirmationKind.NEW_ACCOUNT,
+            role=self.officer.role,
+            requested_label="x",
+            requested_at=timezone.now(),
+            decided_at=timezone.now(),
+            confirmed=False,
+        )
+        response = self.client.post(self.reactivate, follow=True)
+        assert "never confirmed by a second administrator" in response.content.decode()
+        assert not self.active()

@@ -321,6 +321,29 @@ def admin_user_deactivate(*, actor: Actor, user: User, request: HttpRequest | No
     return user
 
 
+def admin_user_reactivate(*, actor: Actor, user: User, request: HttpRequest | None = None) -> User:
+    """A deactivated person can log in again (with the password they had; reset it if it may
+    be known to others). Refused for an account that waits for, or was refused, a second
+    administrator's confirmation of its creation: reactivating it would skip that decision."""
+    require_scope(actor, user.agency_id)
+    _require_other(actor, user)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.is_active:
+            raise TransitionRefusedError(_("This account is active already."))
+        creation = Confirmation.objects.filter(account=user, kind=ConfirmationKind.NEW_ACCOUNT)
+        if creation.exists() and not creation.filter(confirmed=True).exists():
+            raise TransitionRefusedError(
+                _(
+                    "This account was never confirmed by a second administrator; it cannot be "
+                    "reactivated. Create it again if it is needed."
+                )
+            )
+        user.is_active = True
+        _save_audited(actor, user, ["is_active"], "user reactivated", request)
+    return user
+
+
 def admin_user_reset_password(
     *, actor: Actor, user: User, password: str | None = None, request: HttpRequest | None = None
 ) -> str | None:

@@ -20,6 +20,7 @@ from palermo.web.accounts.models import Agency, User
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.administration import selectors, services
 from palermo.web.administration.models import ConfirmationKind
+from palermo.web.lib.confirm import confirmed, unconfirmed_page
 from palermo.web.lib.errors import reasons
 from palermo.web.lib.params import IdChoiceField
 from palermo.web.lib.permissions import allow
@@ -194,11 +195,24 @@ def user_role(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def user_deactivate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = selectors.account_get(user=request.user, pk=pk)
+    if not confirmed(request):
+        return unconfirmed_page(request, "administration:index")
 
     def act() -> None:
         services.admin_user_deactivate(actor=request.user, user=user, request=request)
 
     return _post_action(request, act, _("The user can no longer log in."))
+
+
+@allow(ADMIN_ROLES)
+@require_POST
+def user_reactivate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    user = selectors.account_get(user=request.user, pk=pk)
+
+    def act() -> None:
+        services.admin_user_reactivate(actor=request.user, user=user, request=request)
+
+    return _post_action(request, act, _("The user can log in again."))
 
 
 @allow(ADMIN_ROLES)

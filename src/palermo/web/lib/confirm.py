@@ -18,10 +18,11 @@ def confirmed(request: HttpRequest) -> bool:
     return request.POST.get("confirm") == "yes"
 
 
-def unconfirmed_page(request: HttpRequest, detail: str, pk: int) -> HttpResponse:
-    """The object's page again, 422, saying that nothing changed without the box ticked."""
+def unconfirmed_page(request: HttpRequest, page: str, *args: object) -> HttpResponse:
+    """The page (URL name and arguments) again, 422, saying that nothing changed without the
+    box ticked."""
     messages.error(request, _("Tick the box to confirm; nothing was changed."))
-    match = resolve(reverse(detail, args=[pk]))
+    match = resolve(reverse(page, args=args))
     response: HttpResponse = match.func(request, *match.args, **match.kwargs)
     response.status_code = 422
     return response
