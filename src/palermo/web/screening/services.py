@@ -45,6 +45,7 @@ from palermo.web.lib.errors import (
     disk_full,
 )
 from palermo.web.lib.problems import checked_upload_name, file_too_large, problem, stored_text
+from palermo.web.lib.queue import enqueue
 from palermo.web.lib.roles import BATCH_ROLES, DESK_ROLES, HIT_ROLES, Role, has_role, require_role
 from palermo.web.lib.sealed import SealedWriter, unseal
 from palermo.web.profiles.registry import current_screener, current_watchlists
@@ -510,8 +511,6 @@ def batch_job_create(
 ) -> BatchJob:
     """Keep the uploaded manifest, encrypted, until the job has read it, and queue the job:
     the job row, its task and its audit entry are one transaction."""
-    from palermo.web.screening.tasks import screen_batch
-
     require_role(actor, BATCH_ROLES, what=_("upload manifests"))
     name, suffix = checked_upload_name(file_name, default="manifest", suffixes=sorted(FORMATS))
     path = upload_dir() / f"{uuid.uuid4().hex}{suffix}{SEALED_SUFFIX}"
@@ -537,7 +536,7 @@ def batch_job_create(
                 status=JobStatus.QUEUED.value,
                 created_at=timezone.now(),
             )
-            job.task_id = str(screen_batch.enqueue(job_id=job.pk).id)
+            job.task_id = enqueue("screen_batch", job_id=job.pk)
             job.save(update_fields=["task_id"])
             audit_record(
                 actor=actor,
@@ -674,7 +673,6 @@ def _queue_again_after_database_error(job: BatchJob, exc: Exception) -> None:
     runs. If the database stays away, the error propagates and the worker's recovery does
     the same once it is back."""
     from palermo.web.jobs.recovery import max_attempts
-    from palermo.web.screening.tasks import screen_batch
 
     for pause in (0.5, 1, 2, 4, 8, 15, 30):
         connection.close()
@@ -695,7 +693,7 @@ def _queue_again_after_database_error(job: BatchJob, exc: Exception) -> None:
                     )
                     transaction.on_commit(partial(batch_files_remove, stored_path))
                 else:
-                    task_id = str(screen_batch.enqueue(job_id=job.pk).id)
+                    task_id = enqueue("screen_batch", job_id=job.pk)
                     BatchJob.objects.filter(pk=job.pk).update(
                         status=JobStatus.QUEUED.value, started_at=None, task_id=task_id
                     )

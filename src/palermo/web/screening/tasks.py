@@ -14,6 +14,7 @@ from typing import Any
 from django_tasks import task
 
 from palermo.web.jobs.recovery import on_housekeeping, on_worker_lost
+from palermo.web.lib.queue import register
 from palermo.web.screening.services import (
     batch_job_run,
     batch_job_worker_lost,
@@ -27,6 +28,9 @@ on_housekeeping(batch_uploads_sweep)
 def screen_batch(job_id: int) -> str:
     job = batch_job_run(job_id=job_id)
     return job.status if job is not None else "not queued"
+
+
+register("screen_batch", screen_batch)
 
 
 @on_worker_lost(screen_batch)
