@@ -18,6 +18,10 @@ def reference_hits(world: World, manifest: Path) -> list[str]:
     return state["hit_keys"]
 
 
+def attempts(world: World, job: int) -> int:
+    return int(world.sql("SELECT attempts FROM screening_batchjob WHERE id = ?", job)[0][0])
+
+
 def running(world: World, job: int) -> bool:
     return world.job_status(job) == "running"
 
@@ -32,7 +36,12 @@ def kill_during_batch(
     cuts = 0
     for i in range(kills):
         proc = world.serve()[0] if serve else world.start("web", "worker")
-        wait_for(lambda: running(world, job), timeout=120, what="the batch to start")
+        # this worker's own run: the job claimed once more (not the killed run's stale status)
+        wait_for(
+            lambda n=i + 1: running(world, job) and attempts(world, job) == n,
+            timeout=120,
+            what="the batch to start",
+        )
         time.sleep(delays[i % len(delays)])
         kill9(proc)
         cut = world.probe("state", str(job))
