@@ -219,3 +219,26 @@ def test_a_file_with_any_problem_writes_nothing_and_exits_2(tmp_path: Path) -> N
     assert "yearOfRegistration" in result.output
     assert not out.exists()
     assert list(tmp_path.iterdir()) == [path]
+
+
+@pytest.mark.spark
+# py4j leaves its sockets to the garbage collector after the session stops
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_spark_gives_the_same_statistics_as_duckdb_from_the_same_ibis_expressions() -> None:
+    from palermo.screening import local_spark_session
+
+    rows = [
+        raw_row(yearOfRegistration="2016", gender="Female", ageBroad="9--17", citizenship="NA",
+                isSexualExploit="1", meansOfControlThreats="0"),
+        raw_row(yearOfRegistration="2017", gender="Male", isForcedLabour="1"),
+        raw_row(yearOfRegistration="2017", gender="Female", CountryOfExploitation="TH"),
+    ]  # fmt: skip
+    table = read_ctdc_text(raw_text(rows, terms=True))
+    session = local_spark_session(cores=1)
+    session.sparkContext.setLogLevel("ERROR")
+    try:
+        on_spark = summarise(table, spark=session)
+        assert on_spark == summarise(table)
+        assert on_spark["by_year"] == [{"value": 2016, "count": 1}, {"value": 2017, "count": 2}]
+    finally:
+        session.stop()

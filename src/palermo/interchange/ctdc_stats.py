@@ -9,7 +9,9 @@ recorded (CTDC's recommended denominator). Every result carries CTDC's required 
 
 from __future__ import annotations
 
-from typing import Any
+import itertools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import ibis
@@ -24,7 +26,11 @@ from palermo.interchange.ctdc import (
 )
 from palermo.privacy.cells import suppress_small_cells
 
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
 _VIEW = "ctdc"
+_view_ids = itertools.count()
 
 #: (key in the summary, column) of the categorical counts
 DIMENSIONS = (
@@ -36,15 +42,10 @@ DIMENSIONS = (
 )
 
 
-def count_expr(schema: pa.Schema, column: str) -> ibis.Table:
-    """Rows per value of ``column`` (missing included, as null)."""
-    table = ibis.table(ibis.Schema.from_pyarrow(schema), name=_VIEW)
+def count_expr(schema: pa.Schema, column: str, name: str = _VIEW) -> ibis.Table:
+    """Rows per value of ``column`` (missing included, as null), over the table ``name``."""
+    table = ibis.table(ibis.Schema.from_pyarrow(schema), name=name)
     return table.group_by(column).aggregate(count=table.count())
-
-
-def _counts(con: duckdb.DuckDBPyConnection, schema: pa.Schema, column: str) -> dict[Any, int]:
-    sql = str(ibis.to_sql(count_expr(schema, column), dialect="duckdb", pretty=False))
-    return {value: int(count) for value, count in con.execute(sql).fetchall()}
 
 
 def _ordered(counts: dict[Any, int], column: str) -> list[dict[str, Any]]:
@@ -111,30 +112,62 @@ SMALL_CELL_RULE = (
 )
 
 
-def summarise(table: pa.Table, *, min_count: int | None = None) -> dict[str, Any]:
-    """The statistics of a CTDC analysis table, ready for JSON (``min_count``: withhold
-    counts below it, see ``withhold_small_cells``)."""
+Counts = Callable[[str], dict[Any, int]]
+
+
+def _statistics(table: pa.Table, counts: Counts) -> dict[str, Any]:
+    names = set(table.column_names)
+    rows = table.num_rows
+    summary: dict[str, Any] = {
+        "attribution": ATTRIBUTION,
+        "layout": layout_of(table),
+        "rows": rows,
+    }
+    for key, column in DIMENSIONS:
+        summary[key] = _ordered(counts(column), column)
+    summary["percent_female"] = _share(counts("gender").get("Female", 0), rows)
+    summary["exploitation_types"] = {
+        c: _flag(counts(c), rows) for c in EXPLOITATION_TYPES if c in names
+    }
+    if any(c in names for c in MEANS_OF_CONTROL):
+        summary["means_of_control"] = {c: _flag(counts(c), rows) for c in MEANS_OF_CONTROL}
+    return summary
+
+
+def summarise(
+    table: pa.Table, *, min_count: int | None = None, spark: SparkSession | None = None
+) -> dict[str, Any]:
+    """The statistics of a CTDC analysis table, ready for JSON: on DuckDB, or on ``spark``
+    (the same Ibis expressions); ``min_count``: withhold counts below it
+    (``withhold_small_cells``)."""
+    summary = _on_duckdb(table) if spark is None else _on_spark(table, spark)
+    return summary if min_count is None else withhold_small_cells(summary, min_count)
+
+
+def _on_duckdb(table: pa.Table) -> dict[str, Any]:
     con = duckdb.connect()
     try:
         con.register(_VIEW, table)
-        names = set(table.column_names)
-        rows = table.num_rows
-        summary: dict[str, Any] = {
-            "attribution": ATTRIBUTION,
-            "layout": layout_of(table),
-            "rows": rows,
-        }
-        for key, column in DIMENSIONS:
-            summary[key] = _ordered(_counts(con, table.schema, column), column)
-        gender = _counts(con, table.schema, "gender")
-        summary["percent_female"] = _share(gender.get("Female", 0), rows)
-        summary["exploitation_types"] = {
-            c: _flag(_counts(con, table.schema, c), rows) for c in EXPLOITATION_TYPES if c in names
-        }
-        if any(c in names for c in MEANS_OF_CONTROL):
-            summary["means_of_control"] = {
-                c: _flag(_counts(con, table.schema, c), rows) for c in MEANS_OF_CONTROL
-            }
-        return summary if min_count is None else withhold_small_cells(summary, min_count)
+
+        def counts(column: str) -> dict[Any, int]:
+            sql = ibis.to_sql(count_expr(table.schema, column), dialect="duckdb", pretty=False)
+            return {value: int(n) for value, n in con.execute(str(sql)).fetchall()}
+
+        return _statistics(table, counts)
     finally:
         con.close()
+
+
+def _on_spark(table: pa.Table, spark: SparkSession) -> dict[str, Any]:
+    view = f"{_VIEW}_{next(_view_ids)}"
+    spark.createDataFrame(table).createOrReplaceTempView(view)
+    try:
+
+        def counts(column: str) -> dict[Any, int]:
+            expr = count_expr(table.schema, column, name=view)
+            sql = ibis.to_sql(expr, dialect="pyspark", pretty=False)
+            return {row[0]: int(row[1]) for row in spark.sql(str(sql)).collect()}
+
+        return _statistics(table, counts)
+    finally:
+        spark.catalog.dropTempView(view)
