@@ -109,6 +109,8 @@ ADMIN_URL_EXAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "administration:confirm": lambda t: {"pk": a_confirmation(t).pk},
     "administration:refuse": lambda t: {"pk": a_confirmation(t).pk},
     "administration:token_revoke": lambda t: {"pk": a_token(t).pk},
+    "administration:token_rotate": lambda t: {"pk": a_token(t).pk},
+    "administration:user_reset_second_factor": lambda t: {"pk": t.outsider.pk},
     "agreements:end": lambda t: {"pk": an_agreement(t).pk},
     "agreements:sign": lambda t: {"pk": an_agreement(t).pk},
 }

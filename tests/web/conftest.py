@@ -55,3 +55,11 @@ def _own_audit_checkpoint_file(tmp_path: Path) -> Iterator[None]:
 
     with override_settings(AUDIT_CHECKPOINT_FILE=tmp_path / "audit-checkpoints"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache (log-in attempts per address are counted there)."""
+    from django.core.cache import cache
+
+    cache.clear()

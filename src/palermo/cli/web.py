@@ -160,14 +160,23 @@ def migrate() -> None:
 
 @web_app.command("check")
 @reports_errors
-def check() -> None:
+def check(
+    deploy: Annotated[
+        bool,
+        typer.Option(
+            "--deploy",
+            help="Also the deployment checks (HTTPS, HSTS, cookies, proxies, CSP); any warning "
+            "fails. 同时运行部署检查；任何警告均视为失败。",
+        ),
+    ] = False,
+) -> None:
     """Run the configuration checks (palermo.E001 ...) and Django's own.
     运行配置检查（palermo.E001 等）和 Django 自身的检查。
     """
     setup_django()
     from palermo.web.commands import system_check_failures
 
-    failures = system_check_failures()
+    failures = system_check_failures(deploy=deploy)
     if failures is not None:
         raise fail(failures)
 

@@ -27,14 +27,16 @@ def migrate() -> None:
     call_command("migrate", interactive=False, verbosity=1)
 
 
-def system_check_failures() -> str | None:
+def system_check_failures(*, deploy: bool = False) -> str | None:
     """Run the configuration checks (palermo.E001 ...) and Django's own; the report of the
-    failures at level ERROR or above, or ``None`` when there is none."""
+    failures at level ERROR or above, or ``None`` when there is none. ``deploy`` adds the
+    deployment checks (Django's ``security.W0xx``, ``palermo.W010``...) and fails on any
+    warning."""
     from django.core.management import call_command
     from django.core.management.base import SystemCheckError
 
     try:
-        call_command("check", fail_level="ERROR")
+        call_command("check", deploy=deploy, fail_level="WARNING" if deploy else "ERROR")
     except SystemCheckError as exc:
         return str(exc)
     return None

@@ -17,11 +17,21 @@ Every variable (all optional):
 | ``PALERMO_AUDIT_KEY_FILE`` | ``<data dir>/audit-keys`` | HMAC keys of the audit log |
 | ``PALERMO_AUDIT_CHECKPOINT_FILE`` | ``<data dir>/audit-checkpoints`` | signed chain heads |
 | ``PALERMO_AUDIT_CHECKPOINT_EVERY`` | ``100`` | entries between checkpoints |
+| ``PALERMO_SESSION_MAX_HOURS`` | ``12`` | ... and this long after the log-in, however active |
+| ``PALERMO_API_TOKEN_DAYS`` | ``90`` | an API token expires this long after it is made |
+| ``PALERMO_OTP_ISSUER`` | ``Palermo`` | the name authenticator apps show for the second factor |
 | ``PALERMO_NATIONAL_AGENCY`` | empty | code of the national body's agency (administers all) |
 | ``PALERMO_OVERRIDE_SHARE_DAYS`` | ``30`` | a share without consent ends then, unless renewed |
 | ``PALERMO_LOGIN_MAX_FAILURES`` | ``5`` | failed log-ins per user name and address ... |
 | ``PALERMO_LOGIN_WINDOW_MINUTES`` | ``15`` | ... within this window lock that pair ... |
 | ``PALERMO_LOGIN_LOCKOUT_MINUTES`` | ``15`` | ... for this long |
+| ``PALERMO_LOGIN_ATTEMPTS_PER_ADDRESS`` | ``10`` | log-ins per address a minute (429) |
+| ``PALERMO_TRUSTED_PROXIES`` | empty | proxies whose ``X-Forwarded-For`` counts |
+| ``PALERMO_PROXY_SSL_HEADER`` | ``false`` | believe ``X-Forwarded-Proto`` |
+| ``PALERMO_HTTPS_REDIRECT`` | ``false`` | redirect plain HTTP to HTTPS |
+| ``PALERMO_HSTS_SECONDS`` | ``0`` | ``Strict-Transport-Security`` max-age (0: no header) |
+| ``PALERMO_HSTS_INCLUDE_SUBDOMAINS`` / ``_PRELOAD`` | ``false`` | the header's two flags |
+| ``PALERMO_CSRF_TRUSTED_ORIGINS`` | empty | origins that may post |
 | ``PALERMO_TASK_WORKER_STALE_SECONDS`` | ``30`` | a silent task worker is dead after this |
 | ``PALERMO_TASK_MAX_ATTEMPTS`` | ``3`` | runs of a task cut short before it is failed |
 | ``PALERMO_RETENTION_DAILY`` | ``true`` | the task worker masks past-retention records daily |
@@ -41,12 +51,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from palermo.web.lib.env import (
     env_bool,
     env_int,
     env_list,
+    env_networks,
     env_secret,
     env_str,
     parse_database_url,
@@ -138,6 +150,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "palermo.web.lib",
     "palermo.web.jobs",
     "palermo.web.accounts",
@@ -157,12 +173,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "palermo.web.lib.security.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "palermo.web.lib.uploads.BodyLimitMiddleware",  # before anything reads a body
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "palermo.web.lib.permissions.DenyByDefaultMiddleware",
@@ -197,7 +216,7 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "palermo.web.accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -209,9 +228,42 @@ SESSION_IDLE_MINUTES = env_int("PALERMO_SESSION_IDLE_MINUTES", 30, minimum=1, ma
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# However active, a session ends this long after the log-in (lib/login_steps.py).
+SESSION_MAX_HOURS = env_int("PALERMO_SESSION_MAX_HOURS", 12, minimum=1, maximum=7 * 24)
+PASSWORD_CHANGE_URL = "accounts:password_change"  # noqa: S105  (a URL name)
+SECOND_FACTOR_URL = "accounts:second_factor"
+# the issuer shown in authenticator apps beside the user name
+OTP_TOTP_ISSUER = env_str("PALERMO_OTP_ISSUER", "Palermo")
+API_TOKEN_DAYS = env_int("PALERMO_API_TOKEN_DAYS", 90, minimum=1, maximum=3 * 365)
 SECURE_COOKIES = env_bool("PALERMO_SECURE_COOKIES", False)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
+CSRF_TRUSTED_ORIGINS = env_list("PALERMO_CSRF_TRUSTED_ORIGINS", [])
+TRUSTED_PROXIES = env_networks("PALERMO_TRUSTED_PROXIES")
+# Believe X-Forwarded-Proto only when a proxy sets it (checked: palermo.W005 without proxies).
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("PALERMO_PROXY_SSL_HEADER", False) else None
+)
+SECURE_SSL_REDIRECT = env_bool("PALERMO_HTTPS_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("PALERMO_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PALERMO_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("PALERMO_HSTS_PRELOAD", False)
+# Only our own files: htmx and the stylesheet are served from /static/, pages carry no inline
+# script or style (htmx's own indicator style is off, see base.html), forms post to us only.
+# The API documentation (Swagger UI, served locally) draws its icons from data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+    }
+}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
@@ -242,6 +294,10 @@ MANIFEST_MAX_DECOMPRESSED_BYTES = env_int(
 )
 
 LOGIN_MAX_FAILURES = env_int("PALERMO_LOGIN_MAX_FAILURES", 5, minimum=1)
+# Counted in the cache (this process's memory), never in the database: a flood of log-ins is
+# refused before any password is hashed or any row written (see accounts/throttle.py).
+LOGIN_ATTEMPTS_PER_ADDRESS = env_int("PALERMO_LOGIN_ATTEMPTS_PER_ADDRESS", 10, minimum=1)
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # screening records without a referral or case are masked after this many days
 SCREENING_RETENTION_DAYS = env_int("PALERMO_SCREENING_RETENTION_DAYS", 183, minimum=1)
 LOGIN_WINDOW_MINUTES = env_int("PALERMO_LOGIN_WINDOW_MINUTES", 15, minimum=1)

@@ -2,18 +2,33 @@
 
 Agency A (a border post) has a first-line officer, a case worker and a supervisor; agency B
 (an NGO shelter) has a case worker who must see nothing of A. Users have no usable password
-(hashing with Argon2 is slow on purpose); log them in with ``self.client.force_login``.
+(hashing with Argon2 is slow on purpose); ``self.login(user)`` gives a session as after the
+log-in page, second factor included for the roles that need one.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.test import TestCase
+from django.test import Client, TestCase
 
 from palermo.web.accounts.models import Agency, User
 from palermo.web.cases.models import Case
-from palermo.web.lib.roles import AgencyKind, Role
+from palermo.web.lib.roles import SECOND_FACTOR_ROLES, AgencyKind, Role
+
+
+def verify_session_with_second_factor(client: Client, user: User) -> None:
+    """Mark the client's session verified by the user's (test) authenticator, as django-otp
+    does after a correct code."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
 
 def make_user(username: str, *, agency: Agency, role: str, password: str | None = None) -> User:
@@ -74,8 +89,12 @@ class BaseTestCase(TestCase):
         )
 
     def login(self, user: User) -> None:
+        """A session as after the log-in page: password and, for the roles that need one, the
+        second factor (an authenticator is enrolled for the user if they have none)."""
         self.client.force_login(user)
+        if user.role in SECOND_FACTOR_ROLES:
+            verify_session_with_second_factor(self.client, user)
 
     def get_as(self, user: User, url: str, **kwargs: Any) -> Any:
-        self.client.force_login(user)
+        self.login(user)
         return self.client.get(url, **kwargs)

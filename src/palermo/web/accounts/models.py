@@ -32,6 +32,9 @@ class User(AbstractUser):
         Agency, on_delete=models.PROTECT, related_name="users", verbose_name=_("agency")
     )
     role = models.CharField(_("role"), max_length=32, choices=ROLE_CHOICES)
+    # Set when an administrator issues a one-time password: every page leads to the password
+    # change page until the person has chosen their own.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     REQUIRED_FIELDS: ClassVar[list[str]] = ["email"]
 
@@ -73,6 +76,12 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # PALERMO_API_TOKEN_DAYS after creation; an expired token gets 401 until it is rotated.
+    expires_at = models.DateTimeField(_("expires"))
+    # The token this one replaced when it was rotated (revoked at that moment).
+    replaces = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

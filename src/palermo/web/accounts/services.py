@@ -2,28 +2,42 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from palermo.errors import PalermoError
+from palermo.errors import InputError, PalermoError, Problem
 from palermo.web.accounts.models import Agency, ApiToken, LoginFailure, User
+from palermo.web.accounts.throttle import login_attempt_count
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record, client_ip
+from palermo.web.lib.problems import problem
 from palermo.web.lib.roles import AgencyKind
 
 
 class LoginRefusedError(PalermoError):
     """Wrong user name or password, or too many failures: the message never says which user
     names exist."""
+
+
+class LoginRateLimitedError(LoginRefusedError):
+    """Too many attempts from one address within a minute, whatever the user names (429)."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 def _throttle_key(username: str) -> str:
@@ -50,9 +64,26 @@ def login_locked_until(*, username: str, ip: str | None) -> datetime | None:
 
 
 def user_login(*, request: HttpRequest, username: str, password: str) -> User:
-    """Log a person in, or raise ``LoginRefusedError``; every attempt is audited."""
+    """Log a person in, or raise ``LoginRefusedError``; every attempt is audited, except
+    attempts beyond the per-address limit: only the first of those in a minute is (a flood
+    must not write a row per attempt)."""
     ip = client_ip(request)
     key = _throttle_key(username)
+    count = login_attempt_count(ip)
+    if count.refused:
+        if count.first_refusal:
+            audit_record(
+                actor=None,
+                action=AuditAction.LOGIN_LOCKED,
+                actor_label=key,
+                request=request,
+                detail={"limit": "address", "attempts_per_minute": count.attempts - 1},
+            )
+        raise LoginRateLimitedError(
+            _("Too many log-in attempts from your address. Try again in %(seconds)d seconds.")
+            % {"seconds": count.retry_after},
+            retry_after=count.retry_after,
+        )
     if login_locked_until(username=username, ip=ip) is not None:
         audit_record(actor=None, action=AuditAction.LOGIN_LOCKED, actor_label=key, request=request)
         raise LoginRefusedError(
@@ -86,10 +117,21 @@ def agency_create(*, name: str, kind: AgencyKind, code: str) -> Agency:
 
 
 def user_create(
-    *, username: str, password: str | None, agency: Agency, role: str, email: str = ""
+    *,
+    username: str,
+    password: str | None,
+    agency: Agency,
+    role: str,
+    email: str = "",
+    must_change_password: bool = False,
 ) -> User:
     user: User = User.objects.create_user(
-        username=username, password=password, email=email, agency=agency, role=role
+        username=username,
+        password=password,
+        email=email,
+        agency=agency,
+        role=role,
+        must_change_password=must_change_password,
     )
     return user
 
@@ -118,7 +160,12 @@ def api_token_touch(token: ApiToken, *, now: datetime | None = None) -> bool:
 
 
 def api_token_create(
-    *, name: str, agency: Agency, role: str, created_by: User | None
+    *,
+    name: str,
+    agency: Agency,
+    role: str,
+    created_by: User | None,
+    replaces: ApiToken | None = None,
 ) -> tuple[ApiToken, str]:
     """Create a token; the plain token is returned once and never stored."""
     token = "plm_" + secrets.token_urlsafe(32)
@@ -129,6 +176,7 @@ def api_token_create(
         role=role,
         first_name=name[:150],
     )
+    now = timezone.now()
     record = ApiToken.objects.create(
         name=name,
         agency=agency,
@@ -137,6 +185,70 @@ def api_token_create(
         digest=token_digest(token),
         prefix=token[:8],
         created_by=created_by,
-        created_at=timezone.now(),
+        created_at=now,
+        expires_at=now + timedelta(days=settings.API_TOKEN_DAYS),
+        replaces=replaces,
     )
     return record, token
+
+
+def _password_rules_broken(password: str, user: User) -> Problem | None:
+    """Django's password validators' verdict on ``password``, in English and Chinese."""
+    try:
+        validate_password(password, user)
+    except ValidationError:
+        pass
+    else:
+        return None
+    rules: dict[str, str] = {}
+    for lang in ("en", "zh-hans"):
+        with translation.override(lang):
+            try:
+                validate_password(password, user)
+            except ValidationError as exc:
+                rules[lang] = " ".join(exc.messages)
+    named = problem(where=gettext_lazy("new password"), field="new_password", rule="")
+    return dataclasses.replace(named, rule=rules["en"], rule_zh=rules["zh-hans"])
+
+
+def password_change(
+    *, user: User, old_password: str, new_password: str, request: HttpRequest
+) -> None:
+    """Change one's own password: the current one must be right and the new one must pass
+    Django's validators (``InputError`` naming the field otherwise). Keeps the session, audits
+    the change; a one-time password is done with once this succeeds."""
+    problems = []
+    if not user.check_password(old_password):
+        problems.append(
+            problem(
+                where=gettext_lazy("current password"),
+                field="old_password",
+                rule=gettext_lazy("is not your current password"),
+            )
+        )
+    if new_password == old_password:
+        problems.append(
+            problem(
+                where=gettext_lazy("new password"),
+                field="new_password",
+                rule=gettext_lazy("must differ from the current one"),
+            )
+        )
+    broken = _password_rules_broken(new_password, user)
+    if broken is not None:
+        problems.append(broken)
+    if problems:
+        raise InputError(problems)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
+        audit_record(
+            actor=user,
+            action=AuditAction.UPDATE,
+            obj=user,
+            purpose="password changed",
+            request=request,
+            fields=["password"],
+        )
+    update_session_auth_hash(request, user)

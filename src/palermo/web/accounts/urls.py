@@ -8,4 +8,6 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("password/", views.password_change_view, name="password_change"),
+    path("second-factor/", views.second_factor_view, name="second_factor"),
 ]

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy
 
 from palermo.errors import InputError
 from palermo.web.accounts.models import Agency, ApiToken, User
+from palermo.web.accounts.second_factor import second_factor_reset
 from palermo.web.accounts.services import (
     agency_create,
     api_token_create,
@@ -271,6 +272,8 @@ def admin_user_create(
             agency=agency,
             role=user_role,
             email=email.strip(),
+            # a generated password works once; one typed at the command line is the person's
+            must_change_password=password is None,
         )
         _audit(
             actor,
@@ -359,10 +362,12 @@ def admin_user_reset_password(
             _request_confirmation(actor, user, ConfirmationKind.PASSWORD, user.role, request)
             return None
         if password is None:
-            password = _new_password(user)
+            password = _new_password(user)  # works once: must_change_password set
         else:
             user.set_password(password)
-        _save_audited(actor, user, ["password"], "password reset", request)
+        _save_audited(
+            actor, user, ["password", "must_change_password"], "password reset", request
+        )
     return password
 
 
@@ -373,6 +378,7 @@ def _new_password(user: User) -> str:
     except ValidationError as exc:  # pragma: no cover  (a random 16-character password)
         raise _refuse(gettext_lazy("user"), "password", " ".join(exc.messages)) from None
     user.set_password(password)
+    user.must_change_password = True  # works once: the person chooses their own at log-in
     return password
 
 
@@ -517,7 +523,7 @@ def admin_confirm(
         fields = ["role"]
         if kind in {ConfirmationKind.NEW_ACCOUNT, ConfirmationKind.PASSWORD}:
             secret = _new_password(account)
-            fields.append("password")
+            fields += ["password", "must_change_password"]
         if kind in {ConfirmationKind.NEW_ACCOUNT, ConfirmationKind.NEW_TOKEN}:
             account.is_active = True
             fields.append("is_active")
@@ -553,3 +559,39 @@ def admin_refuse(
             raise NotPermittedError(_("Only an administrator of the account's agency may do this."))
         _decide(actor, confirmation, confirmed=False, request=request)
     return confirmation
+
+
+def admin_token_rotate(
+    *, actor: Actor, token: ApiToken, request: Any = None
+) -> tuple[ApiToken, str | None]:
+    """A new token for the same system, agency and role, with a new expiry, in place of
+    ``token``, which is revoked at once. Made like any new token (``admin_token_create``): its
+    secret is returned once, or - for a role that needs it - waits for a second
+    administrator, who receives it. One transaction; audited as a rotation naming both."""
+    with transaction.atomic():
+        old = admin_token_revoke(actor=actor, token=token, request=request)
+        record, secret = admin_token_create(
+            actor=actor, name=old.name, agency=old.agency, role=old.role, request=request
+        )
+        record.replaces = old
+        record.save(update_fields=["replaces"])
+        _audit(
+            actor,
+            action=AuditAction.UPDATE,
+            obj=record,
+            purpose="API token rotated",
+            request=request,
+            fields=["replaces"],
+            detail={"revoked": old.prefix, "new": record.prefix, "replaces_id": old.pk},
+        )
+    return record, secret
+
+
+def admin_user_reset_second_factor(*, actor: Actor, user: User, request: Any = None) -> None:
+    """A lost phone: remove the person's authenticator and recovery codes (audited); they set
+    up a new one at their next log-in."""
+    require_scope(actor, user.agency_id)
+    _require_other(actor, user)
+    second_factor_reset(
+        actor=actor if isinstance(actor, User) else None, user=user, request=request
+    )

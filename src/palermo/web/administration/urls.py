@@ -18,4 +18,10 @@ urlpatterns = [
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("confirmations/<int:pk>/confirm/", views.confirmation_confirm, name="confirm"),
     path("confirmations/<int:pk>/refuse/", views.confirmation_refuse, name="refuse"),
+    path("tokens/<int:pk>/rotate/", views.token_rotate, name="token_rotate"),
+    path(
+        "users/<int:pk>/second-factor/",
+        views.user_reset_second_factor,
+        name="user_reset_second_factor",
+    ),
 ]

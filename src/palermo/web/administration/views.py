@@ -1,5 +1,6 @@
 """Administration pages: agencies, users (create, role, deactivate, one-time password) and
-API tokens (shown once, revoke). Administrators only; they never see case content."""
+API tokens (shown once, expiry, rotate, revoke), second-factor reset. Administrators only;
+they never see case content."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -94,6 +97,8 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
         "tokens": selectors.token_list(user=request.user),
         "confirmations": selectors.confirmation_list(user=request.user),
         "roles": ROLE_CHOICES,
+        "now": timezone.now(),
+        "token_days": settings.API_TOKEN_DAYS,
     }
     return render(request, "administration/index.html", context)
 
@@ -284,3 +289,42 @@ def confirmation_refuse(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         services.admin_refuse(actor=request.user, confirmation=confirmation, request=request)
 
     return _post_action(request, act, _("The request was refused."))
+
+
+@allow(ADMIN_ROLES)
+@require_POST
+def token_rotate(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new token in place of an old (or expired) one; the old one stops at once. The new
+    secret is shown once, or goes to the second administrator when the role needs one."""
+    token = selectors.token_get(user=request.user, pk=pk)
+    try:
+        record, secret = services.admin_token_rotate(
+            actor=request.user, token=token, request=request
+        )
+    except PalermoError as exc:
+        for reason in reasons(exc):
+            messages.error(request, reason)
+        return redirect("administration:index")
+    if secret is None:
+        return _saved(
+            request,
+            _(
+                "The old token is revoked; the new one waits for a second administrator, "
+                "who receives it."
+            ),
+        )
+    what = _("New API token for %(name)s (the old one is revoked)") % {"name": record.name}
+    return _secret_page(request, _("API token rotated"), what, secret)
+
+
+@allow(ADMIN_ROLES)
+@require_POST
+def user_reset_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
+    user = selectors.account_get(user=request.user, pk=pk)
+
+    def act() -> None:
+        services.admin_user_reset_second_factor(actor=request.user, user=user, request=request)
+
+    return _post_action(
+        request, act, _("The second factor was reset: the user sets it up at the next log-in.")
+    )

@@ -18,6 +18,7 @@ from django.utils import timezone
 from palermo.web.audit.checkpoints import checkpoint_after_commit
 from palermo.web.audit.keys import audit_keyring
 from palermo.web.audit.models import AuditEntry, AuditHead
+from palermo.web.lib.security import client_address
 
 GENESIS_HASH = "0" * 64
 _HEAD_ID = 1
@@ -88,10 +89,8 @@ def entry_content(entry: AuditEntry) -> str:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    address = request.META.get("REMOTE_ADDR")
-    return address if isinstance(address, str) and address else None
+    """The client's address; behind ``PALERMO_TRUSTED_PROXIES``, the forwarded one."""
+    return None if request is None else client_address(request)
 
 
 def _advance_head() -> tuple[int, str]:

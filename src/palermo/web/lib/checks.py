@@ -8,6 +8,11 @@
 | ``palermo.W001`` | debug mode is on |
 | ``palermo.W002`` | the secret key is short |
 | ``palermo.W003`` | sessions stay open for more than 8 hours of inactivity |
+| ``palermo.W010`` | (deploy) ``X-Forwarded-Proto`` is believed but no trusted proxy is named |
+| ``palermo.W011`` | (deploy) the CSP lets inline or evaluated code run |
+
+``palermo web check --deploy`` adds Django's deployment checks (``security.W0xx``) and the
+``(deploy)`` ones above, and fails on any warning.
 """
 
 from __future__ import annotations
@@ -119,6 +124,48 @@ def check_session_idle(
                 "unattended screens stay open for more than 8 hours",
                 hint="Shared desks at posts need a short idle timeout (30 minutes is usual).",
                 id="palermo.W003",
+            )
+        ]
+    return []
+
+
+UNSAFE_SOURCES = frozenset({"'unsafe-inline'", "'unsafe-eval'", "*"})
+
+
+@register(Tags.security, deploy=True)
+def check_proxy_header(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    if settings.SECURE_PROXY_SSL_HEADER and not settings.TRUSTED_PROXIES:
+        return [
+            Warning(
+                "PALERMO_PROXY_SSL_HEADER is on but PALERMO_TRUSTED_PROXIES is empty",
+                hint="Name the reverse proxy's address in PALERMO_TRUSTED_PROXIES, so that client "
+                "addresses (log-in limits, audit log) are read from X-Forwarded-For.",
+                id="palermo.W010",
+            )
+        ]
+    return []
+
+
+@register(Tags.security, deploy=True)
+def check_content_security_policy(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    directives = getattr(settings, "CONTENT_SECURITY_POLICY", {}).get("DIRECTIVES", {})
+    weak = sorted(
+        name
+        for name in ("default-src", "script-src", "style-src")
+        if UNSAFE_SOURCES & set(directives.get(name, []))
+    )
+    if not directives.get("script-src") or weak:
+        return [
+            Warning(
+                "the Content-Security-Policy lets inline, evaluated or any-origin code run"
+                + (f" ({', '.join(weak)})" if weak else " (no script-src)"),
+                hint="Keep script-src and style-src to 'self': no inline <script> or style= "
+                "in templates.",
+                id="palermo.W011",
             )
         ]
     return []

@@ -19,6 +19,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -167,3 +168,26 @@ def parse_database_url(name: str, value: str) -> DatabaseURL:
         port=str(port or ""),
         options=options,
     )
+
+
+def env_networks(
+    name: str, *, environ: Mapping[str, str] | None = None
+) -> tuple[IPv4Network | IPv6Network, ...]:
+    """Comma-separated addresses or networks (``10.0.0.5,192.168.0.0/24``); empty: none.
+
+    >>> env_networks("P", environ={"P": "10.0.0.5, 192.168.0.0/24"})
+    (IPv4Network('10.0.0.5/32'), IPv4Network('192.168.0.0/24'))
+    >>> env_networks("P", environ={"P": "proxy"})
+    Traceback (most recent call last):
+    ...
+    palermo.web.lib.env.ConfigurationError: P='proxy': 'proxy' is not an IP address or network
+    """
+    networks: list[IPv4Network | IPv6Network] = []
+    for item in env_list(name, [], environ=environ):
+        try:
+            networks.append(ip_network(item, strict=False))
+        except ValueError:
+            raise ConfigurationError(
+                f"{name}={_raw(name, environ)!r}: {item!r} is not an IP address or network"
+            ) from None
+    return tuple(networks)

@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 
+from palermo.web.lib.login_steps import pending_login_step
 from palermo.web.lib.roles import Role, has_role
 
 View = Callable[..., HttpResponseBase]
@@ -102,6 +103,8 @@ class DenyByDefaultMiddleware(MiddlewareMixin):
         match = request.resolver_match
         if match is not None and API_NAMESPACE in match.namespaces:
             return None  # Ninja operations authenticate with TokenAuth (see the module doc)
-        if declared_roles(view_func) is not None or is_public(view_func):
+        if is_public(view_func):
             return None
-        return forbidden(request)
+        if declared_roles(view_func) is None:
+            return forbidden(request)
+        return pending_login_step(request, view_func)  # session lifetime, 2nd factor, password

@@ -117,6 +117,13 @@ NO_CASE_CONTENT_ROLES: RoleSet = frozenset({Role.ADMINISTRATOR})
 CONFIRMED_ROLES: RoleSet = CASE_ROLES | frozenset(
     {Role.RISK_ANALYST, Role.SUPERVISOR, Role.ADMINISTRATOR}
 )
+# Who must confirm each log-in with a second factor (TOTP or a recovery code): everyone who
+# reads a person's identity (PERSONAL_DATA_ROLES: interviewers, consular officers, case workers,
+# investigators), supervisors, administrators (they create accounts and tokens) and auditors
+# (they read who saw which person). lib/login_steps.py enforces it.
+SECOND_FACTOR_ROLES: RoleSet = PERSONAL_DATA_ROLES | frozenset(
+    {Role.SUPERVISOR, Role.ADMINISTRATOR, Role.AUDITOR}
+)
 
 # --- data-sharing agreements ---------------------------------------------------------------
 # Administrators (every agency's) and supervisors (their own agency's).
