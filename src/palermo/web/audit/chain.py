@@ -3,11 +3,12 @@ checkpoints kept outside the database; report the first entry or checkpoint that
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from django.conf import settings
 
-from palermo.web.audit.checkpoints import UPGRADE, Checkpoint, checkpoints_read
+from palermo.web.audit.checkpoints import RESTORE, UPGRADE, Checkpoint, checkpoints_read
 from palermo.web.audit.keys import AuditKeyRing, audit_keyring
 from palermo.web.audit.models import AuditEntry, AuditHead
 from palermo.web.audit.services import (
@@ -87,14 +88,26 @@ def _walk(
     return _Walked(checked, expected_prev)
 
 
-def audit_verify(*, chunk_size: int = 2000) -> ChainReport:
-    """Walk the log in order and compare it with the checkpoints."""
+def _after_restores(checkpoints: list[Checkpoint]) -> list[Checkpoint]:
+    """Drop the checkpoints a later ``restore`` line superseded (of entries past its head)."""
+    restores = [c for c in checkpoints if c.kind == RESTORE]
+    return [c for c in checkpoints if not any(r.line > c.line and c.seq > r.seq for r in restores)]
+
+
+def audit_verify(
+    *, chunk_size: int = 2000, restoring: tuple[int, str] | None = None
+) -> ChainReport:
+    """Walk the log in order and compare it with the checkpoints. ``restoring``: the head
+    (seq, hash) of a restored backup being checked, as if its ``restore`` line were written."""
     ring = audit_keyring()
     checkpoints, bad_line = checkpoints_read(ring)
     if bad_line is not None:
         return ChainReport(
             0, 0, f"the checkpoint file's line {bad_line.line} {bad_line.reason}", len(checkpoints)
         )
+    if restoring is not None:
+        checkpoints = [*checkpoints, Checkpoint(sys.maxsize, *restoring, RESTORE)]  # last line
+    checkpoints = _after_restores(checkpoints)
     legacy_until = max((c.seq for c in checkpoints if c.kind == UPGRADE), default=0)
     by_seq: dict[int, list[Checkpoint]] = {}
     for checkpoint in checkpoints:

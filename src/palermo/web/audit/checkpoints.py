@@ -27,6 +27,9 @@ logger = logging.getLogger("palermo.audit")
 
 HEAD = "head"
 UPGRADE = "upgrade"
+# ``palermo restore`` put back a backup whose log ends at this entry: earlier checkpoints of
+# later entries (written before the restore) no longer apply.
+RESTORE = "restore"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +97,11 @@ def checkpoints_read(
             parts = raw.split()
             if not parts:
                 continue
-            if len(parts) != 5 or not parts[0].isdigit() or parts[2] not in {HEAD, UPGRADE}:
+            if (
+                len(parts) != 5
+                or not parts[0].isdigit()
+                or parts[2] not in {HEAD, UPGRADE, RESTORE}
+            ):
                 return found, CheckpointProblem(number, "is not a checkpoint line")
             seq, head, kind, kid, mac = int(parts[0]), parts[1], parts[2], parts[3], parts[4]
             if not ring.knows(kid):
