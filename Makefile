@@ -8,20 +8,43 @@ PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 DEMO_DIR ?= var/demo
+# Every package pinned with its hashes (pip-compile from pyproject.toml): runtime, and
+# runtime + dev. Installs take exactly these files; Palermo itself goes in without deps.
+LOCK    := requirements/lock.txt
+DEVLOCK := requirements/dev-lock.txt
+COMPILE := $(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras \
+           --no-emit-index-url --no-emit-find-links
 
-.PHONY: venv install dev demo test lint typecheck unit web-sqlite web-postgres browser bench clean chromium fuzz faults
+.PHONY: venv install dev demo test lint typecheck audit audit-strict lock unit web-sqlite \
+        web-postgres browser bench clean chromium fuzz faults
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
 
-$(STAMP): pyproject.toml | $(PY)
-	$(BIN)/pip install -q -e .
+$(STAMP): pyproject.toml $(LOCK) | $(PY)
+	$(BIN)/pip install -q --require-hashes -r $(LOCK)
+	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
-$(DEVSTAMP): pyproject.toml | $(PY)
-	$(BIN)/pip install -q -e '.[dev]'
+$(DEVSTAMP): pyproject.toml $(DEVLOCK) | $(PY)
+	$(BIN)/pip install -q --require-hashes -r $(DEVLOCK)
+	$(BIN)/pip install -q --no-deps -e .
 	touch $(STAMP) $@
+
+# After changing dependencies in pyproject.toml: re-pin (keeps every other pin; needs PyPI).
+# `make lock UPGRADE=--upgrade` moves everything to the newest releases allowed.
+lock: $(DEVSTAMP)
+	$(COMPILE) $(UPGRADE) -o $(LOCK) pyproject.toml
+	$(COMPILE) $(UPGRADE) --extra dev -o $(DEVLOCK) pyproject.toml
+
+# pip-audit over every pinned package (exceptions with reasons: requirements/audit-exceptions.txt).
+# Packages it could not check (no network to PyPI's JSON API) are named and counted;
+# `make audit-strict` (or PALERMO_AUDIT_STRICT=1) fails on them too.
+audit: $(DEVSTAMP)
+	$(PY) requirements/audit.py $(DEVLOCK)
+
+audit-strict: $(DEVSTAMP)
+	$(PY) requirements/audit.py $(DEVLOCK) --strict
 
 install: $(STAMP)
 dev: $(DEVSTAMP)
@@ -60,7 +83,7 @@ web-postgres: $(DEVSTAMP)
 browser: $(DEVSTAMP) chromium
 	$(BIN)/pytest -q -m browser
 
-test: lint typecheck unit web-sqlite web-postgres browser
+test: lint typecheck audit unit web-sqlite web-postgres browser
 
 # The full fuzzing run (make test runs the same fuzz tests CI-sized, a few seconds each):
 # grammar-aware mutations of PAXLST, MRZ, CSV/Parquet/JSON Lines, profile YAML and watchlists,
