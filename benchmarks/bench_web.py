@@ -480,8 +480,11 @@ def case_list_render(worker: Any, renders: int) -> dict[str, Any]:
     from django.test import Client
     from django.urls import reverse
 
+    from palermo.web.testsupport import verify_session_with_second_factor
+
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(worker)
+    verify_session_with_second_factor(client, worker)  # case workers confirm with a code
     url = reverse("cases:list")
     times = []
     for _ in range(renders + 1):

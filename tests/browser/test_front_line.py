@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from test_main_path import log_in
 
 from palermo.profiles import EXAMPLES_DIR
@@ -175,7 +176,7 @@ def test_a_scanned_machine_readable_zone_fills_the_desk_and_a_bad_digit_is_named
     for line in ZONE.split("\n"):
         page.keyboard.type(line)
         page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelector('#id_surname').value === 'AUNG'")
+    expect(page.locator("#id_surname")).to_have_value("AUNG")
     assert page.input_value("#id_given_names") == "THIDA"
     assert page.input_value("#id_nationality") == "MM"
     assert page.input_value("#id_document_number") == "MA1234567"
@@ -227,13 +228,13 @@ def test_an_officer_disposes_of_a_travellers_hits_together_and_refers_the_match_
     watchlist_id = watchlist.get_attribute("id").removeprefix("hit-")
     group.locator(f"input[name$=exceptions][value='{watchlist_id}']").check()
     group.locator("button[type=submit]").click()
-    page.wait_for_function("document.querySelectorAll('article.hit.pending').length === 1")
+    expect(page.locator("article.hit.pending")).to_have_count(1)
     assert page.locator("section.card.group").count() == 0
     watchlist = page.locator("article.hit.watchlist")
     watchlist.locator("input[value=investigator]").check()
     watchlist.locator("textarea").fill("Listed recruiter: name and date of birth match.")
     watchlist.locator("form.disposition button[type=submit]").click()
-    page.wait_for_function("document.querySelectorAll('article.hit.pending').length === 0")
+    expect(page.locator("article.hit.pending")).to_have_count(0)
     expected = "已转介调查人员" if lang == "zh" else "Referred to an investigator"
     assert expected in page.locator("article.hit.watchlist").inner_text()
     _nothing_off_screen(page)
