@@ -34,7 +34,9 @@ class User(AbstractUser):
     role = models.CharField(_("role"), max_length=32, choices=ROLE_CHOICES)
     # Set when an administrator issues a one-time password: every page leads to the password
     # change page until the person has chosen their own.
-    must_change_password = models.BooleanField(_("must change password"), default=False)
+    must_change_password = models.BooleanField(
+        _("must change password"), default=False, db_default=False
+    )
 
     REQUIRED_FIELDS: ClassVar[list[str]] = ["email"]
 

@@ -23,7 +23,10 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="user",
             name="must_change_password",
-            field=models.BooleanField(default=False, verbose_name="must change password"),
+            # a database default too: code that does not know the column still inserts users
+            field=models.BooleanField(
+                db_default=False, default=False, verbose_name="must change password"
+            ),
         ),
         migrations.AddField(
             model_name="apitoken",
