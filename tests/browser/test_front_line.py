@@ -248,6 +248,7 @@ def test_an_officer_disposes_of_a_travellers_hits_together_and_refers_the_match_
 def test_a_first_line_screen_from_a_hit_refers_the_traveller_and_the_interview_asks_consent_first(
     live_server: Any, browser_page: Any, artifacts: Path, lang: str, size: str
 ) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
     from test_main_path import PASSWORD
 
     from palermo.web.accounts.models import Agency
@@ -255,12 +256,14 @@ def test_a_first_line_screen_from_a_hit_refers_the_traveller_and_the_interview_a
     from palermo.web.testsupport import make_user
 
     _world("documents-held-and-companion-answers.yaml")
-    make_user(
+    interviewer = make_user(
         "interviewer",
         agency=Agency.objects.get(code="north"),
         role=Role.SECOND_LINE_INTERVIEWER,
         password=PASSWORD,
     )
+    # interviewers confirm each log-in with their authenticator (log_in types its code)
+    TOTPDevice.objects.create(user=interviewer, name="phone", confirmed=True)
     page, base = browser_page, live_server.url
     page.set_viewport_size(SIZES[size])
     log_in(page, base, "officer")
