@@ -365,9 +365,7 @@ def admin_user_reset_password(
             password = _new_password(user)  # works once: must_change_password set
         else:
             user.set_password(password)
-        _save_audited(
-            actor, user, ["password", "must_change_password"], "password reset", request
-        )
+        _save_audited(actor, user, ["password", "must_change_password"], "password reset", request)
     return password
 
 
