@@ -51,7 +51,7 @@ def _wrong_code() -> InputError:
 
 
 def second_factor_enrolled(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return bool(TOTPDevice.objects.filter(user=user, confirmed=True).exists())
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,12 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-<<<<<<< HEAD
-from palermo.web.accounts.requests import AuthenticatedRequest
-from palermo.web.accounts.services import LoginRefusedError, user_login, user_logout
-=======
 from palermo.errors import InputError
-from palermo.web.accounts.models import User
+from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.accounts.second_factor import (
     second_factor_confirm,
     second_factor_enrolled,
@@ -33,7 +29,6 @@ from palermo.web.accounts.services import (
     user_logout,
 )
 from palermo.web.lib.login_steps import PASSWORD, SECOND_FACTOR, login_step, session_verified
->>>>>>> 7816d54 (auth: second factor (django-otp TOTP + 10 single-use recovery codes, QR code as server-side SVG and the secret in text) required by the deny-by-default middleware for administrators, supervisors, case workers, interviewers, consular officers, investigators and auditors; one-time passwords must be changed at first log-in; password change page for everyone (Django's validators, audited); API tokens expire (PALERMO_API_TOKEN_DAYS, 90) and are rotated (new token, old revoked, audited); absolute session lifetime (PALERMO_SESSION_MAX_HOURS, 12); per-address log-in limit counted in the cache before any password is hashed (429 with Retry-After; one audit entry per refused minute); CSP (django-csp, self only, no inline code; htmx indicator style moved to palermo.css), HSTS/HTTPS redirect/proxy SSL header/trusted proxies/CSRF origins from PALERMO_* variables, client address from X-Forwarded-For only via trusted proxies; Cache-Control no-store on every response; palermo web check --deploy (Django's deploy checks + palermo.W010/W011, fails on warnings) 0 warnings in the README's Production settings; zh_Hans; tests)
 from palermo.web.lib.permissions import allow, public
 from palermo.web.lib.problems import show_on_form
 from palermo.web.lib.roles import ALL_ROLES
@@ -139,10 +134,9 @@ def _next(request: HttpRequest) -> str:
 
 @login_step(PASSWORD)
 @allow(ALL_ROLES)
-def password_change_view(request: HttpRequest) -> HttpResponse:
+def password_change_view(request: AuthenticatedRequest) -> HttpResponse:
     """Everyone's own password; the page a one-time password leads to."""
     user = request.user
-    assert isinstance(user, User)  # @allow let only logged-in users in
     form = PasswordChangeForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -166,11 +160,10 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
 
 @login_step(SECOND_FACTOR, PASSWORD)
 @allow(ALL_ROLES)
-def second_factor_view(request: HttpRequest) -> HttpResponse:
+def second_factor_view(request: AuthenticatedRequest) -> HttpResponse:
     """Enrol an authenticator (no device yet), verify this session with a code, or, once
     verified, replace the recovery codes."""
     user = request.user
-    assert isinstance(user, User)  # @allow let only logged-in users in
     enrolled = second_factor_enrolled(user)
     verified = enrolled and session_verified(user)
     if verified and request.method == "POST" and request.POST.get("action") == "new-codes":

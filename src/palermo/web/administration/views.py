@@ -293,7 +293,7 @@ def confirmation_refuse(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @allow(ADMIN_ROLES)
 @require_POST
-def token_rotate(request: HttpRequest, pk: int) -> HttpResponse:
+def token_rotate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A new token in place of an old (or expired) one; the old one stops at once. The new
     secret is shown once, or goes to the second administrator when the role needs one."""
     token = selectors.token_get(user=request.user, pk=pk)
@@ -319,7 +319,7 @@ def token_rotate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @allow(ADMIN_ROLES)
 @require_POST
-def user_reset_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
+def user_reset_second_factor(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = selectors.account_get(user=request.user, pk=pk)
 
     def act() -> None:

@@ -26,7 +26,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -35,7 +35,7 @@ from palermo.web.lib.roles import SECOND_FACTOR_ROLES
 LOGIN_STEP_ATTRIBUTE = "palermo_login_step"
 SESSION_STARTED_KEY = "palermo_logged_in_at"
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 SECOND_FACTOR = "second_factor"
