@@ -272,5 +272,7 @@ class TestCasePages(BaseTestCase):
         self.login(self.caseworker)
         form = {"version": 1, "to_status": "referred", "reason": "shelter"}
         assert self.client.post(f"/cases/{case.pk}/status/", form).status_code == 302
-        response = self.client.post(f"/cases/{case.pk}/status/", {**form, "to_status": "closed"})
+        response = self.client.post(
+            f"/cases/{case.pk}/status/", {**form, "to_status": "closed", "confirm_close": "on"}
+        )
         assert response.status_code == 409

@@ -10,7 +10,7 @@ from watchlist_fixtures import uploaded_watchlist
 from palermo.web.accounts.models import User
 from palermo.web.administration.models import Confirmation, ConfirmationKind
 from palermo.web.audit.models import AuditEntry
-from palermo.web.cases.models import CONSENT_CHECKLIST, Consent
+from palermo.web.cases.models import CONSENT_CHECKLIST, Case, Consent
 from palermo.web.cases.services import case_open, consent_record
 from palermo.web.lib.roles import Role
 from palermo.web.profiles.models import ProfileVersion
@@ -162,3 +162,35 @@ class TestDeactivatingAUserAsksFirstAndCanBeUndone(BaseTestCase):
         response = self.client.post(self.reactivate, follow=True)
         assert "never confirmed by a second administrator" in response.content.decode()
         assert not self.active()
+
+
+class TestClosingACaseAsksFirst(BaseTestCase):
+    def setUp(self) -> None:
+        self.case = case_open(actor=self.caseworker, full_name="Li Wei", outcome="possible")
+        self.login(self.caseworker)
+        self.url = reverse("cases:transition", args=[self.case.pk])
+        self.form = {"version": self.case.version, "to_status": "closed", "reason": "declined"}
+
+    def status(self) -> str:
+        return Case.objects.get(pk=self.case.pk).status
+
+    def test_the_case_page_says_closing_is_final_before_the_button(self) -> None:
+        page = self.client.get(reverse("cases:detail", args=[self.case.pk])).content.decode()
+        assert "a closed case cannot be reopened" in page
+        assert "I confirm: close this case" in page
+
+    def test_closing_without_the_confirmation_shows_why_at_the_box_and_changes_nothing(
+        self,
+    ) -> None:
+        response = self.client.post(self.url, self.form)
+        assert response.status_code == 422
+        assert "Tick the box to confirm closing the case" in response.content.decode()
+        assert self.status() == "identified"
+
+    def test_closing_with_the_confirmation_closes(self) -> None:
+        self.client.post(self.url, {**self.form, "confirm_close": "on"})
+        assert self.status() == "closed"
+
+    def test_moving_on_to_referred_needs_no_confirmation(self) -> None:
+        self.client.post(self.url, {**self.form, "to_status": "referred"})
+        assert self.status() == "referred"

@@ -71,6 +71,23 @@ class TransitionForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason"), max_length=500, widget=forms.Textarea({"rows": 2})
     )
+    confirm_close = forms.BooleanField(
+        label=gettext_lazy("I confirm: close this case"),
+        required=False,
+        help_text=gettext_lazy(
+            "Only when closing. Closing is final: a closed case cannot be reopened or moved to "
+            "another status. Its file, timeline and consents stay."
+        ),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("to_status") == CaseStatus.CLOSED.value and not data.get("confirm_close"):
+            self.add_error(
+                "confirm_close",
+                _("Tick the box to confirm closing the case; nothing was changed."),
+            )
+        return data
 
 
 class ConsentForm(forms.Form):
