@@ -63,3 +63,14 @@ def _fresh_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _page_language_of_the_settings() -> Iterator[None]:
+    """Each test starts in the settings' language: a test that activates Chinese (as a request
+    in Chinese does on its thread) must not leave the next test's messages in Chinese."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
