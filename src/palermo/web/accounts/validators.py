@@ -4,15 +4,13 @@ holds the old one, so a Chinese page would show it in English)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import ngettext
 
 
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):
-    def validate(self, password: str, user: Any = None) -> None:
+    def validate(self, password: str, user: object = None) -> None:
         if len(password) < self.min_length:
             raise ValidationError(self.get_error_message(), code="password_too_short")
 

@@ -560,7 +560,7 @@ def admin_refuse(
 
 
 def admin_token_rotate(
-    *, actor: Actor, token: ApiToken, request: Any = None
+    *, actor: Actor, token: ApiToken, request: HttpRequest | None = None
 ) -> tuple[ApiToken, str | None]:
     """A new token for the same system, agency and role, with a new expiry, in place of
     ``token``, which is revoked at once. Made like any new token (``admin_token_create``): its
@@ -585,7 +585,9 @@ def admin_token_rotate(
     return record, secret
 
 
-def admin_user_reset_second_factor(*, actor: Actor, user: User, request: Any = None) -> None:
+def admin_user_reset_second_factor(
+    *, actor: Actor, user: User, request: HttpRequest | None = None
+) -> None:
     """A lost phone: remove the person's authenticator and recovery codes (audited); they set
     up a new one at their next log-in."""
     require_scope(actor, user.agency_id)

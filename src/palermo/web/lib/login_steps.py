@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -73,15 +72,15 @@ def session_expired(request: HttpRequest, *, now: float | None = None) -> bool:
     return moment - started > settings.SESSION_MAX_HOURS * 3600
 
 
-def session_verified(user: Any) -> bool:
+def session_verified(user: object) -> bool:
     """Whether this request's session was confirmed with a second factor (django-otp's
     ``OTPMiddleware`` gives the user ``is_verified``)."""
     is_verified = getattr(user, "is_verified", None)
     return callable(is_verified) and bool(is_verified())
 
 
-def needs_second_factor(user: Any) -> bool:
-    return user.role in SECOND_FACTOR_ROLES and not session_verified(user)
+def needs_second_factor(user: object) -> bool:
+    return getattr(user, "role", None) in SECOND_FACTOR_ROLES and not session_verified(user)
 
 
 def _to(url_name: str, request: HttpRequest) -> HttpResponse:
