@@ -25,9 +25,8 @@ from palermo.interchange.ctdc import (
 from palermo.interchange.ctdc_stats import summarise
 from palermo.records.limits import Limits
 
-SAMPLE = Path(__file__).parents[2] / "../../shared/data/ctdc-sample.csv"
-if not SAMPLE.exists():
-    SAMPLE = Path("/work/shared/data/ctdc-sample.csv")
+# the project's shared folder lies beside the repository (as for CI: a clone with shared/ beside it)
+SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "ctdc-sample.csv"
 needs_sample = pytest.mark.skipif(not SAMPLE.exists(), reason="the CTDC sample is not here")
 TERMS = f"{TERMS_PREFIX}: https://www.ctdatacollaborative.org/terms-use"
 runner = CliRunner()

@@ -22,7 +22,7 @@ from palermo.privacy.cells import suppress_small_cells
 from palermo.privacy.kanon import SUPPRESSED, k_anonymise
 
 runner = CliRunner()
-SAMPLE = Path("/work/shared/data/ctdc-sample.csv")
+SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "ctdc-sample.csv"
 
 
 def every_marginal(
