@@ -29,8 +29,6 @@ import os
 import platform
 import queue
 import secrets
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -45,6 +43,7 @@ from bench_web import (
     free_port,
     load,
     setup_django,
+    start_server,
     travellers,
     wait_until_up,
     world,
@@ -204,22 +203,7 @@ def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
         _agency, token = world(args.profiles)
         bodies = consistent(travellers(2_000, work))
         port = free_port()
-        env = {**os.environ, "PALERMO_ALLOWED_HOSTS": "127.0.0.1,localhost"}
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "palermo.cli.main",
-                "serve",
-                "--port",
-                str(port),
-                "--threads",
-                str(args.threads),
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        server = start_server(port, threads=args.threads)
         try:
             wait_until_up(port)
             load(port, token, bodies, 20, 1)  # compile the plan, open connections

@@ -541,6 +541,16 @@ def main() -> None:
     print(json.dumps(result, indent=2))
 
 
+def start_server(port: int, *, threads: int, workers: int | None = None) -> subprocess.Popen[bytes]:
+    """``palermo serve`` in a second process on 127.0.0.1:``port`` (``bench_load.py`` too)."""
+    command = [sys.executable, "-m", "palermo.cli.main", "serve", "--port", str(port)]
+    command += ["--threads", str(threads)]
+    if workers is not None:
+        command += ["--workers", str(workers)]
+    env = {**os.environ, "PALERMO_ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
 def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="palermo-bench-web-") as tmp:
         work = Path(tmp)
@@ -553,24 +563,7 @@ def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
             analyst = make_hits(agency, args.export_hits, bodies)
             export["create_seconds"] = round(time.perf_counter() - started, 1)
         port = free_port()
-        env = {**os.environ, "PALERMO_ALLOWED_HOSTS": "127.0.0.1,localhost"}
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "palermo.cli.main",
-                "serve",
-                "--port",
-                str(port),
-                "--threads",
-                str(args.threads),
-                "--workers",
-                str(args.workers),
-            ],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        server = start_server(port, threads=args.threads, workers=args.workers)
         try:
             wait_until_up(port)
             if args.export_hits:  # before the load: the queue holds exactly N hits
