@@ -83,3 +83,13 @@ def browser_page() -> Iterator[object]:
 @pytest.fixture
 def artifacts() -> Path:
     return ARTIFACTS
+
+
+@pytest.fixture(autouse=True)
+def _fresh_log_in_counts() -> None:
+    """Each walk-through starts with an empty cache: the live server runs in this process, so
+    the per-address log-in limit (10 a minute from 127.0.0.1) would otherwise count the
+    log-ins of the tests before it and refuse a later test's log-in."""
+    from django.core.cache import cache
+
+    cache.clear()

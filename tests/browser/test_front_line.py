@@ -127,7 +127,7 @@ def test_an_officer_who_types_words_for_numbers_sees_each_message_beside_its_fie
     assert summary is not None
     for name in ("nationality", "group_size", "declared_cash"):
         assert page.locator(f"#id_{name}-error").is_visible(), name
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    expect(page.locator(".error-summary").first).to_be_focused()  # focus moves after the swap
     assert page.input_value("#id_group_size") == "two"  # what was typed stays
     expected = "必须是整数。" if lang == "zh" else "Must be a whole number."
     assert page.inner_text("#id_group_size-error") == expected
@@ -135,7 +135,7 @@ def test_an_officer_who_types_words_for_numbers_sees_each_message_beside_its_fie
     _nothing_off_screen(page)
     # the summary's link takes the officer to the field
     page.click(".error-summary a[href='#id_group_size']")
-    assert page.evaluate("document.activeElement.id") == "id_group_size"
+    expect(page.locator("#id_group_size")).to_be_focused()
     # corrected, the traveller is screened and the hits appear
     page.fill("#id_nationality", "缅甸" if lang == "zh" else "Myanmar")
     page.fill("#id_group_size", "2")
@@ -218,8 +218,7 @@ def test_an_officer_disposes_of_a_travellers_hits_together_and_refers_the_match_
     group.locator("input[value=referred]").check()
     group.locator("textarea").fill("Companion answered every question for him.")
     group.locator("button[type=submit]").click()
-    page.wait_for_selector("section.card.group .error-summary")
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    expect(page.locator("section.card.group .error-summary")).to_be_focused()
     group.screenshot(path=str(artifacts / f"hits-grouped-error-{lang}-{size}.png"))
     # then right: the two profile hits together, the watchlist match left out
     group = page.locator("section.card.group")

@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_main_path import PASSWORD, log_in
 
 from palermo.profiles import EXAMPLES_DIR
 
-PASSWORD = "browser test password 42"
-
 
 def _submitted_version() -> int:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     from palermo.web.accounts.models import Agency
     from palermo.web.lib.roles import AgencyKind, Role
     from palermo.web.profiles.services import profile_submit, profile_upload
@@ -21,7 +22,8 @@ def _submitted_version() -> int:
 
     agency = Agency.objects.create(name="Northgate", kind=AgencyKind.BORDER_POST, code="north")
     analyst = make_user("analyst", agency=agency, role=Role.RISK_ANALYST)
-    make_user("supervisor", agency=agency, role=Role.SUPERVISOR, password=PASSWORD)
+    supervisor = make_user("supervisor", agency=agency, role=Role.SUPERVISOR, password=PASSWORD)
+    TOTPDevice.objects.create(user=supervisor, name="phone", confirmed=True)
     name = "visa-inconsistent-with-job.yaml"
     version = profile_upload(
         actor=analyst, source_name=name, text=(EXAMPLES_DIR / name).read_text(encoding="utf-8")
@@ -36,11 +38,7 @@ def test_the_approver_reads_the_figures_at_both_widths_in_both_languages(
 ) -> None:
     pk = _submitted_version()
     page, base = browser_page, live_server.url
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", "supervisor")
-    page.fill("#id_password", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    log_in(page, base, "supervisor")  # supervisors confirm each log-in with their authenticator
     page.goto(f"{base}/profiles/{pk}/")
     section = page.locator("section[aria-labelledby=figures-title]")
     assert "Projected hits per day" in section.inner_text()
