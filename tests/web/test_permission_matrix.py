@@ -63,6 +63,9 @@ URL_EXAMPLES["cases:consent_withdraw"] = lambda t: {
 }
 
 
+# POST only: a GET is refused before the notification is looked up
+URL_EXAMPLES["notifications:open"] = lambda t: {"pk": 1}
+
 # The screening, interview and profile flows (tests/web/flow_fixtures.py).
 from flow_fixtures import FLOW_URL_EXAMPLES  # noqa: E402
 

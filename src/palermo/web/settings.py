@@ -168,6 +168,7 @@ INSTALLED_APPS = [
     "palermo.web.administration",
     "palermo.web.watchlists",
     "palermo.web.exports",
+    "palermo.web.notifications",
 ]
 
 MIDDLEWARE = [
@@ -203,6 +204,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "palermo.web.lib.nav.role_context",
+                "palermo.web.notifications.context.unread_notifications",
             ],
         },
     }

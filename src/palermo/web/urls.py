@@ -23,5 +23,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("administration/", include("palermo.web.administration.urls")),
     path("watchlists/", include("palermo.web.watchlists.urls")),
     path("exports/", include("palermo.web.exports.urls")),
+    path("notifications/", include("palermo.web.notifications.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

@@ -146,6 +146,10 @@ SECOND_LINE_ROLES: RoleSet = frozenset({Role.SECOND_LINE_INTERVIEWER, Role.CONSU
 # (CASE_OPENING_ROLES, limited to those who interview).
 OPEN_CASE_ROLES: RoleSet = SECOND_LINE_ROLES & CASE_OPENING_ROLES
 
+# --- notifications -------------------------------------------------------------------------
+# Everyone has an inbox: notifications to them, or to their role at their agency.
+NOTIFICATION_ROLES: RoleSet = ALL_ROLES
+
 # --- profiles and named lists --------------------------------------------------------------
 # Analysts write them; a second analyst or a supervisor of the same agency approves.
 PROFILE_ROLES: RoleSet = frozenset({Role.RISK_ANALYST, Role.SUPERVISOR})

@@ -1,0 +1,66 @@
+"""What a notification says, per kind: the one table of messages (English source, Chinese in
+the catalogue). A message names the object by its reference, never a person's data.
+
+Adding a kind: a member of ``NotificationKind`` and its message in ``MESSAGES`` (placeholders
+``%(name)s`` filled from the ``params`` given to ``notification_send``), then the Chinese in
+``locale/zh_Hans``. ``notification_send`` refuses a kind without a message or params that do
+not fill it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationKind(StrEnum):
+    REFERRAL_RECEIVED = "referral_received"
+    REFERRAL_ACCEPTED = "referral_accepted"
+    REFERRAL_DECLINED = "referral_declined"
+    REFERRAL_COMPLETED = "referral_completed"
+    REFERRAL_REVOKED = "referral_revoked"
+    REFERRAL_OVERDUE = "referral_overdue"
+    REFERRAL_OVERDUE_RECEIVER = "referral_overdue_receiver"
+    # for any app: something on a case falls due (an NRM decision, a follow-up, a review)
+    CASE_TASK_DUE = "case_task_due"
+
+
+MESSAGES: dict[NotificationKind, Promise] = {
+    NotificationKind.REFERRAL_RECEIVED: _(
+        "%(sender)s sent your agency referral %(reference)s (%(service)s). Please accept or "
+        "decline it by %(due)s."
+    ),
+    NotificationKind.REFERRAL_ACCEPTED: _(
+        "%(recipient)s accepted referral %(reference)s (%(service)s)."
+    ),
+    NotificationKind.REFERRAL_DECLINED: _(
+        "%(recipient)s declined referral %(reference)s (%(service)s). Reason: %(reason)s"
+    ),
+    NotificationKind.REFERRAL_COMPLETED: _(
+        "%(recipient)s recorded the service of referral %(reference)s (%(service)s) as delivered."
+    ),
+    NotificationKind.REFERRAL_REVOKED: _(
+        "%(sender)s withdrew referral %(reference)s (%(service)s). Reason: %(reason)s"
+    ),
+    NotificationKind.REFERRAL_OVERDUE: _(
+        "Referral %(reference)s to %(recipient)s (%(service)s) has had no answer since %(due)s. "
+        "Please follow it up."
+    ),
+    NotificationKind.REFERRAL_OVERDUE_RECEIVER: _(
+        "Referral %(reference)s from %(sender)s (%(service)s) was due for an answer by %(due)s."
+    ),
+    NotificationKind.CASE_TASK_DUE: _("Case %(reference)s: %(task)s is due by %(due)s."),
+}
+
+KIND_LABELS: dict[NotificationKind, Promise] = {
+    NotificationKind.REFERRAL_RECEIVED: _("Referral received"),
+    NotificationKind.REFERRAL_ACCEPTED: _("Referral accepted"),
+    NotificationKind.REFERRAL_DECLINED: _("Referral declined"),
+    NotificationKind.REFERRAL_COMPLETED: _("Referral completed"),
+    NotificationKind.REFERRAL_REVOKED: _("Referral withdrawn"),
+    NotificationKind.REFERRAL_OVERDUE: _("Referral overdue"),
+    NotificationKind.REFERRAL_OVERDUE_RECEIVER: _("Referral overdue"),
+    NotificationKind.CASE_TASK_DUE: _("Task due"),
+}
