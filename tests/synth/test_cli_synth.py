@@ -29,7 +29,7 @@ def test_the_written_population_validates_as_ordinary_traveller_records(
     truth = pq.read_table(tmp_path / "people.truth.parquet")
     assert truth.num_rows == 3000
     assert truth.column_names == [
-        "record_id", "is_case", "exploitation_type", "is_child", "indicator_ids",
+        "record_id", "is_case", "exploitation_type", "is_child", "indicator_ids", "lookalike",
     ]  # fmt: skip
 
 

@@ -29,8 +29,10 @@ def population() -> tuple[pa.Table, pa.Table]:
 
 # The content of a small population, three batches: a seed must keep giving it. Measured on the
 # generator before its 420-line batch function was split into named steps (commit e1e5272), and
-# unchanged after. Change it only with a commit that means to change the synthetic data.
-PINNED_DIGEST = "0b61ffb7bade1536f95cfcda15c88548d2169c651bfcff83fa18164fe87c372a"
+# unchanged after. Change it only with a commit that means to change the synthetic data. The
+# truth table gained its ``lookalike`` column (all null in this, the easy, setting) with the
+# realistic setting; without that column the digest is still 0b61ffb7…c372a.
+PINNED_DIGEST = "684ad932f04d73f45348fff9a578a5443a537a1b54b9bca8e4ec5cb2867ef700"
 
 
 def test_a_seed_keeps_giving_the_very_same_population() -> None:

@@ -24,6 +24,22 @@ from palermo.records.schema import COUNTRY_CODES
 
 EXPLOITATION_TYPES = ("labour", "sexual", "forced_marriage")
 ExploitationType = Literal["labour", "sexual", "forced_marriage"]
+# Travellers who look like cases without being cases (issue 11, "synthetic evidence with
+# confounders"); how each looks is written down in ``palermo.synth.signals.LOOKALIKES``.
+LOOKALIKE_KINDS = (
+    "smuggled_migrant",
+    "lawful_labour",
+    "exploited_not_trafficked",
+    "one_way_tourist",
+    "family_group",
+)
+LookalikeKind = Literal[
+    "smuggled_migrant",
+    "lawful_labour",
+    "exploited_not_trafficked",
+    "one_way_tourist",
+    "family_group",
+]
 
 
 class _InvalidError(ValueError):
@@ -90,6 +106,35 @@ class EventMix(_Strict):
         return self
 
 
+class Realism(_Strict):
+    """The realistic setting: look-alikes among ordinary travellers, weaker single signals.
+
+    Absent (the default, "easy" setting), cases are cleanly separated from everyone else: the
+    generator and the example profiles were written from the same assumptions. Present, a share
+    of ordinary parties become travellers who look like cases (``lookalikes``), every first-line
+    observable shows in ordinary travellers often enough that its likelihood ratio is about
+    ``signal_likelihood_ratio`` (published screens reach about 2-5), recruitment agencies of
+    concern also sponsor ordinary travellers, and fewer cases carry a visa that contradicts
+    their purpose. Each number is an assumption, not a finding.
+    """
+
+    lookalike_share: float = Field(ge=0, le=0.5)
+    lookalikes: dict[LookalikeKind, float] = Field(min_length=1)
+    signal_likelihood_ratio: float = Field(gt=1, le=1000)
+    concern_agency_among_ordinary: float = Field(ge=0, le=1)
+    case_visa_mismatch: float = Field(ge=0, le=1)
+
+    @field_validator("lookalikes")
+    @classmethod
+    def _positive(cls, weights: dict[str, float]) -> dict[str, float]:
+        if any(w < 0 for w in weights.values()) or not any(w > 0 for w in weights.values()):
+            raise _InvalidError(
+                "look-alike weights must not be negative and at least one must be positive",
+                "相似旅客的权重不得为负，且至少一个须大于 0",
+            )
+        return weights
+
+
 class SynthConfig(_Strict):
     """A whole population recipe. ``palermo/synth/corridors.yaml`` is the default."""
 
@@ -102,6 +147,7 @@ class SynthConfig(_Strict):
     transit_hubs: tuple[str, ...] = Field(min_length=3)
     corridors: tuple[Corridor, ...] = Field(min_length=1)
     cases: Cases
+    realism: Realism | None = None
 
     @field_validator("transit_hubs")
     @classmethod
@@ -110,6 +156,14 @@ class SynthConfig(_Strict):
 
     def with_case_share(self, share: float) -> SynthConfig:
         return self.model_copy(update={"cases": self.cases.model_copy(update={"share": share})})
+
+    def realistic(self, realism: Realism | None = None) -> SynthConfig:
+        """The same corridors in the realistic setting (``REALISTIC`` unless given)."""
+        return self.model_copy(update={"realism": realism or REALISTIC})
+
+    @property
+    def setting(self) -> str:
+        return "easy" if self.realism is None else "realistic"
 
 
 _RULES_ZH = {
@@ -192,7 +246,31 @@ def load_config(path: str | Path) -> SynthConfig:
     return _parse(data, str(path))
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=4)
+def shipped_config(name: str = "corridors.yaml") -> SynthConfig:
+    """A configuration shipped in ``palermo/synth``: ``corridors.yaml`` (the default) or
+    ``corridors-shifted.yaml`` (the same traffic, cases on other corridors: the transfer check)."""
+    text = resources.files("palermo.synth").joinpath(name).read_text(encoding="utf-8")
+    return _parse(yamlsafe.parse(text), f"palermo/synth/{name}")
+
+
 def default_config() -> SynthConfig:
-    text = resources.files("palermo.synth").joinpath("corridors.yaml").read_text(encoding="utf-8")
-    return _parse(yamlsafe.parse(text), "palermo/synth/corridors.yaml")
+    return shipped_config("corridors.yaml")
+
+
+# The realistic setting's assumptions (see ``Realism``). About one ordinary party in twelve looks
+# like a case in some way; the weights follow the kinds the issue names, without a source for
+# their relative sizes.
+REALISTIC = Realism(
+    lookalike_share=0.08,
+    lookalikes={
+        "smuggled_migrant": 0.25,
+        "lawful_labour": 0.3,
+        "exploited_not_trafficked": 0.15,
+        "one_way_tourist": 0.15,
+        "family_group": 0.15,
+    },
+    signal_likelihood_ratio=4.0,
+    concern_agency_among_ordinary=0.2,
+    case_visa_mismatch=0.25,
+)

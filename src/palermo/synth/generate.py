@@ -42,7 +42,13 @@ from palermo.records.schema import (
     VISA_TYPES,
 )
 from palermo.synth import pools, signals
-from palermo.synth.config import EXPLOITATION_TYPES, SynthConfig, default_config
+from palermo.synth.config import (
+    EXPLOITATION_TYPES,
+    LOOKALIKE_KINDS,
+    Realism,
+    SynthConfig,
+    default_config,
+)
 from palermo.synth.fasthash import hmac_hex32
 
 BATCH_ROWS = 500_000
@@ -56,6 +62,8 @@ TRUTH_SCHEMA = pa.schema(
         pa.field("exploitation_type", pa.string()),
         pa.field("is_child", pa.bool_()),
         pa.field("indicator_ids", pa.list_(pa.string())),
+        # not a case, but drawn to look like one (realistic setting only; see signals.LOOKALIKES)
+        pa.field("lookalike", pa.string()),
     ]
 )
 
@@ -395,6 +403,7 @@ _TRIP_ARR = _strings(list(TRIP_TYPES))
 _DOC_ARR = _strings(list(DOCUMENT_TYPES))
 _SEX_ARR = _strings(["F", "M", "X"])
 _TYPE_ARR = pa.array([*EXPLOITATION_TYPES, None], pa.string())
+_LOOKALIKE_ARR = pa.array([*LOOKALIKE_KINDS, None], pa.string())
 _SPONSOR_NAMES = pa.array(
     [*pools.EMPLOYERS, *pools.AGENCIES, *pools.INSTITUTIONS, *pools.AGENCIES_OF_CONCERN, None],
     pa.string(),
@@ -508,10 +517,13 @@ def _batch(
     """``rows`` records and their truth; every draw comes from ``rng`` in a fixed order, so the
     steps below must keep their order for a seed to give the same population."""
     parties = _draw_parties(cfg, t, rng, rows)
+    lookalike = _lookalike_parties(cfg, t, rng, parties)
     people = _draw_travellers(cfg, t, rng, parties, start=start, rows=rows, key=key)
+    r_lookalike = lookalike[people.row_party]
+    _lookalike_travellers(cfg, rng, people, r_lookalike)
     record_id = _prefixed("T", start + np.arange(rows, dtype=np.int64), 9)
     records = _records_table(t, rng, parties, people, record_id, start=start)
-    return records, _truth_table(people, record_id, rows)
+    return records, _truth_table(people, record_id, rows, r_lookalike)
 
 
 # ---------------------------------------------------------------- parties
@@ -525,7 +537,16 @@ def _draw_parties(cfg: SynthConfig, t: _Tables, rng: np.random.Generator, rows: 
     route, origin, dest, visa_free, nationality = _routes(cfg, t, rng, n_party, cp=cp, ctyp=ctyp)
     event, event_day, lead, booking_missing = _travel_dates(cfg, rng, n_party, cp)
     purpose = _purposes(rng, sizes, cp, ctyp)
-    visa, settling = _visas(rng, purpose, visa_free, nationality=nationality, dest=dest, cp=cp)
+    case_mismatch = CASE_VISA_MISMATCH if cfg.realism is None else cfg.realism.case_visa_mismatch
+    visa, settling = _visas(
+        rng,
+        purpose,
+        visa_free,
+        nationality=nationality,
+        dest=dest,
+        cp=cp,
+        case_mismatch=case_mismatch,
+    )
     payer, sponsor, sector, one_way = _payers_and_sponsors(rng, purpose, settling, cp, ctyp)
     sponsor_name, has_registration, registration_no = _sponsor_names(rng, sponsor, cp)
     group_ref = _group_refs(rng, sizes, cp, ctyp)
@@ -655,6 +676,7 @@ def _visas(
     nationality: Ints,
     dest: Ints,
     cp: Ints,
+    case_mismatch: float = CASE_VISA_MISMATCH,
 ) -> tuple[Ints, Bools]:
     """The visa an honest traveller with this purpose would hold on this corridor, except for
     those settling (work, marriage) on a tourist visa or none; and which purposes settle."""
@@ -685,7 +707,7 @@ def _visas(
     settling = np.isin(purpose, [_P["work"], _P["marriage"]])
     mismatch = settling & _flip(rng, ORDINARY_VISA_MISMATCH, n_party)
     case_settling = settling[cp]
-    mismatch[cp] = case_settling & _flip(rng, CASE_VISA_MISMATCH, len(cp))
+    mismatch[cp] = case_settling & _flip(rng, case_mismatch, len(cp))
     visa = np.where(mismatch, vf_or_tourist, visa)
     visa = np.where(nationality == dest, _V["none"], visa)
     return visa, settling
@@ -797,7 +819,14 @@ def _draw_travellers(
     )
     cash, cash_missing = _cash(rng, rows, ci)
     obs, non_guardian, delphi = _observations(
-        rng, parties, row_party, r_size=r_size, minor=minor, ci=ci, c_type=c_type
+        rng,
+        parties,
+        row_party,
+        r_size=r_size,
+        minor=minor,
+        ci=ci,
+        c_type=c_type,
+        realism=cfg.realism,
     )
     _add_border_truth(delphi, parties, obs, non_guardian=non_guardian, c_party=row_party[ci], ci=ci)
     return _Travellers(
@@ -936,12 +965,19 @@ def _observations(
     minor: Bools,
     ci: Ints,
     c_type: Ints,
+    realism: Realism | None = None,
 ) -> tuple[dict[str, Bools], Bools, Bools]:
     """Officer observations: by chance in ordinary travellers, through latent indicators in
     cases. Returns the observation columns, the child-with-non-guardian flags and, per case
-    row, its Delphi indicators."""
+    row, its Delphi indicators. In the realistic setting ordinary travellers show each
+    observable more often (``signals.realistic_observables``)."""
     rows = len(row_party)
-    obs: dict[str, Bools] = {o.field: _rare(rng, rows, o.base) for o in signals.OBSERVABLES}
+    observables, non_guardian_base = signals.OBSERVABLES, signals.CHILD_NON_GUARDIAN_BASE
+    if realism is not None:
+        ratio = realism.signal_likelihood_ratio
+        observables = signals.realistic_observables(ratio)
+        non_guardian_base = max(non_guardian_base, signals.CHILD_NON_GUARDIAN_CASE / ratio)
+    obs: dict[str, Bools] = {o.field: _rare(rng, rows, o.base) for o in observables}
     tour = np.nonzero(r_size >= 6)[0]
     obs["obs_document_held_by_other"][tour[_rare(rng, len(tour), signals.TOUR_GROUP_DOCS_HELD)]] = (
         True
@@ -951,7 +987,7 @@ def _observations(
         True
     )
     non_guardian = np.zeros(rows, np.bool_)
-    non_guardian[kids[_rare(rng, len(kids), signals.CHILD_NON_GUARDIAN_BASE)]] = True
+    non_guardian[kids[_rare(rng, len(kids), non_guardian_base)]] = True
     obs["obs_child_with_non_guardian"] = non_guardian
 
     c_payer = parties.payer[row_party[ci]]
@@ -1035,6 +1071,126 @@ def _add_border_truth(
     }
     for ident, flags in brd.items():
         delphi[:, _ID_INDEX[ident]] = flags
+
+
+# ---------------------------------------------------------------- look-alikes, realistic setting
+
+
+def _lookalike_parties(
+    cfg: SynthConfig, t: _Tables, rng: np.random.Generator, parties: _Parties
+) -> Ints:
+    """In the realistic setting, turn a share of ordinary parties into travellers who look
+    like cases (``signals.LOOKALIKES``) and name some ordinary parties' recruitment agencies
+    among those of concern; return each party's look-alike kind (-1: none). The easy setting
+    draws nothing, so its populations stay exactly as they were."""
+    kind = np.full(len(parties.sizes), -1, np.int64)
+    realism = cfg.realism
+    if realism is None:
+        return kind
+    ordinary = np.nonzero(parties.ptype < 0)[0]
+    chosen = ordinary[_flip(rng, realism.lookalike_share, len(ordinary))]
+    by_kind: dict[str, float] = {str(k): w for k, w in realism.lookalikes.items()}
+    names = [k for k in LOOKALIKE_KINDS if by_kind.get(k, 0.0) > 0]
+    codes = np.array([LOOKALIKE_KINDS.index(k) for k in names], np.int64)
+    weights = [by_kind[k] for k in names]
+    kind[chosen] = codes[_choose(rng, len(chosen), weights)]
+    # families are parties of 2-5; the labour kinds travel alone or in work groups
+    size = parties.sizes
+    family = LOOKALIKE_KINDS.index("family_group")
+    labour = [LOOKALIKE_KINDS.index(k) for k in _LABOUR_LOOKALIKES]
+    kind[(kind == family) & ((size < 2) | (size > 5))] = -1
+    kind[np.isin(kind, labour) & (size >= 2) & (size <= 5)] = -1
+    for code, name in enumerate(LOOKALIKE_KINDS):
+        sel = np.nonzero(kind == code)[0]
+        if len(sel):
+            _shape_lookalikes(t, rng, parties, sel, signals.LOOKALIKES[name])
+    agency = (parties.ptype < 0) & (parties.sponsor == _SP["recruitment_agency"])
+    agency &= _flip(rng, realism.concern_agency_among_ordinary, len(agency))
+    parties.sponsor_name[agency] = _CON0 + rng.integers(
+        0, len(pools.AGENCIES_OF_CONCERN), int(agency.sum())
+    )
+    parties.has_registration[:] = (parties.sponsor_name != _NO_NAME) & (
+        parties.sponsor_name < _CON0
+    )
+    return kind
+
+
+_LABOUR_LOOKALIKES = ("smuggled_migrant", "lawful_labour", "exploited_not_trafficked")
+
+
+def _pick(
+    rng: np.random.Generator, n: int, options: tuple[tuple[str, float], ...], codes: dict[str, int]
+) -> Ints:
+    values = np.array([codes[name] for name, _ in options], np.int64)
+    return values[_choose(rng, n, [p for _, p in options])]
+
+
+def _shape_lookalikes(
+    t: _Tables, rng: np.random.Generator, p: _Parties, sel: Ints, spec: signals.Lookalike
+) -> None:
+    """Overwrite what a look-alike kind changes of the parties ``sel`` (arrays in place)."""
+    m = len(sel)
+    if spec.corridors is not None and spec.corridors in t.case_routes:
+        idx, w = t.case_routes[spec.corridors]
+        route = idx[_choose(rng, m, w)]
+        p.route[sel], p.origin[sel], p.dest[sel] = route, t.route_origin[route], t.route_dest[route]
+        p.nationality[sel] = p.origin[sel]
+        p.overland[sel] &= t.route_land[route]
+        p.hub1[sel] = _pick_hub(rng, t.hubs, p.origin[sel], p.dest[sel], None)
+        p.hub2[sel] = _pick_hub(rng, t.hubs, p.origin[sel], p.dest[sel], p.hub1[sel])
+    if spec.purpose:
+        p.purpose[sel] = _pick(rng, m, spec.purpose, _P)
+    visa_free = t.route_visa_free[p.route[sel]]
+    purpose = p.purpose[sel]
+    honest = np.select(
+        [purpose == _P["work"], purpose == _P["marriage"], purpose == _P["family_visit"]],
+        [_V["work"], _V["marriage"], np.where(visa_free, _V["visa_free"], _V["family"])],
+        np.where(visa_free, _V["visa_free"], _V["tourist"]),
+    )
+    settling = np.isin(purpose, [_P["work"], _P["marriage"]])
+    mismatch = settling & _flip(rng, spec.visa_mismatch, m)
+    p.visa[sel] = np.where(mismatch, np.where(visa_free, _V["visa_free"], _V["tourist"]), honest)
+    if spec.payer:
+        p.payer[sel] = _pick(rng, m, spec.payer, _PAY)
+    if spec.sponsor:
+        sponsor = _pick(rng, m, spec.sponsor, _SP)
+        p.sponsor[sel] = sponsor
+        name = np.full(m, _NO_NAME, np.int64)
+        emp, agency = sponsor == _SP["employer"], sponsor == _SP["recruitment_agency"]
+        name[emp] = _EMP0 + rng.integers(0, len(pools.EMPLOYERS), int(emp.sum()))
+        name[agency] = _AGE0 + rng.integers(0, len(pools.AGENCIES), int(agency.sum()))
+        p.sponsor_name[sel] = name
+    work = p.purpose[sel] == _P["work"]
+    p.sector[sel] = np.where(work, _choose(rng, m, CASE_SECTORS["labour"]), _JOB["none"])
+    p.one_way[sel] = _flip(rng, spec.one_way, m)
+    late = _flip(rng, spec.last_minute, m)
+    p.lead[sel] = np.where(late, rng.integers(0, 4, m), p.lead[sel])
+
+
+def _lookalike_travellers(
+    cfg: SynthConfig, rng: np.random.Generator, people: _Travellers, r_lookalike: Ints
+) -> None:
+    """What an officer observes of look-alike travellers, their cash and their documents."""
+    if cfg.realism is None:
+        return
+    for code, name in enumerate(LOOKALIKE_KINDS):
+        rows = np.nonzero(r_lookalike == code)[0]
+        m = len(rows)
+        if not m:
+            continue
+        spec = signals.LOOKALIKES[name]
+        for field, chance in spec.observations:
+            people.obs[field][rows] |= _flip(rng, chance, m)
+        low = rows[_flip(rng, spec.low_cash, m)]
+        people.cash[low] = rng.integers(0, 100, len(low))
+        people.cash_missing[low] = False
+        new = rows[_flip(rng, spec.new_document, m)]
+        people.issued[new] = people.r_eday[new] - rng.integers(1, 60, len(new))
+        people.expires[new] = people.issued[new] + np.where(people.minor[new], 1826, 3652)
+        kids = rows[people.minor[rows]]
+        people.obs["obs_child_with_non_guardian"][kids] |= _flip(
+            rng, spec.child_non_guardian, len(kids)
+        )
 
 
 # ---------------------------------------------------------------- arrow tables
@@ -1179,8 +1335,11 @@ def _records_table(
     return pa.Table.from_arrays([columns[f.name] for f in ARROW_SCHEMA], schema=ARROW_SCHEMA)
 
 
-def _truth_table(people: _Travellers, record_id: pa.Array, rows: int) -> pa.Table:
-    """Row for row: case or not, exploitation type, child, and the indicator ids it shows."""
+def _truth_table(
+    people: _Travellers, record_id: pa.Array, rows: int, r_lookalike: Ints
+) -> pa.Table:
+    """Row for row: case or not, exploitation type, child, the indicator ids it shows, and the
+    kind of look-alike (realistic setting) for travellers drawn to look like cases."""
     ci = people.ci
     lengths = np.zeros(rows, np.int32)
     lengths[ci] = people.delphi.sum(axis=1)
@@ -1197,6 +1356,7 @@ def _truth_table(people: _Travellers, record_id: pa.Array, rows: int) -> pa.Tabl
             _take(_TYPE_ARR, type_codes),
             pa.array(people.minor, pa.bool_()),
             ids,
+            _take(_LOOKALIKE_ARR, np.where(r_lookalike >= 0, r_lookalike, len(LOOKALIKE_KINDS))),
         ],
         schema=TRUTH_SCHEMA,
     )

@@ -171,3 +171,127 @@ CHILD_COMPANION_ANSWERS = 0.05
 CHILD_NON_GUARDIAN_BASE = 0.01
 CHILD_NON_GUARDIAN_CASE = 0.55
 CHILD_SUSPECT_DOCUMENT_CASE = 0.12
+
+
+# ---------------------------------------------------------------- the realistic setting
+#
+# Issue 11: in the easy setting above, one observation separates cases from ordinary travellers
+# with likelihood ratios of 24-183, where published screening tools reach about 2-5. The
+# realistic setting raises each observable's chance in ordinary travellers to the case chance
+# divided by a target ratio (``Realism.signal_likelihood_ratio``), and adds travellers who look
+# like cases. Both are assumptions written down here; what a population generated with them
+# shows is measured (``palermo synth evidence``), never asserted.
+
+
+def realistic_observables(likelihood_ratio: float) -> tuple[Observable, ...]:
+    """Every observable with its ordinary-traveller chance raised so that a single observation
+    carries about ``likelihood_ratio`` (against the mean of its case chances)."""
+    out = []
+    for o in OBSERVABLES:
+        case_mean = (o.case + o.tagged) / 2 if o.tags else o.case
+        base = max(o.base, case_mean / likelihood_ratio)
+        out.append(Observable(o.field, o.brd, base, o.case, o.tagged, o.tags))
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Lookalike:
+    """How a kind of traveller who is not a case comes to look like one.
+
+    ``corridors``: the case type whose corridors the party travels (``None``: its own);
+    ``purpose``, ``payer``, ``sponsor``: (value, probability) choices overriding the party's;
+    ``visa_mismatch``: chance that a work or marriage purpose travels on a tourist or visa-free
+    entry; ``one_way``, ``last_minute``, ``low_cash``, ``new_document``: chances;
+    ``observations``: chance of each first-line observable (in addition to the base rate);
+    ``child_non_guardian``: chance a child of the party travels with an adult who is not a
+    parent or guardian (a grandparent, an aunt).
+    """
+
+    corridors: str | None
+    purpose: tuple[tuple[str, float], ...] = ()
+    payer: tuple[tuple[str, float], ...] = ()
+    sponsor: tuple[tuple[str, float], ...] = ()
+    visa_mismatch: float = 0.0
+    one_way: float = 0.0
+    last_minute: float = 0.0
+    low_cash: float = 0.0
+    new_document: float = 0.0
+    observations: tuple[tuple[str, float], ...] = ()
+    child_non_guardian: float = 0.0
+
+
+LOOKALIKES: dict[str, Lookalike] = {
+    # migrants smuggled by choice on the labour corridors: a smuggler paid, little luggage,
+    # nervous, a story that does not hold, often overland and late-booked; no exploitation
+    "smuggled_migrant": Lookalike(
+        corridors="labour",
+        purpose=(("tourism", 0.7), ("family_visit", 0.2), ("work", 0.1)),
+        payer=(("unknown_third_party", 0.5), ("self", 0.4), ("family", 0.1)),
+        sponsor=(("none", 1.0),),
+        visa_mismatch=0.6,
+        one_way=0.8,
+        last_minute=0.35,
+        low_cash=0.4,
+        new_document=0.3,
+        observations=(
+            ("obs_inconsistent_account", 0.25),
+            ("obs_fearful", 0.2),
+            ("obs_little_luggage", 0.35),
+            ("obs_booked_by_non_traveller", 0.3),
+            ("obs_suspect_document", 0.05),
+        ),
+    ),
+    # labour migrants recruited lawfully through licensed agencies: agency-paid, one-way, in
+    # groups, sometimes escorted by an agent who holds the passports for the check-in
+    "lawful_labour": Lookalike(
+        corridors="labour",
+        purpose=(("work", 1.0),),
+        payer=(("recruitment_agency", 0.55), ("employer", 0.3), ("self", 0.15)),
+        sponsor=(("recruitment_agency", 0.7), ("employer", 0.3)),
+        one_way=0.75,
+        new_document=0.3,
+        observations=(
+            ("obs_booked_by_non_traveller", 0.5),
+            ("obs_document_held_by_other", 0.12),
+            ("obs_companion_answers", 0.08),
+            ("obs_vague_job_details", 0.08),
+        ),
+    ),
+    # workers exploited (unpaid overtime, wage theft) without force, deception or control:
+    # labour-law cases, not trafficking
+    "exploited_not_trafficked": Lookalike(
+        corridors="labour",
+        purpose=(("work", 0.7), ("tourism", 0.3)),
+        payer=(("self", 0.5), ("employer", 0.3), ("recruitment_agency", 0.2)),
+        sponsor=(("employer", 0.6), ("recruitment_agency", 0.3), ("none", 0.1)),
+        visa_mismatch=0.35,
+        one_way=0.6,
+        low_cash=0.35,
+        observations=(
+            ("obs_vague_job_details", 0.25),
+            ("obs_little_luggage", 0.25),
+            ("obs_booked_by_non_traveller", 0.25),
+            ("obs_inconsistent_account", 0.1),
+        ),
+    ),
+    # tourists on one-way tickets (onward travel by land, open return bought later)
+    "one_way_tourist": Lookalike(
+        corridors=None,
+        purpose=(("tourism", 1.0),),
+        one_way=1.0,
+        last_minute=0.2,
+        low_cash=0.15,
+        observations=(("obs_little_luggage", 0.2),),
+    ),
+    # families visiting relatives on the sexual-exploitation and marriage corridors; children
+    # sometimes with a grandparent or an aunt rather than a parent
+    "family_group": Lookalike(
+        corridors="forced_marriage",
+        purpose=(("family_visit", 0.8), ("marriage", 0.2)),
+        payer=(("family", 0.7), ("self", 0.3)),
+        sponsor=(("family", 0.8), ("none", 0.2)),
+        one_way=0.3,
+        observations=(("obs_companion_answers", 0.15), ("obs_fearful", 0.05)),
+        child_non_guardian=0.2,
+    ),
+}
