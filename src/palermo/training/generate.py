@@ -1,8 +1,10 @@
 """Scenarios generated from the synthetic population's ground truth (``palermo.synth``).
 
-``generate_scenarios(n, seed)`` draws a small population in which half the travellers are
-embedded cases (``SynthConfig.with_case_share``), takes about half cases and half ordinary
-travellers, and turns each row into a :class:`~palermo.training.scenario.Scenario`: the record
+``generate_scenarios(n, seed)`` draws a small population in the synthetic generator's realistic
+setting (look-alikes among ordinary travellers, ``SynthConfig.realistic``) in which half the
+travellers are embedded cases (``SynthConfig.with_case_share``), takes about half cases and half
+others (up to half of those look-alikes), and turns each row into a
+:class:`~palermo.training.scenario.Scenario`: the record
 as the desk shows it, the first-line items the generator marked as observable, the case's true
 Delphi indicators, and the person's answers from a willingness to disclose drawn per case.
 
@@ -14,8 +16,11 @@ choice of the training model, not data:
 * someone else arranged the trip when a third party paid the ticket, else with the simulated
   interview's probabilities (0.85 for cases, 0.35 for ordinary travellers);
 * an interpreter is needed for half the travellers;
-* ordinary travellers are labelled lawful workers (work purpose, employer or agency sponsor),
-  one-way tourists (one-way ticket) or ordinary.
+* look-alikes keep the generator's label; a worker exploited without being trafficked carries
+  each of four exploitation items (long hours, low pay, contract not respected, no social
+  protection) with probability 0.6 and is due a labour-inspection referral;
+* other ordinary travellers are labelled lawful workers (work purpose, employer or agency
+  sponsor), one-way tourists (one-way ticket) or ordinary.
 
 The same ``(n, seed)`` gives the same scenarios.
 
@@ -41,6 +46,7 @@ from palermo.records.value_labels import value_label
 from palermo.training.scenario import (
     Category,
     Companion,
+    Referral,
     Scenario,
     build_scenario,
     first_line,
@@ -49,6 +55,14 @@ from palermo.training.scenario import (
 MAX_SCENARIOS = 5_000
 CASE_SHARE = 0.5
 SYNTH_KEY = b"palermo-training-scenarios"
+LOOKALIKES: Mapping[str, Category] = {
+    "smuggled_migrant": Category.SMUGGLED_MIGRANT,
+    "lawful_labour": Category.LAWFUL_WORKER,
+    "exploited_not_trafficked": Category.EXPLOITED_NOT_TRAFFICKED,
+    "one_way_tourist": Category.ONE_WAY_TOURIST,
+    "family_group": Category.FAMILY_GROUP,
+}
+EXPLOITATION_ONLY = ("EX-01", "EX-04", "EX-05", "EX-06")
 THIRD_PARTY_PAYERS = frozenset({"employer", "recruitment_agency", "family", "unknown_third_party"})
 
 
@@ -76,16 +90,20 @@ def generate_scenarios(
     cat = catalogue or load_catalogue()
     if n == 0:
         return []
-    cfg = default_config().with_case_share(CASE_SHARE)
+    cfg = default_config().with_case_share(CASE_SHARE).realistic()
     records, truth = generate(max(40, 4 * n), seed, cfg, key=SYNTH_KEY)
     rows = records.to_pylist()
     facts = truth.to_pylist()
     rng = random.Random(seed)
     cases = [i for i, t in enumerate(facts) if t["is_case"]]
-    ordinary = [i for i, t in enumerate(facts) if not t["is_case"]]
+    alike = [i for i, t in enumerate(facts) if not t["is_case"] and t.get("lookalike")]
+    plain = [i for i, t in enumerate(facts) if not t["is_case"] and not t.get("lookalike")]
     want_cases = min(len(cases), (n + 1) // 2)
-    picked = rng.sample(cases, want_cases) + rng.sample(
-        ordinary, min(len(ordinary), n - want_cases)
+    want_alike = min(len(alike), (n - want_cases) // 2)
+    picked = (
+        rng.sample(cases, want_cases)
+        + rng.sample(alike, want_alike)
+        + rng.sample(plain, min(len(plain), n - want_cases - want_alike))
     )
     return [
         _scenario(k, seed, row=rows[i], fact=facts[i], rng=rng, cat=cat)
@@ -107,7 +125,13 @@ def _scenario(
     observed = sorted(q.id for q in first_line().questions if row.get(q.id) is True)
     is_case = bool(fact["is_case"])
     child = bool(fact["is_child"])
-    category = Category(fact["exploitation_type"]) if is_case else _look_alike(row)
+    category = _category(row, fact)
+    indicators = [i for i in fact["indicator_ids"] or [] if i in cat.indicators]
+    extra: list[Referral] = []
+    if category is Category.EXPLOITED_NOT_TRAFFICKED:
+        prefix = "CHL" if child else "ADL"
+        indicators = [f"{prefix}-{i}" for i in EXPLOITATION_ONLY if rng.random() < 0.6]
+        extra.append(Referral.LABOUR_INSPECTION)
     noise = Noise()
     willingness = rng.randrange(6, 21) * 0.05 if is_case else 1.0
     arranged = row.get("ticket_paid_by") in THIRD_PARTY_PAYERS or rng.random() < (
@@ -124,7 +148,8 @@ def _scenario(
         ),
         record=record,
         observed=observed,
-        indicators=[i for i in fact["indicator_ids"] or [] if i in cat.indicators],
+        indicators=indicators,
+        extra_referrals=extra,
         child=child,
         willingness=round(willingness, 2),
         companion=_companion(row, category, child),
@@ -147,6 +172,12 @@ def _record(row: Mapping[str, Any], ident: str) -> dict[str, Any]:
     return out
 
 
+def _category(row: Mapping[str, Any], fact: Mapping[str, Any]) -> Category:
+    if fact["is_case"]:
+        return Category(fact["exploitation_type"])
+    return LOOKALIKES.get(str(fact.get("lookalike"))) or _look_alike(row)
+
+
 def _look_alike(row: Mapping[str, Any]) -> Category:
     if row.get("declared_purpose") == "work" and row.get("sponsor_kind") in (
         "employer",
@@ -159,6 +190,8 @@ def _look_alike(row: Mapping[str, Any]) -> Category:
 
 
 def _companion(row: Mapping[str, Any], category: Category, child: bool) -> Companion:
+    if category is Category.FAMILY_GROUP:
+        return Companion.FAMILY
     if child:
         return (
             Companion.UNRELATED_ADULT

@@ -65,6 +65,8 @@ class Category(StrEnum):
     SMUGGLED_MIGRANT = "smuggled_migrant"
     LAWFUL_WORKER = "lawful_worker"
     ONE_WAY_TOURIST = "one_way_tourist"
+    EXPLOITED_NOT_TRAFFICKED = "exploited_not_trafficked"
+    FAMILY_GROUP = "family_group"
     ORDINARY = "ordinary"
 
     @property
@@ -90,6 +92,13 @@ CATEGORY_LABELS: dict[Category, Text] = {
     ),
     Category.ONE_WAY_TOURIST: Text(
         "traveller on a one-way ticket (not trafficking)", "持单程机票的旅客（不属于人口贩运）"
+    ),
+    Category.EXPLOITED_NOT_TRAFFICKED: Text(
+        "worker exploited without force, deception or control (a labour-law case, not trafficking)",
+        "在没有强迫、欺骗或控制的情况下受剥削的劳动者（属于劳动法个案，不属于人口贩运）",
+    ),
+    Category.FAMILY_GROUP: Text(
+        "family travelling together (not trafficking)", "结伴出行的家庭（不属于人口贩运）"
     ),
     Category.ORDINARY: Text("ordinary traveller", "普通旅客"),
 }
