@@ -66,6 +66,11 @@ URL_EXAMPLES["cases:consent_withdraw"] = lambda t: {
 # POST only: a GET is refused before the notification is looked up
 URL_EXAMPLES["notifications:open"] = lambda t: {"pk": 1}
 
+# The service directory (tests/web/directory_fixtures.py).
+from directory_fixtures import DIRECTORY_URL_EXAMPLES  # noqa: E402
+
+URL_EXAMPLES.update(DIRECTORY_URL_EXAMPLES)
+
 # The screening, interview and profile flows (tests/web/flow_fixtures.py).
 from flow_fixtures import FLOW_URL_EXAMPLES  # noqa: E402
 

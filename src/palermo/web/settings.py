@@ -169,6 +169,7 @@ INSTALLED_APPS = [
     "palermo.web.watchlists",
     "palermo.web.exports",
     "palermo.web.notifications",
+    "palermo.web.directory",
 ]
 
 MIDDLEWARE = [

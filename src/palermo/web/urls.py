@@ -24,5 +24,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("watchlists/", include("palermo.web.watchlists.urls")),
     path("exports/", include("palermo.web.exports.urls")),
     path("notifications/", include("palermo.web.notifications.urls")),
+    path("directory/", include("palermo.web.directory.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

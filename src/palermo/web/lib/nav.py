@@ -27,6 +27,7 @@ NAV: list[NavEntry] = [
     NavEntry("profiles:list", _("Risk profiles")),
     NavEntry("watchlists:index", _("Watchlists")),
     NavEntry("cases:list", _("Cases")),
+    NavEntry("directory:list", _("Service directory")),
     NavEntry("audit:search", _("Audit log")),
     NavEntry("agreements:list", _("Data-sharing agreements")),
     NavEntry("administration:index", _("Administration")),

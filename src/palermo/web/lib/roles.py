@@ -129,6 +129,11 @@ SECOND_FACTOR_ROLES: RoleSet = PERSONAL_DATA_ROLES | frozenset(
 # Administrators (every agency's) and supervisors (their own agency's).
 AGREEMENT_ROLES: RoleSet = frozenset({Role.ADMINISTRATOR, Role.SUPERVISOR})
 
+# --- service directory ---------------------------------------------------------------------
+# Read the directory and route referrals: whoever works on cases; administrators keep it.
+DIRECTORY_KEEPER_ROLES: RoleSet = ADMIN_ROLES
+DIRECTORY_ROLES: RoleSet = CASE_ROLES | DIRECTORY_KEEPER_ROLES
+
 # --- exports -------------------------------------------------------------------------------
 # The hit queue as CSV: the analysts who triage it and the supervisor who oversees it.
 HIT_EXPORT_ROLES: RoleSet = frozenset({Role.RISK_ANALYST, Role.SUPERVISOR})
