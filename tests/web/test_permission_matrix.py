@@ -86,6 +86,11 @@ from watchlist_fixtures import WATCHLIST_URL_EXAMPLES  # noqa: E402
 
 URL_EXAMPLES.update(WATCHLIST_URL_EXAMPLES)
 
+# Identification decisions of the national referral mechanism (tests/web/nrm_fixtures.py).
+from nrm_fixtures import NRM_URL_EXAMPLES  # noqa: E402
+
+URL_EXAMPLES.update(NRM_URL_EXAMPLES)
+
 
 def iter_views(
     patterns: list[URLPattern | URLResolver] | None = None, namespace: str = ""

@@ -22,6 +22,9 @@ Every variable (all optional):
 | ``PALERMO_OTP_ISSUER`` | ``Palermo`` | the name authenticator apps show for the second factor |
 | ``PALERMO_NATIONAL_AGENCY`` | empty | code of the national body's agency (administers all) |
 | ``PALERMO_OVERRIDE_SHARE_DAYS`` | ``30`` | a share without consent ends then, unless renewed |
+| ``PALERMO_NRM_FIRST_STAGE_DAYS`` | ``5`` | days for the first-stage decision |
+| ``PALERMO_NRM_RECOVERY_DAYS`` | ``30`` | recovery period (30 or more; less is refused) |
+| ``PALERMO_NRM_RECONSIDERATION_DAYS`` | ``14`` | days to answer a request for reconsideration |
 | ``PALERMO_LOGIN_MAX_FAILURES`` | ``5`` | failed log-ins per user name and address ... |
 | ``PALERMO_LOGIN_WINDOW_MINUTES`` | ``15`` | ... within this window lock that pair ... |
 | ``PALERMO_LOGIN_LOCKOUT_MINUTES`` | ``15`` | ... for this long |
@@ -170,6 +173,7 @@ INSTALLED_APPS = [
     "palermo.web.exports",
     "palermo.web.notifications",
     "palermo.web.directory",
+    "palermo.web.nrm",
 ]
 
 MIDDLEWARE = [
@@ -280,6 +284,14 @@ NATIONAL_AGENCY = env_str("PALERMO_NATIONAL_AGENCY", "")
 # A case shared without consent (supervisor override) stays shared this many days unless a
 # supervisor renews it with a reason.
 OVERRIDE_SHARE_DAYS = env_int("PALERMO_OVERRIDE_SHARE_DAYS", 30, minimum=1, maximum=365)
+
+# The national referral mechanism's clock (nrm app). The country's own figures: days for the
+# first-stage (reasonable grounds) decision after a referral; the recovery and reflection period
+# a positive first-stage decision starts (Council of Europe Convention Art. 13: at least 30
+# days, so fewer is refused at start-up); days to answer a request for reconsideration.
+NRM_FIRST_STAGE_DAYS = env_int("PALERMO_NRM_FIRST_STAGE_DAYS", 5, minimum=1, maximum=365)
+NRM_RECOVERY_DAYS = env_int("PALERMO_NRM_RECOVERY_DAYS", 30, minimum=30, maximum=3 * 365)
+NRM_RECONSIDERATION_DAYS = env_int("PALERMO_NRM_RECONSIDERATION_DAYS", 14, minimum=1, maximum=365)
 
 # Bounded input: a body larger than its view allows is refused (413) before it is read
 # (lib/uploads.py); the files Palermo writes are 0600 in 0700 folders (lib/apps.py).

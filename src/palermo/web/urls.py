@@ -25,5 +25,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("exports/", include("palermo.web.exports.urls")),
     path("notifications/", include("palermo.web.notifications.urls")),
     path("directory/", include("palermo.web.directory.urls")),
+    path("identification/", include("palermo.web.nrm.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

@@ -223,6 +223,13 @@ class CaseEventKind(StrEnum):
     EXPORTED = "exported"
     # opened for a child with exploitation indicators: referred to child protection
     CHILD_PROTECTION = "child_protection"
+    # the national referral mechanism (nrm app) and the child's protection (children app)
+    NRM_REFERRED = "nrm_referred"
+    NRM_DECISION = "nrm_decision"
+    NRM_RECONSIDERATION = "nrm_reconsideration"
+    AGE_ASSESSMENT = "age_assessment"
+    BEST_INTERESTS = "best_interests"
+    GUARDIAN = "guardian"
 
 
 CASE_EVENT_CHOICES = [
@@ -236,6 +243,12 @@ CASE_EVENT_CHOICES = [
     (CaseEventKind.SHARE_RENEWED.value, _("Sharing without consent renewed")),
     (CaseEventKind.EXPORTED.value, _("Case file exported")),
     (CaseEventKind.CHILD_PROTECTION.value, _("Referred to child protection")),
+    (CaseEventKind.NRM_REFERRED.value, _("Submitted for an identification decision")),
+    (CaseEventKind.NRM_DECISION.value, _("Identification decision recorded")),
+    (CaseEventKind.NRM_RECONSIDERATION.value, _("Reconsideration requested")),
+    (CaseEventKind.AGE_ASSESSMENT.value, _("Age assessment recorded")),
+    (CaseEventKind.BEST_INTERESTS.value, _("Best-interests assessment recorded")),
+    (CaseEventKind.GUARDIAN.value, _("Guardian or representative appointed")),
 ]
 
 

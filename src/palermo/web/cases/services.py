@@ -71,6 +71,15 @@ def _event(
     )
 
 
+def case_event_add(
+    *, actor: User, case: Case, kind: CaseEventKind, reason: str = "", **detail: Any
+) -> CaseEvent:
+    """Put a step another app took on the case's timeline (the national referral mechanism,
+    the child's protection). Called by that app's service inside the transaction that writes
+    its audit entry, so both or neither are kept; ``detail`` holds codes, never personal data."""
+    return _event(case, actor, kind, reason=reason[:500], **detail)
+
+
 def case_exported(
     *,
     actor: User,

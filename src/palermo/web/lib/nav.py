@@ -28,6 +28,7 @@ NAV: list[NavEntry] = [
     NavEntry("watchlists:index", _("Watchlists")),
     NavEntry("cases:list", _("Cases")),
     NavEntry("directory:list", _("Service directory")),
+    NavEntry("nrm:due", _("Identification decisions")),
     NavEntry("audit:search", _("Audit log")),
     NavEntry("agreements:list", _("Data-sharing agreements")),
     NavEntry("administration:index", _("Administration")),

@@ -155,6 +155,18 @@ OPEN_CASE_ROLES: RoleSet = SECOND_LINE_ROLES & CASE_OPENING_ROLES
 # Everyone has an inbox: notifications to them, or to their role at their agency.
 NOTIFICATION_ROLES: RoleSet = ALL_ROLES
 
+# --- national referral mechanism: identification decisions ---------------------------------
+# The case owner's roles submit a case to the competent authority for an identification
+# decision and ask for a reconsideration.
+NRM_REFERRING_ROLES: RoleSet = CASE_OPENING_ROLES | frozenset({Role.SUPERVISOR})
+# Who records identification decisions: investigators and supervisors of an agency of a
+# competent-authority kind (COMPETENT_AUTHORITY_KINDS), and only for identifications
+# addressed to their agency (the nrm services check both). The system never decides.
+NRM_DECISION_ROLES: RoleSet = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
+COMPETENT_AUTHORITY_KINDS: frozenset[AgencyKind] = frozenset({AgencyKind.ANTI_TRAFFICKING})
+# Who opens an identification's page: the referring side and the deciding side.
+NRM_ROLES: RoleSet = NRM_REFERRING_ROLES | NRM_DECISION_ROLES
+
 # --- profiles and named lists --------------------------------------------------------------
 # Analysts write them; a second analyst or a supervisor of the same agency approves.
 PROFILE_ROLES: RoleSet = frozenset({Role.RISK_ANALYST, Role.SUPERVISOR})
