@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "watchlist",  # palermo watchlist import|check|stats
     "stats",  # palermo stats import-ctdc|ctdc-summary|release-k
     "serve",  # palermo serve
+    "training",  # palermo training scenarios|export|import
     "web",  # palermo audit|keys|web: Django is loaded only when one of them runs
 )
 

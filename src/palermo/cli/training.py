@@ -1,0 +1,138 @@
+"""``palermo training``: scenario sets with their truth, offline course packages, imports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from palermo.cli.app import app, console, reports_errors
+from palermo.errors import InputError, Problem
+
+training_app = typer.Typer(
+    help="The training academy: scenarios, offline courses. 培训学院：情景、离线课程。",
+    no_args_is_help=True,
+)
+app.add_typer(training_app, name="training")
+
+
+@training_app.command("scenarios")
+@reports_errors
+def scenarios(
+    n: Annotated[int, typer.Option("--n", help="Number of scenarios. 情景数量。")],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed. 随机种子。")] = 0,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the set here (JSON); else print it. 写入文件（JSON）。"),
+    ] = None,
+    curated: Annotated[
+        bool,
+        typer.Option("--curated", help="Add the curated scenarios. 同时加入精选情景。"),
+    ] = False,
+) -> None:
+    """Generate N scenarios from the synthetic population, each with its truth (the same seed
+    gives the same set).
+    由合成人群生成 N 个情景，每个附真实情况（相同种子得到相同情景集）。
+    """
+    from palermo.training.curated import curated_scenarios
+    from palermo.training.generate import generate_scenarios
+    from palermo.training.io import set_document, write_set
+
+    made = generate_scenarios(n, seed)
+    if curated:
+        made = [*curated_scenarios(), *made]
+    if out is None:
+        typer.echo(json.dumps(set_document(made, seed=seed), ensure_ascii=False, indent=1))
+        return
+    write_set(out, made, seed=seed)
+    cases = sum(s.truth.is_case for s in made)
+    console.print(
+        f"{len(made)} scenarios ({cases} cases) -> {out}\n"
+        f"{len(made)} 个情景（{cases} 个个案）-> {out}",
+        highlight=False,
+    )
+
+
+@training_app.command("export")
+@reports_errors
+def export(
+    course: Annotated[
+        str,
+        typer.Argument(
+            help="A built-in course (first-line, second-line, children) or a course file "
+            "(.json). 内置课程或课程文件。"
+        ),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="The package to write (.zip). 要写入的课程包（.zip）。")
+    ],
+) -> None:
+    """Write a course as a self-contained offline package: course pages, scenarios and the
+    knowledge test, no live data.
+    将课程写成独立的离线课程包：课程页面、情景和知识测试，不含真实数据。
+    """
+    from palermo.training.package import (
+        assemble,
+        builtin_course,
+        course_from_spec,
+        export_course,
+        read_course,
+    )
+
+    path = Path(course)
+    if course.endswith((".zip", ".json")) or path.exists():
+        got = read_course(path)
+        built = assemble(
+            key=got.key,
+            title=got.title,
+            summary=got.summary,
+            modules=got.modules,
+            scenarios=got.scenarios,
+        )
+    else:
+        built = course_from_spec(builtin_course(course))
+    size = export_course(built, out)
+    console.print(
+        f"{built.title.en}: {len(built.modules)} modules, {len(built.scenarios)} scenarios, "
+        f"{len(built.questions)} questions -> {out} ({size:,} bytes)\n"
+        f"{built.title.zh}：{len(built.modules)} 个单元，{len(built.scenarios)} 个情景，"
+        f"{len(built.questions)} 道题 -> {out}",
+        highlight=False,
+    )
+
+
+@training_app.command("import")
+@reports_errors
+def import_(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="A course package (.zip) or a scenario set (.json, .yaml). "
+            "课程包（.zip）或情景集（.json、.yaml）。"
+        ),
+    ],
+) -> None:
+    """Check a course package or a scenario set and recompute every scenario's truth with this
+    installation's tools; exit 2 naming each problem.
+    检查课程包或情景集，并用本机工具重新计算每个情景的真实情况；有问题时逐一指出并以状态 2 退出。
+    """
+    from palermo.training.io import read_set
+    from palermo.training.package import import_package
+
+    if not source.is_file():
+        raise InputError([Problem(where=str(source), rule="file not found", rule_zh="找不到文件")])
+    if source.suffix.lower() == ".zip":
+        got = import_package(source)
+        title = got.title
+        found = got.scenarios
+        console.print(f"{title.en} / {title.zh}", highlight=False)
+    else:
+        found = tuple(read_set(source))
+    cases = sum(s.truth.is_case for s in found)
+    console.print(
+        f"{len(found)} scenarios checked ({cases} cases), none with a problem\n"
+        f"已检查 {len(found)} 个情景（{cases} 个个案），均无问题",
+        highlight=False,
+    )
