@@ -120,3 +120,52 @@ class TestProfileWorkflow(BaseTestCase):
         assert "The review date (2021-01-01) has passed" in response.content.decode()
         version.refresh_from_db()
         assert version.status == "approved"
+
+
+class TestMinedProfiles(BaseTestCase):
+    """A mined draft goes through the normal approval, once a person has written its rationale."""
+
+    def setUp(self) -> None:
+        self.analyst = self.user_with_role(Role.RISK_ANALYST)
+
+    def mined_text(self) -> str:
+        from palermo.analytics.mining import Candidate, Item, draft_yaml
+
+        candidate = Candidate(
+            (Item("obs_fearful", "true"), Item("trip_type", "eq", "one_way")),
+            30, 60, 2, 3_000, 750.0, 180.0, 3_100.0,
+        )  # fmt: skip
+        return draft_yaml(
+            candidate,
+            index=1,
+            owner="analysis unit",
+            valid_from=dt.date(2026, 1, 1),
+            review_by=dt.date(2099, 1, 1),
+        )
+
+    def submit(self, text: str) -> tuple[ProfileVersion, str]:
+        self.login(self.analyst)
+        self.client.post(reverse("profiles:upload"), {"text": text, "save": "1"})
+        version = ProfileVersion.objects.latest("id")
+        response = self.client.post(
+            reverse("profiles:submit", kwargs={"pk": version.pk}), follow=True
+        )
+        version.refresh_from_db()
+        return version, response.content.decode()
+
+    def test_a_mined_draft_cannot_be_submitted_until_its_rationale_is_written(self) -> None:
+        version, page = self.submit(self.mined_text())
+        assert version.status == "draft"
+        assert "its rationale has not been written yet" in page
+
+    def test_a_mined_draft_with_a_written_rationale_is_approved_by_a_second_person(self) -> None:
+        text = self.mined_text()
+        written = text.replace(
+            "[mined draft: rationale to be written by an analyst]", "Fear and a"
+        ).replace("[挖掘草稿：理由须由分析员撰写]", "恐惧与单程")
+        version, _ = self.submit(written)
+        assert version.status == "submitted"
+        self.login(self.supervisor)
+        self.client.post(reverse("profiles:approve", kwargs={"pk": version.pk}))
+        version.refresh_from_db()
+        assert (version.status, version.approved_by) == ("approved", self.supervisor)

@@ -12,7 +12,8 @@ from palermo.cli.app import app
 
 COMMAND_MODULES = (
     "records",  # palermo records fields|check|mrz
-    "screen",  # palermo screen, palermo profiles check|show
+    "screen",  # palermo screen, palermo profiles check|show|backtest
+    "mine",  # palermo profiles mine
     "synth",  # palermo synth travellers
     "demo",  # palermo demo
     "assess",  # palermo assess, palermo indicators list|evaluate

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from palermo.analytics.mining import has_mined_rationale
 from palermo.errors import InputError
 from palermo.profiles.loader import build_list, check_texts, lists_used, read_yaml
 from palermo.web.accounts.models import User
@@ -93,6 +94,17 @@ class _ProfileWorkflow(_YamlWorkflow[ProfileVersion]):
     detail_key = "profile"
     where = gettext_lazy("profile")
     held_elsewhere = gettext_lazy("another agency holds a profile with this id; choose another id")
+
+    def check_submission(self, version: ProfileVersion) -> None:
+        """A mined draft goes to review only once a person has written its rationale."""
+        if has_mined_rationale(version.yaml_text):
+            raise TransitionRefusedError(
+                _(
+                    "This profile was mined from cases and its rationale has not been written "
+                    "yet. Write in the rationale, in both languages, why this combination points "
+                    "to trafficking, and upload it as a new version."
+                )
+            )
 
     def check_activation(self, version: ProfileVersion, day: dt.date) -> None:
         """Every named list the profile uses is active, and its review date has not passed."""

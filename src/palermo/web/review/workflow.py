@@ -70,6 +70,9 @@ class ReviewWorkflow(Generic[V]):
 
     # --- the kind's own checks and consequences (nothing by default) ---------------------
 
+    def check_submission(self, version: V) -> None:
+        """Refuse submitting ``version`` for approval (``TransitionRefusedError``)."""
+
     def check_activation(self, version: V, day: dt.date) -> None:
         """Refuse activating ``version`` (``TransitionRefusedError``)."""
 
@@ -196,6 +199,7 @@ class ReviewWorkflow(Generic[V]):
             require_status(version, ReviewStatus.DRAFT)
             if version.author_id != actor.pk:
                 raise NotPermittedError(_("Only the author can submit a draft."))
+            self.check_submission(version)
             self._step(
                 version,
                 actor,

@@ -1,0 +1,135 @@
+"""``palermo profiles mine``: draft profiles from identified cases against baseline traffic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+import typer
+from rich.table import Table
+
+from palermo.cli.app import console, reports_errors
+from palermo.cli.screen import profiles_app
+from palermo.errors import InputError, Problem
+from palermo.records import read_records
+
+
+def _cases_from_truth(baseline: pa.Table, truth_path: Path) -> pa.Table:
+    truth = pq.read_table(truth_path, columns=["record_id", "is_case"])
+    case_ids = pc.filter(truth.column("record_id"), pc.fill_null(truth.column("is_case"), False))
+    return baseline.filter(pc.is_in(baseline.column("record_id"), value_set=case_ids))
+
+
+def _refuse(where: Path | str, en: str, zh: str) -> InputError:
+    return InputError([Problem(where=str(where), rule=en, rule_zh=zh)])
+
+
+@profiles_app.command("mine")
+@reports_errors
+def mine_command(
+    baseline: Annotated[
+        Path,
+        typer.Option("--baseline", help="Screened traffic (traveller records). 基准客流记录。"),
+    ],
+    out: Annotated[
+        Path, typer.Option("--out", help="Directory for the draft profiles. 草案输出目录。")
+    ],
+    cases: Annotated[
+        Path | None,
+        typer.Option(
+            "--cases", help="Records of identified victims' journeys. 已识别受害人的出行记录。"
+        ),
+    ] = None,
+    truth: Annotated[
+        Path | None,
+        typer.Option(
+            "--truth",
+            help="Instead of --cases: ground truth marking the cases among the baseline (palermo "
+            "synth). 以真实标注代替 --cases。",
+        ),
+    ] = None,
+    min_cases: Annotated[
+        int, typer.Option("--min-cases", min=1, help="Cases a combination needs. 最少案例数。")
+    ] = 10,
+    min_lift: Annotated[
+        float,
+        typer.Option("--min-lift", min=1.0, help="Lower 95% bound of the lift. 提升度下限。"),
+    ] = 5.0,
+    top: Annotated[
+        int, typer.Option("--top", min=1, max=200, help="Candidates kept. 保留候选数。")
+    ] = 10,
+    owner: Annotated[
+        str, typer.Option("--owner", help="Owner written in the drafts. 草案所有者。")
+    ] = "Anti-trafficking analysis unit",
+) -> None:
+    """Combinations of circumstances far more common among identified cases than in the
+    traffic, checked by the rights guard and written as draft profiles with their evidence; a
+    person writes each rationale before the normal four-eyes approval.
+    从已识别案例与基准客流中挖掘情形组合，经权利保护检查后写成附证据的风险画像草案；
+    理由须由人撰写，然后按常规双人审批。
+    """
+    from palermo.analytics.mining import check_drafts, mine_candidates
+
+    if (cases is None) == (truth is None):
+        raise _refuse("--cases/--truth", "give exactly one of --cases and --truth",
+                      "--cases 与 --truth 须且只能提供一个")  # fmt: skip
+    if out.exists() and not out.is_dir():
+        raise _refuse(out, "is not a directory", "不是目录")
+    base = read_records(baseline)
+    case_table = read_records(cases) if cases is not None else None
+    if case_table is None and truth is not None:
+        case_table = _cases_from_truth(base, truth)
+    assert case_table is not None
+    if case_table.num_rows < min_cases:
+        raise _refuse(
+            cases or truth or "",
+            f"{case_table.num_rows} case(s): fewer than --min-cases {min_cases}",
+            f"案例 {case_table.num_rows} 个，少于 --min-cases {min_cases}",
+        )
+    found = mine_candidates(case_table, base, min_cases=min_cases, min_lift=min_lift, top=top)
+    today = dt.date.today()  # noqa: DTZ011 - a calendar day for the draft's validity
+    result = check_drafts(
+        found,
+        owner=owner,
+        valid_from=today,
+        review_by=today + dt.timedelta(days=365),
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    table = Table("draft / 草案", "cases / 案例", "travellers / 旅客", "lift (95%) / 提升度")
+    evidence = []
+    for i, (candidate, text) in enumerate(result.drafts, start=1):
+        name = f"mined-{i:02d}.yaml"
+        (out / name).write_text(text, encoding="utf-8")
+        words = " & ".join(it.words("en") for it in candidate.items)
+        table.add_row(
+            f"{name}\n{words}",
+            f"{candidate.cases}/{candidate.case_total}",
+            f"{candidate.baseline}/{candidate.baseline_total}",
+            f"{candidate.lift:.1f} ({candidate.lift_low:.1f}-{candidate.lift_high:.1f})",
+        )
+        evidence.append({"file": name, "items": [it.criterion() for it in candidate.items],
+                         "cases": candidate.cases, "baseline": candidate.baseline,
+                         "lift": candidate.lift, "lift_low": candidate.lift_low,
+                         "lift_high": candidate.lift_high})  # fmt: skip
+    refused = [
+        {"items": [it.criterion() for it in c.items], "reason": reason}
+        for c, reason in result.refused
+    ]
+    (out / "evidence.json").write_text(
+        json.dumps({"drafts": evidence, "refused": refused}, indent=2, ensure_ascii=False),
+        encoding="utf-8",
+    )
+    console.print(table)
+    console.print(
+        f"{len(result.drafts)} draft(s) in {out}, {len(result.refused)} refused by the rights "
+        f"guard or the profile rules (evidence.json).\n{out} 中有 {len(result.drafts)} 份草案，"
+        f"{len(result.refused)} 份被权利保护检查或画像规则拒绝（见 evidence.json）。\n"
+        "Each draft's rationale must be written by an analyst before it can be submitted for "
+        "approval.\n每份草案的理由须由分析员撰写后，方可提交审批。",
+        highlight=False,
+    )
