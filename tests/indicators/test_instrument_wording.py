@@ -30,3 +30,16 @@ def test_being_taken_married_or_sold_reads_as_a_sentence_in_chinese(name: str) -
     text = (INSTRUMENTS_DIR / f"{name}.yaml").read_text(encoding="utf-8")
     assert "嫁娶" not in text
     assert "逼我结婚" in text
+
+
+ADULT_WORDS_EN = ("contract", "labour law", "social protection", "employer", "recruitment agency")
+ADULT_WORDS_ZH = ("合同", "劳动法", "社会保障", "雇主", "招聘机构")
+
+
+def test_the_child_interviews_options_are_in_a_childs_words_in_both_languages() -> None:
+    child = load_instrument("second-line-child")
+    texts = [o.text for q in child.questions for o in q.options]
+    adult_words_en = [t.en for t in texts if any(w in t.en.lower() for w in ADULT_WORDS_EN)]
+    adult_words_zh = [t.zh for t in texts if any(w in t.zh for w in ADULT_WORDS_ZH)]
+    assert adult_words_en == []
+    assert adult_words_zh == []

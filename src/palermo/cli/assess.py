@@ -43,6 +43,14 @@ def assess_command(
             help="Adult combination rule: ilo (default) or moldova. 成人组合规则。",
         ),
     ] = Variant.ILO,
+    age_in_doubt: Annotated[
+        bool,
+        typer.Option(
+            "--age-in-doubt",
+            help="The person may be under 18: presumed a child (child instrument only). "
+            "年龄存疑：推定为儿童（仅限儿童问卷）。",
+        ),
+    ] = False,
 ) -> None:
     """Assess interview answers (or first-line observations); exit status 2 on bad input.
     评估面谈回答（或第一线观察）；输入有误时退出状态为 2。
@@ -52,7 +60,7 @@ def assess_command(
     result: Assessment | OfferDecision = (
         decide_offer(inst, parsed)
         if inst.kind == "first_line"
-        else assess(inst, parsed, variant=variant)
+        else assess(inst, parsed, variant=variant, age_in_doubt=age_in_doubt)
     )
     if as_json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))  # noqa: T201

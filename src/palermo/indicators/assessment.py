@@ -15,7 +15,10 @@ How dimensions combine is a named, documented option (§1.4); the default is the
   and EX and CD; abuse of vulnerability (VR, VD) only reinforces the means.
 * Children (both variants): the means element is not required (Palermo Protocol Art. 3(c)); an
   act plus a positive EX dimension is enough. Any exploitation indicator (EX or CD) for a child
-  leads to a referral to child protection, whatever the outcome.
+  leads to a referral to child protection, whatever the outcome; so do, whatever the indicator
+  count, the answers a child instrument marks ``child_protection`` (travelling alone or with an
+  adult who is not a parent or guardian; taken, sold, promised or threatened) and an age in
+  doubt (the person is presumed a child until an age assessment says otherwise).
 
 An assessment never concludes that a person is not a victim: the weakest outcome is "indicators
 insufficient", which says what was not found.
@@ -195,6 +198,9 @@ class Assessment:
     act_evidence: tuple[str, ...] = ()
     skipped_answers: tuple[str, ...] = ()
     consent_missing: tuple[str, ...] = field(default_factory=tuple)
+    # why a child-protection referral is needed, in words (empty: none is)
+    child_protection_reasons: tuple[Text, ...] = ()
+    age_in_doubt: bool = False
 
     @property
     def present(self) -> frozenset[str]:
@@ -211,6 +217,8 @@ class Assessment:
             "variant_title": self.variant.rule_text.to_dict(),
             "population": self.population,
             "child_protection_referral": self.child_protection_referral,
+            "child_protection_reasons": [t.to_dict() for t in self.child_protection_reasons],
+            "age_in_doubt": self.age_in_doubt,
             "instrument": {
                 "id": self.instrument_id,
                 "version": self.instrument_version,
@@ -609,11 +617,90 @@ def assess(
     *,
     variant: Variant = Variant.ILO,
     catalogue: Catalogue | None = None,
+    age_in_doubt: bool = False,
 ) -> Assessment:
     """Assess the answers to a second-line interview.
 
+    ``age_in_doubt``: the person may be under 18 whatever their document says; they are then
+    interviewed with the child instrument and presumed a child, which calls for a
+    child-protection referral (an adult instrument refuses it).
+
     Refuses (InputError) answers recorded without the person's consent or assent.
     """
+    _refuse_unassessable(instrument, answers, age_in_doubt=age_in_doubt)
+    missing_consent = tuple(
+        c.id for c in instrument.consent if not c.required and answers.consent.get(c.id) is not True
+    )
+    present, act, triggers, skipped = _evidence(instrument, answers)
+    result = assess_indicators(
+        present,
+        child=instrument.population == "child",
+        act_evidence=act,
+        variant=variant,
+        catalogue=catalogue,
+        sets=instrument.sets,
+    )
+    reasons = _protection_reasons(result, triggers, age_in_doubt=age_in_doubt)
+    reasoning = list(result.reasoning)
+    if reasons and not result.child_protection_referral:
+        reasoning.append(
+            Text(
+                "Refer to child protection whatever the indicator count: "
+                + "; ".join(r.en for r in reasons),
+                "无论指标数量多少，都须转介儿童保护机构：" + "；".join(r.zh for r in reasons),
+            )
+        )
+    if missing_consent:
+        reasoning.append(
+            Text(
+                "Consent checklist incomplete: " + ", ".join(missing_consent) + ".",
+                "同意核对清单不完整：" + "、".join(missing_consent) + "。",
+            )
+        )
+    if skipped:
+        reasoning.append(
+            Text(
+                "Answers ignored because the skip logic did not ask them: "
+                + ", ".join(skipped)
+                + ".",
+                "以下回答因跳题逻辑未提问而被忽略：" + "、".join(skipped) + "。",
+            )
+        )
+    return Assessment(
+        outcome=result.outcome,
+        variant=variant,
+        population=result.population,
+        child_protection_referral=bool(reasons),
+        sets=result.sets,
+        reasoning=tuple(reasoning),
+        catalogue_version=result.catalogue_version,
+        catalogue_stamp=result.catalogue_stamp,
+        instrument_id=instrument.id,
+        instrument_version=instrument.version,
+        language=answers.language,
+        act_evidence=result.act_evidence,
+        skipped_answers=tuple(skipped),
+        consent_missing=missing_consent,
+        child_protection_reasons=tuple(reasons),
+        age_in_doubt=age_in_doubt,
+    )
+
+
+def _refuse_unassessable(instrument: Instrument, answers: Answers, *, age_in_doubt: bool) -> None:
+    """Refuse (InputError) an adult instrument for a person whose age is in doubt, the
+    first-line questionnaire, and answers recorded without consent (or a child's assent)."""
+    if age_in_doubt and instrument.population != "child":
+        raise InputError(
+            [
+                Problem(
+                    where="--instrument",
+                    value=instrument.id,
+                    rule="the person's age is in doubt: they are presumed a child until an age "
+                    "assessment says otherwise; use the child instrument",
+                    rule_zh="当事人年龄存疑：在年龄评估得出其他结论之前推定其为儿童；请使用儿童问卷",
+                )
+            ]
+        )
     if instrument.kind != "second_line":
         raise InputError(
             [
@@ -640,12 +727,18 @@ def assess(
                 for cid in refused
             ]
         )
-    missing_consent = tuple(
-        c.id for c in instrument.consent if not c.required and answers.consent.get(c.id) is not True
-    )
+
+
+def _evidence(
+    instrument: Instrument, answers: Answers
+) -> tuple[dict[str, list[str]], list[str], list[Text], list[str]]:
+    """From the answers the skip logic asks: indicators present (with the questions evidencing
+    them), answers showing the act, answers calling for child protection (in words), and the
+    questions answered although not asked."""
     is_asked = asked(instrument, answers)
     present: dict[str, list[str]] = {}
     act: list[str] = []
+    triggers: list[Text] = []
     skipped: list[str] = []
     for q in instrument.questions:
         value = answers.values.get(q.id)
@@ -658,46 +751,33 @@ def assess(
             option = q.option(oid)
             if option.act:
                 act.append(f"{q.id}={oid}")
+            if option.child_protection:
+                triggers.append(
+                    Text(f"{q.text.en} {option.text.en}", f"{q.text.zh}{option.text.zh}")
+                )
             for ind in option.evidences:
                 present.setdefault(ind, []).append(q.id)
-    result = assess_indicators(
-        present,
-        child=instrument.population == "child",
-        act_evidence=act,
-        variant=variant,
-        catalogue=catalogue,
-        sets=instrument.sets,
-    )
-    reasoning = list(result.reasoning)
-    if missing_consent:
-        reasoning.append(
-            Text(
-                "Consent checklist incomplete: " + ", ".join(missing_consent) + ".",
-                "同意核对清单不完整：" + "、".join(missing_consent) + "。",
-            )
-        )
-    if skipped:
-        reasoning.append(
-            Text(
-                "Answers ignored because the skip logic did not ask them: "
-                + ", ".join(skipped)
-                + ".",
-                "以下回答因跳题逻辑未提问而被忽略：" + "、".join(skipped) + "。",
-            )
-        )
-    return Assessment(
-        outcome=result.outcome,
-        variant=variant,
-        population=result.population,
-        child_protection_referral=result.child_protection_referral,
-        sets=result.sets,
-        reasoning=tuple(reasoning),
-        catalogue_version=result.catalogue_version,
-        catalogue_stamp=result.catalogue_stamp,
-        instrument_id=instrument.id,
-        instrument_version=instrument.version,
-        language=answers.language,
-        act_evidence=result.act_evidence,
-        skipped_answers=tuple(skipped),
-        consent_missing=missing_consent,
-    )
+    return present, act, triggers, skipped
+
+
+AGE_IN_DOUBT = Text(
+    "the person's age is in doubt: presumed a child until an age assessment says otherwise",
+    "当事人年龄存疑：在年龄评估得出其他结论之前推定为儿童",
+)
+EXPLOITATION_FOR_A_CHILD = Text(
+    "exploitation indicators are present for a child", "儿童存在剥削指标"
+)
+
+
+def _protection_reasons(
+    result: Assessment, triggers: Sequence[Text], *, age_in_doubt: bool
+) -> list[Text]:
+    """Why a child needs a referral to child protection (empty for an adult, or none):
+    exploitation indicators, the answers the instrument marks, an age in doubt."""
+    if result.population != "child":
+        return []
+    reasons = [EXPLOITATION_FOR_A_CHILD] if result.child_protection_referral else []
+    reasons.extend(triggers)
+    if age_in_doubt:
+        reasons.append(AGE_IN_DOUBT)
+    return reasons

@@ -54,6 +54,10 @@ class Option:
     text: Text
     evidences: tuple[str, ...] = ()
     act: bool = False  # choosing it evidences the Palermo act element
+    # a child instrument: choosing it calls for a child-protection referral whatever the
+    # indicators (travelling alone or with an adult who is not a parent or guardian; taken,
+    # sold, promised or threatened)
+    child_protection: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -415,11 +419,21 @@ def _choice_options(r: _Reader, e: Mapping[str, Any], w: str) -> list[Option]:
         ow = f"{w} option {oid}"
         if any(x.id == oid for x in options):
             r.problem(ow, "duplicate option id", "选项编号重复")
-        act = raw_option.get("act", False)
-        if not isinstance(act, bool):
-            r.problem(ow, "must be true or false", "必须是 true 或 false", field="act", value=act)
+        flags = {}
+        for key in ("act", "child_protection"):
+            flags[key] = raw_option.get(key, False)
+            if not isinstance(flags[key], bool):
+                r.problem(
+                    ow, "must be true or false", "必须是 true 或 false", field=key, value=flags[key]
+                )
         options.append(
-            Option(oid, r.text(raw_option, ow), r.id_list(raw_option, "evidences", ow), act is True)
+            Option(
+                oid,
+                r.text(raw_option, ow),
+                r.id_list(raw_option, "evidences", ow),
+                flags["act"] is True,
+                flags["child_protection"] is True,
+            )
         )
     if len(options) < 2:
         r.problem(
