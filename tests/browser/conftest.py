@@ -19,6 +19,9 @@ os.environ["PALERMO_DATA_DIR"] = _DATA_DIR
 os.environ.setdefault("PALERMO_SECRET_KEY", "test-only-" + "y" * 50)
 os.environ.setdefault("PALERMO_TEST_DATABASE_NAME", f"test_palermo_browser_{os.getpid()}")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "palermo.web.settings")
+# No random control sample unless a test asks for one: which travellers are kept must not
+# depend on chance (tests/web/test_control_sample.py sets the share itself).
+os.environ.setdefault("PALERMO_CONTROL_SAMPLE_PER_100000", "0")
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 HERE = Path(__file__).resolve().parent

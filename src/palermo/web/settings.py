@@ -315,6 +315,18 @@ LOGIN_ATTEMPTS_PER_ADDRESS = env_int("PALERMO_LOGIN_ATTEMPTS_PER_ADDRESS", 10, m
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # screening records without a referral or case are masked after this many days
 SCREENING_RETENTION_DAYS = env_int("PALERMO_SCREENING_RETENTION_DAYS", 183, minimum=1)
+# Issue 11. The random control sample: of every 100,000 travellers screened without a hit, how
+# many on average are drawn (at the desk, in the API and in batches) for the same first-line
+# look as a hit: the only unbiased estimate of the base rate and of what the profiles miss.
+CONTROL_SAMPLE_PER_100000 = env_int(
+    "PALERMO_CONTROL_SAMPLE_PER_100000", 500, minimum=0, maximum=100_000
+)
+# A profile is flagged for review when even the upper 95% bound of its yield (possible or
+# presumed victims per 100,000 travellers screened) is below this floor.
+PROFILE_YIELD_FLOOR_PER_100000 = env_int("PALERMO_PROFILE_YIELD_FLOOR_PER_100000", 1, minimum=0)
+# A group's selection rate over everyone else's, in percent, above which (or below whose
+# inverse) a profile is flagged for disparity unless its yield differs as much.
+DISPARITY_RATIO_PERCENT = env_int("PALERMO_DISPARITY_RATIO_PERCENT", 125, minimum=101)
 LOGIN_WINDOW_MINUTES = env_int("PALERMO_LOGIN_WINDOW_MINUTES", 15, minimum=1)
 LOGIN_LOCKOUT_MINUTES = env_int("PALERMO_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
 

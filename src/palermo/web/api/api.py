@@ -236,6 +236,7 @@ class HitOut(Schema):
 
 
 class ScreeningOut(Schema):
+    control_hit_id: int | None = None  # drawn into the random control sample: its waiting hit
     record_id: str
     traveller_id: int | None
     hits: list[HitOut]
@@ -278,6 +279,7 @@ def screen(request: AuthenticatedRequest, payload: Body[dict[str, Any]]) -> Any:
     if traveller is not None:
         stored = {h.rule_id: h.pk for h in traveller.hits.all()}
     return ScreeningOut(
+        control_hit_id=stored.get("control-sample") if not hits else None,
         record_id=str(record.get("record_id") or (traveller.record_id if traveller else "")),
         traveller_id=traveller.pk if traveller else None,
         hits=[
@@ -301,6 +303,7 @@ class DispositionIn(Schema):
     kind: str
     reason: str
     observed: list[str] = Field(default_factory=list)
+    minutes: int | None = Field(default=None, ge=0, le=600)
 
 
 class DispositionOut(Schema):
@@ -325,6 +328,7 @@ def hit_disposition(request: AuthenticatedRequest, hit_id: int, payload: Disposi
         kind=payload.kind,
         reason=payload.reason,
         observed=payload.observed,
+        minutes=payload.minutes,
         request=request,
     )
     return DispositionOut(hit_id=hit.pk, status=hit.status)

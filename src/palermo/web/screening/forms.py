@@ -326,6 +326,13 @@ class DispositionForm(forms.Form):
             "What you saw or asked, in a few words. A hunch alone is not a reason."
         ),
     )
+    minutes = forms.IntegerField(
+        label=gettext_lazy("Minutes spent (optional)"),
+        min_value=0,
+        max_value=600,
+        required=False,
+        help_text=gettext_lazy("How long this hit took you: shows what each profile costs."),
+    )
 
     def __init__(self, *args: Any, source: str = "profile", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -349,6 +356,7 @@ class GroupDispositionForm(DispositionForm):
 
     def __init__(self, *args: Any, waiting: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, source="watchlist", **kwargs)
+        del self.fields["minutes"]  # recorded per hit, not for several at once
         cast(forms.ChoiceField, self.fields["exceptions"]).choices = [
             (str(pk), title) for pk, title in waiting
         ]
@@ -368,3 +376,7 @@ class CorrectionForm(DispositionForm):
             "The previous disposition stays in the hit's history with this reason."
         ),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["minutes"]  # the time was recorded with the first disposition

@@ -178,6 +178,8 @@ class Disposition(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField()
+    # what the hit cost the officer (issue 11: officer minutes per hit), when recorded
+    minutes = models.PositiveSmallIntegerField(_("minutes spent"), null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.hit_id}: {self.kind}"
@@ -207,3 +209,31 @@ class DispositionCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hit_id}: {self.previous_kind} corrected"
+
+
+class ScreeningTally(models.Model):
+    """How many travellers an agency screened, per day, port and protected group: the
+    denominator of every yield and selection rate (issue 11). Counts only - a traveller without
+    a hit leaves nothing else behind. ``control``: of them, drawn into the random control sample.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    port = models.CharField(max_length=100, blank=True)
+    nationality = models.CharField(max_length=3, blank=True)
+    sex = models.CharField(max_length=1, blank=True)
+    age_band = models.CharField(max_length=16, blank=True)
+    screened = models.PositiveIntegerField(default=0)
+    control = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(
+                fields=("agency", "day", "port", "nationality", "sex", "age_band"),
+                name="tally_once_per_group",
+            ),
+        )
+        indexes = (models.Index(fields=["agency", "day"], name="tally_agency_day"),)
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.port}: {self.screened}"

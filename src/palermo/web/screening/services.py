@@ -10,11 +10,13 @@ import logging
 import secrets
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
@@ -49,6 +51,7 @@ from palermo.web.lib.queue import enqueue
 from palermo.web.lib.roles import BATCH_ROLES, DESK_ROLES, HIT_ROLES, Role, has_role, require_role
 from palermo.web.lib.sealed import SealedWriter, unseal
 from palermo.web.profiles.registry import current_screener, current_watchlists
+from palermo.web.screening import sampling
 from palermo.web.screening.forms import record_to_json
 from palermo.web.screening.models import (
     PENDING,
@@ -64,6 +67,7 @@ from palermo.web.screening.models import (
 
 log = logging.getLogger(__name__)
 
+MAX_MINUTES = 600
 OBSERVATION_IDS = frozenset(s.observation for s in INPUT_FIELDS.values() if s.observation)
 MIN_REASON = 10
 SEALED_SUFFIX = ".sealed"
@@ -130,13 +134,53 @@ def _store(
     return traveller, rows
 
 
+def _store_control(
+    *, actor: User, record: Mapping[str, Any], batch: BatchJob | None, set_version: str
+) -> Traveller:
+    """Keep a traveller drawn into the random control sample, with a "hit" of source
+    ``control`` that waits for the same first-line look (every observation may be recorded)."""
+    now = timezone.now()
+    traveller = Traveller.objects.create(
+        agency_id=actor.agency_id,
+        batch=batch,
+        screened_by=actor,
+        screened_at=now,
+        record_id=str(record.get("record_id") or "")[:100],
+        event_kind=str(record.get("event_kind") or "")[:20],
+        port=str(record.get("port") or "")[:100],
+        event_date=record.get("event_date"),
+        record=record_to_json(record),
+        set_version=set_version,
+    )
+    Hit.objects.create(
+        traveller=traveller,
+        agency_id=actor.agency_id,
+        source=sampling.CONTROL_SOURCE,
+        rule_id=sampling.CONTROL_RULE_ID,
+        rule_version="1",
+        weight=0.0,
+        title_en=sampling.CONTROL_TITLE_EN,
+        title_zh=sampling.CONTROL_TITLE_ZH,
+        reasons=Hit.reasons_text(sampling.CONTROL_REASONS_EN, sampling.CONTROL_REASONS_ZH),
+        indicators=sorted(OBSERVATION_IDS),
+        set_version=set_version,
+        status=PENDING,
+        port=traveller.port,
+        event_date=traveller.event_date,
+        created_at=now,
+    )
+    return traveller
+
+
 def desk_screen(
     *, actor: User, record: Mapping[str, Any], request: HttpRequest | None = None
 ) -> tuple[Traveller | None, list[EngineHit]]:
     """Screen one validated record with the active profiles.
 
     With hits, the record and its hits are stored (encrypted) to wait for dispositions; without
-    a hit nothing about the traveller is kept, only the audit entry that a screening happened.
+    a hit nothing about the traveller is kept, only the audit entry that a screening happened -
+    unless the traveller is drawn into the random control sample (``sampling``), which is kept
+    like a hit. Every screening counts in the tally by day, port and group.
     """
     require_role(actor, DESK_ROLES, what=_("screen travellers"))
     crossed = record_problems(record)
@@ -148,8 +192,14 @@ def desk_screen(
     screener = current_screener()
     hits = screener.screen(values)
     set_version = screener.profile_set.version
+    drawn = not hits and sampling.control_drawn()
+    group = sampling.group_of(values, sampling.today())
     with transaction.atomic():
         traveller = None
+        if drawn:
+            traveller = _store_control(
+                actor=actor, record=values, batch=None, set_version=set_version
+            )
         if hits:
             traveller, _rows = _store(
                 actor=actor,
@@ -169,7 +219,12 @@ def desk_screen(
             fields=[f for f in PERSONAL_RECORD_FIELDS if values.get(f) is not None],
             purpose="screening at the desk",
             request=request,
-            detail={"hits": len(hits), "profile_set": set_version},
+            detail={"hits": len(hits), "profile_set": set_version, "control_sample": drawn},
+        )
+        sampling.tally_add(
+            agency_id=actor.agency_id,
+            screened=Counter({group: 1}),
+            control=Counter({group: 1}) if drawn else None,
         )
     return traveller, hits
 
@@ -242,6 +297,7 @@ def _dispose_locked(
     seen: list[str],
     request: HttpRequest | None,
     together: int = 0,
+    minutes: int | None = None,
 ) -> Disposition:
     """Record one disposition inside the caller's transaction (the hit row locked)."""
     locked = Hit.objects.select_for_update().get(pk=hit_pk)
@@ -254,6 +310,7 @@ def _dispose_locked(
         observed=seen,
         decided_by=actor,
         decided_at=timezone.now(),
+        minutes=minutes,
     )
     locked.status = kind
     locked.save(update_fields=["status"])
@@ -279,9 +336,11 @@ def hit_dispose(
     kind: DispositionKind | str,
     reason: str,
     observed: Iterable[str] = (),
+    minutes: int | None = None,
     request: HttpRequest | None = None,
 ) -> Disposition:
-    """Record the officer's disposition of a hit, with a reason.
+    """Record the officer's disposition of a hit, with a reason (and, when given, the minutes
+    it took: what each profile costs the officers).
 
     Facts, not feelings (FRA safeguard 2): every disposition needs a written reason, and a
     referral to a second-line interview also names what the officer observed (BRD ids).
@@ -294,9 +353,26 @@ def hit_dispose(
     problems = _disposition_problems(kind, text, seen, source=hit.source)
     if problems:
         raise InputError(problems)
+    if minutes is not None and not 0 <= minutes <= MAX_MINUTES:
+        raise InputError(
+            [
+                problem(
+                    where=gettext_lazy("minutes spent"),
+                    field="minutes",
+                    value=minutes,
+                    rule=gettext_lazy("between 0 and 600 minutes"),
+                )
+            ]
+        )
     with transaction.atomic():
         disposition = _dispose_locked(
-            actor=actor, hit_pk=hit.pk, kind=str(kind), text=text, seen=seen, request=request
+            actor=actor,
+            hit_pk=hit.pk,
+            kind=str(kind),
+            text=text,
+            seen=seen,
+            request=request,
+            minutes=minutes,
         )
     hit.status = disposition.kind
     return disposition
@@ -754,6 +830,12 @@ def _store_batch(
     record_ids = table.column("record_id").to_pylist()
     wanted = {rid: i for i, rid in reversed(list(enumerate(record_ids))) if rid in by_record}
     rows = table.take(pa.array(sorted(wanted.values()), pa.int64())).to_pylist() if wanted else []
+    without_hit = [i for i, rid in enumerate(record_ids) if rid not in by_record]
+    drawn = [without_hit[i] for i in np.flatnonzero(sampling.control_draws(len(without_hit)))]
+    controls = table.take(pa.array(drawn, pa.int64())).to_pylist() if drawn else []
+    screened_on = sampling.today()
+    tally = sampling.tally_of_table(table, screened_on)
+    drawn_tally = Counter(sampling.group_of(r, screened_on) for r in controls)
     with transaction.atomic():
         # delete-and-rewrite: whatever an earlier run of this job left is replaced, never doubled
         # (the unique constraints on travellers per batch and hits per traveller back this up)
@@ -770,6 +852,9 @@ def _store_batch(
                 indicators=indicators,
             )
             stored += 1
+        for record in controls:
+            _store_control(actor=actor, record=record, batch=job, set_version=set_version)
+        sampling.tally_add(agency_id=actor.agency_id, screened=tally, control=drawn_tally)
         _finish(
             job,
             status=JobStatus.DONE.value,
@@ -784,7 +869,12 @@ def _store_batch(
             obj=job,
             fields=list(PERSONAL_RECORD_FIELDS),
             purpose="batch screening",
-            detail={"records": table.num_rows, "travellers": stored, "hits": len(hits)},
+            detail={
+                "records": table.num_rows,
+                "travellers": stored,
+                "hits": len(hits),
+                "control_sample": len(controls),
+            },
         )
 
 

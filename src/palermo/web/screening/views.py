@@ -275,6 +275,7 @@ def hit_dispose(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             kind=data["kind"],
             reason=data["reason"],
             observed=data["observed"],
+            minutes=data.get("minutes"),
             request=request,
         )
 

@@ -1,0 +1,151 @@
+"""The random control sample and the screening tally (issue 11).
+
+**Control sample.** Of the travellers screened without a hit, a configured share
+(``CONTROL_SAMPLE_PER_100000``) is drawn at random for the same first-line look as a hit: a
+"hit" of source ``control`` waits in the queue like any other and gets a disposition. What the
+officers find in the sample is the only unbiased estimate of the base rate and of what the
+profiles miss. At the desk and in the API each traveller is drawn with ``secrets`` (the
+operating system's cryptographic generator); a batch draws its rows from a generator seeded
+with 128 bits from ``secrets``, so that no one who uploads a file can predict the sample.
+
+**Tally.** How many travellers each agency screened per day, port, nationality, sex and age
+band: counts only, the denominator of every yield and selection rate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from palermo.analytics.backtest import AGE_BANDS, UNRECORDED, age_band
+from palermo.records.schema import derive_arrow_fields, with_derived
+from palermo.web.screening.models import ScreeningTally
+
+CONTROL_SOURCE = "control"
+CONTROL_RULE_ID = "control-sample"
+CONTROL_TITLE_EN = "Random control sample"
+CONTROL_TITLE_ZH = "随机对照样本"
+SCALE = 100_000
+Group = tuple[str, str, str, str, str]  # day, port, nationality, sex, age band
+
+
+def control_drawn() -> bool:
+    """One traveller without a hit: drawn into the control sample?"""
+    per = settings.CONTROL_SAMPLE_PER_100000
+    return per > 0 and secrets.randbelow(SCALE) < per
+
+
+def control_draws(n: int) -> npt.NDArray[np.bool_]:
+    """``n`` draws for a batch, from a generator seeded by the cryptographic one."""
+    per = settings.CONTROL_SAMPLE_PER_100000
+    if per <= 0 or n == 0:
+        return np.zeros(n, dtype=np.bool_)
+    rng = np.random.default_rng(secrets.randbits(128))
+    return np.asarray(rng.integers(0, SCALE, n) < per, dtype=np.bool_)
+
+
+def group_of(record: Mapping[str, Any], screened_on: dt.date) -> Group:
+    """The tally row a record counts in (its event day, else the day it was screened)."""
+    values = with_derived(record)
+    day = values.get("event_date") or screened_on
+    band = age_band(values.get("age_at_travel"))
+    return (
+        day.isoformat() if isinstance(day, dt.date) else str(day),
+        str(values.get("port") or "")[:100],
+        str(values.get("nationality") or "")[:3],
+        str(values.get("sex") or "")[:1],
+        band[:16],
+    )
+
+
+def tally_of_table(table: pa.Table, screened_on: dt.date) -> Counter[Group]:
+    """The tally groups of a whole table, counted vectorised (``group_of`` row for row)."""
+    n = table.num_rows
+    if n == 0:
+        return Counter()
+
+    def text(name: str, width: int) -> pa.Array:
+        if name not in table.column_names:
+            return pa.array([""] * n, pa.string())
+        column = pc.cast(table.column(name), pa.string())
+        return pc.utf8_slice_codeunits(pc.fill_null(column, ""), 0, width)
+
+    day = (
+        pc.fill_null(table.column("event_date"), pa.scalar(screened_on, pa.date32()))
+        if "event_date" in table.column_names
+        else pa.array([screened_on] * n, pa.date32())
+    )
+    ages = derive_arrow_fields(table, ["age_at_travel"]).column("age_at_travel")
+    age = np.asarray(pc.fill_null(ages, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    bands = np.full(n, UNRECORDED[:16], dtype=object)
+    for name, low, high in AGE_BANDS:
+        bands[(age >= low) & (age <= high)] = name
+    grouped = (
+        pa.table(
+            {
+                "day": pc.cast(day, pa.string()),
+                "port": text("port", 100),
+                "nationality": text("nationality", 3),
+                "sex": text("sex", 1),
+                "band": pa.array(bands.tolist(), pa.string()),
+            }
+        )
+        .group_by(["day", "port", "nationality", "sex", "band"])
+        .aggregate([([], "count_all")])
+    )
+    return Counter(
+        {
+            (r["day"], r["port"], r["nationality"], r["sex"], r["band"]): r["count_all"]
+            for r in grouped.to_pylist()
+        }
+    )
+
+
+def tally_add(
+    *, agency_id: int, screened: Counter[Group], control: Counter[Group] | None = None
+) -> None:
+    """Add counts to the tally (inside the caller's transaction; rows created as needed)."""
+    control = control or Counter()
+    for group, count in screened.items():
+        day, port, nationality, sex, band = group
+        key = {"agency_id": agency_id, "day": dt.date.fromisoformat(day), "port": port,
+               "nationality": nationality, "sex": sex, "age_band": band}  # fmt: skip
+        drawn = control.get(group, 0)
+        rows = ScreeningTally.objects.filter(**key)
+        if rows.update(screened=F("screened") + count, control=F("control") + drawn):
+            continue
+        try:  # the first traveller of the group that day; another request may create it too
+            with transaction.atomic():
+                ScreeningTally.objects.create(**key, screened=count, control=drawn)
+        except IntegrityError:
+            rows.update(screened=F("screened") + count, control=F("control") + drawn)
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+CONTROL_REASONS_EN = [
+    (
+        "Drawn at random for the control sample: look at this traveller as you would at a hit. "
+        "It says nothing about them; what you record shows what the profiles miss."
+    )
+]
+CONTROL_REASONS_ZH = [
+    (
+        "随机抽入对照样本：请像对待命中一样对该旅客进行一线查看。"
+        "这并不说明该旅客有任何问题；您的记录可显示风险画像遗漏了什么。"
+    )
+]
