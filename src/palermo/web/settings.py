@@ -21,6 +21,7 @@ Every variable (all optional):
 | ``PALERMO_API_TOKEN_DAYS`` | ``90`` | an API token expires this long after it is made |
 | ``PALERMO_OTP_ISSUER`` | ``Palermo`` | the name authenticator apps show for the second factor |
 | ``PALERMO_NATIONAL_AGENCY`` | empty | code of the national body's agency (administers all) |
+| ``PALERMO_ACTION_PLAN`` | bundled example | YAML of the action plan's indicators (reports) |
 | ``PALERMO_OVERRIDE_SHARE_DAYS`` | ``30`` | a share without consent ends then, unless renewed |
 | ``PALERMO_NRM_FIRST_STAGE_DAYS`` | ``5`` | days for the first-stage decision |
 | ``PALERMO_NRM_RECOVERY_DAYS`` | ``30`` | recovery period (30 or more; less is refused) |
@@ -174,6 +175,7 @@ INSTALLED_APPS = [
     "palermo.web.notifications",
     "palermo.web.directory",
     "palermo.web.nrm",
+    "palermo.web.reports",
 ]
 
 MIDDLEWARE = [
@@ -280,6 +282,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 # The national body's agency code: its administrators manage every agency's accounts (what
 # they ask for in another agency waits for that agency's administrators). Empty: none.
 NATIONAL_AGENCY = env_str("PALERMO_NATIONAL_AGENCY", "")
+# the action plan whose indicators the reports page compares with their targets (YAML)
+ACTION_PLAN = env_str("PALERMO_ACTION_PLAN", "")
 
 # A case shared without consent (supervisor override) stays shared this many days unless a
 # supervisor renews it with a reason.

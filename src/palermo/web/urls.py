@@ -26,5 +26,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("notifications/", include("palermo.web.notifications.urls")),
     path("directory/", include("palermo.web.directory.urls")),
     path("identification/", include("palermo.web.nrm.urls")),
+    path("reports/", include("palermo.web.reports.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

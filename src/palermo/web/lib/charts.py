@@ -78,6 +78,14 @@ class Chart:
     def empty(self) -> bool:
         return not self.rows
 
+    @property
+    def cells(self) -> list[list[tuple[Cell, bool]]]:
+        """Each row's cells with whether the cell is a number (aligned right on the page)."""
+        return [
+            [(cell, column.numeric) for cell, column in zip(row, self.columns, strict=True)]
+            for row in self.rows
+        ]
+
     def as_csv(self) -> str:
         """The table as CSV, header in the reader's language (UTF-8; a spreadsheet opens it)."""
         out = io.StringIO()
@@ -167,11 +175,13 @@ def bar_chart(
     series: Column | None = None,
     sort: bool = True,
     note: str = "",
+    extra: Sequence[Column] = (),
 ) -> Chart:
     """Horizontal bars of ``value`` per ``category`` (largest first unless ``sort=False``);
-    with ``series``, each bar stacked by series in colour with a legend."""
+    with ``series``, each bar stacked by series in colour with a legend. ``extra`` columns are
+    shown in the table only (e.g. the count behind a median)."""
     _check_id(id)
-    columns = (category, *([series] if series else []), value)
+    columns = (category, *([series] if series else []), value, *extra)
     chart = Chart(id, title, _describe(title, rows), columns, _table(rows, columns), note=note)
     if chart.empty:
         return chart

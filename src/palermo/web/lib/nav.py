@@ -29,6 +29,7 @@ NAV: list[NavEntry] = [
     NavEntry("cases:list", _("Cases")),
     NavEntry("directory:list", _("Service directory")),
     NavEntry("nrm:due", _("Identification decisions")),
+    NavEntry("reports:dashboard", _("Dashboards")),
     NavEntry("audit:search", _("Audit log")),
     NavEntry("agreements:list", _("Data-sharing agreements")),
     NavEntry("administration:index", _("Administration")),

@@ -171,6 +171,11 @@ NRM_ROLES: RoleSet = NRM_REFERRING_ROLES | NRM_DECISION_ROLES
 # Analysts write them; a second analyst or a supervisor of the same agency approves.
 PROFILE_ROLES: RoleSet = frozenset({Role.RISK_ANALYST, Role.SUPERVISOR})
 
+# --- reports -------------------------------------------------------------------------------
+# Dashboards and action-plan indicators (counts only, never a person): supervisors and auditors
+# of their agency; those of the national body (PALERMO_NATIONAL_AGENCY) see every agency.
+REPORT_ROLES: RoleSet = frozenset({Role.SUPERVISOR, Role.AUDITOR})
+
 # --- screening -----------------------------------------------------------------------------
 # Enter a traveller at the booth or visa desk and dispose of the hits.
 DESK_ROLES: RoleSet = frozenset({Role.FIRST_LINE_OFFICER, Role.CONSULAR_OFFICER})

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from palermo.web.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+]
+urlpatterns.append(path("plan/", views.plan, name="plan"))
