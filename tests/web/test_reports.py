@@ -165,11 +165,44 @@ class DashboardTests(ReportsTestCase):
         referral = self._csv(self.supervisor, "days-to-referral")
         assert referral[1:] == [["Case opened to referred", "6.0", "2", "9.0"]]
 
+    def test_identification_decisions_by_state_and_days_to_each_decision(self) -> None:
+        from palermo.web.nrm.models import Identification
+
+        authority = self.national
+        for days_ago, first, conclusive, state in (
+            (30, 2, 35, "concluded_positive"),
+            (20, 4, None, "recovery"),
+            (10, None, None, "awaiting_first_stage"),
+        ):
+            referred = NOW - dt.timedelta(days=days_ago)
+            Identification.objects.create(
+                case=self.open_case(), referring_agency=self.agency_a,
+                competent_authority=authority, summary="grounds", referred_by=self.caseworker,
+                referred_at=referred, state=state, hit_at=referred - dt.timedelta(days=1),
+                first_stage_at=referred + dt.timedelta(days=first) if first else None,
+                conclusive_at=referred + dt.timedelta(days=conclusive) if conclusive else None,
+                updated_at=referred,
+            )  # fmt: skip
+        states = self._csv(self.supervisor, "identifications-by-state")
+        assert sorted(states[1:]) == [
+            ["First-stage decision due", "1"],
+            ["Identified as a victim (conclusive)", "1"],
+            ["Recovery and reflection period; conclusive decision due", "1"],
+        ]
+        times = self._csv(self.supervisor, "identification-times")
+        assert times[1:] == [
+            ["Hit to referral to the competent authority", "1.0", "3", "1.0"],
+            ["Referral to the first-stage decision", "3.0", "2", "4.0"],
+            ["Referral to the conclusive decision", "35.0", "1", "35.0"],
+        ]
+        # the referring agency's neighbour sees none of it
+        assert self._csv(self.other_supervisor, "identification-times")[1:] == []
+
     def test_the_page_shows_every_chart_with_its_table_in_english(self) -> None:
         response = self.get_as(self.supervisor, DASHBOARD)
         assert response.status_code == 200
         html = response.content.decode()
-        assert html.count('<figure class="chart"') == 10
+        assert html.count('<figure class="chart"') == 12
         assert "<svg" in html
         assert "Hits by port or post and disposition" in html
         assert "Northgate border post" in html

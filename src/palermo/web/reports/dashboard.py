@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from palermo.web.cases.models import CASE_STATUS_CHOICES, OUTCOME_CHOICES
 from palermo.web.lib.charts import Chart, Column, bar_chart, line_chart
+from palermo.web.nrm.models import STATE_CHOICES
 from palermo.web.reports import selectors
 from palermo.web.screening.models import DISPOSITION_CHOICES, HIT_STATUS_CHOICES
 
@@ -128,5 +129,39 @@ def case_charts(scope: selectors.Scope) -> Section:
     )  # fmt: skip
 
 
+NRM_STEPS: dict[str, Promise] = {
+    "hit_to_referral": gettext_lazy("Hit to referral to the competent authority"),
+    "to_first_stage": gettext_lazy("Referral to the first-stage decision"),
+    "to_conclusive": gettext_lazy("Referral to the conclusive decision"),
+}
+
+
+def identification_charts(scope: selectors.Scope) -> Section:
+    state = _words(STATE_CHOICES)
+    times = [
+        {**r, "step": str(NRM_STEPS[r["step"]])} for r in selectors.identification_times(scope)
+    ]
+    return Section(
+        _("Identification decisions (national referral mechanism)"),
+        (
+            bar_chart(id="identifications-by-state",
+                      title=_("Cases referred to a competent authority, by where they stand"),
+                      rows=[{"state": state(r["state"]), "n": r["n"]}
+                            for r in selectors.identifications_by_state(scope)],
+                      category=Column("state", _("State")),
+                      value=Column("n", _("Cases"), numeric=True)),
+            bar_chart(id="identification-times",
+                      title=_("Days from hit to referral and to each decision"), rows=times,
+                      category=Column("step", _("Step")),
+                      value=Column("median", _("Median days"), numeric=True),
+                      extra=(Column("count", _("Cases"), numeric=True),
+                             Column("longest", _("Longest, days"), numeric=True)),
+                      sort=False,
+                      note=_("Cases referred in the period, by or to the agencies shown; the "
+                             "port filter does not apply.")),
+        ),
+    )  # fmt: skip
+
+
 def dashboard_sections(scope: selectors.Scope, *, now: dt.datetime) -> list[Section]:
-    return [screening_charts(scope, now=now), case_charts(scope)]
+    return [screening_charts(scope, now=now), case_charts(scope), identification_charts(scope)]

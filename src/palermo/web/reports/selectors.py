@@ -24,6 +24,7 @@ from palermo.web.accounts.models import Agency, User
 from palermo.web.administration.services import national_agency_id
 from palermo.web.cases.models import Case, CaseEvent, CaseEventKind, CaseStatus, VictimOutcome
 from palermo.web.lib.roles import REPORT_ROLES, require_role
+from palermo.web.nrm.models import Identification
 from palermo.web.screening.models import PENDING, BatchJob, Disposition, Hit, JobStatus
 
 _SEE_REPORTS = gettext_lazy("see the dashboards")
@@ -260,3 +261,37 @@ def measure_value(scope: Scope, measure: str, param: int | None) -> float | None
     if measure == "records_screened":
         return float(sum(r["records"] or 0 for r in batch_records_per_month(scope)))
     raise ValueError(f"no computation for measure {measure!r}")
+
+
+def _identifications(scope: Scope) -> QuerySet[Identification]:
+    """Cases referred to a competent authority in the period, by or to an agency in scope."""
+    since, until = scope.window()
+    found = Identification.objects.filter(referred_at__gte=since, referred_at__lt=until)
+    if scope.agency_ids is not None:
+        found = found.filter(
+            Q(referring_agency_id__in=scope.agency_ids)
+            | Q(competent_authority_id__in=scope.agency_ids)
+        )
+    return found
+
+
+def identifications_by_state(scope: Scope) -> list[dict[str, Any]]:
+    rows = _identifications(scope).values("state").annotate(n=Count("id")).order_by("state")
+    return [{"state": r["state"], "n": r["n"]} for r in rows]
+
+
+def identification_times(scope: Scope) -> list[dict[str, Any]]:
+    """Days from hit to referral, and from referral to the first-stage and to the conclusive
+    decision (the first of each stage), with how many identifications have each figure."""
+    spans: dict[str, list[float]] = {"hit_to_referral": [], "to_first_stage": [],
+                                     "to_conclusive": []}  # fmt: skip
+    fields = ("hit_at", "referred_at", "first_stage_at", "conclusive_at")
+    for hit_at, referred, first, conclusive in _identifications(scope).values_list(*fields):
+        for key, start, end in (
+            ("hit_to_referral", hit_at, referred),
+            ("to_first_stage", referred, first),
+            ("to_conclusive", referred, conclusive),
+        ):
+            if start is not None and end is not None:
+                spans[key].append((end - start).total_seconds() / 86400)
+    return [{"step": key, **summarise_waits(days)} for key, days in spans.items() if days]
