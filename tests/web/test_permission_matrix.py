@@ -51,12 +51,38 @@ def _a_consent(test: Any) -> Any:
     return test._example_consent
 
 
-for _name in ("cases:detail", "cases:edit", "cases:transition", "cases:consent", "cases:share"):
+def _an_attachment(test: Any) -> Any:
+    from palermo.web.cases.services import case_attachment_add
+
+    if not hasattr(test, "_example_attachment"):
+        test._example_attachment = case_attachment_add(
+            actor=test.caseworker, case=_a_case(test), file_name="note.txt", chunks=[b"seen"]
+        )
+    return test._example_attachment
+
+
+for _name in (
+    "cases:detail",
+    "cases:edit",
+    "cases:transition",
+    "cases:consent",
+    "cases:share",
+    "cases:note",
+    "cases:assign",
+    "cases:task",
+    "cases:attachment_add",
+    "cases:summary",
+):
     URL_EXAMPLES[_name] = lambda t: {"pk": _a_case(t).pk}
 URL_EXAMPLES["exports:case"] = lambda t: {"pk": _a_case(t).pk}
 # POST only: a GET is refused before the share is looked up
 URL_EXAMPLES["cases:share_revoke"] = lambda t: {"pk": _a_case(t).pk, "share_pk": 1}
 URL_EXAMPLES["cases:share_renew"] = lambda t: {"pk": _a_case(t).pk, "share_pk": 1}
+URL_EXAMPLES["cases:task_done"] = lambda t: {"pk": _a_case(t).pk, "task_pk": 1}
+URL_EXAMPLES["cases:attachment"] = lambda t: {
+    "pk": _a_case(t).pk,
+    "attachment_pk": _an_attachment(t).pk,
+}
 URL_EXAMPLES["cases:consent_withdraw"] = lambda t: {
     "pk": _a_case(t).pk,
     "consent_pk": _a_consent(t).pk,

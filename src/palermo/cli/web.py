@@ -139,6 +139,11 @@ def keys_rotate_command(
     for label, count in report.items():
         console.print(f"{label}: {count} row(s) re-encrypted")
     console.print(f"all rows now on key {newest}")
+    from palermo.web.cases.services import case_name_reindex
+
+    indexed = case_name_reindex(batch_size=batch_size)
+    audit_table("cases.casenametoken", indexed)
+    console.print(f"names of {indexed} case(s) indexed again under key {newest}")
     audit_key = audit_key_rotate()
     audit_record(
         actor=None,

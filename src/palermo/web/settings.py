@@ -44,6 +44,7 @@ Every variable (all optional):
 | ``PALERMO_PROFILE_MAX_BYTES`` | 100 kB | a profile or named-list file |
 | ``PALERMO_WATCHLIST_MAX_BYTES`` | 20 MiB | a watchlist file |
 | ``PALERMO_MANIFEST_MAX_BYTES`` | 200 MiB | a manifest for batch screening |
+| ``PALERMO_ATTACHMENT_MAX_BYTES`` | 10 MiB | a file attached to a case |
 | ``PALERMO_MANIFEST_MAX_ROWS`` | 1,000,000 | travellers in one manifest (Parquet: its metadata) |
 | ``PALERMO_MANIFEST_MAX_DECOMPRESSED_BYTES`` | 1 GiB | Parquet data once decompressed |
 
@@ -307,6 +308,7 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 PROFILE_MAX_BYTES = env_int("PALERMO_PROFILE_MAX_BYTES", 100_000, minimum=1000)
 WATCHLIST_MAX_BYTES = env_int("PALERMO_WATCHLIST_MAX_BYTES", 20 * 1024 * 1024, minimum=1000)
 MANIFEST_MAX_BYTES = env_int("PALERMO_MANIFEST_MAX_BYTES", 200 * 1024 * 1024, minimum=1000)
+ATTACHMENT_MAX_BYTES = env_int("PALERMO_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1000)
 MANIFEST_MAX_ROWS = env_int("PALERMO_MANIFEST_MAX_ROWS", 1_000_000, minimum=1)
 MANIFEST_MAX_DECOMPRESSED_BYTES = env_int(
     "PALERMO_MANIFEST_MAX_DECOMPRESSED_BYTES", 1024**3, minimum=1000

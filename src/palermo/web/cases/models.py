@@ -109,10 +109,20 @@ class Case(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # the case worker of the agency who carries the case (none: not yet assigned)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("assigned to"),
+    )
 
     class Meta:
         indexes = (
             models.Index(fields=["agency", "-opened_at", "-id"], name="case_agency_recent"),
+            models.Index(fields=["assigned_to", "status"], name="case_assignee_status"),
             models.Index(fields=["agency", "status", "-opened_at"], name="case_agency_status"),
         )
 
@@ -230,6 +240,11 @@ class CaseEventKind(StrEnum):
     AGE_ASSESSMENT = "age_assessment"
     BEST_INTERESTS = "best_interests"
     GUARDIAN = "guardian"
+    NOTE = "note"
+    ASSIGNED = "assigned"
+    TASK_ADDED = "task_added"
+    TASK_DONE = "task_done"
+    ATTACHMENT = "attachment"
 
 
 CASE_EVENT_CHOICES = [
@@ -249,6 +264,11 @@ CASE_EVENT_CHOICES = [
     (CaseEventKind.AGE_ASSESSMENT.value, _("Age assessment recorded")),
     (CaseEventKind.BEST_INTERESTS.value, _("Best-interests assessment recorded")),
     (CaseEventKind.GUARDIAN.value, _("Guardian or representative appointed")),
+    (CaseEventKind.NOTE.value, _("Note added")),
+    (CaseEventKind.ASSIGNED.value, _("Case assigned")),
+    (CaseEventKind.TASK_ADDED.value, _("Task added")),
+    (CaseEventKind.TASK_DONE.value, _("Task done")),
+    (CaseEventKind.ATTACHMENT.value, _("File attached")),
 ]
 
 
@@ -267,3 +287,88 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"
+
+
+class CaseNote(models.Model):
+    """A dated note on a case, by its author; never changed or removed (a correction is a new
+    note). The text is encrypted at rest."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="case_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    text = EncryptedTextField(_("note"))
+
+    class Meta:
+        indexes = (models.Index(fields=["case", "at"], name="casenote_case_at"),)
+
+    def __str__(self) -> str:
+        return f"{self.case_id} note {self.pk}"
+
+
+class CaseTask(models.Model):
+    """A task or follow-up on a case with the day it is due; done once, by whom and when.
+    The title may name the person, so it is encrypted at rest."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="tasks")
+    title = EncryptedTextField(_("task"))
+    due_on = models.DateField(_("due"))
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case_tasks",
+        verbose_name=_("for"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = (
+            models.Index(fields=["case", "done_at", "due_on"], name="casetask_case_open"),
+            models.Index(fields=["assigned_to", "done_at", "due_on"], name="casetask_assignee"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.case_id} task {self.pk}"
+
+
+class CaseAttachment(models.Model):
+    """A file kept with a case: sealed on disk (``lib/sealed.py``), its name encrypted; its
+    type was sniffed from its content when it came in; only ever sent as a download."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    file_name = EncryptedTextField(_("file name"))
+    content_type = models.CharField(_("type"), max_length=60)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    stored_name = models.CharField(max_length=80, unique=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.case_id} attachment {self.pk}"
+
+
+class CaseNameToken(models.Model):
+    """The blind index of the person's name (``lib/blind_index.py``): one keyed digest per
+    normalised name token; the name itself stays encrypted on ``Person``."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="name_tokens")
+    key_id = models.CharField(max_length=16)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = (models.Index(fields=["digest"], name="casename_digest"),)
+        constraints = (models.UniqueConstraint(fields=("case", "digest"), name="casename_once"),)
+
+    def __str__(self) -> str:
+        return f"{self.case_id} name token"

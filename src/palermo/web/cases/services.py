@@ -1,11 +1,17 @@
 """Writes on cases. Each runs in one transaction, checks the actor, keeps the timeline and
-writes the audit log; the case's ``version`` guards against silent overwrites."""
+writes the audit log; the case's ``version`` guards against silent overwrites.
+
+Case work (dated notes, assignment, tasks with due dates, attachments sealed on disk, the
+blind index of the person's name) is at the end of the module."""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
-from collections.abc import Mapping
-from datetime import datetime, timedelta
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -13,10 +19,12 @@ from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from palermo.errors import InputError, Problem
+from palermo.lib.files import private_dir
 from palermo.web.accounts.models import Agency, User
 from palermo.web.agreements.services import agreement_for_transfer
 from palermo.web.audit.models import AuditAction
@@ -25,28 +33,40 @@ from palermo.web.cases.models import (
     CONSENT_CHECKLIST,
     TRANSITIONS,
     Case,
+    CaseAttachment,
     CaseEvent,
     CaseEventKind,
+    CaseNameToken,
+    CaseNote,
     CaseShare,
     CaseStatus,
+    CaseTask,
     Consent,
     ConsentPurpose,
     Person,
     VictimOutcome,
 )
+from palermo.web.lib.blind_index import name_digests
+from palermo.web.lib.crypto import keyring
 from palermo.web.lib.errors import (
     ConsentRequiredError,
     EditConflictError,
     NotPermittedError,
+    StorageFullError,
     TransitionRefusedError,
+    disk_full,
 )
-from palermo.web.lib.problems import problem
+from palermo.web.lib.problems import checked_upload_name, file_too_large, problem
 from palermo.web.lib.roles import (
+    CASE_ASSIGN_ROLES,
+    CASE_ASSIGNEE_ROLES,
     CASE_OPENING_ROLES,
     CASE_ROLES,
+    CASE_WORK_ROLES,
     CONSENT_OVERRIDE_ROLES,
     require_role,
 )
+from palermo.web.lib.sealed import SealedWriter
 
 # Without 0/O and 1/I/L: ids get read out over the telephone.
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -180,6 +200,7 @@ def case_open(
             updated_at=now,
             updated_by=actor,
         )
+        case_name_index(case=case, full_name=person.full_name)
         _event(case, actor, CaseEventKind.OPENED, outcome=str(outcome))
         if child_protection:
             # the referral note is the timeline's reason: the child protection service to
@@ -263,6 +284,8 @@ def case_update_details(
             Person.objects.filter(pk=case.person_id).update(**person_changes)
             for name, value in person_changes.items():
                 setattr(case.person, name, value)
+            if "full_name" in person_changes:
+                case_name_index(case=case, full_name=person_changes["full_name"])
         _event(case, actor, CaseEventKind.DETAILS, fields=sorted(changes))
         audit_record(
             actor=actor,
@@ -697,3 +720,369 @@ def shares_end_with_agreement(
         _share_end(share, actor, reason, request=request)
         count += 1
     return count
+
+
+MAX_NOTE = 20_000
+MAX_TASK = 500
+SEALED_SUFFIX = ".sealed"
+
+# What may be attached, by the name's ending: the type the content must show.
+ATTACHMENT_TYPES: dict[str, str] = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".txt": "text/plain",
+}
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+)
+
+
+def sniff(head: bytes) -> str:
+    """The type the first bytes of a file show ("" when none Palermo keeps).
+
+    >>> sniff(b"%PDF-1.7"), sniff(b"\\x89PNG\\r\\n\\x1a\\n..."), sniff("名字".encode())
+    ('application/pdf', 'image/png', 'text/plain')
+    >>> sniff(b"MZ\\x90\\x00"), sniff(b"\\xff\\xfe<")
+    ('', '')
+    """
+    for signature, kind in _SIGNATURES:
+        if head.startswith(signature):
+            return kind
+    if b"\x00" in head:
+        return ""
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # a multi-byte character cut at the end of the sniffed bytes is still text
+        if exc.reason != "unexpected end of data":
+            return ""
+    return "text/plain"
+
+
+def attachment_dir() -> Path:
+    """Where case attachments are kept, sealed (0700; files 0600)."""
+    return private_dir(Path(settings.DATA_DIR) / "attachments")
+
+
+def _locked_own_case(actor: User, case: Case) -> Case:
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.agency_id != actor.agency_id:
+        raise NotPermittedError(_("Only the agency that owns the case can do this."))
+    return locked
+
+
+def _open_case(actor: User, case: Case) -> Case:
+    locked = _locked_own_case(actor, case)
+    if locked.status == CaseStatus.CLOSED.value:
+        raise TransitionRefusedError(_("The case is closed: nothing more can be added to it."))
+    return locked
+
+
+def _text_problem(field: str, value: str, limit: int) -> None:
+    if not value.strip():
+        raise InputError(
+            [
+                problem(
+                    where=gettext_lazy("case"), field=field, rule=gettext_lazy("must not be empty")
+                )
+            ]
+        )
+    if len(value) > limit:
+        raise InputError(
+            [
+                problem(
+                    where=gettext_lazy("case"),
+                    field=field,
+                    rule=gettext_lazy("must be at most %(n)d characters"),
+                    params={"n": limit},
+                )
+            ]
+        )
+
+
+# --- the name index --------------------------------------------------------------------------
+
+
+def case_name_index(*, case: Case, full_name: str) -> None:
+    """Replace the case's blind-index tokens by those of ``full_name`` (in the caller's
+    transaction: the name and its index change together)."""
+    CaseNameToken.objects.filter(case=case).delete()
+    CaseNameToken.objects.bulk_create(
+        [
+            CaseNameToken(case=case, key_id=kid, digest=digest)
+            for kid, digest in name_digests(full_name, keyring())
+        ]
+    )
+
+
+def case_name_reindex(*, batch_size: int = 500) -> int:
+    """Index every case's name again under the newest key (after ``palermo keys rotate``).
+    Returns the number of cases indexed."""
+    count = 0
+    ids = list(Case.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        with transaction.atomic():
+            for case in Case.objects.filter(pk__in=ids[start : start + batch_size]).select_related(
+                "person"
+            ):
+                case_name_index(case=case, full_name=case.person.full_name)
+                count += 1
+    return count
+
+
+# --- notes -----------------------------------------------------------------------------------
+
+
+def case_note_add(
+    *, actor: User, case: Case, text: str, request: HttpRequest | None = None
+) -> CaseNote:
+    """Add a dated note by ``actor``; notes are never changed afterwards."""
+    require_role(actor, CASE_WORK_ROLES, what=_("write notes on a case"))
+    _text_problem("text", text, MAX_NOTE)
+    with transaction.atomic():
+        locked = _locked_own_case(actor, case)
+        note = CaseNote.objects.create(
+            case=locked, author=actor, at=timezone.now(), text=text.strip()
+        )
+        _event(locked, actor, CaseEventKind.NOTE, note=note.pk)
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=note,
+            fields=["text"],
+            purpose="case note",
+            request=request,
+            detail={"case": locked.reference},
+        )
+    return note
+
+
+# --- assignment ------------------------------------------------------------------------------
+
+
+def case_assign(
+    *, actor: User, case: Case, assignee: User | None, request: HttpRequest | None = None
+) -> Case:
+    """Give the case to a case worker of its agency (``None``: to nobody)."""
+    require_role(actor, CASE_ASSIGN_ROLES, what=_("assign a case"))
+    if assignee is not None and (
+        assignee.agency_id != actor.agency_id
+        or assignee.role not in CASE_ASSIGNEE_ROLES
+        or not assignee.is_active
+    ):
+        raise InputError(
+            [
+                problem(
+                    where=gettext_lazy("case"),
+                    field="assigned_to",
+                    rule=gettext_lazy("choose an active case worker of your agency"),
+                )
+            ]
+        )
+    with transaction.atomic():
+        locked = _open_case(actor, case)
+        before = locked.assigned_to_id
+        if before == (assignee.pk if assignee else None):
+            return locked
+        Case.objects.filter(pk=locked.pk).update(
+            assigned_to=assignee,
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+            updated_by=actor,
+        )
+        locked.refresh_from_db()
+        _event(
+            locked,
+            actor,
+            CaseEventKind.ASSIGNED,
+            assignee=assignee.get_username() if assignee else "",
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            fields=["assigned_to"],
+            purpose="case assignment",
+            request=request,
+            detail={"before": before, "after": assignee.pk if assignee else None},
+        )
+    case.assigned_to = locked.assigned_to
+    case.version = locked.version
+    return locked
+
+
+# --- tasks -----------------------------------------------------------------------------------
+
+
+def case_task_add(
+    *,
+    actor: User,
+    case: Case,
+    title: str,
+    due_on: date,
+    assignee: User | None = None,
+    request: HttpRequest | None = None,
+) -> CaseTask:
+    """A task or follow-up due on ``due_on`` (not before today), for ``assignee`` or, when
+    none is named, for whoever carries the case."""
+    require_role(actor, CASE_WORK_ROLES, what=_("add tasks to a case"))
+    _text_problem("title", title, MAX_TASK)
+    if due_on < timezone.localdate():
+        raise InputError(
+            [
+                problem(
+                    where=gettext_lazy("task"),
+                    field="due_on",
+                    value=due_on.isoformat(),
+                    rule=gettext_lazy("must be today or later"),
+                )
+            ]
+        )
+    if assignee is not None and assignee.agency_id != actor.agency_id:
+        raise InputError(
+            [
+                problem(
+                    where=gettext_lazy("task"),
+                    field="assigned_to",
+                    rule=gettext_lazy("choose someone of your agency"),
+                )
+            ]
+        )
+    with transaction.atomic():
+        locked = _open_case(actor, case)
+        task = CaseTask.objects.create(
+            case=locked,
+            title=title.strip(),
+            due_on=due_on,
+            assigned_to=assignee or locked.assigned_to,
+            created_by=actor,
+            created_at=timezone.now(),
+        )
+        _event(locked, actor, CaseEventKind.TASK_ADDED, task=task.pk, due=due_on.isoformat())
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=task,
+            fields=["title", "due_on"],
+            purpose="case task",
+            request=request,
+            detail={"case": locked.reference, "due_on": due_on.isoformat()},
+        )
+    return task
+
+
+def case_task_done(*, actor: User, task: CaseTask, request: HttpRequest | None = None) -> CaseTask:
+    """Mark a task done (once)."""
+    require_role(actor, CASE_WORK_ROLES, what=_("complete tasks of a case"))
+    with transaction.atomic():
+        locked_case = _locked_own_case(actor, task.case)
+        locked = CaseTask.objects.select_for_update().get(pk=task.pk)
+        if locked.done_at is not None:
+            raise TransitionRefusedError(_("This task is already done."))
+        locked.done_at = timezone.now()
+        locked.done_by = actor
+        locked.save(update_fields=["done_at", "done_by"])
+        _event(locked_case, actor, CaseEventKind.TASK_DONE, task=locked.pk)
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            fields=["done_at"],
+            purpose="case task",
+            request=request,
+            detail={"case": locked_case.reference, "before": "open", "after": "done"},
+        )
+    return locked
+
+
+# --- attachments -----------------------------------------------------------------------------
+
+
+def _refuse_content(name: str, rule: Promise, **params: object) -> InputError:
+    return InputError([problem(where=name, rule=rule, params=params)])
+
+
+def _seal(name: str, suffix: str, chunks: Iterable[bytes]) -> tuple[Path, int, str, str]:
+    """Write ``chunks`` sealed; check the size as it comes in and the type from the content."""
+    path = attachment_dir() / f"{uuid.uuid4().hex}{SEALED_SUFFIX}"
+    limit = int(settings.ATTACHMENT_MAX_BYTES)
+    digest = hashlib.sha256()
+    head = b""
+    try:
+        with SealedWriter(path, keyring()) as out:
+            for chunk in chunks:
+                if out.size + len(chunk) > limit:
+                    raise file_too_large(name, limit)
+                if len(head) < 4096:
+                    head += chunk[: 4096 - len(head)]
+                digest.update(chunk)
+                out.write(chunk)
+            size = out.size
+            if size == 0:
+                raise _refuse_content(name, gettext_lazy("the file is empty"))
+            shown = sniff(head)
+            expected = ATTACHMENT_TYPES[suffix]
+            if shown != expected:
+                raise _refuse_content(
+                    name,
+                    gettext_lazy(
+                        "the content is not what the name says (%(suffix)s); only PDF, PNG, "
+                        "JPEG and plain text files are kept"
+                    ),
+                    suffix=suffix,
+                )
+    except OSError as exc:  # the half-written file is already removed
+        if disk_full(exc):
+            raise StorageFullError from None
+        raise
+    return path, size, digest.hexdigest(), expected
+
+
+def case_attachment_add(
+    *,
+    actor: User,
+    case: Case,
+    file_name: str,
+    chunks: Iterable[bytes],
+    request: HttpRequest | None = None,
+) -> CaseAttachment:
+    """Keep a file with the case, sealed on disk; refused unless its content is of the type
+    its name says (PDF, PNG, JPEG, plain text) and it is within ``ATTACHMENT_MAX_BYTES``."""
+    require_role(actor, CASE_WORK_ROLES, what=_("attach files to a case"))
+    if case.agency_id != actor.agency_id:
+        raise NotPermittedError(_("Only the agency that owns the case can do this."))
+    name, suffix = checked_upload_name(
+        file_name, default="attachment", suffixes=sorted(ATTACHMENT_TYPES)
+    )
+    path, size, sha256, kind = _seal(name, suffix, chunks)
+    try:
+        with transaction.atomic():
+            locked = _open_case(actor, case)
+            attachment = CaseAttachment.objects.create(
+                case=locked,
+                file_name=name,
+                content_type=kind,
+                size=size,
+                sha256=sha256,
+                stored_name=path.name,
+                uploaded_by=actor,
+                uploaded_at=timezone.now(),
+            )
+            _event(locked, actor, CaseEventKind.ATTACHMENT, attachment=attachment.pk, type=kind)
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                obj=attachment,
+                fields=["file_name", "content"],
+                purpose="case attachment",
+                request=request,
+                detail={"case": locked.reference, "type": kind, "size": size},
+            )
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return attachment

@@ -1,4 +1,5 @@
-"""Case pages: list, detail (identity for permitted roles), edit, status, consent, sharing."""
+"""Case pages: list and search, detail (identity for permitted roles), edit, status, consent,
+sharing; case work (notes, assignment, tasks, attachments) and the printable summary."""
 
 from __future__ import annotations
 
@@ -8,15 +9,15 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from palermo.errors import PalermoError
-from palermo.web.accounts.models import Agency
+from palermo.errors import InputError, PalermoError
+from palermo.web.accounts.models import Agency, User
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.agreements.models import TRANSFER_PURPOSE_CHOICES
 from palermo.web.audit.models import AuditAction
@@ -33,20 +34,111 @@ from palermo.web.cases.models import (
 from palermo.web.lib.errors import reasons
 from palermo.web.lib.params import IdChoiceField, IdField
 from palermo.web.lib.permissions import allow
+from palermo.web.lib.problems import rule_text
 from palermo.web.lib.roles import (
+    CASE_ASSIGN_ROLES,
+    CASE_ASSIGNEE_ROLES,
     CASE_OPENING_ROLES,
     CASE_ROLES,
+    CASE_WORK_ROLES,
     CONSENT_OVERRIDE_ROLES,
+    NAME_SEARCH_ROLES,
     PERSONAL_DATA_ROLES,
 )
+from palermo.web.lib.uploads import body_limit, refuse_large_upload
 
 
 class CaseFilterForm(forms.Form):
+    q = forms.CharField(
+        label=gettext_lazy("Case reference or name"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy(
+            "A case reference or pseudonymous id, whole or its beginning; roles that may read "
+            "identities also find a name, in Latin or Chinese characters."
+        ),
+    )
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),
         required=False,
         choices=[("", gettext_lazy("Any")), *CASE_STATUS_CHOICES],
     )
+    mine = forms.BooleanField(label=gettext_lazy("Only cases assigned to me"), required=False)
+
+    def search(self) -> selectors.CaseSearch:
+        if not self.is_valid():
+            return selectors.CaseSearch()
+        data = self.cleaned_data
+        return selectors.CaseSearch(status=data["status"], query=data["q"], mine=data["mine"])
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("New note"),
+        max_length=services.MAX_NOTE,
+        widget=forms.Textarea({"rows": 4}),
+        help_text=gettext_lazy("Dated and signed with your name; notes are never changed."),
+    )
+
+
+def _case_workers(user: User) -> Any:
+    return User.objects.filter(
+        agency_id=user.agency_id, role__in=CASE_ASSIGNEE_ROLES, is_active=True
+    ).order_by("username")
+
+
+class UserChoiceField(IdChoiceField):
+    """A user picked by their user name."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.get_username())
+
+
+class AssignForm(forms.Form):
+    assigned_to = UserChoiceField(
+        label=gettext_lazy("Case worker"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Nobody"),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(IdChoiceField, self.fields["assigned_to"])
+        field.queryset = _case_workers(user)
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Task or follow-up"), max_length=services.MAX_TASK)
+    due_on = forms.DateField(label=gettext_lazy("Due"), widget=forms.DateInput({"type": "date"}))
+    assigned_to = UserChoiceField(
+        label=gettext_lazy("For"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Whoever carries the case"),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(IdChoiceField, self.fields["assigned_to"])
+        field.queryset = User.objects.filter(
+            agency_id=user.agency_id, role__in=CASE_WORK_ROLES, is_active=True
+        ).order_by("username")
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy(
+            "PDF, PNG, JPEG or plain text; the content must be of the type its name says. "
+            "Kept encrypted; only ever downloaded, never shown in the browser."
+        ),
+    )
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data.get("file")
+        refuse_large_upload(upload, "ATTACHMENT_MAX_BYTES")  # before a byte of it is read
+        return upload
 
 
 class CaseDetailsForm(forms.Form):
@@ -127,21 +219,35 @@ class ShareForm(forms.Form):
 @allow(CASE_ROLES)
 def case_list_view(request: AuthenticatedRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None)
-    status = form.cleaned_data["status"] if form.is_valid() else ""
-    cases = selectors.case_list(user=request.user, status=status)
+    search = form.search()
+    cases = selectors.case_list(user=request.user, search=search)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    by_name = bool(search.query) and not selectors.is_reference(search.query)
     audit_record(
         actor=request.user,
         action=AuditAction.READ,
         object_type="cases.case",
-        purpose="case list",
+        purpose="case search by name" if by_name else "case list",
         request=request,
-        detail={"page": page.number, "status": status},
+        # the name searched for is personal data: never in the log
+        detail={
+            "page": page.number,
+            "status": search.status,
+            "reference": search.query if search.query and not by_name else "",
+            "by_name": by_name,
+            "mine": search.mine,
+        },
     )
     query = request.GET.copy()
     query.pop("page", None)
     template = "cases/_list_rows.html" if request.headers.get("HX-Request") else "cases/list.html"
-    return render(request, template, {"form": form, "page": page, "query": query.urlencode()})
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "name_refused": by_name and request.user.role not in NAME_SEARCH_ROLES,
+    }
+    return render(request, template, context)
 
 
 def _detail_context(request: AuthenticatedRequest, pk: int, **forms_: Any) -> dict[str, Any]:
@@ -203,7 +309,30 @@ def _detail_context(request: AuthenticatedRequest, pk: int, **forms_: Any) -> di
     context["share_form"] = forms_.get("share_form") or ShareForm()
     context["errors"] = forms_.get("errors", [])
     context["checklist_keys"] = [key for key, _label in CONSENT_CHECKLIST]
+    _work_context(request, case, context, forms_)
     return context
+
+
+def _work_context(
+    request: AuthenticatedRequest, case: Any, context: dict[str, Any], forms_: dict[str, Any]
+) -> None:
+    """Notes, tasks, attachments and assignment, and the forms that add to them."""
+    user = request.user
+    own, is_open = context["own_case"], case.status != CaseStatus.CLOSED.value
+    readable = context["personal"] is not None
+    context["notes"] = selectors.case_notes(user=user, case=case)
+    context["tasks"] = selectors.case_tasks(user=user, case=case)
+    context["attachments"] = selectors.case_attachments(user=user, case=case)
+    context["today"] = timezone.localdate()
+    context["can_work"] = own and readable and user.role in CASE_WORK_ROLES
+    context["can_add"] = context["can_work"] and is_open
+    context["can_assign"] = own and is_open and user.role in CASE_ASSIGN_ROLES
+    context["note_form"] = forms_.get("note_form") or NoteForm()
+    context["task_form"] = forms_.get("task_form") or TaskForm(user=user)
+    context["attachment_form"] = forms_.get("attachment_form") or AttachmentForm()
+    context["assign_form"] = forms_.get("assign_form") or AssignForm(
+        user=user, initial={"assigned_to": case.assigned_to_id}
+    )
 
 
 @allow(CASE_ROLES)
@@ -395,3 +524,122 @@ def case_share_renew_view(request: AuthenticatedRequest, pk: int, share_pk: int)
         services.case_share_renew,
         _("Sharing without consent renewed."),
     )
+
+
+@allow(CASE_WORK_ROLES)
+@require_POST
+def case_note_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get(user=request.user, pk=pk)
+
+    def save(data: dict[str, Any]) -> None:
+        services.case_note_add(actor=request.user, case=case, text=data["text"], request=request)
+
+    return _submit(
+        request, pk, "note_form", NoteForm(request.POST), save, done=_("The note was added.")
+    )
+
+
+@allow(CASE_ASSIGN_ROLES)
+@require_POST
+def case_assign_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get(user=request.user, pk=pk)
+
+    def save(data: dict[str, Any]) -> None:
+        services.case_assign(
+            actor=request.user, case=case, assignee=data["assigned_to"], request=request
+        )
+
+    form = AssignForm(request.POST, user=request.user)
+    return _submit(request, pk, "assign_form", form, save, done=_("The case was assigned."))
+
+
+@allow(CASE_WORK_ROLES)
+@require_POST
+def case_task_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get(user=request.user, pk=pk)
+
+    def save(data: dict[str, Any]) -> None:
+        services.case_task_add(
+            actor=request.user,
+            case=case,
+            title=data["title"],
+            due_on=data["due_on"],
+            assignee=data["assigned_to"],
+            request=request,
+        )
+
+    form = TaskForm(request.POST, user=request.user)
+    return _submit(request, pk, "task_form", form, save, done=_("The task was added."))
+
+
+@allow(CASE_WORK_ROLES)
+@require_POST
+def case_task_done_view(request: AuthenticatedRequest, pk: int, task_pk: int) -> HttpResponse:
+    case = selectors.case_get(user=request.user, pk=pk)
+    task = selectors.task_get(user=request.user, case=case, pk=task_pk)
+    try:
+        services.case_task_done(actor=request.user, task=task, request=request)
+    except PalermoError as exc:
+        return _failed(request, pk, exc)
+    messages.success(request, _("The task is done."))
+    return redirect("cases:detail", pk=pk)
+
+
+@body_limit("ATTACHMENT_MAX_BYTES")
+@allow(CASE_WORK_ROLES)
+@require_POST
+def case_attachment_add_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get(user=request.user, pk=pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _invalid(request, pk, attachment_form=form)
+    upload = form.cleaned_data["file"]
+    try:
+        services.case_attachment_add(
+            actor=request.user,
+            case=case,
+            file_name=upload.name,
+            chunks=upload.chunks(),
+            request=request,
+        )
+    except InputError as exc:
+        for problem in exc.problems:
+            form.add_error("file", rule_text(problem))
+        return _invalid(request, pk, attachment_form=form)
+    except PalermoError as exc:
+        return _failed(request, pk, exc, attachment_form=form)
+    messages.success(request, _("The file was attached."))
+    return redirect("cases:detail", pk=pk)
+
+
+@allow(CASE_WORK_ROLES)
+def case_attachment_view(
+    request: AuthenticatedRequest, pk: int, attachment_pk: int
+) -> StreamingHttpResponse:
+    """The file as a download (never shown inline), decrypted as it is sent."""
+    case = selectors.case_get(user=request.user, pk=pk)
+    attachment, chunks = selectors.attachment_open(
+        user=request.user, case=case, pk=attachment_pk, request=request
+    )
+    response = StreamingHttpResponse(chunks, content_type="application/octet-stream")
+    response["Content-Disposition"] = _download_name(attachment.file_name)
+    response["Content-Length"] = str(attachment.size)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _download_name(name: str) -> str:
+    from urllib.parse import quote
+
+    ascii_name = name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+
+
+@allow(CASE_ROLES)
+def case_summary_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The case on paper: facts, person (roles that may read it), tasks, notes, consents,
+    timeline; a print stylesheet hides the menu."""
+    context = _detail_context(request, pk)
+    context["printed_at"] = timezone.now()
+    return render(request, "cases/summary.html", context)

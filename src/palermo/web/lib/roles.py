@@ -107,6 +107,15 @@ PERSONAL_DATA_ROLES: RoleSet = frozenset(
 CASE_OPENING_ROLES: RoleSet = frozenset(
     {Role.SECOND_LINE_INTERVIEWER, Role.CONSULAR_OFFICER, Role.CASE_WORKER}
 )
+# Who writes dated notes, tasks and attachments on a case of their agency and reads them
+# (they may name the person: the roles that read the identity).
+CASE_WORK_ROLES: RoleSet = PERSONAL_DATA_ROLES
+# Who assigns a case of their agency to one of its case workers.
+CASE_ASSIGN_ROLES: RoleSet = frozenset({Role.CASE_WORKER, Role.SUPERVISOR})
+# Who may be assigned a case.
+CASE_ASSIGNEE_ROLES: RoleSet = frozenset({Role.CASE_WORKER})
+# Who finds cases by the person's name (keyed blind index, lib/blind_index.py).
+NAME_SEARCH_ROLES: RoleSet = PERSONAL_DATA_ROLES
 # Who may share a case although no matching consent exists (legal basis and reason required).
 CONSENT_OVERRIDE_ROLES: RoleSet = frozenset({Role.SUPERVISOR})
 # Roles that never see case content, whatever else they are given (selectors check it).

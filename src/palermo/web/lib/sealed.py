@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import os
 import struct
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 
@@ -126,36 +127,44 @@ class SealedWriter:
             raise
 
 
+def unseal_chunks(sealed: Path, ring: KeyRing) -> Iterator[bytes]:
+    """The plaintext of ``sealed``, segment by segment (at most 1 MiB each), each checked
+    before it is given out; ``SealedFileError`` says what was wrong."""
+    with sealed.open("rb") as source:
+        header = source.read(_HEADER)
+        if len(header) != _HEADER or not header.startswith(MAGIC):
+            raise SealedFileError(f"{sealed.name}: not a sealed file")
+        kid = header[len(MAGIC) : len(MAGIC) + _KID].decode("ascii", "replace")
+        _kid, secret = ring.secret(kid)
+        aead = _file_key(secret, header[len(MAGIC) + _KID :])
+        counter = 0
+        while True:
+            raw = source.read(_LENGTH.size)
+            if len(raw) != _LENGTH.size:
+                raise SealedFileError(f"{sealed.name}: cut short (no last segment)")
+            (length,) = _LENGTH.unpack(raw)
+            data = source.read(length)
+            last = not source.peek(1)  # nothing after this segment
+            try:
+                plain = aead.decrypt(_nonce(counter, last=last), data, header)
+            except InvalidTag:
+                raise SealedFileError(
+                    f"{sealed.name}: segment {counter} does not decrypt (changed or cut)"
+                ) from None
+            yield plain
+            counter += 1
+            if last:
+                return
+
+
 def unseal(sealed: Path, target: Path, ring: KeyRing) -> None:
     """Decrypt ``sealed`` into the new file ``target`` (0600), segment by segment; on any
     problem ``target`` is removed and ``SealedFileError`` says what was wrong."""
     fd = open_private(target)
     try:
-        with sealed.open("rb") as source, os.fdopen(fd, "wb") as out:
-            header = source.read(_HEADER)
-            if len(header) != _HEADER or not header.startswith(MAGIC):
-                raise SealedFileError(f"{sealed.name}: not a sealed file")
-            kid = header[len(MAGIC) : len(MAGIC) + _KID].decode("ascii", "replace")
-            _kid, secret = ring.secret(kid)
-            aead = _file_key(secret, header[len(MAGIC) + _KID :])
-            counter = 0
-            while True:
-                raw = source.read(_LENGTH.size)
-                if len(raw) != _LENGTH.size:
-                    raise SealedFileError(f"{sealed.name}: cut short (no last segment)")
-                (length,) = _LENGTH.unpack(raw)
-                data = source.read(length)
-                last = not source.peek(1)  # nothing after this segment
-                try:
-                    plain = aead.decrypt(_nonce(counter, last=last), data, header)
-                except InvalidTag:
-                    raise SealedFileError(
-                        f"{sealed.name}: segment {counter} does not decrypt (changed or cut)"
-                    ) from None
+        with os.fdopen(fd, "wb") as out:
+            for plain in unseal_chunks(sealed, ring):
                 out.write(plain)
-                counter += 1
-                if last:
-                    return
     except BaseException:
         target.unlink(missing_ok=True)
         raise
