@@ -91,6 +91,8 @@ URL_EXAMPLES["cases:consent_withdraw"] = lambda t: {
 
 # POST only: a GET is refused before the notification is looked up
 URL_EXAMPLES["notifications:open"] = lambda t: {"pk": 1}
+# a profile's outcomes: any rule id (a profile without hits shows an empty report)
+URL_EXAMPLES["outcomes:rule"] = lambda t: {"rule_id": "visible-injuries"}
 
 # The service directory (tests/web/directory_fixtures.py).
 from directory_fixtures import DIRECTORY_URL_EXAMPLES  # noqa: E402

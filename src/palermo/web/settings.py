@@ -177,6 +177,7 @@ INSTALLED_APPS = [
     "palermo.web.directory",
     "palermo.web.nrm",
     "palermo.web.reports",
+    "palermo.web.outcomes",
 ]
 
 MIDDLEWARE = [

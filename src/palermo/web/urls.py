@@ -27,5 +27,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("directory/", include("palermo.web.directory.urls")),
     path("identification/", include("palermo.web.nrm.urls")),
     path("reports/", include("palermo.web.reports.urls")),
+    path("outcomes/", include("palermo.web.outcomes.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

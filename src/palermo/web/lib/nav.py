@@ -25,6 +25,7 @@ NAV: list[NavEntry] = [
     NavEntry("screening:batches", _("Batch screening")),
     NavEntry("interviews:list", _("Interviews")),
     NavEntry("profiles:list", _("Risk profiles")),
+    NavEntry("outcomes:index", _("Outcomes and fairness")),
     NavEntry("watchlists:index", _("Watchlists")),
     NavEntry("cases:list", _("Cases")),
     NavEntry("directory:list", _("Service directory")),

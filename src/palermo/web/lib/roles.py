@@ -179,6 +179,9 @@ NRM_ROLES: RoleSet = NRM_REFERRING_ROLES | NRM_DECISION_ROLES
 # --- profiles and named lists --------------------------------------------------------------
 # Analysts write them; a second analyst or a supervisor of the same agency approves.
 PROFILE_ROLES: RoleSet = frozenset({Role.RISK_ANALYST, Role.SUPERVISOR})
+# what each profile and watchlist yields and whom it selects (issue 11): the people who write
+# and approve profiles, and the auditors who check them
+OUTCOME_ROLES: RoleSet = frozenset({Role.RISK_ANALYST, Role.SUPERVISOR, Role.AUDITOR})
 
 # --- reports -------------------------------------------------------------------------------
 # Dashboards and action-plan indicators (counts only, never a person): supervisors and auditors

@@ -1,0 +1,332 @@
+"""What every profile and watchlist yields, what it costs and whom it selects (issue 11).
+
+Each hit is followed to what became of it: its disposition (sent to a second-line interview?
+minutes spent), the interviews started from it (a possible or presumed victim?), the case they
+opened and the competent authority's conclusive decision on that case (identified?). Counts
+are of distinct travellers. Rates carry Wilson 95% intervals; yields are per 100,000
+travellers screened (``ScreeningTally``, the denominator no hit table has).
+
+The random control sample (hits of source ``control``) estimates the base rate among
+travellers no profile flagged, and from it the share of victims the profiles find (recall).
+
+Disparity: for each profile and for the whole set, the share of each nationality, sex and age
+band that was selected, against the screened population; a group whose selection ratio to
+everyone else passes ``DISPARITY_RATIO_PERCENT`` without a yield that differs as much is
+flagged. The records are read (decrypted) only to learn each flagged traveller's group.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, QuerySet, Sum
+from django.utils.translation import gettext_lazy
+
+from palermo.analytics.backtest import Rate
+from palermo.indicators.assessment import Outcome
+from palermo.web.accounts.models import User
+from palermo.web.administration.services import national_agency_id
+from palermo.web.interviews.models import Interview
+from palermo.web.lib.roles import OUTCOME_ROLES, require_role
+from palermo.web.nrm.models import Decision, Stage
+from palermo.web.screening.forms import record_from_json
+from palermo.web.screening.models import DispositionKind, Hit, ScreeningTally, Traveller
+from palermo.web.screening.sampling import CONTROL_SOURCE, group_of
+
+PER = 100_000
+VICTIM_OUTCOMES = frozenset({Outcome.PRESUMED.value, Outcome.POSSIBLE.value})
+ATTRIBUTES = ("nationality", "sex", "age_band")
+MIN_GROUP = 30  # travellers screened: a smaller group's ratio is noise, shown but not flagged
+_WHAT = gettext_lazy("see what profiles and watchlists yield")
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    since: dt.date
+    until: dt.date
+
+    @property
+    def days(self) -> int:
+        return (self.until - self.since).days + 1
+
+
+@dataclass(frozen=True, slots=True)
+class RuleOutcome:
+    """One profile's or watchlist's hits and what became of them in a period."""
+
+    source: str
+    rule_id: str
+    title_en: str
+    title_zh: str
+    hits: int
+    travellers: int
+    second_line: Rate  # of hits, sent to a second-line interview (or an investigator)
+    victims: Rate  # of travellers, assessed possible or presumed victims
+    identified: Rate  # of travellers, conclusively identified by the competent authority
+    yield_: Rate  # possible or presumed victims of all travellers screened
+    minutes_per_hit: float | None
+    low_yield: bool  # even the upper bound of the yield is below the floor
+
+    def per_100(self, rate: Rate) -> tuple[float, float, float]:
+        return rate.share * 100, rate.low * 100, rate.high * 100
+
+    @property
+    def yield_per_100000(self) -> tuple[float, float, float]:
+        return self.yield_.share * PER, self.yield_.low * PER, self.yield_.high * PER
+
+
+@dataclass(frozen=True, slots=True)
+class ControlEstimate:
+    screened: int
+    flagged_travellers: int
+    sample: int
+    sample_victims: Rate  # base rate among travellers no profile flagged
+    found_by_profiles: int
+    recall: tuple[float, float, float] | None  # share of victims the profiles find, interval
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRate:
+    attribute: str
+    group: str
+    screened: int
+    selected: Rate  # of the group's screened travellers, flagged
+    ratio: float | None  # the group's selection rate over everyone else's
+    yield_ratio: float | None  # victims found per traveller screened, over everyone else's
+    flagged: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Disparity:
+    rule_id: str | None  # None: the whole set
+    groups: tuple[GroupRate, ...] = field(default=())
+
+    @property
+    def flagged(self) -> tuple[GroupRate, ...]:
+        return tuple(g for g in self.groups if g.flagged)
+
+
+def _scope(user: User) -> int | None:
+    """The agency whose hits ``user`` sees (``None``: every agency, for the national body)."""
+    require_role(user, OUTCOME_ROLES, what=_WHAT)
+    national = national_agency_id()
+    return None if national is not None and user.agency_id == national else user.agency_id
+
+
+def _hits(user: User, period: Period) -> QuerySet[Hit]:
+    agency = _scope(user)
+    hits = Hit.objects.filter(
+        created_at__date__gte=period.since, created_at__date__lte=period.until
+    )
+    return hits if agency is None else hits.filter(agency_id=agency)
+
+
+def _screened(user: User, period: Period) -> int:
+    agency = _scope(user)
+    rows = ScreeningTally.objects.filter(day__gte=period.since, day__lte=period.until)
+    if agency is not None:
+        rows = rows.filter(agency_id=agency)
+    return int(rows.aggregate(n=Sum("screened"))["n"] or 0)
+
+
+def _victim_travellers(hit_ids: Iterable[int]) -> tuple[set[int], set[int]]:
+    """Of the travellers of these hits: assessed possible/presumed victims, and conclusively
+    identified ones (through the interview's case)."""
+    interviews = Interview.objects.filter(hit_id__in=list(hit_ids)).values_list(
+        "hit__traveller_id", "outcome", "case_id"
+    )
+    victims: set[int] = set()
+    case_of: dict[int, int] = {}
+    for traveller, outcome, case in interviews:
+        if outcome in VICTIM_OUTCOMES:
+            victims.add(traveller)
+        if case is not None:
+            case_of[case] = traveller
+    identified_cases = set(
+        Decision.objects.filter(
+            identification__case_id__in=list(case_of), stage=Stage.CONCLUSIVE.value, positive=True
+        ).values_list("identification__case_id", flat=True)
+    )
+    return victims, {case_of[c] for c in identified_cases}
+
+
+def rule_outcomes(*, user: User, period: Period) -> list[RuleOutcome]:
+    """Every profile and watchlist entry with hits in the period, most hits first."""
+    hits = _hits(user, period).exclude(source=CONTROL_SOURCE)
+    screened = _screened(user, period)
+    rows = list(
+        hits.values("source", "rule_id", "id", "traveller_id", "title_en", "title_zh", "status")
+    )
+    timing = {
+        r["rule_id"]: r["total"] / r["n"]
+        for r in hits.filter(disposition__minutes__isnull=False)
+        .values("rule_id")
+        .annotate(total=Sum("disposition__minutes"), n=Count("id"))
+    }
+    victims, identified = _victim_travellers(r["id"] for r in rows)
+    by_rule: dict[tuple[str, str], list[dict[str, object]]] = defaultdict(list)
+    for r in rows:
+        by_rule[(str(r["source"]), str(r["rule_id"]))].append(dict(r))
+    floor = settings.PROFILE_YIELD_FLOOR_PER_100000 / PER
+    out = []
+    for (source, rule), group in by_rule.items():
+        travellers = {int(str(r["traveller_id"])) for r in group}
+        sent = sum(
+            r["status"] in (DispositionKind.REFERRED.value, DispositionKind.INVESTIGATOR.value)
+            for r in group
+        )
+        found = len(travellers & victims)
+        yield_rate = Rate.of("yield", found, screened)
+        out.append(
+            RuleOutcome(
+                source=source,
+                rule_id=rule,
+                title_en=str(group[0]["title_en"]),
+                title_zh=str(group[0]["title_zh"]),
+                hits=len(group),
+                travellers=len(travellers),
+                second_line=Rate.of("second line", sent, len(group)),
+                victims=Rate.of("victims", found, len(travellers)),
+                identified=Rate.of("identified", len(travellers & identified), len(travellers)),
+                yield_=yield_rate,
+                minutes_per_hit=timing.get(rule),
+                low_yield=screened > 0 and yield_rate.high < floor,
+            )
+        )
+    out.sort(key=lambda o: (-o.hits, o.rule_id))
+    return out
+
+
+def rule_trend(*, user: User, period: Period, rule_id: str) -> list[dict[str, object]]:
+    """Per month: hits of ``rule_id`` and the possible or presumed victims among them."""
+    rows = list(
+        _hits(user, period).filter(rule_id=rule_id).values("id", "traveller_id", "created_at")
+    )
+    victims, _ = _victim_travellers(r["id"] for r in rows)
+    months: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    seen: set[tuple[str, int]] = set()
+    for r in rows:
+        month = r["created_at"].strftime("%Y-%m")
+        months[month][0] += 1
+        if r["traveller_id"] in victims and (month, r["traveller_id"]) not in seen:
+            seen.add((month, r["traveller_id"]))
+            months[month][1] += 1
+    return [{"month": m, "hits": h, "victims": v} for m, (h, v) in sorted(months.items())]
+
+
+def control_estimate(*, user: User, period: Period) -> ControlEstimate:
+    """The base rate among travellers no profile flagged (from the control sample) and the
+    share of victims the profiles find, with an interval from the base rate's."""
+    hits = _hits(user, period)
+    screened = _screened(user, period)
+    control = list(hits.filter(source=CONTROL_SOURCE).values_list("id", "traveller_id"))
+    flagged_rows = list(hits.exclude(source=CONTROL_SOURCE).values_list("id", "traveller_id"))
+    control_victims, _ = _victim_travellers(i for i, _t in control)
+    flagged_victims, _ = _victim_travellers(i for i, _t in flagged_rows)
+    flagged = len({t for _i, t in flagged_rows})
+    base = Rate.of("control", len(control_victims), len(control))
+    recall = None
+    if control and screened > flagged:
+        unflagged = screened - flagged
+        found = len(flagged_victims)
+
+        def share(rate: float) -> float:
+            missed = rate * unflagged
+            return found / (found + missed) if found + missed else 0.0
+
+        # a higher base rate means more missed victims: the bounds swap
+        recall = (share(base.share), share(base.high), share(base.low))
+    return ControlEstimate(
+        screened=screened,
+        flagged_travellers=flagged,
+        sample=len(control),
+        sample_victims=base,
+        found_by_profiles=len(flagged_victims),
+        recall=recall,
+    )
+
+
+def _screened_by_group(user: User, period: Period) -> dict[str, Counter[str]]:
+    agency = _scope(user)
+    rows = ScreeningTally.objects.filter(day__gte=period.since, day__lte=period.until)
+    if agency is not None:
+        rows = rows.filter(agency_id=agency)
+    out: dict[str, Counter[str]] = {a: Counter() for a in ATTRIBUTES}
+    for nationality, sex, band, n in rows.values_list("nationality", "sex", "age_band", "screened"):
+        for attribute, value in zip(ATTRIBUTES, (nationality, sex, band), strict=True):
+            out[attribute][str(value) or "-"] += int(n)
+    return out
+
+
+def _groups_of(travellers: Iterable[Traveller]) -> dict[int, dict[str, str]]:
+    """Each traveller's nationality, sex and age band, from the (encrypted) record."""
+    out = {}
+    for t in travellers:
+        record = record_from_json(t.record)
+        _day, _port, nationality, sex, band = group_of(record, t.screened_at.date())
+        out[t.pk] = {"nationality": nationality or "-", "sex": sex or "-", "age_band": band}
+    return out
+
+
+def disparity(*, user: User, period: Period, rule_id: str | None = None) -> Disparity:
+    """Selection rates by nationality, sex and age band for ``rule_id`` (or the whole set),
+    against everyone screened; flags where the ratio passes the threshold without a matching
+    difference in yield."""
+    hits = _hits(user, period).exclude(source=CONTROL_SOURCE)
+    if rule_id is not None:
+        hits = hits.filter(rule_id=rule_id)
+    hit_rows = list(hits.values_list("id", "traveller_id"))
+    traveller_ids = {t for _i, t in hit_rows}
+    groups = _groups_of(
+        Traveller.objects.filter(pk__in=traveller_ids).only("record", "screened_at")
+    )
+    victims, _ = _victim_travellers(i for i, _t in hit_rows)
+    screened = _screened_by_group(user, period)
+    threshold = settings.DISPARITY_RATIO_PERCENT / 100
+    rates: list[GroupRate] = []
+    for attribute in ATTRIBUTES:
+        selected = Counter(g[attribute] for g in groups.values())
+        found = Counter(groups[t][attribute] for t in victims if t in groups)
+        total_screened = sum(screened[attribute].values())
+        total_selected = sum(selected.values())
+        total_found = sum(found.values())
+        for group, n in sorted(screened[attribute].items()):
+            k = min(selected.get(group, 0), n)
+            rest_n, rest_k = total_screened - n, total_selected - k
+            ratio = _ratio(k, n, rest_k, rest_n)
+            found_here = found.get(group, 0)
+            yield_ratio = _ratio(found_here, n, total_found - found_here, rest_n)
+            rates.append(
+                GroupRate(
+                    attribute=attribute,
+                    group=group,
+                    screened=n,
+                    selected=Rate.of(group, k, n),
+                    ratio=ratio,
+                    yield_ratio=yield_ratio,
+                    flagged=n >= MIN_GROUP and _disparate(ratio, yield_ratio, threshold),
+                )
+            )
+    return Disparity(rule_id, tuple(rates))
+
+
+def _ratio(k1: int, n1: int, k2: int, n2: int) -> float | None:
+    if not n1 or not n2 or not k2:
+        return None
+    return (k1 / n1) / (k2 / n2)
+
+
+def _disparate(ratio: float | None, yield_ratio: float | None, threshold: float) -> bool:
+    """Selected far more (or less) often than everyone else, and the victims found among the
+    group's travellers do not differ as much in the same direction."""
+    if ratio is None:
+        return False
+    if ratio >= threshold:
+        return yield_ratio is None or yield_ratio * threshold < ratio
+    if ratio <= 1 / threshold:
+        return yield_ratio is None or yield_ratio > ratio * threshold
+    return False

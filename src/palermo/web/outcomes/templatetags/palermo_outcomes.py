@@ -1,0 +1,34 @@
+"""Rates with their 95% intervals, written out for a page: ``{{ rate|percent }}`` gives
+"12.5% (8.1–18.8)", ``{{ rate|per:100000 }}`` "3.2 (1.1–9.0)"; a ratio "1.8×" or "–"."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.formats import number_format
+
+from palermo.analytics.backtest import Rate
+
+register = template.Library()
+
+
+def _n(value: float, digits: int) -> str:
+    return str(number_format(round(value, digits), digits))
+
+
+@register.filter
+def percent(rate: Rate | None) -> str:
+    if rate is None or rate.travellers == 0:
+        return "–"
+    return f"{_n(rate.share * 100, 1)}% ({_n(rate.low * 100, 1)}–{_n(rate.high * 100, 1)})"
+
+
+@register.filter
+def per(rate: Rate | None, scale: int) -> str:
+    if rate is None or rate.travellers == 0:
+        return "–"
+    return f"{_n(rate.share * scale, 1)} ({_n(rate.low * scale, 1)}–{_n(rate.high * scale, 1)})"
+
+
+@register.filter
+def ratio(value: float | None) -> str:
+    return "–" if value is None else f"{_n(value, 2)}×"

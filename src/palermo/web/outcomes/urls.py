@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from palermo.web.outcomes import views
+
+app_name = "outcomes"
+urlpatterns = [
+    path("", views.index_view, name="index"),
+    path("rules/<str:rule_id>/", views.rule_view, name="rule"),
+]
