@@ -196,7 +196,7 @@ class TestDisparity(OutcomeCase):
         assert "Whom it selects" in page
         self.client.cookies["django_language"] = "zh-hans"
         page_zh = self.client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-        assert "按月份" in page_zh
+        assert "命中与发现的受害人，按月份" in page_zh
 
     def test_a_month_written_wrongly_is_refused_beside_the_field(self) -> None:
         self.login(self.analyst)
