@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -179,6 +180,7 @@ def release_k(
         str | None,
         typer.Option(help="Why k is below 11 (recorded in the release). k 低于 11 的理由。"),
     ] = None,
+    sign_key: SignKey = None,
     max_rows: MaxRows = DEFAULT_LIMITS.max_rows or 0,
     max_bytes: MaxBytes = DEFAULT_LIMITS.max_bytes or 0,
 ) -> None:
@@ -207,12 +209,182 @@ def release_k(
     with atomic_path(out / "release.csv") as csv_tmp, atomic_path(out / "release.json") as meta:
         csv_tmp.write_bytes(data)
         meta.write_text(json.dumps(metadata, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    signed = _sign(out, sign_key)
     s = release.suppression
     console.print(
-        f"k = {k}: {s.rows_released} of {s.rows_in} row(s) released, {s.rows_suppressed} "
+        f"{signed}\n"
+        * bool(signed)
+        + f"k = {k}: {s.rows_released} of {s.rows_in} row(s) released, {s.rows_suppressed} "
         f"withheld, cells suppressed {s.cells_suppressed}; smallest combination "
         f"{release.smallest_group} over {release.marginals_checked} marginal(s) -> {out}\n"
         f"已发布 {s.rows_released}/{s.rows_in} 行，隐藏 {s.rows_suppressed} 行；"
         f"每列隐藏的单元格 {s.cells_suppressed}；最小组合 {release.smallest_group} 人\n{_CAPTION}",
+        highlight=False,
+    )
+
+
+def _ctdc_categories(column: str) -> list[str]:
+    """The categories of a CTDC column, declared from the codebook, never read from the data
+    (a DP release must not reveal which values occur)."""
+    import datetime as dt
+
+    import pycountry
+
+    from palermo.interchange import ctdc
+    from palermo.privacy.dp import MISSING
+
+    this_year = dt.datetime.now(dt.UTC).year
+    known: dict[str, Sequence[str]] = {
+        "gender": ctdc.GENDERS,
+        "ageBroad": ctdc.AGE_BANDS,
+        "majorityStatus": ctdc.MAJORITY,
+        "majorityStatusAtExploit": ctdc.MAJORITY,
+        "Datasource": ctdc.DATASOURCES,
+        "yearOfRegistration": [str(y) for y in range(ctdc.FIRST_YEAR, this_year + 1)],
+    }
+    if column in ctdc.FLAGS:
+        return ["True", "False", MISSING]
+    if column in ctdc.COUNTRIES:
+        return [*sorted(c.alpha_2 for c in pycountry.countries), MISSING]
+    if column not in known:
+        raise InputError(
+            [
+                Problem(
+                    where="--by",
+                    field="column",
+                    value=column,
+                    rule="no declared categories for this column (gender, ageBroad, majority "
+                    "status, Datasource, yearOfRegistration, the flags, the two countries)",
+                    rule_zh="该列没有预先声明的类别",
+                )
+            ]
+        )
+    return [*known[column], MISSING]
+
+
+def _sha256_file(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+SignKey = Annotated[
+    Path | None,
+    typer.Option(help="Ed25519 private key (PEM) to sign the bundle. 用于签名的 Ed25519 私钥。"),
+]
+
+
+def _sign(out: Path, sign_key: Path | None) -> str:
+    if sign_key is None:
+        return ""
+    from palermo.privacy.bundle import load_private_key, sign_bundle
+
+    manifest = sign_bundle(out, load_private_key(sign_key))
+    return f"signed by {manifest['signer']} (manifest.json, manifest.sig) / 已签名"
+
+
+@stats_app.command("release-dp")
+@reports_errors
+def release_dp(
+    path: Annotated[
+        Path, typer.Argument(help="CTDC CSV file or analysis table (Parquet). CTDC 文件或分析表。")
+    ],
+    by: Annotated[
+        str, typer.Option(help="Columns to count by, comma-separated. 分组列（逗号分隔）。")
+    ],
+    epsilon: Annotated[float, typer.Option(help="ε spent by this release. 本次发布消耗的 ε。")],
+    out: Annotated[Path, typer.Option(help="Folder for the bundle. 输出文件夹。")],
+    ledger: Annotated[
+        Path, typer.Option(help="Folder of the privacy ledgers. 隐私账本文件夹。")
+    ] = Path("privacy-ledger"),
+    budget: Annotated[
+        float, typer.Option(help="Total ε allowed for the dataset. 该数据集的 ε 总预算。")
+    ] = 1.0,
+    sign_key: SignKey = None,
+    max_rows: MaxRows = DEFAULT_LIMITS.max_rows or 0,
+    max_bytes: MaxBytes = DEFAULT_LIMITS.max_bytes or 0,
+) -> None:
+    """Differentially private counts (OpenDP, discrete Laplace) with 95% error bounds, charged
+    to the dataset's privacy ledger; refused once its budget would be passed.
+    差分隐私计数（OpenDP），附 95% 误差界，计入数据集的隐私账本；超出预算则拒绝。
+    """
+    from palermo.privacy.dp import dp_histogram, histogram_csv
+    from palermo.privacy.ledger import Ledger
+
+    columns = [c.strip() for c in by.split(",") if c.strip()]
+    categories = {c: _ctdc_categories(c) for c in columns}
+    table = load_ctdc(path, Limits(max_rows=max_rows, max_bytes=max_bytes))
+    book = Ledger(ledger, _sha256_file(path))
+    book.check(epsilon, budget)  # before any noise is drawn
+    histogram = dp_histogram(table, columns, categories, epsilon=epsilon)
+    entry = book.record(
+        epsilon=epsilon, delta=0.0, budget=budget,
+        release={"columns": columns, "file": path.name, "rows_in": table.num_rows},
+    )  # fmt: skip
+    metadata = {
+        "attribution": ATTRIBUTION,
+        "kind": "differentially private counts",
+        "source": {"file": path.name, "sha256": book.dataset, "layout": layout_of(table)},
+        **histogram.metadata(),
+        "ledger_entry": entry.data,
+    }
+    with (
+        atomic_path(out / "release.csv") as csv_tmp,
+        atomic_path(out / "release.json") as meta,
+        atomic_path(out / "ledger-entry.json") as led,
+    ):
+        csv_tmp.write_bytes(histogram_csv(histogram))
+        meta.write_text(json.dumps(metadata, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        led.write_text(json.dumps(entry.data, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    signed = _sign(out, sign_key)
+    console.print(
+        f"ε = {epsilon:g} (δ = 0): {len(histogram.cells) + 1} count(s), each within "
+        f"±{histogram.error_bound:.1f} with probability 0.95; dataset budget "
+        f"{entry.data['cumulative_epsilon']:g} of {budget:g} spent -> {out}\n"
+        f"已发布 {len(histogram.cells) + 1} 个计数，95% 误差界 ±{histogram.error_bound:.1f}；"
+        f"预算已用 {entry.data['cumulative_epsilon']:g}/{budget:g}\n{signed}\n{_CAPTION}",
+        highlight=False,
+    )
+
+
+@stats_app.command("keygen")
+@reports_errors
+def keygen(
+    private: Annotated[Path, typer.Option(help="Private key to write (PEM, 0600). 私钥。")],
+    public: Annotated[Path, typer.Option(help="Public key to write (PEM). 公钥。")],
+) -> None:
+    """A new Ed25519 key pair for signing release bundles. 生成用于签名发布包的密钥对。"""
+    from palermo.privacy.bundle import generate_keys
+
+    for target in (private, public):
+        if target.exists():
+            raise InputError(
+                [Problem(where=str(target), rule="exists already: not overwritten",
+                         rule_zh="文件已存在：不会覆盖")]
+            )  # fmt: skip
+    print_id = generate_keys(private, public)
+    console.print(f"{print_id}: {private} (keep secret · 请保密), {public}", highlight=False)
+
+
+@stats_app.command("verify-release")
+@reports_errors
+def verify_release(
+    folder: Annotated[Path, typer.Argument(help="Release bundle folder. 发布包文件夹。")],
+    public_key: Annotated[Path, typer.Option(help="The signer's public key (PEM). 签名者的公钥。")],
+) -> None:
+    """Check a bundle's signature and every file's hash (exit 2 naming each problem).
+    校验发布包的签名及每个文件的哈希值（有问题则以状态 2 退出并逐一说明）。
+    """
+    from palermo.privacy.bundle import load_public_key, verify_bundle
+
+    manifest = verify_bundle(folder, load_public_key(public_key))
+    console.print(
+        f"{folder}: signature and {len(manifest['files'])} file(s) verified, signed by "
+        f"{manifest['signer']} on {manifest['created']}\n"
+        f"签名及 {len(manifest['files'])} 个文件校验通过",
         highlight=False,
     )
