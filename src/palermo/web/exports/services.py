@@ -67,6 +67,7 @@ HIT_COLUMNS: tuple[tuple[str, Any], ...] = (
 SOURCE_LABELS: dict[str, Any] = {
     "profile": gettext_lazy("Risk profile"),
     "watchlist": gettext_lazy("Watchlist"),
+    "control": gettext_lazy("Random control sample"),
 }
 AUDIT_COLUMNS: tuple[tuple[str, Any], ...] = (
     ("seq", gettext_lazy("Entry")),
