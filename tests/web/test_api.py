@@ -23,7 +23,11 @@ def operations() -> list[tuple[str, str, Any]]:
     return found
 
 
-EXAMPLE_PATH_VALUES = {"case_id": lambda t: t.case.pk, "hit_id": lambda t: 999_999}
+EXAMPLE_PATH_VALUES = {
+    "case_id": lambda t: t.case.pk,
+    "hit_id": lambda t: 999_999,
+    "referral_id": lambda t: 999_999,
+}
 
 
 class TestEveryApiOperation(BaseTestCase):

@@ -170,9 +170,9 @@ class TestFilesLeftBehind(BatchTaskTestCase):
 class TestScheduledRuns(BaseTestCase):
     def test_the_daily_retention_run_is_planned_once_for_the_next_two_o_clock(self) -> None:
         now = dt.datetime(2026, 5, 4, 10, 30, tzinfo=dt.UTC)
-        assert plan_scheduled(now=now) == ["retention-daily"]
+        assert "retention-daily" in plan_scheduled(now=now)
         assert plan_scheduled(now=now) == []  # a second worker plans nothing more
-        (planned,) = ScheduledRun.objects.all()
+        planned = ScheduledRun.objects.get(name="retention-daily")
         assert planned.due_at == dt.datetime(2026, 5, 5, 2, 0, tzinfo=dt.UTC)
         task_result = DBTaskResult.objects.get(pk=planned.task_id)
         assert task_result.run_after == planned.due_at
@@ -189,7 +189,7 @@ class TestScheduledRuns(BaseTestCase):
 
     @override_settings(RETENTION_DAILY=False)
     def test_the_daily_retention_run_can_be_turned_off(self) -> None:
-        assert plan_scheduled() == []
+        assert "retention-daily" not in plan_scheduled()
 
     def test_daily_at_gives_the_next_hour_strictly_after_now(self) -> None:
         at_two = daily_at(2)

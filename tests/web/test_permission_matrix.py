@@ -99,6 +99,11 @@ from directory_fixtures import DIRECTORY_URL_EXAMPLES  # noqa: E402
 
 URL_EXAMPLES.update(DIRECTORY_URL_EXAMPLES)
 
+# Referrals (tests/web/referral_fixtures.py).
+from referral_fixtures import REFERRAL_URL_EXAMPLES  # noqa: E402
+
+URL_EXAMPLES.update(REFERRAL_URL_EXAMPLES)
+
 # The screening, interview and profile flows (tests/web/flow_fixtures.py).
 from flow_fixtures import FLOW_URL_EXAMPLES  # noqa: E402
 

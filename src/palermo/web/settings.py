@@ -39,6 +39,7 @@ Every variable (all optional):
 | ``PALERMO_TASK_WORKER_STALE_SECONDS`` | ``30`` | a silent task worker is dead after this |
 | ``PALERMO_TASK_MAX_ATTEMPTS`` | ``3`` | runs of a task cut short before it is failed |
 | ``PALERMO_RETENTION_DAILY`` | ``true`` | the task worker masks past-retention records daily |
+| ``PALERMO_REFERRAL_ESCALATION`` | ``true`` | hourly: overdue referrals to sender's supervisors |
 | ``PALERMO_REQUEST_MAX_BYTES`` | 2.5 MiB | largest request body of a page without a file |
 | ``PALERMO_UPLOAD_MEMORY_BYTES`` | 2.5 MiB | larger uploads are streamed to ``uploads/incoming`` |
 | ``PALERMO_PROFILE_MAX_BYTES`` | 100 kB | a profile or named-list file |
@@ -141,6 +142,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 TASK_WORKER_STALE_SECONDS = env_int("PALERMO_TASK_WORKER_STALE_SECONDS", 30, minimum=5)
 TASK_MAX_ATTEMPTS = env_int("PALERMO_TASK_MAX_ATTEMPTS", 3, minimum=1, maximum=10)
 RETENTION_DAILY = env_bool("PALERMO_RETENTION_DAILY", True)
+REFERRAL_ESCALATION = env_bool("PALERMO_REFERRAL_ESCALATION", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -178,6 +180,7 @@ INSTALLED_APPS = [
     "palermo.web.nrm",
     "palermo.web.reports",
     "palermo.web.outcomes",
+    "palermo.web.referrals",
 ]
 
 MIDDLEWARE = [

@@ -28,5 +28,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("identification/", include("palermo.web.nrm.urls")),
     path("reports/", include("palermo.web.reports.urls")),
     path("outcomes/", include("palermo.web.outcomes.urls")),
+    path("referrals/", include("palermo.web.referrals.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

@@ -16,21 +16,34 @@ from django.utils.translation import gettext_lazy
 from ninja import Body, Field, NinjaAPI, Schema
 
 from palermo.errors import InputError, PalermoError
+from palermo.web.accounts.models import Agency
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.api.auth import TokenAuth
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.cases import selectors as case_selectors
 from palermo.web.cases import services as case_services
+from palermo.web.directory import selectors as provider_selectors
 from palermo.web.lib.errors import (
     RETRY_AFTER_SECONDS,
     DatabaseUnavailableError,
     http_status,
     unavailable_database,
 )
+from palermo.web.lib.params import id_param
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.problems import error_reasons, problem, problem_json
-from palermo.web.lib.roles import ALL_ROLES, CASE_ROLES, DESK_ROLES, HIT_ROLES
+from palermo.web.lib.roles import (
+    ALL_ROLES,
+    CASE_ROLES,
+    DESK_ROLES,
+    HIT_ROLES,
+    REFERRAL_RESPOND_ROLES,
+    REFERRAL_ROLES,
+    REFERRAL_SEND_ROLES,
+)
+from palermo.web.referrals import selectors as referral_selectors
+from palermo.web.referrals import services as referral_services
 
 api = NinjaAPI(
     title="Palermo API",
@@ -38,7 +51,8 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_decorator=allow(ALL_ROLES),
     description=(
-        "System-to-system screening, hit dispositions and cases. 系统间筛查、命中处置和个案。"
+        "System-to-system screening, hit dispositions, cases and referrals. "
+        "系统间筛查、命中处置、个案和转介。"
     ),
 )
 
@@ -332,3 +346,226 @@ def hit_disposition(request: AuthenticatedRequest, hit_id: int, payload: Disposi
         request=request,
     )
     return DispositionOut(hit_id=hit.pk, status=hit.status)
+
+
+# ------------------------------------------------------------------ referrals
+
+
+class ReferralOut(Schema):
+    """A referral as its sending or receiving agency sees it; ``shared`` only for the
+    receiver (the referral type's fields, while sharing holds), ``None`` otherwise."""
+
+    id: int
+    reference: str
+    case_reference: str
+    kind: str
+    referral_type: str
+    service: str
+    sender_agency: str
+    recipient: str
+    state: str
+    fields: list[str]
+    override: bool
+    sent_at: dt.datetime
+    respond_by: dt.datetime
+    responded_at: dt.datetime | None = None
+    decline_reason: str = ""
+    completed_at: dt.datetime | None = None
+    revoked_at: dt.datetime | None = None
+    revoke_reason: str = ""
+    escalated_at: dt.datetime | None = None
+    shared: dict[str, str] | None = None
+
+
+class ReferralSendIn(Schema):
+    case_id: int
+    recipient_id: int
+    service: str
+    referral_type: str = ""
+    kind: str = "referral"
+    provider_id: int | None = None
+    message: str = Field("", max_length=2000)
+    legal_basis: str = Field("", max_length=300)
+    override_reason: str = Field("", max_length=500)
+
+
+class ReasonIn(Schema):
+    reason: str = Field("", max_length=500)
+
+
+class NoteIn(Schema):
+    note: str = Field("", max_length=500)
+
+
+def _referral_out(request: AuthenticatedRequest, referral: Any) -> ReferralOut:
+    shared = referral_selectors.referral_shared_fields(
+        user=request.user, referral=referral, request=request
+    )
+    return ReferralOut(
+        id=referral.pk,
+        reference=referral.reference,
+        case_reference=referral.case.reference,
+        kind=referral.kind,
+        referral_type=referral.referral_type,
+        service=referral.service,
+        sender_agency=referral.sender_agency.name,
+        recipient=referral.recipient.name,
+        state=referral.state,
+        fields=list(referral.fields),
+        override=referral.is_override,
+        sent_at=referral.sent_at,
+        respond_by=referral.respond_by,
+        responded_at=referral.responded_at,
+        decline_reason=referral.decline_reason,
+        completed_at=referral.completed_at,
+        revoked_at=referral.revoked_at,
+        revoke_reason=referral.revoke_reason,
+        escalated_at=referral.escalated_at,
+        shared={f.name: f.value for f in shared} if shared is not None else None,
+    )
+
+
+def _referral(request: AuthenticatedRequest, referral_id: int) -> Any:
+    pk = id_param(referral_id, name="referral_id")
+    return referral_selectors.referral_get(user=request.user, pk=pk)
+
+
+@api.get(
+    "/referrals",
+    response=answers(list[ReferralOut]),
+    auth=TokenAuth(REFERRAL_ROLES),
+    url_name="referral_list",
+)
+def referral_list(
+    request: AuthenticatedRequest, direction: str = "", state: str = "", limit: int = 50
+) -> Any:
+    """Referrals the token's agency sent (``direction=sent``), received (``received``) or
+    both, newest first."""
+    if not 1 <= limit <= 500:
+        raise InputError(
+            [
+                problem(
+                    where=gettext_lazy("query"),
+                    field="limit",
+                    value=limit,
+                    rule=gettext_lazy("1 to 500"),
+                )
+            ]
+        )
+    rows = referral_selectors.referral_list(user=request.user, direction=direction, state=state)
+    return [_referral_out(request, r) for r in rows[:limit]]
+
+
+@api.get(
+    "/referrals/{referral_id}",
+    response=answers(ReferralOut, 400, 404),
+    auth=TokenAuth(REFERRAL_ROLES),
+    url_name="referral_detail",
+)
+def referral_detail(request: AuthenticatedRequest, referral_id: int) -> Any:
+    return _referral_out(request, _referral(request, referral_id))
+
+
+@api.post(
+    "/referrals",
+    response=answers(ReferralOut, 400, 404, 409),
+    auth=TokenAuth(REFERRAL_SEND_ROLES),
+    url_name="referral_send",
+)
+def referral_send(request: AuthenticatedRequest, payload: ReferralSendIn) -> Any:
+    """Refer a case of the token's agency (both consents or an override; an agreement)."""
+    case = case_selectors.case_get(user=request.user, pk=id_param(payload.case_id, name="case_id"))
+    recipient = Agency.objects.filter(
+        pk=id_param(payload.recipient_id, name="recipient_id")
+    ).first()
+    if recipient is None:
+        raise InputError(
+            [
+                problem(
+                    where=gettext_lazy("referral"),
+                    field="recipient_id",
+                    value=payload.recipient_id,
+                    rule=gettext_lazy("no such agency"),
+                )
+            ]
+        )
+    provider = None
+    if payload.provider_id is not None:
+        provider = provider_selectors.provider_get(
+            user=request.user, pk=id_param(payload.provider_id, name="provider_id")
+        )
+    referral = referral_services.referral_send(
+        actor=request.user,
+        case=case,
+        recipient=recipient,
+        service=payload.service,
+        referral_type=payload.referral_type or None,
+        kind=payload.kind,
+        provider=provider,
+        message=payload.message,
+        legal_basis=payload.legal_basis,
+        override_reason=payload.override_reason,
+        request=request,
+    )
+    return _referral_out(request, referral)
+
+
+@api.post(
+    "/referrals/{referral_id}/accept",
+    response=answers(ReferralOut, 400, 404, 409),
+    auth=TokenAuth(REFERRAL_RESPOND_ROLES),
+    url_name="referral_accept",
+)
+def referral_accept(request: AuthenticatedRequest, referral_id: int) -> Any:
+    referral = referral_services.referral_accept(
+        actor=request.user, referral=_referral(request, referral_id), request=request
+    )
+    return _referral_out(request, referral)
+
+
+@api.post(
+    "/referrals/{referral_id}/decline",
+    response=answers(ReferralOut, 400, 404, 409),
+    auth=TokenAuth(REFERRAL_RESPOND_ROLES),
+    url_name="referral_decline",
+)
+def referral_decline(request: AuthenticatedRequest, referral_id: int, payload: ReasonIn) -> Any:
+    referral = referral_services.referral_decline(
+        actor=request.user,
+        referral=_referral(request, referral_id),
+        reason=payload.reason,
+        request=request,
+    )
+    return _referral_out(request, referral)
+
+
+@api.post(
+    "/referrals/{referral_id}/complete",
+    response=answers(ReferralOut, 400, 404, 409),
+    auth=TokenAuth(REFERRAL_RESPOND_ROLES),
+    url_name="referral_complete",
+)
+def referral_complete(request: AuthenticatedRequest, referral_id: int, payload: NoteIn) -> Any:
+    referral = referral_services.referral_complete(
+        actor=request.user,
+        referral=_referral(request, referral_id),
+        note=payload.note,
+        request=request,
+    )
+    return _referral_out(request, referral)
+
+
+@api.post(
+    "/referrals/{referral_id}/revoke",
+    response=answers(ReferralOut, 400, 404, 409),
+    auth=TokenAuth(REFERRAL_SEND_ROLES),
+    url_name="referral_revoke",
+)
+def referral_revoke(request: AuthenticatedRequest, referral_id: int, payload: ReasonIn) -> Any:
+    referral = referral_services.referral_revoke(
+        actor=request.user,
+        referral=_referral(request, referral_id),
+        reason=payload.reason,
+        request=request,
+    )
+    return _referral_out(request, referral)

@@ -245,6 +245,8 @@ class CaseEventKind(StrEnum):
     TASK_ADDED = "task_added"
     TASK_DONE = "task_done"
     ATTACHMENT = "attachment"
+    # a step of a referral (referrals app): sent, accepted, declined, done, revoked, transferred
+    REFERRAL = "referral"
 
 
 CASE_EVENT_CHOICES = [
@@ -269,7 +271,18 @@ CASE_EVENT_CHOICES = [
     (CaseEventKind.TASK_ADDED.value, _("Task added")),
     (CaseEventKind.TASK_DONE.value, _("Task done")),
     (CaseEventKind.ATTACHMENT.value, _("File attached")),
+    (CaseEventKind.REFERRAL.value, _("Referral")),
 ]
+
+# The step of a referral event (``detail["step"]``), in words.
+REFERRAL_STEP_LABELS = {
+    "sent": _("sent"),
+    "accepted": _("accepted"),
+    "declined": _("declined"),
+    "done": _("service delivered"),
+    "revoked": _("withdrawn by the sender"),
+    "transferred": _("case transferred"),
+}
 
 
 class CaseEvent(models.Model):

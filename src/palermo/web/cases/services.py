@@ -127,6 +127,44 @@ def case_exported(
     )
 
 
+def case_transfer_ownership(
+    *,
+    actor: User,
+    case: Case,
+    to_agency: Agency,
+    referral_reference: str,
+    request: HttpRequest | None = None,
+) -> Case:
+    """Make ``to_agency`` the owner of the case (and of its person record): the transfer of an
+    accepted transfer referral. ``actor`` is the receiving agency's user who accepted; called
+    by ``referrals.services.referral_accept`` inside its transaction, after its own checks.
+    The former owner keeps no access (unless a share or another referral gives it)."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    from_agency_id = locked.agency_id
+    _bump_version(locked, locked.version, actor, agency=to_agency)
+    Person.objects.filter(pk=locked.person_id).update(agency=to_agency)
+    _event(
+        locked,
+        actor,
+        CaseEventKind.REFERRAL,
+        step="transferred",
+        reference=referral_reference,
+        agency=to_agency.name,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        fields=["agency"],
+        purpose="case transferred",
+        request=request,
+        detail={"from": from_agency_id, "to": to_agency.pk, "referral": referral_reference},
+    )
+    case.agency = to_agency
+    case.version = locked.version
+    return locked
+
+
 def _check_text(problems: list[Problem], field: str, value: str, *, required: bool) -> None:
     if required and not value.strip():
         problems.append(

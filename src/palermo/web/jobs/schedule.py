@@ -41,12 +41,23 @@ def daily_at(hour: int) -> Callable[[dt.datetime], dt.datetime]:
     return next_due
 
 
+def hourly(now: dt.datetime) -> dt.datetime:
+    """The next full hour strictly after ``now``."""
+    return now.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+
+
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule(
         name="retention-daily",
         task_path="palermo.web.retention.tasks.retention_daily",
         next_due=daily_at(2),
         enabled=lambda: bool(getattr(settings, "RETENTION_DAILY", True)),
+    ),
+    Schedule(
+        name="referrals-overdue",
+        task_path="palermo.web.referrals.tasks.referrals_overdue",
+        next_due=hourly,
+        enabled=lambda: bool(getattr(settings, "REFERRAL_ESCALATION", True)),
     ),
 )
 

@@ -28,6 +28,7 @@ NAV: list[NavEntry] = [
     NavEntry("outcomes:index", _("Outcomes and fairness")),
     NavEntry("watchlists:index", _("Watchlists")),
     NavEntry("cases:list", _("Cases")),
+    NavEntry("referrals:list", _("Referrals")),
     NavEntry("directory:list", _("Service directory")),
     NavEntry("nrm:due", _("Identification decisions")),
     NavEntry("reports:dashboard", _("Dashboards")),

@@ -138,6 +138,19 @@ SECOND_FACTOR_ROLES: RoleSet = PERSONAL_DATA_ROLES | frozenset(
 # Administrators (every agency's) and supervisors (their own agency's).
 AGREEMENT_ROLES: RoleSet = frozenset({Role.ADMINISTRATOR, Role.SUPERVISOR})
 
+# --- referrals -----------------------------------------------------------------------------
+# See the referrals one's agency sent or received (the receiver: only the shared fields).
+REFERRAL_ROLES: RoleSet = CASE_ROLES
+# Send and withdraw referrals of one's agency's cases (as sharing: CASE_OPENING_ROLES, and the
+# supervisors who may override a missing consent, CONSENT_OVERRIDE_ROLES).
+REFERRAL_SEND_ROLES: RoleSet = CASE_OPENING_ROLES | CONSENT_OVERRIDE_ROLES
+# Accept, decline and complete referrals received by one's agency.
+REFERRAL_RESPOND_ROLES: RoleSet = frozenset(
+    {Role.CONSULAR_OFFICER, Role.CASE_WORKER, Role.INVESTIGATOR, Role.SUPERVISOR}
+)
+# Referral figures (times to referral and answer, acceptance rates) of one's agency.
+REFERRAL_FIGURES_ROLES: RoleSet = frozenset({Role.SUPERVISOR})
+
 # --- service directory ---------------------------------------------------------------------
 # Read the directory and route referrals: whoever works on cases; administrators keep it.
 DIRECTORY_KEEPER_ROLES: RoleSet = ADMIN_ROLES

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from palermo.web.cases.models import CASE_STATUS_CHOICES
+from palermo.web.cases.models import CASE_STATUS_CHOICES, REFERRAL_STEP_LABELS
 
 register = template.Library()
 
@@ -15,3 +15,9 @@ _STATUS = dict(CASE_STATUS_CHOICES)
 def status_label(code: object) -> str:
     """'referred' -> 'Referred' in the page's language (an unknown code as it is)."""
     return str(_STATUS.get(str(code), code))
+
+
+@register.filter
+def referral_step_label(code: object) -> str:
+    """'declined' -> 'declined' in the page's language (an unknown code as it is)."""
+    return str(REFERRAL_STEP_LABELS.get(str(code), code))
