@@ -106,6 +106,7 @@ ADMIN_URL_EXAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "administration:user_deactivate": lambda t: {"pk": t.officer.pk},
     "administration:user_reactivate": lambda t: {"pk": t.officer.pk},
     "administration:user_reset_password": lambda t: {"pk": t.officer.pk},
+    "administration:user_qualification": lambda t: {"pk": t.officer.pk},
     "administration:confirm": lambda t: {"pk": a_confirmation(t).pk},
     "administration:refuse": lambda t: {"pk": a_confirmation(t).pk},
     "administration:token_revoke": lambda t: {"pk": a_token(t).pk},

@@ -12,6 +12,7 @@ from typing import Any
 from django.urls import reverse
 from flow_fixtures import a_hit
 
+from palermo.web.administration.services import qualification_grant
 from palermo.web.cases.models import Case, CaseEvent
 from palermo.web.interviews.models import Interview
 from palermo.web.interviews.steps import instrument, steps_of
@@ -116,7 +117,11 @@ class TestInterviewPath(BaseTestCase):
         assert page.index('class="outcome-box') < page.index("Open the case")
 
     def test_refer_to_child_protection_opens_a_case_that_records_the_referral(self) -> None:
-        self.login(self.user_with_role(Role.SECOND_LINE_INTERVIEWER))
+        interviewer = self.user_with_role(Role.SECOND_LINE_INTERVIEWER)
+        qualification_grant(
+            actor=self.user_with_role(Role.ADMINISTRATOR), user=interviewer, kind="child_interview"
+        )
+        self.login(interviewer)
         interview = self.start("second-line-child")
         self.answer(interview, answers_file("child-referral.json"))
         url = reverse("interviews:interview_result", kwargs={"pk": interview.pk})
@@ -186,7 +191,11 @@ class TestInterviewPath(BaseTestCase):
             reason="The companion held the passport.",
             observed=["BRD-01"],
         )
-        self.login(self.user_with_role(Role.SECOND_LINE_INTERVIEWER))
+        interviewer = self.user_with_role(Role.SECOND_LINE_INTERVIEWER)
+        qualification_grant(
+            actor=self.user_with_role(Role.ADMINISTRATOR), user=interviewer, kind="child_interview"
+        )
+        self.login(interviewer)
         self.start("second-line-child")
         page = self.client.get(reverse("interviews:list")).content.decode()
         assert "Documents held by someone else (BRD-01)" in page

@@ -75,6 +75,8 @@ for _name in (
 ):
     URL_EXAMPLES[_name] = lambda t: {"pk": _a_case(t).pk}
 URL_EXAMPLES["exports:case"] = lambda t: {"pk": _a_case(t).pk}
+for _name in ("children:age", "children:best_interests", "children:guardian"):
+    URL_EXAMPLES[_name] = lambda t: {"pk": _a_case(t).pk}
 # POST only: a GET is refused before the share is looked up
 URL_EXAMPLES["cases:share_revoke"] = lambda t: {"pk": _a_case(t).pk, "share_pk": 1}
 URL_EXAMPLES["cases:share_renew"] = lambda t: {"pk": _a_case(t).pk, "share_pk": 1}

@@ -181,6 +181,7 @@ INSTALLED_APPS = [
     "palermo.web.reports",
     "palermo.web.outcomes",
     "palermo.web.referrals",
+    "palermo.web.children",
 ]
 
 MIDDLEWARE = [

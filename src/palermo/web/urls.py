@@ -29,5 +29,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/", include("palermo.web.reports.urls")),
     path("outcomes/", include("palermo.web.outcomes.urls")),
     path("referrals/", include("palermo.web.referrals.urls")),
+    path("children/", include("palermo.web.children.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

@@ -1,7 +1,9 @@
-"""Agencies, users (one agency and one role each) and failed log-ins kept for throttling."""
+"""Agencies, users (one agency and one role each), their qualifications (child interviews)
+and failed log-ins kept for throttling."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser
@@ -87,3 +89,43 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class QualificationKind(StrEnum):
+    # interviews children (the second-line child instrument): trained in child-sensitive
+    # interviewing (Frontex VEGA Children, UNICEF guidelines)
+    CHILD_INTERVIEW = "child_interview"
+
+
+QUALIFICATION_CHOICES = [
+    (QualificationKind.CHILD_INTERVIEW.value, _("Child interviews")),
+]
+
+
+class Qualification(models.Model):
+    """A qualification an administrator granted a user (``administration.services.
+    qualification_grant``); in force until revoked."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="qualifications")
+    kind = models.CharField(_("qualification"), max_length=32, choices=QUALIFICATION_CHOICES)
+    note = models.CharField(_("basis (training, certificate)"), max_length=300, blank=True)
+    granted_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    granted_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+
+    class Meta:
+        indexes = (models.Index(fields=["user", "kind"], name="qualification_user_kind"),)
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}"
+
+
+def qualification_held(user: object, kind: QualificationKind) -> bool:
+    """Whether ``user`` holds ``kind`` now (granted and not revoked)."""
+    pk = getattr(user, "pk", None)
+    if pk is None:
+        return False
+    return Qualification.objects.filter(
+        user_id=pk, kind=kind.value, revoked_at__isnull=True
+    ).exists()

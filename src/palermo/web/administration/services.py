@@ -33,7 +33,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from palermo.errors import InputError
-from palermo.web.accounts.models import Agency, ApiToken, User
+from palermo.web.accounts.models import (
+    Agency,
+    ApiToken,
+    Qualification,
+    QualificationKind,
+    User,
+    qualification_held,
+)
 from palermo.web.accounts.second_factor import second_factor_reset
 from palermo.web.accounts.services import (
     agency_create,
@@ -595,3 +602,73 @@ def admin_user_reset_second_factor(
     second_factor_reset(
         actor=actor if isinstance(actor, User) else None, user=user, request=request
     )
+
+
+def qualification_grant(
+    *,
+    actor: Actor,
+    user: User,
+    kind: QualificationKind | str,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> Qualification:
+    """Grant ``user`` a qualification (the child-interview qualification lets second-line
+    interviewers and consular officers run the child interview). The one place a
+    qualification is granted: a rule on what it needs (a training certificate) goes here."""
+    require_scope(actor, user.agency_id)
+    try:
+        chosen = QualificationKind(kind)
+    except ValueError:
+        raise _refuse(gettext_lazy("qualification"), "kind", gettext_lazy("unknown")) from None
+    with transaction.atomic():
+        User.objects.select_for_update().get(pk=user.pk)
+        if qualification_held(user, chosen):
+            raise TransitionRefusedError(_("The user holds this qualification already."))
+        granted = Qualification.objects.create(
+            user=user,
+            kind=chosen.value,
+            note=note.strip()[:300],
+            granted_by=None if isinstance(actor, SystemActor) else actor,
+            granted_at=timezone.now(),
+        )
+        _audit(
+            actor,
+            action=AuditAction.CREATE,
+            obj=granted,
+            purpose="qualification granted",
+            request=request,
+            detail={"user": user.pk, "kind": chosen.value},
+        )
+    return granted
+
+
+def qualification_revoke(
+    *,
+    actor: Actor,
+    user: User,
+    kind: QualificationKind | str,
+    request: HttpRequest | None = None,
+) -> int:
+    """Withdraw a qualification from ``user`` (kept on record as revoked). How many ended."""
+    require_scope(actor, user.agency_id)
+    with transaction.atomic():
+        held = list(
+            Qualification.objects.select_for_update().filter(
+                user=user, kind=str(kind), revoked_at__isnull=True
+            )
+        )
+        now = timezone.now()
+        for one in held:
+            one.revoked_at = now
+            one.revoked_by = None if isinstance(actor, SystemActor) else actor
+            one.save(update_fields=["revoked_at", "revoked_by"])
+            _audit(
+                actor,
+                action=AuditAction.UPDATE,
+                obj=one,
+                fields=["revoked_at"],
+                purpose="qualification revoked",
+                request=request,
+                detail={"user": user.pk, "kind": str(kind)},
+            )
+    return len(held)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("users/<int:pk>/deactivate/", views.user_deactivate, name="user_deactivate"),
     path("users/<int:pk>/reactivate/", views.user_reactivate, name="user_reactivate"),
     path("users/<int:pk>/password/", views.user_reset_password, name="user_reset_password"),
+    path("users/<int:pk>/qualification/", views.user_qualification, name="user_qualification"),
     path("tokens/new/", views.token_create, name="token_create"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("confirmations/<int:pk>/confirm/", views.confirmation_confirm, name="confirm"),

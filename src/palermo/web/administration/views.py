@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from palermo.errors import PalermoError
-from palermo.web.accounts.models import Agency, User
+from palermo.web.accounts.models import Agency, Qualification, QualificationKind, User
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.administration import selectors, services
 from palermo.web.administration.models import ConfirmationKind
@@ -91,12 +91,20 @@ def _secret_page(request: HttpRequest, title: str, what: str, secret: str) -> Ht
 
 @allow(ADMIN_ROLES)
 def index(request: AuthenticatedRequest) -> HttpResponse:
+    accounts = selectors.account_list(user=request.user)
     context = {
         "agencies": selectors.agency_list(user=request.user),
-        "accounts": selectors.account_list(user=request.user),
+        "accounts": accounts,
         "tokens": selectors.token_list(user=request.user),
         "confirmations": selectors.confirmation_list(user=request.user),
         "roles": ROLE_CHOICES,
+        "child_qualified": set(
+            Qualification.objects.filter(
+                user__in=accounts,
+                kind=QualificationKind.CHILD_INTERVIEW.value,
+                revoked_at__isnull=True,
+            ).values_list("user_id", flat=True)
+        ),
         "now": timezone.now(),
         "token_days": settings.API_TOKEN_DAYS,
     }
@@ -207,6 +215,39 @@ def user_deactivate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         services.admin_user_deactivate(actor=request.user, user=user, request=request)
 
     return _post_action(request, act, _("The user can no longer log in."))
+
+
+@allow(ADMIN_ROLES)
+@require_POST
+def user_qualification(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Grant or withdraw the child-interview qualification."""
+    user = selectors.account_get(user=request.user, pk=pk)
+    grant = request.POST.get("action") == "grant"
+
+    def act() -> None:
+        if grant:
+            services.qualification_grant(
+                actor=request.user,
+                user=user,
+                kind=QualificationKind.CHILD_INTERVIEW,
+                note=request.POST.get("note", ""),
+                request=request,
+            )
+        else:
+            services.qualification_revoke(
+                actor=request.user,
+                user=user,
+                kind=QualificationKind.CHILD_INTERVIEW,
+                request=request,
+            )
+
+    return _post_action(
+        request,
+        act,
+        _("%(user)s may now interview children.") % {"user": user.username}
+        if grant
+        else _("%(user)s may no longer interview children.") % {"user": user.username},
+    )
 
 
 @allow(ADMIN_ROLES)

@@ -46,11 +46,18 @@ class VictimOutcome(StrEnum):
 
     POSSIBLE = "possible"
     PRESUMED = "presumed"
+    # a child (or presumed child) referred to child protection although the indicators were
+    # insufficient: a case to protect the child, not a finding about trafficking
+    CHILD_AT_RISK = "child_at_risk"
 
 
 OUTCOME_CHOICES = [
     (VictimOutcome.POSSIBLE.value, _("Possible victim")),
     (VictimOutcome.PRESUMED.value, _("Presumed victim")),
+    (
+        VictimOutcome.CHILD_AT_RISK.value,
+        _("Child in need of protection (indicators insufficient; no finding of trafficking)"),
+    ),
 ]
 
 

@@ -60,6 +60,9 @@ class Interview(models.Model):
     case = models.ForeignKey(
         "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # the person may be under 18 whatever their document says: presumed a child (the child
+    # instrument only) until an age assessment concludes otherwise
+    age_in_doubt = models.BooleanField(default=False)
 
     class Meta:
         indexes = (models.Index(fields=["agency", "-started_at"], name="interview_agency_recent"),)

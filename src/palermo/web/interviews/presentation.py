@@ -126,6 +126,7 @@ class AssessmentView:
     child_protection_referral: bool
     sets: tuple[SetView, ...]
     catalogue_version: str
+    child_protection_reasons: tuple[str, ...] = ()
 
 
 QuestionTexts = Mapping[str, Mapping[str, str]]
@@ -228,6 +229,9 @@ def assessment_view(result: Mapping[str, Any], language: str) -> AssessmentView:
             child_protection_referral=bool(result.get("child_protection_referral")),
             sets=tuple(_set_view(s, variant, lang, questions) for s in result.get("sets", ())),
             catalogue_version=str(result.get("catalogue", {}).get("version", "")),
+            child_protection_reasons=tuple(
+                _text(r, lang) for r in result.get("child_protection_reasons", ())
+            ),
         )
     code = str(result.get("decision", ""))
     return AssessmentView(

@@ -18,13 +18,17 @@ from django.utils.translation import gettext_lazy
 from palermo.errors import InputError
 from palermo.indicators.answers import asked
 from palermo.indicators.assessment import Outcome
-from palermo.web.accounts.models import User
+from palermo.records.schema import derive
+from palermo.web.accounts.models import QualificationKind, User, qualification_held
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.cases.models import Case, VictimOutcome
 from palermo.web.cases.services import case_open
+from palermo.web.children.models import AgeAssessment, AgeConclusion
+from palermo.web.children.services import child_protection_open
 from palermo.web.interviews.models import Interview, InterviewKind, InterviewStatus
 from palermo.web.interviews.steps import (
+    CHILD_INSTRUMENT,
     FIRST_LINE_INSTRUMENT,
     SECOND_LINE_INSTRUMENTS,
     as_answers,
@@ -37,6 +41,7 @@ from palermo.web.interviews.steps import (
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
 from palermo.web.lib.problems import problem
 from palermo.web.lib.roles import FIRST_LINE_ROLES, SECOND_LINE_ROLES, require_role
+from palermo.web.screening.forms import record_from_json
 from palermo.web.screening.models import DispositionKind, Hit
 from palermo.web.screening.services import hit_dispose
 
@@ -56,8 +61,49 @@ def roles_for(kind: str) -> frozenset[Any]:
     return FIRST_LINE_ROLES if kind == InterviewKind.FIRST_LINE.value else SECOND_LINE_ROLES
 
 
-def _require(actor: User, kind: str) -> None:
+def _require(actor: User, kind: str, instrument_id: str = "") -> None:
     require_role(actor, roles_for(kind), what=_("run this instrument"))
+    if instrument_id == CHILD_INSTRUMENT and not qualification_held(
+        actor, QualificationKind.CHILD_INTERVIEW
+    ):
+        raise NotPermittedError(
+            _(
+                "Only an officer holding the child-interview qualification interviews a "
+                "child. Ask a qualified colleague; an administrator grants the qualification."
+            )
+        )
+
+
+def _record_says_minor(hit: Hit) -> bool:
+    """Whether the screened record's date of birth makes the traveller under 18 at travel."""
+    try:
+        record = record_from_json(hit.traveller.record)
+    except (ValueError, InputError):  # a record masked after retention: no date of birth
+        return False
+    return bool(derive(record).get("is_minor"))
+
+
+def assessed_adult(hit: Hit) -> bool:
+    """Whether an age assessment on a case opened for this hit's traveller concluded "18 or
+    over" (the latest one counts)."""
+    cases = Interview.objects.filter(hit=hit, case__isnull=False).values("case")
+    latest = AgeAssessment.objects.filter(case__in=cases).order_by("-recorded_at", "-id").first()
+    return latest is not None and latest.conclusion == AgeConclusion.ADULT
+
+
+def presumed_child(hit: Hit | None, *, age_in_doubt: bool) -> bool:
+    """Treated as a child: the age is in doubt (said now, or at the desk), or the record says
+    under 18 - until an age assessment concludes "18 or over"."""
+    doubt = age_in_doubt or (hit is not None and _hit_age_in_doubt(hit))
+    minor = hit is not None and _record_says_minor(hit)
+    if not (doubt or minor):
+        return False
+    return hit is None or not assessed_adult(hit)
+
+
+def _hit_age_in_doubt(hit: Hit) -> bool:
+    disposition = getattr(hit, "disposition", None)
+    return bool(getattr(disposition, "age_in_doubt", False))
 
 
 def _require_agency(actor: User, interview: Interview) -> None:
@@ -66,9 +112,19 @@ def _require_agency(actor: User, interview: Interview) -> None:
 
 
 def interview_start(
-    *, actor: User, instrument_id: str, hit: Hit | None = None, request: HttpRequest | None = None
+    *,
+    actor: User,
+    instrument_id: str,
+    hit: Hit | None = None,
+    age_in_doubt: bool = False,
+    request: HttpRequest | None = None,
 ) -> Interview:
-    """Start the first-line screen or a second-line interview (adult or child)."""
+    """Start the first-line screen or a second-line interview (adult or child).
+
+    A person whose age is in doubt (``age_in_doubt``, or marked at the desk) or whose record
+    says under 18 is presumed a child: the adult interview is refused until an age assessment
+    on their case concludes "18 or over". The child interview needs the child-interview
+    qualification."""
     if instrument_id == FIRST_LINE_INSTRUMENT:
         kind = InterviewKind.FIRST_LINE.value
     elif instrument_id in SECOND_LINE_INSTRUMENTS:
@@ -84,10 +140,21 @@ def interview_start(
                 )
             ]
         )
-    _require(actor, kind)
+    _require(actor, kind, instrument_id)
     if hit is not None and hit.agency_id != actor.agency_id:
         raise NotPermittedError(_("Only the agency that screened the traveller can do this."))
     inst = instrument(instrument_id)
+    child_presumed = kind == InterviewKind.SECOND_LINE.value and presumed_child(
+        hit, age_in_doubt=age_in_doubt
+    )
+    if child_presumed and inst.population != "child":
+        raise TransitionRefusedError(
+            _(
+                "The person may be under 18 (their age is in doubt, or their record says so): "
+                "they are treated as a child until an age assessment concludes otherwise. "
+                "Start the child interview."
+            )
+        )
     now = timezone.now()
     with transaction.atomic():
         interview = Interview.objects.create(
@@ -102,6 +169,8 @@ def interview_start(
             updated_at=now,
             status=InterviewStatus.IN_PROGRESS.value,
             answers=json.dumps({"consent": {}, "answers": {}}),
+            age_in_doubt=inst.population == "child"
+            and (age_in_doubt or (hit is not None and _hit_age_in_doubt(hit))),
         )
         audit_record(
             actor=actor,
@@ -109,7 +178,11 @@ def interview_start(
             obj=interview,
             purpose="interview started",
             request=request,
-            detail={"instrument": inst.id, "hit": hit.pk if hit else None},
+            detail={
+                "instrument": inst.id,
+                "hit": hit.pk if hit else None,
+                "age_in_doubt": age_in_doubt,
+            },
         )
     return interview
 
@@ -126,7 +199,7 @@ def interview_save(
 
     A changed answer makes an earlier assessment stale: it is cleared until assessed again.
     """
-    _require(actor, interview.kind)
+    _require(actor, interview.kind, interview.instrument_id)
     _require_agency(actor, interview)
     if interview.case_id is not None:
         raise TransitionRefusedError(_("A case was opened from this interview; it is closed."))
@@ -174,11 +247,13 @@ def interview_assess(
     Only a deliberate action (the last step's submit, or the page's "Assess" button: a POST)
     stores an assessment; showing the result page never does.
     """
-    _require(actor, interview.kind)
+    _require(actor, interview.kind, interview.instrument_id)
     _require_agency(actor, interview)
     if interview.case_id is not None:
         raise TransitionRefusedError(_("A case was opened from this interview; it is closed."))
-    result, outcome = assess_saved_answers(interview.instrument_id, interview.answers, language)
+    result, outcome = assess_saved_answers(
+        interview.instrument_id, interview.answers, language, age_in_doubt=interview.age_in_doubt
+    )
     with transaction.atomic():
         interview.result = json.dumps(result, ensure_ascii=False)
         interview.outcome = outcome
@@ -197,12 +272,28 @@ def interview_assess(
     return result
 
 
-def _child_protection_referral(interview: Interview) -> bool:
-    """Whether the stored assessment asks for a referral to child protection."""
+def _stored_result(interview: Interview) -> dict[str, Any]:
     try:
-        return bool(json.loads(interview.result or "{}").get("child_protection_referral"))
+        result = json.loads(interview.result or "{}")
     except ValueError:
-        return False
+        return {}
+    return result if isinstance(result, dict) else {}
+
+
+def child_protection_reasons(interview: Interview) -> list[dict[str, str]]:
+    """Why the stored assessment refers the child to child protection, in en/zh (empty:
+    it does not)."""
+    result = _stored_result(interview)
+    if not result.get("child_protection_referral"):
+        return []
+    reasons = [r for r in result.get("child_protection_reasons", []) if isinstance(r, dict)]
+    # an assessment stored before the reasons were recorded: exploitation indicators
+    return reasons or [
+        {
+            "en": "exploitation indicators are present for a child",
+            "zh": "儿童存在剥削指标",
+        }
+    ]
 
 
 def interview_open_case(
@@ -213,35 +304,29 @@ def interview_open_case(
     document_number: str = "",
     contact: str = "",
     notes: str = "",
-    child_protection: bool = False,
+    accompanying_adult: str = "",
     request: HttpRequest | None = None,
 ) -> Case:
     """Open a case for the person interviewed, when the assessment says possible or presumed
-    victim; the interview then points to the case.
+    victim, or refers a child to child protection; the interview then points to the case.
 
-    ``child_protection``: the assessment found exploitation indicators for a child and asks
-    for a referral to child protection. The case is opened then whatever the outcome (a child
-    needs no "means": with indicators insufficient it is opened as a possible victim) and its
-    timeline starts with the referral to child protection."""
+    A child referred to child protection gets the referral with the case, automatically, with
+    the assessment's reasons (``children.services.child_protection_open``). If the indicators
+    were insufficient, the case is a child in need of protection - not a "possible victim":
+    the child rule needs an act and exploitation, and "insufficient" means neither was shown.
+    ``accompanying_adult``: the adult the child travelled with (never the guardian by
+    default)."""
     _require(actor, InterviewKind.SECOND_LINE.value)
     _require_agency(actor, interview)
     outcome = CASE_OUTCOMES.get(interview.outcome)
-    note = ""
-    if child_protection:
-        if not _child_protection_referral(interview):
-            raise TransitionRefusedError(
-                _("This assessment does not ask for a referral to child protection.")
-            )
-        outcome = outcome or VictimOutcome.POSSIBLE
-        note = _(
-            "Child protection referral from interview %(ref)s: exploitation indicators "
-            "present for a child."
-        ) % {"ref": interview.reference}
+    reasons = child_protection_reasons(interview)
+    if reasons and outcome is None:
+        outcome = VictimOutcome.CHILD_AT_RISK
     if interview.kind != InterviewKind.SECOND_LINE.value or outcome is None:
         raise TransitionRefusedError(
             _(
                 "A case is opened from a second-line interview assessed as possible or "
-                "presumed victim."
+                "presumed victim, or referring a child to child protection."
             )
         )
     if interview.case_id is not None:
@@ -258,9 +343,17 @@ def interview_open_case(
             contact=contact,
             notes=notes,
             interview_ref=locked.reference,
-            child_protection=note,
             request=request,
         )
+        if reasons:
+            child_protection_open(
+                actor=actor,
+                case=case,
+                reasons=reasons,
+                age_in_doubt=locked.age_in_doubt,
+                accompanying_adult=accompanying_adult,
+                request=request,
+            )
         locked.case = case
         locked.updated_at = timezone.now()
         locked.save(update_fields=["case", "updated_at"])
@@ -271,7 +364,7 @@ def interview_open_case(
             fields=["case"],
             purpose="case opened from interview",
             request=request,
-            detail={"case": case.reference},
+            detail={"case": case.reference, "child_protection": bool(reasons)},
         )
     interview.case = case
     return case

@@ -19,7 +19,8 @@ from palermo.indicators.instruments import Instrument, Question, load_instrument
 
 CONSENT_STEP = "consent"
 FIRST_LINE_INSTRUMENT = "first-line"
-SECOND_LINE_INSTRUMENTS = ("second-line-adult", "second-line-child")
+CHILD_INSTRUMENT = "second-line-child"
+SECOND_LINE_INSTRUMENTS = ("second-line-adult", CHILD_INSTRUMENT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +87,7 @@ def to_json_value(value: AnswerValue) -> Any:
 
 
 def assess_saved_answers(
-    instrument_id: str, answers_text: str, language: str
+    instrument_id: str, answers_text: str, language: str, *, age_in_doubt: bool = False
 ) -> tuple[dict[str, Any], str]:
     """The assessment (second line) or the screen's cut-off (first line) of saved answers, as
     a JSON-ready record and its outcome code. Computes only; storing is the services' job.
@@ -98,5 +99,5 @@ def assess_saved_answers(
     if inst.kind == "first_line":
         screened = decide_offer(inst, answers).to_dict()
         return screened, str(screened["decision"])
-    assessed = assess(inst, answers).to_dict()
+    assessed = assess(inst, answers, age_in_doubt=age_in_doubt).to_dict()
     return assessed, str(assessed["outcome"])

@@ -132,7 +132,11 @@ def start(request: AuthenticatedRequest) -> HttpResponse:
         hit = get(user=request.user, pk=id_param(hit_id, name="hit"))
     try:
         interview = services.interview_start(
-            actor=request.user, instrument_id=instrument_id, hit=hit, request=request
+            actor=request.user,
+            instrument_id=instrument_id,
+            hit=hit,
+            age_in_doubt=request.POST.get("age_in_doubt") == "yes",
+            request=request,
         )
     except PalermoError as exc:
         for reason in reasons(exc):
@@ -289,6 +293,19 @@ class OpenCaseForm(forms.Form):
     child_protection = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
+class ChildCaseForm(OpenCaseForm):
+    """Opening a child's case: the referral to child protection goes with it."""
+
+    accompanying_adult = forms.CharField(
+        label=gettext_lazy("The adult the child travelled with (name as given), if any"),
+        help_text=gettext_lazy(
+            "Kept to check that this adult is not made the guardian by default."
+        ),
+        max_length=300,
+        required=False,
+    )
+
+
 def _result(request: AuthenticatedRequest, pk: int, kind: InterviewKind) -> HttpResponse:
     """GET shows the stored assessment (or, before one is stored, a preview that says so and
     stores nothing); POST assesses the saved answers and stores the result."""
@@ -322,7 +339,10 @@ def _result(request: AuthenticatedRequest, pk: int, kind: InterviewKind) -> Http
             context["stored"] = True
         else:
             result, _outcome = assess_saved_answers(
-                interview.instrument_id, interview.answers, language
+                interview.instrument_id,
+                interview.answers,
+                language,
+                age_in_doubt=interview.age_in_doubt,
             )
             context["stored"] = False
     except InputError as exc:
@@ -339,7 +359,7 @@ def _result(request: AuthenticatedRequest, pk: int, kind: InterviewKind) -> Http
     context["can_open_case"] = may_open and interview.outcome in services.CASE_OUTCOMES
     context["can_refer_child"] = may_open and view.child_protection_referral
     context["form"] = OpenCaseForm()
-    context["child_form"] = OpenCaseForm(initial={"child_protection": True}, prefix="child")
+    context["child_form"] = ChildCaseForm(initial={"child_protection": True}, prefix="child")
     context["case_url"] = _case_url(interview)
     context.update(_next_steps(request, interview, view.outcome))
     return render(request, "interviews/result.html", context)
@@ -380,11 +400,13 @@ def open_case(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         request=request,
     )
     child = request.POST.get("child-child_protection") is not None
-    form = OpenCaseForm(request.POST, prefix="child" if child else None)
+    form = ChildCaseForm(request.POST, prefix="child") if child else OpenCaseForm(request.POST)
     if form.is_valid():
+        # the referral to child protection follows from the stored assessment, not the form
+        data = {k: v for k, v in form.cleaned_data.items() if k != "child_protection"}
         try:
             case = services.interview_open_case(
-                actor=request.user, interview=interview, request=request, **form.cleaned_data
+                actor=request.user, interview=interview, request=request, **data
             )
         except PalermoError as exc:
             for reason in reasons(exc):

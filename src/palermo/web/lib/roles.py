@@ -134,6 +134,11 @@ SECOND_FACTOR_ROLES: RoleSet = PERSONAL_DATA_ROLES | frozenset(
     {Role.SUPERVISOR, Role.ADMINISTRATOR, Role.AUDITOR}
 )
 
+# --- children first ------------------------------------------------------------------------
+# Who records a child's age assessment, best-interests assessments and determinations, and the
+# guardian appointed (the owning agency's; names are read by PERSONAL_DATA_ROLES only).
+CHILD_PROTECTION_ROLES: RoleSet = CASE_OPENING_ROLES
+
 # --- data-sharing agreements ---------------------------------------------------------------
 # Administrators (every agency's) and supervisors (their own agency's).
 AGREEMENT_ROLES: RoleSet = frozenset({Role.ADMINISTRATOR, Role.SUPERVISOR})

@@ -1,0 +1,318 @@
+"""Writes of a child's protection: opened with the case (called by the interviews service in its
+transaction), age assessments, best-interests records, guardian appointments. Each checks the
+actor and the owning agency, puts the step on the case's timeline and writes the audit log in
+one transaction."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from palermo.errors import InputError, Problem
+from palermo.web.accounts.models import User
+from palermo.web.audit.models import AuditAction
+from palermo.web.audit.services import audit_record
+from palermo.web.cases.models import Case, CaseEventKind
+from palermo.web.cases.services import case_event_add
+from palermo.web.children.models import (
+    AgeAssessment,
+    AgeConclusion,
+    AgeMethod,
+    BestInterests,
+    BestInterestsKind,
+    ChildProtection,
+    DurableSolution,
+    GuardianAppointment,
+    GuardianKind,
+)
+from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
+from palermo.web.lib.problems import problem
+from palermo.web.lib.roles import CHILD_PROTECTION_ROLES, require_role
+
+MAX_TEXT = 10_000
+
+
+def _own(actor: User, case: Case, what: str | Promise) -> None:
+    require_role(actor, CHILD_PROTECTION_ROLES, what=what)
+    if case.agency_id != actor.agency_id:
+        raise NotPermittedError(_("Only the agency that owns the case can do this."))
+
+
+def _required(problems: list[Problem], field: str, value: str, *, limit: int = MAX_TEXT) -> str:
+    cleaned = value.strip()
+    if not cleaned:
+        problems.append(
+            problem(
+                where=gettext_lazy("child protection"),
+                field=field,
+                rule=gettext_lazy("must not be empty"),
+            )
+        )
+    elif len(cleaned) > limit:
+        problems.append(
+            problem(
+                where=gettext_lazy("child protection"),
+                field=field,
+                rule=gettext_lazy("must be at most %(n)d characters"),
+                params={"n": limit},
+            )
+        )
+    return cleaned
+
+
+def _choice(problems: list[Problem], field: str, value: str, allowed: Sequence[str]) -> None:
+    if value not in allowed:
+        problems.append(
+            problem(
+                where=gettext_lazy("child protection"),
+                field=field,
+                value=value,
+                rule=gettext_lazy("unknown"),
+            )
+        )
+
+
+def same_person(a: str, b: str) -> bool:
+    """Whether two names as typed are the same person's name (case, accents, spaces and the
+    order of the parts aside: "LI Wei" and "wei  li").
+
+    >>> same_person("LI Wei", "wei  li"), same_person("Li Wei", "Li Na")
+    (True, False)
+    """
+
+    def parts(name: str) -> list[str]:
+        folded = unicodedata.normalize("NFKD", name.casefold())
+        plain = "".join(c for c in folded if not unicodedata.combining(c))
+        return sorted(plain.replace(",", " ").split())
+
+    return bool(parts(a)) and parts(a) == parts(b)
+
+
+def child_protection_open(
+    *,
+    actor: User,
+    case: Case,
+    reasons: Sequence[Mapping[str, str]],
+    age_in_doubt: bool,
+    accompanying_adult: str = "",
+    request: HttpRequest | None = None,
+) -> ChildProtection:
+    """The case is a child's: refer to child protection, with the reasons (en/zh) the
+    assessment gave. Runs inside the caller's transaction (the case opening)."""
+    _own(actor, case, gettext_lazy("refer a child to child protection"))
+    if not reasons:
+        raise TransitionRefusedError(
+            _("The assessment gives no reason to refer to child protection.")
+        )
+    shown = [{"en": str(r.get("en", "")), "zh": str(r.get("zh", ""))} for r in reasons]
+    with transaction.atomic():
+        record = ChildProtection.objects.create(
+            case=case,
+            reasons=shown,
+            age_in_doubt=age_in_doubt,
+            accompanying_adult=accompanying_adult.strip()[:300],
+            opened_by=actor,
+            opened_at=timezone.now(),
+        )
+        case_event_add(
+            actor=actor,
+            case=case,
+            kind=CaseEventKind.CHILD_PROTECTION,
+            reason="; ".join(r["en"] for r in shown),
+            age_in_doubt=age_in_doubt,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=record,
+            fields=["accompanying_adult"] if accompanying_adult.strip() else [],
+            purpose="child protection referral",
+            request=request,
+            detail={"case": case.reference, "age_in_doubt": age_in_doubt},
+        )
+    return record
+
+
+def age_assessment_record(
+    *,
+    actor: User,
+    case: Case,
+    conclusion: AgeConclusion | str,
+    method: AgeMethod | str,
+    assessed_by: str,
+    reasons: str,
+    request: HttpRequest | None = None,
+) -> AgeAssessment:
+    """Record an age assessment made by the competent body. Until one concludes "18 or over",
+    the person is presumed a child."""
+    _own(actor, case, gettext_lazy("record an age assessment"))
+    problems: list[Problem] = []
+    _choice(problems, "conclusion", str(conclusion), [c.value for c in AgeConclusion])
+    _choice(problems, "method", str(method), [m.value for m in AgeMethod])
+    body = _required(problems, "assessed_by", assessed_by, limit=200)
+    text = _required(problems, "reasons", reasons)
+    if problems:
+        raise InputError(problems)
+    with transaction.atomic():
+        record = AgeAssessment.objects.create(
+            case=case,
+            conclusion=str(conclusion),
+            method=str(method),
+            assessed_by=body,
+            reasons=text,
+            recorded_by=actor,
+            recorded_at=timezone.now(),
+        )
+        case_event_add(
+            actor=actor,
+            case=case,
+            kind=CaseEventKind.AGE_ASSESSMENT,
+            conclusion=str(conclusion),
+            method=str(method),
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=record,
+            fields=["reasons"],
+            purpose="age assessment",
+            request=request,
+            detail={"case": case.reference, "conclusion": str(conclusion)},
+        )
+    return record
+
+
+def best_interests_record(
+    *,
+    actor: User,
+    case: Case,
+    kind: BestInterestsKind | str,
+    findings: str,
+    child_heard: bool,
+    solution: DurableSolution | str = "",
+    request: HttpRequest | None = None,
+) -> BestInterests:
+    """Record a best-interests assessment (interim care) or determination (a durable solution:
+    return, local integration or resettlement; a determination names one)."""
+    _own(actor, case, gettext_lazy("record a best-interests assessment"))
+    problems: list[Problem] = []
+    _choice(problems, "kind", str(kind), [k.value for k in BestInterestsKind])
+    _choice(problems, "solution", str(solution), [s.value for s in DurableSolution])
+    text = _required(problems, "findings", findings)
+    if str(kind) == BestInterestsKind.DETERMINATION and not solution:
+        problems.append(
+            problem(
+                where=gettext_lazy("child protection"),
+                field="solution",
+                rule=gettext_lazy("a determination names the durable solution"),
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    with transaction.atomic():
+        record = BestInterests.objects.create(
+            case=case,
+            kind=str(kind),
+            findings=text,
+            solution=str(solution),
+            child_heard=child_heard,
+            recorded_by=actor,
+            recorded_at=timezone.now(),
+        )
+        case_event_add(
+            actor=actor,
+            case=case,
+            kind=CaseEventKind.BEST_INTERESTS,
+            best_interests=str(kind),
+            solution=str(solution),
+            child_heard=child_heard,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=record,
+            fields=["findings"],
+            purpose="best interests",
+            request=request,
+            detail={"case": case.reference, "kind": str(kind)},
+        )
+    return record
+
+
+class SamePersonError(TransitionRefusedError):
+    """The guardian named is the adult the child travelled with."""
+
+
+def guardian_appoint(
+    *,
+    actor: User,
+    case: Case,
+    kind: GuardianKind | str,
+    name: str,
+    appointed_by: str,
+    appointed_on: date,
+    organisation: str = "",
+    same_person_reason: str = "",
+    request: HttpRequest | None = None,
+) -> GuardianAppointment:
+    """Record the guardian or representative a court or authority appointed for the child.
+
+    Never the accompanying adult by default: when the name is the accompanying adult's, the
+    appointment is refused (``SamePersonError``) unless ``same_person_reason`` says why that
+    adult was appointed all the same."""
+    _own(actor, case, gettext_lazy("record a guardian appointment"))
+    problems: list[Problem] = []
+    _choice(problems, "kind", str(kind), [k.value for k in GuardianKind])
+    who = _required(problems, "name", name, limit=300)
+    body = _required(problems, "appointed_by", appointed_by, limit=200)
+    if problems:
+        raise InputError(problems)
+    protection = ChildProtection.objects.filter(case=case).first()
+    accompanying = protection.accompanying_adult if protection is not None else ""
+    same = bool(accompanying) and same_person(who, accompanying)
+    if same and not same_person_reason.strip():
+        raise SamePersonError(
+            _(
+                "This is the adult the child travelled with. An accompanying adult is never "
+                "the guardian by default: check that the appointing authority knows it, and "
+                "give the reason to record the appointment."
+            )
+        )
+    with transaction.atomic():
+        record = GuardianAppointment.objects.create(
+            case=case,
+            kind=str(kind),
+            name=who,
+            organisation=organisation.strip()[:200],
+            appointed_by=body,
+            appointed_on=appointed_on,
+            same_as_accompanying=same,
+            same_person_reason=same_person_reason.strip()[:MAX_TEXT] if same else "",
+            recorded_by=actor,
+            recorded_at=timezone.now(),
+        )
+        case_event_add(
+            actor=actor,
+            case=case,
+            kind=CaseEventKind.GUARDIAN,
+            guardian=str(kind),
+            same_as_accompanying=same,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=record,
+            fields=["name", *(["same_person_reason"] if same else [])],
+            purpose="guardian appointed",
+            request=request,
+            detail={"case": case.reference, "same_as_accompanying": same},
+        )
+    return record
