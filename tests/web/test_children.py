@@ -263,3 +263,20 @@ class TestTheGuardianAndBestInterests(ChildWorld):
             },
         )
         assert response.status_code == 403
+
+
+class TestTheReferralTask(ChildWorld):
+    def test_opening_a_childs_case_tells_the_agency_the_referral_to_child_protection_is_due(
+        self,
+    ) -> None:
+        from palermo.web.notifications.selectors import notification_list, notification_text
+
+        case = self.open_child_case(self.child_interview({"travel_with": "alone"}))
+        caseworker_inbox = list(notification_list(user=self.caseworker))
+        assert len(caseworker_inbox) == 1
+        assert "referral to child protection" in notification_text(caseworker_inbox[0])
+        assert caseworker_inbox[0].url.endswith(f"/case/{case.pk}/new/?service=child_protection")
+        page = self.get_as(self.caseworker, reverse("cases:detail", kwargs={"pk": case.pk}))
+        text = page.content.decode()
+        assert "Due now: not sent yet." in text
+        assert "Send the referral to child protection" in text

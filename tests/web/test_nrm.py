@@ -331,3 +331,25 @@ class TestThePages(BaseTestCase):
         assert "Recovery and reflection period" in text
         assert "Record the conclusive decision" in text
         assert AuditEntry.objects.filter(object_type="nrm.identification", action="read").exists()
+
+
+class TestNotifications(BaseTestCase):
+    def test_the_authority_is_told_a_decision_is_due_and_the_referrer_is_told_the_decision(
+        self,
+    ) -> None:
+        from palermo.web.notifications.selectors import notification_list, notification_text
+
+        identification = referred(self)
+        inbox = list(notification_list(user=decision_maker(self)))
+        assert [n.url for n in inbox] == [reverse("nrm:detail", kwargs={"pk": identification.pk})]
+        assert "first-stage identification decision is due" in notification_text(inbox[0])
+        assert list(notification_list(user=self.outsider)) == []
+        identification_decide(
+            actor=decision_maker(self),
+            identification=identification,
+            stage="first_stage",
+            positive=False,
+            reasons="No grounds yet.",
+        )
+        told = [notification_text(n) for n in notification_list(user=self.caseworker)]
+        assert any("first-stage decision" in t and "no grounds found" in t for t in told)

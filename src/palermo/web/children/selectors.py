@@ -21,6 +21,9 @@ from palermo.web.children.models import (
     ChildProtection,
     GuardianAppointment,
 )
+from palermo.web.children.services import child_protection_referral_url
+from palermo.web.directory.models import ServiceType
+from palermo.web.referrals.models import Referral
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +35,9 @@ class ChildFile:
     guardians: list[GuardianAppointment]
     personal: bool
     accompanying_adult: str = ""
-    notes: list[str] = field(default_factory=list)
+    # referrals of the case to a child-protection service (the referrals app), oldest first
+    referrals: list[Referral] = field(default_factory=list)
+    referral_url: str = ""
 
     @property
     def presumed_child(self) -> bool:
@@ -76,4 +81,10 @@ def child_file(
         accompanying_adult=protection.accompanying_adult
         if personal and protection is not None
         else "",
+        referrals=list(
+            Referral.objects.filter(case=case, service=ServiceType.CHILD_PROTECTION.value)
+            .select_related("recipient")
+            .order_by("sent_at", "id")
+        ),
+        referral_url=child_protection_referral_url(case),
     )

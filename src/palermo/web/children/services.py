@@ -11,6 +11,7 @@ from datetime import date
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -33,9 +34,12 @@ from palermo.web.children.models import (
     GuardianAppointment,
     GuardianKind,
 )
+from palermo.web.directory.models import ServiceType
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
 from palermo.web.lib.problems import problem
 from palermo.web.lib.roles import CHILD_PROTECTION_ROLES, require_role
+from palermo.web.notifications.kinds import NotificationKind
+from palermo.web.notifications.services import notification_send
 
 MAX_TEXT = 10_000
 
@@ -78,6 +82,14 @@ def _choice(problems: list[Problem], field: str, value: str, allowed: Sequence[s
                 rule=gettext_lazy("unknown"),
             )
         )
+
+
+def child_protection_referral_url(case: Case) -> str:
+    """The referrals page that sends this case to a child-protection service."""
+    return (
+        reverse("referrals:create", kwargs={"case_pk": case.pk})
+        + f"?service={ServiceType.CHILD_PROTECTION.value}"
+    )
 
 
 def same_person(a: str, b: str) -> bool:
@@ -128,6 +140,22 @@ def child_protection_open(
             kind=CaseEventKind.CHILD_PROTECTION,
             reason="; ".join(r["en"] for r in shown),
             age_in_doubt=age_in_doubt,
+        )
+        # the referral itself is sent from the referrals page (recipient, consent, agreement):
+        # the case's agency is told at once that it is due today
+        notification_send(
+            actor=actor,
+            kind=NotificationKind.CASE_TASK_DUE,
+            agency=case.agency,
+            roles=CHILD_PROTECTION_ROLES,
+            about=case,
+            url=child_protection_referral_url(case),
+            params={
+                "reference": case.reference,
+                "task": gettext_lazy("the referral to child protection"),
+                "due": timezone.localdate(record.opened_at).isoformat(),
+            },
+            request=request,
         )
         audit_record(
             actor=actor,

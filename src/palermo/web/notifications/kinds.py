@@ -25,6 +25,8 @@ class NotificationKind(StrEnum):
     REFERRAL_OVERDUE_RECEIVER = "referral_overdue_receiver"
     # for any app: something on a case falls due (an NRM decision, a follow-up, a review)
     CASE_TASK_DUE = "case_task_due"
+    # the competent authority recorded an identification decision (nrm app)
+    NRM_DECISION = "nrm_decision"
 
 
 MESSAGES: dict[NotificationKind, Promise] = {
@@ -52,6 +54,9 @@ MESSAGES: dict[NotificationKind, Promise] = {
         "Referral %(reference)s from %(sender)s (%(service)s) was due for an answer by %(due)s."
     ),
     NotificationKind.CASE_TASK_DUE: _("Case %(reference)s: %(task)s is due by %(due)s."),
+    NotificationKind.NRM_DECISION: _(
+        "%(authority)s recorded the %(stage)s on case %(reference)s: %(result)s."
+    ),
 }
 
 KIND_LABELS: dict[NotificationKind, Promise] = {
@@ -63,4 +68,5 @@ KIND_LABELS: dict[NotificationKind, Promise] = {
     NotificationKind.REFERRAL_OVERDUE: _("Referral overdue"),
     NotificationKind.REFERRAL_OVERDUE_RECEIVER: _("Referral overdue"),
     NotificationKind.CASE_TASK_DUE: _("Task due"),
+    NotificationKind.NRM_DECISION: _("Identification decision"),
 }

@@ -14,7 +14,9 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,6 +36,8 @@ from palermo.web.lib.roles import (
     NRM_ROLES,
     require_role,
 )
+from palermo.web.notifications.kinds import NotificationKind
+from palermo.web.notifications.services import notification_send
 from palermo.web.nrm.models import (
     Decision,
     Identification,
@@ -171,6 +175,9 @@ def identification_refer(
             agency=competent_authority.name,
             due=identification.due_on.isoformat() if identification.due_on else "",
         )
+        _tell_authority(
+            actor, identification, gettext_lazy("the first-stage identification decision"), request
+        )
         audit_record(
             actor=actor,
             action=AuditAction.SHARE,
@@ -181,6 +188,51 @@ def identification_refer(
             detail={"case": locked.reference, "to_agency": competent_authority.pk},
         )
     return identification
+
+
+def _tell_authority(
+    actor: User, identification: Identification, task: str | Promise, request: HttpRequest | None
+) -> None:
+    """Notify the competent authority's decision makers that a decision is due."""
+    notification_send(
+        actor=actor,
+        kind=NotificationKind.CASE_TASK_DUE,
+        agency=identification.competent_authority,
+        roles=NRM_DECISION_ROLES,
+        about=identification,
+        url=reverse("nrm:detail", kwargs={"pk": identification.pk}),
+        params={
+            "reference": identification.case.reference,
+            "task": task,
+            "due": identification.due_on.isoformat() if identification.due_on else "",
+        },
+        request=request,
+    )
+
+
+def _tell_referrer(
+    actor: User, identification: Identification, decision: Decision, request: HttpRequest | None
+) -> None:
+    """Notify the referring agency of a decision on its case."""
+    notification_send(
+        actor=actor,
+        kind=NotificationKind.NRM_DECISION,
+        agency=identification.referring_agency,
+        roles=NRM_REFERRING_ROLES,
+        about=identification,
+        url=reverse("nrm:detail", kwargs={"pk": identification.pk}),
+        params={
+            "authority": identification.competent_authority.name,
+            "reference": identification.case.reference,
+            "stage": gettext_lazy("first-stage decision")
+            if decision.stage == Stage.FIRST.value
+            else gettext_lazy("conclusive decision"),
+            "result": gettext_lazy("grounds found")
+            if decision.positive
+            else gettext_lazy("no grounds found"),
+        },
+        request=request,
+    )
 
 
 def _require_authority(actor: User, identification: Identification) -> None:
@@ -295,6 +347,7 @@ def identification_decide(
                 "updated_at",
             ]
         )
+        _tell_referrer(actor, locked, decision, request)
         case_event_add(
             actor=actor,
             case=locked.case,
@@ -361,6 +414,12 @@ def identification_reconsideration_request(
         locked.due_on = asked.due_on
         locked.updated_at = now
         locked.save(update_fields=["state", "due_on", "updated_at"])
+        _tell_authority(
+            actor,
+            locked,
+            gettext_lazy("a new decision after a request for reconsideration"),
+            request,
+        )
         case_event_add(
             actor=actor,
             case=locked.case,

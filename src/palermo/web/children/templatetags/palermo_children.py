@@ -10,7 +10,7 @@ from django import template
 from django.utils.translation import get_language
 
 from palermo.web.children import selectors
-from palermo.web.lib.roles import CHILD_PROTECTION_ROLES
+from palermo.web.lib.roles import CHILD_PROTECTION_ROLES, REFERRAL_SEND_ROLES
 
 register = template.Library()
 
@@ -28,6 +28,7 @@ def child_protection_panel(context: dict[str, Any], case: Any) -> dict[str, Any]
         "case": case,
         "file": file,
         "can_record": case.agency_id == user.agency_id and user.role in CHILD_PROTECTION_ROLES,
+        "can_refer": case.agency_id == user.agency_id and user.role in REFERRAL_SEND_ROLES,
         "age_form": AgeAssessmentForm(),
         "interests_form": BestInterestsForm(),
         "guardian_form": GuardianForm(),
