@@ -28,6 +28,7 @@ def test_the_demo_creates_one_user_per_role_active_profiles_and_a_screened_batch
     assert web.profiles_active >= 12
     assert web.batch_records == 2_000
     assert web.batch_hits > 0
+    assert web.simulated_trainees == 12
     # the terminal shows each role in both languages
     assert ("officer", "First-line officer 一线检查员", "Northgate border post") in web.users
     client = Client()

@@ -126,6 +126,11 @@ from nrm_fixtures import NRM_URL_EXAMPLES  # noqa: E402
 
 URL_EXAMPLES.update(NRM_URL_EXAMPLES)
 
+# The training academy (tests/web/academy_fixtures.py).
+from academy_fixtures import ACADEMY_URL_EXAMPLES  # noqa: E402
+
+URL_EXAMPLES.update(ACADEMY_URL_EXAMPLES)
+
 
 def iter_views(
     patterns: list[URLPattern | URLResolver] | None = None, namespace: str = ""

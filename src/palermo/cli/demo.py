@@ -166,7 +166,9 @@ def prepare_web(files: DemoFiles) -> None:
     console.print(table)
     console.print(
         f"{web.profiles_active} active profiles / 个生效风险画像; batch screening 批量筛查: "
-        f"{web.batch_records:,} records 条记录, {web.batch_hits:,} hits in the queue 条命中待处理",
+        f"{web.batch_records:,} records 条记录, {web.batch_hits:,} hits in the queue 条命中待处理\n"
+        f"training academy 培训学院: a simulated cohort of {web.simulated_trainees} trainees "
+        f"(trainer's dashboard) / {web.simulated_trainees} 名模拟学员（培训师仪表板）",
         highlight=False,
     )
 

@@ -136,3 +136,38 @@ def import_(
         f"已检查 {len(found)} 个情景（{cases} 个个案），均无问题",
         highlight=False,
     )
+
+
+@training_app.command("simulate-cohort")
+@reports_errors
+def simulate_cohort_command(
+    trainer: Annotated[
+        str, typer.Option("--trainer", help="The trainer's user name. 培训师用户名。")
+    ],
+    course: Annotated[
+        int, typer.Option("--course", help="The course (its number in the academy). 课程编号。")
+    ],
+    size: Annotated[int, typer.Option("--size", help="Trainees. 学员人数。")] = 12,
+    exercises: Annotated[
+        int, typer.Option("--exercises", help="Exercises per trainee. 每名学员的练习数。")
+    ] = 8,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed. 随机种子。")] = 0,
+) -> None:
+    """Add a simulated cohort to a course of the academy: trainees who spot each indicator
+    more often with practice (the model's assumptions: palermo/training/simulate.py).
+    为学院中的课程添加模拟学员班：学员识别各项指标的概率随练习提高
+    （模型假设见 palermo/training/simulate.py）。
+    """
+    from palermo.cli.web import setup_django
+
+    setup_django()
+    from palermo.web.commands import academy_simulate
+
+    cohort, trainees = academy_simulate(
+        trainer=trainer, course=course, size=size, exercises=exercises, seed=seed
+    )
+    console.print(
+        f"simulated cohort {cohort} with {trainees} trainees\n"
+        f"模拟学员班 {cohort}，{trainees} 名学员",
+        highlight=False,
+    )

@@ -58,7 +58,7 @@ class Question:
 
 
 @dataclass(frozen=True, slots=True)
-class TestResult:
+class Graded:
     """A graded test: right answers out of questions, and which questions were wrong."""
 
     right: int
@@ -145,7 +145,7 @@ def questions_for(modules: Iterable[str]) -> list[Question]:
     return [q for q in _bank() if q.module in wanted]
 
 
-def grade(questions: Sequence[Question], chosen: Mapping[str, str]) -> TestResult:
+def grade(questions: Sequence[Question], chosen: Mapping[str, str]) -> Graded:
     """Right answers among ``questions`` given ``chosen`` (question id → option id)."""
     wrong = tuple(q.id for q in questions if chosen.get(q.id) != q.answer)
-    return TestResult(right=len(questions) - len(wrong), total=len(questions), wrong=wrong)
+    return Graded(right=len(questions) - len(wrong), total=len(questions), wrong=wrong)

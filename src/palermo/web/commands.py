@@ -52,3 +52,50 @@ def password_refusal(password: str) -> str | None:
     except ValidationError as exc:
         return " ".join(exc.messages)
     return None
+
+
+def academy_simulate(
+    *, trainer: str, course: int, size: int, exercises: int, seed: int
+) -> tuple[str, int]:
+    """``palermo training simulate-cohort``: a simulated cohort on one of the trainer's
+    courses, through the academy's service (the trainer is the actor)."""
+    from django.utils import timezone
+    from django.utils.translation import gettext_lazy
+
+    from palermo.errors import InputError
+    from palermo.web.academy.models import Course
+    from palermo.web.academy.services import cohort_simulate
+    from palermo.web.accounts.models import User
+    from palermo.web.lib.problems import problem
+
+    user = User.objects.filter(username=trainer, is_active=True).first()
+    if user is None:
+        raise InputError(
+            [
+                problem(
+                    where=gettext_lazy("the option --trainer"),
+                    value=trainer,
+                    rule=gettext_lazy("no active user has this name"),
+                )
+            ]
+        )
+    found = Course.objects.filter(pk=course, agency_id=user.agency_id).first()
+    if found is None:
+        raise InputError(
+            [
+                problem(
+                    where=gettext_lazy("the option --course"),
+                    value=course,
+                    rule=gettext_lazy("no course of the trainer's agency has this number"),
+                )
+            ]
+        )
+    cohort = cohort_simulate(
+        actor=user,
+        course=found,
+        size=size,
+        exercises=exercises,
+        seed=seed,
+        starts_on=timezone.localdate(),
+    )
+    return cohort.name, cohort.enrolments.count()

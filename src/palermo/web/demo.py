@@ -53,6 +53,7 @@ class DemoWeb:
     profiles_active: int
     batch_records: int
     batch_hits: int
+    simulated_trainees: int = 0
 
 
 def prepare(*, records: Path, sample: int = 5_000) -> DemoWeb:
@@ -93,13 +94,51 @@ def prepare(*, records: Path, sample: int = 5_000) -> DemoWeb:
         shown.append((username, _both_languages(user.get_role_display), agencies[agency].name))
     active = _activate_examples(people["risk_analyst"], people["supervisor"])
     job = _batch(people["risk_analyst"], records, sample)
+    trainees = _academy(people["trainer"])
     return DemoWeb(
         password=password,
         users=tuple(shown),
         profiles_active=active,
         batch_records=job.record_count,
         batch_hits=job.hit_count,
+        simulated_trainees=trainees,
     )
+
+
+def _academy(trainer: User) -> int:
+    """The built-in second-line course and a simulated cohort on it (once), so the trainer's
+    dashboard has something to show; returns the simulated cohort's size."""
+    from django.utils import timezone
+
+    from palermo.training.package import builtin_course
+    from palermo.web.academy.models import Cohort, Course
+    from palermo.web.academy.services import cohort_simulate, course_create
+
+    existing = Cohort.objects.filter(simulated=True, agency=trainer.agency).first()
+    if existing is not None:
+        return existing.enrolments.count()
+    spec = builtin_course("second-line")
+    course = Course.objects.filter(agency=trainer.agency, title=spec.title.en).first()
+    course = course or course_create(
+        actor=trainer,
+        values={
+            "title": spec.title.en,
+            "title_zh": spec.title.zh,
+            "summary": spec.summary.en,
+            "summary_zh": spec.summary.zh,
+            "modules": list(spec.modules),
+            "scenarios": list(spec.scenario_ids),
+        },
+    )
+    cohort = cohort_simulate(
+        actor=trainer,
+        course=course,
+        size=12,
+        exercises=8,
+        seed=2026,
+        starts_on=timezone.localdate(),
+    )
+    return cohort.enrolments.count()
 
 
 def _both_languages(label: Callable[[], object]) -> str:

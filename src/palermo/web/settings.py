@@ -182,6 +182,7 @@ INSTALLED_APPS = [
     "palermo.web.outcomes",
     "palermo.web.referrals",
     "palermo.web.children",
+    "palermo.web.academy",
 ]
 
 MIDDLEWARE = [

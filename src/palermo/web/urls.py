@@ -30,5 +30,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("outcomes/", include("palermo.web.outcomes.urls")),
     path("referrals/", include("palermo.web.referrals.urls")),
     path("children/", include("palermo.web.children.urls")),
+    path("academy/", include("palermo.web.academy.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

@@ -32,6 +32,7 @@ NAV: list[NavEntry] = [
     NavEntry("directory:list", _("Service directory")),
     NavEntry("nrm:due", _("Identification decisions")),
     NavEntry("reports:dashboard", _("Dashboards")),
+    NavEntry("academy:index", _("Training academy")),
     NavEntry("audit:search", _("Audit log")),
     NavEntry("agreements:list", _("Data-sharing agreements")),
     NavEntry("administration:index", _("Administration")),

@@ -82,6 +82,12 @@ ADMIN_ROLES: RoleSet = frozenset({Role.ADMINISTRATOR})
 # Search the audit log.
 AUDIT_ROLES: RoleSet = frozenset({Role.AUDITOR})
 
+# --- academy (training) ----------------------------------------------------------------------
+# Everyone reads the course material and takes the tests of the cohorts they are enrolled in.
+ACADEMY_ROLES: RoleSet = ALL_ROLES
+# Trainers build courses, run cohorts (enrolment, attendance) and read their dashboards.
+ACADEMY_TRAINER_ROLES: RoleSet = frozenset({Role.TRAINER})
+
 # --- cases ---------------------------------------------------------------------------------
 # Who works on cases at all (list, detail, timeline, consent, status).
 CASE_ROLES: RoleSet = frozenset(

@@ -1,0 +1,500 @@
+"""Training academy pages: the module library, courses, cohorts (enrolment, attendance), the
+trainee's knowledge tests and the trainer's dashboard."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from palermo.errors import InputError, PalermoError
+from palermo.indicators.catalogue import Text, load_catalogue
+from palermo.training.curated import curated_scenarios
+from palermo.training.modules import MODULE_KEYS, builtin_modules, module
+from palermo.training.package import assemble, package_bytes
+from palermo.training.questions import Question, questions_for
+from palermo.web.academy import selectors, services
+from palermo.web.academy.models import Cohort, Course, Enrolment, Phase
+from palermo.web.accounts.requests import AuthenticatedRequest
+from palermo.web.lib.charts import Chart, Column, bar_chart, line_chart
+from palermo.web.lib.errors import reasons
+from palermo.web.lib.params import id_param
+from palermo.web.lib.permissions import allow
+from palermo.web.lib.problems import show_on_form
+from palermo.web.lib.roles import ACADEMY_ROLES, ACADEMY_TRAINER_ROLES
+
+
+def _lang() -> str:
+    return "zh" if (get_language() or "en").startswith("zh") else "en"
+
+
+class CourseForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title (English)"), max_length=200)
+    title_zh = forms.CharField(label=gettext_lazy("Title (Chinese)"), max_length=200)
+    summary = forms.CharField(
+        label=gettext_lazy("Summary (English)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea({"rows": 2}),
+    )
+    summary_zh = forms.CharField(
+        label=gettext_lazy("Summary (Chinese)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea({"rows": 2}),
+    )
+    modules = forms.MultipleChoiceField(
+        label=gettext_lazy("Modules"), widget=forms.CheckboxSelectMultiple
+    )
+    scenarios = forms.MultipleChoiceField(
+        label=gettext_lazy("Practice scenarios"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        lang = _lang()
+        mods = builtin_modules()
+        self.fields["modules"].choices = [(k, mods[k].title.get(lang)) for k in MODULE_KEYS]  # type: ignore[attr-defined]
+        self.fields["scenarios"].choices = [  # type: ignore[attr-defined]
+            (s.id, f"{s.title.get(lang)} ({s.truth.category.label.get(lang)})")
+            for s in curated_scenarios()
+        ]
+
+
+class CohortForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Cohort name"), max_length=200)
+    starts_on = forms.DateField(
+        label=gettext_lazy("Starts on"), widget=forms.DateInput({"type": "date"})
+    )
+
+
+class EnrolForm(forms.Form):
+    username = forms.CharField(label=gettext_lazy("User name of the trainee"), max_length=150)
+
+
+class SessionForm(forms.Form):
+    held_on = forms.DateField(
+        label=gettext_lazy("Day held"), widget=forms.DateInput({"type": "date"})
+    )
+    topic = forms.CharField(label=gettext_lazy("Topic"), max_length=200)
+    present = forms.MultipleChoiceField(
+        label=gettext_lazy("Present"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    def __init__(self, *args: Any, cohort: Cohort, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["present"].choices = [  # type: ignore[attr-defined]
+            (str(e.pk), e.display_name) for e in cohort.enrolments.all()
+        ]
+
+
+class SimulateForm(forms.Form):
+    size = forms.IntegerField(label=gettext_lazy("Trainees"), min_value=1, max_value=200)
+    exercises = forms.IntegerField(
+        label=gettext_lazy("Exercises per trainee"), min_value=1, max_value=50
+    )
+    seed = forms.IntegerField(label=gettext_lazy("Random seed"), min_value=0, max_value=2**31)
+
+
+class KnowledgeTestForm(forms.Form):
+    def __init__(self, *args: Any, questions: list[Question], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        lang = _lang()
+        for q in questions:
+            self.fields[q.id] = forms.ChoiceField(
+                label=q.text.get(lang),
+                choices=[(o.id, o.text.get(lang)) for o in q.options],
+                widget=forms.RadioSelect,
+            )
+
+
+def _fail(form: forms.Form, exc: PalermoError) -> None:
+    if isinstance(exc, InputError):
+        show_on_form(form, exc)
+    else:
+        for reason in reasons(exc):
+            form.add_error(None, reason)
+
+
+@allow(ACADEMY_ROLES)
+def index(request: AuthenticatedRequest) -> HttpResponse:
+    trainer = request.user.role in ACADEMY_TRAINER_ROLES
+    enrolments = list(selectors.enrolment_list(user=request.user))
+    taken = {(t.enrolment_id, t.kind) for e in enrolments for t in e.tests.all()}
+    rows = [
+        {
+            "enrolment": e,
+            "course": e.cohort.course.title_in(get_language()),
+            "pre_done": (e.pk, Phase.PRE.value) in taken,
+            "post_done": (e.pk, Phase.POST.value) in taken,
+        }
+        for e in enrolments
+    ]
+    context: dict[str, Any] = {"rows": rows, "trainer": trainer}
+    if trainer:
+        context["courses"] = selectors.course_list(user=request.user)
+        context["cohorts"] = selectors.cohort_list(user=request.user)
+    return render(request, "academy/index.html", context)
+
+
+@allow(ACADEMY_ROLES)
+def library(request: AuthenticatedRequest) -> HttpResponse:
+    lang = _lang()
+    mods = [
+        {"key": m.key, "title": m.title.get(lang), "summary": m.summary.get(lang), "size": m.size}
+        for m in builtin_modules().values()
+    ]
+    return render(request, "academy/library.html", {"modules": mods})
+
+
+@allow(ACADEMY_ROLES)
+def module_detail(request: AuthenticatedRequest, key: str) -> HttpResponse:
+    try:
+        found = module(key)
+    except InputError:
+        raise Http404 from None
+    return render(request, "academy/module.html", {"module": found, "lang": _lang()})
+
+
+@allow(ACADEMY_TRAINER_ROLES)
+def course_create(request: AuthenticatedRequest) -> HttpResponse:
+    form = CourseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            course = services.course_create(
+                actor=request.user, values=form.cleaned_data, request=request
+            )
+        except PalermoError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("The course was created. Next: start a cohort."))
+            return redirect("academy:course", pk=course.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "academy/course_form.html", {"form": form}, status=status)
+
+
+def _course_context(request: AuthenticatedRequest, course: Course) -> dict[str, Any]:
+    lang = _lang()
+    wanted = set(course.scenario_ids)
+    return {
+        "course": course,
+        "title": course.title_in(get_language()),
+        "summary": course.summary_in(get_language()),
+        "modules": [module(k) for k in course.module_keys],
+        "scenarios": [s for s in curated_scenarios() if s.id in wanted],
+        "questions": len(questions_for(course.module_keys)),
+        "cohorts": course.cohorts.filter(agency_id=request.user.agency_id),
+        "lang": lang,
+        "cohort_form": CohortForm(initial={"starts_on": timezone.localdate()}),
+        "simulate_form": SimulateForm(initial={"size": 12, "exercises": 8, "seed": 1}),
+    }
+
+
+@allow(ACADEMY_TRAINER_ROLES)
+def course_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    course = selectors.course_get(user=request.user, pk=pk)
+    return render(request, "academy/course.html", _course_context(request, course))
+
+
+@allow(ACADEMY_TRAINER_ROLES)
+@require_POST
+def course_export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The course as a self-contained offline package (zip): pages, scenarios, test."""
+    course = selectors.course_get(user=request.user, pk=pk)
+    wanted = set(course.scenario_ids)
+    built = assemble(
+        key=slugify(course.title) or f"course-{course.pk}",
+        title=_text(course.title, course.title_zh),
+        summary=_text(course.summary, course.summary_zh),
+        modules=course.module_keys,
+        scenarios=[s for s in curated_scenarios() if s.id in wanted],
+    )
+    services.course_export_audit(actor=request.user, course=course, request=request)
+    response = HttpResponse(package_bytes(built), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{built.key}.zip"'
+    return response
+
+
+def _text(en: str, zh: str) -> Text:
+    return Text(en or zh, zh or en)
+
+
+@allow(ACADEMY_TRAINER_ROLES)
+@require_POST
+def cohort_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    course = selectors.course_get(user=request.user, pk=pk)
+    form = CohortForm(request.POST)
+    if form.is_valid():
+        try:
+            cohort = services.cohort_create(
+                actor=request.user,
+                course=course,
+                name=form.cleaned_data["name"],
+                starts_on=form.cleaned_data["starts_on"],
+                request=request,
+            )
+        except PalermoError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("The cohort was created. Next: enrol the trainees."))
+            return redirect("academy:cohort", pk=cohort.pk)
+    context = {**_course_context(request, course), "cohort_form": form}
+    return render(request, "academy/course.html", context, status=422)
+
+
+@allow(ACADEMY_TRAINER_ROLES)
+@require_POST
+def cohort_simulate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    course = selectors.course_get(user=request.user, pk=pk)
+    form = SimulateForm(request.POST)
+    if form.is_valid():
+        try:
+            cohort = services.cohort_simulate(
+                actor=request.user,
+                course=course,
+                starts_on=timezone.localdate(),
+                request=request,
+                **form.cleaned_data,
+            )
+        except PalermoError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("A simulated cohort was created: see its dashboard."))
+            return redirect("academy:dashboard", pk=cohort.pk)
+    context = {**_course_context(request, course), "simulate_form": form}
+    return render(request, "academy/course.html", context, status=422)
+
+
+def _trainee_rows(cohort: Cohort, request: AuthenticatedRequest) -> list[dict[str, Any]]:
+    enrolments, tests, exercises = selectors.cohort_results(user=request.user, cohort=cohort)
+    sessions = cohort.sessions.count()
+    present = Counter(
+        a.enrolment_id for s in cohort.sessions.all() for a in s.attendance.all() if a.present
+    )
+    by_test = {(t.enrolment_id, t.kind): t.percent for t in tests}
+    scores: dict[int, list[float]] = {}
+    for x in exercises:
+        scores.setdefault(x.enrolment_id, []).append(x.total)
+    rows = []
+    for e in enrolments:
+        mine = scores.get(e.pk, [])
+        pre, post = by_test.get((e.pk, "pre")), by_test.get((e.pk, "post"))
+        rows.append(
+            {
+                "enrolment": e,
+                "attended": present.get(e.pk, 0),
+                "sessions": sessions,
+                "pre": pre,
+                "post": post,
+                "gain": None if pre is None or post is None else round(post - pre, 1),
+                "exercises": len(mine),
+                "mean": round(sum(mine) / len(mine), 1) if mine else None,
+            }
+        )
+    return rows
+
+
+def _cohort_context(request: AuthenticatedRequest, cohort: Cohort) -> dict[str, Any]:
+    return {
+        "cohort": cohort,
+        "course_title": cohort.course.title_in(get_language()),
+        "rows": _trainee_rows(cohort, request),
+        "sessions": cohort.sessions.all(),
+        "enrol_form": EnrolForm(),
+        "session_form": SessionForm(cohort=cohort, initial={"held_on": timezone.localdate()}),
+    }
+
+
+@allow(ACADEMY_TRAINER_ROLES)
+def cohort_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    cohort = selectors.cohort_get(user=request.user, pk=pk)
+    return render(request, "academy/cohort.html", _cohort_context(request, cohort))
+
+
+@allow(ACADEMY_TRAINER_ROLES)
+@require_POST
+def cohort_enrol(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    cohort = selectors.cohort_get(user=request.user, pk=pk)
+    form = EnrolForm(request.POST)
+    if form.is_valid():
+        try:
+            services.enrolment_create(
+                actor=request.user,
+                cohort=cohort,
+                username=form.cleaned_data["username"],
+                request=request,
+            )
+        except PalermoError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("The trainee was enrolled."))
+            return redirect("academy:cohort", pk=cohort.pk)
+    context = {**_cohort_context(request, cohort), "enrol_form": form}
+    return render(request, "academy/cohort.html", context, status=422)
+
+
+@allow(ACADEMY_TRAINER_ROLES)
+@require_POST
+def cohort_session(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    cohort = selectors.cohort_get(user=request.user, pk=pk)
+    form = SessionForm(request.POST, cohort=cohort)
+    if form.is_valid():
+        try:
+            services.session_record(
+                actor=request.user,
+                cohort=cohort,
+                held_on=form.cleaned_data["held_on"],
+                topic=form.cleaned_data["topic"],
+                present=[int(p) for p in form.cleaned_data["present"]],
+                request=request,
+            )
+        except PalermoError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("The day and its attendance were recorded."))
+            return redirect("academy:cohort", pk=cohort.pk)
+    context = {**_cohort_context(request, cohort), "session_form": form}
+    return render(request, "academy/cohort.html", context, status=422)
+
+
+def dashboard_charts(rows: list[dict[str, Any]], exercises: list[Any]) -> list[Chart]:
+    """The trainer's three charts: each trainee's exercise scores in order, each trainee's
+    test gain, and the indicators most often missed."""
+    trainee, number = Column("trainee", _("Trainee")), Column("n", _("Exercise"))
+    names = {r["enrolment"].pk: r["enrolment"].display_name for r in rows}
+    seen: Counter[int] = Counter()
+    curve = []
+    for x in exercises:
+        seen[x.enrolment_id] += 1
+        curve.append(
+            {"trainee": names.get(x.enrolment_id, "?"), "n": seen[x.enrolment_id], "score": x.total}
+        )
+    gains = [
+        {"trainee": r["enrolment"].display_name, "gain": r["gain"]}
+        for r in rows
+        if r["gain"] is not None
+    ]
+    cat = load_catalogue()
+    lang = _lang()
+    missed: Counter[str] = Counter(i for x in exercises for i in x.missed)
+    top = [
+        {
+            "indicator": f"{i} {cat.indicators[i].text.get(lang)}" if i in cat.indicators else i,
+            "count": c,
+        }
+        for i, c in missed.most_common(10)
+    ]
+    pre = [r["pre"] for r in rows if r["pre"] is not None]
+    post = [r["post"] for r in rows if r["post"] is not None]
+    note = ""
+    if pre and post:
+        note = _("Cohort mean: %(pre)s%% before, %(post)s%% after, gain %(gain)s points.") % {
+            "pre": round(sum(pre) / len(pre), 1),
+            "post": round(sum(post) / len(post), 1),
+            "gain": round(sum(post) / len(post) - sum(pre) / len(pre), 1),
+        }
+    return [
+        line_chart(
+            id="exercise-scores",
+            title=_("Each trainee's exercise scores, in the order done"),
+            rows=curve,
+            x=number,
+            y=Column("score", _("Score (of 100)"), numeric=True),
+            series=trainee,
+        ),
+        bar_chart(
+            id="test-gain",
+            title=_("Knowledge test: gain from before to after the course"),
+            rows=gains,
+            category=trainee,
+            value=Column("gain", _("Gain (percentage points)"), numeric=True),
+            note=note,
+        ),
+        bar_chart(
+            id="missed-indicators",
+            title=_("Indicators most often missed"),
+            rows=top,
+            category=Column("indicator", _("Indicator")),
+            value=Column("count", _("Times missed"), numeric=True),
+        ),
+    ]
+
+
+@allow(ACADEMY_TRAINER_ROLES)
+def cohort_dashboard(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    cohort = selectors.cohort_get(user=request.user, pk=pk)
+    rows = _trainee_rows(cohort, request)
+    _e, _t, exercises = selectors.cohort_results(user=request.user, cohort=cohort)
+    context = {
+        "cohort": cohort,
+        "course_title": cohort.course.title_in(get_language()),
+        "rows": rows,
+        "charts": dashboard_charts(rows, exercises),
+    }
+    return render(request, "academy/dashboard.html", context)
+
+
+@allow(ACADEMY_ROLES)
+def knowledge_test(request: AuthenticatedRequest) -> HttpResponse:
+    """A trainee's own test: ``?enrolment=ID&kind=pre|post``; the result with the reasons."""
+    source = request.POST if request.method == "POST" else request.GET
+    if "enrolment" not in source:
+        return redirect("academy:index")
+    enrolment: Enrolment = selectors.enrolment_get(
+        user=request.user, pk=id_param(source.get("enrolment"), name="enrolment")
+    )
+    kind = source.get("kind", "")
+    if kind not in Phase.values:
+        return redirect("academy:index")
+    questions = questions_for(enrolment.cohort.course.module_keys)
+    done = enrolment.tests.filter(kind=kind).first()
+    form = KnowledgeTestForm(
+        request.POST if request.method == "POST" else None, questions=questions
+    )
+    if done is None and request.method == "POST" and form.is_valid():
+        try:
+            done = services.knowledge_test_take(
+                actor=request.user,
+                enrolment=enrolment,
+                kind=kind,
+                chosen=form.cleaned_data,
+                request=request,
+            )
+        except PalermoError as exc:
+            _fail(form, exc)
+    lang = _lang()
+    review = []
+    if done is not None:
+        for q in questions:
+            picked = done.answers.get(q.id, "")
+            review.append(
+                {
+                    "text": q.text.get(lang),
+                    "right": picked == q.answer,
+                    "picked": q.option(picked).text.get(lang) if picked else "",
+                    "answer": q.option(q.answer).text.get(lang),
+                    "why": q.explanation.get(lang),
+                }
+            )
+    context = {
+        "enrolment": enrolment,
+        "course_title": enrolment.cohort.course.title_in(get_language()),
+        "kind": kind,
+        "kind_label": Phase(kind).label,
+        "form": form,
+        "done": done,
+        "review": review,
+    }
+    status = 422 if request.method == "POST" and done is None else 200
+    return render(request, "academy/test.html", context, status=status)
