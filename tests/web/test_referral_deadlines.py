@@ -133,3 +133,13 @@ class TestFigures(BaseTestCase):
         assert "Harbour shelter" in page
         assert "50%" in page
         assert timezone.now() > T0
+
+    def test_the_figures_page_counts_only_the_period_asked_for(self) -> None:
+        self.login(self.supervisor)
+        day = T0.date().isoformat()
+        inside = self.client.get("/referrals/figures/", {"since": day, "until": day})
+        assert "Harbour shelter" in inside.content.decode()
+        after = self.client.get("/referrals/figures/", {"since": "2026-12-02"})
+        assert "Harbour shelter" not in after.content.decode()
+        backwards = self.client.get("/referrals/figures/", {"since": day, "until": "2026-11-01"})
+        assert backwards.status_code == 422

@@ -4,6 +4,7 @@ language); the steps accept, decline, complete and withdraw; the figures for sup
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -117,7 +118,13 @@ def referral_list_view(request: AuthenticatedRequest) -> HttpResponse:
     page = Paginator(referrals, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode(), "now": timezone.now()}
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "now": timezone.now(),
+        "may_see_figures": request.user.role in REFERRAL_FIGURES_ROLES,
+    }
     return render(request, "referrals/list.html", context)
 
 
@@ -315,7 +322,38 @@ def _send(request: AuthenticatedRequest, case: Any, form: SendForm) -> Any:
     return None
 
 
+class PeriodForm(forms.Form):
+    since = forms.DateField(
+        label=gettext_lazy("Sent from"), required=False, widget=forms.DateInput({"type": "date"})
+    )
+    until = forms.DateField(
+        label=gettext_lazy("Sent until (inclusive)"),
+        required=False,
+        widget=forms.DateInput({"type": "date"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and until < since:
+            self.add_error("until", _("must not be before the start date"))
+        return data
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 @allow(REFERRAL_FIGURES_ROLES)
 def referral_figures_view(request: AuthenticatedRequest) -> HttpResponse:
-    figures = selectors.referral_figures(user=request.user)
-    return render(request, "referrals/figures.html", {"figures": figures})
+    form = PeriodForm(request.GET or None)
+    since = until = None
+    if form.is_valid():
+        if form.cleaned_data.get("since"):
+            since = _day_start(form.cleaned_data["since"])
+        if form.cleaned_data.get("until"):
+            until = _day_start(form.cleaned_data["until"] + dt.timedelta(days=1))
+    figures = selectors.referral_figures(user=request.user, since=since, until=until)
+    status = 422 if form.is_bound and not form.is_valid() else 200
+    context = {"figures": figures, "form": form}
+    return render(request, "referrals/figures.html", context, status=status)
