@@ -205,6 +205,13 @@ def create_agency(
     kind: Annotated[
         str, typer.Option(help="border_post, consulate, anti_trafficking, ... 机构类型。")
     ],
+    training: Annotated[
+        bool,
+        typer.Option(
+            "--training",
+            help="A training agency: the sandbox where trainees practise. 培训机构（练习沙盒）。",
+        ),
+    ] = False,
 ) -> None:
     """Create an agency (audited as the command line). 创建机构（以命令行身份记入审计日志）。"""
     setup_django()
@@ -214,7 +221,11 @@ def create_agency(
     if kind not in {k.value for k in AgencyKind}:
         raise fail(f"kind must be one of {', '.join(k.value for k in AgencyKind)}")
     admin_agency_create(
-        actor=command_line_actor("palermo web create-agency"), name=name, kind=kind, code=code
+        actor=command_line_actor("palermo web create-agency"),
+        name=name,
+        kind=kind,
+        code=code,
+        is_training=training,
     )
     console.print(f"agency {code} created")
 

@@ -17,6 +17,10 @@ class Agency(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=32, choices=AGENCY_KIND_CHOICES)
     code = models.SlugField(_("code"), max_length=40, unique=True)
+    # A training agency: the sandbox where trainees practise on the real pages. Its records,
+    # hits, interviews and cases never reach live users, nor its cases a live agency
+    # (web/lib/training.py).
+    is_training = models.BooleanField(_("training agency"), default=False, db_default=False)
 
     class Meta:
         verbose_name = _("agency")

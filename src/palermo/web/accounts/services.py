@@ -112,8 +112,8 @@ def user_logout(*, request: HttpRequest) -> None:
     logout(request)
 
 
-def agency_create(*, name: str, kind: AgencyKind, code: str) -> Agency:
-    return Agency.objects.create(name=name, kind=kind, code=code)
+def agency_create(*, name: str, kind: AgencyKind, code: str, is_training: bool = False) -> Agency:
+    return Agency.objects.create(name=name, kind=kind, code=code, is_training=is_training)
 
 
 def user_create(

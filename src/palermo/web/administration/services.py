@@ -190,11 +190,18 @@ def _request_confirmation(
 
 
 def admin_agency_create(
-    *, actor: Actor, name: str, kind: str, code: str, request: HttpRequest | None = None
+    *,
+    actor: Actor,
+    name: str,
+    kind: str,
+    code: str,
+    is_training: bool = False,
+    request: HttpRequest | None = None,
 ) -> Agency:
     """A new agency: by the national body, the command line, or - when no national body is
     configured - any administrator (the agency starts without accounts; only the national
-    body or the command line can give it its first ones)."""
+    body or the command line can give it its first ones). ``is_training``: the training
+    sandbox, fixed at creation (web/lib/training.py)."""
     require_admin(actor)
     if settings.NATIONAL_AGENCY and not (
         isinstance(actor, SystemActor) or is_national_admin(actor)
@@ -210,14 +217,16 @@ def admin_agency_create(
     if Agency.objects.filter(code=code).exists() or Agency.objects.filter(name=name).exists():
         raise _refuse(where, "code", gettext_lazy("an agency with this name or code exists"))
     with transaction.atomic():
-        agency = agency_create(name=name.strip(), kind=agency_kind, code=code.strip())
+        agency = agency_create(
+            name=name.strip(), kind=agency_kind, code=code.strip(), is_training=is_training
+        )
         _audit(
             actor,
             action=AuditAction.CREATE,
             obj=agency,
             purpose="agency created",
             request=request,
-            fields=["name", "kind", "code"],
+            fields=["name", "kind", "code", "is_training"],
         )
     return agency
 

@@ -39,6 +39,14 @@ class AgencyForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=AGENCY_KIND_CHOICES)
     code = forms.SlugField(label=gettext_lazy("Code"), max_length=40)
+    is_training = forms.BooleanField(
+        label=gettext_lazy("Training agency (a sandbox for practice; cannot be changed later)"),
+        required=False,
+        help_text=gettext_lazy(
+            "Its travellers, hits, interviews and cases are practice: never shown to live "
+            "agencies, never shared with them."
+        ),
+    )
 
 
 class AgencyEditForm(forms.Form):

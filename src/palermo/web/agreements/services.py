@@ -28,6 +28,7 @@ from palermo.web.audit.services import audit_record
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
 from palermo.web.lib.problems import problem
 from palermo.web.lib.roles import AGREEMENT_ROLES, require_role
+from palermo.web.lib.training import refuse_agencies_across_worlds
 
 
 class AgreementRequiredError(NotPermittedError):
@@ -53,6 +54,7 @@ def agreement_create(
     require_role(actor, AGREEMENT_ROLES, what=_("manage data-sharing agreements"))
     where = gettext_lazy("data-sharing agreement")
     party_list = list({a.pk: a for a in parties}.values())
+    refuse_agencies_across_worlds(party_list)
     purpose_list = sorted(set(purposes))
     problems: list[Problem] = []
     for name, value in (

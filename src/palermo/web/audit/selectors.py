@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from palermo.web.audit.models import AuditEntry
 from palermo.web.lib.roles import AUDIT_ROLES, Person, require_role
+from palermo.web.lib.training import in_training
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,9 +30,14 @@ def _start_of(day: date) -> datetime:
 
 
 def audit_search(*, user: Person, filters: AuditFilters) -> QuerySet[AuditEntry]:
-    """Entries matching ``filters``, newest first. Auditors oversee every agency."""
+    """Entries matching ``filters``, newest first. Auditors oversee every agency of their
+    world: a live auditor never sees what trainees did in a training agency, an auditor of a
+    training agency only that (entries without an agency - the command line - are live)."""
     require_role(user, AUDIT_ROLES, what=_("search the audit log"))
-    entries = AuditEntry.objects.all()
+    if in_training(user):
+        entries = AuditEntry.objects.filter(actor__agency__is_training=True)
+    else:  # exclude, not filter: entries with no actor (the command line, unknown log-ins) stay
+        entries = AuditEntry.objects.exclude(actor__agency__is_training=True)
     if filters.actor:
         entries = entries.filter(actor_label__iexact=filters.actor)
     if filters.action:

@@ -40,6 +40,7 @@ from palermo.web.lib.roles import (
     has_role,
 )
 from palermo.web.lib.sealed import unseal_chunks
+from palermo.web.lib.training import world_q
 
 LIST_FIELDS = (
     "id",
@@ -56,8 +57,10 @@ _REFERENCE = re.compile(r"^\s*([CP])-([0-9A-Z]{0,4})(-[0-9A-Z]{0,4})?\s*$", re.I
 
 
 def _visible(user: User) -> Q:
+    """The agency's own cases and those shared with it, of the user's world only (a training
+    case never shows to a live user, even were a share to cross the wall)."""
     shared = CaseShare.objects.in_effect().filter(case=OuterRef("pk"), agency_id=user.agency_id)
-    return Q(agency_id=user.agency_id) | Q(Exists(shared))
+    return (Q(agency_id=user.agency_id) | Q(Exists(shared))) & world_q(user)
 
 
 def _may_work_on_cases(user: User) -> bool:

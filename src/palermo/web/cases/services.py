@@ -67,6 +67,7 @@ from palermo.web.lib.roles import (
     require_role,
 )
 from palermo.web.lib.sealed import SealedWriter
+from palermo.web.lib.training import refuse_if_training
 
 # Without 0/O and 1/I/L: ids get read out over the telephone.
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -549,6 +550,7 @@ def case_share(
     """
     require_role(actor, CASE_OPENING_ROLES | CONSENT_OVERRIDE_ROLES, what=_("share a case"))
     _require_own_agency(actor, case)
+    refuse_if_training(case, recipient)
     if recipient.pk == case.agency_id:
         raise InputError(
             [

@@ -4,7 +4,7 @@ sharing; case work (notes, assignment, tasks, attachments) and the printable sum
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.contrib import messages
@@ -45,6 +45,7 @@ from palermo.web.lib.roles import (
     NAME_SEARCH_ROLES,
     PERSONAL_DATA_ROLES,
 )
+from palermo.web.lib.training import same_world
 from palermo.web.lib.uploads import body_limit, refuse_large_upload
 
 
@@ -250,6 +251,16 @@ def case_list_view(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+F = TypeVar("F", bound=forms.Form)
+
+
+def _in_world(form: F, request: AuthenticatedRequest) -> F:
+    """Offer as recipients only the agencies of the user's world (training or live)."""
+    field = cast(IdChoiceField, form.fields["recipient"])
+    field.queryset = same_world(Agency.objects.all(), request.user, "")
+    return form
+
+
 def _detail_context(request: AuthenticatedRequest, pk: int, **forms_: Any) -> dict[str, Any]:
     case = selectors.case_get(user=request.user, pk=pk)
     personal = selectors.case_personal_data(
@@ -305,8 +316,8 @@ def _detail_context(request: AuthenticatedRequest, pk: int, **forms_: Any) -> di
     )
     cast(forms.ChoiceField, transition_form.fields["to_status"]).choices = context["next_statuses"]
     context["transition_form"] = transition_form
-    context["consent_form"] = forms_.get("consent_form") or ConsentForm()
-    context["share_form"] = forms_.get("share_form") or ShareForm()
+    context["consent_form"] = forms_.get("consent_form") or _in_world(ConsentForm(), request)
+    context["share_form"] = forms_.get("share_form") or _in_world(ShareForm(), request)
     context["errors"] = forms_.get("errors", [])
     context["checklist_keys"] = [key for key, _label in CONSENT_CHECKLIST]
     _work_context(request, case, context, forms_)
@@ -423,7 +434,7 @@ def case_transition_view(request: AuthenticatedRequest, pk: int) -> HttpResponse
 @require_POST
 def consent_record_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, pk=pk)
-    form = ConsentForm(request.POST)
+    form = _in_world(ConsentForm(request.POST), request)
 
     def save(data: dict[str, Any]) -> None:
         services.consent_record(
@@ -470,7 +481,7 @@ def consent_withdraw_view(request: AuthenticatedRequest, pk: int, consent_pk: in
 @require_POST
 def case_share_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, pk=pk)
-    form = ShareForm(request.POST)
+    form = _in_world(ShareForm(request.POST), request)
 
     def save(data: dict[str, Any]) -> None:
         services.case_share(

@@ -56,9 +56,14 @@ class CaseExportForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, own_agency_id: int, personal: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, own_agency_id: int, personal: bool, training: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         recipient = cast(forms.ModelChoiceField, self.fields["recipient"])  # type: ignore[type-arg]
-        recipient.queryset = Agency.objects.exclude(pk=own_agency_id).order_by("name")
+        # only agencies of the same world: a training case file never goes to a live agency
+        recipient.queryset = (
+            Agency.objects.exclude(pk=own_agency_id).filter(is_training=training).order_by("name")
+        )
         if not personal:
             del self.fields["include_personal"]

@@ -40,6 +40,7 @@ from palermo.web.exports import selectors
 from palermo.web.exports.tables import Cell, csv_chunks
 from palermo.web.lib.errors import NotPermittedError
 from palermo.web.lib.problems import problem
+from palermo.web.lib.training import refuse_if_training
 from palermo.web.screening.models import HIT_STATUS_CHOICES, Hit
 from palermo.web.screening.selectors import HitFilters
 
@@ -365,6 +366,7 @@ def _checked_transfer(
     covering the transfer's purpose (``case_share``'s checks), else the refusal naming why."""
     if recipient is None:
         return _Transfer()
+    refuse_if_training(case, recipient)
     if transfer_purpose not in TRANSFER_PURPOSE_LABELS:
         raise InputError(
             [
@@ -390,6 +392,8 @@ def _export_header(export: _ExportFacts) -> dict[str, Any]:
     return {
         "format": "palermo-case-file",
         "version": 1,
+        # a file from the training sandbox says so: it can never pass for a real case
+        "training": bool(export.case.agency.is_training),
         "exported_at": export.at.isoformat(),
         "exported_by": export.actor.get_username(),
         "agency": export.case.agency.name,

@@ -17,6 +17,7 @@ from palermo.web.lib.errors import http_status, reasons
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.problems import show_on_form
 from palermo.web.lib.roles import AUDIT_EXPORT_ROLES, CASE_EXPORT_ROLES, HIT_EXPORT_ROLES
+from palermo.web.lib.training import in_training
 from palermo.web.screening.selectors import hit_list
 
 
@@ -95,6 +96,7 @@ def case_export_view(request: AuthenticatedRequest, pk: int) -> HttpResponseBase
         request.POST if request.method == "POST" else None,
         own_agency_id=case.agency_id,
         personal=personal,
+        training=in_training(request.user),
     )
     errors: list[str] = []
     status = 200

@@ -10,6 +10,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from palermo.web.lib.permissions import declared_roles
+from palermo.web.lib.training import in_training
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +56,8 @@ def nav_for(role: str | None) -> list[tuple[str, str | Promise]]:
 
 
 def role_context(request: HttpRequest) -> dict[str, object]:
-    """Template context: the user's role, for menus that show only what the role can use."""
+    """Template context: the user's role, for menus that show only what the role can use, and
+    whether the user works in the training sandbox (every page then says so)."""
     user = getattr(request, "user", None)
     role = getattr(user, "role", None) if user is not None and user.is_authenticated else None
-    return {"user_role": role, "nav": nav_for(role)}
+    return {"user_role": role, "nav": nav_for(role), "in_training": in_training(user)}

@@ -32,6 +32,7 @@ from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
 from palermo.web.lib.problems import problem
 from palermo.web.lib.review import ReviewStatus
 from palermo.web.lib.roles import RoleSet, require_role
+from palermo.web.lib.training import refuse_in_training
 from palermo.web.review.models import ReviewedVersion
 
 V = TypeVar("V", bound=ReviewedVersion)
@@ -115,6 +116,7 @@ class ReviewWorkflow(Generic[V]):
 
     def require_reviewer(self, actor: User, version: V, roles: RoleSet) -> None:
         require_role(actor, roles, what=self.what)
+        refuse_in_training(actor, self.what)
         if not may_review(actor, version):
             raise NotPermittedError(
                 _("Only the agency that holds this version (or the national body) can do this.")
@@ -147,6 +149,8 @@ class ReviewWorkflow(Generic[V]):
         agency: numbered ``version`` (``InputError`` unless higher than every stored version
         of the document) or the next number; a draft, or submitted if the kind says so."""
         require_role(actor, self.editors, what=self.what)
+        # profiles, named lists and watchlists screen every agency's travellers
+        refuse_in_training(actor, self.what)
         document = fields[self.model.DOCUMENT_FIELD]
         self._refuse_held_elsewhere(actor, name, str(document))
         newest = (

@@ -112,7 +112,9 @@ def traveller_groups(
     by_traveller: dict[int, list[Hit]] = {}
     for hit in hits.order_by("-weight", "id"):
         by_traveller.setdefault(hit.traveller_id, []).append(hit)
-    travellers = {t.pk: t for t in Traveller.objects.filter(pk__in=traveller_ids)}
+    # the agency's own only: ids from a request name no other agency's traveller
+    own = Traveller.objects.filter(pk__in=traveller_ids, agency_id=user.agency_id)
+    travellers = {t.pk: t for t in own}
     if travellers:
         audit_record(
             actor=user,

@@ -50,6 +50,7 @@ from palermo.web.lib.problems import checked_upload_name, file_too_large, proble
 from palermo.web.lib.queue import enqueue
 from palermo.web.lib.roles import BATCH_ROLES, DESK_ROLES, HIT_ROLES, Role, has_role, require_role
 from palermo.web.lib.sealed import SealedWriter, unseal
+from palermo.web.lib.training import in_training
 from palermo.web.profiles.registry import current_screener, current_watchlists
 from palermo.web.screening import sampling
 from palermo.web.screening.forms import record_to_json
@@ -191,6 +192,10 @@ def desk_screen(
         values["record_id"] = "desk-" + secrets.token_hex(6)
     screener = current_screener()
     hits = screener.screen(values)
+    if in_training(actor):
+        # live watchlists name real people: a trainee's scenario traveller is screened with
+        # the active profiles only, and no listed person reaches the sandbox
+        hits = [h for h in hits if h.source != "watchlist"]
     set_version = screener.profile_set.version
     drawn = not hits and sampling.control_drawn()
     group = sampling.group_of(values, sampling.today())
@@ -703,8 +708,10 @@ def batch_job_run(*, job_id: int) -> BatchJob | None:
             return job
         screener = current_screener()
         profile_set = screener.profile_set
-        # the same active, unexpired watchlists as the desk and the API
-        hits = hits_from_table(screen_table(table, profile_set, watchlists=current_watchlists()))
+        # the same active, unexpired watchlists as the desk and the API (none in training:
+        # they name real people)
+        watchlists = None if in_training(actor) else current_watchlists()
+        hits = hits_from_table(screen_table(table, profile_set, watchlists=watchlists))
         opened.unlink(missing_ok=True)
         _store_batch(job, actor, table, hits, profile_set)
         batch_files_remove(str(sealed))
