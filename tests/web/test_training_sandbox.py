@@ -64,6 +64,8 @@ NOT_READS = {
     "palermo.web.screening.selectors.version_labels": "labels hits already read",
     "palermo.web.cases.selectors.may_read_personal_data": "a yes/no on a case already read",
     "palermo.web.exports.selectors.may_export_personal_data": "a yes/no on a case already read",
+    "palermo.web.notifications.selectors.notification_text": "words of a notification read",
+    "palermo.web.notifications.selectors.notification_label": "words of a notification read",
 }
 
 
