@@ -36,6 +36,7 @@ from palermo.web.interviews.services import interview_start
 from palermo.web.lib.errors import NotPermittedError
 from palermo.web.lib.roles import AgencyKind, Role
 from palermo.web.lib.training import refuse_if_training
+from palermo.web.nrm.services import identification_refer
 from palermo.web.profiles.models import ProfileVersion
 from palermo.web.profiles.services import profile_upload
 from palermo.web.screening.models import BatchJob, Hit, Traveller
@@ -106,6 +107,15 @@ class TrainingSandboxTests(BaseTestCase):
             code="practice-shelter",
             is_training=True,
         )
+        cls.training_authority = Agency.objects.create(
+            name="Practice anti-trafficking office (training)",
+            kind=AgencyKind.ANTI_TRAFFICKING,
+            code="practice-atu",
+            is_training=True,
+        )
+        cls.live_authority = Agency.objects.create(
+            name="Anti-trafficking office", kind=AgencyKind.ANTI_TRAFFICKING, code="atu"
+        )
         cls.trainees = {
             role: make_user(f"trainee-{role.value}", agency=cls.academy, role=role) for role in Role
         }
@@ -140,6 +150,19 @@ class TrainingSandboxTests(BaseTestCase):
             case=self.case,
             purpose="assistance",
             checklist={key: True for key, _label in CONSENT_CHECKLIST},
+        )
+        consent_record(
+            actor=trainee[Role.SECOND_LINE_INTERVIEWER],
+            case=self.case,
+            purpose="sharing",
+            recipient=self.training_authority,
+            checklist={key: True for key, _label in CONSENT_CHECKLIST},
+        )
+        self.identification = identification_refer(
+            actor=trainee[Role.SECOND_LINE_INTERVIEWER],
+            case=self.case,
+            competent_authority=self.training_authority,
+            summary="Scenario 7: documents held, debt.",
         )
         self.markers = {
             self.case.reference,
@@ -207,6 +230,7 @@ class TrainingSandboxTests(BaseTestCase):
                 self.consent.pk,
                 self.traveller.pk,
                 self.interview.pk,
+                self.identification.pk,
                 *Hit.objects.filter(agency=self.academy).values_list("pk", flat=True),
             }
         )
@@ -218,6 +242,7 @@ class TrainingSandboxTests(BaseTestCase):
             "hits": [list(Hit.objects.filter(agency=self.academy))],
             "traveller_ids": [[self.traveller.pk]],
             "reference": [self.interview.reference],
+            "identification": [self.identification],
             "kind": list(InterviewKind),
             "filters:HitFilters": [HitFilters()],
             "filters:AuditFilters": [AuditFilters()],
@@ -328,6 +353,23 @@ class TrainingSandboxTests(BaseTestCase):
                 transfer_purpose="assistance",
             )
         assert not self.case.shares.exists()
+
+    def test_a_training_case_is_never_submitted_to_a_live_competent_authority(self) -> None:
+        trainee = self.trainees[Role.SECOND_LINE_INTERVIEWER]
+        other = case_open(actor=trainee, full_name="Scenario Person 8", outcome="possible")
+        consent_record(
+            actor=trainee,
+            case=other,
+            purpose="sharing",
+            recipient=self.live_authority,
+            checklist={key: True for key, _label in CONSENT_CHECKLIST},
+        )
+        with pytest.raises(NotPermittedError, match="training case"):
+            identification_refer(
+                actor=trainee, case=other, competent_authority=self.live_authority, summary="x"
+            )
+        # within the sandbox the practice authority decides
+        assert self.identification.competent_authority_id == self.training_authority.pk
 
     def test_a_live_case_never_reaches_a_training_agency(self) -> None:
         with pytest.raises(NotPermittedError, match="never live ones"):

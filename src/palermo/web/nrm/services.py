@@ -36,6 +36,7 @@ from palermo.web.lib.roles import (
     NRM_ROLES,
     require_role,
 )
+from palermo.web.lib.training import refuse_if_training
 from palermo.web.notifications.kinds import NotificationKind
 from palermo.web.notifications.services import notification_send
 from palermo.web.nrm.models import (
@@ -134,6 +135,7 @@ def identification_refer(
     )
     if case.agency_id != actor.agency_id:
         raise NotPermittedError(_("Only the agency that owns the case can do this."))
+    refuse_if_training(case, competent_authority)
     if not is_competent_authority(competent_authority):
         raise InputError(
             [
