@@ -24,6 +24,7 @@ from palermo.web.accounts.models import Agency, User
 from palermo.web.administration.services import national_agency_id
 from palermo.web.cases.models import Case, CaseEvent, CaseEventKind, CaseStatus, VictimOutcome
 from palermo.web.lib.roles import REPORT_ROLES, require_role
+from palermo.web.lib.training import in_training, same_world
 from palermo.web.nrm.models import Identification
 from palermo.web.screening.models import PENDING, BatchJob, Disposition, Hit, JobStatus
 
@@ -43,10 +44,13 @@ QUEUE_AGE_BANDS: tuple[tuple[dt.timedelta | None, str], ...] = (
 class Scope:
     """Whose figures, over which days (``start`` and ``end`` inclusive), at which port."""
 
-    agency_ids: tuple[int, ...] | None  # None: every agency (the national body)
+    agency_ids: tuple[int, ...] | None  # None: every agency of the world (the national body)
     start: dt.date
     end: dt.date
     port: str = ""
+    # whose world "every agency" is: live figures never count a training agency's rows, and
+    # a training agency's figures never a live one's (web/lib/training.py)
+    training: bool = False
 
     def window(self) -> tuple[dt.datetime, dt.datetime]:
         """The period as aware datetimes: from the start of ``start`` to the end of ``end``."""
@@ -56,7 +60,9 @@ class Scope:
         return since, until
 
     def agencies(self, field: str = "agency_id") -> Q:
-        return Q() if self.agency_ids is None else Q(**{f"{field}__in": self.agency_ids})
+        if self.agency_ids is None:
+            return Q(**{f"{field.removesuffix('_id')}__is_training": self.training})
+        return Q(**{f"{field}__in": self.agency_ids})
 
 
 def is_national(user: User) -> bool:
@@ -70,19 +76,25 @@ def report_scope(
     """The scope ``user`` may read: their agency, or (national body) all or the one asked."""
     require_role(user, REPORT_ROLES, what=_SEE_REPORTS)
     if is_national(user):
+        if agency_id is not None and not report_agencies(user=user).filter(pk=agency_id).exists():
+            raise Http404  # an agency of the other world (training or live)
         ids = None if agency_id is None else (agency_id,)
     elif agency_id is None or agency_id == user.agency_id:
         ids = (user.agency_id,)
     else:
         raise Http404
-    return Scope(agency_ids=ids, start=start, end=end, port=port.strip())
+    return Scope(
+        agency_ids=ids, start=start, end=end, port=port.strip(), training=in_training(user)
+    )
 
 
 def report_agencies(*, user: User) -> QuerySet[Agency]:
     """The agencies ``user`` may choose between (all for the national body, else their own)."""
     require_role(user, REPORT_ROLES, what=_SEE_REPORTS)
     agencies = Agency.objects.order_by("name")
-    return agencies if is_national(user) else agencies.filter(pk=user.agency_id)
+    if is_national(user):
+        return same_world(agencies, user, "")
+    return agencies.filter(pk=user.agency_id)
 
 
 def _hits(scope: Scope) -> QuerySet[Hit]:
