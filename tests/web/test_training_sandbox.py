@@ -40,6 +40,7 @@ from palermo.web.lib.errors import NotPermittedError
 from palermo.web.lib.roles import AgencyKind, Role
 from palermo.web.lib.training import refuse_if_training
 from palermo.web.nrm.services import identification_refer
+from palermo.web.outcomes.selectors import Period
 from palermo.web.profiles.models import ProfileVersion
 from palermo.web.profiles.services import profile_upload
 from palermo.web.screening.models import BatchJob, Hit, Traveller
@@ -71,6 +72,7 @@ NOT_READS = {
     "palermo.web.notifications.selectors.notification_text": "words of a notification read",
     "palermo.web.notifications.selectors.notification_label": "words of a notification read",
     "palermo.web.reports.selectors.summarise_waits": "arithmetic on figures already read",
+    "palermo.web.cases.selectors.is_reference": "whether a text looks like a case reference",
 }
 
 
@@ -247,6 +249,12 @@ class TrainingSandboxTests(BaseTestCase):
             "traveller_ids": [[self.traveller.pk]],
             "reference": [self.interview.reference],
             "identification": [self.identification],
+            "period": [
+                Period(
+                    since=timezone.localdate() - dt.timedelta(days=30), until=timezone.localdate()
+                )
+            ],
+            "rule_id": ["documents-held-and-companion-answers"],
             "start": [timezone.localdate() - dt.timedelta(days=30)],
             "end": [timezone.localdate() + dt.timedelta(days=1)],
             "kind": list(InterviewKind),
@@ -319,7 +327,8 @@ class TrainingSandboxTests(BaseTestCase):
     def test_no_live_statistic_counts_a_training_row(self) -> None:
         """Every report figure over "every agency" (the national body's) equals the same figure
         over the live agencies named one by one; once the academy stops being a training
-        agency, its rows count (so the figures do cover them)."""
+        agency, its rows count (so the figures do cover them). The same for the profiles'
+        outcomes seen by the national body."""
         from palermo.analytics.action_plan import MEASURES
         from palermo.web.reports import selectors as reports
 
@@ -359,6 +368,16 @@ class TrainingSandboxTests(BaseTestCase):
                     found = [{**c, name: v} for c in found for v in extra[name]]
             return found
 
+        from palermo.web.outcomes import selectors as outcomes
+
+        period = outcomes.Period(since=today - dt.timedelta(days=30), until=today)
+        analyst = self.user_with_role(Role.RISK_ANALYST)
+        outcome_figures = {
+            "rule_outcomes": lambda: outcomes.rule_outcomes(user=analyst, period=period),
+            "control_estimate": lambda: outcomes.control_estimate(user=analyst, period=period),
+            "disparity": lambda: outcomes.disparity(user=analyst, period=period),
+        }
+        outcomes_before = {name: figure() for name, figure in outcome_figures.items()}
         before = {}
         for name, function in figures:
             for kwargs in combos(function):
@@ -375,6 +394,8 @@ class TrainingSandboxTests(BaseTestCase):
         ]
         assert any(name == "cases_by_stage" for name, _k in moved)
         assert any(name == "hits_by" for name, _k in moved)
+        # the profiles' outcomes: the trainee's hit left them unchanged, and counts once live
+        assert outcome_figures["rule_outcomes"]() != outcomes_before["rule_outcomes"]
 
     def test_the_check_itself_sees_a_training_row_handed_to_it(self) -> None:
         # the same search finds training rows where they are: it cannot pass by looking away

@@ -32,6 +32,7 @@ from palermo.web.accounts.models import User
 from palermo.web.administration.services import national_agency_id
 from palermo.web.interviews.models import Interview
 from palermo.web.lib.roles import OUTCOME_ROLES, require_role
+from palermo.web.lib.training import same_world
 from palermo.web.nrm.models import Decision, Stage
 from palermo.web.screening.forms import record_from_json
 from palermo.web.screening.models import DispositionKind, Hit, ScreeningTally, Traveller
@@ -122,12 +123,15 @@ def _hits(user: User, period: Period) -> QuerySet[Hit]:
     hits = Hit.objects.filter(
         created_at__date__gte=period.since, created_at__date__lte=period.until
     )
-    return hits if agency is None else hits.filter(agency_id=agency)
+    # every agency of the user's world: a training agency's practice never enters live figures
+    return same_world(hits, user) if agency is None else hits.filter(agency_id=agency)
 
 
 def _screened(user: User, period: Period) -> int:
     agency = _scope(user)
-    rows = ScreeningTally.objects.filter(day__gte=period.since, day__lte=period.until)
+    rows = same_world(
+        ScreeningTally.objects.filter(day__gte=period.since, day__lte=period.until), user
+    )
     if agency is not None:
         rows = rows.filter(agency_id=agency)
     return int(rows.aggregate(n=Sum("screened"))["n"] or 0)
@@ -252,7 +256,9 @@ def control_estimate(*, user: User, period: Period) -> ControlEstimate:
 
 def _screened_by_group(user: User, period: Period) -> dict[str, Counter[str]]:
     agency = _scope(user)
-    rows = ScreeningTally.objects.filter(day__gte=period.since, day__lte=period.until)
+    rows = same_world(
+        ScreeningTally.objects.filter(day__gte=period.since, day__lte=period.until), user
+    )
     if agency is not None:
         rows = rows.filter(agency_id=agency)
     out: dict[str, Counter[str]] = {a: Counter() for a in ATTRIBUTES}

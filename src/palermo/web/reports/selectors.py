@@ -279,12 +279,12 @@ def _identifications(scope: Scope) -> QuerySet[Identification]:
     """Cases referred to a competent authority in the period, by or to an agency in scope."""
     since, until = scope.window()
     found = Identification.objects.filter(referred_at__gte=since, referred_at__lt=until)
-    if scope.agency_ids is not None:
-        found = found.filter(
-            Q(referring_agency_id__in=scope.agency_ids)
-            | Q(competent_authority_id__in=scope.agency_ids)
-        )
-    return found
+    if scope.agency_ids is None:  # every agency of the world (training cases stay apart)
+        return found.filter(scope.agencies("referring_agency_id"))
+    return found.filter(
+        Q(referring_agency_id__in=scope.agency_ids)
+        | Q(competent_authority_id__in=scope.agency_ids)
+    )
 
 
 def identifications_by_state(scope: Scope) -> list[dict[str, Any]]:
