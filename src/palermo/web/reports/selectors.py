@@ -282,8 +282,7 @@ def _identifications(scope: Scope) -> QuerySet[Identification]:
     if scope.agency_ids is None:  # every agency of the world (training cases stay apart)
         return found.filter(scope.agencies("referring_agency_id"))
     return found.filter(
-        Q(referring_agency_id__in=scope.agency_ids)
-        | Q(competent_authority_id__in=scope.agency_ids)
+        Q(referring_agency_id__in=scope.agency_ids) | Q(competent_authority_id__in=scope.agency_ids)
     )
 
 
