@@ -73,6 +73,7 @@ NOT_READS = {
     "palermo.web.notifications.selectors.notification_label": "words of a notification read",
     "palermo.web.reports.selectors.summarise_waits": "arithmetic on figures already read",
     "palermo.web.cases.selectors.is_reference": "whether a text looks like a case reference",
+    "palermo.web.referrals.selectors.sharing_holds": "a yes/no on a referral already read",
 }
 
 
@@ -249,6 +250,12 @@ class TrainingSandboxTests(BaseTestCase):
             "traveller_ids": [[self.traveller.pk]],
             "reference": [self.interview.reference],
             "identification": [self.identification],
+            # no referral crosses the wall (referral_send refuses: see
+            # test_a_training_case_is_never_referred_to_a_live_agency), so none is handed here
+            "referral": [],
+            "since": [None],
+            "until": [None],
+            "direction": [""],
             "period": [
                 Period(
                     since=timezone.localdate() - dt.timedelta(days=30), until=timezone.localdate()
@@ -460,6 +467,26 @@ class TrainingSandboxTests(BaseTestCase):
             )
         # within the sandbox the practice authority decides
         assert self.identification.competent_authority_id == self.training_authority.pk
+
+    def test_a_training_case_is_never_referred_to_a_live_agency(self) -> None:
+        from palermo.web.referrals.models import Referral
+        from palermo.web.referrals.services import referral_send
+
+        with pytest.raises(NotPermittedError, match="training case"):
+            referral_send(
+                actor=self.trainees[Role.SECOND_LINE_INTERVIEWER],
+                case=self.case,
+                recipient=self.agency_b,
+                service="shelter",
+            )
+        with pytest.raises(NotPermittedError, match="never live ones"):
+            referral_send(
+                actor=self.user_with_role(Role.SECOND_LINE_INTERVIEWER),
+                case=self.live_case,
+                recipient=self.training_shelter,
+                service="shelter",
+            )
+        assert not Referral.objects.exists()
 
     def test_a_live_case_never_reaches_a_training_agency(self) -> None:
         with pytest.raises(NotPermittedError, match="never live ones"):

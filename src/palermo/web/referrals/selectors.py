@@ -28,6 +28,7 @@ from palermo.web.lib.roles import (
     has_role,
     require_role,
 )
+from palermo.web.lib.training import same_world
 from palermo.web.referrals.models import (
     READABLE_STATES,
     SHAREABLE_FIELDS,
@@ -225,7 +226,8 @@ def referral_figures(
     agency sent or received (the national body's: all), grouped by receiving and by sending
     agency. Times in hours (median and mean); an acceptance rate over answered referrals."""
     require_role(user, REFERRAL_FIGURES_ROLES, what=gettext_lazy("see referral figures"))
-    referrals = Referral.objects.all()
+    # the national body's "all": every agency of its world (no training referral in live figures)
+    referrals = same_world(Referral.objects.all(), user, "sender_agency")
     national = national_agency_id()
     if national is None or user.agency_id != national:
         referrals = referrals.filter(

@@ -40,6 +40,7 @@ from palermo.web.lib.roles import (
     Role,
     require_role,
 )
+from palermo.web.lib.training import refuse_if_training
 from palermo.web.notifications.kinds import NotificationKind
 from palermo.web.notifications.services import notification_send
 from palermo.web.referrals.models import (
@@ -191,6 +192,7 @@ def referral_send(
     The receiving agency is notified; the answer is due within ``RESPONSE_TIME[service]``.
     """
     require_role(actor, REFERRAL_SEND_ROLES, what=gettext_lazy("refer a case"))
+    refuse_if_training(case, recipient)  # the sandbox's wall: training stays training
     service = str(service)
     type_code = str(referral_type or "")
     if not type_code and service in {s.value for s in ServiceType}:
