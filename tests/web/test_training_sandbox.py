@@ -253,6 +253,9 @@ class TrainingSandboxTests(BaseTestCase):
             # no referral crosses the wall (referral_send refuses: see
             # test_a_training_case_is_never_referred_to_a_live_agency), so none is handed here
             "referral": [],
+            # the academy's cohorts are courses' groups of trainees, scoped by the trainer's
+            # agency (tests/web/test_academy*.py); no cohort holds practice records
+            "cohort": [],
             "since": [None],
             "until": [None],
             "direction": [""],
