@@ -75,7 +75,7 @@ class CourseForm(forms.Form):
 class CohortForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Cohort name"), max_length=200)
     starts_on = forms.DateField(
-        label=gettext_lazy("Starts on"), widget=forms.DateInput({"type": "date"})
+        label=gettext_lazy("Starts on"), widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d")
     )
 
 
@@ -85,7 +85,7 @@ class EnrolForm(forms.Form):
 
 class SessionForm(forms.Form):
     held_on = forms.DateField(
-        label=gettext_lazy("Day held"), widget=forms.DateInput({"type": "date"})
+        label=gettext_lazy("Day held"), widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d")
     )
     topic = forms.CharField(label=gettext_lazy("Topic"), max_length=200)
     present = forms.MultipleChoiceField(
