@@ -320,3 +320,49 @@ class PlanTests(ReportsTestCase):
 
     def test_the_plan_is_for_report_roles_only(self) -> None:
         assert self.get_as(self.caseworker, PLAN).status_code == 403
+
+
+class ReportPdfTests(ReportsTestCase):
+    def _pdf(self, lang: str) -> tuple[str, list[str]]:
+        from pypdf import PdfReader
+
+        self.login(self.supervisor)
+        self.client.cookies["django_language"] = lang
+        response = self.client.get(reverse("reports:report_pdf"), HTTP_ACCEPT_LANGUAGE=lang)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        reader = PdfReader(io.BytesIO(response.content))
+        # pypdf returns the two-byte CID text of an Identity-H font with its zero bytes
+        text = "".join(page.extract_text() for page in reader.pages).replace("\x00", "")
+        fonts = [
+            str(font.get_object()["/BaseFont"])
+            for page in reader.pages
+            for font in page["/Resources"]["/Font"].values()
+        ]
+        return text, fonts
+
+    def test_the_pdf_report_has_every_chart_table_and_privacy_statement_in_english(self) -> None:
+        text, fonts = self._pdf("en")
+        assert "Hits by port or post and disposition" in text
+        assert "Pudong" in text
+        assert "could point to a person" in text  # Pudong's counts are under 11
+        assert fonts
+
+    def test_the_pdf_report_renders_chinese_with_the_font_embedded(self) -> None:
+        from pypdf import PdfReader
+
+        text, fonts = self._pdf("zh-hans")
+        assert "按口岸和处置统计的命中" in text
+        assert "隐私" in text
+        assert any("CJK" in name or "Hei" in name or "PingFang" in name for name in fonts)
+        self.client.cookies["django_language"] = "zh-hans"
+        raw = self.client.get(reverse("reports:report_pdf")).content
+        descriptor = PdfReader(io.BytesIO(raw)).pages[0]["/Resources"]["/Font"]
+        embedded = [
+            f.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+            for f in descriptor.values()
+        ]
+        assert all("/FontFile2" in d or "/FontFile3" in d for d in embedded)
+
+    def test_the_pdf_report_is_for_report_roles_only(self) -> None:
+        assert self.get_as(self.officer, reverse("reports:report_pdf")).status_code == 403

@@ -9,3 +9,4 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
 ]
 urlpatterns.append(path("plan/", views.plan, name="plan"))
+urlpatterns.append(path("report.pdf", views.report_pdf, name="report_pdf"))

@@ -7,8 +7,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
@@ -22,6 +24,7 @@ from palermo.web.lib.roles import REPORT_ROLES
 from palermo.web.reports import selectors
 from palermo.web.reports.dashboard import Section, dashboard_sections
 from palermo.web.reports.forms import ReportFilterForm
+from palermo.web.reports.pdf import dashboard_pdf
 
 
 def _with_exports(request: AuthenticatedRequest, sections: list[Section]) -> list[Section]:
@@ -33,6 +36,35 @@ def _with_exports(request: AuthenticatedRequest, sections: list[Section]) -> lis
         return chart.with_csv_url(f"?{query.urlencode()}")
 
     return [Section(s.title, tuple(link(c) for c in s.charts)) for s in sections]
+
+
+def _scope_line(form: ReportFilterForm, scope: selectors.Scope) -> str:
+    line = _("Figures from %(start)s to %(end)s") % {
+        "start": date_format(scope.start, "DATE_FORMAT"),
+        "end": date_format(scope.end, "DATE_FORMAT"),
+    }
+    line += f" · {form.agency_name(scope)}"
+    if scope.port:
+        line += " · " + _("port or post “%(port)s”") % {"port": scope.port}
+    return line
+
+
+@allow(REPORT_ROLES)
+def report_pdf(request: AuthenticatedRequest) -> HttpResponseBase:
+    """The dashboards with the same filters as a PDF in the reader's language: charts, tables
+    and each figure's privacy statement, the CJK font embedded."""
+    form = ReportFilterForm(request.GET or None, user=request.user)
+    if form.is_bound and not form.is_valid():
+        return dashboard(request)
+    scope = form.scope()
+    sections = dashboard_sections(scope, now=timezone.now())
+    body = dashboard_pdf(
+        sections, title=_("Palermo: dashboards"), scope_line=_scope_line(form, scope)
+    )
+    response = HttpResponse(body, content_type="application/pdf")
+    name = f"palermo-report-{scope.start.isoformat()}-{scope.end.isoformat()}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @allow(REPORT_ROLES)
@@ -53,6 +85,7 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         "form": form,
         "scope": scope,
         "agency_name": form.agency_name(scope),
+        "pdf_query": request.GET.urlencode(),
         "sections": _with_exports(request, sections),
     }
     status = 422 if form.is_bound and not form.is_valid() else 200
