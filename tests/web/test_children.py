@@ -128,8 +128,30 @@ class TestAMinorOnAnAdultsPassport(ChildWorld):
             kind=DispositionKind.REFERRED,
             reason="Passport held by the companion.",
             observed=["BRD-01"],
+            age_in_doubt=age_in_doubt,
         )
         return hit
+
+    def test_an_age_in_doubt_at_the_desk_takes_the_traveller_to_the_child_interview(
+        self,
+    ) -> None:
+        adult_document = {**FLAGGED_RECORD, "date_of_birth": dt.date(1990, 1, 1)}
+        hit = self.referred_hit(adult_document, age_in_doubt=True)
+        with pytest.raises(TransitionRefusedError, match="treated as a child"):
+            interview_start(actor=self.interviewer, instrument_id="second-line-adult", hit=hit)
+        page = self.get_as(self.interviewer, reverse("interviews:list")).content.decode()
+        assert "Age in doubt at the desk: treat as a child." in page
+        interview = self.child_interview({"travel_with": "parent_guardian"}, hit=hit)
+        assert interview.age_in_doubt
+        case = self.open_child_case(interview)
+        assert ChildProtection.objects.get(case=case).age_in_doubt
+
+    def test_the_desk_asks_whether_the_age_is_in_doubt(self) -> None:
+        activate_example(self, "documents-held-and-companion-answers")
+        traveller, _hits = desk_screen(actor=self.officer, record=FLAGGED_RECORD)
+        assert traveller is not None
+        url = reverse("screening:traveller", kwargs={"pk": traveller.pk})
+        assert "Age in doubt" in self.get_as(self.officer, url).content.decode()
 
     def test_a_record_saying_under_18_gets_the_child_interview_until_an_age_assessment_says_adult(
         self,

@@ -326,6 +326,16 @@ class DispositionForm(forms.Form):
             "What you saw or asked, in a few words. A hunch alone is not a reason."
         ),
     )
+    age_in_doubt = forms.BooleanField(
+        label=gettext_lazy(
+            "Age in doubt: the traveller may be under 18, whatever the document says"
+        ),
+        required=False,
+        help_text=gettext_lazy(
+            "The second line then treats the traveller as a child (child interview) until an "
+            "age assessment says otherwise."
+        ),
+    )
     minutes = forms.IntegerField(
         label=gettext_lazy("Minutes spent (optional)"),
         min_value=0,
@@ -380,3 +390,4 @@ class CorrectionForm(DispositionForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["minutes"]  # the time was recorded with the first disposition
+        del self.fields["age_in_doubt"]  # so was the doubt about the age

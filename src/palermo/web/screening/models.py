@@ -180,6 +180,9 @@ class Disposition(models.Model):
     decided_at = models.DateTimeField()
     # what the hit cost the officer (issue 11: officer minutes per hit), when recorded
     minutes = models.PositiveSmallIntegerField(_("minutes spent"), null=True, blank=True)
+    # the officer doubts the traveller's age (a minor on an adult's document): the second line
+    # presumes a child and runs the child interview until an age assessment says otherwise
+    age_in_doubt = models.BooleanField(_("age in doubt"), default=False)
 
     def __str__(self) -> str:
         return f"{self.hit_id}: {self.kind}"

@@ -303,6 +303,7 @@ def _dispose_locked(
     request: HttpRequest | None,
     together: int = 0,
     minutes: int | None = None,
+    age_in_doubt: bool = False,
 ) -> Disposition:
     """Record one disposition inside the caller's transaction (the hit row locked)."""
     locked = Hit.objects.select_for_update().get(pk=hit_pk)
@@ -316,10 +317,13 @@ def _dispose_locked(
         decided_by=actor,
         decided_at=timezone.now(),
         minutes=minutes,
+        age_in_doubt=age_in_doubt,
     )
     locked.status = kind
     locked.save(update_fields=["status"])
     detail: dict[str, Any] = {"kind": kind, "observed": seen}
+    if age_in_doubt:
+        detail["age_in_doubt"] = True
     if together:
         detail["together_with"] = together  # disposed of with the traveller's other hits
     audit_record(
@@ -342,10 +346,12 @@ def hit_dispose(
     reason: str,
     observed: Iterable[str] = (),
     minutes: int | None = None,
+    age_in_doubt: bool = False,
     request: HttpRequest | None = None,
 ) -> Disposition:
     """Record the officer's disposition of a hit, with a reason (and, when given, the minutes
-    it took: what each profile costs the officers).
+    it took: what each profile costs the officers). ``age_in_doubt``: the traveller may be
+    under 18 whatever the document says (the second line then presumes a child).
 
     Facts, not feelings (FRA safeguard 2): every disposition needs a written reason, and a
     referral to a second-line interview also names what the officer observed (BRD ids).
@@ -378,6 +384,7 @@ def hit_dispose(
             seen=seen,
             request=request,
             minutes=minutes,
+            age_in_doubt=age_in_doubt,
         )
     hit.status = disposition.kind
     return disposition
@@ -391,6 +398,7 @@ def traveller_hits_dispose(
     reason: str,
     observed: Iterable[str] = (),
     exceptions: Iterable[int] = (),
+    age_in_doubt: bool = False,
     request: HttpRequest | None = None,
 ) -> list[Disposition]:
     """One disposition for every hit of a traveller still waiting, except the hits named in
@@ -442,6 +450,7 @@ def traveller_hits_dispose(
                 seen=seen,
                 request=request,
                 together=len(waiting),
+                age_in_doubt=age_in_doubt,
             )
             for h in waiting
         ]

@@ -212,6 +212,7 @@ def traveller_dispose(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
                 observed=form.cleaned_data["observed"],
                 exceptions=form.left_out(),
+                age_in_doubt=form.cleaned_data.get("age_in_doubt", False),
                 request=request,
             )
         except InputError as exc:
@@ -276,6 +277,7 @@ def hit_dispose(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             reason=data["reason"],
             observed=data["observed"],
             minutes=data.get("minutes"),
+            age_in_doubt=data.get("age_in_doubt", False),
             request=request,
         )
 
