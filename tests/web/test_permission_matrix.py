@@ -106,6 +106,41 @@ from referral_fixtures import REFERRAL_URL_EXAMPLES  # noqa: E402
 
 URL_EXAMPLES.update(REFERRAL_URL_EXAMPLES)
 
+
+def _a_consular_case(test: Any) -> Any:
+    from palermo.web.consular.services import consular_case_open
+
+    if not hasattr(test, "_example_consular_case"):
+        test._example_consular_case = consular_case_open(
+            actor=test.user_with_role(Role.CONSULAR_OFFICER),
+            full_name="Lin Xiaohong",
+            origin="self_presenting",
+            country="Italy",
+            home_province="Fujian",
+        )
+    return test._example_consular_case
+
+
+for _name in (
+    "consular:detail",
+    "consular:assistance",
+    "consular:travel_document",
+    "consular:risk",
+    "consular:return_plan",
+    "consular:return_stage",
+):
+    URL_EXAMPLES[_name] = lambda t: {"pk": _a_consular_case(t).case_id}
+# POST only: a GET is refused before the assessment or follow-up is looked up
+URL_EXAMPLES["consular:risk_override"] = lambda t: {
+    "pk": _a_consular_case(t).case_id,
+    "assessment_pk": 1,
+}
+URL_EXAMPLES["consular:follow_up"] = lambda t: {
+    "pk": _a_consular_case(t).case_id,
+    "follow_up_pk": 1,
+}
+
+
 # The screening, interview and profile flows (tests/web/flow_fixtures.py).
 from flow_fixtures import FLOW_URL_EXAMPLES  # noqa: E402
 

@@ -64,6 +64,7 @@ from palermo.web.lib.env import (
     env_bool,
     env_int,
     env_list,
+    env_months,
     env_networks,
     env_secret,
     env_str,
@@ -166,6 +167,7 @@ INSTALLED_APPS = [
     "palermo.web.accounts",
     "palermo.web.audit",
     "palermo.web.cases",
+    "palermo.web.consular",
     "palermo.web.api",
     "palermo.web.profiles",
     "palermo.web.screening",
@@ -303,6 +305,11 @@ OVERRIDE_SHARE_DAYS = env_int("PALERMO_OVERRIDE_SHARE_DAYS", 30, minimum=1, maxi
 NRM_FIRST_STAGE_DAYS = env_int("PALERMO_NRM_FIRST_STAGE_DAYS", 5, minimum=1, maximum=365)
 NRM_RECOVERY_DAYS = env_int("PALERMO_NRM_RECOVERY_DAYS", 30, minimum=30, maximum=3 * 365)
 NRM_RECONSIDERATION_DAYS = env_int("PALERMO_NRM_RECONSIDERATION_DAYS", 14, minimum=1, maximum=365)
+
+# Consular return: follow-ups after a national's return fall due this many months after
+# arrival (consular/services.py); a daily task announces those that fell due.
+RETURN_FOLLOWUP_MONTHS = env_months("PALERMO_RETURN_FOLLOWUP_MONTHS", [3, 6, 12])
+RETURN_FOLLOWUP_DAILY = env_bool("PALERMO_RETURN_FOLLOWUP_DAILY", True)
 
 # Bounded input: a body larger than its view allows is refused (413) before it is read
 # (lib/uploads.py); the files Palermo writes are 0600 in 0700 folders (lib/apps.py).

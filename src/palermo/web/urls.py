@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("accounts/", include("palermo.web.accounts.urls")),
     path("audit/", include("palermo.web.audit.urls")),
     path("cases/", include("palermo.web.cases.urls")),
+    path("consular/", include("palermo.web.consular.urls")),
     path("api/", api.urls),
     path("screening/", include("palermo.web.screening.urls")),
     path("interviews/", include("palermo.web.interviews.urls")),

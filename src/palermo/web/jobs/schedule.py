@@ -59,6 +59,12 @@ SCHEDULES: tuple[Schedule, ...] = (
         next_due=hourly,
         enabled=lambda: bool(getattr(settings, "REFERRAL_ESCALATION", True)),
     ),
+    Schedule(
+        name="return-follow-ups-daily",
+        task_path="palermo.web.consular.tasks.follow_ups_daily",
+        next_due=daily_at(7),
+        enabled=lambda: bool(getattr(settings, "RETURN_FOLLOWUP_DAILY", True)),
+    ),
 )
 
 

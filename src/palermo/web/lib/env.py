@@ -89,6 +89,29 @@ def env_list(
     return items
 
 
+def env_months(
+    name: str, default: list[int], *, environ: Mapping[str, str] | None = None
+) -> list[int]:
+    """A comma-separated list of whole months, each 1 to 120, e.g. ``3,6,12``.
+
+    >>> env_months("M", [3], environ={"M": "12, 3,6"})
+    [3, 6, 12]
+    >>> env_months("M", [3], environ={"M": "3,six"})
+    Traceback (most recent call last):
+    ...
+    palermo.web.lib.env.ConfigurationError: M='3,six': expected months 1-120, comma-separated
+    """
+    items = env_list(name, [str(m) for m in default], environ=environ)
+    try:
+        months = sorted({int(item) for item in items})
+    except ValueError:
+        months = []
+    if not months or any(not 1 <= m <= 120 for m in months):
+        raw = _raw(name, environ)
+        raise ConfigurationError(f"{name}={raw!r}: expected months 1-120, comma-separated")
+    return months
+
+
 def env_secret(name: str, *, environ: Mapping[str, str] | None = None) -> str | None:
     """``NAME`` itself, or the contents of the file named by ``NAME_FILE`` (Docker secrets)."""
     value = _raw(name, environ)

@@ -34,6 +34,7 @@ NAV: list[NavEntry] = [
     NavEntry("nrm:due", _("Identification decisions")),
     NavEntry("reports:dashboard", _("Dashboards")),
     NavEntry("academy:index", _("Training academy")),
+    NavEntry("consular:list", _("Consular assistance")),
     NavEntry("audit:search", _("Audit log")),
     NavEntry("agreements:list", _("Data-sharing agreements")),
     NavEntry("administration:index", _("Administration")),

@@ -145,6 +145,15 @@ SECOND_FACTOR_ROLES: RoleSet = PERSONAL_DATA_ROLES | frozenset(
 # guardian appointed (the owning agency's; names are read by PERSONAL_DATA_ROLES only).
 CHILD_PROTECTION_ROLES: RoleSet = CASE_OPENING_ROLES
 
+# --- consular assistance ------------------------------------------------------------------
+# Nationals abroad: open a consular case, keep the assistance log, issue an emergency travel
+# document, assess the risk of return, plan and record the return, hand over, follow up.
+CONSULAR_ROLES: RoleSet = frozenset({Role.CONSULAR_OFFICER})
+# Read the consular cases of the agency (a supervisor oversees them without the person's
+# identity) and record why a return may go ahead although its risk was assessed high.
+CONSULAR_READ_ROLES: RoleSet = frozenset({Role.CONSULAR_OFFICER, Role.SUPERVISOR})
+CONSULAR_OVERRIDE_ROLES: RoleSet = frozenset({Role.SUPERVISOR})
+
 # --- data-sharing agreements ---------------------------------------------------------------
 # Administrators (every agency's) and supervisors (their own agency's).
 AGREEMENT_ROLES: RoleSet = frozenset({Role.ADMINISTRATOR, Role.SUPERVISOR})

@@ -118,7 +118,10 @@ def _help_text(spec: FieldSpec) -> str:
     if spec.kind is Kind.COUNTRY_LIST:
         return _("Country names or codes, separated by ';'.")
     if spec.name == "record_id":
-        return _("Left empty, the desk numbers the record.")
+        return _(
+            "Left empty, the desk numbers the record. For a visa application: the application "
+            "number, which links its hits to the visa file."
+        )
     return ""
 
 

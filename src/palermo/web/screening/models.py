@@ -105,6 +105,8 @@ class Traveller(models.Model):
     event_date = models.DateField(_("event date"), null=True, blank=True)
     record = EncryptedTextField(_("traveller record"))
     set_version = models.CharField(max_length=64)
+    # a visa application screened at a consulate: the visa file its hits link to
+    visa_application_ref = models.CharField(_("visa application"), max_length=100, blank=True)
 
     class Meta:
         indexes = (models.Index(fields=["agency", "-screened_at"], name="traveller_agency_recent"),)

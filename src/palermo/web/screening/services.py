@@ -87,6 +87,26 @@ def _profile_indicators(rule_id: str, profile_set: ProfileSet) -> list[str]:
     return [i for i in profile.indicators if i in OBSERVATION_IDS]
 
 
+VISA_APPLICATION = "visa_application"
+
+
+def visa_application_ref(record: Mapping[str, Any]) -> str:
+    """The visa file a screened visa application links to: its record id (the application
+    number the consulate gives it), unless the desk numbered the record itself.
+
+    >>> visa_application_ref({"event_kind": "visa_application", "record_id": "V-2026-0042"})
+    'V-2026-0042'
+    >>> visa_application_ref({"event_kind": "exit", "record_id": "V-2026-0042"})
+    ''
+    >>> visa_application_ref({"event_kind": "visa_application", "record_id": "desk-0a1b2c"})
+    ''
+    """
+    if record.get("event_kind") != VISA_APPLICATION:
+        return ""
+    record_id = str(record.get("record_id") or "")
+    return "" if record_id.startswith("desk-") else record_id[:100]
+
+
 def _store(
     *,
     actor: User,
@@ -109,6 +129,7 @@ def _store(
         event_date=event_date,
         record=record_to_json(record),
         set_version=set_version,
+        visa_application_ref=visa_application_ref(record),
     )
     rows = Hit.objects.bulk_create(
         [
