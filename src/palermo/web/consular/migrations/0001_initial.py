@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0003_password_change_and_token_expiry'),
         ('cases', '0005_case_event_kind_child_protection'),
-        ('screening', '0010_traveller_visa_application_ref'),
+        ('screening', '0011_traveller_visa_application_ref'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('screening', '0009_tally_and_minutes'),
+        ('screening', '0010_disposition_age_in_doubt'),
     ]
 
     operations = [
