@@ -25,7 +25,7 @@ from palermo.web.directory.models import LANGUAGE_CHOICES, SERVICE_TYPE_CHOICES,
 from palermo.web.directory.selectors import provider_list
 from palermo.web.lib.confirm import confirmed
 from palermo.web.lib.errors import reasons
-from palermo.web.lib.params import IdChoiceField
+from palermo.web.lib.params import IdChoiceField, parsed_id
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.problems import show_on_form
 from palermo.web.lib.roles import (
@@ -262,9 +262,12 @@ def referral_create_view(request: AuthenticatedRequest, case_pk: int) -> HttpRes
         default_type = DEFAULT_TYPE[ServiceType(service)].value
     except ValueError:
         default_type = ""
-    send = SendForm(
-        request.POST or None, initial={"service": service, "referral_type": default_type}
-    )
+    initial: dict[str, Any] = {"service": service, "referral_type": default_type}
+    chosen = parsed_id(request.GET.get("recipient", ""))
+    if chosen is not None:
+        initial["recipient"] = chosen  # "Choose" on a provider found by the route
+    # its own ids: the route form above has fields of the same names
+    send = SendForm(request.POST or None, initial=initial, auto_id="send_%s")
     status = 200
     if request.method == "POST":
         if send.is_valid():
