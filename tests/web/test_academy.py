@@ -224,6 +224,18 @@ class TestSimulateCohortCommand(BaseTestCase):
         assert trainees == 3
         assert Cohort.objects.get(simulated=True).name == name
 
+    def test_a_built_in_course_is_copied_for_the_trainers_agency_once(self) -> None:
+        from palermo.web.academy.models import Course
+        from palermo.web.commands import academy_simulate
+
+        trainer = self.user_with_role(Role.TRAINER)
+        for seed in (1, 2):
+            academy_simulate(
+                trainer=trainer.username, course="children", size=2, exercises=1, seed=seed
+            )
+        assert Course.objects.filter(agency=self.agency_a).count() == 1
+        assert Cohort.objects.filter(simulated=True).count() == 2
+
     def test_an_unknown_trainer_or_course_is_refused_naming_the_option(self) -> None:
         from palermo.errors import InputError
         from palermo.web.commands import academy_simulate

@@ -145,7 +145,12 @@ def simulate_cohort_command(
         str, typer.Option("--trainer", help="The trainer's user name. 培训师用户名。")
     ],
     course: Annotated[
-        int, typer.Option("--course", help="The course (its number in the academy). 课程编号。")
+        str,
+        typer.Option(
+            "--course",
+            help="A course's number in the academy, or a built-in course (first-line, "
+            "second-line, children). 课程编号或内置课程。",
+        ),
     ],
     size: Annotated[int, typer.Option("--size", help="Trainees. 学员人数。")] = 12,
     exercises: Annotated[

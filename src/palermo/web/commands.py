@@ -55,7 +55,7 @@ def password_refusal(password: str) -> str | None:
 
 
 def academy_simulate(
-    *, trainer: str, course: int, size: int, exercises: int, seed: int
+    *, trainer: str, course: int | str, size: int, exercises: int, seed: int
 ) -> tuple[str, int]:
     """``palermo training simulate-cohort``: a simulated cohort on one of the trainer's
     courses, through the academy's service (the trainer is the actor)."""
@@ -64,7 +64,7 @@ def academy_simulate(
 
     from palermo.errors import InputError
     from palermo.web.academy.models import Course
-    from palermo.web.academy.services import cohort_simulate
+    from palermo.web.academy.services import cohort_simulate, course_builtin
     from palermo.web.accounts.models import User
     from palermo.web.lib.problems import problem
 
@@ -79,7 +79,10 @@ def academy_simulate(
                 )
             ]
         )
-    found = Course.objects.filter(pk=course, agency_id=user.agency_id).first()
+    if isinstance(course, str) and not course.isdigit():
+        found: Course | None = course_builtin(actor=user, key=course)
+    else:
+        found = Course.objects.filter(pk=int(course), agency_id=user.agency_id).first()
     if found is None:
         raise InputError(
             [

@@ -110,26 +110,13 @@ def _academy(trainer: User) -> int:
     dashboard has something to show; returns the simulated cohort's size."""
     from django.utils import timezone
 
-    from palermo.training.package import builtin_course
-    from palermo.web.academy.models import Cohort, Course
-    from palermo.web.academy.services import cohort_simulate, course_create
+    from palermo.web.academy.models import Cohort
+    from palermo.web.academy.services import cohort_simulate, course_builtin
 
     existing = Cohort.objects.filter(simulated=True, agency=trainer.agency).first()
     if existing is not None:
         return existing.enrolments.count()
-    spec = builtin_course("second-line")
-    course = Course.objects.filter(agency=trainer.agency, title=spec.title.en).first()
-    course = course or course_create(
-        actor=trainer,
-        values={
-            "title": spec.title.en,
-            "title_zh": spec.title.zh,
-            "summary": spec.summary.en,
-            "summary_zh": spec.summary.zh,
-            "modules": list(spec.modules),
-            "scenarios": list(spec.scenario_ids),
-        },
-    )
+    course = course_builtin(actor=trainer, key="second-line")
     cohort = cohort_simulate(
         actor=trainer,
         course=course,

@@ -368,3 +368,24 @@ def cohort_simulate(
             detail={"size": size, "exercises": exercises, "seed": seed},
         )
     return cohort
+
+
+def course_builtin(*, actor: User, key: str, request: HttpRequest | None = None) -> Course:
+    """The actor's agency's copy of a built-in course (``palermo.training.package``), made on
+    first use through :func:`course_create`."""
+    from palermo.training.package import builtin_course
+
+    spec = builtin_course(key)
+    found = Course.objects.filter(agency_id=actor.agency_id, title=spec.title.en).first()
+    return found or course_create(
+        actor=actor,
+        values={
+            "title": spec.title.en,
+            "title_zh": spec.title.zh,
+            "summary": spec.summary.en,
+            "summary_zh": spec.summary.zh,
+            "modules": list(spec.modules),
+            "scenarios": list(spec.scenario_ids),
+        },
+        request=request,
+    )
