@@ -198,11 +198,36 @@ class DashboardTests(ReportsTestCase):
         # the referring agency's neighbour sees none of it
         assert self._csv(self.other_supervisor, "identification-times")[1:] == []
 
+    def test_referrals_by_receiving_agency_and_acceptance_by_service(self) -> None:
+        from referral_fixtures import referral_world, send_to_shelter
+
+        from palermo.web.referrals.services import referral_accept, referral_decline
+
+        referral_world(self)
+        with mock.patch("django.utils.timezone.now", return_value=NOW - dt.timedelta(days=2)):
+            shelter = send_to_shelter(self)
+            medical = send_to_shelter(self, service="medical")
+        referral_accept(actor=self.outsider, referral=shelter)  # answered two days later
+        referral_decline(actor=self.outsider, referral=medical, reason="no doctor this week")
+        by_agency = self._csv(self.supervisor, "referrals-by-agency")
+        assert sorted(by_agency[1:]) == [
+            ["Harbour shelter", "Accepted", "1"],
+            ["Harbour shelter", "Declined", "1"],
+        ]
+        acceptance = self._csv(self.supervisor, "referral-acceptance")
+        assert acceptance[0][:2] == ["Service", "Accepted, per cent of answered"]
+        assert sorted(acceptance[1:]) == [
+            ["Medical care", "0.0", "1", "0", "1", "48.0"],
+            ["Shelter and safe accommodation", "100.0", "1", "1", "0", "48.0"],
+        ]
+        # the shelter's supervisor sees the same referrals, received
+        assert len(self._csv(self.other_supervisor, "referrals-by-agency")) == 3
+
     def test_the_page_shows_every_chart_with_its_table_in_english(self) -> None:
         response = self.get_as(self.supervisor, DASHBOARD)
         assert response.status_code == 200
         html = response.content.decode()
-        assert html.count('<figure class="chart"') == 12
+        assert html.count('<figure class="chart"') == 14
         assert "<svg" in html
         assert "Hits by port or post and disposition" in html
         assert "Northgate border post" in html

@@ -12,8 +12,10 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from palermo.web.cases.models import CASE_STATUS_CHOICES, OUTCOME_CHOICES
+from palermo.web.directory.models import SERVICE_TYPE_LABELS
 from palermo.web.lib.charts import Chart, Column, bar_chart, line_chart
 from palermo.web.nrm.models import STATE_CHOICES
+from palermo.web.referrals.models import REFERRAL_STATE_CHOICES
 from palermo.web.reports import selectors
 from palermo.web.screening.models import DISPOSITION_CHOICES, HIT_STATUS_CHOICES
 
@@ -163,5 +165,41 @@ def identification_charts(scope: selectors.Scope) -> Section:
     )  # fmt: skip
 
 
+def referral_charts(scope: selectors.Scope) -> Section:
+    state = _words(REFERRAL_STATE_CHOICES)
+    services = {str(code): str(label) for code, label in SERVICE_TYPE_LABELS.items()}
+    by_service = [
+        {**r, "service": services.get(r["service"], r["service"])}
+        for r in selectors.referrals_by_service(scope)
+    ]
+    return Section(
+        _("Referrals between agencies"),
+        (
+            bar_chart(id="referrals-by-agency",
+                      title=_("Referrals by receiving agency and where they stand"),
+                      rows=[{**r, "state": state(r["state"])}
+                            for r in selectors.referrals_by_recipient(scope)],
+                      category=Column("agency", _("Receiving agency")),
+                      series=Column("state", _("State")),
+                      value=Column("n", _("Referrals"), numeric=True)),
+            bar_chart(id="referral-acceptance", title=_("Acceptance rate by service"),
+                      rows=[r for r in by_service if r["rate"] is not None],
+                      category=Column("service", _("Service")),
+                      value=Column("rate", _("Accepted, per cent of answered"), numeric=True),
+                      extra=(Column("sent", _("Sent"), numeric=True),
+                             Column("accepted", _("Accepted"), numeric=True),
+                             Column("declined", _("Declined"), numeric=True),
+                             Column("median_hours", _("Median hours to an answer"),
+                                    numeric=True)),
+                      note=_("Referrals sent in the period by or to the agencies shown.")),
+        ),
+    )  # fmt: skip
+
+
 def dashboard_sections(scope: selectors.Scope, *, now: dt.datetime) -> list[Section]:
-    return [screening_charts(scope, now=now), case_charts(scope), identification_charts(scope)]
+    return [
+        screening_charts(scope, now=now),
+        case_charts(scope),
+        referral_charts(scope),
+        identification_charts(scope),
+    ]

@@ -26,6 +26,7 @@ from palermo.web.cases.models import Case, CaseEvent, CaseEventKind, CaseStatus,
 from palermo.web.lib.roles import REPORT_ROLES, require_role
 from palermo.web.lib.training import in_training, same_world
 from palermo.web.nrm.models import Identification
+from palermo.web.referrals.models import Referral, ReferralState
 from palermo.web.screening.models import PENDING, BatchJob, Disposition, Hit, JobStatus
 
 _SEE_REPORTS = gettext_lazy("see the dashboards")
@@ -306,3 +307,50 @@ def identification_times(scope: Scope) -> list[dict[str, Any]]:
             if start is not None and end is not None:
                 spans[key].append((end - start).total_seconds() / 86400)
     return [{"step": key, **summarise_waits(days)} for key, days in spans.items() if days]
+
+
+def _referrals(scope: Scope) -> QuerySet[Referral]:
+    """Referrals sent in the period by or to an agency in scope."""
+    since, until = scope.window()
+    found = Referral.objects.filter(sent_at__gte=since, sent_at__lt=until)
+    if scope.agency_ids is not None:
+        found = found.filter(
+            Q(sender_agency_id__in=scope.agency_ids) | Q(recipient_id__in=scope.agency_ids)
+        )
+    return found
+
+
+def referrals_by_recipient(scope: Scope) -> list[dict[str, Any]]:
+    rows = (
+        _referrals(scope)
+        .values("recipient__name", "state")
+        .annotate(n=Count("id"))
+        .order_by("recipient__name", "state")
+    )
+    return [{"agency": r["recipient__name"], "state": r["state"], "n": r["n"]} for r in rows]
+
+
+def referrals_by_service(scope: Scope) -> list[dict[str, Any]]:
+    """Per service: sent, accepted (including delivered), declined, the acceptance rate among
+    those answered, and the median hours from sending to the answer."""
+    accepted = {ReferralState.ACCEPTED.value, ReferralState.DONE.value}
+    groups: dict[str, dict[str, Any]] = {}
+    fields = ("service", "state", "sent_at", "responded_at")
+    for service, state, sent, answered in _referrals(scope).values_list(*fields):
+        group = groups.setdefault(service, {"sent": 0, "accepted": 0, "declined": 0, "waits": []})
+        group["sent"] += 1
+        group["accepted"] += state in accepted
+        group["declined"] += state == ReferralState.DECLINED.value
+        if answered is not None:
+            group["waits"].append((answered - sent).total_seconds() / 3600)
+    return [
+        {
+            "service": service,
+            "sent": g["sent"],
+            "accepted": g["accepted"],
+            "declined": g["declined"],
+            "rate": _share(g["accepted"], g["accepted"] + g["declined"]),
+            "median_hours": round(statistics.median(g["waits"]), 1) if g["waits"] else None,
+        }
+        for service, g in sorted(groups.items())
+    ]
