@@ -191,7 +191,6 @@ def case_open(
     contact: str = "",
     notes: str = "",
     interview_ref: str = "",
-    child_protection: str = "",
     request: HttpRequest | None = None,
 ) -> Case:
     """Open a case from a second-line interview whose outcome is a possible or presumed victim.
@@ -241,10 +240,6 @@ def case_open(
         )
         case_name_index(case=case, full_name=person.full_name)
         _event(case, actor, CaseEventKind.OPENED, outcome=str(outcome))
-        if child_protection:
-            # the referral note is the timeline's reason: the child protection service to
-            # contact, not the child's personal data (those stay in the encrypted fields)
-            _event(case, actor, CaseEventKind.CHILD_PROTECTION, reason=child_protection[:500])
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -255,7 +250,6 @@ def case_open(
             detail={
                 "person": person.pseudonym,
                 "interview": interview_ref,
-                "child_protection": bool(child_protection),
             },
         )
     return case

@@ -138,7 +138,8 @@ def child_protection_open(
             actor=actor,
             case=case,
             kind=CaseEventKind.CHILD_PROTECTION,
-            reason="; ".join(r["en"] for r in shown),
+            # the reasons are listed in the reader's language on the case's child-protection
+            # panel; the timeline names the step (a reason here would be in English only)
             age_in_doubt=age_in_doubt,
         )
         # the referral itself is sent from the referrals page (recipient, consent, agreement):
