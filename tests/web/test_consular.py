@@ -8,17 +8,20 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from admin_fixtures import agreement_between
 from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 from flow_fixtures import FLAGGED_RECORD, TODAY, activate_example
+from referral_fixtures import CHECKLIST
 
 from palermo.errors import InputError
 from palermo.web.accounts.models import Agency
 from palermo.web.audit.models import AuditEntry
 from palermo.web.cases.models import Case
+from palermo.web.cases.services import consent_record
 from palermo.web.consular.models import ConsularCase, FollowUp, ReturnStage, TravelDocument
 from palermo.web.consular.services import (
     add_months,
@@ -32,8 +35,9 @@ from palermo.web.consular.services import (
     travel_document_issue,
 )
 from palermo.web.jobs.worker import run_ready_tasks
-from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
+from palermo.web.lib.errors import ConsentRequiredError, NotPermittedError, TransitionRefusedError
 from palermo.web.lib.roles import AgencyKind, Role
+from palermo.web.referrals.models import Referral
 from palermo.web.screening.services import desk_screen
 from palermo.web.testsupport import BaseTestCase, make_user
 
@@ -94,6 +98,20 @@ class ConsularTestCase(BaseTestCase):
             retrafficking="low",
             notes="Recruiter is in custody in Italy; family not involved.",
         )
+
+    def ready_to_hand_over(self, consular_case: ConsularCase) -> None:
+        """The person's consents for the home province's agency, and an agreement with it."""
+        agreement_between(
+            self, self.consulate, self.home, purposes=("return",), reference="DSA-2026-RETURN"
+        )
+        for purpose, recipient in (("sharing", self.home), ("assistance", None)):
+            consent_record(
+                actor=self.consul,
+                case=consular_case.case,
+                purpose=purpose,
+                recipient=recipient,
+                checklist=CHECKLIST,
+            )
 
     def stage(self, consular_case: ConsularCase, stage: str, at: dt.datetime, **kw: Any) -> Any:
         return return_stage_record(
@@ -346,13 +364,23 @@ class TestReturnAndFollowUp(ConsularTestCase):
             self.stage(
                 consular_case, "handed_over", timezone.now(), receiving_agency=self.consulate
             )
-        self.stage(consular_case, "handed_over", timezone.now(), receiving_agency=self.home)
+        with pytest.raises(ConsentRequiredError):
+            self.stage(consular_case, "handed_over", timezone.now(), receiving_agency=self.home)
+        assert not Referral.objects.exists()
+        self.ready_to_hand_over(consular_case)
+        record = self.stage(
+            consular_case, "handed_over", timezone.now(), receiving_agency=self.home
+        )
+        assert record.referral.recipient == self.home
+        assert record.referral.service == "return_reintegration"
+        assert record.referral.case_id == consular_case.case_id
         with pytest.raises(TransitionRefusedError):
             self.stage(consular_case, "handed_over", timezone.now(), receiving_agency=self.home)
         url = reverse("consular:detail", args=[consular_case.case_id])
         page = self.get_as(self.consul, url).content.decode()
         assert "Fujian provincial women&#x27;s federation" in page
         assert "Next follow-up after return" in page
+        assert record.referral.reference in page
 
     @override_settings(RETURN_FOLLOWUP_MONTHS=[3, 6])
     def test_the_daily_task_announces_each_follow_up_once_when_it_falls_due(self) -> None:
@@ -400,6 +428,7 @@ class TestReturnAndFollowUp(ConsularTestCase):
 class TestPagesWalkTheReturn(ConsularTestCase):
     def test_a_consul_walks_the_return_on_the_page_with_a_next_step_at_every_stage(self) -> None:
         consular_case = self.open()
+        self.ready_to_hand_over(consular_case)
         pk = consular_case.case_id
         self.login(self.consul)
         detail = reverse("consular:detail", args=[pk])

@@ -40,9 +40,11 @@ from palermo.web.consular.models import (
     RiskLevel,
     TravelDocument,
 )
+from palermo.web.directory.models import ServiceType
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
 from palermo.web.lib.problems import problem
 from palermo.web.lib.roles import CONSULAR_OVERRIDE_ROLES, CONSULAR_ROLES, require_role
+from palermo.web.referrals.services import referral_send
 from palermo.web.screening.models import Traveller
 
 MAX_NOTE = 5000
@@ -581,12 +583,25 @@ def return_stage_record(
         if wanted in _BEFORE_DEPARTURE or wanted is ReturnStage.DEPARTED:
             _require_return_allowed(locked)
         _raise(_stage_problems(actor, plan, wanted, at, receiving_agency))
+        referral = None
+        if wanted is ReturnStage.HANDED_OVER and receiving_agency is not None:
+            # the hand-over is a referral for return and reintegration: the person's consents
+            # and a data-sharing agreement are checked there; a refusal leaves nothing written
+            referral = referral_send(
+                actor=actor,
+                case=locked.case,
+                recipient=receiving_agency,
+                service=ServiceType.RETURN_REINTEGRATION,
+                message=note or _("Hand-over after return: reintegration in the home province."),
+                request=request,
+            )
         record = ReturnStageRecord.objects.create(
             plan=plan,
             stage=wanted.value,
             at=at,
             note=note,
             receiving_agency=receiving_agency if wanted is ReturnStage.HANDED_OVER else None,
+            referral=referral,
             recorded_by=actor,
             recorded_at=timezone.now(),
         )
@@ -603,6 +618,7 @@ def return_stage_record(
                 "stage": wanted.value,
                 "follow_ups": planned,
                 "to_agency": receiving_agency.pk if receiving_agency else None,
+                "referral": referral.reference if referral else "",
             },
         )
     return record

@@ -349,7 +349,7 @@ def _context(request: AuthenticatedRequest, pk: int, **forms_: Any) -> dict[str,
         "show_notes": show_notes,
         **state,
         "assessments": assessments,
-        "stages": list(plan.stages.select_related("recorded_by", "receiving_agency"))
+        "stages": list(plan.stages.select_related("recorded_by", "receiving_agency", "referral"))
         if plan
         else [],
         "next_stage_label": services.stage_label(stage) if stage else "",
