@@ -97,7 +97,7 @@ def receive(data: bytes, keys: AgencyKeys = SOUTH_KEYS) -> dict[str, object]:
     contact=TEXT,
     notes=TEXT,
     status=st.sampled_from(["identified", "referred", "assisted", "closed"]),
-    outcome=st.sampled_from(["possible", "presumed"]),
+    outcome=st.sampled_from(["possible", "presumed", "child_at_risk"]),
     kind=st.sampled_from(["border_post", "ngo", "anti_trafficking", "international"]),
     consented=st.lists(st.sampled_from(list(FIELDS)), min_size=1, unique=True),
 )

@@ -91,6 +91,28 @@ URL_EXAMPLES["cases:consent_withdraw"] = lambda t: {
 }
 
 
+# The cross-border exchange: a case of agency A, and a partner key registered by agency A.
+for _name in ("exchange:case", "exchange:consent", "exchange:export"):
+    URL_EXAMPLES[_name] = lambda t: {"pk": _a_case(t).pk}
+
+
+def _a_partner(test: Any) -> Any:
+    from palermo.web.exchange import services
+    from palermo.web.lib.roles import Role as _Role
+
+    if not hasattr(test, "_example_partner"):
+        admin = test.user_with_role(_Role.ADMINISTRATOR)
+        abroad = test.user_with_role(_Role.ADMINISTRATOR, agency=test.agency_b)
+        pair = services.key_pair_generate(actor=abroad, agency=test.agency_b, country="TH")
+        test._example_partner = services.partner_register(
+            actor=admin, card=services.key_card(pair).encode(), kind="ngo", agreement="DSA-1"
+        )
+    return test._example_partner
+
+
+for _name in ("exchange:partner", "exchange:partner_confirm", "exchange:partner_retire"):
+    URL_EXAMPLES[_name] = lambda t: {"pk": _a_partner(t).pk}
+
 # POST only: a GET is refused before the notification is looked up
 URL_EXAMPLES["notifications:open"] = lambda t: {"pk": 1}
 # a profile's outcomes: any rule id (a profile without hits shows an empty report)

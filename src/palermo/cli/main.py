@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "serve",  # palermo serve
     "training",  # palermo training scenarios|export|import
     "web",  # palermo audit|keys|web: Django is loaded only when one of them runs
+    "exchange",  # palermo exchange export|import|verify|card|generate-keys (Django inside)
 )
 
 for _name in COMMAND_MODULES:

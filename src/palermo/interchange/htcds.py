@@ -25,9 +25,10 @@ case.status              ``cas_Status``                     identified, referred
 case.outcome             ``vic_TraffickingStatus``          possible and presumed victim ->
                                                             PossibleVictimOfTrafficking (only a
                                                             competent authority identifies an
-                                                            actual victim)
-case.outcome             ``plm_IndicatorOutcome``           possible or presumed (Palermo's
-                                                            interview outcome, kept exact)
+                                                            actual victim); a child at risk
+                                                            (no finding on trafficking): left out
+case.outcome             ``plm_IndicatorOutcome``           possible, presumed or child_at_risk
+                                                            (Palermo's outcome, kept exact)
 agency kind              ``vic_TraffickingStatusDecision``  anti-trafficking office -> Police;
                          ``MakingOrg``                      NGO -> NGO; international -> Other;
                                                             the rest -> NonPoliceGovernmental...
@@ -105,7 +106,7 @@ HTCDS_REFERRAL_REASONS: Final = (
     "MigrationOrChangeOfLocation",
     "Other",
 )
-INDICATOR_OUTCOMES: Final = ("possible", "presumed")
+INDICATOR_OUTCOMES: Final = ("possible", "presumed", "child_at_risk")
 
 #: every field a person may consent to sending, in the order a page lists them
 FIELDS: Final[dict[str, FieldSpec]] = {
@@ -234,7 +235,10 @@ def htcds_values(case: CaseData) -> dict[str, str]:
         "plm_ContactDetails": case.contact,
         "cco_CaseComment": case.notes,
         "cas_Status": _STATUS_TO_HTCDS.get(case.status, "Active"),
-        "vic_TraffickingStatus": "PossibleVictimOfTrafficking",
+        # a child at risk was referred to child protection without a finding on trafficking
+        "vic_TraffickingStatus": "PossibleVictimOfTrafficking"
+        if case.outcome in {"possible", "presumed"}
+        else "",
         "plm_IndicatorOutcome": case.outcome,
         "vic_TraffickingStatusDecisionMakingOrg": _ORG_KIND_TO_HTCDS.get(
             case.agency_kind, "NonPoliceGovernmentalOrganization"

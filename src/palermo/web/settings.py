@@ -177,6 +177,7 @@ INSTALLED_APPS = [
     "palermo.web.administration",
     "palermo.web.watchlists",
     "palermo.web.exports",
+    "palermo.web.exchange",
     "palermo.web.notifications",
     "palermo.web.directory",
     "palermo.web.nrm",

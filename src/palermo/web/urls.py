@@ -24,6 +24,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("administration/", include("palermo.web.administration.urls")),
     path("watchlists/", include("palermo.web.watchlists.urls")),
     path("exports/", include("palermo.web.exports.urls")),
+    path("exchange/", include("palermo.web.exchange.urls")),
     path("notifications/", include("palermo.web.notifications.urls")),
     path("directory/", include("palermo.web.directory.urls")),
     path("identification/", include("palermo.web.nrm.urls")),

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from ninja import Body, Field, NinjaAPI, Schema
 
 from palermo.errors import InputError, PalermoError
+from palermo.interchange.htcds import FIELDS
 from palermo.web.accounts.models import Agency
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.api.auth import TokenAuth
@@ -24,6 +25,8 @@ from palermo.web.audit.services import audit_record
 from palermo.web.cases import selectors as case_selectors
 from palermo.web.cases import services as case_services
 from palermo.web.directory import selectors as provider_selectors
+from palermo.web.exchange import selectors as exchange_selectors
+from palermo.web.exchange import services as exchange_services
 from palermo.web.lib.errors import (
     RETRY_AFTER_SECONDS,
     DatabaseUnavailableError,
@@ -37,6 +40,8 @@ from palermo.web.lib.roles import (
     ALL_ROLES,
     CASE_ROLES,
     DESK_ROLES,
+    EXCHANGE_EXPORT_ROLES,
+    EXCHANGE_IMPORT_ROLES,
     HIT_ROLES,
     REFERRAL_RESPOND_ROLES,
     REFERRAL_ROLES,
@@ -569,3 +574,133 @@ def referral_revoke(request: AuthenticatedRequest, referral_id: int, payload: Re
         request=request,
     )
     return _referral_out(request, referral)
+
+
+# ------------------------------------------------------------------ cross-border exchange
+
+_PACKAGE_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "An exchange package as a partner agency sent it (at most 1 MB). "
+        "合作机构发送的交换文件包（最大 1 MB）。",
+        "content": {"application/json": {"schema": {"type": "object"}}},
+    }
+}
+
+
+class ExchangeExportIn(Schema):
+    partner: str = Field(max_length=40, description="The partner agency's code. 合作机构代码。")
+    details: str = Field(max_length=300, description="Purpose of the transfer. 传送目的。")
+    reason: str = Field(default="AdditionalServicesRequired", max_length=40)
+    legal_basis: str = Field(default="", max_length=300)
+    override_reason: str = Field(default="", max_length=500)
+    fields: list[str] = Field(default_factory=list, max_length=20)
+
+
+class ExchangeExportOut(Schema):
+    package_id: str
+    partner: str
+    fields: list[str]
+    basis: str
+    package: str = Field(
+        description="The package (JSON) to send to the partner. 发给合作机构的文件包。"
+    )
+
+
+class ExchangeReceivedOut(Schema):
+    package_id: str
+    sender: str
+    fields: list[str]
+    basis: str
+    case_id: int | None = None
+    case_reference: str | None = None
+    already_received: bool = False
+
+
+@api.post(
+    "/exchange/cases/{case_id}/export",
+    response=answers(ExchangeExportOut, 400, 404, 409),
+    auth=TokenAuth(EXCHANGE_EXPORT_ROLES),
+    url_name="exchange_export",
+)
+def exchange_export(request: AuthenticatedRequest, case_id: int, payload: ExchangeExportIn) -> Any:
+    case = case_selectors.case_get(user=request.user, pk=case_id)
+    partner = exchange_selectors.partners_in_use(user=request.user).filter(
+        agency__code=payload.partner
+    )
+    found = partner.first()
+    if found is None:
+        raise InputError(
+            [
+                problem(
+                    where=gettext_lazy("exchange"),
+                    field="partner",
+                    value=payload.partner,
+                    rule=gettext_lazy("is not a partner agency with a confirmed key"),
+                )
+            ]
+        )
+    record, package = exchange_services.package_export(
+        actor=request.user,
+        case=case,
+        wanted=exchange_services.ExportRequest(
+            partner=found,
+            reason=payload.reason,
+            details=payload.details,
+            legal_basis=payload.legal_basis,
+            override_reason=payload.override_reason,
+            override_fields=tuple(payload.fields),
+        ),
+        request=request,
+    )
+    return ExchangeExportOut(
+        package_id=record.package_id,
+        partner=found.agency.code,
+        fields=record.fields,
+        basis=record.basis,
+        package=package.decode("utf-8"),
+    )
+
+
+@api.post(
+    "/exchange/import",
+    response=answers(ExchangeReceivedOut, 400, 409),
+    auth=TokenAuth(EXCHANGE_IMPORT_ROLES),
+    url_name="exchange_import",
+    openapi_extra=_PACKAGE_BODY,
+)
+def exchange_import(request: AuthenticatedRequest) -> Any:
+    """Receive a package (the request body as sent): signature, schema and consent checked,
+    then the case opened with its provenance, all or nothing; a package id only once."""
+    record = exchange_services.package_import(
+        actor=request.user, data=request.body, request=request
+    )
+    return ExchangeReceivedOut(
+        package_id=record.package_id,
+        sender=record.partner.agency.code,
+        fields=record.fields,
+        basis=record.basis,
+        case_id=record.case_id,
+        case_reference=record.case.reference,
+    )
+
+
+@api.post(
+    "/exchange/verify",
+    response=answers(ExchangeReceivedOut, 400, 409),
+    auth=TokenAuth(EXCHANGE_IMPORT_ROLES),
+    url_name="exchange_verify",
+    openapi_extra=_PACKAGE_BODY,
+)
+def exchange_verify(request: AuthenticatedRequest) -> Any:
+    """Check a package as on receipt, without opening a case."""
+    checked = exchange_services.package_verify(
+        actor=request.user, data=request.body, request=request
+    )
+    return ExchangeReceivedOut(
+        package_id=checked.document["package_id"],
+        sender=checked.partner.agency.code,
+        fields=[name for name in FIELDS if name in checked.document["fields"]],
+        basis=checked.document["consent"]["basis"],
+        already_received=checked.replayed,
+    )

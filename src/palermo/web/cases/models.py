@@ -65,12 +65,15 @@ class ConsentPurpose(StrEnum):
     ASSISTANCE = "assistance"
     SHARING = "sharing"
     STATISTICS = "statistics"
+    # an exchange package to a registered partner agency abroad, limited to ``Consent.fields``
+    CROSS_BORDER = "cross_border"
 
 
 CONSENT_PURPOSE_CHOICES = [
     (ConsentPurpose.ASSISTANCE.value, _("Assistance")),
     (ConsentPurpose.SHARING.value, _("Sharing with a named agency")),
     (ConsentPurpose.STATISTICS.value, _("Use in statistics")),
+    (ConsentPurpose.CROSS_BORDER.value, _("Cross-border exchange with a named partner agency")),
 ]
 
 # HTCDS con_Consent checklist (reference/rights-and-data-protection.md 4.2).
@@ -144,6 +147,9 @@ class Consent(models.Model):
         Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     checklist = models.JSONField(default=dict)
+    # cross-border exchange only: the HTCDS fields the person agreed to send
+    # (palermo.interchange.htcds.FIELDS); nothing else goes in the package
+    fields = models.JSONField(default=list, blank=True)
     given_at = models.DateTimeField()
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from palermo.errors import InputError, Problem
+from palermo.interchange.htcds import FIELDS as HTCDS_FIELDS
 from palermo.lib.files import private_dir
 from palermo.web.accounts.models import Agency, User
 from palermo.web.agreements.services import agreement_for_transfer
@@ -255,6 +256,92 @@ def case_open(
     return case
 
 
+def case_receive(
+    *,
+    actor: User,
+    full_name: str,
+    document_number: str,
+    contact: str,
+    notes: str,
+    outcome: str,
+    sender: str,
+    package_id: str,
+    request: HttpRequest | None = None,
+) -> Case:
+    """Open a case from an exchange package received from a partner agency abroad (checked
+    by ``exchange.services``, which calls this inside its transaction). Fields the person did
+    not consent to sending arrive empty; the timeline names the sender and the package."""
+    require_role(actor, CASE_OPENING_ROLES, what=_("open a case"))
+    problems: list[Problem] = []
+    for field, value in (
+        ("full_name", full_name),
+        ("document_number", document_number),
+        ("contact", contact),
+        ("notes", notes),
+    ):
+        _check_text(problems, field, value, required=False)
+    if outcome not in {o.value for o in VictimOutcome}:
+        problems.append(
+            problem(
+                where=gettext_lazy("case"),
+                field="outcome",
+                value=outcome,
+                rule=gettext_lazy("a case is opened for a possible or presumed victim only"),
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    now = timezone.now()
+    with transaction.atomic():
+        person = Person.objects.create(
+            pseudonym=_pseudonym("P"),
+            agency=actor.agency,
+            full_name=full_name,
+            document_number=document_number,
+            contact=contact,
+            created_at=now,
+        )
+        case = Case.objects.create(
+            reference=_pseudonym("C"),
+            agency=actor.agency,
+            person=person,
+            status=CaseStatus.IDENTIFIED.value,
+            outcome=outcome,
+            notes=notes,
+            opened_by=actor,
+            opened_at=now,
+            updated_at=now,
+            updated_by=actor,
+        )
+        _event(
+            case,
+            actor,
+            CaseEventKind.OPENED,
+            outcome=outcome,
+            received_from=sender,
+            package=package_id,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=case,
+            fields=[
+                name
+                for name, value in (
+                    ("full_name", full_name),
+                    ("document_number", document_number),
+                    ("contact", contact),
+                    ("notes", notes),
+                )
+                if value
+            ],
+            purpose="case opened from a received exchange package",
+            request=request,
+            detail={"person": person.pseudonym, "package": package_id, "sender": sender},
+        )
+    return case
+
+
 def _bump_version(case: Case, expected_version: int, actor: User, **changes: Any) -> None:
     """Write ``changes`` only if nobody changed the case since ``expected_version``."""
     now = timezone.now()
@@ -400,9 +487,11 @@ def consent_record(
     purpose: ConsentPurpose | str,
     checklist: Mapping[str, bool],
     recipient: Agency | None = None,
+    fields: Collection[str] = (),
     request: HttpRequest | None = None,
 ) -> Consent:
-    """Record the person's consent for one purpose (and, for sharing, one named agency).
+    """Record the person's consent for one purpose (and, for sharing or a cross-border
+    exchange, one named agency; for an exchange, the HTCDS ``fields`` they agreed to send).
 
     Every item of the HTCDS consent checklist must have been covered.
     """
@@ -418,7 +507,8 @@ def consent_record(
                 rule=gettext_lazy("unknown"),
             )
         )
-    if purpose == ConsentPurpose.SHARING and recipient is None:
+    named = purpose in {ConsentPurpose.SHARING, ConsentPurpose.CROSS_BORDER}
+    if named and recipient is None:
         problems.append(
             problem(
                 where=gettext_lazy("consent"),
@@ -426,7 +516,8 @@ def consent_record(
                 rule=gettext_lazy("consent to sharing names the agency that receives the data"),
             )
         )
-    if purpose != ConsentPurpose.SHARING and recipient is not None:
+    problems.extend(_consent_field_problems(purpose, fields))
+    if not named and recipient is not None:
         problems.append(
             problem(
                 where=gettext_lazy("consent"),
@@ -445,6 +536,7 @@ def consent_record(
             purpose=str(purpose),
             recipient=recipient,
             checklist={key: True for key, _label in CONSENT_CHECKLIST},
+            fields=[name for name in HTCDS_FIELDS if name in set(fields)],
             given_at=timezone.now(),
             recorded_by=actor,
         )
@@ -454,6 +546,7 @@ def consent_record(
             CaseEventKind.CONSENT_GIVEN,
             purpose=str(purpose),
             recipient=recipient.name if recipient else "",
+            **({"fields": consent.fields} if consent.fields else {}),
         )
         audit_record(
             actor=actor,
@@ -464,6 +557,37 @@ def consent_record(
             detail={"case": case.reference, "purpose": str(purpose)},
         )
     return consent
+
+
+def _consent_field_problems(purpose: str, fields: Collection[str]) -> list[Problem]:
+    """A cross-border consent names at least one HTCDS field Palermo sends; no other names any."""
+    if purpose != ConsentPurpose.CROSS_BORDER:
+        if not fields:
+            return []
+        return [
+            problem(
+                where=gettext_lazy("consent"),
+                field="fields",
+                rule=gettext_lazy("only consent to a cross-border exchange lists fields"),
+            )
+        ]
+    if not fields:
+        return [
+            problem(
+                where=gettext_lazy("consent"),
+                field="fields",
+                rule=gettext_lazy("choose the fields the person agreed to send"),
+            )
+        ]
+    return [
+        problem(
+            where=gettext_lazy("consent"),
+            field="fields",
+            value=name,
+            rule=gettext_lazy("is not a field an exchange package carries"),
+        )
+        for name in sorted(set(fields) - set(HTCDS_FIELDS))
+    ]
 
 
 def consent_withdraw(

@@ -30,6 +30,7 @@ from palermo.web.cases.models import (
     TRANSITIONS,
     CaseEventKind,
     CaseStatus,
+    ConsentPurpose,
 )
 from palermo.web.lib.errors import reasons
 from palermo.web.lib.params import IdChoiceField, IdField
@@ -184,7 +185,11 @@ class TransitionForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
-    purpose = forms.ChoiceField(label=gettext_lazy("Purpose"), choices=CONSENT_PURPOSE_CHOICES)
+    # consent to a cross-border exchange lists fields: recorded on the exchange page
+    purpose = forms.ChoiceField(
+        label=gettext_lazy("Purpose"),
+        choices=[c for c in CONSENT_PURPOSE_CHOICES if c[0] != ConsentPurpose.CROSS_BORDER],
+    )
     recipient = IdChoiceField(
         label=gettext_lazy("Receiving agency (sharing only)"),
         queryset=Agency.objects.all(),

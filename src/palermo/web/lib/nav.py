@@ -37,6 +37,8 @@ NAV: list[NavEntry] = [
     NavEntry("consular:list", _("Consular assistance")),
     NavEntry("audit:search", _("Audit log")),
     NavEntry("agreements:list", _("Data-sharing agreements")),
+    NavEntry("exchange:packages", _("Cross-border exchange")),
+    NavEntry("exchange:partners", _("Partner agencies abroad")),
     NavEntry("administration:index", _("Administration")),
 ]
 

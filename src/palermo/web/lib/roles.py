@@ -184,6 +184,20 @@ AUDIT_EXPORT_ROLES: RoleSet = AUDIT_ROLES
 # One case file as JSON: the case worker of the agency that owns the case.
 CASE_EXPORT_ROLES: RoleSet = frozenset({Role.CASE_WORKER})
 
+# --- cross-border exchange (HTCDS packages, palermo.web.exchange) -----------------------
+# The agency's own key pair and the partner agencies' public keys: administrators; a second
+# administrator of the same agency confirms a partner's key before any package uses it.
+EXCHANGE_KEY_ROLES: RoleSet = ADMIN_ROLES
+# Send a case abroad: its case workers and consular officers with the person's consent to that
+# partner; a supervisor (CONSENT_OVERRIDE_ROLES) without it, stating legal basis and reason.
+EXCHANGE_EXPORT_ROLES: RoleSet = (
+    frozenset({Role.CASE_WORKER, Role.CONSULAR_OFFICER}) | CONSENT_OVERRIDE_ROLES
+)
+# Receive a package (it opens a case) or check one: those who open and work cases.
+EXCHANGE_IMPORT_ROLES: RoleSet = frozenset({Role.CASE_WORKER, Role.CONSULAR_OFFICER})
+# The list of packages sent and received.
+EXCHANGE_ROLES: RoleSet = EXCHANGE_EXPORT_ROLES | EXCHANGE_IMPORT_ROLES
+
 # --- interviews ----------------------------------------------------------------------------
 FIRST_LINE_ROLES: RoleSet = frozenset(
     {Role.FIRST_LINE_OFFICER, Role.CONSULAR_OFFICER, Role.SECOND_LINE_INTERVIEWER}
