@@ -69,6 +69,9 @@ class World:
                 # a killed worker is recognised by its dead process id at once; a worker of
                 # another machine would be after this many seconds of silence
                 "PALERMO_TASK_WORKER_STALE_SECONDS": "10",
+                # a resumed run is compared hit for hit with an uninterrupted one: no random
+                # control sample, which would differ between the two
+                "PALERMO_CONTROL_SAMPLE_PER_100000": "0",
             }
         )
         env.update(self.extra_env)

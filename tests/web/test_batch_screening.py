@@ -179,3 +179,47 @@ class TestBatchHitsKeepTheirProfileSet(BaseTestCase):
         )
         job.refresh_from_db()
         assert job.set_version == set_before
+
+
+class TestBatchScreeningInBatches(BaseTestCase):
+    """A manifest is read, checked and screened a few records at a time: the result is the
+    same as reading it whole, and a bad row in a later batch still rejects the whole file."""
+
+    def setUp(self) -> None:
+        activate_example(self, "documents-held-and-companion-answers")
+        activate_example(self, "visible-injuries")
+        self.analyst = self.user_with_role(Role.RISK_ANALYST)
+        self.login(self.analyst)
+
+    def run_in_batches_of(self, rows: int, text: str) -> BatchJob:
+        from unittest import mock
+
+        from palermo.web.screening import services
+
+        with mock.patch.object(services, "WEB_BATCH_ROWS", rows):
+            self.client.post(
+                reverse("screening:batches"),
+                {"manifest": SimpleUploadedFile("m.csv", text.encode("utf-8"))},
+            )
+            assert run_ready_tasks() == 1
+        return BatchJob.objects.latest("id")
+
+    def test_a_manifest_screened_two_records_at_a_time_gives_the_same_hits(self) -> None:
+        job = self.run_in_batches_of(2, GOOD + "r4,exit,PEK,2026-03-01,true,true,false\n")
+        assert (job.status, job.record_count, job.traveller_count, job.hit_count) == (
+            "done", 4, 3, 3,
+        )  # fmt: skip
+        assert sorted(Traveller.objects.values_list("record_id", flat=True)) == ["r1", "r3", "r4"]
+
+    def test_a_record_id_given_twice_rejects_the_file_naming_both_rows(self) -> None:
+        job = self.run_in_batches_of(2, GOOD + "r1,exit,PEK,2026-03-01,true,true,false\n")
+        assert job.status == "rejected"
+        assert Traveller.objects.count() == 0
+        page = self.client.get(reverse("screening:batch", kwargs={"pk": job.pk})).content.decode()
+        assert "m.csv row 4" in page
+        assert "the same record id as row 1" in page
+
+    def test_a_bad_row_in_the_last_batch_rejects_the_whole_file(self) -> None:
+        job = self.run_in_batches_of(1, BAD)
+        assert job.status == "rejected"
+        assert Traveller.objects.count() == 0

@@ -244,3 +244,15 @@ def read_record_batches(
         reporting_country=reporting_country,
         limits=limits,
     )
+
+
+def duplicate_id_problem(source: str, row: int, first: int, record_id: str) -> Problem:
+    """A record id given again at ``row`` (first at ``first``): each record needs its own."""
+    return Problem(
+        where=f"{source} row {row}",
+        where_zh=f"{source} 第 {row} 行",
+        field="record_id",
+        value=record_id,
+        rule=f"the same record id as row {first}: each record needs its own",
+        rule_zh=f"与第 {first} 行的记录编号相同：每条记录须有自己的编号",
+    )

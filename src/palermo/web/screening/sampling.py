@@ -25,8 +25,6 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from palermo.analytics.backtest import AGE_BANDS, UNRECORDED, age_band
@@ -116,21 +114,32 @@ def tally_of_table(table: pa.Table, screened_on: dt.date) -> Counter[Group]:
 def tally_add(
     *, agency_id: int, screened: Counter[Group], control: Counter[Group] | None = None
 ) -> None:
-    """Add counts to the tally (inside the caller's transaction; rows created as needed)."""
+    """Add counts to the tally, inside the caller's transaction: missing rows are created
+    (ignoring one another request created first), then the rows are locked and updated in
+    bulk - a batch touches thousands of groups in a handful of queries."""
+    if not screened:
+        return
     control = control or Counter()
-    for group, count in screened.items():
-        day, port, nationality, sex, band = group
-        key = {"agency_id": agency_id, "day": dt.date.fromisoformat(day), "port": port,
-               "nationality": nationality, "sex": sex, "age_band": band}  # fmt: skip
-        drawn = control.get(group, 0)
-        rows = ScreeningTally.objects.filter(**key)
-        if rows.update(screened=F("screened") + count, control=F("control") + drawn):
-            continue
-        try:  # the first traveller of the group that day; another request may create it too
-            with transaction.atomic():
-                ScreeningTally.objects.create(**key, screened=count, control=drawn)
-        except IntegrityError:
-            rows.update(screened=F("screened") + count, control=F("control") + drawn)
+    ScreeningTally.objects.bulk_create(
+        [
+            ScreeningTally(
+                agency_id=agency_id, day=dt.date.fromisoformat(day), port=port,
+                nationality=nationality, sex=sex, age_band=band, screened=0, control=0,
+            )
+            for day, port, nationality, sex, band in screened
+        ],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )  # fmt: skip
+    days = {dt.date.fromisoformat(g[0]) for g in screened}
+    changed = []
+    for row in ScreeningTally.objects.select_for_update().filter(agency_id=agency_id, day__in=days):
+        group = (row.day.isoformat(), row.port, row.nationality, row.sex, row.age_band)
+        if group in screened:
+            row.screened += screened[group]
+            row.control += control.get(group, 0)
+            changed.append(row)
+    ScreeningTally.objects.bulk_update(changed, ["screened", "control"], batch_size=2000)
 
 
 def today() -> dt.date:

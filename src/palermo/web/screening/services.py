@@ -6,12 +6,14 @@ Nothing here acts on a traveller: a hit is stored waiting for an officer's dispo
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -31,8 +33,9 @@ from palermo.lib.files import private_dir
 from palermo.profiles.profile_set import ProfileSet
 from palermo.records.consistency import record_problems
 from palermo.records.limits import Limits
-from palermo.records.readers import FORMATS, read_records
+from palermo.records.readers import FORMATS
 from palermo.records.schema import INPUT_FIELDS
+from palermo.records.stream import duplicate_id_problem, read_record_batches
 from palermo.screening.batch import screen_table
 from palermo.screening.hits import Hit as EngineHit
 from palermo.screening.hits import hits_from_table
@@ -69,6 +72,8 @@ from palermo.web.screening.models import (
 log = logging.getLogger(__name__)
 
 MAX_MINUTES = 600
+# records read, checked and screened at a time by a batch job (memory follows this, not the file)
+WEB_BATCH_ROWS = 100_000
 OBSERVATION_IDS = frozenset(s.observation for s in INPUT_FIELDS.values() if s.observation)
 MIN_REASON = 10
 SEALED_SUFFIX = ".sealed"
@@ -713,8 +718,10 @@ def batch_job_run(*, job_id: int) -> BatchJob | None:
     try:
         opened.unlink(missing_ok=True)  # left by a run that was cut short
         unseal(sealed, opened, keyring())
+        screener = current_screener()
+        profile_set = screener.profile_set
         try:
-            table = read_records(opened, limits=manifest_limits())
+            screened = _screen_manifest(opened, profile_set, actor)
         except InputError as exc:
             shown = [
                 stored_text(p, replace=(str(opened), job.file_name)) for p in exc.problems[:50]
@@ -736,14 +743,8 @@ def batch_job_run(*, job_id: int) -> BatchJob | None:
                 )
             batch_files_remove(str(sealed))
             return job
-        screener = current_screener()
-        profile_set = screener.profile_set
-        # the same active, unexpired watchlists as the desk and the API (none in training:
-        # they name real people)
-        watchlists = None if in_training(actor) else current_watchlists()
-        hits = hits_from_table(screen_table(table, profile_set, watchlists=watchlists))
         opened.unlink(missing_ok=True)
-        _store_batch(job, actor, table, hits, profile_set)
+        _store_batch(job, actor, screened, profile_set)
         batch_files_remove(str(sealed))
         return job
     except (OperationalError, InterfaceError) as exc:  # the database went away (restarted)
@@ -852,34 +853,86 @@ def batch_job_worker_lost(*, job_id: int, resumed: bool, reason: str) -> None:
     transaction.on_commit(partial(batch_files_remove, stored_path))
 
 
-def _store_batch(
-    job: BatchJob, actor: User, table: pa.Table, hits: list[EngineHit], profile_set: ProfileSet
-) -> None:
+@dataclass
+class _Screened:
+    """What a manifest's batches left to store: the first record of each traveller with hits,
+    the travellers drawn into the control sample, every hit, and the tally."""
+
+    source: str
+    records: int = 0
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    controls: list[dict[str, Any]] = field(default_factory=list)
+    hits: list[EngineHit] = field(default_factory=list)
+    tally: Counter[sampling.Group] = field(default_factory=Counter)
+    drawn_tally: Counter[sampling.Group] = field(default_factory=Counter)
+    first_row: dict[str, int] = field(default_factory=dict)
+    duplicates: list[Problem] = field(default_factory=list)
+    duplicate_total: int = 0
+
+    def _check_unique(self, record_ids: list[str], source: str) -> None:
+        """A record id twice in one manifest is refused (which traveller would it be?)."""
+        for i, rid in enumerate(record_ids, start=self.records + 1):
+            first = self.first_row.setdefault(rid, i)
+            if first != i:
+                self.duplicate_total += 1
+                if len(self.duplicates) < 50:
+                    self.duplicates.append(duplicate_id_problem(source, i, first, rid))
+
+    def add(self, batch: pa.Table, hits: list[EngineHit], screened_on: dt.date) -> None:
+        """One validated batch and its hits: only the rows to keep become Python objects."""
+        flagged = {h.record_id for h in hits}
+        record_ids = batch.column("record_id").to_pylist()
+        self._check_unique(record_ids, self.source)
+        wanted = [i for i, rid in enumerate(record_ids) if rid in flagged]
+        if wanted:
+            self.rows.extend(batch.take(pa.array(wanted, pa.int64())).to_pylist())
+        without_hit = [i for i, rid in enumerate(record_ids) if rid not in flagged]
+        drawn = [without_hit[i] for i in np.flatnonzero(sampling.control_draws(len(without_hit)))]
+        if drawn:
+            chosen = batch.take(pa.array(drawn, pa.int64())).to_pylist()
+            self.controls.extend(chosen)
+            self.drawn_tally.update(sampling.group_of(r, screened_on) for r in chosen)
+        self.tally.update(sampling.tally_of_table(batch, screened_on))
+        self.hits.extend(hits)
+        self.records += batch.num_rows
+
+
+def _screen_manifest(path: Path, profile_set: ProfileSet, actor: User) -> _Screened:
+    """Read, check and screen a manifest batch by batch (``WEB_BATCH_ROWS`` records at a time):
+    memory is bounded by the batch and the travellers kept, not by the file. ``InputError``
+    (after the last batch for bad values) names every problem; nothing has been stored."""
+    screened = _Screened(source=str(path))
+    # the same active, unexpired watchlists as the desk and the API (none in training: they
+    # name real people)
+    watchlists = None if in_training(actor) else current_watchlists()
+    on = sampling.today()
+    batches = read_record_batches(path, batch_rows=WEB_BATCH_ROWS, limits=manifest_limits())
+    for batch in batches:
+        hits = hits_from_table(screen_table(batch, profile_set, watchlists=watchlists))
+        screened.add(batch, hits, on)
+    if screened.duplicates:
+        raise InputError(screened.duplicates, total=screened.duplicate_total)
+    return screened
+
+
+def _store_batch(job: BatchJob, actor: User, screened: _Screened, profile_set: ProfileSet) -> None:
     """Store the job's travellers with hits; each hit's indicators come from ``profile_set``,
     the set that produced it, even if another was activated while the job ran."""
     set_version = profile_set.version
+    hits = screened.hits
     by_record: dict[str, list[EngineHit]] = {}
     for h in hits:
         by_record.setdefault(h.record_id, []).append(h)
     indicators = {
         rule: _profile_indicators(rule, profile_set) for rule in {h.rule_id for h in hits}
     }
-    record_ids = table.column("record_id").to_pylist()
-    wanted = {rid: i for i, rid in reversed(list(enumerate(record_ids))) if rid in by_record}
-    rows = table.take(pa.array(sorted(wanted.values()), pa.int64())).to_pylist() if wanted else []
-    without_hit = [i for i, rid in enumerate(record_ids) if rid not in by_record]
-    drawn = [without_hit[i] for i in np.flatnonzero(sampling.control_draws(len(without_hit)))]
-    controls = table.take(pa.array(drawn, pa.int64())).to_pylist() if drawn else []
-    screened_on = sampling.today()
-    tally = sampling.tally_of_table(table, screened_on)
-    drawn_tally = Counter(sampling.group_of(r, screened_on) for r in controls)
     with transaction.atomic():
         # delete-and-rewrite: whatever an earlier run of this job left is replaced, never doubled
         # (the unique constraints on travellers per batch and hits per traveller back this up)
         Hit.objects.filter(traveller__batch=job).delete()
         Traveller.objects.filter(batch=job).delete()
         stored = 0
-        for record in rows:
+        for record in screened.rows:
             _store(
                 actor=actor,
                 record=record,
@@ -889,13 +942,15 @@ def _store_batch(
                 indicators=indicators,
             )
             stored += 1
-        for record in controls:
+        for record in screened.controls:
             _store_control(actor=actor, record=record, batch=job, set_version=set_version)
-        sampling.tally_add(agency_id=actor.agency_id, screened=tally, control=drawn_tally)
+        sampling.tally_add(
+            agency_id=actor.agency_id, screened=screened.tally, control=screened.drawn_tally
+        )
         _finish(
             job,
             status=JobStatus.DONE.value,
-            record_count=table.num_rows,
+            record_count=screened.records,
             traveller_count=stored,
             hit_count=len(hits),
             set_version=set_version,
@@ -907,10 +962,10 @@ def _store_batch(
             fields=list(PERSONAL_RECORD_FIELDS),
             purpose="batch screening",
             detail={
-                "records": table.num_rows,
+                "records": screened.records,
                 "travellers": stored,
                 "hits": len(hits),
-                "control_sample": len(controls),
+                "control_sample": len(screened.controls),
             },
         )
 
