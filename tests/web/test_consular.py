@@ -37,6 +37,7 @@ from palermo.web.consular.services import (
 from palermo.web.jobs.worker import run_ready_tasks
 from palermo.web.lib.errors import ConsentRequiredError, NotPermittedError, TransitionRefusedError
 from palermo.web.lib.roles import AgencyKind, Role
+from palermo.web.notifications.models import Notification
 from palermo.web.referrals.models import Referral
 from palermo.web.screening.services import desk_screen
 from palermo.web.testsupport import BaseTestCase, make_user
@@ -401,6 +402,11 @@ class TestReturnAndFollowUp(ConsularTestCase):
         assert six.notified_at is None
         assert follow_ups_notify(now=on_the_day + dt.timedelta(days=1)) == 0
         assert AuditEntry.objects.filter(purpose="follow-up after return due").count() == 1
+        (note,) = Notification.objects.filter(kind="case_task_due")
+        assert note.agency_id == self.consulate.pk
+        assert note.roles == ",consular_officer,"
+        assert "3 months after return" in note.params["en"]["task"]
+        assert "回国 3 个月后的回访" in note.params["zh-hans"]["task"]
         with mock.patch("django.utils.timezone.now", return_value=on_the_day):
             url = reverse("consular:list")
             page = self.get_as(self.consul, url).content.decode()

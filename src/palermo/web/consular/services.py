@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -44,6 +45,8 @@ from palermo.web.directory.models import ServiceType
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
 from palermo.web.lib.problems import problem
 from palermo.web.lib.roles import CONSULAR_OVERRIDE_ROLES, CONSULAR_ROLES, require_role
+from palermo.web.notifications.kinds import NotificationKind
+from palermo.web.notifications.services import notification_send
 from palermo.web.referrals.services import referral_send
 from palermo.web.screening.models import Traveller
 
@@ -704,7 +707,30 @@ def follow_ups_notify(*, now: dt.datetime | None = None) -> int:
     return count
 
 
+def _follow_up_words(months: int) -> str:
+    return _("the follow-up %(months)d months after return") % {"months": months}
+
+
+# translated when the notification stores its text in each language, not now
+_follow_up_task = lazy(_follow_up_words, str)
+
+
 def _announce(follow_up: FollowUp) -> None:
+    """Tell the consulate's consular officers (their notifications) and write the audit log."""
+    consular_case = follow_up.consular_case
+    notification_send(
+        actor=None,
+        kind=NotificationKind.CASE_TASK_DUE,
+        agency=consular_case.agency,
+        roles=sorted(CONSULAR_ROLES),
+        about=follow_up,
+        url=reverse("consular:detail", args=[consular_case.case_id]) + "#follow-h",
+        params={
+            "reference": consular_case.case.reference,
+            "task": _follow_up_task(follow_up.months),
+            "due": follow_up.due_on.isoformat(),
+        },
+    )
     audit_record(
         actor=None,
         actor_label="scheduled follow-up check",
