@@ -94,7 +94,7 @@ class TestAssignment(BaseTestCase):
         event = case.events.filter(kind="assigned").get()
         assert event.detail == {"assignee": "chen"}
         entry = AuditEntry.objects.filter(fields=["assigned_to"]).get()
-        assert entry.detail == {"before": None, "after": self.caseworker.pk}
+        assert entry.detail == {"before": "", "after": "chen"}
 
     def test_a_case_worker_of_another_agency_or_an_officer_cannot_be_assigned(self) -> None:
         case = self.open_case()

@@ -108,12 +108,12 @@ def decide_offer(
                 f"{q.observation}：{q.text.zh}{flag_zh}（{ev_zh}{note_zh}）",
             )
         )
-    cutoff = rule.describe()
+    cutoff = rule.describe({q.id: q.text for q in instrument.questions})
     if offer:
         why = (
             Text(
-                f"decisive observation: {', '.join(q.id for q in decisive)}",
-                f"决定性观察：{'、'.join(q.id for q in decisive)}",
+                f"decisive observation: {'; '.join(q.text.en for q in decisive)}",
+                f"决定性观察：{'；'.join(q.text.zh for q in decisive)}",
             )
             if decisive
             else Text(

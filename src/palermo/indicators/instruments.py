@@ -114,12 +114,15 @@ class OfferRule:
     offer_if_count_at_least: int
     basis: Text
 
-    def describe(self) -> Text:
+    def describe(self, texts: Mapping[str, Text] | None = None) -> Text:
+        """The cut-off in words; with ``texts`` (question id -> its text) each decisive item
+        is named by its words instead of its id."""
+        named = texts or {}
+        en = [named[i].en if i in named else i for i in self.offer_if_any]
+        zh = [named[i].zh if i in named else i for i in self.offer_if_any]
         return Text(
-            en=f"any of {', '.join(self.offer_if_any)}, or at least "
-            f"{self.offer_if_count_at_least} items",
-            zh=f"{'、'.join(self.offer_if_any)} 中任意一项，或至少 "
-            f"{self.offer_if_count_at_least} 项",
+            en=f"any of {'; '.join(en)}, or at least {self.offer_if_count_at_least} items",
+            zh=f"{'；'.join(zh)} 中任意一项，或至少 {self.offer_if_count_at_least} 项",
         )
 
 

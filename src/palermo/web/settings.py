@@ -179,6 +179,7 @@ INSTALLED_APPS = [
     "palermo.web.exports",
     "palermo.web.exchange",
     "palermo.web.notifications",
+    "palermo.web.workqueue",
     "palermo.web.directory",
     "palermo.web.nrm",
     "palermo.web.reports",

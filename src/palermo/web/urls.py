@@ -6,12 +6,12 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.i18n import set_language
 
-from palermo.web.accounts import views as account_views
 from palermo.web.api.api import api
 from palermo.web.lib.permissions import public
+from palermo.web.workqueue import views as workqueue_views
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("", account_views.home, name="home"),
+    path("", workqueue_views.home, name="home"),
     path("accounts/", include("palermo.web.accounts.urls")),
     path("audit/", include("palermo.web.audit.urls")),
     path("cases/", include("palermo.web.cases.urls")),

@@ -86,11 +86,6 @@ def logout_view(request: AuthenticatedRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
-@allow(ALL_ROLES)
-def home(request: AuthenticatedRequest) -> HttpResponse:
-    return render(request, "home.html")
-
-
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(
         label=_("Current password"),

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from palermo.web.audit.chain import audit_verify
 from palermo.web.audit.models import AUDIT_ACTION_CHOICES, AuditAction
 from palermo.web.audit.selectors import AuditFilters, audit_search
 from palermo.web.audit.services import audit_record
+from palermo.web.audit.templatetags.palermo_audit import OBJECT_TYPE_LABELS
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.roles import AUDIT_ROLES
 
@@ -20,8 +24,14 @@ class AuditSearchForm(forms.Form):
     action = forms.ChoiceField(
         label=_("Action"), required=False, choices=[("", _("Any")), *AUDIT_ACTION_CHOICES]
     )
-    object_type = forms.CharField(label=_("Object type"), required=False, max_length=60)
+    object_type = forms.ChoiceField(label=_("Object type"), required=False)
     object_id = forms.CharField(label=_("Object id"), required=False, max_length=60)
+    case_reference = forms.CharField(
+        label=_("Case reference"),
+        required=False,
+        max_length=20,
+        help_text=_("Every entry about the case: the case, its notes, tasks, files and consents."),
+    )
     purpose = forms.CharField(label=_("Purpose contains"), required=False, max_length=100)
     since = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
@@ -29,6 +39,21 @@ class AuditSearchForm(forms.Form):
     until = forms.DateField(
         label=_("Until"), required=False, widget=forms.DateInput({"type": "date"})
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # object types by their name in the page's language, sorted as the reader reads them
+        named = sorted(
+            ((code, str(label)) for code, label in OBJECT_TYPE_LABELS.items()), key=lambda c: c[1]
+        )
+        cast(forms.ChoiceField, self.fields["object_type"]).choices = [("", _("Any")), *named]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end of the period must not be before its start."))
+        return data
 
 
 @allow(AUDIT_ROLES)
@@ -64,3 +89,20 @@ def audit_search_view(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     template = "audit/_results.html" if request.headers.get("HX-Request") else "audit/search.html"
     return render(request, template, {"form": form, "page": page, "query": query.urlencode()})
+
+
+@allow(AUDIT_ROLES)
+def audit_chain_view(request: HttpRequest) -> HttpResponse:
+    """Verify the whole hash chain now (every entry, link, keyed signature and checkpoint) and
+    say whether it is intact; the check is itself audited."""
+    report = audit_verify()
+    audit_record(
+        actor=request.user,
+        action=AuditAction.READ,
+        object_type="audit.auditentry",
+        purpose="audit chain verified",
+        request=request,
+        detail={"checked": report.checked, "ok": report.ok, "broken_at": report.broken_seq},
+    )
+    template = "audit/_chain.html" if request.headers.get("HX-Request") else "audit/chain.html"
+    return render(request, template, {"report": report})

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -69,6 +70,8 @@ from palermo.web.lib.roles import (
 )
 from palermo.web.lib.sealed import SealedWriter
 from palermo.web.lib.training import refuse_if_training
+from palermo.web.notifications.kinds import NotificationKind
+from palermo.web.notifications.services import notification_send
 
 # Without 0/O and 1/I/L: ids get read out over the telephone.
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -1043,8 +1046,8 @@ def case_assign(
         )
     with transaction.atomic():
         locked = _open_case(actor, case)
-        before = locked.assigned_to_id
-        if before == (assignee.pk if assignee else None):
+        before = locked.assigned_to
+        if locked.assigned_to_id == (assignee.pk if assignee else None):
             return locked
         Case.objects.filter(pk=locked.pk).update(
             assigned_to=assignee,
@@ -1066,8 +1069,21 @@ def case_assign(
             fields=["assigned_to"],
             purpose="case assignment",
             request=request,
-            detail={"before": before, "after": assignee.pk if assignee else None},
+            detail={
+                "before": before.get_username() if before else "",
+                "after": assignee.get_username() if assignee else "",
+            },
         )
+        if assignee is not None and assignee.pk != actor.pk:
+            notification_send(
+                actor=actor,
+                kind=NotificationKind.CASE_ASSIGNED,
+                recipient=assignee,
+                about=locked,
+                url=reverse("cases:detail", args=[locked.pk]),
+                params={"reference": locked.reference, "by": actor.get_username()},
+                request=request,
+            )
     case.assigned_to = locked.assigned_to
     case.version = locked.version
     return locked
@@ -1121,6 +1137,21 @@ def case_task_add(
             created_at=timezone.now(),
         )
         _event(locked, actor, CaseEventKind.TASK_ADDED, task=task.pk, due=due_on.isoformat())
+        if task.assigned_to_id is not None and task.assigned_to_id != actor.pk:
+            # the task's words may name the person: the notification says only "a task"
+            notification_send(
+                actor=actor,
+                kind=NotificationKind.CASE_TASK_DUE,
+                recipient=task.assigned_to,
+                about=locked,
+                url=reverse("cases:detail", args=[locked.pk]),
+                params={
+                    "reference": locked.reference,
+                    "task": gettext_lazy("a task"),
+                    "due": due_on.isoformat(),
+                },
+                request=request,
+            )
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -1152,7 +1183,7 @@ def case_task_done(*, actor: User, task: CaseTask, request: HttpRequest | None =
             fields=["done_at"],
             purpose="case task",
             request=request,
-            detail={"case": locked_case.reference, "before": "open", "after": "done"},
+            detail={"case": locked_case.reference},
         )
     return locked
 

@@ -125,7 +125,8 @@ def _row(provider: ServiceProvider) -> dict[str, Any]:
         "name": provider.name_in(language),
         "description": provider.description_in(language),
         "services": [SERVICE_TYPE_LABELS[ServiceType(s)] for s in provider.service_list],
-        "languages": [LANGUAGE_LABELS.get(code, code) for code in provider.language_list],
+        # not "languages": base.html names the language switcher's list so
+        "provider_languages": [LANGUAGE_LABELS.get(code, code) for code in provider.language_list],
     }
 
 

@@ -27,6 +27,8 @@ class NotificationKind(StrEnum):
     CASE_TASK_DUE = "case_task_due"
     # the competent authority recorded an identification decision (nrm app)
     NRM_DECISION = "nrm_decision"
+    # a case given to a case worker (cases.services.case_assign)
+    CASE_ASSIGNED = "case_assigned"
 
 
 MESSAGES: dict[NotificationKind, Promise] = {
@@ -57,6 +59,7 @@ MESSAGES: dict[NotificationKind, Promise] = {
     NotificationKind.NRM_DECISION: _(
         "%(authority)s recorded the %(stage)s on case %(reference)s: %(result)s."
     ),
+    NotificationKind.CASE_ASSIGNED: _("%(by)s assigned case %(reference)s to you."),
 }
 
 KIND_LABELS: dict[NotificationKind, Promise] = {
@@ -69,4 +72,5 @@ KIND_LABELS: dict[NotificationKind, Promise] = {
     NotificationKind.REFERRAL_OVERDUE_RECEIVER: _("Referral overdue"),
     NotificationKind.CASE_TASK_DUE: _("Task due"),
     NotificationKind.NRM_DECISION: _("Identification decision"),
+    NotificationKind.CASE_ASSIGNED: _("Case assigned to you"),
 }

@@ -24,7 +24,13 @@ from django.utils import timezone
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.retention.models import MaskedTraveller
-from palermo.web.screening.models import Disposition, DispositionKind, Hit, Traveller
+from palermo.web.screening.models import (
+    Disposition,
+    DispositionKind,
+    Hit,
+    Traveller,
+    TravellerNameToken,
+)
 
 # What a masked record keeps: the event and coded circumstances (no names, dates of birth,
 # documents, contacts, sponsors, group references or observations).
@@ -94,6 +100,8 @@ def retention_run(
             traveller.record_id = f"masked-{traveller.pk}"
             traveller.save(update_fields=["record", "record_id"])
         Hit.objects.filter(traveller_id__in=due_ids).update(reasons=None)
+        # the name index goes with the names: a masked traveller is found by no name
+        TravellerNameToken.objects.filter(traveller_id__in=due_ids).delete()
         Disposition.objects.filter(hit__traveller_id__in=due_ids).update(reason=MASKED_REASON)
         MaskedTraveller.objects.bulk_create(
             [

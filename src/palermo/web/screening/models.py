@@ -242,3 +242,23 @@ class ScreeningTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.port}: {self.screened}"
+
+
+class TravellerNameToken(models.Model):
+    """The blind index of a screened traveller's names (``lib/blind_index.py``), so the hit
+    queue finds a traveller by name while the record stays encrypted. Removed when retention
+    masks the record."""
+
+    traveller = models.ForeignKey(Traveller, on_delete=models.PROTECT, related_name="name_tokens")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    key_id = models.CharField(max_length=16)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = (models.Index(fields=["agency", "digest"], name="travellername_digest"),)
+        constraints = (
+            models.UniqueConstraint(fields=("traveller", "digest"), name="travellername_once"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.traveller_id} name token"

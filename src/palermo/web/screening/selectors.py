@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet, Sum
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
@@ -20,9 +20,11 @@ from django.utils.translation import gettext_lazy
 from palermo.web.accounts.models import User
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
+from palermo.web.lib.blind_index import query_digest_sets
+from palermo.web.lib.crypto import keyring
 from palermo.web.lib.roles import BATCH_ROLES, HIT_REASON_ROLES, HIT_ROLES, require_role
 from palermo.web.screening.forms import record_from_json
-from palermo.web.screening.models import BatchJob, Hit, Traveller
+from palermo.web.screening.models import BatchJob, Hit, Traveller, TravellerNameToken
 
 _SEE_HITS = gettext_lazy("see the hit queue")
 _SEE_BATCHES = gettext_lazy("see batch screening jobs")
@@ -36,6 +38,34 @@ class HitFilters:
     since: dt.date | None = None
     until: dt.date | None = None
     batch: int | None = None
+    # a record id (whole or its beginning) or a traveller's name (blind index)
+    query: str = ""
+    sort: str = "newest"
+
+
+# how the queue may be sorted: key -> the order of the grouped rows
+SORTS: dict[str, tuple[str, ...]] = {
+    "newest": ("-latest", "-traveller_id"),
+    "oldest": ("latest", "traveller_id"),
+    "weight": ("-combined", "-latest", "-traveller_id"),
+    "event": ("-event", "-latest", "-traveller_id"),
+}
+
+
+def _traveller_search(user: User, query: str) -> Q:
+    """Hits whose traveller's record id starts with ``query``, or whose names hold every token
+    of one reading of it (the names' keyed digests; the records stay encrypted)."""
+    by_name = Q(pk__in=[])
+    for alternative in query_digest_sets(query, keyring()):
+        one = Q()
+        for digests in alternative:
+            one &= Q(
+                traveller_id__in=TravellerNameToken.objects.filter(
+                    agency_id=user.agency_id, digest__in=digests
+                ).values("traveller_id")
+            )
+        by_name |= one
+    return Q(traveller__record_id__startswith=query) | by_name
 
 
 def hit_list(*, user: User, filters: HitFilters) -> QuerySet[Hit]:
@@ -54,6 +84,8 @@ def hit_list(*, user: User, filters: HitFilters) -> QuerySet[Hit]:
         hits = hits.filter(event_date__lte=filters.until)
     if filters.batch:
         hits = hits.filter(traveller__batch_id=filters.batch)
+    if filters.query.strip():
+        hits = hits.filter(_traveller_search(user, filters.query.strip()))
     return hits.order_by("-created_at", "-id")
 
 
@@ -74,13 +106,18 @@ def hit_profiles(*, user: User, zh: bool = False) -> list[tuple[str, str]]:
 
 def hit_groups(*, user: User, filters: HitFilters) -> QuerySet[Any]:
     """The queue by traveller: one row (traveller id, latest hit) per traveller with a hit
-    matching ``filters``, newest first."""
+    matching ``filters``, in the order ``filters.sort`` names (newest first by default; by
+    combined profile weight; by travel date; oldest first)."""
     return (
         hit_list(user=user, filters=filters)
         .order_by()
         .values("traveller_id")
-        .annotate(latest=Max("created_at"))
-        .order_by("-latest", "-traveller_id")
+        .annotate(
+            latest=Max("created_at"),
+            combined=Sum("weight", filter=Q(source="profile"), default=0.0),
+            event=Max("event_date"),
+        )
+        .order_by(*SORTS.get(filters.sort, SORTS["newest"]))
     )
 
 

@@ -42,6 +42,7 @@ from palermo.screening.hits import hits_from_table
 from palermo.web.accounts.models import User
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
+from palermo.web.lib.blind_index import name_digests
 from palermo.web.lib.crypto import keyring
 from palermo.web.lib.errors import (
     NotPermittedError,
@@ -67,6 +68,7 @@ from palermo.web.screening.models import (
     Hit,
     JobStatus,
     Traveller,
+    TravellerNameToken,
 )
 
 log = logging.getLogger(__name__)
@@ -135,6 +137,13 @@ def _store(
         record=record_to_json(record),
         set_version=set_version,
         visa_application_ref=visa_application_ref(record),
+    )
+    names = [str(record.get(k) or "") for k in ("surname", "given_names", "name_native")]
+    TravellerNameToken.objects.bulk_create(
+        [
+            TravellerNameToken(traveller=traveller, agency_id=actor.agency_id, key_id=kid, digest=d)
+            for kid, d in name_digests(" ".join(names[:2]), keyring(), *names[2:])
+        ]
     )
     rows = Hit.objects.bulk_create(
         [

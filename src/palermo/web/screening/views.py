@@ -326,7 +326,30 @@ class HitFilterForm(forms.Form):
     until = forms.DateField(
         label=_("Until"), required=False, widget=forms.DateInput({"type": "date"})
     )
+    q = forms.CharField(
+        label=_("Record id or name"),
+        required=False,
+        max_length=200,
+        help_text=_("A record id (whole or its beginning) or the traveller's name in any script."),
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("newest", _("Newest screening first")),
+            ("oldest", _("Oldest screening first")),
+            ("weight", _("Highest combined weight first")),
+            ("event", _("Latest travel date first")),
+        ],
+    )
     batch = IdField(widget=forms.HiddenInput, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end of the period must not be before its start."))
+        return data
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -347,6 +370,8 @@ class HitFilterForm(forms.Form):
             since=data["since"],
             until=data["until"],
             batch=data["batch"],
+            query=(data["q"] or "").strip(),
+            sort=data["sort"] or "newest",
         )
 
 
@@ -355,6 +380,14 @@ def hit_queue(request: AuthenticatedRequest) -> HttpResponse:
     """The queue one traveller per row: who, every hit by title, the combined profile weight
     and the best watchlist score apart, how many wait for a disposition."""
     form = HitFilterForm(request.GET or None, user=request.user)
+    if form.is_bound and not form.is_valid():
+        if _is_htmx(request):
+            # the errors belong next to the form's fields: the whole page for this search
+            response = HttpResponse(status=422)
+            response["HX-Redirect"] = request.get_full_path()
+            return response
+        context: dict[str, Any] = {"form": form, "page": None, "groups": [], "query": ""}
+        return render(request, "screening/queue.html", context, status=422)
     filters = form.filters()
     page = Paginator(
         selectors.hit_groups(user=request.user, filters=filters), QUEUE_PAGE_SIZE

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +24,15 @@ OBJECT_TYPE_LABELS: dict[str, Promise] = {
     "cases.case": _("Case"),
     "cases.consent": _("Consent"),
     "cases.caseshare": _("Case sharing"),
+    "cases.casenote": _("Case note"),
+    "cases.casetask": _("Case task"),
+    "cases.caseattachment": _("Case attachment"),
+    "cases.casenametoken": _("Name index of cases"),
+    "directory.serviceprovider": _("Service provider"),
+    "notifications.notification": _("Notification"),
+    "nrm.identification": _("Submission for an identification decision"),
+    "nrm.decision": _("Identification decision"),
+    "nrm.reconsiderationrequest": _("Request for reconsideration"),
     "interviews.interview": _("Interview"),
     "profiles.profileversion": _("Risk profile version"),
     "profiles.listversion": _("Named list version"),
@@ -35,3 +48,63 @@ OBJECT_TYPE_LABELS: dict[str, Promise] = {
 def object_type_label(code: str) -> str:
     """The kind of object in the page's language; an unknown type as it is."""
     return str(OBJECT_TYPE_LABELS.get(code, code))
+
+
+def _value_label(object_type: str, field: str, value: object) -> str:
+    """A coded value in words when the model declares choices for the field (a case's
+    status: "Referred"), else the value as recorded."""
+    app_label, _dot, model_name = object_type.partition(".")
+    try:
+        model = apps.get_model(app_label, model_name)
+        choices = model._meta.get_field(field).choices or []
+    except (LookupError, ValueError, FieldDoesNotExist):
+        return str(value)
+    labels = {str(code): label for code, label in choices}
+    return str(labels.get(str(value), value))
+
+
+@register.filter
+def changes(entry: Any) -> list[tuple[str, str, str]]:
+    """(field, before, after) recorded in an entry's detail: a status change ("from"/"to") or
+    a value replaced ("before"/"after"); only non-personal fields are recorded so."""
+    detail = entry.detail if isinstance(entry.detail, dict) else {}
+    fields = list(entry.fields or [])
+    field = fields[0] if len(fields) == 1 else ""
+    for old, new in (("from", "to"), ("before", "after")):
+        if old in detail and new in detail:
+            return [
+                (
+                    field,
+                    _value_label(entry.object_type, field, detail[old]),
+                    _value_label(entry.object_type, field, detail[new]),
+                )
+            ]
+    return []
+
+
+# fields an entry names that live on a related model (a case's person) or are no column
+_RELATED_FIELDS: dict[str, tuple[str, str]] = {
+    "full_name": ("cases", "person"),
+    "document_number": ("cases", "person"),
+    "contact": ("cases", "person"),
+}
+
+
+def _field_label(object_type: str, field: str) -> str:
+    app_label, _dot, model_name = object_type.partition(".")
+    candidates = [(app_label, model_name)]
+    if field in _RELATED_FIELDS:
+        candidates.append(_RELATED_FIELDS[field])
+    for app, model in candidates:
+        try:
+            verbose = apps.get_model(app, model)._meta.get_field(field).verbose_name
+        except (LookupError, ValueError, FieldDoesNotExist, AttributeError):
+            continue
+        return str(verbose)
+    return field.replace("_", " ")
+
+
+@register.filter
+def field_labels(entry: Any) -> str:
+    """The fields an entry names, in words where the model declares them."""
+    return ", ".join(_field_label(entry.object_type, str(f)) for f in entry.fields or [])
