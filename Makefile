@@ -16,7 +16,7 @@ COMPILE := $(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras
            --no-emit-index-url --no-emit-find-links
 
 .PHONY: venv install dev demo test lint typecheck audit audit-strict lock unit web-sqlite \
-        web-postgres browser bench clean chromium fuzz faults
+        web-postgres browser bench clean chromium fonts fuzz faults
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -49,18 +49,23 @@ audit-strict: $(DEVSTAMP)
 install: $(STAMP)
 dev: $(DEVSTAMP)
 
+# Debian's Noto CJK fonts: Chinese in PDF reports (palermo/lib/fonts.py embeds a subset) and in
+# browser screenshots; installed by the project, never by hand.
+fonts:
+	@dpkg -s fonts-noto-cjk >/dev/null 2>&1 || { \
+	  echo "installing Debian's fonts-noto-cjk for Chinese in PDF reports and screenshots"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null) \
+	  || { echo "could not install fonts-noto-cjk (need root and Debian's package archive)"; exit 1; }; }
+
 # Debian's Chromium for the browser tests; installed by the project, never by hand.
-chromium:
+chromium: fonts
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing Debian's chromium for browser tests"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	  || { echo "could not install chromium (need root and Debian's package archive)"; exit 1; }; }
-	@dpkg -s fonts-noto-cjk >/dev/null 2>&1 || { \
-	  echo "installing Debian's fonts-noto-cjk so Chinese pages render in screenshots"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null) \
-	  || { echo "could not install fonts-noto-cjk (need root and Debian's package archive)"; exit 1; }; }
 
 demo: $(STAMP)
+	-@$(MAKE) --no-print-directory fonts  # the PDF report's Chinese; the demo runs without it
 	$(BIN)/palermo demo --dir $(DEMO_DIR)
 
 lint: $(DEVSTAMP)
@@ -74,10 +79,10 @@ typecheck: $(DEVSTAMP)
 unit: $(DEVSTAMP)
 	$(BIN)/pytest -q -m "not web and not browser"
 
-web-sqlite: $(DEVSTAMP)
+web-sqlite: $(DEVSTAMP) fonts
 	PALERMO_DATABASE_URL= $(BIN)/pytest -q -m "web and not browser"
 
-web-postgres: $(DEVSTAMP)
+web-postgres: $(DEVSTAMP) fonts
 	PALERMO_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres $(BIN)/pytest -q -m "web and not browser"
 
 browser: $(DEVSTAMP) chromium
