@@ -109,7 +109,9 @@ class TestAuditSearch(BaseTestCase):
         )
         assert response.status_code == 200
         assert b"chen" in response.content
-        assert b"full_name" in response.content
+        # the fields read, in words (the case's name field is "name", never "full_name")
+        assert b"contact details, document number, name" in response.content
+        assert b"full_name" not in response.content
 
     def test_the_search_itself_is_audited(self) -> None:
         auditor = self.user_with_role(Role.AUDITOR)

@@ -132,7 +132,7 @@ class TestHitQueueExport(HitExportCase):
         rows = read_csv(self.export(self.analyst, {"port": "XXX", "status": "pending"}))
         assert rows[1:] == []
         entry = last_export()
-        assert entry.detail["filters"] == {"port": "XXX", "status": "pending"}
+        assert entry.detail["filters"] == {"port": "XXX", "status": "pending", "sort": "newest"}
         assert entry.detail["rows"] == 0
         pending = read_csv(self.export(self.analyst, {"status": "pending"}))
         assert len(pending) - 1 == len(self.hits) - 1

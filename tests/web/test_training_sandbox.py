@@ -245,6 +245,11 @@ class TrainingSandboxTests(BaseTestCase):
         table: dict[str, list[Any]] = {
             "pk": training_pks,
             "case": [self.case],
+            # the consular side of a case is read by the case's id
+            "case_pk": [self.case.pk],
+            # a consular case's own reads (assistance log, risk, return plan) start from
+            # consular_case_get, which is called above with the training case's id
+            "consular_case": [],
             "traveller": [self.traveller],
             "hits": [list(Hit.objects.filter(agency=self.academy))],
             "traveller_ids": [[self.traveller.pk]],

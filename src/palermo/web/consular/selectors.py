@@ -14,6 +14,7 @@ from palermo.web.accounts.models import User
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.consular.models import ConsularCase, FollowUp
+from palermo.web.lib.params import parsed_id
 from palermo.web.lib.roles import CONSULAR_READ_ROLES, PERSONAL_DATA_ROLES, has_role
 
 
@@ -29,7 +30,10 @@ def consular_case_list(*, user: User) -> QuerySet[ConsularCase]:
 
 
 def consular_case_get(*, user: User, case_pk: int) -> ConsularCase:
-    """The consular side of case ``case_pk`` at the user's consulate, or ``Http404``."""
+    """The consular side of case ``case_pk`` at the user's consulate, or ``Http404`` (also for
+    a number no database id can be)."""
+    if parsed_id(case_pk) is None:
+        raise Http404
     found = consular_case_list(user=user).filter(case_id=case_pk).first()
     if found is None:
         raise Http404

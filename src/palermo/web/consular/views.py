@@ -35,7 +35,7 @@ from palermo.web.consular.models import (
     ReturnStage,
 )
 from palermo.web.lib.errors import reasons
-from palermo.web.lib.params import IdChoiceField, id_param
+from palermo.web.lib.params import IdChoiceField, id_param, parsed_id
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.problems import show_on_form
 from palermo.web.lib.roles import (
@@ -487,7 +487,11 @@ def risk_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def risk_override_view(request: AuthenticatedRequest, pk: int, assessment_pk: int) -> HttpResponse:
     consular_case = selectors.consular_case_get(user=request.user, case_pk=pk)
-    assessment = consular_case.risk_assessments.filter(pk=assessment_pk).first()
+    assessment = (
+        consular_case.risk_assessments.filter(pk=assessment_pk).first()
+        if parsed_id(assessment_pk)
+        else None
+    )
     if assessment is None:
         from django.http import Http404
 
@@ -555,7 +559,11 @@ def return_stage_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def follow_up_view(request: AuthenticatedRequest, pk: int, follow_up_pk: int) -> HttpResponse:
     consular_case = selectors.consular_case_get(user=request.user, case_pk=pk)
-    follow_up: FollowUp | None = consular_case.follow_ups.filter(pk=follow_up_pk).first()
+    follow_up: FollowUp | None = (
+        consular_case.follow_ups.filter(pk=follow_up_pk).first()
+        if parsed_id(follow_up_pk)
+        else None
+    )
     if follow_up is None:
         from django.http import Http404
 
