@@ -25,8 +25,15 @@ from palermo.interchange.ctdc import (
 from palermo.interchange.ctdc_stats import summarise
 from palermo.records.limits import Limits
 
-# the project's shared folder lies beside the repository (as for CI: a clone with shared/ beside it)
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "ctdc-sample.csv"
+# the project's shared folder lies beside the checkout, or beside the folder of worktrees
+SAMPLE = next(
+    (
+        p / "shared/data/ctdc-sample.csv"
+        for p in Path(__file__).resolve().parents
+        if (p / "shared/data/ctdc-sample.csv").is_file()
+    ),
+    Path("shared/data/ctdc-sample.csv"),
+)
 needs_sample = pytest.mark.skipif(not SAMPLE.exists(), reason="the CTDC sample is not here")
 TERMS = f"{TERMS_PREFIX}: https://www.ctdatacollaborative.org/terms-use"
 runner = CliRunner()

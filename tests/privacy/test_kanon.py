@@ -22,7 +22,15 @@ from palermo.privacy.cells import suppress_small_cells
 from palermo.privacy.kanon import SUPPRESSED, k_anonymise
 
 runner = CliRunner()
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "ctdc-sample.csv"
+# the project's shared folder lies beside the checkout, or beside the folder of worktrees
+SAMPLE = next(
+    (
+        p / "shared/data/ctdc-sample.csv"
+        for p in Path(__file__).resolve().parents
+        if (p / "shared/data/ctdc-sample.csv").is_file()
+    ),
+    Path("shared/data/ctdc-sample.csv"),
+)
 
 
 def every_marginal(
