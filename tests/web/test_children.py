@@ -302,3 +302,180 @@ class TestTheReferralTask(ChildWorld):
         text = page.content.decode()
         assert "Due now: not sent yet." in text
         assert "Send the referral to child protection" in text
+
+
+def _child_protection_service(
+    test: ChildWorld, code: str, name: str, *, areas: str, languages: list[str], **values: Any
+) -> Any:
+    from directory_fixtures import a_provider
+
+    from palermo.web.accounts.models import Agency
+    from palermo.web.lib.roles import AgencyKind
+
+    agency, _created = Agency.objects.get_or_create(
+        code=code, defaults={"name": name, "kind": AgencyKind.SOCIAL_WELFARE}
+    )
+    provider = a_provider(
+        test,
+        agency=agency,
+        name=name,
+        name_zh=f"{name}（中文）",
+        services=["child_protection"],
+        areas=areas,
+        languages=languages,
+        **values,
+    )
+    return agency, provider
+
+
+class TestTheReferralGoesOutWithTheCase(ChildWorld):
+    """The child-protection referral is sent with the case, to the service the directory
+    routes to for the child's area and language; when it cannot be, the case says why."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        from admin_fixtures import agreement_between
+        from referral_fixtures import CHECKLIST
+
+        self.checklist = CHECKLIST
+        self.kunming, self.kunming_entry = _child_protection_service(
+            self,
+            "kunming-cp",
+            "Kunming child protection centre",
+            areas="Kunming",
+            languages=["zh", "vi"],
+            places_free=2,
+        )
+        self.national, self.national_entry = _child_protection_service(
+            self,
+            "national-cp",
+            "National children's hotline",
+            areas="",
+            languages=["zh", "my"],
+            nationwide=True,
+            places_free=10,
+        )
+        for agency, ref in ((self.kunming, "DSA-CP-1"), (self.national, "DSA-CP-2")):
+            agreement_between(self, self.agency_a, agency, reference=ref)
+
+    def open_with(self, **values: Any) -> Any:
+        interview = self.child_interview({"travel_with": "alone"})
+        return interview_open_case(
+            actor=self.interviewer, interview=interview, full_name="Child B", **values
+        )
+
+    def test_a_child_who_consented_is_referred_to_the_local_service_in_their_language(
+        self,
+    ) -> None:
+        from palermo.web.notifications.selectors import notification_list
+        from palermo.web.referrals.models import Referral
+
+        case = self.open_with(area="kunming", language="vi", consent=self.checklist)
+        referral = Referral.objects.get(case=case)
+        assert (referral.recipient, referral.service, referral.state) == (
+            self.kunming,
+            "child_protection",
+            "sent",
+        )
+        protection = ChildProtection.objects.get(case=case)
+        assert (protection.auto_referral, protection.routed_to) == ("sent", self.kunming_entry)
+        receiver = self.user_with_role(Role.CASE_WORKER, agency=self.kunming)
+        assert [n.object_id for n in notification_list(user=receiver)] == [str(referral.pk)]
+        assert list(notification_list(user=self.caseworker)) == []  # nothing left due
+        audited = AuditEntry.objects.filter(object_type="referrals.referral")
+        assert audited.filter(object_id=str(referral.pk)).exists()
+        page = self.get_as(self.interviewer, reverse("cases:detail", kwargs={"pk": case.pk}))
+        text = page.content.decode()
+        assert "Sent automatically when the case was opened." in text
+        assert referral.reference in text
+
+    def test_a_child_speaking_a_language_the_local_service_lacks_goes_to_the_national_one(
+        self,
+    ) -> None:
+        from palermo.web.referrals.models import Referral
+
+        case = self.open_with(area="Kunming", language="my", consent=self.checklist)
+        assert Referral.objects.get(case=case).recipient == self.national
+
+    def test_without_the_childs_consent_the_referral_waits_and_the_agency_is_told_why(
+        self,
+    ) -> None:
+        from palermo.web.notifications.selectors import notification_list
+        from palermo.web.referrals.models import Referral
+
+        case = self.open_with(area="Kunming", language="vi")
+        assert not Referral.objects.filter(case=case).exists()
+        assert ChildProtection.objects.get(case=case).auto_referral == "no_consent"
+        [due] = notification_list(user=self.caseworker)
+        assert due.url.endswith(f"?service=child_protection&recipient={self.kunming.pk}")
+        self.login(self.caseworker)
+        text = self.client.get(reverse("cases:detail", kwargs={"pk": case.pk})).content.decode()
+        assert "consent to disclosure to the service or to its assistance is not recorded" in text
+        assert "Kunming child protection centre" in text
+        self.client.cookies["django_language"] = "zh-hans"
+        zh = self.client.get(
+            reverse("cases:detail", kwargs={"pk": case.pk}), HTTP_ACCEPT_LANGUAGE="zh-hans"
+        ).content.decode()
+        assert "Kunming child protection centre（中文）" in zh
+
+    def test_no_service_in_the_area_is_said_on_the_case_and_the_referral_stays_due(self) -> None:
+        from palermo.web.notifications.selectors import notification_list
+
+        self.national_entry.active = False
+        self.national_entry.save(update_fields=["active"])
+        case = self.open_with(area="Lhasa", language="bo", consent=self.checklist)
+        assert ChildProtection.objects.get(case=case).auto_referral == "no_provider"
+        [due] = notification_list(user=self.caseworker)
+        assert due.url.endswith("?service=child_protection")
+        text = self.get_as(
+            self.caseworker, reverse("cases:detail", kwargs={"pk": case.pk})
+        ).content.decode()
+        assert "lists no child-protection service in Palermo for the area and language" in text
+        assert "Due now: not sent yet." in text
+
+    def test_without_an_agreement_nothing_is_sent_but_the_consent_is_kept(self) -> None:
+        from palermo.web.cases.models import Consent
+        from palermo.web.referrals.models import Referral
+
+        self.kunming_entry.languages = ",zh,"
+        self.kunming_entry.save(update_fields=["languages"])
+        self.national_entry.active = False
+        self.national_entry.save(update_fields=["active"])
+        _other, _entry = _child_protection_service(
+            self, "dali-cp", "Dali children's home", areas="Dali", languages=["vi"]
+        )
+        case = self.open_with(area="Dali", language="vi", consent=self.checklist)
+        assert not Referral.objects.filter(case=case).exists()
+        assert ChildProtection.objects.get(case=case).auto_referral == "no_agreement"
+        purposes = sorted(Consent.objects.filter(case=case).values_list("purpose", flat=True))
+        assert purposes == ["assistance", "sharing"]
+
+    def test_the_form_refuses_a_consent_checklist_ticked_only_in_part(self) -> None:
+        interview = self.child_interview({"travel_with": "alone"})
+        self.login(self.interviewer)
+        response = self.client.post(
+            reverse("interviews:open_case", kwargs={"pk": interview.pk}),
+            {
+                "child-child_protection": "on",
+                "child-full_name": "Child C",
+                "child-area": "Kunming",
+                "child-consent_consented": "on",
+            },
+            follow=True,
+        )
+        assert "tick every item, or none" in response.content.decode()
+        interview.refresh_from_db()
+        assert interview.case_id is None
+        ticked = {f"child-consent_{key}": "on" for key in self.checklist}
+        response = self.client.post(
+            reverse("interviews:open_case", kwargs={"pk": interview.pk}),
+            {
+                "child-child_protection": "on",
+                "child-full_name": "Child C",
+                "child-area": "Kunming",
+                "child-language": "vi",
+                **ticked,
+            },
+            follow=True,
+        )
+        assert "Sent automatically when the case was opened." in response.content.decode()

@@ -13,7 +13,38 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from palermo.web.cases.models import Case
+from palermo.web.directory.models import ServiceProvider
 from palermo.web.lib.fields import EncryptedTextField
+
+
+class AutoReferral(StrEnum):
+    """What became of the referral sent automatically when the child's case was opened."""
+
+    SENT = "sent"
+    NO_PROVIDER = "no_provider"  # the directory routes no child-protection service there
+    NO_CONSENT = "no_consent"  # consent to disclosure or to assistance missing
+    NO_AGREEMENT = "no_agreement"  # no data-sharing agreement with the routed agency
+    REFUSED = "refused"  # another refusal (an open referral already, the actor's role)
+
+
+AUTO_REFERRAL_LABELS = {
+    AutoReferral.SENT: _("Sent automatically when the case was opened."),
+    AutoReferral.NO_PROVIDER: _(
+        "Not sent automatically: the service directory lists no child-protection service in "
+        "Palermo for the area and language given. Find one and send the referral yourself."
+    ),
+    AutoReferral.NO_CONSENT: _(
+        "Not sent automatically: the child's consent to disclosure to the service or to its "
+        "assistance is not recorded. Record it on the case, or a supervisor refers stating "
+        "the legal basis."
+    ),
+    AutoReferral.NO_AGREEMENT: _(
+        "Not sent automatically: no data-sharing agreement in force with the service the "
+        "directory routes to."
+    ),
+    AutoReferral.REFUSED: _("Not sent automatically: the referral was refused (see below)."),
+}
+AUTO_REFERRAL_CHOICES = [(code.value, label) for code, label in AUTO_REFERRAL_LABELS.items()]
 
 
 class ChildProtection(models.Model):
@@ -30,6 +61,20 @@ class ChildProtection(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     opened_at = models.DateTimeField()
+    # where the child is and the language they speak, as given: the directory's routing
+    area = models.CharField(_("area"), max_length=200, blank=True, default="")
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
+    # the child-protection service the directory routed to, and what became of the referral
+    routed_to = models.ForeignKey(
+        ServiceProvider, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    auto_referral = models.CharField(
+        _("automatic referral"),
+        max_length=16,
+        choices=AUTO_REFERRAL_CHOICES,
+        blank=True,
+        default="",
+    )
 
     def __str__(self) -> str:
         return f"child protection {self.case_id}"

@@ -15,8 +15,10 @@ from palermo.web.audit.services import audit_record
 from palermo.web.cases.models import Case
 from palermo.web.cases.selectors import case_get, may_read_personal_data
 from palermo.web.children.models import (
+    AUTO_REFERRAL_LABELS,
     AgeAssessment,
     AgeConclusion,
+    AutoReferral,
     BestInterests,
     ChildProtection,
     GuardianAppointment,
@@ -38,6 +40,9 @@ class ChildFile:
     # referrals of the case to a child-protection service (the referrals app), oldest first
     referrals: list[Referral] = field(default_factory=list)
     referral_url: str = ""
+    # what became of the automatic referral (AUTO_REFERRAL_LABELS) and where it was routed
+    auto_referral: str = ""
+    routed_to: str = ""
 
     @property
     def presumed_child(self) -> bool:
@@ -55,7 +60,7 @@ def child_file(
 ) -> ChildFile:
     """The child-protection records of ``case`` (which ``user`` may see, else ``Http404``)."""
     case_get(user=user, pk=case.pk)
-    protection = ChildProtection.objects.filter(case=case).first()
+    protection = ChildProtection.objects.filter(case=case).select_related("routed_to").first()
     ages = list(case.age_assessments.select_related("recorded_by").order_by("recorded_at", "id"))
     interests = list(case.best_interests.select_related("recorded_by").order_by("recorded_at"))
     guardians = list(case.guardians.select_related("recorded_by").order_by("recorded_at", "id"))
@@ -86,5 +91,17 @@ def child_file(
             .select_related("recipient")
             .order_by("sent_at", "id")
         ),
-        referral_url=child_protection_referral_url(case),
+        referral_url=child_protection_referral_url(
+            case, protection.routed_to if protection is not None else None
+        ),
+        auto_referral=_auto_referral_text(protection),
+        routed_to=protection.routed_to.name_in(language)
+        if protection is not None and protection.routed_to is not None
+        else "",
     )
+
+
+def _auto_referral_text(protection: ChildProtection | None) -> str:
+    if protection is None or not protection.auto_referral:
+        return ""
+    return str(AUTO_REFERRAL_LABELS[AutoReferral(protection.auto_referral)])

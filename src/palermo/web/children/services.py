@@ -17,16 +17,18 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from palermo.errors import InputError, Problem
+from palermo.errors import InputError, PalermoError, Problem
 from palermo.web.accounts.models import User
+from palermo.web.agreements.services import AgreementRequiredError
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.cases.models import Case, CaseEventKind
-from palermo.web.cases.services import case_event_add
+from palermo.web.cases.services import case_event_add, consent_record
 from palermo.web.children.models import (
     AgeAssessment,
     AgeConclusion,
     AgeMethod,
+    AutoReferral,
     BestInterests,
     BestInterestsKind,
     ChildProtection,
@@ -34,12 +36,19 @@ from palermo.web.children.models import (
     GuardianAppointment,
     GuardianKind,
 )
-from palermo.web.directory.models import ServiceType
-from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
+from palermo.web.directory.models import ServiceProvider, ServiceType
+from palermo.web.directory.selectors import provider_list
+from palermo.web.lib.errors import (
+    ConsentRequiredError,
+    NotPermittedError,
+    TransitionRefusedError,
+)
 from palermo.web.lib.problems import problem
 from palermo.web.lib.roles import CHILD_PROTECTION_ROLES, require_role
 from palermo.web.notifications.kinds import NotificationKind
 from palermo.web.notifications.services import notification_send
+from palermo.web.referrals.models import Referral
+from palermo.web.referrals.services import referral_send
 
 MAX_TEXT = 10_000
 
@@ -84,12 +93,84 @@ def _choice(problems: list[Problem], field: str, value: str, allowed: Sequence[s
         )
 
 
-def child_protection_referral_url(case: Case) -> str:
-    """The referrals page that sends this case to a child-protection service."""
-    return (
+def child_protection_referral_url(case: Case, provider: ServiceProvider | None = None) -> str:
+    """The referrals page that sends this case to a child-protection service (the agency of
+    ``provider`` chosen, when the directory routed to one)."""
+    url = (
         reverse("referrals:create", kwargs={"case_pk": case.pk})
         + f"?service={ServiceType.CHILD_PROTECTION.value}"
     )
+    if provider is not None and provider.agency_id is not None:
+        url += f"&recipient={provider.agency_id}"
+    return url
+
+
+def child_protection_route(
+    *, actor: User, case: Case, area: str, language: str
+) -> ServiceProvider | None:
+    """The child-protection service the directory routes this case to: one that receives
+    referrals in Palermo, serves ``area`` (or the whole country) and works in ``language``;
+    when none works in that language, one serving the area in any language. A service serving
+    the area itself comes before a national one, then the one with the most places free.
+    Another agency only (a case is not referred to its own agency), live or training as the
+    case is."""
+    for wanted in dict.fromkeys([language, ""]):
+        found = list(
+            provider_list(
+                user=actor,
+                service=ServiceType.CHILD_PROTECTION.value,
+                area=area,
+                language=wanted,
+                receives_referrals=True,
+            )
+            .exclude(agency=case.agency_id)
+            .filter(agency__is_training=case.agency.is_training)
+        )
+        if found:
+            return min(found, key=lambda p: (p.nationwide, -(p.places_free or 0), p.name))
+    return None
+
+
+def _auto_refer(
+    *,
+    actor: User,
+    case: Case,
+    provider: ServiceProvider | None,
+    consent: Mapping[str, bool] | None,
+    request: HttpRequest | None,
+) -> tuple[AutoReferral, Referral | None]:
+    """Send the referral to ``provider``'s agency through the referrals service. A refusal
+    (consent, agreement, an open referral) rolls back only the attempt: the case stays open
+    and the step stays due (the caller says why)."""
+    if provider is None or provider.agency is None:
+        return AutoReferral.NO_PROVIDER, None
+    if consent is not None:
+        # the child's consent, given with the case, names the agency routed to
+        consent_record(
+            actor=actor,
+            case=case,
+            purpose="sharing",
+            recipient=provider.agency,
+            checklist=consent,
+            request=request,
+        )
+    try:
+        with transaction.atomic():
+            referral = referral_send(
+                actor=actor,
+                case=case,
+                recipient=provider.agency,
+                service=ServiceType.CHILD_PROTECTION,
+                provider=provider,
+                request=request,
+            )
+    except ConsentRequiredError:
+        return AutoReferral.NO_CONSENT, None
+    except AgreementRequiredError:
+        return AutoReferral.NO_AGREEMENT, None
+    except PalermoError:
+        return AutoReferral.REFUSED, None
+    return AutoReferral.SENT, referral
 
 
 def same_person(a: str, b: str) -> bool:
@@ -115,17 +196,29 @@ def child_protection_open(
     reasons: Sequence[Mapping[str, str]],
     age_in_doubt: bool,
     accompanying_adult: str = "",
+    area: str = "",
+    language: str = "",
+    consent: Mapping[str, bool] | None = None,
     request: HttpRequest | None = None,
 ) -> ChildProtection:
     """The case is a child's: refer to child protection, with the reasons (en/zh) the
-    assessment gave. Runs inside the caller's transaction (the case opening)."""
+    assessment gave. Runs inside the caller's transaction (the case opening).
+
+    The referral is sent at once (``referrals.services.referral_send``) to the service the
+    directory routes to for ``area`` and ``language`` (``child_protection_route``). ``consent``:
+    the consent checklist, when the child gave consent with the case: it is recorded for
+    assistance and for disclosure to the routed agency. When no service matches, or consent
+    or an agreement is missing, nothing is sent: the record says why (``auto_referral``) and
+    the agency's case workers are told the referral is due today."""
     _own(actor, case, gettext_lazy("refer a child to child protection"))
     if not reasons:
         raise TransitionRefusedError(
             _("The assessment gives no reason to refer to child protection.")
         )
     shown = [{"en": str(r.get("en", "")), "zh": str(r.get("zh", ""))} for r in reasons]
+    area = area.strip()[:200]
     with transaction.atomic():
+        provider = child_protection_route(actor=actor, case=case, area=area, language=language)
         record = ChildProtection.objects.create(
             case=case,
             reasons=shown,
@@ -133,6 +226,9 @@ def child_protection_open(
             accompanying_adult=accompanying_adult.strip()[:300],
             opened_by=actor,
             opened_at=timezone.now(),
+            area=area,
+            language=language[:8],
+            routed_to=provider,
         )
         case_event_add(
             actor=actor,
@@ -142,22 +238,31 @@ def child_protection_open(
             # panel; the timeline names the step (a reason here would be in English only)
             age_in_doubt=age_in_doubt,
         )
-        # the referral itself is sent from the referrals page (recipient, consent, agreement):
-        # the case's agency is told at once that it is due today
-        notification_send(
-            actor=actor,
-            kind=NotificationKind.CASE_TASK_DUE,
-            agency=case.agency,
-            roles=CHILD_PROTECTION_ROLES,
-            about=case,
-            url=child_protection_referral_url(case),
-            params={
-                "reference": case.reference,
-                "task": gettext_lazy("the referral to child protection"),
-                "due": timezone.localdate(record.opened_at).isoformat(),
-            },
-            request=request,
+        if consent is not None:
+            consent_record(
+                actor=actor, case=case, purpose="assistance", checklist=consent, request=request
+            )
+        outcome, referral = _auto_refer(
+            actor=actor, case=case, provider=provider, consent=consent, request=request
         )
+        record.auto_referral = outcome.value
+        record.save(update_fields=["auto_referral"])
+        if referral is None:
+            # not sent: the case's agency is told at once that the referral is due today
+            notification_send(
+                actor=actor,
+                kind=NotificationKind.CASE_TASK_DUE,
+                agency=case.agency,
+                roles=CHILD_PROTECTION_ROLES,
+                about=case,
+                url=child_protection_referral_url(case, provider),
+                params={
+                    "reference": case.reference,
+                    "task": gettext_lazy("the referral to child protection"),
+                    "due": timezone.localdate(record.opened_at).isoformat(),
+                },
+                request=request,
+            )
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -165,7 +270,13 @@ def child_protection_open(
             fields=["accompanying_adult"] if accompanying_adult.strip() else [],
             purpose="child protection referral",
             request=request,
-            detail={"case": case.reference, "age_in_doubt": age_in_doubt},
+            detail={
+                "case": case.reference,
+                "age_in_doubt": age_in_doubt,
+                "auto_referral": outcome.value,
+                "referral": referral.reference if referral is not None else "",
+                "provider": provider.pk if provider is not None else None,
+            },
         )
     return record
 

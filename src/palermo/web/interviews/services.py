@@ -305,6 +305,9 @@ def interview_open_case(
     contact: str = "",
     notes: str = "",
     accompanying_adult: str = "",
+    area: str = "",
+    language: str = "",
+    consent: Mapping[str, bool] | None = None,
     request: HttpRequest | None = None,
 ) -> Case:
     """Open a case for the person interviewed, when the assessment says possible or presumed
@@ -315,7 +318,9 @@ def interview_open_case(
     were insufficient, the case is a child in need of protection - not a "possible victim":
     the child rule needs an act and exploitation, and "insufficient" means neither was shown.
     ``accompanying_adult``: the adult the child travelled with (never the guardian by
-    default)."""
+    default); ``area``, ``language``: where the child is and the language they speak, for the
+    directory's routing of the referral; ``consent``: the child's consent checklist, when given
+    with the case (recorded for assistance and for disclosure to the service routed to)."""
     _require(actor, InterviewKind.SECOND_LINE.value)
     _require_agency(actor, interview)
     outcome = CASE_OUTCOMES.get(interview.outcome)
@@ -352,6 +357,9 @@ def interview_open_case(
                 reasons=reasons,
                 age_in_doubt=locked.age_in_doubt,
                 accompanying_adult=accompanying_adult,
+                area=area,
+                language=language,
+                consent=consent,
                 request=request,
             )
         locked.case = case

@@ -24,6 +24,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from palermo.errors import InputError, PalermoError
 from palermo.indicators.instruments import Question
 from palermo.web.accounts.requests import AuthenticatedRequest
+from palermo.web.cases.models import CONSENT_CHECKLIST
+from palermo.web.directory.models import LANGUAGE_CHOICES
 from palermo.web.interviews import selectors, services
 from palermo.web.interviews.models import Interview, InterviewKind
 from palermo.web.interviews.presentation import assessment_view
@@ -304,6 +306,41 @@ class ChildCaseForm(OpenCaseForm):
         max_length=300,
         required=False,
     )
+    area = forms.CharField(
+        label=gettext_lazy("Where the child is now (province or city)"),
+        help_text=gettext_lazy(
+            "The service directory routes the referral to a child-protection service there."
+        ),
+        max_length=200,
+        required=False,
+    )
+    language = forms.ChoiceField(
+        label=gettext_lazy("The language the child speaks best"),
+        choices=[("", "—"), *LANGUAGE_CHOICES],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, label in CONSENT_CHECKLIST:
+            self.fields[f"consent_{key}"] = forms.BooleanField(label=label, required=False)
+        self.fields[f"consent_{CONSENT_CHECKLIST[0][0]}"].help_text = gettext_lazy(
+            "The child's consent (with their representative) to the referral and to the "
+            "service's help: tick every item, or none to record consent later on the case."
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        ticked = {key: bool(data.pop(f"consent_{key}", False)) for key, _ in CONSENT_CHECKLIST}
+        if any(ticked.values()) and not all(ticked.values()):
+            raise forms.ValidationError(
+                gettext_lazy(
+                    "Consent is recorded when every item of the checklist was covered: tick "
+                    "every item, or none."
+                )
+            )
+        data["consent"] = ticked if all(ticked.values()) else None
+        return data
 
 
 def _result(request: AuthenticatedRequest, pk: int, kind: InterviewKind) -> HttpResponse:
@@ -418,9 +455,8 @@ def open_case(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     else:
         for field, errors in form.errors.items():
             for error in errors:
-                messages.error(
-                    request, f"{form.fields[field].label if field in form.fields else ''}: {error}"
-                )
+                label = form.fields[field].label if field in form.fields else ""
+                messages.error(request, f"{label}: {error}" if label else str(error))
     return redirect("interviews:interview_result", pk=pk)
 
 
