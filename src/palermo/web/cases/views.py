@@ -3,20 +3,19 @@ sharing; case work (notes, assignment, tasks, attachments) and the printable sum
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, TypeVar, cast
 
 from django import forms
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from palermo.errors import InputError, PalermoError
+from palermo.errors import InputError
 from palermo.web.accounts.models import Agency, User
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.agreements.models import TRANSFER_PURPOSE_CHOICES
@@ -32,10 +31,8 @@ from palermo.web.cases.models import (
     CaseStatus,
     ConsentPurpose,
 )
-from palermo.web.lib.errors import reasons
 from palermo.web.lib.params import IdChoiceField, IdField
 from palermo.web.lib.permissions import allow
-from palermo.web.lib.problems import rule_text
 from palermo.web.lib.roles import (
     CASE_ASSIGN_ROLES,
     CASE_ASSIGNEE_ROLES,
@@ -46,6 +43,7 @@ from palermo.web.lib.roles import (
     NAME_SEARCH_ROLES,
     PERSONAL_DATA_ROLES,
 )
+from palermo.web.lib.submit import FormPage
 from palermo.web.lib.training import same_world
 from palermo.web.lib.uploads import body_limit, refuse_large_upload
 
@@ -356,40 +354,8 @@ def case_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "cases/detail.html", _detail_context(request, pk))
 
 
-def _invalid(request: AuthenticatedRequest, pk: int, **forms_: Any) -> HttpResponse:
-    """The case page again with a form's errors in place (422)."""
-    return render(request, "cases/detail.html", _detail_context(request, pk, **forms_), status=422)
-
-
-def _failed(
-    request: AuthenticatedRequest, pk: int, exc: PalermoError, **forms_: Any
-) -> HttpResponse:
-    from palermo.web.lib.errors import http_status
-
-    status, _title = http_status(exc)
-    context = _detail_context(request, pk, errors=reasons(exc), **forms_)
-    return render(request, "cases/detail.html", context, status=status)
-
-
-def _submit(
-    request: AuthenticatedRequest,
-    pk: int,
-    form_name: str,
-    form: forms.Form,
-    save: Callable[[dict[str, Any]], object],
-    *,
-    done: str,
-) -> HttpResponse:
-    """A case form posted: ``save`` its data, then the case page with ``done``; or the page
-    again with the form (named ``form_name`` in the page) and its errors or the refusal."""
-    if not form.is_valid():
-        return _invalid(request, pk, **{form_name: form})
-    try:
-        save(form.cleaned_data)
-    except PalermoError as exc:
-        return _failed(request, pk, exc, **{form_name: form})
-    messages.success(request, done)
-    return redirect("cases:detail", pk=pk)
+#: the forms of the case page post to views of their own and come back to it
+_PAGE = FormPage("cases:detail", "cases/detail.html", _detail_context)
 
 
 @allow(PERSONAL_DATA_ROLES)
@@ -412,7 +378,7 @@ def case_edit_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             request=request,
         )
 
-    return _submit(request, pk, "details_form", form, save, done=_("The case was saved."))
+    return _PAGE.submit(request, pk, "details_form", form, save, done=_("The case was saved."))
 
 
 @allow(CASE_ROLES)
@@ -432,7 +398,9 @@ def case_transition_view(request: AuthenticatedRequest, pk: int) -> HttpResponse
             request=request,
         )
 
-    return _submit(request, pk, "transition_form", form, save, done=_("The status was changed."))
+    return _PAGE.submit(
+        request, pk, "transition_form", form, save, done=_("The status was changed.")
+    )
 
 
 @allow(CASE_OPENING_ROLES)
@@ -451,7 +419,9 @@ def consent_record_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             request=request,
         )
 
-    return _submit(request, pk, "consent_form", form, save, done=_("The consent was recorded."))
+    return _PAGE.submit(
+        request, pk, "consent_form", form, save, done=_("The consent was recorded.")
+    )
 
 
 @allow(CASE_OPENING_ROLES)
@@ -472,14 +442,16 @@ def consent_withdraw_view(request: AuthenticatedRequest, pk: int, consent_pk: in
             errors=[_("Tick the box to confirm the withdrawal; nothing was changed.")],
         )
         return render(request, "cases/detail.html", context, status=422)
-    try:
-        services.consent_withdraw(
+    return _PAGE.submit(
+        request,
+        pk,
+        "",
+        None,
+        lambda _data: services.consent_withdraw(
             actor=request.user, consent=consent, reason=reason, request=request
-        )
-    except PalermoError as exc:
-        return _failed(request, pk, exc)
-    messages.success(request, _("The consent was withdrawn; sharing based on it has stopped."))
-    return redirect("cases:detail", pk=pk)
+        ),
+        done=_("The consent was withdrawn; sharing based on it has stopped."),
+    )
 
 
 @allow(CASE_OPENING_ROLES | CONSENT_OVERRIDE_ROLES)
@@ -500,7 +472,7 @@ def case_share_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             request=request,
         )
 
-    return _submit(request, pk, "share_form", form, save, done=_("The case was shared."))
+    return _PAGE.submit(request, pk, "share_form", form, save, done=_("The case was shared."))
 
 
 def _share_step(
@@ -508,14 +480,12 @@ def _share_step(
 ) -> HttpResponse:
     case = selectors.case_get(user=request.user, pk=pk)
     share = selectors.share_get(user=request.user, case=case, pk=share_pk)
-    try:
-        step(
-            actor=request.user, share=share, reason=request.POST.get("reason", ""), request=request
-        )
-    except PalermoError as exc:
-        return _failed(request, pk, exc)
-    messages.success(request, done)
-    return redirect("cases:detail", pk=pk)
+    reason = request.POST.get("reason", "")
+
+    def save(_data: dict[str, Any]) -> None:
+        step(actor=request.user, share=share, reason=reason, request=request)
+
+    return _PAGE.submit(request, pk, "", None, save, done=done)
 
 
 @allow(CASE_OPENING_ROLES | CONSENT_OVERRIDE_ROLES)
@@ -550,7 +520,7 @@ def case_note_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def save(data: dict[str, Any]) -> None:
         services.case_note_add(actor=request.user, case=case, text=data["text"], request=request)
 
-    return _submit(
+    return _PAGE.submit(
         request, pk, "note_form", NoteForm(request.POST), save, done=_("The note was added.")
     )
 
@@ -566,7 +536,7 @@ def case_assign_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         )
 
     form = AssignForm(request.POST, user=request.user)
-    return _submit(request, pk, "assign_form", form, save, done=_("The case was assigned."))
+    return _PAGE.submit(request, pk, "assign_form", form, save, done=_("The case was assigned."))
 
 
 @allow(CASE_WORK_ROLES)
@@ -585,7 +555,7 @@ def case_task_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         )
 
     form = TaskForm(request.POST, user=request.user)
-    return _submit(request, pk, "task_form", form, save, done=_("The task was added."))
+    return _PAGE.submit(request, pk, "task_form", form, save, done=_("The task was added."))
 
 
 @allow(CASE_WORK_ROLES)
@@ -593,12 +563,14 @@ def case_task_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def case_task_done_view(request: AuthenticatedRequest, pk: int, task_pk: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, pk=pk)
     task = selectors.task_get(user=request.user, case=case, pk=task_pk)
-    try:
-        services.case_task_done(actor=request.user, task=task, request=request)
-    except PalermoError as exc:
-        return _failed(request, pk, exc)
-    messages.success(request, _("The task is done."))
-    return redirect("cases:detail", pk=pk)
+    return _PAGE.submit(
+        request,
+        pk,
+        "",
+        None,
+        lambda _data: services.case_task_done(actor=request.user, task=task, request=request),
+        done=_("The task is done."),
+    )
 
 
 @body_limit("ATTACHMENT_MAX_BYTES")
@@ -607,25 +579,23 @@ def case_task_done_view(request: AuthenticatedRequest, pk: int, task_pk: int) ->
 def case_attachment_add_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, pk=pk)
     form = AttachmentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _invalid(request, pk, attachment_form=form)
-    upload = form.cleaned_data["file"]
-    try:
-        services.case_attachment_add(
-            actor=request.user,
-            case=case,
-            file_name=upload.name,
-            chunks=upload.chunks(),
-            request=request,
-        )
-    except InputError as exc:
-        for problem in exc.problems:
-            form.add_error("file", rule_text(problem))
-        return _invalid(request, pk, attachment_form=form)
-    except PalermoError as exc:
-        return _failed(request, pk, exc, attachment_form=form)
-    messages.success(request, _("The file was attached."))
-    return redirect("cases:detail", pk=pk)
+
+    def save(data: dict[str, Any]) -> None:
+        upload = data["file"]
+        try:
+            services.case_attachment_add(
+                actor=request.user,
+                case=case,
+                file_name=upload.name,
+                chunks=upload.chunks(),
+                request=request,
+            )
+        except InputError as exc:  # every problem of an upload is about the file
+            raise InputError([replace(p, field="file") for p in exc.problems]) from exc
+
+    return _PAGE.submit(
+        request, pk, "attachment_form", form, save, done=_("The file was attached.")
+    )
 
 
 @allow(CASE_WORK_ROLES)

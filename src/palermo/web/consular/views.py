@@ -3,12 +3,10 @@ abroad, and one case from assistance to return, hand-over and follow-up."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
-from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from palermo.errors import InputError, PalermoError
 from palermo.web.accounts.models import Agency
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.audit.models import AuditAction
@@ -34,15 +31,14 @@ from palermo.web.consular.models import (
     ReturnRiskAssessment,
     ReturnStage,
 )
-from palermo.web.lib.errors import reasons
 from palermo.web.lib.params import IdChoiceField, id_param, parsed_id
 from palermo.web.lib.permissions import allow
-from palermo.web.lib.problems import show_on_form
 from palermo.web.lib.roles import (
     CONSULAR_OVERRIDE_ROLES,
     CONSULAR_READ_ROLES,
     CONSULAR_ROLES,
 )
+from palermo.web.lib.submit import FormPage, submit_form
 from palermo.web.screening.models import Traveller
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -211,37 +207,37 @@ def consular_open_view(request: AuthenticatedRequest) -> HttpResponse:
         return render(request, "consular/open.html", {"form": form, "traveller": traveller})
     form = OpenForm(request.POST)
     traveller = _traveller(request, request.POST.get("traveller"))
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            consular_case = services.consular_case_open(
-                actor=request.user,
-                full_name=data["full_name"],
-                origin=data["origin"],
-                referred_by=data["referred_by"],
-                country=data["country"],
-                home_province=data["home_province"],
-                outcome=data["outcome"],
-                document_number=data["document_number"],
-                contact=data["contact"],
-                notes=data["notes"],
-                traveller=traveller,
-                request=request,
-            )
-        except InputError as exc:
-            show_on_form(form, exc)
-        except PalermoError as exc:
-            for reason in reasons(exc):
-                form.add_error(None, reason)
-        else:
-            messages.success(
-                request,
-                _("Consular case %(ref)s opened. Next: record the first contact.")
-                % {"ref": consular_case.case.reference},
-            )
-            return redirect("consular:detail", pk=consular_case.case_id)
-    context = {"form": form, "traveller": traveller}
-    return render(request, "consular/open.html", context, status=422)
+
+    def save(data: dict[str, Any]) -> ConsularCase:
+        return services.consular_case_open(
+            actor=request.user,
+            full_name=data["full_name"],
+            origin=data["origin"],
+            referred_by=data["referred_by"],
+            country=data["country"],
+            home_province=data["home_province"],
+            outcome=data["outcome"],
+            document_number=data["document_number"],
+            contact=data["contact"],
+            notes=data["notes"],
+            traveller=traveller,
+            request=request,
+        )
+
+    return submit_form(
+        request,
+        form,
+        save,
+        done=lambda opened: (
+            _("Consular case %(ref)s opened. Next: record the first contact.")
+            % {"ref": opened.case.reference}
+        ),
+        then=lambda opened: redirect("consular:detail", pk=opened.case_id),
+        again=lambda status, _errors: render(
+            request, "consular/open.html", {"form": form, "traveller": traveller}, status=status
+        ),
+        refusal_on_form=True,
+    )
 
 
 def _next_step(consular_case: ConsularCase, state: dict[str, Any], role: str) -> NextStep:
@@ -377,34 +373,8 @@ def consular_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse
     return render(request, "consular/detail.html", _context(request, pk))
 
 
-def _submit(
-    request: AuthenticatedRequest,
-    pk: int,
-    form_name: str,
-    form: forms.Form,
-    save: Callable[[dict[str, Any]], object],
-    *,
-    done: str,
-    **extra: Any,
-) -> HttpResponse:
-    """A consular form posted: ``save`` its data, then the case page with ``done``; or the page
-    again (422, or the refusal's status) with the form and its errors in place."""
-    if form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except InputError as exc:
-            show_on_form(form, exc)
-        except PalermoError as exc:
-            from palermo.web.lib.errors import http_status
-
-            status, _title = http_status(exc)
-            context = _context(request, pk, errors=reasons(exc), **{form_name: form}, **extra)
-            return render(request, "consular/detail.html", context, status=status)
-        else:
-            messages.success(request, done)
-            return redirect("consular:detail", pk=pk)
-    context = _context(request, pk, **{form_name: form}, **extra)
-    return render(request, "consular/detail.html", context, status=422)
+#: the forms of the consular case page post to views of their own and come back to it
+_PAGE = FormPage("consular:detail", "consular/detail.html", _context)
 
 
 @allow(CONSULAR_ROLES)
@@ -422,7 +392,7 @@ def assistance_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             request=request,
         )
 
-    return _submit(
+    return _PAGE.submit(
         request,
         pk,
         "assistance_form",
@@ -447,7 +417,7 @@ def travel_document_view(request: AuthenticatedRequest, pk: int) -> HttpResponse
             request=request,
         )
 
-    return _submit(
+    return _PAGE.submit(
         request,
         pk,
         "document_form",
@@ -473,7 +443,7 @@ def risk_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             request=request,
         )
 
-    return _submit(
+    return _PAGE.submit(
         request,
         pk,
         "risk_form",
@@ -502,7 +472,7 @@ def risk_override_view(request: AuthenticatedRequest, pk: int, assessment_pk: in
             actor=request.user, assessment=assessment, reason=data["reason"], request=request
         )
 
-    return _submit(
+    return _PAGE.submit(
         request,
         pk,
         "override_form",
@@ -516,22 +486,16 @@ def risk_override_view(request: AuthenticatedRequest, pk: int, assessment_pk: in
 @require_POST
 def return_plan_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     consular_case = selectors.consular_case_get(user=request.user, case_pk=pk)
-    try:
-        services.return_plan_create(
+    return _PAGE.submit(
+        request,
+        pk,
+        "",
+        None,
+        lambda _data: services.return_plan_create(
             actor=request.user, consular_case=consular_case, request=request
-        )
-    except PalermoError as exc:
-        from palermo.web.lib.errors import http_status
-
-        status, _title = http_status(exc)
-        return render(
-            request,
-            "consular/detail.html",
-            _context(request, pk, errors=reasons(exc)),
-            status=status,
-        )
-    messages.success(request, _("The return plan was started. Next: record the consent to return."))
-    return redirect("consular:detail", pk=pk)
+        ),
+        done=_("The return plan was started. Next: record the consent to return."),
+    )
 
 
 @allow(CONSULAR_ROLES)
@@ -552,7 +516,7 @@ def return_stage_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             request=request,
         )
 
-    return _submit(request, pk, "stage_form", form, save, done=_("The stage was recorded."))
+    return _PAGE.submit(request, pk, "stage_form", form, save, done=_("The stage was recorded."))
 
 
 @allow(CONSULAR_ROLES)
@@ -578,7 +542,7 @@ def follow_up_view(request: AuthenticatedRequest, pk: int, follow_up_pk: int) ->
             request=request,
         )
 
-    return _submit(
+    return _PAGE.submit(
         request,
         pk,
         "follow_up_form",
