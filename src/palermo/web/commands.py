@@ -102,3 +102,49 @@ def academy_simulate(
         starts_on=timezone.localdate(),
     )
     return cohort.name, cohort.enrolments.count()
+
+
+def stats_export_cases(
+    *, username: str, start: object, end: object, agency_code: str | None
+) -> object:
+    """``palermo stats export-cases``: the reports service as ``username`` (their role and
+    agency decide the scope; another agency only for the national body), audited as the page's
+    download is. Returns ``reports.services.CaseExportFile``; ``InputError`` naming a bad user,
+    agency or period."""
+    import datetime as dt
+
+    from django.http import Http404
+    from django.utils.functional import Promise
+    from django.utils.translation import gettext_lazy
+
+    from palermo.errors import InputError
+    from palermo.web.accounts.models import Agency, User
+    from palermo.web.lib.problems import problem
+    from palermo.web.reports.selectors import report_scope
+    from palermo.web.reports.services import case_statistics_export
+
+    assert isinstance(start, dt.date)
+    assert isinstance(end, dt.date)
+
+    def refused(field: str, value: object, rule: Promise) -> InputError:
+        where = gettext_lazy("case export")
+        return InputError([problem(where=where, field=field, value=value, rule=rule)])
+
+    user = User.objects.select_related("agency").filter(username=username, is_active=True).first()
+    if user is None:
+        raise refused("--as", username, gettext_lazy("no active user of that name"))
+    agency_id = None
+    if agency_code:
+        agency = Agency.objects.filter(code=agency_code).first()
+        if agency is None:
+            raise refused("--agency", agency_code, gettext_lazy("no agency with that code"))
+        agency_id = agency.pk
+    if start > end:
+        rule = gettext_lazy("The end of the period is before its start.")
+        raise refused("--end", end.isoformat(), rule)
+    try:
+        scope = report_scope(user=user, start=start, end=end, agency_id=agency_id)
+    except Http404:
+        rule = gettext_lazy("not an agency whose figures you may read")
+        raise refused("--agency", agency_code, rule) from None
+    return case_statistics_export(actor=user, scope=scope, channel="command line")

@@ -9,6 +9,7 @@ everywhere else. Only counts, medians and codes leave here: no name, record or r
 from __future__ import annotations
 
 import datetime as dt
+import json
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,9 +21,19 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from palermo.interchange.ctdc_export import CaseFacts
 from palermo.web.accounts.models import Agency, User
 from palermo.web.administration.services import national_agency_id
-from palermo.web.cases.models import Case, CaseEvent, CaseEventKind, CaseStatus, VictimOutcome
+from palermo.web.cases.models import (
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    CaseStatus,
+    Consent,
+    ConsentPurpose,
+    VictimOutcome,
+)
+from palermo.web.interviews.models import Interview
 from palermo.web.lib.roles import REPORT_ROLES, require_role
 from palermo.web.lib.training import in_training, same_world
 from palermo.web.nrm.models import Identification
@@ -354,3 +365,66 @@ def referrals_by_service(scope: Scope) -> list[dict[str, Any]]:
         }
         for service, g in sorted(groups.items())
     ]
+
+
+def _date(value: object) -> dt.date | None:
+    if isinstance(value, str) and value:
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def _assessed_sets(result_json: str) -> dict[str, str]:
+    try:
+        result = json.loads(result_json or "{}")
+    except ValueError:
+        return {}
+    sets = result.get("sets", []) if isinstance(result, dict) else []
+    return {
+        str(s["set"]): str(s.get("outcome", "")) for s in sets if isinstance(s, dict) and "set" in s
+    }
+
+
+def statistics_case_facts(scope: Scope) -> tuple[list[CaseFacts], int]:
+    """The facts a statistical release needs of every case opened in the period whose person
+    consents (now: a statistics consent not withdrawn) to use in statistics, and how many cases
+    of the period were left out for want of that consent. Reads the screened record and the
+    assessment (both encrypted) of the case's interview; no name, reference or text leaves."""
+    cases = _cases(scope)
+    consenting = Consent.objects.filter(
+        purpose=ConsentPurpose.STATISTICS, withdrawn_at__isnull=True
+    ).values("case_id")
+    kept = cases.filter(pk__in=consenting)
+    interviews: dict[int, Interview] = {}
+    for interview in (
+        Interview.objects.filter(case__in=kept)
+        .select_related("hit__traveller")
+        .order_by("started_at")
+    ):
+        assert interview.case_id is not None
+        interviews[interview.case_id] = interview  # the latest interview of the case
+    facts = []
+    for case in kept.order_by("opened_at", "pk"):
+        found = interviews.get(case.pk)
+        record: dict[str, Any] = {}
+        if found is not None and found.hit is not None:
+            try:
+                loaded = json.loads(found.hit.traveller.record or "{}")
+            except ValueError:
+                loaded = {}
+            record = loaded if isinstance(loaded, dict) else {}
+        facts.append(
+            CaseFacts(
+                opened=timezone.localdate(case.opened_at),
+                outcome=case.outcome,
+                sex=record.get("sex") or None,
+                date_of_birth=_date(record.get("date_of_birth")),
+                nationality=record.get("nationality") or None,
+                event_kind=record.get("event_kind") or None,
+                destination=record.get("destination") or None,
+                assessed_sets=_assessed_sets(found.result) if found else None,
+            )
+        )
+    return facts, cases.count() - len(facts)

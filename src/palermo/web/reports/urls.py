@@ -10,3 +10,4 @@ urlpatterns = [
 ]
 urlpatterns.append(path("plan/", views.plan, name="plan"))
 urlpatterns.append(path("report.pdf", views.report_pdf, name="report_pdf"))
+urlpatterns.append(path("cases-export/", views.case_export, name="case_export"))

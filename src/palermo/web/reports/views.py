@@ -16,12 +16,14 @@ from django.utils.translation import gettext as _
 
 from palermo.analytics.action_plan import EXAMPLE_PLAN, Standing, assess, read_plan
 from palermo.errors import InputError
+from palermo.interchange.ctdc_export import QUASI_IDENTIFIERS
+from palermo.privacy.kanon import DEFAULT_K
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.lib.charts import Chart, Column, bar_chart, chart_csv_response
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.problems import problem_text
 from palermo.web.lib.roles import REPORT_ROLES
-from palermo.web.reports import selectors
+from palermo.web.reports import selectors, services
 from palermo.web.reports.dashboard import Section, dashboard_sections
 from palermo.web.reports.forms import ReportFilterForm
 from palermo.web.reports.pdf import dashboard_pdf
@@ -61,6 +63,14 @@ def report_pdf(request: AuthenticatedRequest) -> HttpResponseBase:
     body = dashboard_pdf(
         sections, title=_("Palermo: dashboards"), scope_line=_scope_line(form, scope)
     )
+    services.figures_download_record(
+        actor=request.user,
+        what="report.pdf",
+        file_format="pdf",
+        scope=scope,
+        rows=sum(len(c.rows) for s in sections for c in s.charts),
+        request=request,
+    )
     response = HttpResponse(body, content_type="application/pdf")
     name = f"palermo-report-{scope.start.isoformat()}-{scope.end.isoformat()}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -79,6 +89,10 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         for section in sections:
             for chart in section.charts:
                 if chart.id == wanted:
+                    services.figures_download_record(
+                        actor=request.user, what=chart.id, file_format="csv", scope=scope,
+                        rows=len(chart.rows), request=request,
+                    )  # fmt: skip
                     return chart_csv_response(chart, filename=f"palermo-{chart.id}")
         raise Http404
     context = {
@@ -147,6 +161,10 @@ def plan(request: AuthenticatedRequest) -> HttpResponse:
         sort=False,
     )  # fmt: skip
     if request.GET.get("export") == chart.id:
+        services.figures_download_record(
+            actor=request.user, what="action-plan", file_format="csv", scope=None,
+            rows=len(chart.rows), request=request,
+        )  # fmt: skip
         return chart_csv_response(chart, filename="palermo-action-plan")
     context: dict[str, object] = {
         "plan": the_plan,
@@ -160,3 +178,30 @@ def plan(request: AuthenticatedRequest) -> HttpResponse:
         "lang": lang,
     }
     return render(request, "reports/plan.html", context)
+
+
+@allow(REPORT_ROLES)
+def case_export(request: AuthenticatedRequest) -> HttpResponseBase:
+    """Palermo's own cases for statistics: the CTDC layout and HTCDS fields, k-anonymised
+    (k = 11), only cases whose person consents to statistics; ``?download=1`` gives the zip
+    (audited)."""
+    form = ReportFilterForm(request.GET or None, user=request.user)
+    del form.fields["port"]
+    scope = form.scope()
+    invalid = form.is_bound and not form.is_valid()
+    if request.GET.get("download") and not invalid:
+        made = services.case_statistics_export(actor=request.user, scope=scope, request=request)
+        response = HttpResponse(made.zip(), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{made.file_name}"'
+        return response
+    query = request.GET.copy()
+    query["download"] = "1"
+    context = {
+        "form": form,
+        "scope": scope,
+        "agency_name": form.agency_name(scope),
+        "download_query": query.urlencode(),
+        "k": DEFAULT_K,
+        "columns": QUASI_IDENTIFIERS,
+    }
+    return render(request, "reports/case_export.html", context, status=422 if invalid else 200)

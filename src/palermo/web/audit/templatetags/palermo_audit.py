@@ -35,6 +35,8 @@ OBJECT_TYPE_LABELS: dict[str, Promise] = {
     "nrm.reconsiderationrequest": _("Request for reconsideration"),
     "interviews.interview": _("Interview"),
     "profiles.profileversion": _("Risk profile version"),
+    "reports.caseexport": _("Cases for statistics (CTDC and HTCDS)"),
+    "reports.figures": _("Dashboard figures"),
     "profiles.listversion": _("Named list version"),
     "screening.batchjob": _("Batch screening"),
     "screening.desk": _("Screening at the desk (no hit)"),
