@@ -517,3 +517,61 @@ class TestVisaFile(ConsularTestCase):
         assert traveller.visa_application_ref == ""
         with pytest.raises(InputError):
             self.open(origin="visa_screening", referred_by="", traveller=traveller)
+
+
+class TestTheCaseTimeline(ConsularTestCase):
+    """Every consular step is a line on the case's timeline, in the reader's language, and
+    written by the cases service (nothing else writes CaseEvent)."""
+
+    def walk_every_step(self) -> ConsularCase:
+        from palermo.web.consular.services import follow_up_record
+
+        consular_case = self.open()
+        self.ready_to_hand_over(consular_case)
+        self.ready_to_return(consular_case)
+        travel_document_issue(
+            actor=self.consul,
+            consular_case=consular_case,
+            number="ETD-0042",
+            issued_on=timezone.localdate(),
+            valid_until=timezone.localdate() + dt.timedelta(days=30),
+        )
+        return_plan_create(actor=self.consul, consular_case=consular_case)
+        start = timezone.now() - dt.timedelta(days=2)
+        for step, stage in enumerate(ReturnStage):
+            extra = {"receiving_agency": self.home} if stage is ReturnStage.HANDED_OVER else {}
+            self.stage(consular_case, stage.value, start + dt.timedelta(hours=step), **extra)
+        first = consular_case.follow_ups.order_by("months").first()
+        assert first is not None
+        follow_up_record(actor=self.consul, follow_up=first, reached=True, note="Back at school.")
+        return consular_case
+
+    def test_assistance_documents_return_and_follow_up_appear_on_the_timeline(self) -> None:
+        from palermo.web.cases.models import CaseEvent
+
+        consular_case = self.walk_every_step()
+        events = CaseEvent.objects.filter(case=consular_case.case, kind="consular")
+        english = [e.detail["words"]["en"] for e in events.order_by("at", "id")]
+        assert english[0] == "consular case opened (Identified by a foreign authority)"
+        assert "Contact with the person or an authority recorded in the assistance log" in english
+        assert "return risk assessed: Low" in english
+        assert any(w.startswith("emergency travel document issued, valid until") for w in english)
+        assert "voluntary return plan started" in english
+        assert sum(w.startswith("return: ") for w in english) == len(ReturnStage)
+        assert english[-1] == "follow-up 3 months after return: the person was reached"
+        assert all("ETD-0042" not in w and "Back at school" not in w for w in english)
+        # the hand-over's referral keeps its own line
+        assert CaseEvent.objects.filter(case=consular_case.case, kind="referral").exists()
+
+    def test_the_case_page_shows_the_consular_steps_in_english_and_in_chinese(self) -> None:
+        consular_case = self.walk_every_step()
+        self.login(self.consul)
+        url = reverse("cases:detail", kwargs={"pk": consular_case.case_id})
+        page = self.client.get(url).content.decode()
+        assert "Consular assistance: voluntary return plan started" in page
+        with translation.override("zh-hans"):
+            chinese = self.client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+        text = chinese.content.decode()
+        assert "领事协助" in text
+        assert "已启动自愿返回计划" in text
+        assert "voluntary return plan started" not in text

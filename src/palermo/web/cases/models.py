@@ -260,6 +260,8 @@ class CaseEventKind(StrEnum):
     ATTACHMENT = "attachment"
     # a step of a referral (referrals app): sent, accepted, declined, done, revoked, transferred
     REFERRAL = "referral"
+    # a step of consular assistance (consular app): the step in words (``detail["words"]``)
+    CONSULAR = "consular"
 
 
 CASE_EVENT_CHOICES = [
@@ -285,6 +287,7 @@ CASE_EVENT_CHOICES = [
     (CaseEventKind.TASK_DONE.value, _("Task done")),
     (CaseEventKind.ATTACHMENT.value, _("File attached")),
     (CaseEventKind.REFERRAL.value, _("Referral")),
+    (CaseEventKind.CONSULAR.value, _("Consular assistance")),
 ]
 
 # The step of a referral event (``detail["step"]``), in words.

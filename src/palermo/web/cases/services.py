@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -97,12 +97,39 @@ def _event(
 
 
 def case_event_add(
-    *, actor: User, case: Case, kind: CaseEventKind, reason: str = "", **detail: Any
+    *,
+    actor: User,
+    case: Case,
+    kind: CaseEventKind,
+    reason: str = "",
+    words: str | Promise = "",
+    words_params: Mapping[str, str | int | Promise] | None = None,
+    **detail: Any,
 ) -> CaseEvent:
     """Put a step another app took on the case's timeline (the national referral mechanism,
-    the child's protection). Called by that app's service inside the transaction that writes
-    its audit entry, so both or neither are kept; ``detail`` holds codes, never personal data."""
+    the child's protection, consular assistance). Called by that app's service inside the
+    transaction that writes its audit entry, so both or neither are kept; ``detail`` holds
+    codes, never personal data. ``words``: the step as a translatable sentence (with
+    ``words_params``, labels too), stored in each language so the timeline reads it in the
+    reader's (``detail["words"]``), never a person's data."""
+    if words:
+        detail["words"] = _in_each_language(words, words_params or {})
     return _event(case, actor, kind, reason=reason[:500], **detail)
+
+
+def _in_each_language(
+    words: str | Promise, params: Mapping[str, str | int | Promise]
+) -> dict[str, str]:
+    """``words % params`` in each language of the site (lazy labels resolved in each)."""
+    texts: dict[str, str] = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            values = {
+                key: value if isinstance(value, int) else str(value)
+                for key, value in params.items()
+            }
+            texts[code] = str(words) % values if values else str(words)
+    return texts
 
 
 def case_exported(

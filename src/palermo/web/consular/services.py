@@ -24,10 +24,14 @@ from palermo.errors import InputError, Problem
 from palermo.web.accounts.models import Agency, User
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
-from palermo.web.cases.models import VictimOutcome
-from palermo.web.cases.services import case_open
+from palermo.web.cases.models import Case, CaseEventKind, VictimOutcome
+from palermo.web.cases.services import case_event_add, case_open
 from palermo.web.consular.models import (
+    ASSISTANCE_KIND_CHOICES,
+    ORIGIN_CHOICES,
+    RETURN_STAGE_CHOICES,
     RETURN_STAGES,
+    RISK_LEVEL_CHOICES,
     RISK_ORDER,
     AssistanceEntry,
     AssistanceKind,
@@ -117,6 +121,14 @@ def _not_future(problems: list[Problem], where: Promise, field: str, day: dt.dat
                 where=where, field=field, value=day, rule=gettext_lazy("must not be in the future")
             )
         )
+
+
+def _timeline(actor: User, case: Case, words: Promise, **params: str | int | Promise) -> None:
+    """The consular step on the case's timeline (``cases.services.case_event_add``), in words
+    stored in each language; codes and labels only, never the person's data."""
+    case_event_add(
+        actor=actor, case=case, kind=CaseEventKind.CONSULAR, words=words, words_params=params
+    )
 
 
 def _raise(problems: list[Problem]) -> None:
@@ -222,6 +234,12 @@ def consular_case_open(
             opened_at=timezone.now(),
             opened_by=actor,
         )
+        _timeline(
+            actor,
+            case,
+            gettext_lazy("consular case opened (%(origin)s)"),
+            origin=dict(ORIGIN_CHOICES)[str(origin)],
+        )
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -270,6 +288,12 @@ def assistance_record(
             recorded_by=actor,
             recorded_at=timezone.now(),
         )
+        _timeline(
+            actor,
+            locked.case,
+            gettext_lazy("%(kind)s recorded in the assistance log"),
+            kind=dict(ASSISTANCE_KIND_CHOICES)[str(kind)],
+        )
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -317,6 +341,12 @@ def travel_document_issue(
             valid_until=valid_until,
             issued_by=actor,
             recorded_at=timezone.now(),
+        )
+        _timeline(
+            actor,
+            locked.case,
+            gettext_lazy("emergency travel document issued, valid until %(day)s"),
+            day=valid_until.isoformat(),
         )
         audit_record(
             actor=actor,
@@ -380,6 +410,12 @@ def return_risk_assess(
             assessed_by=actor,
             assessed_at=timezone.now(),
         )
+        _timeline(
+            actor,
+            locked.case,
+            gettext_lazy("return risk assessed: %(level)s"),
+            level=dict(RISK_LEVEL_CHOICES)[outcome.value],
+        )
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -429,6 +465,11 @@ def return_risk_override(
         locked.override_by = actor
         locked.override_at = timezone.now()
         locked.save(update_fields=["override_reason", "override_by", "override_at"])
+        _timeline(
+            actor,
+            locked.consular_case.case,
+            gettext_lazy("a supervisor recorded why the high-risk return may go ahead"),
+        )
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,
@@ -479,6 +520,7 @@ def return_plan_create(
             created_by=actor,
             created_at=timezone.now(),
         )
+        _timeline(actor, locked.case, gettext_lazy("voluntary return plan started"))
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -609,6 +651,13 @@ def return_stage_record(
             recorded_at=timezone.now(),
         )
         planned = _plan_follow_ups(locked, at) if wanted is ReturnStage.ARRIVED else []
+        _timeline(
+            actor,
+            locked.case,
+            gettext_lazy("return: %(stage)s on %(day)s"),
+            stage=dict(RETURN_STAGE_CHOICES)[wanted.value],
+            day=timezone.localtime(at).date().isoformat(),
+        )
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,
@@ -628,8 +677,6 @@ def return_stage_record(
 
 
 def stage_label(stage: ReturnStage) -> str:
-    from palermo.web.consular.models import RETURN_STAGE_CHOICES
-
     return str(dict(RETURN_STAGE_CHOICES)[stage.value])
 
 
@@ -668,6 +715,16 @@ def follow_up_record(
         locked.reached = reached
         locked.note = note
         locked.save(update_fields=["done_at", "done_by", "reached", "note"])
+        _timeline(
+            actor,
+            locked.consular_case.case,
+            gettext_lazy("follow-up %(months)d months after return: the person was reached")
+            if reached
+            else gettext_lazy(
+                "follow-up %(months)d months after return: the person could not be reached"
+            ),
+            months=locked.months,
+        )
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,
