@@ -27,6 +27,7 @@ from watchlist_fixtures import LISTED, active_watchlist
 
 import palermo.web
 from palermo.errors import PalermoError
+from palermo.web.academy.models import Exercise
 from palermo.web.accounts.models import Agency, User
 from palermo.web.agreements.services import agreement_create
 from palermo.web.audit.models import AuditEntry
@@ -171,7 +172,24 @@ class TrainingSandboxTests(BaseTestCase):
             competent_authority=self.training_authority,
             summary="Scenario 7: documents held, debt.",
         )
+        # a practice exercise of a trainee of the academy, in a cohort of agency A's trainer
+        from academy_fixtures import a_cohort
+
+        from palermo.web.academy.services import enrolment_create, exercise_start
+
+        cohort = a_cohort(self)
+        practising = trainee[Role.CONSULAR_OFFICER]
+        enrolment = enrolment_create(
+            actor=self.user_with_role(Role.TRAINER), cohort=cohort, username=practising.username
+        )
+        self.exercise = exercise_start(
+            actor=practising, enrolment=enrolment, scenario_id="lab-construction-passports"
+        )
+        desk_screen(
+            actor=practising, record={**TRAINEE_RECORD, "record_id": self.exercise.record_id}
+        )
         self.markers = {
+            self.exercise.record_id,
             self.case.reference,
             self.case.person.pseudonym,
             self.interview.reference,
@@ -190,6 +208,8 @@ class TrainingSandboxTests(BaseTestCase):
                 bool(row.actor_id)
                 and User.objects.filter(pk=row.actor_id, agency__is_training=True).exists()
             )
+        if isinstance(row, Exercise):
+            return bool(row.enrolment.trainee and row.enrolment.trainee.agency.is_training)
         agency_id = getattr(row, "agency_id", None)
         if agency_id is not None:
             return bool(Agency.objects.filter(pk=agency_id, is_training=True).exists())
@@ -261,6 +281,9 @@ class TrainingSandboxTests(BaseTestCase):
             # the academy's cohorts are courses' groups of trainees, scoped by the trainer's
             # agency (tests/web/test_academy*.py); no cohort holds practice records
             "cohort": [],
+            # a trainee's practice exercise and its scenario traveller's record id
+            "exercise": [self.exercise],
+            "record_id": [self.exercise.record_id],
             "since": [None],
             "until": [None],
             "direction": [""],
@@ -588,6 +611,36 @@ class TrainingSandboxTests(BaseTestCase):
         )
         assert self.training_shelter.name in page.content.decode()
         assert self.agency_b.name not in page.content.decode()
+
+    def test_an_exercise_reads_only_its_trainees_sandbox(self) -> None:
+        from palermo.web.academy.selectors import exercise_answer, exercise_for_record
+
+        practising = self.trainees[Role.CONSULAR_OFFICER]
+        before = exercise_answer(user=practising, exercise=self.exercise)
+        assert before.disposition is None  # screened, nothing disposed of yet
+        # a live officer screens a traveller under the same record id: the exercise never
+        # sees it, and no live user reaches the exercise or the scenario person's replies
+        live, _hits = desk_screen(
+            actor=self.officer, record={**FLAGGED_RECORD, "record_id": self.exercise.record_id}
+        )
+        assert live is not None
+        from palermo.records.schema import INPUT_FIELDS
+        from palermo.web.screening.models import DispositionKind
+        from palermo.web.screening.services import hit_dispose
+
+        hit_dispose(
+            actor=self.officer,
+            hit=live.hits.first(),
+            kind=DispositionKind.REFERRED,
+            reason="Documents held by the companion.",
+            observed=[INPUT_FIELDS["obs_document_held_by_other"].observation or ""],
+        )
+        assert exercise_answer(user=practising, exercise=self.exercise) == before
+        for role in Role:
+            user = self.user_with_role(role)
+            assert exercise_for_record(user=user, record_id=self.exercise.record_id) is None
+            with pytest.raises(Http404):
+                exercise_answer(user=user, exercise=self.exercise)
 
 
 def test_the_enumeration_finds_every_selector_module() -> None:

@@ -170,3 +170,36 @@ class ExerciseResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment_id} {self.scenario_id} {self.total}"
+
+
+class Exercise(models.Model):
+    """A scenario practised on the real pages in a training agency (``Agency.is_training``).
+
+    ``record_id`` is the scenario traveller's record id in the sandbox, unique per exercise: the
+    desk stores what the trainee screens under it, and the exercise finds the hits, the
+    interview, the case and its referrals through it when the trainee finishes. ``result`` is
+    the scored exercise once finished.
+    """
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="practice")
+    scenario_id = models.CharField(max_length=100)
+    record_id = models.CharField(max_length=100, unique=True)
+    started_at = models.DateTimeField()
+    result = models.OneToOneField(
+        ExerciseResult,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="exercise",
+    )
+    # what the real pages cannot see, stated by the trainee when they finish
+    private = models.BooleanField(default=False)
+    interpreter = models.CharField(max_length=16, blank=True)
+    gave_information = models.BooleanField(default=False)
+    asylum_information = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ("-started_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id} {self.scenario_id}"

@@ -4,6 +4,7 @@ tests of their own enrolment; an exercise is scored and kept. Each write is audi
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,25 +18,28 @@ from palermo.training.curated import curated_scenarios
 from palermo.training.modules import MODULE_KEYS
 from palermo.training.questions import grade, questions_for
 from palermo.training.scenario import Scenario
-from palermo.training.scoring import ExerciseAnswer, score_exercise
+from palermo.training.scoring import ExerciseAnswer, Interpreter, score_exercise
 from palermo.training.simulate import simulate_cohort
 from palermo.web.academy.models import (
     Attendance,
     Cohort,
     Course,
     Enrolment,
+    Exercise,
     ExerciseResult,
     KnowledgeTestAttempt,
     Phase,
     Session,
     pack,
 )
+from palermo.web.academy.selectors import exercise_answer
 from palermo.web.accounts.models import User
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.lib.errors import NotPermittedError
 from palermo.web.lib.problems import problem
 from palermo.web.lib.roles import ACADEMY_ROLES, ACADEMY_TRAINER_ROLES, require_role
+from palermo.web.lib.training import in_training
 
 _WHERE = gettext_lazy("training academy")
 _PURPOSE = "training academy"
@@ -389,3 +393,99 @@ def course_builtin(*, actor: User, key: str, request: HttpRequest | None = None)
         },
         request=request,
     )
+
+
+def practice_scenario(scenario_id: str) -> Scenario:
+    """A curated scenario by id (``InputError`` naming it when there is none)."""
+    for s in curated_scenarios():
+        if s.id == scenario_id:
+            return s
+    raise _refuse("scenario", gettext_lazy("unknown scenario"), scenario_id)
+
+
+def exercise_start(
+    *, actor: User, enrolment: Enrolment, scenario_id: str, request: HttpRequest | None = None
+) -> Exercise:
+    """Start practising one of the course's scenarios on the real pages.
+
+    Only from an account of a training agency: what the trainee screens, interviews and refers
+    is then a training row everywhere (``lib/training.py``), and the scenario traveller gets a
+    record id of its own, by which the exercise finds what was done with it."""
+    require_role(actor, ACADEMY_ROLES, what=gettext_lazy("practise a scenario"))
+    if enrolment.trainee_id != actor.pk:
+        raise NotPermittedError(gettext_lazy("Only the trainee practises on their own enrolment."))
+    if not in_training(actor):
+        raise NotPermittedError(
+            gettext_lazy(
+                "Practice on the real pages is done with an account of a training agency, so "
+                "that nothing reaches live work: ask your administrator for one."
+            )
+        )
+    if scenario_id not in enrolment.cohort.course.scenario_ids:
+        raise _refuse("scenario", gettext_lazy("is not a scenario of this course"), scenario_id)
+    scenario = practice_scenario(scenario_id)
+    with transaction.atomic():
+        exercise = Exercise.objects.create(
+            enrolment=enrolment,
+            scenario_id=scenario.id,
+            record_id=f"practice-{secrets.token_hex(4)}-{scenario.id}"[:100],
+            started_at=timezone.now(),
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=exercise,
+            fields=["scenario_id", "record_id"],
+            purpose=_PURPOSE,
+            request=request,
+        )
+    return exercise
+
+
+def exercise_finish(
+    *,
+    actor: User,
+    exercise: Exercise,
+    private: bool,
+    interpreter: str,
+    gave_information: bool,
+    asylum_information: bool,
+    request: HttpRequest | None = None,
+) -> ExerciseResult:
+    """Finish an exercise: what the trainee did on the real pages (``selectors.
+    exercise_answer``), with what the pages cannot see as they state it (a private interview,
+    who interpreted, information given), scored against the scenario's truth; once."""
+    require_role(actor, ACADEMY_ROLES, what=gettext_lazy("practise a scenario"))
+    if exercise.enrolment.trainee_id != actor.pk:
+        raise NotPermittedError(gettext_lazy("Only the trainee records their own exercise."))
+    if interpreter not in Interpreter.__members__.values():
+        raise _refuse("interpreter", gettext_lazy("choose who interpreted"), interpreter)
+    with transaction.atomic():
+        locked = Exercise.objects.select_for_update().get(pk=exercise.pk)
+        if locked.result_id is not None:
+            raise _refuse("exercise", gettext_lazy("this exercise was already scored"))
+        locked.private = private
+        locked.interpreter = interpreter
+        locked.gave_information = gave_information
+        locked.asylum_information = asylum_information
+        fields = ["private", "interpreter", "gave_information", "asylum_information"]
+        locked.save(update_fields=fields)
+        answer = exercise_answer(user=actor, exercise=locked)
+        result = exercise_record(
+            actor=actor,
+            enrolment=locked.enrolment,
+            scenario=practice_scenario(locked.scenario_id),
+            answer=answer,
+            request=request,
+        )
+        locked.result = result
+        locked.save(update_fields=["result"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            fields=[*fields, "result"],
+            purpose=_PURPOSE,
+            request=request,
+        )
+    return result

@@ -19,4 +19,8 @@ urlpatterns = [
     path("cohorts/<int:pk>/sessions/", views.cohort_session, name="cohort_session"),
     path("cohorts/<int:pk>/dashboard/", views.cohort_dashboard, name="dashboard"),
     path("test/", views.knowledge_test, name="test"),
+    path("practice/", views.practice, name="practice"),
+    path("practice/start/", views.practice_start, name="practice_start"),
+    path("practice/exercise/", views.exercise_detail, name="exercise"),
+    path("practice/result/", views.result_detail, name="result"),
 ]

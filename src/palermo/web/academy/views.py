@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections import Counter
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import get_language, gettext_lazy
@@ -18,12 +20,16 @@ from django.views.decorators.http import require_POST
 
 from palermo.errors import InputError, PalermoError
 from palermo.indicators.catalogue import Text, load_catalogue
+from palermo.records.schema import INPUT_FIELDS
+from palermo.records.value_labels import value_label
 from palermo.training.curated import curated_scenarios
 from palermo.training.modules import MODULE_KEYS, builtin_modules, module
 from palermo.training.package import assemble, package_bytes
 from palermo.training.questions import Question, questions_for
+from palermo.training.scenario import Scenario
+from palermo.training.scoring import Interpreter
 from palermo.web.academy import selectors, services
-from palermo.web.academy.models import Cohort, Course, Enrolment, Phase
+from palermo.web.academy.models import Cohort, Course, Enrolment, Exercise, Phase
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.lib.charts import Chart, Column, bar_chart, line_chart
 from palermo.web.lib.errors import reasons
@@ -31,6 +37,7 @@ from palermo.web.lib.params import id_param
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.problems import show_on_form
 from palermo.web.lib.roles import ACADEMY_ROLES, ACADEMY_TRAINER_ROLES
+from palermo.web.lib.training import in_training
 
 
 def _lang() -> str:
@@ -306,10 +313,21 @@ def _trainee_rows(cohort: Cohort, request: AuthenticatedRequest) -> list[dict[st
 
 
 def _cohort_context(request: AuthenticatedRequest, cohort: Cohort) -> dict[str, Any]:
+    _e, _t, exercises = selectors.cohort_results(user=request.user, cohort=cohort)
+    names = {e.pk: e.display_name for e in _e}
+    titles = {s.id: s.title.get(_lang()) for s in curated_scenarios()}
     return {
         "cohort": cohort,
         "course_title": cohort.course.title_in(get_language()),
         "rows": _trainee_rows(cohort, request),
+        "results": [
+            {
+                "result": x,
+                "trainee": names.get(x.enrolment_id, ""),
+                "title": titles.get(x.scenario_id, x.scenario_id),
+            }
+            for x in reversed(exercises)
+        ][:100],
         "sessions": cohort.sessions.all(),
         "enrol_form": EnrolForm(),
         "session_form": SessionForm(cohort=cohort, initial={"held_on": timezone.localdate()}),
@@ -498,3 +516,203 @@ def knowledge_test(request: AuthenticatedRequest) -> HttpResponse:
     }
     status = 422 if request.method == "POST" and done is None else 200
     return render(request, "academy/test.html", context, status=status)
+
+
+# --- practice on the real pages --------------------------------------------------------------
+
+
+class FinishForm(forms.Form):
+    """What the real pages cannot see of an interview, stated by the trainee on finishing."""
+
+    private = forms.BooleanField(
+        label=gettext_lazy(
+            "I interviewed the person in private, without anyone who came with them"
+        ),
+        required=False,
+    )
+    interpreter = forms.ChoiceField(
+        label=gettext_lazy("Who interpreted"),
+        choices=[
+            (Interpreter.NONE.value, gettext_lazy("No one: no interpreter was needed or used")),
+            (Interpreter.PROFESSIONAL.value, gettext_lazy("A professional interpreter")),
+            (Interpreter.COMPANION.value, gettext_lazy("The person who came with them")),
+        ],
+        widget=forms.RadioSelect,
+        initial=Interpreter.NONE.value,
+    )
+    gave_information = forms.BooleanField(
+        label=gettext_lazy("I told the person where to get help (hotline, support services)"),
+        required=False,
+    )
+    asylum_information = forms.BooleanField(
+        label=gettext_lazy("I told the person how to apply for asylum"), required=False
+    )
+
+
+def _scenario_rows(enrolment: Enrolment) -> list[dict[str, Any]]:
+    lang = _lang()
+    wanted = enrolment.cohort.course.scenario_ids
+    return [
+        {"id": s.id, "title": s.title.get(lang), "category": s.truth.category.label.get(lang)}
+        for s in curated_scenarios()
+        if s.id in wanted
+    ]
+
+
+@allow(ACADEMY_ROLES)
+def practice(request: AuthenticatedRequest) -> HttpResponse:
+    """The trainee's practice: each course's scenarios to start, and their exercises."""
+    enrolments = list(selectors.enrolment_list(user=request.user))
+    context = {
+        "courses": [
+            {
+                "enrolment": e,
+                "course": e.cohort.course.title_in(get_language()),
+                "scenarios": _scenario_rows(e),
+            }
+            for e in enrolments
+        ],
+        "exercises": _exercise_rows(selectors.exercise_list(user=request.user)),
+        "sandbox": in_training(request.user),
+    }
+    return render(request, "academy/practice.html", context)
+
+
+def _exercise_rows(exercises: Any) -> list[dict[str, Any]]:
+    lang = _lang()
+    titles = {s.id: s.title.get(lang) for s in curated_scenarios()}
+    return [{"exercise": x, "title": titles.get(x.scenario_id, x.scenario_id)} for x in exercises]
+
+
+@allow(ACADEMY_ROLES)
+@require_POST
+def practice_start(request: AuthenticatedRequest) -> HttpResponse:
+    enrolment = selectors.enrolment_get(
+        user=request.user, pk=id_param(request.POST.get("enrolment"), name="enrolment")
+    )
+    try:
+        exercise = services.exercise_start(
+            actor=request.user,
+            enrolment=enrolment,
+            scenario_id=request.POST.get("scenario", ""),
+            request=request,
+        )
+    except PalermoError as exc:
+        for reason in reasons(exc):
+            messages.error(request, reason)
+        return redirect("academy:practice")
+    return redirect(exercise_url(exercise.pk))
+
+
+def _desk_query(scenario: Scenario, record_id: str) -> str:
+    """The desk's form filled with the scenario traveller's document and trip (what the trainee
+    would read from the passport and ticket); never what they must observe themselves."""
+    values = {k: str(v) for k, v in scenario.record.items() if not k.startswith("obs_")}
+    values["record_id"] = record_id
+    return urlencode(values)
+
+
+def _progress(request: AuthenticatedRequest, exercise: Exercise) -> list[dict[str, Any]]:
+    """Each step of the exercise and whether the pages show it done (read as the trainee)."""
+    answer = selectors.exercise_answer(user=request.user, exercise=exercise)
+    return [
+        {"label": _("Screened at the desk and the hit disposed of"), "done": answer.disposition},
+        {"label": _("Second-line interview held"), "done": answer.conduct.interviewed},
+        {"label": _("Assessment recorded"), "done": answer.assessment is not None},
+        {"label": _("Referrals made from the case"), "done": bool(answer.referrals)},
+    ]
+
+
+def _id(request: AuthenticatedRequest) -> int | None:
+    """The ``id`` of the query string (own exercises and results, like the tests: each person's
+    own rows, so their address carries no path argument); none: ``None``."""
+    raw = request.GET.get("id")
+    return None if raw is None else id_param(raw, name="id")
+
+
+def exercise_url(pk: int) -> str:
+    return f"{reverse('academy:exercise')}?id={pk}"
+
+
+def result_url(pk: int) -> str:
+    return f"{reverse('academy:result')}?id={pk}"
+
+
+@allow(ACADEMY_ROLES)
+def exercise_detail(request: AuthenticatedRequest) -> HttpResponse:
+    """The exercise's briefing (``?id=``), the steps on the real pages, and the form that
+    finishes it."""
+    pk = _id(request)
+    if pk is None:
+        return redirect("academy:practice")
+    exercise = selectors.exercise_get(user=request.user, pk=pk)
+    if exercise.result_id is not None:
+        return redirect(result_url(exercise.result_id))
+    scenario = services.practice_scenario(exercise.scenario_id)
+    form = FinishForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                result = services.exercise_finish(
+                    actor=request.user, exercise=exercise, request=request, **form.cleaned_data
+                )
+            except PalermoError as exc:
+                _fail(form, exc)
+            else:
+                return redirect(result_url(result.pk))
+        status = 422
+    lang = _lang()
+    record = [
+        (
+            INPUT_FIELDS[k].label_zh if lang == "zh" else INPUT_FIELDS[k].label_en,
+            value_label(k, str(v), lang),
+        )
+        for k, v in scenario.record.items()
+        if k in INPUT_FIELDS and k != "record_id"
+    ]
+    context = {
+        "exercise": exercise,
+        "scenario": scenario,
+        "title": scenario.title.get(lang),
+        "narrative": scenario.narrative.get(lang),
+        "companion": scenario.companion.label.get(lang),
+        "record": record,
+        "desk_url": f"{reverse('screening:desk')}?{_desk_query(scenario, exercise.record_id)}",
+        "progress": _progress(request, exercise),
+        "form": form,
+    }
+    return render(request, "academy/exercise.html", context, status=status)
+
+
+@allow(ACADEMY_ROLES)
+def result_detail(request: AuthenticatedRequest) -> HttpResponse:
+    """A scored exercise (``?id=``): each part with its points and feedback in the reader's
+    language, the indicators missed in the catalogue's words, the truth, what to do next."""
+    pk = _id(request)
+    if pk is None:
+        return redirect("academy:practice")
+    result = selectors.exercise_result_get(user=request.user, pk=pk)
+    lang = _lang()
+    score = result.score
+    titles = {s.id: s.title.get(lang) for s in curated_scenarios()}
+    trainee = result.enrolment.trainee_id == request.user.pk
+    context = {
+        "result": result,
+        "title": titles.get(result.scenario_id, result.scenario_id),
+        "summary": score["summary"][lang],
+        "parts": [
+            {
+                "label": p["label"][lang],
+                "points": p["points"],
+                "out_of": p["out_of"],
+                "feedback": [f[lang] for f in p["feedback"]],
+            }
+            for p in score["parts"]
+        ],
+        "missed": [m["why"][lang] for m in score["missed"]],
+        "spotted": len(score["spotted"]),
+        "trainee": trainee,
+        "enrolment": result.enrolment,
+    }
+    return render(request, "academy/result.html", context)

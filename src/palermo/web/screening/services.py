@@ -232,7 +232,10 @@ def desk_screen(
         # the active profiles only, and no listed person reaches the sandbox
         hits = [h for h in hits if h.source != "watchlist"]
     set_version = screener.profile_set.version
-    drawn = not hits and sampling.control_drawn()
+    # in the sandbox every scenario traveller without a hit gets the control sample's
+    # first-line look: the trainee practises the disposition on look-alikes too, and the
+    # exercise (academy) finds what they observed
+    drawn = not hits and (in_training(actor) or sampling.control_drawn())
     group = sampling.group_of(values, sampling.today())
     with transaction.atomic():
         traveller = None

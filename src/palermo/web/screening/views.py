@@ -25,6 +25,7 @@ from palermo.web.lib.params import IdField
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.problems import problem_text, rule_text, show_on_form
 from palermo.web.lib.roles import BATCH_ROLES, DESK_ROLES, HIT_ROLES
+from palermo.web.lib.training import in_training
 from palermo.web.lib.uploads import body_limit, refuse_large_upload
 from palermo.web.screening import selectors, services
 from palermo.web.screening.forms import (
@@ -65,6 +66,16 @@ def _read_zone(request: HttpRequest) -> tuple[TravellerForm, dict[str, object], 
     return form, {"mrz_read": True, "mrz_notes": notes}, 200
 
 
+def _training_prefill(request: AuthenticatedRequest) -> dict[str, str] | None:
+    """In the training sandbox the desk opens filled from the query string (an exercise's
+    scenario traveller: ``academy``'s briefing links here); nothing is screened until the
+    trainee submits. Never for live work: a real record does not travel in a URL, which
+    server logs keep."""
+    if request.method != "GET" or not request.GET or not in_training(request.user):
+        return None
+    return request.GET.dict()
+
+
 @allow(DESK_ROLES)
 def desk(request: AuthenticatedRequest) -> HttpResponse:
     """Enter a traveller (by hand, or from the machine-readable zone); the hits appear below
@@ -74,7 +85,7 @@ def desk(request: AuthenticatedRequest) -> HttpResponse:
         form, more, status = _read_zone(request)
         template = "screening/_desk.html" if _is_htmx(request) else "screening/desk.html"
         return render(request, template, _desk_context(form, **more), status=status)
-    form = TravellerForm(request.POST or None)
+    form = TravellerForm(request.POST or None, initial=_training_prefill(request))
     context = _desk_context(form)
     status = 200
     if request.method == "POST":
