@@ -56,3 +56,7 @@ ACADEMY_URL_EXAMPLES = {
     "academy:cohort_session": lambda t: {"pk": example_cohort(t).pk},
     "academy:dashboard": lambda t: {"pk": example_cohort(t).pk},
 }
+
+
+# POST only: a GET is refused before the certificate is looked up
+ACADEMY_URL_EXAMPLES["certificates:revoke"] = lambda t: {"pk": 1}

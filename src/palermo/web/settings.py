@@ -26,6 +26,8 @@ Every variable (all optional):
 | ``PALERMO_NRM_FIRST_STAGE_DAYS`` | ``5`` | days for the first-stage decision |
 | ``PALERMO_NRM_RECOVERY_DAYS`` | ``30`` | recovery period (30 or more; less is refused) |
 | ``PALERMO_NRM_RECONSIDERATION_DAYS`` | ``14`` | days to answer a request for reconsideration |
+| ``PALERMO_CERTIFICATE_PASS_PERCENT`` | ``70`` | a certificate's mark: test after, exercises |
+| ``PALERMO_CERTIFICATE_VALID_DAYS`` | ``730`` | a training certificate is valid this long |
 | ``PALERMO_LOGIN_MAX_FAILURES`` | ``5`` | failed log-ins per user name and address ... |
 | ``PALERMO_LOGIN_WINDOW_MINUTES`` | ``15`` | ... within this window lock that pair ... |
 | ``PALERMO_LOGIN_LOCKOUT_MINUTES`` | ``15`` | ... for this long |
@@ -187,6 +189,7 @@ INSTALLED_APPS = [
     "palermo.web.referrals",
     "palermo.web.children",
     "palermo.web.academy",
+    "palermo.web.certificates",
 ]
 
 MIDDLEWARE = [
@@ -312,6 +315,12 @@ NRM_RECONSIDERATION_DAYS = env_int("PALERMO_NRM_RECONSIDERATION_DAYS", 14, minim
 # arrival (consular/services.py); a daily task announces those that fell due.
 RETURN_FOLLOWUP_MONTHS = env_months("PALERMO_RETURN_FOLLOWUP_MONTHS", [3, 6, 12])
 RETURN_FOLLOWUP_DAILY = env_bool("PALERMO_RETURN_FOLLOWUP_DAILY", True)
+
+# Training certificates (certificates app): the mark a trainee needs in the test after the
+# course and, when the course has scenarios, as the mean of their scored exercises; how long a
+# certificate is valid.
+CERTIFICATE_PASS_PERCENT = env_int("PALERMO_CERTIFICATE_PASS_PERCENT", 70, minimum=1, maximum=100)
+CERTIFICATE_VALID_DAYS = env_int("PALERMO_CERTIFICATE_VALID_DAYS", 730, minimum=1, maximum=3650)
 
 # Bounded input: a body larger than its view allows is refused (413) before it is read
 # (lib/uploads.py); the files Palermo writes are 0600 in 0700 folders (lib/apps.py).

@@ -33,5 +33,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("referrals/", include("palermo.web.referrals.urls")),
     path("children/", include("palermo.web.children.urls")),
     path("academy/", include("palermo.web.academy.urls")),
+    path("certificates/", include("palermo.web.certificates.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]
