@@ -4,8 +4,9 @@ shows only the holder's name, the course, the dates and whether it is valid."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,17 +14,15 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from palermo.errors import InputError, PalermoError
 from palermo.web.academy.selectors import enrolment_get
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.certificates import selectors, services
 from palermo.web.certificates.codes import certificate_code, certificate_verify
 from palermo.web.certificates.pdf import certificate_pdf
-from palermo.web.lib.errors import reasons
 from palermo.web.lib.params import id_param
 from palermo.web.lib.permissions import allow, public
-from palermo.web.lib.problems import problem_text
 from palermo.web.lib.roles import ACADEMY_ROLES, ACADEMY_TRAINER_ROLES
+from palermo.web.lib.submit import Again, submit_form
 
 
 class VerifyForm(forms.Form):
@@ -36,12 +35,16 @@ class RevokeForm(forms.Form):
     )
 
 
-def _say_refusal(request: HttpRequest, exc: PalermoError) -> None:
-    if isinstance(exc, InputError):
-        lines = [problem_text(p) for p in exc.problems]
-    else:
-        lines = [str(r) for r in reasons(exc)]
-    messages.error(request, " ".join(lines))
+def _again(request: HttpRequest, context: dict[str, Any]) -> Again:
+    """The refusal's page: the reasons at the top (or the form with its errors) and the way
+    back, with the status ``submit_form`` chose."""
+
+    def again(status: int, errors: list[str]) -> HttpResponse:
+        return render(
+            request, "certificates/refused.html", {**context, "errors": errors}, status=status
+        )
+
+    return again
 
 
 @allow(ACADEMY_ROLES)
@@ -51,19 +54,19 @@ def issue(request: AuthenticatedRequest) -> HttpResponse:
     enrolment = enrolment_get(
         user=request.user, pk=id_param(request.POST.get("enrolment"), name="enrolment")
     )
-    try:
-        certificate = services.certificate_issue(
+    return submit_form(
+        request,
+        None,
+        lambda _data: services.certificate_issue(
             actor=request.user, enrolment=enrolment, request=request
-        )
-    except PalermoError as exc:
-        _say_refusal(request, exc)
-    else:
-        messages.success(
-            request,
+        ),
+        done=lambda certificate: (
             _("Your certificate was issued; its verification code is %(code)s.")
-            % {"code": certificate_code(certificate)},
-        )
-    return redirect("academy:index")
+            % {"code": certificate_code(certificate)}
+        ),
+        then=redirect("academy:index"),
+        again=_again(request, {"back": reverse("academy:index")}),
+    )
 
 
 @allow(ACADEMY_ROLES)
@@ -92,19 +95,18 @@ def download(request: AuthenticatedRequest) -> HttpResponse:
 @require_POST
 def revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     certificate = selectors.certificate_get(user=request.user, pk=pk)
+    back = reverse("academy:cohort", kwargs={"pk": certificate.enrolment.cohort_id})
     form = RevokeForm(request.POST)
-    try:
-        services.certificate_revoke(
-            actor=request.user,
-            certificate=certificate,
-            reason=form.data.get("reason", ""),
-            request=request,
-        )
-    except PalermoError as exc:
-        _say_refusal(request, exc)
-    else:
-        messages.success(request, _("The certificate was revoked; its code now says so."))
-    return redirect("academy:cohort", pk=certificate.enrolment.cohort_id)
+    return submit_form(
+        request,
+        form,
+        lambda data: services.certificate_revoke(
+            actor=request.user, certificate=certificate, reason=data["reason"], request=request
+        ),
+        done=_("The certificate was revoked; its code now says so."),
+        then=redirect(back),
+        again=_again(request, {"back": back, "form": form, "certificate": certificate}),
+    )
 
 
 @public
