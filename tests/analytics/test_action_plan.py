@@ -100,4 +100,8 @@ def test_an_at_most_target_is_missed_when_the_value_is_above_it() -> None:
 
 
 def test_the_bundled_example_plan_is_valid() -> None:
-    assert len(read_plan(EXAMPLE_PLAN).indicators) == 4
+    plan = read_plan(EXAMPLE_PLAN)
+    assert len(plan.indicators) == 5
+    trained = plan.indicators[-1]
+    assert trained.measure.name == "officials_trained_scoring_at_least"
+    assert trained.param == 70

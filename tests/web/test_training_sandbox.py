@@ -389,6 +389,7 @@ class TrainingSandboxTests(BaseTestCase):
             "hours": [24],
             "measure": sorted(MEASURES),
             "param": [7],
+            "min_percent": [None, 50],
         }
         figures = [
             (name, function)

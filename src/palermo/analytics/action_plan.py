@@ -91,6 +91,20 @@ MEASURES: dict[str, Measure] = {
             "在 N 小时内作出处置的命中所占比例",
         ),
         Measure(
+            "officials_trained",
+            Unit.COUNT,
+            None,
+            "officials who completed a course (took its after-course knowledge test)",
+            "完成培训课程（参加了课后知识测验）的官员人数",
+        ),
+        Measure(
+            "officials_trained_scoring_at_least",
+            Unit.COUNT,
+            "percent",
+            "officials who completed a course scoring at least N% in its after-course test",
+            "完成培训课程且课后测验得分不低于 N% 的官员人数",
+        ),
+        Measure(
             "records_screened",
             Unit.COUNT,
             None,
@@ -99,6 +113,10 @@ MEASURES: dict[str, Measure] = {
         ),
     )
 }
+
+
+#: a measure's parameter and its largest value
+PARAMETERS: dict[str, int] = {"days": 3650, "hours": 3650, "percent": 100}
 
 
 class Direction(StrEnum):
@@ -224,7 +242,18 @@ class _Reader:
         return value
 
 
-_KEYS = {"id", "title", "title_zh", "measure", "period", "target", "direction", "days", "hours"}
+_KEYS = {
+    "id",
+    "title",
+    "title_zh",
+    "measure",
+    "period",
+    "target",
+    "direction",
+    "days",
+    "hours",
+    "percent",
+}
 
 
 def _indicator(item: object, where: str, problems: list[Problem]) -> Indicator | None:
@@ -304,7 +333,7 @@ def _indicator(item: object, where: str, problems: list[Problem]) -> Indicator |
 def _param(
     item: dict[str, Any], measure: Measure | None, where: str, problems: list[Problem]
 ) -> int | None:
-    for key in ("days", "hours"):
+    for key in PARAMETERS:
         if key in item and (measure is None or measure.param != key):
             problems.append(
                 _problem(
@@ -318,12 +347,13 @@ def _param(
     if measure is None or measure.param is None:
         return None
     value = item.get(measure.param)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 3650:
+    top = PARAMETERS[measure.param]
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= top:
         problems.append(
             _problem(
                 where,
-                f"{measure.param}: a whole number from 1 to 3650",
-                f"{measure.param}：必须为 1 至 3650 的整数",
+                f"{measure.param}: a whole number from 1 to {top}",
+                f"{measure.param}：必须为 1 至 {top} 的整数",
                 measure.param,
                 value,
             )

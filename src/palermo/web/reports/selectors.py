@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from palermo.interchange.ctdc_export import CaseFacts
+from palermo.web.academy.models import KnowledgeTestAttempt, Phase
 from palermo.web.accounts.models import Agency, User
 from palermo.web.administration.services import national_agency_id
 from palermo.web.cases.models import (
@@ -284,7 +285,30 @@ def measure_value(scope: Scope, measure: str, param: int | None) -> float | None
         return _share(quick, total)
     if measure == "records_screened":
         return float(sum(r["records"] or 0 for r in batch_records_per_month(scope)))
+    if measure == "officials_trained":
+        return float(officials_trained(scope))
+    if measure == "officials_trained_scoring_at_least":
+        return float(officials_trained(scope, min_percent=param or 0))
     raise ValueError(f"no computation for measure {measure!r}")
+
+
+def officials_trained(scope: Scope, min_percent: int | None = None) -> int:
+    """Officials who completed a course in the period: distinct people who took a cohort's
+    after-course knowledge test then (scoring at least ``min_percent`` when given), counted
+    for the agency of the account enrolled; simulated cohorts' trainees are not people and
+    never count, nor do the trainers' own test runs without an account."""
+    since, until = scope.window()
+    attempts = KnowledgeTestAttempt.objects.filter(
+        scope.agencies("enrolment__trainee__agency_id"),
+        kind=Phase.POST,
+        taken_at__gte=since,
+        taken_at__lt=until,
+        enrolment__trainee__isnull=False,
+        enrolment__cohort__simulated=False,
+    )
+    if min_percent is not None:
+        attempts = attempts.filter(percent__gte=min_percent)
+    return attempts.values("enrolment__trainee_id").distinct().count()
 
 
 def _identifications(scope: Scope) -> QuerySet[Identification]:
