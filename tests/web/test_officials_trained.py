@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from unittest import mock
 
-from academy_fixtures import a_cohort
+from academy_fixtures import a_cohort, a_course
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -86,6 +86,21 @@ class OfficialsTrainedTests(BaseTestCase):
         assert selectors.officials_trained(scope, min_percent=70) == 1
         other_supervisor = make_user("olga", agency=self.agency_b, role=Role.SUPERVISOR)
         assert selectors.officials_trained(self._scope(other_supervisor)) == 1
+
+    def test_certificates_count_their_holders_until_revoked(self) -> None:
+        from palermo.web.certificates.services import certificate_issue, certificate_revoke
+
+        cohort = a_cohort(self, a_course(self, scenarios=[]))  # the test alone decides
+        passed, failed = self._enrol(self.officer, cohort), self._enrol(self.caseworker, cohort)
+        self._post_test(passed, right=True)
+        self._post_test(failed, right=False)
+        certificate = certificate_issue(actor=self.officer, enrolment=passed)
+        scope = self._scope(self.supervisor)
+        assert selectors.officials_certified(scope) == 1
+        assert selectors.measure_value(scope, "officials_certified", None) == 1.0
+        certificate_revoke(actor=self.user_with_role(Role.TRAINER), certificate=certificate,
+                           reason="issued in error")  # fmt: skip
+        assert selectors.officials_certified(scope) == 0
 
     def test_a_test_taken_outside_the_period_does_not_count(self) -> None:
         self._post_test(self._enrol(self.officer), right=True)

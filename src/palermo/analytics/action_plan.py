@@ -105,6 +105,13 @@ MEASURES: dict[str, Measure] = {
             "完成培训课程且课后测验得分不低于 N% 的官员人数",
         ),
         Measure(
+            "officials_certified",
+            Unit.COUNT,
+            None,
+            "officials who earned a training certificate (not revoked)",
+            "获得培训证书（未被撤销）的官员人数",
+        ),
+        Measure(
             "records_screened",
             Unit.COUNT,
             None,

@@ -34,6 +34,7 @@ from palermo.web.cases.models import (
     ConsentPurpose,
     VictimOutcome,
 )
+from palermo.web.certificates.models import Certificate
 from palermo.web.interviews.models import Interview
 from palermo.web.lib.roles import REPORT_ROLES, require_role
 from palermo.web.lib.training import in_training, same_world
@@ -289,6 +290,8 @@ def measure_value(scope: Scope, measure: str, param: int | None) -> float | None
         return float(officials_trained(scope))
     if measure == "officials_trained_scoring_at_least":
         return float(officials_trained(scope, min_percent=param or 0))
+    if measure == "officials_certified":
+        return float(officials_certified(scope))
     raise ValueError(f"no computation for measure {measure!r}")
 
 
@@ -309,6 +312,23 @@ def officials_trained(scope: Scope, min_percent: int | None = None) -> int:
     if min_percent is not None:
         attempts = attempts.filter(percent__gte=min_percent)
     return attempts.values("enrolment__trainee_id").distinct().count()
+
+
+def officials_certified(scope: Scope) -> int:
+    """Officials holding a training certificate issued in the period and not revoked (the
+    certificates app's pass rule: ``PALERMO_CERTIFICATE_PASS_PERCENT``), once each, for the
+    agency of the holder's account."""
+    return (
+        Certificate.objects.filter(
+            scope.agencies("holder__agency_id"),
+            issued_on__gte=scope.start,
+            issued_on__lte=scope.end,
+            revoked_at__isnull=True,
+        )
+        .values("holder_id")
+        .distinct()
+        .count()
+    )
 
 
 def _identifications(scope: Scope) -> QuerySet[Identification]:
