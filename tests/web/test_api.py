@@ -27,6 +27,7 @@ EXAMPLE_PATH_VALUES = {
     "case_id": lambda t: t.case.pk,
     "hit_id": lambda t: 999_999,
     "referral_id": lambda t: 999_999,
+    "identification_id": lambda t: 999_999,
 }
 
 

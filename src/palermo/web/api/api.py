@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from ninja import Body, Field, NinjaAPI, Schema
 
@@ -43,10 +44,16 @@ from palermo.web.lib.roles import (
     EXCHANGE_EXPORT_ROLES,
     EXCHANGE_IMPORT_ROLES,
     HIT_ROLES,
+    NRM_DECISION_ROLES,
+    NRM_REFERRING_ROLES,
+    NRM_ROLES,
     REFERRAL_RESPOND_ROLES,
     REFERRAL_ROLES,
     REFERRAL_SEND_ROLES,
 )
+from palermo.web.nrm import selectors as nrm_selectors
+from palermo.web.nrm import services as nrm_services
+from palermo.web.nrm.models import IdentificationState
 from palermo.web.referrals import selectors as referral_selectors
 from palermo.web.referrals import services as referral_services
 
@@ -56,8 +63,8 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_decorator=allow(ALL_ROLES),
     description=(
-        "System-to-system screening, hit dispositions, cases and referrals. "
-        "系统间筛查、命中处置、个案和转介。"
+        "System-to-system screening, hit dispositions, cases, referrals and identification "
+        "decisions. 系统间筛查、命中处置、个案、转介和身份认定决定。"
     ),
 )
 
@@ -574,6 +581,246 @@ def referral_revoke(request: AuthenticatedRequest, referral_id: int, payload: Re
         request=request,
     )
     return _referral_out(request, referral)
+
+
+# ------------------------------------------------------------------ identification decisions
+
+
+class DecisionOut(Schema):
+    stage: str
+    positive: bool
+    reasons: str
+    decided_by: str
+    decided_at: dt.datetime
+    reconsideration: bool
+
+
+class ReconsiderationOut(Schema):
+    reason: str
+    requested_by: str
+    requested_at: dt.datetime
+    due_on: dt.date
+    answered: bool
+
+
+class IdentificationOut(Schema):
+    """An identification as the referring agency or the competent authority sees it. The
+    grounds, decisions and requests (decrypted, the read audited) only on the single read."""
+
+    id: int
+    case_reference: str
+    referring_agency: str
+    competent_authority: str
+    state: str
+    decision_due: str | None = Field(
+        description="The stage whose decision is due now. 当前待作决定的阶段。"
+    )
+    due_on: dt.date | None
+    overdue: bool
+    recovery_starts_on: dt.date | None
+    recovery_ends_on: dt.date | None
+    hit_at: dt.datetime | None
+    referred_at: dt.datetime
+    first_stage_at: dt.datetime | None
+    conclusive_at: dt.datetime | None
+    summary: str | None = None
+    decisions: list[DecisionOut] | None = None
+    reconsiderations: list[ReconsiderationOut] | None = None
+
+
+class IdentificationReferIn(Schema):
+    case_id: int
+    competent_authority_id: int
+    summary: str = Field(max_length=10_000, description="The grounds. 依据。")
+
+
+class DecisionIn(Schema):
+    stage: str = Field(
+        description="first_stage or conclusive: the decision due now. "
+        "first_stage 或 conclusive：当前待作的决定。"
+    )
+    positive: bool = Field(description="Grounds found. 是否认定存在依据。")
+    reasons: str = Field(max_length=10_000)
+
+
+class ReconsiderationIn(Schema):
+    reason: str = Field(max_length=10_000)
+
+
+def _identification_out(
+    request: AuthenticatedRequest, identification: Any, *, file: bool = False
+) -> IdentificationOut:
+    due = nrm_services.stage_due(identification)
+    out = IdentificationOut(
+        id=identification.pk,
+        case_reference=identification.case.reference,
+        referring_agency=identification.referring_agency.name,
+        competent_authority=identification.competent_authority.name,
+        state=identification.state,
+        decision_due=due.value if due is not None else None,
+        due_on=identification.due_on,
+        overdue=identification.due_on is not None
+        and due is not None
+        and identification.due_on < timezone.localdate(),
+        recovery_starts_on=identification.recovery_starts_on,
+        recovery_ends_on=identification.recovery_ends_on,
+        hit_at=identification.hit_at,
+        referred_at=identification.referred_at,
+        first_stage_at=identification.first_stage_at,
+        conclusive_at=identification.conclusive_at,
+    )
+    if file:
+        shown = nrm_selectors.identification_file(
+            user=request.user, identification=identification, request=request
+        )
+        out.summary = shown.summary
+        out.decisions = [
+            DecisionOut(
+                stage=d.stage,
+                positive=d.positive,
+                reasons=d.reasons,
+                decided_by=d.decided_by,
+                decided_at=d.decided_at,
+                reconsideration=d.reconsideration,
+            )
+            for d in shown.decisions
+        ]
+        out.reconsiderations = [
+            ReconsiderationOut(
+                reason=r.reason,
+                requested_by=r.requested_by,
+                requested_at=r.requested_at,
+                due_on=r.due_on,
+                answered=r.answered,
+            )
+            for r in shown.requests
+        ]
+    return out
+
+
+def _identification(request: AuthenticatedRequest, identification_id: int) -> Any:
+    pk = id_param(identification_id, name="identification_id")
+    return nrm_selectors.identification_get(user=request.user, pk=pk)
+
+
+@api.get(
+    "/nrm/identifications",
+    response=answers(list[IdentificationOut], 400),
+    auth=TokenAuth(NRM_ROLES),
+    url_name="identification_list",
+)
+def identification_list(request: AuthenticatedRequest, state: str = "", limit: int = 50) -> Any:
+    """Identifications the token's agency referred or decides, newest first (``state``:
+    ``awaiting_first_stage``, ``recovery``, ``reconsideration``, ``negative_first_stage``,
+    ``concluded_positive``, ``concluded_negative``)."""
+    problems = []
+    if state and state not in {s.value for s in IdentificationState}:
+        problems.append(
+            problem(
+                where=gettext_lazy("query"),
+                field="state",
+                value=state,
+                rule=gettext_lazy("unknown"),
+            )
+        )
+    if not 1 <= limit <= 500:
+        problems.append(
+            problem(
+                where=gettext_lazy("query"),
+                field="limit",
+                value=limit,
+                rule=gettext_lazy("1 to 500"),
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    rows = nrm_selectors.identification_list(user=request.user, state=state)
+    return [_identification_out(request, i) for i in rows[:limit]]
+
+
+@api.get(
+    "/nrm/identifications/{identification_id}",
+    response=answers(IdentificationOut, 400, 404),
+    auth=TokenAuth(NRM_ROLES),
+    url_name="identification_detail",
+)
+def identification_detail(request: AuthenticatedRequest, identification_id: int) -> Any:
+    """One identification with its grounds, decisions and requests (the read is audited)."""
+    return _identification_out(request, _identification(request, identification_id), file=True)
+
+
+@api.post(
+    "/nrm/identifications",
+    response=answers(IdentificationOut, 400, 403, 404, 409),
+    auth=TokenAuth(NRM_REFERRING_ROLES),
+    url_name="identification_refer",
+)
+def identification_refer(request: AuthenticatedRequest, payload: IdentificationReferIn) -> Any:
+    """Submit a case of the token's agency to a competent authority (the person's consent to
+    sharing with it is needed); the first-stage decision falls due."""
+    case = case_selectors.case_get(user=request.user, pk=id_param(payload.case_id, name="case_id"))
+    authority = Agency.objects.filter(
+        pk=id_param(payload.competent_authority_id, name="competent_authority_id")
+    ).first()
+    if authority is None:
+        raise InputError(
+            [
+                problem(
+                    where=gettext_lazy("identification"),
+                    field="competent_authority_id",
+                    value=payload.competent_authority_id,
+                    rule=gettext_lazy("no such agency"),
+                )
+            ]
+        )
+    identification = nrm_services.identification_refer(
+        actor=request.user,
+        case=case,
+        competent_authority=authority,
+        summary=payload.summary,
+        request=request,
+    )
+    return _identification_out(request, identification)
+
+
+@api.post(
+    "/nrm/identifications/{identification_id}/decisions",
+    response=answers(IdentificationOut, 400, 403, 404, 409),
+    auth=TokenAuth(NRM_DECISION_ROLES),
+    url_name="identification_decide",
+)
+def identification_decide(
+    request: AuthenticatedRequest, identification_id: int, payload: DecisionIn
+) -> Any:
+    """The competent authority records the decision due now, with its reasons; a positive
+    first-stage decision starts the recovery and reflection period."""
+    identification = _identification(request, identification_id)
+    nrm_services.identification_decide(
+        actor=request.user,
+        identification=identification,
+        stage=payload.stage,
+        positive=payload.positive,
+        reasons=payload.reasons,
+        request=request,
+    )
+    return _identification_out(request, identification, file=True)
+
+
+@api.post(
+    "/nrm/identifications/{identification_id}/reconsideration",
+    response=answers(IdentificationOut, 400, 403, 404, 409),
+    auth=TokenAuth(NRM_ROLES),
+    url_name="identification_reconsideration",
+)
+def identification_reconsideration(
+    request: AuthenticatedRequest, identification_id: int, payload: ReconsiderationIn
+) -> Any:
+    """Ask for a decision that found no grounds to be reconsidered; a new decision falls due."""
+    identification = _identification(request, identification_id)
+    nrm_services.identification_reconsideration_request(
+        actor=request.user, identification=identification, reason=payload.reason, request=request
+    )
+    return _identification_out(request, identification, file=True)
 
 
 # ------------------------------------------------------------------ cross-border exchange

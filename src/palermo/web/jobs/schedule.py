@@ -60,6 +60,12 @@ SCHEDULES: tuple[Schedule, ...] = (
         enabled=lambda: bool(getattr(settings, "REFERRAL_ESCALATION", True)),
     ),
     Schedule(
+        name="nrm-overdue-daily",
+        task_path="palermo.web.nrm.tasks.identifications_overdue",
+        next_due=daily_at(6),
+        enabled=lambda: bool(getattr(settings, "NRM_OVERDUE_DAILY", True)),
+    ),
+    Schedule(
         name="return-follow-ups-daily",
         task_path="palermo.web.consular.tasks.follow_ups_daily",
         next_due=daily_at(7),

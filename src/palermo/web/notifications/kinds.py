@@ -27,6 +27,8 @@ class NotificationKind(StrEnum):
     CASE_TASK_DUE = "case_task_due"
     # the competent authority recorded an identification decision (nrm app)
     NRM_DECISION = "nrm_decision"
+    # an identification decision's deadline (or the recovery period's end) passed (nrm app)
+    NRM_OVERDUE = "nrm_overdue"
     # a case given to a case worker (cases.services.case_assign)
     CASE_ASSIGNED = "case_assigned"
 
@@ -60,6 +62,9 @@ MESSAGES: dict[NotificationKind, Promise] = {
         "%(authority)s recorded the %(stage)s on case %(reference)s: %(result)s."
     ),
     NotificationKind.CASE_ASSIGNED: _("%(by)s assigned case %(reference)s to you."),
+    NotificationKind.NRM_OVERDUE: _(
+        "Case %(reference)s: %(task)s was due by %(due)s at %(authority)s and is not recorded."
+    ),
 }
 
 KIND_LABELS: dict[NotificationKind, Promise] = {
@@ -73,4 +78,5 @@ KIND_LABELS: dict[NotificationKind, Promise] = {
     NotificationKind.CASE_TASK_DUE: _("Task due"),
     NotificationKind.NRM_DECISION: _("Identification decision"),
     NotificationKind.CASE_ASSIGNED: _("Case assigned to you"),
+    NotificationKind.NRM_OVERDUE: _("Identification decision overdue"),
 }

@@ -95,6 +95,8 @@ class Identification(models.Model):
     first_stage_at = models.DateTimeField(null=True, blank=True)
     conclusive_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField()
+    # the due date last announced as passed (nrm.tasks): each deadline is announced once
+    overdue_told_on = models.DateField(null=True, blank=True)
 
     class Meta:
         indexes = (models.Index(fields=["competent_authority", "state", "due_on"], name="nrm_due"),)

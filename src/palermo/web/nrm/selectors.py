@@ -59,6 +59,21 @@ def identification_get(*, user: User, pk: int) -> Identification:
     return found
 
 
+def identification_list(*, user: User, state: str = "") -> QuerySet[Identification]:
+    """Identifications the user's agency referred or decides, newest first; ``state`` one of
+    ``IdentificationState`` (``""``: all)."""
+    if not has_role(user, NRM_ROLES):
+        return Identification.objects.none()
+    found = Identification.objects.filter(
+        Q(referring_agency_id=user.agency_id) | Q(competent_authority_id=user.agency_id)
+    )
+    if state:
+        found = found.filter(state=state)
+    return found.select_related("case", "referring_agency", "competent_authority").order_by(
+        "-referred_at", "-id"
+    )
+
+
 def identifications_of_case(*, user: User, case: Case) -> QuerySet[Identification]:
     """The case's identifications the user's agency is party to (the case page's panel)."""
     if not has_role(user, NRM_ROLES):

@@ -40,6 +40,7 @@ from palermo.web.lib.training import refuse_if_training
 from palermo.web.notifications.kinds import NotificationKind
 from palermo.web.notifications.services import notification_send
 from palermo.web.nrm.models import (
+    DUE_STATES,
     Decision,
     Identification,
     IdentificationState,
@@ -441,3 +442,73 @@ def identification_reconsideration_request(
         )
     identification.refresh_from_db()
     return asked
+
+
+# what is overdue, per state in which a decision is due
+_OVERDUE_TASK: dict[IdentificationState, Promise] = {
+    IdentificationState.AWAITING_FIRST_STAGE: gettext_lazy("the first-stage decision"),
+    IdentificationState.RECOVERY: gettext_lazy(
+        "the conclusive decision (the recovery and reflection period has ended)"
+    ),
+    IdentificationState.RECONSIDERATION: gettext_lazy(
+        "the new decision after a request for reconsideration"
+    ),
+}
+
+
+def identifications_overdue_notify(*, now: datetime | None = None) -> list[int]:
+    """Every identification whose decision was due before today (the first-stage deadline,
+    the end of the recovery and reflection period, a reconsideration's deadline) and is not
+    recorded: the competent authority's decision makers and the referring agency are told,
+    once per deadline (a new deadline is told again). The identifications told (the scheduled
+    task's report)."""
+    today = timezone.localdate(now or timezone.now())
+    candidates = Identification.objects.filter(
+        state__in=[s.value for s in DUE_STATES], due_on__lt=today
+    ).values_list("pk", flat=True)
+    told: list[int] = []
+    for pk in list(candidates):
+        with transaction.atomic():
+            locked = (
+                Identification.objects.select_for_update(of=("self",))
+                .select_related("case", "competent_authority", "referring_agency")
+                .get(pk=pk)
+            )
+            state = IdentificationState(locked.state)
+            if state not in DUE_STATES or locked.due_on is None or locked.due_on >= today:
+                continue
+            if locked.overdue_told_on == locked.due_on:
+                continue
+            locked.overdue_told_on = locked.due_on
+            locked.save(update_fields=["overdue_told_on"])
+            audit_record(
+                actor=None,
+                actor_label="scheduled task",
+                action=AuditAction.UPDATE,
+                obj=locked,
+                fields=["overdue_told_on"],
+                purpose="identification decision overdue",
+                detail={"case": locked.case.reference, "due": locked.due_on.isoformat()},
+            )
+            params: dict[str, str | Promise] = {
+                "reference": locked.case.reference,
+                "task": _OVERDUE_TASK[state],
+                "due": locked.due_on.isoformat(),
+                "authority": locked.competent_authority.name,
+            }
+            url = reverse("nrm:detail", kwargs={"pk": locked.pk})
+            for agency, roles in (
+                (locked.competent_authority, NRM_DECISION_ROLES),
+                (locked.referring_agency, NRM_REFERRING_ROLES),
+            ):
+                notification_send(
+                    actor=None,
+                    kind=NotificationKind.NRM_OVERDUE,
+                    agency=agency,
+                    roles=roles,
+                    about=locked,
+                    url=url,
+                    params=params,
+                )
+        told.append(pk)
+    return told
