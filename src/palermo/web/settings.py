@@ -26,12 +26,9 @@ Every variable (all optional):
 | ``PALERMO_NRM_FIRST_STAGE_DAYS`` | ``5`` | days for the first-stage decision |
 | ``PALERMO_NRM_RECOVERY_DAYS`` | ``30`` | recovery period (30 or more; less is refused) |
 | ``PALERMO_NRM_RECONSIDERATION_DAYS`` | ``14`` | days to answer a request for reconsideration |
-<<<<<<< HEAD
 | ``PALERMO_CERTIFICATE_PASS_PERCENT`` | ``70`` | a certificate's mark: test after, exercises |
 | ``PALERMO_CERTIFICATE_VALID_DAYS`` | ``730`` | a training certificate is valid this long |
-=======
 | ``PALERMO_NRM_OVERDUE_DAILY`` | ``true`` | daily: decisions past their deadline to both agencies |
->>>>>>> 32b5483 (Identification decisions over the API and their deadlines (issue 10 item 3): GET /api/nrm/identifications[?state=] and /{id} (grounds, decisions and requests through identification_file, the read audited), POST /api/nrm/identifications (submit; consent to sharing with the authority), POST .../{id}/decisions (competent authority only) and .../{id}/reconsideration, each with its role set and agency scope (another agency gets 404); a daily schedule (nrm-overdue-daily, 06:00, PALERMO_NRM_OVERDUE_DAILY) tells the authority's decision makers and the referring agency, once per deadline (Identification.overdue_told_on), of a first-stage decision past its deadline, a recovery period ended without the conclusive decision or a reconsideration unanswered (notification nrm_overdue, audited); tested with a controlled clock. README: duplicated NRM row removed. zh_Hans; README/ARCHITECTURE)
 | ``PALERMO_LOGIN_MAX_FAILURES`` | ``5`` | failed log-ins per user name and address ... |
 | ``PALERMO_LOGIN_WINDOW_MINUTES`` | ``15`` | ... within this window lock that pair ... |
 | ``PALERMO_LOGIN_LOCKOUT_MINUTES`` | ``15`` | ... for this long |
