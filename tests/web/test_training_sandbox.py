@@ -293,6 +293,7 @@ class TrainingSandboxTests(BaseTestCase):
                 )
             ],
             "rule_id": ["documents-held-and-companion-answers"],
+            "days": [30],
             "start": [timezone.localdate() - dt.timedelta(days=30)],
             "end": [timezone.localdate() + dt.timedelta(days=1)],
             "kind": list(InterviewKind),

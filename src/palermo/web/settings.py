@@ -354,6 +354,9 @@ SCREENING_RETENTION_DAYS = env_int("PALERMO_SCREENING_RETENTION_DAYS", 183, mini
 CONTROL_SAMPLE_PER_100000 = env_int(
     "PALERMO_CONTROL_SAMPLE_PER_100000", 500, minimum=0, maximum=100_000
 )
+# A draft backtested on stored screenings (outcomes/backtest.py) is estimated only when at
+# least this many control-sample travellers of the period stand for those without a hit.
+BACKTEST_MIN_CONTROL = env_int("PALERMO_BACKTEST_MIN_CONTROL", 100, minimum=1)
 # A profile is flagged for review when even the upper 95% bound of its yield (possible or
 # presumed victims per 100,000 travellers screened) is below this floor.
 PROFILE_YIELD_FLOOR_PER_100000 = env_int("PALERMO_PROFILE_YIELD_FLOOR_PER_100000", 1, minimum=0)

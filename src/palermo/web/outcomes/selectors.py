@@ -13,6 +13,12 @@ Disparity: for each profile and for the whole set, the share of each nationality
 band that was selected, against the screened population; a group whose selection ratio to
 everyone else passes ``DISPARITY_RATIO_PERCENT`` without a yield that differs as much is
 flagged. The records are read (decrypted) only to learn each flagged traveller's group.
+
+Backtest on stored screenings (issue 11 item 6): a profile version on what is stored of the
+last N days - every traveller who had a hit (a census of that stratum), the random control
+sample of the others, and the tally of everyone; ``palermo.analytics.stored`` turns them into
+an estimate with intervals. Records masked by retention have lost the fields a profile reads:
+they are left out and counted.
 """
 
 from __future__ import annotations
@@ -23,10 +29,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from palermo.analytics.backtest import Rate
+from palermo.analytics.stored import (
+    StoredBacktest,
+    StoredScreenings,
+    StoredTraveller,
+    backtest_stored,
+)
 from palermo.indicators.assessment import Outcome
 from palermo.web.accounts.models import User
 from palermo.web.administration.services import national_agency_id
@@ -34,6 +47,9 @@ from palermo.web.interviews.models import Interview
 from palermo.web.lib.roles import OUTCOME_ROLES, require_role
 from palermo.web.lib.training import same_world
 from palermo.web.nrm.models import Decision, Stage
+from palermo.web.profiles.figures import version_sets
+from palermo.web.profiles.models import ProfileVersion
+from palermo.web.profiles.selectors import profile_version_get
 from palermo.web.screening.forms import record_from_json
 from palermo.web.screening.models import DispositionKind, Hit, ScreeningTally, Traveller
 from palermo.web.screening.sampling import CONTROL_SOURCE, group_of
@@ -41,6 +57,7 @@ from palermo.web.screening.sampling import CONTROL_SOURCE, group_of
 PER = 100_000
 VICTIM_OUTCOMES = frozenset({Outcome.PRESUMED.value, Outcome.POSSIBLE.value})
 ATTRIBUTES = ("nationality", "sex", "age_band")
+BACKTEST_DEFAULT_DAYS = 90
 MIN_GROUP = 30  # travellers screened: a smaller group's ratio is noise, shown but not flagged
 _WHAT = gettext_lazy("see what profiles and watchlists yield")
 
@@ -336,3 +353,104 @@ def _disparate(ratio: float | None, yield_ratio: float | None, threshold: float)
     if ratio <= 1 / threshold:
         return yield_ratio is None or yield_ratio > ratio * threshold
     return False
+
+
+# ---------------------------------------------------------------- backtest on stored screenings
+
+
+@dataclass(frozen=True, slots=True)
+class StoredWindow:
+    since: dt.date
+    until: dt.date
+    screenings: StoredScreenings
+    masked: int  # stored travellers of the window masked by retention, left out
+
+
+def _tally(
+    user: User, agency: int | None, since: dt.date, until: dt.date
+) -> QuerySet[ScreeningTally]:
+    rows = same_world(ScreeningTally.objects.filter(day__gte=since, day__lte=until), user)
+    return rows if agency is None else rows.filter(agency_id=agency)
+
+
+def _travellers(
+    user: User, agency: int | None, since: dt.date, until: dt.date
+) -> QuerySet[Traveller]:
+    """Stored travellers counted in the window's tally: the tally's day is the event's day,
+    else the day of screening."""
+    in_window = Q(event_date__gte=since, event_date__lte=until) | Q(
+        event_date__isnull=True, screened_at__date__gte=since, screened_at__date__lte=until
+    )
+    rows = same_world(Traveller.objects.filter(in_window), user)
+    return rows if agency is None else rows.filter(agency_id=agency)
+
+
+def _stored(t: Traveller) -> StoredTraveller:
+    record = record_from_json(t.record)
+    _day, _port, nationality, sex, band = group_of(record, t.screened_at.date())
+    return StoredTraveller(
+        record, {"nationality": nationality or "-", "sex": sex or "-", "age_band": band}
+    )
+
+
+def stored_window(*, user: User, days: int) -> StoredWindow:
+    """What is stored of the last ``days`` days (today included) in the user's scope, at most
+    the retention period back."""
+    agency = _scope(user)
+    days = max(1, min(days, int(settings.SCREENING_RETENTION_DAYS)))
+    until = timezone.localdate()
+    since = until - dt.timedelta(days=days - 1)
+    screened_by_group: dict[str, Counter[str]] = {a: Counter() for a in ATTRIBUTES}
+    screened = 0
+    for nationality, sex, band, n in _tally(user, agency, since, until).values_list(
+        "nationality", "sex", "age_band", "screened"
+    ):
+        screened += int(n)
+        for attribute, value in zip(ATTRIBUTES, (nationality, sex, band), strict=True):
+            screened_by_group[attribute][str(value) or "-"] += int(n)
+    travellers = _travellers(user, agency, since, until)
+    masked = travellers.filter(masking__isnull=False).count()
+    whole = travellers.filter(masking__isnull=True).only("record", "screened_at")
+    control_ids = set(
+        Hit.objects.filter(traveller__in=whole, source=CONTROL_SOURCE).values_list(
+            "traveller_id", flat=True
+        )
+    )
+    with_hit: list[StoredTraveller] = []
+    control: list[StoredTraveller] = []
+    for t in whole.order_by("pk").iterator(chunk_size=2000):
+        (control if t.pk in control_ids else with_hit).append(_stored(t))
+    return StoredWindow(
+        since=since,
+        until=until,
+        screenings=StoredScreenings(
+            screened=screened,
+            screened_by_group=screened_by_group,
+            with_hit=with_hit,
+            control=control,
+            days=days,
+            configured_per_100000=int(settings.CONTROL_SAMPLE_PER_100000),
+        ),
+        masked=masked,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class VersionBacktest:
+    version: ProfileVersion
+    window: StoredWindow
+    result: StoredBacktest | None  # None: the version's text has problems today
+
+
+def version_backtest(*, user: User, pk: int, days: int) -> VersionBacktest:
+    """The version (read through the profiles' selector) on the stored screenings."""
+    version = profile_version_get(user=user, pk=pk)
+    window = stored_window(user=user, days=days)
+    sets = version_sets(version)
+    result = None
+    if sets is not None:
+        draft, others = sets
+        result = backtest_stored(
+            draft, window.screenings, others, min_control=int(settings.BACKTEST_MIN_CONTROL)
+        )
+    return VersionBacktest(version, window, result)

@@ -8,4 +8,5 @@ app_name = "outcomes"
 urlpatterns = [
     path("", views.index_view, name="index"),
     path("rules/<str:rule_id>/", views.rule_view, name="rule"),
+    path("backtest/<int:pk>/", views.backtest_view, name="backtest"),
 ]

@@ -9,20 +9,25 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from palermo.analytics.backtest import Rate
+from palermo.analytics.stored import GroupEstimate
 from palermo.web.accounts.requests import AuthenticatedRequest
-from palermo.web.lib.charts import Column, bar_chart, line_chart
+from palermo.web.lib.charts import Chart, Column, bar_chart, line_chart
 from palermo.web.lib.permissions import allow
-from palermo.web.lib.roles import OUTCOME_ROLES
+from palermo.web.lib.roles import OUTCOME_ROLES, PROFILE_ROLES
 from palermo.web.outcomes import selectors
 from palermo.web.outcomes.selectors import Period
 
 DEFAULT_DAYS = 365
+GROUPS_CHARTED = 12  # groups per attribute in a chart (largest first); the note says so
 ATTRIBUTE_LABELS = {
     "nationality": gettext_lazy("Nationality"),
     "sex": gettext_lazy("Sex"),
@@ -106,9 +111,95 @@ def index_view(request: AuthenticatedRequest) -> HttpResponse:
         "control": control,
         "recall": _percent_interval(control.recall),
         "flagged": [(ATTRIBUTE_LABELS[g.attribute], g) for g in disparity.flagged],
+        "control_chart": control_chart(control),
+        "disparity_charts": disparity_charts(disparity, "set-selection"),
         "floor": _floor(),
     }
     return render(request, "outcomes/index.html", context, status=status)
+
+
+def _interval(rate: Rate) -> str:
+    return f"{rate.low * 100:.1f}–{rate.high * 100:.1f}"
+
+
+def disparity_charts(disparity: selectors.Disparity, prefix: str) -> list[Chart]:
+    """Per attribute, each group's selection rate as bars, with its table beside it: screened,
+    the 95% interval, the selection and victims ratios to everyone else, and the flag."""
+    charts = []
+    for attribute in selectors.ATTRIBUTES:
+        groups = sorted(
+            (g for g in disparity.groups if g.attribute == attribute),
+            key=lambda g: (-g.screened, g.group),
+        )
+        shown = groups[:GROUPS_CHARTED]
+        label = ATTRIBUTE_LABELS[attribute]
+        rows = [
+            {
+                "group": g.group,
+                "selected": round(g.selected.share * 100, 2),
+                "interval": _interval(g.selected),
+                "screened": g.screened,
+                "ratio": None if g.ratio is None else round(g.ratio, 2),
+                "yield_ratio": None if g.yield_ratio is None else round(g.yield_ratio, 2),
+                "flag": _("flagged") if g.flagged else "",
+            }
+            for g in shown
+        ]
+        charts.append(
+            bar_chart(
+                id=f"{prefix}-{attribute.replace('_', '-')}",
+                title=_("Selection rate by %(attribute)s") % {"attribute": str(label).lower()},
+                rows=rows,
+                category=Column("group", str(label)),
+                value=Column("selected", _("Selected (%)"), numeric=True),
+                extra=(
+                    Column("interval", _("Interval (95%), percent")),
+                    Column("screened", _("Screened"), numeric=True),
+                    Column("ratio", _("Selection ratio"), numeric=True),
+                    Column("yield_ratio", _("Victims ratio"), numeric=True),
+                    Column("flag", _("Disparity")),
+                ),
+                note=(
+                    _("The %(n)d largest groups of %(total)d.")
+                    % {"n": len(shown), "total": len(groups)}
+                    if len(groups) > len(shown)
+                    else ""
+                ),
+            )
+        )
+    return charts
+
+
+def control_chart(control: selectors.ControlEstimate) -> Chart:
+    """Victims found per 100 travellers among those flagged and in the control sample."""
+    found = Rate.of("flagged", control.found_by_profiles, control.flagged_travellers)
+    rows = [
+        {
+            "who": label,
+            "per100": round(rate.share * 100, 2),
+            "interval": _interval(rate),
+            "travellers": rate.travellers,
+            "victims": rate.flagged,
+        }
+        for label, rate in (
+            (_("Flagged by a profile or watchlist"), found),
+            (_("Random control sample (no hit)"), control.sample_victims),
+        )
+        if rate.travellers
+    ]
+    return bar_chart(
+        id="control-sample",
+        title=_("Possible or presumed victims per 100 travellers looked at"),
+        rows=rows,
+        category=Column("who", _("Travellers")),
+        value=Column("per100", _("Victims per 100"), numeric=True),
+        sort=False,
+        extra=(
+            Column("interval", _("Interval (95%)")),
+            Column("travellers", _("Travellers"), numeric=True),
+            Column("victims", _("Possible or presumed victims"), numeric=True),
+        ),
+    )
 
 
 def _percent_interval(values: tuple[float, float, float] | None) -> str:
@@ -119,8 +210,6 @@ def _percent_interval(values: tuple[float, float, float] | None) -> str:
 
 
 def _floor() -> int:
-    from django.conf import settings
-
     return int(settings.PROFILE_YIELD_FLOOR_PER_100000)
 
 
@@ -158,10 +247,105 @@ def rule_view(request: AuthenticatedRequest, rule_id: str) -> HttpResponse:
         "title": _title(outcome) if outcome else rule_id,
         "chart": chart,
         "disparity": disparity,
-        "by_attribute": [
-            (ATTRIBUTE_LABELS[a], [g for g in disparity.groups if g.attribute == a])
-            for a in selectors.ATTRIBUTES
-        ],
+        "disparity_charts": disparity_charts(disparity, "selection"),
         "floor": _floor(),
     }
     return render(request, "outcomes/rule.html", context, status=status)
+
+
+# ---------------------------------------------------------------- backtest on stored screenings
+
+
+def _max_days() -> int:
+    """No further back than retention keeps records whole."""
+    return int(settings.SCREENING_RETENTION_DAYS)
+
+
+class BacktestForm(forms.Form):
+    days = forms.IntegerField(
+        label=gettext_lazy("Stored screenings of the last (days)"),
+        min_value=1,
+        initial=selectors.BACKTEST_DEFAULT_DAYS,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit = _max_days()
+        field = self.fields["days"]
+        assert isinstance(field, forms.IntegerField)
+        field.max_value = limit
+        field.validators.append(MaxValueValidator(limit))
+        field.help_text = _(
+            "At most %(days)d: older records are masked by retention and no longer say what a "
+            "profile reads."
+        ) % {"days": limit}
+
+    def chosen_days(self) -> int:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return int(data.get("days") or min(selectors.BACKTEST_DEFAULT_DAYS, _max_days()))
+
+
+def _group_chart(attribute: str, groups: list[GroupEstimate]) -> Chart:
+    shown = groups[:GROUPS_CHARTED]
+    rows = [
+        {
+            "group": g.group,
+            "rate": None if g.selection is None else round(g.selection.share * 100, 2),
+            "interval": (
+                _("too few stored travellers")
+                if g.selection is None
+                else f"{g.selection.low * 100:.2f}–{g.selection.high * 100:.2f}"
+            ),
+            "screened": g.screened,
+            "with_hit": f"{g.flagged_with_hit} / {g.with_hit}",
+            "control": f"{g.flagged_control} / {g.control}",
+        }
+        for g in shown
+    ]
+    label = ATTRIBUTE_LABELS[attribute]
+    return bar_chart(
+        id=f"backtest-{attribute.replace('_', '-')}",
+        title=_("Estimated selection rate by %(attribute)s") % {"attribute": str(label).lower()},
+        rows=rows,
+        category=Column("group", str(label)),
+        value=Column("rate", _("Selected (%)"), numeric=True),
+        extra=(
+            Column("interval", _("Interval (95%), percent")),
+            Column("screened", _("Screened"), numeric=True),
+            Column("with_hit", _("Flagged / stored with a hit"), numeric=True),
+            Column("control", _("Flagged / control sample"), numeric=True),
+        ),
+        note=(
+            _("The %(n)d largest groups of %(total)d.") % {"n": len(shown), "total": len(groups)}
+            if len(groups) > len(shown)
+            else ""
+        ),
+    )
+
+
+@allow(PROFILE_ROLES)
+def backtest_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """A profile version on the screenings stored in the last N days: the estimate from the
+    travellers kept for a hit (all of them) and the random control sample (a few of the
+    others), with what it rests on."""
+    form = BacktestForm(request.GET or None)
+    status = 422 if form.is_bound and not form.is_valid() else 200
+    found = selectors.version_backtest(user=request.user, pk=pk, days=form.chosen_days())
+    profile = found.result.profiles[0] if found.result and found.result.profiles else None
+    charts = []
+    if profile is not None and profile.by_group:
+        for attribute in selectors.ATTRIBUTES:
+            groups = [g for g in profile.by_group if g.attribute == attribute]
+            charts.append(_group_chart(attribute, groups))
+    context = {
+        "form": form,
+        "version": found.version,
+        "window": found.window,
+        "stored": found.window.screenings,
+        "result": found.result,
+        "profile": profile,
+        "charts": charts,
+        "group_floor": found.result.group_floor if found.result else None,
+    }
+    return render(request, "outcomes/backtest.html", context, status=status)

@@ -56,13 +56,32 @@ def reference_figures(version: ProfileVersion) -> ReferenceFigures | None:
     return _CACHE[key]
 
 
-def _figures(
+def draft_and_others(
     pid: str, text: str, lists: dict[str, str], active: ProfileSet
-) -> ReferenceFigures | None:
+) -> tuple[ProfileSet, ProfileSet] | None:
+    """A version's text as a set of its own, and the active profiles other than it (the set
+    its overlap is counted against); ``None`` if the text has problems."""
     draft, problems = check_texts({f"{pid}.yaml": text}, lists)
     if problems or draft is None:
         return None
     others = ProfileSet.of([p for p in active.profiles if p.id != pid], list(active.lists.values()))
+    return draft, others
+
+
+def version_sets(version: ProfileVersion) -> tuple[ProfileSet, ProfileSet] | None:
+    """``draft_and_others`` for a stored version, with today's lists and active set."""
+    return draft_and_others(
+        version.profile.profile_id, version.yaml_text, named_list_texts(), active_profile_set()
+    )
+
+
+def _figures(
+    pid: str, text: str, lists: dict[str, str], active: ProfileSet
+) -> ReferenceFigures | None:
+    sets = draft_and_others(pid, text, lists, active)
+    if sets is None:
+        return None
+    draft, others = sets
     result = backtest(draft, reference_population(), others)
     (figures,) = result.profiles
     return ReferenceFigures(

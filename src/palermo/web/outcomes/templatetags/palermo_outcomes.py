@@ -7,6 +7,7 @@ from django import template
 from django.utils.formats import number_format
 
 from palermo.analytics.backtest import Rate
+from palermo.analytics.stored import Estimate
 
 register = template.Library()
 
@@ -32,3 +33,11 @@ def per(rate: Rate | None, scale: int) -> str:
 @register.filter
 def ratio(value: float | None) -> str:
     return "–" if value is None else f"{_n(value, 2)}×"
+
+
+@register.filter
+def estimated(value: Estimate | None) -> str:
+    """An estimated share of travellers with its 95% interval, two decimals: "1.25% (0.98–1.61)"."""
+    if value is None or value.screened == 0:
+        return "–"
+    return f"{_n(value.share * 100, 2)}% ({_n(value.low * 100, 2)}–{_n(value.high * 100, 2)})"

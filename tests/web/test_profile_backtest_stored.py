@@ -1,0 +1,127 @@
+"""A draft backtested on the screenings stored in the last N days (issue 11 item 6): counted
+exactly among the travellers kept for a hit, estimated among the others from the random
+control sample, with what the estimate rests on, and no figure below the floor."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from django.test import override_settings
+from django.urls import reverse
+from flow_fixtures import TODAY, activate_example
+
+from palermo.analytics.backtest import wilson
+from palermo.web.lib.roles import Role
+from palermo.web.profiles.models import ProfileVersion
+from palermo.web.profiles.services import profile_submit, profile_upload
+from palermo.web.screening.services import desk_screen
+from palermo.web.testsupport import BaseTestCase
+
+_ids = itertools.count()
+DRAFT = """\
+id: fearful-traveller
+version: 1
+title: {en: A fearful traveller, zh: 显得恐惧的旅客}
+rationale: {en: Fear may show control by another person., zh: 恐惧可能表明受他人控制。}
+owner: Analysis unit
+valid_from: 2026-01-01
+review_by: 2099-12-31
+applies_to: [entry, exit]
+weight: 1
+indicators: [BRD-08]
+criteria: obs_fearful
+"""
+
+
+def record(*, kept: bool, fearful: bool, sex: str = "F") -> dict[str, Any]:
+    """A traveller the active profile flags (``kept``: documents held, companion answers)."""
+    return {
+        "record_id": f"b-{next(_ids)}",
+        "event_kind": "exit",
+        "port": "PEK",
+        "event_date": TODAY,
+        "nationality": "TH",
+        "sex": sex,
+        "date_of_birth": TODAY.replace(year=TODAY.year - 30),
+        "obs_document_held_by_other": kept,
+        "obs_companion_answers": kept,
+        "obs_fearful": fearful,
+    }
+
+
+@override_settings(CONTROL_SAMPLE_PER_100000=100_000, BACKTEST_MIN_CONTROL=3)
+class TestBacktestOnStoredScreenings(BaseTestCase):
+    def setUp(self) -> None:
+        activate_example(self, "documents-held-and-companion-answers")
+        analyst = self.user_with_role(Role.RISK_ANALYST)
+        self.version = profile_upload(actor=analyst, source_name="draft.yaml", text=DRAFT)
+        profile_submit(actor=analyst, version=self.version)
+        # four kept for the active profile's hit (two fearful, both women), six without a hit
+        # (three fearful); every traveller without a hit is drawn at this control rate
+        for kept, fearful, sex in [(True, True, "F")] * 2 + [(True, False, "M")] * 2:
+            desk_screen(actor=self.officer, record=record(kept=kept, fearful=fearful, sex=sex))
+        for fearful, sex in [(True, "M")] * 3 + [(False, "F")] * 3:
+            desk_screen(actor=self.officer, record=record(kept=False, fearful=fearful, sex=sex))
+        self.login(self.supervisor)
+
+    def page(self, days: int | str = 30, language: str = "en") -> tuple[int, str]:
+        self.client.cookies["django_language"] = language
+        response = self.client.get(
+            reverse("outcomes:backtest", kwargs={"pk": self.version.pk}), {"days": days}
+        )
+        return response.status_code, response.content.decode()
+
+    def test_the_approver_sees_the_share_it_would_flag_and_what_that_rests_on(self) -> None:
+        status, text = self.page()
+        assert status == 200
+        assert "Backtest on stored screenings" in text
+        assert 'Travellers screened (counted)</th><td class="num">10<' in text
+        assert 'Stored: every traveller with a hit</th><td class="num">4<' in text
+        assert 'Stored: travellers in the random control sample</th><td class="num">6<' in text
+        # two of the four kept flagged exactly; three of six without a hit from the sample
+        low, high = wilson(3, 6)
+        expected = f"50.00% ({(2 + low * 6) * 10:.2f}–{(2 + high * 6) * 10:.2f})"
+        assert expected in text
+        assert 'also flagged by other active profiles</th><td class="num">2<' in text
+        assert f"{5 / 30:.2f}" in text  # projected hits per day over the 30 days
+
+    def test_selection_rates_by_group_are_charted_with_their_tables(self) -> None:
+        _status, text = self.page()
+        assert 'id="chart-backtest-sex"' in text
+        assert "<svg" in text
+        # women: two kept, both flagged; three without a hit, none fearful -> 2 of 5 = 40%
+        assert '<td>F</td><td class="num">40.0</td>' in text
+        assert "2 / 2" in text
+
+    @override_settings(BACKTEST_MIN_CONTROL=50)
+    def test_below_the_floor_it_says_too_few_stored_travellers_and_gives_no_rate(self) -> None:
+        _status, text = self.page()
+        assert "Too few stored travellers." in text
+        assert "holds 6 travellers; an estimate needs at least 50" in text
+        assert "50.00%" not in text
+        assert "chart-backtest-sex" not in text
+
+    def test_the_page_reads_in_chinese(self) -> None:
+        status, text = self.page(language="zh-hans")
+        assert status == 200
+        assert "按已存筛查回测" in text
+        assert "估计所依据的数据" in text
+        assert "Travellers screened" not in text
+
+    def test_a_period_longer_than_retention_keeps_is_refused_beside_the_field(self) -> None:
+        status, text = self.page(days=10_000)
+        assert status == 422
+        assert "183" in text
+
+    def test_another_agencys_screenings_are_not_counted(self) -> None:
+        officer_b = self.user_with_role(Role.FIRST_LINE_OFFICER, agency=self.agency_b)
+        desk_screen(actor=officer_b, record=record(kept=True, fearful=True))
+        _status, text = self.page()
+        assert 'Travellers screened (counted)</th><td class="num">10<' in text
+
+    def test_the_profile_page_offers_the_backtest_on_stored_screenings(self) -> None:
+        page = self.client.get(reverse("profiles:detail", kwargs={"pk": self.version.pk}))
+        text = page.content.decode()
+        assert reverse("outcomes:backtest", kwargs={"pk": self.version.pk}) in text
+        assert ProfileVersion.objects.get(pk=self.version.pk).status == "submitted"
