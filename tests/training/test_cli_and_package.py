@@ -96,7 +96,7 @@ def test_an_exported_course_imports_back_with_its_scenarios(tmp_path: Path) -> N
 
     assert [key(s) for s in got.scenarios] == [key(s) for s in course.scenarios]
     assert {s.source for s in got.scenarios} == {"imported"}
-    result = runner.invoke(app, ["training", "import", str(out)])
+    result = runner.invoke(app, ["training", "import", str(out), "--check"])
     assert result.exit_code == 0
     assert f"{len(course.scenarios)} scenarios checked" in result.output
 
@@ -104,7 +104,7 @@ def test_an_exported_course_imports_back_with_its_scenarios(tmp_path: Path) -> N
 def test_importing_a_file_that_is_not_a_package_exits_2_saying_why(tmp_path: Path) -> None:
     bad = tmp_path / "bad.zip"
     bad.write_bytes(b"not a zip")
-    result = runner.invoke(app, ["training", "import", str(bad)])
+    result = runner.invoke(app, ["training", "import", str(bad), "--check"])
     assert result.exit_code == 2
     assert "not a course package" in result.output
     with zipfile.ZipFile(tmp_path / "empty.zip", "w") as z:

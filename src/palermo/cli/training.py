@@ -113,27 +113,73 @@ def import_(
             "课程包（.zip）或情景集（.json、.yaml）。"
         ),
     ],
+    agency: Annotated[
+        str | None,
+        typer.Option(
+            "--agency",
+            help="For a course package: the code of the agency whose trainers get the course. "
+            "课程包：获得该课程的培训师所属机构的代码。",
+        ),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Only check the file; write nothing. 只检查文件，不写入任何内容。",
+        ),
+    ] = False,
 ) -> None:
-    """Check a course package or a scenario set and recompute every scenario's truth with this
-    installation's tools; exit 2 naming each problem.
-    检查课程包或情景集，并用本机工具重新计算每个情景的真实情况；有问题时逐一指出并以状态 2 退出。
+    """Import a course package (as a course of --agency, its scenarios into the scenario bank)
+    or a scenario set (into the scenario bank) into the training academy, as the command line
+    (audited). Every scenario's answers and truth are recomputed with this installation's tools;
+    a problem anywhere exits 2 naming each one, and nothing is written.
+    将课程包（作为 --agency 机构的课程，其情景存入情景库）或情景集（存入情景库）导入培训学院，
+    以命令行身份记入审计日志。每个情景的回答和真实情况都用本机工具重新计算；
+    任何问题都会逐一指出并以状态 2 退出，且不写入任何内容。
     """
     from palermo.training.io import read_set
-    from palermo.training.package import import_package
+    from palermo.training.package import Imported, import_package
 
     if not source.is_file():
         raise InputError([Problem(where=str(source), rule="file not found", rule_zh="找不到文件")])
+    course: Imported | None = None
     if source.suffix.lower() == ".zip":
-        got = import_package(source)
-        title = got.title
-        found = got.scenarios
-        console.print(f"{title.en} / {title.zh}", highlight=False)
+        if not check and not agency:
+            raise InputError(
+                [
+                    Problem(
+                        where="--agency",
+                        rule="name the agency whose trainers get the course (or --check)",
+                        rule_zh="请指明获得该课程的培训师所属机构（或使用 --check）",
+                    )
+                ]
+            )
+        course = import_package(source)
+        found = course.scenarios
+        console.print(f"{course.title.en} / {course.title.zh}", highlight=False)
     else:
         found = tuple(read_set(source))
     cases = sum(s.truth.is_case for s in found)
+    if check:
+        console.print(
+            f"{len(found)} scenarios checked ({cases} cases), none with a problem\n"
+            f"已检查 {len(found)} 个情景（{cases} 个个案），均无问题",
+            highlight=False,
+        )
+        return
+    from palermo.cli.web import setup_django
+
+    setup_django()
+    from palermo.web.commands import academy_import
+
+    title, added, known = academy_import(
+        source=source.name, agency=agency, course=course, scenarios=found
+    )
+    if title is not None:
+        console.print(f"course {title} -> {agency}\n课程 {title} -> {agency}", highlight=False)
     console.print(
-        f"{len(found)} scenarios checked ({cases} cases), none with a problem\n"
-        f"已检查 {len(found)} 个情景（{cases} 个个案），均无问题",
+        f"{added} scenarios added to the scenario bank, {known} already there ({cases} cases)\n"
+        f"{added} 个情景已加入情景库，{known} 个已存在（{cases} 个个案）",
         highlight=False,
     )
 

@@ -7,6 +7,7 @@ outside ``palermo.web`` imports Django (tests/test_architecture.py).
 from __future__ import annotations
 
 import os
+from typing import Any
 
 
 def setup_django() -> None:
@@ -148,3 +149,38 @@ def stats_export_cases(
         rule = gettext_lazy("not an agency whose figures you may read")
         raise refused("--agency", agency_code, rule) from None
     return case_statistics_export(actor=user, scope=scope, channel="command line")
+
+
+def academy_import(
+    *, source: str, agency: str | None, course: Any | None, scenarios: Any
+) -> tuple[str | None, int, int]:
+    """``palermo training import``: a course package (``course``, a
+    ``palermo.training.package.Imported``) as a course of the agency with code ``agency``, or a
+    scenario set (``scenarios``) into the scenario bank, through the academy's import services
+    as the command line. Returns the course's title (or ``None``), the scenarios added and
+    those already there."""
+    from django.utils.translation import gettext_lazy
+
+    from palermo.errors import InputError
+    from palermo.web.academy.imports import course_import, scenarios_import
+    from palermo.web.accounts.models import Agency
+    from palermo.web.administration.services import command_line_actor
+    from palermo.web.lib.problems import problem
+
+    actor = command_line_actor("palermo training import")
+    if course is None:
+        added, known = scenarios_import(actor=actor, scenarios=scenarios, source=source)
+        return None, len(added), known
+    found = Agency.objects.filter(code=agency or "").first()
+    if found is None:
+        raise InputError(
+            [
+                problem(
+                    where=gettext_lazy("the option --agency"),
+                    value=agency,
+                    rule=gettext_lazy("name the agency whose trainers get the course, by its code"),
+                )
+            ]
+        )
+    made, added = course_import(actor=actor, agency=found, imported=course, source=source)
+    return made.title, len(added), len(course.scenarios) - len(added)

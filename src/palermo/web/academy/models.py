@@ -32,8 +32,9 @@ class Course(models.Model):
     summary_zh = models.TextField(blank=True)
     modules = models.CharField(max_length=500)
     scenarios = models.TextField(blank=True)
+    # none: imported by the command line (``palermo training import``; named in the audit log)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     created_at = models.DateTimeField()
 
@@ -203,3 +204,24 @@ class Exercise(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment_id} {self.scenario_id}"
+
+
+class BankScenario(models.Model):
+    """A scenario imported into the academy's scenario bank (``palermo training import``),
+    beside the curated ones: its definition as the file gave it, so its answers and truth are
+    computed again by this installation's tools whenever it is used (``bank.py``). Scenarios
+    are invented people and course material, so every agency's trainers may use them. Never
+    changed once imported: a changed scenario is imported under a new id."""
+
+    scenario_id = models.CharField(max_length=100, unique=True)
+    definition = models.JSONField()
+    title = models.CharField(max_length=300)
+    title_zh = models.CharField(max_length=300)
+    source = models.CharField(max_length=300)  # the file it came from
+    imported_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("pk",)
+
+    def __str__(self) -> str:
+        return self.scenario_id

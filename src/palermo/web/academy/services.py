@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from palermo.errors import InputError, Problem
-from palermo.training.curated import curated_scenarios
 from palermo.training.modules import MODULE_KEYS
 from palermo.training.questions import grade, questions_for
 from palermo.training.scenario import Scenario
 from palermo.training.scoring import ExerciseAnswer, Interpreter, score_exercise
 from palermo.training.simulate import simulate_cohort
+from palermo.web.academy.bank import known_scenario_ids, scenario_bank
 from palermo.web.academy.models import (
     Attendance,
     Cohort,
@@ -33,7 +33,8 @@ from palermo.web.academy.models import (
     pack,
 )
 from palermo.web.academy.selectors import exercise_answer
-from palermo.web.accounts.models import User
+from palermo.web.accounts.models import Agency, User
+from palermo.web.administration.services import SystemActor
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.lib.errors import NotPermittedError
@@ -57,12 +58,21 @@ def _own(actor: User, cohort: Cohort) -> None:
 
 def course_create(
     *,
-    actor: User,
+    actor: User | SystemActor,
     values: Mapping[str, Any],
+    agency: Agency | None = None,
     request: HttpRequest | None = None,
 ) -> Course:
-    """A course of the actor's agency from modules and curated scenarios."""
-    require_role(actor, ACADEMY_TRAINER_ROLES, what=_TRAIN)
+    """A course of the actor's agency from modules and scenarios of the bank. The command line
+    (a ``SystemActor``: ``palermo training import``) names the ``agency`` whose trainers get
+    it."""
+    if isinstance(actor, SystemActor):
+        if agency is None:
+            raise _refuse("agency", gettext_lazy("name the agency the course is for"))
+        owner = agency
+    else:
+        require_role(actor, ACADEMY_TRAINER_ROLES, what=_TRAIN)
+        owner = actor.agency
     problems: list[Problem] = []
     for field in ("title", "title_zh"):
         if not str(values.get(field) or "").strip():
@@ -74,7 +84,7 @@ def course_create(
         problems.append(
             problem(where=_WHERE, field="modules", rule=gettext_lazy("choose at least one module"))
         )
-    known = {s.id for s in curated_scenarios()}
+    known = known_scenario_ids()
     scenarios = list(values.get("scenarios") or [])
     problems.extend(
         problem(where=_WHERE, field="scenarios", value=s, rule=gettext_lazy("unknown scenario"))
@@ -85,18 +95,19 @@ def course_create(
         raise InputError(problems)
     with transaction.atomic():
         course = Course.objects.create(
-            agency=actor.agency,
+            agency=owner,
             title=str(values["title"]).strip(),
             title_zh=str(values["title_zh"]).strip(),
             summary=str(values.get("summary") or "").strip(),
             summary_zh=str(values.get("summary_zh") or "").strip(),
             modules=pack(modules),
             scenarios=pack(scenarios),
-            created_by=actor,
+            created_by=None if isinstance(actor, SystemActor) else actor,
             created_at=timezone.now(),
         )
         audit_record(
-            actor=actor,
+            actor=None if isinstance(actor, SystemActor) else actor,
+            actor_label=actor.label if isinstance(actor, SystemActor) else None,
             action=AuditAction.CREATE,
             obj=course,
             fields=["title", "title_zh", "summary", "summary_zh", "modules", "scenarios"],
@@ -322,7 +333,8 @@ def cohort_simulate(
     if not 1 <= exercises <= 50:
         raise _refuse("exercises", gettext_lazy("must be from 1 to 50"), exercises)
     wanted = set(course.scenario_ids)
-    scenarios = [s for s in curated_scenarios() if s.id in wanted] or curated_scenarios()
+    bank = scenario_bank()
+    scenarios = [s for s in bank if s.id in wanted] or bank
     sim = simulate_cohort(
         scenarios, size=size, exercises=exercises, seed=seed, modules=course.module_keys
     )
@@ -396,8 +408,8 @@ def course_builtin(*, actor: User, key: str, request: HttpRequest | None = None)
 
 
 def practice_scenario(scenario_id: str) -> Scenario:
-    """A curated scenario by id (``InputError`` naming it when there is none)."""
-    for s in curated_scenarios():
+    """A scenario of the bank by id (``InputError`` naming it when there is none)."""
+    for s in scenario_bank():
         if s.id == scenario_id:
             return s
     raise _refuse("scenario", gettext_lazy("unknown scenario"), scenario_id)

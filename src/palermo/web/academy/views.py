@@ -22,13 +22,13 @@ from palermo.errors import InputError, PalermoError
 from palermo.indicators.catalogue import Text, load_catalogue
 from palermo.records.schema import INPUT_FIELDS
 from palermo.records.value_labels import value_label
-from palermo.training.curated import curated_scenarios
 from palermo.training.modules import MODULE_KEYS, builtin_modules, module
 from palermo.training.package import assemble, package_bytes
 from palermo.training.questions import Question, questions_for
 from palermo.training.scenario import Scenario
 from palermo.training.scoring import Interpreter
 from palermo.web.academy import selectors, services
+from palermo.web.academy.bank import scenario_bank
 from palermo.web.academy.models import Cohort, Course, Enrolment, Exercise, Phase
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.lib.charts import Chart, Column, bar_chart, line_chart
@@ -75,7 +75,7 @@ class CourseForm(forms.Form):
         self.fields["modules"].choices = [(k, mods[k].title.get(lang)) for k in MODULE_KEYS]  # type: ignore[attr-defined]
         self.fields["scenarios"].choices = [  # type: ignore[attr-defined]
             (s.id, f"{s.title.get(lang)} ({s.truth.category.label.get(lang)})")
-            for s in curated_scenarios()
+            for s in scenario_bank()
         ]
 
 
@@ -199,7 +199,7 @@ def _course_context(request: AuthenticatedRequest, course: Course) -> dict[str, 
         "title": course.title_in(get_language()),
         "summary": course.summary_in(get_language()),
         "modules": [module(k) for k in course.module_keys],
-        "scenarios": [s for s in curated_scenarios() if s.id in wanted],
+        "scenarios": [s for s in scenario_bank() if s.id in wanted],
         "questions": len(questions_for(course.module_keys)),
         "cohorts": course.cohorts.filter(agency_id=request.user.agency_id),
         "lang": lang,
@@ -225,7 +225,7 @@ def course_export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         title=_text(course.title, course.title_zh),
         summary=_text(course.summary, course.summary_zh),
         modules=course.module_keys,
-        scenarios=[s for s in curated_scenarios() if s.id in wanted],
+        scenarios=[s for s in scenario_bank() if s.id in wanted],
     )
     services.course_export_audit(actor=request.user, course=course, request=request)
     response = HttpResponse(package_bytes(built), content_type="application/zip")
@@ -315,7 +315,7 @@ def _trainee_rows(cohort: Cohort, request: AuthenticatedRequest) -> list[dict[st
 def _cohort_context(request: AuthenticatedRequest, cohort: Cohort) -> dict[str, Any]:
     _e, _t, exercises = selectors.cohort_results(user=request.user, cohort=cohort)
     names = {e.pk: e.display_name for e in _e}
-    titles = {s.id: s.title.get(_lang()) for s in curated_scenarios()}
+    titles = {s.id: s.title.get(_lang()) for s in scenario_bank()}
     return {
         "cohort": cohort,
         "course_title": cohort.course.title_in(get_language()),
@@ -554,7 +554,7 @@ def _scenario_rows(enrolment: Enrolment) -> list[dict[str, Any]]:
     wanted = enrolment.cohort.course.scenario_ids
     return [
         {"id": s.id, "title": s.title.get(lang), "category": s.truth.category.label.get(lang)}
-        for s in curated_scenarios()
+        for s in scenario_bank()
         if s.id in wanted
     ]
 
@@ -580,7 +580,7 @@ def practice(request: AuthenticatedRequest) -> HttpResponse:
 
 def _exercise_rows(exercises: Any) -> list[dict[str, Any]]:
     lang = _lang()
-    titles = {s.id: s.title.get(lang) for s in curated_scenarios()}
+    titles = {s.id: s.title.get(lang) for s in scenario_bank()}
     return [{"exercise": x, "title": titles.get(x.scenario_id, x.scenario_id)} for x in exercises]
 
 
@@ -695,7 +695,7 @@ def result_detail(request: AuthenticatedRequest) -> HttpResponse:
     result = selectors.exercise_result_get(user=request.user, pk=pk)
     lang = _lang()
     score = result.score
-    titles = {s.id: s.title.get(lang) for s in curated_scenarios()}
+    titles = {s.id: s.title.get(lang) for s in scenario_bank()}
     trainee = result.enrolment.trainee_id == request.user.pk
     context = {
         "result": result,

@@ -1,0 +1,122 @@
+"""Imports into the academy (``palermo training import``): a scenario set into the scenario
+bank, a course package as a course of one agency with its scenarios. Services like those of
+``services.py``, for the command line's ``SystemActor`` (named in the audit log): all or
+nothing, each row audited in the same transaction.
+
+A scenario is identified by its id. The same definition again (a curated scenario, or one
+imported before) is taken as the one already there; a different scenario under an id already
+used is refused, naming it, and nothing is written: scenarios already in courses and exercises
+never change under them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from palermo.errors import InputError, Problem
+from palermo.training.curated import curated_scenarios
+from palermo.training.package import Imported
+from palermo.training.scenario import Scenario
+from palermo.web.academy.models import BankScenario, Course
+from palermo.web.academy.services import course_create
+from palermo.web.accounts.models import Agency
+from palermo.web.administration.services import SystemActor
+from palermo.web.audit.models import AuditAction
+from palermo.web.audit.services import audit_record
+from palermo.web.lib.problems import problem
+
+_PURPOSE = "training import"
+
+
+def _where(source: str, scenario: Scenario) -> str:
+    return f"{source} scenario {scenario.id}"
+
+
+def scenarios_import(
+    *, actor: SystemActor, scenarios: Sequence[Scenario], source: str
+) -> tuple[list[Scenario], int]:
+    """Put ``scenarios`` (checked and rebuilt by ``palermo.training.io``) in the bank; returns
+    those added and how many were there already. ``InputError`` naming every id taken by a
+    different scenario; then nothing is written."""
+    curated = {s.id: s.definition() for s in curated_scenarios()}
+    ids = [s.id for s in scenarios]
+    banked = dict(
+        BankScenario.objects.filter(scenario_id__in=ids).values_list("scenario_id", "definition")
+    )
+    problems: list[Problem] = []
+    new: list[Scenario] = []
+    for s in scenarios:
+        there = curated.get(s.id, banked.get(s.id))
+        if there is None:
+            new.append(s)
+        elif there != s.definition():
+            problems.append(
+                problem(
+                    where=_where(source, s),
+                    field="id",
+                    value=s.id,
+                    rule=gettext_lazy(
+                        "a different scenario with this id is already in the academy; "
+                        "give this one another id"
+                    ),
+                )
+            )
+    if problems:
+        raise InputError(problems)
+    now = timezone.now()
+    with transaction.atomic():
+        for s in new:
+            row = BankScenario.objects.create(
+                scenario_id=s.id,
+                definition=s.definition(),
+                title=s.title.en[:300],
+                title_zh=s.title.zh[:300],
+                source=source[:300],
+                imported_at=now,
+            )
+            audit_record(
+                actor=None,
+                actor_label=actor.label,
+                action=AuditAction.CREATE,
+                obj=row,
+                fields=["scenario_id", "definition"],
+                purpose=_PURPOSE,
+            )
+    return new, len(scenarios) - len(new)
+
+
+def course_import(
+    *, actor: SystemActor, agency: Agency, imported: Imported, source: str
+) -> tuple[Course, list[Scenario]]:
+    """A course package as a course of ``agency`` (its trainers run it), its scenarios put in
+    the bank first; one transaction. Refused when the agency has a course of that title."""
+    if Course.objects.filter(agency=agency, title=imported.title.en).exists():
+        raise InputError(
+            [
+                problem(
+                    where=source,
+                    field="title",
+                    value=imported.title.en,
+                    rule=gettext_lazy("the agency already has a course with this title"),
+                )
+            ]
+        )
+    with transaction.atomic():
+        added, _known = scenarios_import(actor=actor, scenarios=imported.scenarios, source=source)
+        course = course_create(
+            actor=actor,
+            agency=agency,
+            values={
+                "title": imported.title.en,
+                "title_zh": imported.title.zh,
+                "summary": imported.summary.en,
+                "summary_zh": imported.summary.zh,
+                "modules": list(imported.modules),
+                "scenarios": [s.id for s in imported.scenarios],
+            },
+        )
+    return course, added
