@@ -143,3 +143,32 @@ class TestFigures(BaseTestCase):
         assert "Harbour shelter" not in after.content.decode()
         backwards = self.client.get("/referrals/figures/", {"since": day, "until": "2026-11-01"})
         assert backwards.status_code == 422
+
+
+class TestConfiguredResponseTimes(BaseTestCase):
+    """The answer times per service come from PALERMO_REFERRAL_RESPONSE_HOURS when it names
+    the service; a service it does not know stops the server (system check palermo.E020)."""
+
+    def test_a_configured_response_time_replaces_the_default_for_that_service_only(self) -> None:
+        from django.test import override_settings
+
+        with override_settings(REFERRAL_RESPONSE_HOURS={"shelter": 2}), at(T0):
+            referral_world(self)
+            shelter = send_to_shelter(self)
+            medical = send_to_shelter(self, service="medical")
+        assert shelter.respond_by == T0 + dt.timedelta(hours=2)
+        assert medical.respond_by == T0 + dt.timedelta(hours=24)  # the default
+        escalated = referrals_escalate_overdue(now=T0 + dt.timedelta(hours=3))
+        assert escalated == [shelter.reference]
+
+    def test_an_unknown_service_in_the_setting_is_a_start_up_error_naming_it(self) -> None:
+        from django.core.checks import run_checks
+        from django.test import override_settings
+
+        with override_settings(REFERRAL_RESPONSE_HOURS={"shelters": 12, "medical": 6}):
+            errors = [e for e in run_checks() if e.id == "palermo.E020"]
+        assert len(errors) == 1
+        assert "shelters" in errors[0].msg
+        assert "medical" not in errors[0].msg
+        with override_settings(REFERRAL_RESPONSE_HOURS={"medical": 6}):
+            assert [e for e in run_checks() if e.id == "palermo.E020"] == []

@@ -43,6 +43,7 @@ Every variable (all optional):
 | ``PALERMO_TASK_MAX_ATTEMPTS`` | ``3`` | runs of a task cut short before it is failed |
 | ``PALERMO_RETENTION_DAILY`` | ``true`` | the task worker masks past-retention records daily |
 | ``PALERMO_REFERRAL_ESCALATION`` | ``true`` | hourly: overdue referrals to sender's supervisors |
+| ``PALERMO_REFERRAL_RESPONSE_HOURS`` | empty | ``service=hours,...``: answer times per service |
 | ``PALERMO_REQUEST_MAX_BYTES`` | 2.5 MiB | largest request body of a page without a file |
 | ``PALERMO_UPLOAD_MEMORY_BYTES`` | 2.5 MiB | larger uploads are streamed to ``uploads/incoming`` |
 | ``PALERMO_PROFILE_MAX_BYTES`` | 100 kB | a profile or named-list file |
@@ -65,6 +66,7 @@ from django.utils.translation import gettext_lazy as _
 
 from palermo.web.lib.env import (
     env_bool,
+    env_hours_by_key,
     env_int,
     env_list,
     env_months,
@@ -147,6 +149,9 @@ TASK_WORKER_STALE_SECONDS = env_int("PALERMO_TASK_WORKER_STALE_SECONDS", 30, min
 TASK_MAX_ATTEMPTS = env_int("PALERMO_TASK_MAX_ATTEMPTS", 3, minimum=1, maximum=10)
 RETENTION_DAILY = env_bool("PALERMO_RETENTION_DAILY", True)
 REFERRAL_ESCALATION = env_bool("PALERMO_REFERRAL_ESCALATION", True)
+# hours a receiving agency has to answer a referral, per service ("shelter=12,legal_aid=96"),
+# replacing referrals.models.RESPONSE_TIME's defaults; an unknown service is palermo.E020
+REFERRAL_RESPONSE_HOURS = env_hours_by_key("PALERMO_REFERRAL_RESPONSE_HOURS")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

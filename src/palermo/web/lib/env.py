@@ -112,6 +112,39 @@ def env_months(
     return months
 
 
+def env_hours_by_key(
+    name: str, *, environ: Mapping[str, str] | None = None, maximum: int = 720
+) -> dict[str, int]:
+    """``key=hours`` pairs, comma-separated, each 1 to ``maximum`` hours (the keys are checked
+    where they are known: a system check of the app that reads them).
+
+    >>> env_hours_by_key("H", environ={"H": "shelter=12, legal_aid=96"})
+    {'shelter': 12, 'legal_aid': 96}
+    >>> env_hours_by_key("H", environ={})
+    {}
+    >>> env_hours_by_key("H", environ={"H": "shelter=0"})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    palermo.web.lib.env.ConfigurationError: H='shelter=0': expected key=hours (1-720), ...
+    """
+    raw = _raw(name, environ)
+    if raw is None or not raw.strip():
+        return {}
+    found: dict[str, int] = {}
+    for item in raw.split(","):
+        key, _sep, hours = item.partition("=")
+        try:
+            value = int(hours)
+        except ValueError:
+            value = 0
+        if not key.strip() or not 1 <= value <= maximum or key.strip() in found:
+            raise ConfigurationError(
+                f"{name}={raw!r}: expected key=hours (1-{maximum}), comma-separated"
+            )
+        found[key.strip()] = value
+    return found
+
+
 def env_secret(name: str, *, environ: Mapping[str, str] | None = None) -> str | None:
     """``NAME`` itself, or the contents of the file named by ``NAME_FILE`` (Docker secrets)."""
     value = _raw(name, environ)

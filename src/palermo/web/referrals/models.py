@@ -129,8 +129,9 @@ DEFAULT_TYPE: dict[ServiceType, ReferralTypeCode] = {
     ServiceType.RETURN_REINTEGRATION: ReferralTypeCode.RETURN,
 }
 
-# How long the receiver has to accept or decline, per service: urgent protection within a
-# day, the rest within days. Past it the referral is escalated to the sender's supervisors.
+# How long the receiver has to accept or decline, per service, unless
+# PALERMO_REFERRAL_RESPONSE_HOURS says otherwise (``response_time``): urgent protection within
+# a day, the rest within days. Past it the referral is escalated to the sender's supervisors.
 RESPONSE_TIME: dict[ServiceType, timedelta] = {
     ServiceType.SHELTER: timedelta(hours=24),
     ServiceType.MEDICAL: timedelta(hours=24),
@@ -142,6 +143,13 @@ RESPONSE_TIME: dict[ServiceType, timedelta] = {
     ServiceType.LABOUR_INSPECTION: timedelta(days=5),
     ServiceType.RETURN_REINTEGRATION: timedelta(days=5),
 }
+
+
+def response_time(service: ServiceType | str) -> timedelta:
+    """How long the receiver has to answer a referral for ``service``: the configured hours
+    (``settings.REFERRAL_RESPONSE_HOURS``) or the default in ``RESPONSE_TIME``."""
+    hours = settings.REFERRAL_RESPONSE_HOURS.get(str(service))
+    return timedelta(hours=hours) if hours else RESPONSE_TIME[ServiceType(service)]
 
 
 class Referral(models.Model):

@@ -47,11 +47,11 @@ from palermo.web.referrals.models import (
     DEFAULT_TYPE,
     OPEN_STATES,
     REFERRAL_TYPES,
-    RESPONSE_TIME,
     Referral,
     ReferralKind,
     ReferralState,
     ReferralTypeCode,
+    response_time,
 )
 
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -189,7 +189,7 @@ def referral_send(
     agreement in force covering the type's purpose. Refusals: ``NotPermittedError``,
     ``ConsentRequiredError``, ``AgreementRequiredError``, ``TransitionRefusedError`` (closed
     case, an open referral to the same agency for the same service), ``InputError``.
-    The receiving agency is notified; the answer is due within ``RESPONSE_TIME[service]``.
+    The receiving agency is notified; the answer is due within ``response_time(service)``.
     """
     require_role(actor, REFERRAL_SEND_ROLES, what=gettext_lazy("refer a case"))
     refuse_if_training(case, recipient)  # the sandbox's wall: training stays training
@@ -233,7 +233,7 @@ def referral_send(
             state=ReferralState.SENT.value,
             sent_by=actor,
             sent_at=now,
-            respond_by=now + RESPONSE_TIME[ServiceType(service)],
+            respond_by=now + response_time(service),
         )
         case_event_add(
             case=case,
