@@ -39,6 +39,7 @@ entries:
 
 def _watchlist() -> None:
     from palermo.web.accounts.models import User
+    from palermo.web.jobs.worker import run_ready_tasks
     from palermo.web.watchlists.services import (
         watchlist_activate,
         watchlist_approve,
@@ -53,6 +54,8 @@ def _watchlist() -> None:
     )
     supervisor = User.objects.get(username="supervisor")
     watchlist_approve(actor=supervisor, version=version)
+    run_ready_tasks()  # the index build approval queued
+    version.refresh_from_db()
     watchlist_activate(actor=supervisor, version=version)
 
 

@@ -12,6 +12,7 @@ from palermo.web.administration.models import Confirmation, ConfirmationKind
 from palermo.web.audit.models import AuditEntry
 from palermo.web.cases.models import CONSENT_CHECKLIST, Case, Consent
 from palermo.web.cases.services import case_open, consent_record
+from palermo.web.jobs.worker import run_ready_tasks
 from palermo.web.lib.roles import Role
 from palermo.web.profiles.models import ProfileVersion
 from palermo.web.profiles.services import profile_approve, profile_submit, profile_upload
@@ -103,6 +104,7 @@ class TestReviewedVersionStepsAskFirst(BaseTestCase):
     def test_a_watchlist_is_not_activated_without_the_confirmation(self) -> None:
         version = uploaded_watchlist(self)
         watchlist_approve(actor=self.supervisor, version=version)
+        run_ready_tasks()  # the index build approval queued
         url = reverse("watchlists:activate", args=[version.pk])
         assert self.client.post(url).status_code == 422
         assert WatchlistVersion.objects.get(pk=version.pk).status == "approved"

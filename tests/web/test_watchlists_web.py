@@ -173,6 +173,8 @@ class TestFourEyes(BaseTestCase):
         assert current_watchlists() is None
         watchlist_approve(actor=self.supervisor, version=version)
         assert current_watchlists() is None
+        run_ready_tasks()  # the index build approval queued
+        version.refresh_from_db()
         watchlist_activate(actor=self.supervisor, version=version)
         index = current_watchlists()
         assert index is not None

@@ -1,5 +1,6 @@
 """Watchlists for the web tests: a list of agency A uploaded by a risk analyst through the real
-service, and (``active_watchlist``) approved and activated by agency A's supervisor."""
+service, and (``active_watchlist``) approved by agency A's supervisor, its index built by the
+task approval queued, and activated."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from palermo.screening.watchlists.loading import local_today
+from palermo.web.jobs.worker import run_ready_tasks
 from palermo.web.lib.roles import Role
 from palermo.web.watchlists.models import WatchlistVersion
 from palermo.web.watchlists.services import (
@@ -69,6 +71,8 @@ def uploaded_watchlist(test: Any, text: str | None = None) -> WatchlistVersion:
 def active_watchlist(test: Any, text: str | None = None) -> WatchlistVersion:
     version = uploaded_watchlist(test, text)
     watchlist_approve(actor=test.supervisor, version=version)
+    run_ready_tasks()  # the index build that approval queued
+    version.refresh_from_db()
     return watchlist_activate(actor=test.supervisor, version=version)
 
 

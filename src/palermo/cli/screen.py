@@ -112,7 +112,7 @@ def screen(
     if index is not None:
         console.print(
             f"watchlist hits / 名单命中: {summary.by_profile['watchlist']} "
-            f"({len(index.lists)} list(s) / 个名单, {len(index)} entries / 条目)",
+            f"({len(index.infos)} list(s) / 个名单, {len(index)} entries / 条目)",
             highlight=False,
         )
     _summary(summary, profile_set, time.perf_counter() - started, out)

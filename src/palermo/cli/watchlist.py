@@ -223,7 +223,7 @@ def check(
     flagged = len({r["record_id"] for r in rows})
     console.print(
         f"checked / 已核查: {checked}   matches / 匹配: {len(rows)}   "
-        f"records matched / 匹配记录: {flagged}   lists / 名单: {len(index.lists)}   "
+        f"records matched / 匹配记录: {flagged}   lists / 名单: {len(index.infos)}   "
         f"entries / 条目: {len(index)}",
         highlight=False,
     )

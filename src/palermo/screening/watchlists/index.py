@@ -9,9 +9,11 @@ Candidates are found by blocking, never by comparing a traveller with every entr
 - organisations by the name tokens of the traveller's sponsor, and by registration number;
 - anyone by document hash, phone number (last eight digits) and e-mail address.
 
-``match_record`` looks these keys up in dictionaries; ``match_table`` builds the same keys as
-columns and joins them with the entries' keys in DuckDB. Both then score every candidate pair
-with ``matching.score_pair``, so the two paths give the same matches.
+Each list's keys and prepared entries are a ``ListIndex`` (``listindex.py``), built once per
+list version and loadable from bytes; ``match_record`` binary-searches its keys' hashes,
+``match_table`` builds the same keys as columns and joins them with the entries' keys in
+DuckDB. Both then score every candidate pair with ``matching.score_pair``, so the two paths
+give the same matches.
 
 >>> import datetime as dt
 >>> from palermo.screening.watchlists.model import Entry, EntryKind, ListInfo, Watchlist
@@ -25,6 +27,7 @@ with ``matching.score_pair``, so the two paths give the same matches.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as dt
 import gc
@@ -33,7 +36,6 @@ import itertools
 import multiprocessing as mp
 import os
 import threading
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +48,7 @@ import pyarrow.compute as pc
 
 from palermo.errors import InputError, Problem
 from palermo.records.schema import WATCHLIST_FIELDS as MATCH_FIELDS
+from palermo.screening.watchlists.listindex import KEY_TABLES, ListIndex
 from palermo.screening.watchlists.loading import load_directory
 from palermo.screening.watchlists.matching import (
     NO_DOB,
@@ -53,14 +56,13 @@ from palermo.screening.watchlists.matching import (
     Traveller,
     day_key,
     dob_variants,
-    prepare_entry,
     score_pair,
     traveller_from_record,
     traveller_tokens,
 )
 from palermo.screening.watchlists.model import (
     PHONE_KEY_DIGITS,
-    EntryKind,
+    ListInfo,
     Watchlist,
     WatchlistMatch,
 )
@@ -116,52 +118,42 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-@dataclass(slots=True)
-class _Lookup:
-    person_dated: dict[tuple[str, int], list[int]]
-    person_any: dict[str, list[int]]
-    document: dict[str, list[int]]
-    phone: dict[str, list[int]]
-    email: dict[str, list[int]]
-    organisation: dict[str, list[int]]
-    registration: dict[str, list[int]]
-
-
 class WatchlistIndex:
-    """Every entry of the given (unexpired) lists, ready for matching."""
+    """Every entry of the given (unexpired) lists, ready for matching: one ``ListIndex`` per
+    list, built here from the lists or given ready (``from_parts``: loaded from disk)."""
 
-    def __init__(self, lists: Sequence[Watchlist]) -> None:
-        self.lists = tuple(lists)
-        with _collector_paused():
-            self.entries: list[PreparedEntry] = [
-                prepare_entry(
-                    entry,
-                    list_index=i,
-                    list_id=wl.info.list_id,
-                    threshold=wl.info.threshold,
-                )
-                for i, wl in enumerate(self.lists)
-                for entry in wl.entries
-            ]
+    def __init__(self, lists: Sequence[Watchlist] = (), *, parts: Sequence[ListIndex] = ()) -> None:
+        if lists:
+            with _collector_paused():
+                parts = [*parts, *(ListIndex.build(wl) for wl in lists)]
+        self.parts: tuple[ListIndex, ...] = tuple(parts)
+        self.infos: tuple[ListInfo, ...] = tuple(p.info for p in self.parts)
         self.list_position: dict[str, int] = {}
-        for i, wl in enumerate(self.lists):
-            if wl.info.list_id in self.list_position:
+        for i, info in enumerate(self.infos):
+            if info.list_id in self.list_position:
                 raise InputError(
                     [
                         Problem(
                             where="watchlists",
                             field="id",
-                            value=wl.info.list_id,
+                            value=info.list_id,
                             rule="two lists have the same id",
                             rule_zh="两份名单的编号相同",
                         )
                     ]
                 )
-            self.list_position[wl.info.list_id] = i
-        self._versions: dict[str, str] = {}
+            self.list_position[info.list_id] = i
+        sizes = [len(p) for p in self.parts]
+        #: the global index of each part's first entry
+        self._bases: list[int] = [0, *itertools.accumulate(sizes)][:-1] if sizes else []
+        self._size = sum(sizes)
         self._lock = threading.Lock()
-        self._lookup: _Lookup | None = None
         self._key_tables: dict[str, pa.Table] | None = None
+
+    @classmethod
+    def from_parts(cls, parts: Sequence[ListIndex]) -> WatchlistIndex:
+        """Lists whose indexes were built before (``ListIndex.from_bytes``)."""
+        return cls(parts=parts)
 
     @classmethod
     def from_directory(
@@ -171,122 +163,65 @@ class WatchlistIndex:
         return cls(load_directory(directory, today=today))
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return self._size
+
+    def entry(self, idx: int) -> PreparedEntry:
+        """Entry ``idx`` (over all lists, in order) prepared for scoring."""
+        part = bisect.bisect_right(self._bases, idx) - 1
+        return self.parts[part].entry(idx - self._bases[part], list_index=part)
+
+    def with_info(self, info: ListInfo) -> WatchlistIndex:
+        """The same lists with one list's description changed (threshold, expiry): nothing
+        is rebuilt."""
+        position = self.list_position[info.list_id]
+        parts = list(self.parts)
+        parts[position] = parts[position].with_info(info)
+        return WatchlistIndex.from_parts(parts)
 
     def list_version(self, list_id: str) -> str:
         """A stamp of one list's content: its description and every entry."""
-        version = self._versions.get(list_id)
-        if version is None:
-            watchlist = self.lists[self.list_position[list_id]]
-            digest = hashlib.sha256(repr(watchlist.info).encode())
-            for entry in watchlist.entries:
-                digest.update(repr(entry).encode())
-            version = digest.hexdigest()[:12]
-            self._versions[list_id] = version
-        return version
+        return self.parts[self.list_position[list_id]].version
 
     @property
     def version(self) -> str:
         """A stamp of all lists together (empty for no lists)."""
-        if not self.lists:
+        if not self.parts:
             return ""
         stamps = ",".join(f"{i}={self.list_version(i)}" for i in sorted(self.list_position))
         return hashlib.sha256(stamps.encode()).hexdigest()[:12]
-
-    # --- keys, defined once for both paths ------------------------------------------------
-
-    def _entry_keys(self) -> dict[str, list[tuple[Any, ...]]]:
-        keys: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-        for idx, prepared in enumerate(self.entries):
-            entry = prepared.entry
-            if entry.kind is EntryKind.PERSON:
-                day = day_key(entry.date_of_birth)
-                keys["person"].extend((tok, day, idx) for tok in prepared.tokens)
-            elif entry.kind is EntryKind.ORGANISATION:
-                keys["organisation"].extend((tok, idx) for tok in prepared.tokens)
-                keys["registration"].extend((r, idx) for r in entry.registration_numbers)
-            if entry.document_hash:
-                keys["document"].append((entry.document_hash, idx))
-            keys["phone"].extend((k, idx) for k in prepared.phone_keys)
-            keys["email"].extend((m, idx) for m in entry.emails)
-        return keys
-
-    def _build_lookup(self) -> _Lookup:
-        """The same keys as ``_entry_keys``, put straight into dictionaries in one pass over
-        the entries (no intermediate rows: this is most of a large list's build time)."""
-        look = _Lookup({}, {}, {}, {}, {}, {}, {})
-
-        def add(table: dict[Any, list[int]], key: Any, idx: int) -> None:
-            found = table.get(key)
-            if found is None:
-                table[key] = [idx]
-            else:
-                found.append(idx)
-
-        for idx, prepared in enumerate(self.entries):
-            entry = prepared.entry
-            if entry.kind is EntryKind.PERSON:
-                day = day_key(entry.date_of_birth)
-                for tok in prepared.tokens:
-                    add(look.person_dated, (tok, day), idx)
-                    add(look.person_any, tok, idx)
-            elif entry.kind is EntryKind.ORGANISATION:
-                for tok in prepared.tokens:
-                    add(look.organisation, tok, idx)
-                for number in entry.registration_numbers:
-                    add(look.registration, number, idx)
-            if entry.document_hash:
-                add(look.document, entry.document_hash, idx)
-            for key in prepared.phone_keys:
-                add(look.phone, key, idx)
-            for email in entry.emails:
-                add(look.email, email, idx)
-        return look
-
-    def _get_lookup(self) -> _Lookup:
-        with self._lock:
-            if self._lookup is None:
-                with _collector_paused():
-                    self._lookup = self._build_lookup()
-            return self._lookup
 
     # --- one traveller ---------------------------------------------------------------------
 
     def candidates(self, traveller: Traveller) -> set[int]:
         """Indices of the entries sharing at least one key with the traveller."""
-        look = self._get_lookup()
         found: set[int] = set()
-
-        def add(table: Mapping[Any, list[int]], key: object) -> None:
-            hit = table.get(key)
-            if hit:
-                found.update(hit)
-
-        if traveller.date_of_birth is not None:
-            days = [day_key(d) for d in dob_variants(traveller.date_of_birth)] + [NO_DOB]
-            for tok in traveller.tokens:
-                for day in days:
-                    add(look.person_dated, (tok, day))
-        else:
-            for tok in traveller.tokens:
-                add(look.person_any, tok)
-        if traveller.document_hash:
-            add(look.document, traveller.document_hash)
-        if traveller.phone:
-            add(look.phone, traveller.phone[-PHONE_KEY_DIGITS:])
-        if traveller.email:
-            add(look.email, traveller.email)
-        for tok in traveller.sponsor_tokens:
-            add(look.organisation, tok)
-        if traveller.sponsor_registration:
-            add(look.registration, traveller.sponsor_registration)
+        days = (
+            [day_key(d) for d in dob_variants(traveller.date_of_birth)] + [NO_DOB]
+            if traveller.date_of_birth is not None
+            else None
+        )
+        tokens = sorted(traveller.tokens)
+        phone = [traveller.phone[-PHONE_KEY_DIGITS:]] if traveller.phone else []
+        for part, base in zip(self.parts, self._bases, strict=True):
+            local = part.lookup_person(tokens, days)
+            if traveller.document_hash:
+                local |= part.lookup("document", [traveller.document_hash])
+            if phone:
+                local |= part.lookup("phone", phone)
+            if traveller.email:
+                local |= part.lookup("email", [traveller.email])
+            if traveller.sponsor_tokens:
+                local |= part.lookup("organisation", sorted(traveller.sponsor_tokens))
+            if traveller.sponsor_registration:
+                local |= part.lookup("registration", [traveller.sponsor_registration])
+            found.update(base + i for i in local)
         return found
 
     def match_traveller(self, traveller: Traveller) -> list[WatchlistMatch]:
         matches = [
             m
             for idx in self.candidates(traveller)
-            if (m := score_pair(traveller, self.entries[idx])) is not None
+            if (m := score_pair(traveller, self.entry(idx))) is not None
         ]
         return sorted(matches, key=WatchlistMatch.sort_key)
 
@@ -297,27 +232,21 @@ class WatchlistIndex:
     # --- a whole table ----------------------------------------------------------------------
 
     def _get_key_tables(self) -> dict[str, pa.Table]:
+        """Every list's key tables as one per kind of key (entry numbers made global)."""
         with self._lock:
             if self._key_tables is None:
-                keys = self._entry_keys()
-                person = keys.get("person", [])
-                tables = {
-                    "ek_person": pa.table(
-                        {
-                            "tok": pa.array([k[0] for k in person], pa.string()),
-                            "d": pa.array([k[1] for k in person], pa.int32()),
-                            "e": pa.array([k[2] for k in person], pa.int32()),
-                        }
-                    )
-                }
-                for name in ("document", "phone", "email", "organisation", "registration"):
-                    rows = keys.get(name, [])
-                    tables[f"ek_{name}"] = pa.table(
-                        {
-                            "k": pa.array([r[0] for r in rows], pa.string()),
-                            "e": pa.array([r[1] for r in rows], pa.int32()),
-                        }
-                    )
+                tables: dict[str, pa.Table] = {}
+                for name, column in KEY_TABLES.items():
+                    pieces = []
+                    for part, base in zip(self.parts, self._bases, strict=True):
+                        t = part.tables[name]
+                        e = pc.add(t.column("e"), pa.scalar(base, pa.int32()))
+                        pieces.append(
+                            t.select([column, *(["d"] if name == "person" else [])]).append_column(
+                                "e", e
+                            )
+                        )
+                    tables[f"ek_{name}"] = pa.concat_tables(pieces)
                 self._key_tables = tables
             return self._key_tables
 
@@ -328,7 +257,7 @@ class WatchlistIndex:
         path uses; the rows are then joined with the entries' keys in DuckDB.
         """
         n = table.num_rows
-        if n == 0 or not self.entries:
+        if n == 0 or not self._size:
             return (np.zeros(0, np.int64), np.zeros(0, np.int64))
         trav: dict[str, Any] = {"t": pa.array(np.arange(n, dtype=np.int64))}
         keyed: dict[str, pa.Table] = {}
@@ -428,7 +357,7 @@ class _Job:
 
     def score(self, start: int, stop: int) -> dict[int, list[WatchlistMatch]]:
         out: dict[int, list[WatchlistMatch]] = {}
-        prepared = self.index.entries
+        index = self.index
         current = -1
         traveller: Traveller | None = None
         for row, idx in zip(
@@ -438,7 +367,7 @@ class _Job:
                 current = row
                 traveller = traveller_from_record(self.records[row])
             assert traveller is not None
-            match = score_pair(traveller, prepared[idx])
+            match = score_pair(traveller, index.entry(idx))
             if match is not None:
                 out.setdefault(row, []).append(match)
         for found in out.values():

@@ -28,7 +28,7 @@ _SEQ = "_watchlist_seq"
 
 
 def match_hit(index: WatchlistIndex, match: WatchlistMatch, record_id: str) -> Hit:
-    info = index.lists[index.list_position[match.list_id]].info
+    info = index.infos[index.list_position[match.list_id]]
     kind_en, kind_zh = KIND_LABELS[match.kind]
     return Hit(
         record_id=record_id,

@@ -168,3 +168,20 @@ def unseal(sealed: Path, target: Path, ring: KeyRing) -> None:
     except BaseException:
         target.unlink(missing_ok=True)
         raise
+
+
+def seal_file(path: Path, data: bytes, ring: KeyRing) -> None:
+    """Write ``data`` sealed to the new file ``path``, in place only once whole: it is written
+    to a hidden neighbour and renamed, so a reader sees the old file or the new, never half."""
+    hidden = path.with_name(f".{path.name}.{os.getpid()}.part")
+    hidden.unlink(missing_ok=True)
+    with SealedWriter(hidden, ring) as out:
+        view = memoryview(data)
+        for start in range(0, len(view), SEGMENT):
+            out.write(bytes(view[start : start + SEGMENT]))
+    hidden.replace(path)
+
+
+def unseal_bytes(sealed: Path, ring: KeyRing) -> bytes:
+    """The whole plaintext of a sealed file (for files meant to be held in memory)."""
+    return b"".join(unseal_chunks(sealed, ring))

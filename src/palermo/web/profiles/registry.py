@@ -6,8 +6,10 @@ the active set (one row); when a profile was activated or retired - in this proc
 in flight finish on the old set and nothing restarts.
 
 The active, unexpired watchlists (``palermo.web.watchlists``) are matched by the same Screener:
-``current_watchlists()`` reads their own one-row stamp and rebuilds the ``WatchlistIndex`` only
-when the stamp or the day changed (a list stops matching the day after its expiry date).
+``current_watchlists()`` reads their own one-row stamp and, only when the stamp or the day
+changed (a list stops matching the day after its expiry date), puts the ``WatchlistIndex``
+together from the active versions' index files, each built once in the background and read
+once per process (``watchlists/index_files.py``): no request builds an index.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from palermo.web.profiles.models import (
     ListVersion,
     ProfileVersion,
 )
+from palermo.web.watchlists import index_files
 from palermo.web.watchlists import store as watchlist_store
 
 STAMP_ROW = 1
@@ -110,8 +113,8 @@ def stored_stamp() -> str:
 
 
 def current_watchlists() -> WatchlistIndex | None:
-    """The active, unexpired watchlists as of now (``None``: none); rebuilt only when their
-    stamp or the day changed."""
+    """The active, unexpired watchlists as of now (``None``: none); put together again only
+    when their stamp or the day changed."""
     global _watch  # noqa: PLW0603  (the process-wide index, swapped under the lock)
     key = (watchlist_store.stored_stamp(), local_today())
     current = _watch
@@ -120,8 +123,10 @@ def current_watchlists() -> WatchlistIndex | None:
     with _watch_lock:
         current = _watch
         if current is None or current[0] != key:
-            lists = watchlist_store.active_watchlists(key[1])
-            current = (key, WatchlistIndex(lists) if lists else None)
+            rows = watchlist_store.active_rows(key[1])
+            parts = [index_files.index_for(row) for row in rows]
+            index_files.forget_unused({row.index_file for row in rows})
+            current = (key, WatchlistIndex.from_parts(parts) if parts else None)
             _watch = current
         return current[1]
 

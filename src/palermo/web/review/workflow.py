@@ -83,6 +83,9 @@ class ReviewWorkflow(Generic[V]):
     def active_changed(self) -> None:
         """What is active changed (activation, retirement): refresh what screening uses."""
 
+    def approved(self, version: V) -> None:
+        """``version`` was approved (inside the approval's transaction)."""
+
     # --- shared steps ----------------------------------------------------------------------
 
     def _audit(self, version: V, actor: User, request: HttpRequest | None, **kwargs: Any) -> None:
@@ -238,6 +241,7 @@ class ReviewWorkflow(Generic[V]):
                     "approved_at": timezone.now(),
                 },
             )
+            self.approved(version)
         return version
 
     def activate(

@@ -7,7 +7,8 @@ The entries - names, dates of birth, phones, e-mails - are personal data: they a
 domain's ``Entry`` (document numbers already reduced to keyed hashes by the loader). The
 database never holds a listed name in plain text, the entries rotate with the other encrypted
 fields (``palermo keys rotate``), and every server process reads the same lists from the one
-database. Only ``watchlists/services.py`` writes these rows.
+database. Only ``watchlists/services.py`` and ``watchlists/index_files.py`` (the index a
+version is matched with, built once after approval) write these rows.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ class WatchlistVersion(ReviewedVersion):
     people = models.PositiveIntegerField(_("people"))
     organisations = models.PositiveIntegerField(_("organisations"))
     contacts = models.PositiveIntegerField(_("contact points"))
+    #: the sealed file of this version's matching index (``index_files.py``), built by the
+    #: ``watchlist_index_build`` task after approval; empty until then
+    index_file = models.CharField(max_length=200, blank=True, default="")
+    index_built_at = models.DateTimeField(null=True, blank=True)
 
     DOCUMENT_FIELD = "list_id"
 

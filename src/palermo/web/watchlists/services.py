@@ -1,6 +1,7 @@
 """Writes on watchlists: upload (validated by the domain loader), approve (a supervisor of the
 same agency who did not upload it), activate, retire (two people when active), and change the
-threshold. The steps are the one workflow of every reviewed version
+threshold. Approval queues the build of the version's matching index (``index_files.py``);
+activation waits for it. The steps are the one workflow of every reviewed version
 (``palermo.web.review.workflow``): each runs in one transaction, checks the actor's role and
 agency and writes the audit log; every change to what is active refreshes the active lists'
 stamp, which swaps the Screener's watchlists (``registry``)."""
@@ -33,6 +34,7 @@ from palermo.web.lib.problems import checked_upload_name, file_too_large, proble
 from palermo.web.lib.review import ReviewStatus
 from palermo.web.lib.roles import WATCHLIST_APPROVERS, WATCHLIST_ROLES, require_role
 from palermo.web.review.workflow import ReviewWorkflow, require_status
+from palermo.web.watchlists.index_files import index_build_enqueue
 from palermo.web.watchlists.models import WatchlistVersion
 from palermo.web.watchlists.store import digest, entries_json, refresh_stamp
 
@@ -57,7 +59,18 @@ class _WatchlistWorkflow(ReviewWorkflow[WatchlistVersion]):
     held_elsewhere = gettext_lazy("another agency holds a list with this id; choose another id")
     submit_on_upload = True
 
+    def approved(self, version: WatchlistVersion) -> None:
+        index_build_enqueue(version)
+
     def check_activation(self, version: WatchlistVersion, day: dt.date) -> None:
+        if not version.index_file:
+            raise TransitionRefusedError(
+                _(
+                    "The matching index of this version is still being built (seconds for a "
+                    "small list, about a minute for a million entries). Activate it once this "
+                    "page says the index is ready."
+                )
+            )
         if version.expires < local_today():
             raise TransitionRefusedError(
                 _(

@@ -1,8 +1,9 @@
 """Between the domain's ``Watchlist`` and the stored ``WatchlistVersion``: the entries as
 canonical JSON (encrypted in the row), the active unexpired lists, and the active set's stamp.
 
-``registry.current_watchlists()`` reads the stamp on every call and rebuilds the
-``WatchlistIndex`` from ``active_watchlists()`` only when it (or the day) changed.
+``registry.current_watchlists()`` reads the stamp on every call and, only when it (or the day)
+changed, puts the ``WatchlistIndex`` together from the active versions' index files
+(``index_files.index_for``).
 """
 
 from __future__ import annotations
@@ -94,17 +95,13 @@ def active_rows(on: dt.date) -> list[WatchlistVersion]:
     )
 
 
-def active_watchlists(on: dt.date) -> list[Watchlist]:
-    """Every active, unexpired list of every agency: screening is national."""
-    return [watchlist_of(row) for row in active_rows(on)]
-
-
 def compute_stamp() -> str:
-    """A stamp of the active versions (id, version, threshold, expiry, content digest)."""
+    """A stamp of the active versions (id, version, threshold, expiry, content digest, index
+    file)."""
     parts = [
-        f"{r.list_id}:{r.version}:{r.threshold}:{r.expires.isoformat()}:{r.digest}"
+        f"{r.list_id}:{r.version}:{r.threshold}:{r.expires.isoformat()}:{r.digest}:{r.index_file}"
         for r in WatchlistVersion.objects.filter(status=ReviewStatus.ACTIVE.value)
-        .only("list_id", "version", "threshold", "expires", "digest")
+        .only("list_id", "version", "threshold", "expires", "digest", "index_file")
         .order_by("list_id")
     ]
     if not parts:
