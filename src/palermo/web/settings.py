@@ -45,7 +45,7 @@ Every variable (all optional):
 | ``PALERMO_REFERRAL_ESCALATION`` | ``true`` | hourly: overdue referrals to sender's supervisors |
 | ``PALERMO_REFERRAL_RESPONSE_HOURS`` | empty | ``service=hours,...``: answer times per service |
 | ``PALERMO_REQUEST_MAX_BYTES`` | 2.5 MiB | largest request body of a page without a file |
-| ``PALERMO_UPLOAD_MEMORY_BYTES`` | 2.5 MiB | larger uploads are streamed to ``uploads/incoming`` |
+| ``PALERMO_UPLOAD_MEMORY_BYTES`` | 2.5 MiB | larger uploads are sealed into ``uploads/incoming`` |
 | ``PALERMO_PROFILE_MAX_BYTES`` | 100 kB | a profile or named-list file |
 | ``PALERMO_WATCHLIST_MAX_BYTES`` | 20 MiB | a watchlist file |
 | ``PALERMO_MANIFEST_MAX_BYTES`` | 200 MiB | a manifest for batch screening |
@@ -335,6 +335,12 @@ CERTIFICATE_VALID_DAYS = env_int("PALERMO_CERTIFICATE_VALID_DAYS", 730, minimum=
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("PALERMO_REQUEST_MAX_BYTES", 2_621_440, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("PALERMO_UPLOAD_MEMORY_BYTES", 2_621_440, minimum=0)
 FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "uploads" / "incoming")
+# a larger upload is sealed (AES-256-GCM) as it arrives, never written in plain text: see
+# lib/upload_handlers.py
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "palermo.web.lib.upload_handlers.SealedUploadHandler",
+]
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 PROFILE_MAX_BYTES = env_int("PALERMO_PROFILE_MAX_BYTES", 100_000, minimum=1000)

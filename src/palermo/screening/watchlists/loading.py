@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -470,10 +471,30 @@ def read_watchlist(
     expires, threshold); values that are ``None`` are ignored.
     """
     path = Path(path)
-    today = today or local_today()
     if not path.is_file():
         raise InputError([Problem(where=str(path), rule="file not found", rule_zh="找不到文件")])
-    suffix = path.suffix.lower()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(
+            [Problem(where=str(path), rule=f"cannot be read: {exc}", rule_zh=f"无法读取：{exc}")]
+        ) from None
+    return read_watchlist_bytes(data, name=str(path), info=info, today=today)
+
+
+def read_watchlist_bytes(
+    data: bytes,
+    *,
+    name: str,
+    suffix: str | None = None,
+    info: Mapping[str, Any] | None = None,
+    today: dt.date | None = None,
+) -> Watchlist:
+    """``read_watchlist`` of a file's content held in memory (an upload, never written to disk
+    in plain text); ``name`` names the file in problems and, unless ``suffix`` is given, gives
+    the type by its suffix."""
+    today = today or local_today()
+    suffix = (suffix or Path(name).suffix).lower()
     overrides = {k: v for k, v in (info or {}).items() if v is not None}
     readers = {
         ".yaml": _read_yaml_list,
@@ -483,11 +504,11 @@ def read_watchlist(
     }
     read = readers.get(suffix)
     if read is not None:
-        return read(path, overrides, today)
+        return read(data, name, overrides, today)
     raise InputError(
         [
             Problem(
-                where=str(path),
+                where=name,
                 rule=f"unknown file type '{suffix}': expected .yaml, .yml, .csv or .jsonl",
                 rule_zh=f"未知的文件类型 '{suffix}'：应为 .yaml、.yml、.csv 或 .jsonl",
             )
@@ -495,20 +516,17 @@ def read_watchlist(
     )
 
 
-def _read_yaml_list(path: Path, overrides: Mapping[str, Any], today: dt.date) -> Watchlist:
+def _read_yaml_list(
+    data: bytes, path: str, overrides: Mapping[str, Any], today: dt.date
+) -> Watchlist:
     """A YAML list: its description under ``list`` (``overrides`` win), entries under
     ``entries``."""
-    try:
-        doc = yamlsafe.load(path.read_bytes(), str(path))
-    except OSError as exc:
-        raise InputError(
-            [Problem(where=str(path), rule=f"cannot be read: {exc}", rule_zh=f"无法读取：{exc}")]
-        ) from None
+    doc = yamlsafe.load(data, path)
     if not isinstance(doc, dict) or not isinstance(doc.get("entries"), list):
         raise InputError(
             [
                 Problem(
-                    where=str(path),
+                    where=path,
                     rule="expected a mapping with 'list' and 'entries'",
                     rule_zh="应为含有 'list' 和 'entries' 的映射",
                 )
@@ -524,19 +542,21 @@ def _read_yaml_list(path: Path, overrides: Mapping[str, Any], today: dt.date) ->
     return Watchlist(list_info, _entries(rows, split_bars=False, today=today))
 
 
-def _read_csv_list(path: Path, overrides: Mapping[str, Any], today: dt.date) -> Watchlist:
+def _read_csv_list(
+    data: bytes, path: str, overrides: Mapping[str, Any], today: dt.date
+) -> Watchlist:
     """A CSV list: one entry per row (several values in a cell separated by ``|``); the
     description comes from ``overrides``."""
     list_info = parse_info(overrides, where=f"{path} (list description)", today=today)
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
+        with io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
             csv_rows = [(f"{path} row {i}", dict(r)) for i, r in enumerate(reader, start=1)]
     except (UnicodeDecodeError, csv.Error) as exc:
         raise InputError(
             [
                 Problem(
-                    where=str(path),
+                    where=path,
                     rule=f"not a readable CSV: {exc}",
                     rule_zh=f"不是可读取的 CSV：{exc}",
                 )
@@ -556,12 +576,14 @@ def _read_csv_list(path: Path, overrides: Mapping[str, Any], today: dt.date) -> 
     return Watchlist(list_info, _entries(csv_rows, split_bars=True, today=today))
 
 
-def _read_jsonl_list(path: Path, overrides: Mapping[str, Any], today: dt.date) -> Watchlist:
+def _read_jsonl_list(
+    data: bytes, path: str, overrides: Mapping[str, Any], today: dt.date
+) -> Watchlist:
     """A JSON Lines list: one entry per line; the description comes from ``overrides``."""
     list_info = parse_info(overrides, where=f"{path} (list description)", today=today)
     json_rows: list[tuple[str, Any]] = []
     problems = _Problems()
-    with path.open(encoding="utf-8") as fh:
+    with io.TextIOWrapper(io.BytesIO(data), encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, start=1):
             if not line.strip():
                 continue

@@ -8,12 +8,9 @@ stamp, which swaps the Screener's watchlists (``registry``)."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import tempfile
 from collections import Counter
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -22,10 +19,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from palermo.errors import InputError, Problem
-from palermo.lib.files import private_dir
-from palermo.screening.watchlists import EntryKind, read_watchlist
-from palermo.screening.watchlists.loading import local_today
+from palermo.errors import InputError
+from palermo.screening.watchlists import EntryKind
+from palermo.screening.watchlists.loading import local_today, read_watchlist_bytes
 from palermo.web.accounts.models import User
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
@@ -90,22 +86,18 @@ watchlist_activate = WATCHLISTS.activate
 watchlist_retire = WATCHLISTS.retire
 
 
-def _renamed(found: Problem, path: Path, name: str) -> Problem:
-    """A loader problem with the temporary file's path replaced by the name uploaded."""
-    where_zh = found.where_zh.replace(str(path), name) if found.where_zh else None
-    return dataclasses.replace(found, where=found.where.replace(str(path), name), where_zh=where_zh)
-
-
-def _write_bounded(path: Path, chunks: Iterable[bytes], name: str) -> None:
-    """Stream the upload to ``path``, refusing it as soon as it passes the limit."""
+def _read_bounded(chunks: Iterable[bytes], name: str) -> bytes:
+    """The upload's bytes in memory (never in plain text on disk), refused as soon as they pass
+    the limit."""
     limit = int(settings.WATCHLIST_MAX_BYTES)
+    parts: list[bytes] = []
     size = 0
-    with path.open("wb") as out:
-        for chunk in chunks:
-            size += len(chunk)
-            if size > limit:
-                raise file_too_large(name, limit)
-            out.write(chunk)
+    for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            raise file_too_large(name, limit)
+        parts.append(chunk)
+    return b"".join(parts)
 
 
 def watchlist_upload(
@@ -125,16 +117,11 @@ def watchlist_upload(
     require_role(actor, WATCHLIST_ROLES, what=_WORK_ON_WATCHLISTS)
     name, suffix = checked_upload_name(file_name, default="watchlist.yaml", suffixes=SUFFIXES)
     overrides = {k: v for k, v in (info or {}).items() if k in INFO_FIELDS and v not in (None, "")}
-    folder = private_dir(Path(settings.DATA_DIR) / "uploads")
-    with tempfile.TemporaryDirectory(dir=folder) as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        _write_bounded(path, [content] if isinstance(content, bytes) else content, name)
-        try:
-            watchlist = read_watchlist(path, info=overrides, today=local_today())
-        except InputError as exc:
-            raise InputError(
-                [_renamed(p, path, name) for p in exc.problems], total=exc.total
-            ) from None
+    data = _read_bounded([content] if isinstance(content, bytes) else content, name)
+    watchlist = read_watchlist_bytes(
+        data, name=name, suffix=suffix, info=overrides, today=local_today()
+    )
+    del data
     listed = watchlist.info
     counts = Counter(e.kind for e in watchlist.entries)
     text = entries_json(watchlist.entries)
