@@ -62,7 +62,7 @@ def _own_audit_checkpoint_file(tmp_path: Path) -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
-    """Each test starts with an empty cache (log-in attempts per address are counted there)."""
+    """Each test starts with an empty cache: nothing a test leaves there is seen by the next."""
     from django.core.cache import cache
 
     cache.clear()

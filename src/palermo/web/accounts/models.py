@@ -68,6 +68,24 @@ class LoginFailure(models.Model):
         return f"{self.username}@{self.ip} {self.at.isoformat()}"
 
 
+class LoginAttemptCount(models.Model):
+    """Log-in attempts from one client address in one minute (``throttle.py``): one row per
+    address and minute in the database every server process shares, counted up atomically."""
+
+    address = models.CharField(max_length=64)
+    minute = models.BigIntegerField()  # minutes since 1970
+    attempts = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=["address", "minute"], name="login_attempts_unique"),
+        )
+        indexes = (models.Index(fields=["minute"], name="login_attempts_minute"),)
+
+    def __str__(self) -> str:
+        return f"{self.address} {self.minute}: {self.attempts}"
+
+
 class ApiToken(models.Model):
     """A token for system-to-system calls; only its SHA-256 is stored, never the token."""
 

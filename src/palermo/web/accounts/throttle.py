@@ -1,14 +1,19 @@
-"""Log-in attempts per client address, counted in the cache before any password is hashed.
+"""Log-in attempts per client address, counted before any password is hashed.
 
 A flood of log-ins over random user names (about 14 a second from one address) used to cost an
 Argon2 hash, a ``LoginFailure`` row and an audit entry each: the database's write lock and the
 processor were shared with the screening API, whose p95 went from 10 to 472 ms. The per-name
 lock (``LoginFailure``) cannot stop that, since every name is new. So each address gets
 ``LOGIN_ATTEMPTS_PER_ADDRESS`` attempts per minute, counted in a fixed one-minute window in
-the cache (memory, no database write); beyond that the log-in page answers 429 at once.
+the database (below); beyond that the log-in page answers 429 at once.
 
-The cache is the process's own memory (``LocMemCache``): with ``palermo serve --workers N``
-an address may try N times the limit, which still bounds the work per process.
+The count is kept in the database every server process shares (``LoginAttemptCount``, one
+row per address and minute), so ``palermo serve --workers N`` or several machines allow an
+address the limit once, not N times (a per-process cache did). One statement counts: an
+``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` (PostgreSQL, and SQLite since 3.35), atomic
+in both, so two processes counting at the same moment never read the same number. That is one
+small write per attempt, against the Argon2 hash, failure row and audit entry an attempt costs
+once it is let through; rows of past minutes are deleted when an address starts a new minute.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.db import connections, router, transaction
+
+from palermo.web.accounts.models import LoginAttemptCount
 
 WINDOW_SECONDS = 60
 
@@ -43,13 +50,25 @@ def login_attempt_count(address: str | None, *, now: float | None = None) -> Add
     """Count one log-in attempt from ``address`` (``None``: unknown, counted together)."""
     moment = time.time() if now is None else now
     window = int(moment // WINDOW_SECONDS)
-    key = f"palermo:login-attempts:{address or '-'}:{window}"
-    # add() creates the counter only if absent; incr() is atomic in the cache backends.
-    cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
-    try:
-        attempts = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=WINDOW_SECONDS * 2)
-        attempts = 1
+    attempts = _count_up((address or "-")[:64], window)
     retry_after = max(1, int((window + 1) * WINDOW_SECONDS - moment))
     return AddressCount(attempts=attempts, retry_after=retry_after)
+
+
+def _count_up(address: str, minute: int) -> int:
+    """Add one attempt to (``address``, ``minute``) and return the new count, atomically."""
+    alias = router.db_for_write(LoginAttemptCount)
+    connection = connections[alias]
+    table = connection.ops.quote_name(LoginAttemptCount._meta.db_table)
+    with transaction.atomic(using=alias), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (address, minute, attempts) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (address, minute) DO UPDATE SET attempts = {table}.attempts + 1 "
+            "RETURNING attempts",
+            [address, minute],
+        )
+        row = cursor.fetchone()
+        attempts = int(row[0])
+        if attempts == 1:  # this address's first attempt of the minute: forget past minutes
+            LoginAttemptCount.objects.using(alias).filter(minute__lt=minute - 1).delete()
+    return attempts
