@@ -112,6 +112,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/bench_watchlist.py
 	$(PY) benchmarks/bench_web.py
+	$(PY) benchmarks/bench_stats.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

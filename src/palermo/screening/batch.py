@@ -374,13 +374,20 @@ def _run_duckdb(
 # ---------------------------------------------------------------- Spark
 
 
-def local_spark_session(cores: int = 2) -> SparkSession:
-    """A quiet local Spark session (no UI, few shuffle partitions, UTC)."""
+#: the driver's heap in local mode: Spark's default (1g) ran out at a million records handed
+#: over from Arrow; the JVM takes the heap as it needs it, up to this
+DRIVER_MEMORY = "4g"
+
+
+def local_spark_session(cores: int = 2, driver_memory: str = DRIVER_MEMORY) -> SparkSession:
+    """A quiet local Spark session (no UI, few shuffle partitions, UTC). ``driver_memory``
+    applies only when this starts the JVM (the first session of the process)."""
     from pyspark.sql import SparkSession
 
     return (
         SparkSession.builder.master(f"local[{cores}]")
         .appName("palermo-screen")
+        .config("spark.driver.memory", driver_memory)
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", str(max(2, cores)))
         .config("spark.sql.session.timeZone", "UTC")
