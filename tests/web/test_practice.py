@@ -21,11 +21,17 @@ from palermo.training.scenario import Disposition, Referral
 from palermo.training.scoring import Interpreter
 from palermo.web.academy.models import Exercise, ExerciseResult
 from palermo.web.academy.selectors import exercise_answer
-from palermo.web.academy.services import enrolment_create, exercise_finish, practice_scenario
+from palermo.web.academy.services import (
+    enrolment_create,
+    exercise_finish,
+    exercise_start,
+    practice_scenario,
+)
 from palermo.web.academy.views import exercise_url, result_url
 from palermo.web.lib.errors import NotPermittedError
+from palermo.web.lib.roles import Role
 from palermo.web.screening.models import Traveller
-from palermo.web.testsupport import BaseTestCase
+from palermo.web.testsupport import BaseTestCase, make_user
 
 pytestmark = pytest.mark.web
 
@@ -176,6 +182,21 @@ class PracticeTests(BaseTestCase):
         self.client.cookies["django_language"] = "zh-hans"
         page = self.client.get(url).content.decode()
         assert self.scenario.reply(question.id, "zh") in page
+
+    def test_the_briefing_says_which_steps_the_trainees_role_cannot_do(self) -> None:
+        exercise = start(self)
+        self.login(self.trainee)
+        page = self.client.get(exercise_url(exercise.pk)).content.decode()
+        assert "Your role cannot do these steps" not in page  # a consular officer does all
+        officer = make_user("desk.practice", agency=self.sandbox, role=Role.FIRST_LINE_OFFICER)
+        enrolment = enrolment_create(
+            actor=self.trainer, cohort=self.cohort, username=officer.username
+        )
+        mine = exercise_start(actor=officer, enrolment=enrolment, scenario_id=SCENARIO)
+        page = self.get_as(officer, exercise_url(mine.pk)).content.decode()
+        assert "Your role cannot do these steps" in page
+        assert "the second-line interview" in page
+        assert "screening at the desk" not in page
 
     def test_the_trainer_sees_the_cohorts_results_and_another_trainee_does_not(self) -> None:
         exercise = start(self)

@@ -36,7 +36,15 @@ from palermo.web.lib.errors import reasons
 from palermo.web.lib.params import id_param
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.problems import show_on_form
-from palermo.web.lib.roles import ACADEMY_ROLES, ACADEMY_TRAINER_ROLES
+from palermo.web.lib.roles import (
+    ACADEMY_ROLES,
+    ACADEMY_TRAINER_ROLES,
+    DESK_ROLES,
+    OPEN_CASE_ROLES,
+    REFERRAL_SEND_ROLES,
+    SECOND_LINE_ROLES,
+    has_role,
+)
 from palermo.web.lib.training import in_training
 
 
@@ -638,6 +646,18 @@ def result_url(pk: int) -> str:
     return f"{reverse('academy:result')}?id={pk}"
 
 
+def _steps_out_of_role(user: Any) -> list[str]:
+    """The exercise's steps the user's role cannot do on the real pages (they score as not
+    done): said on the briefing, before the trainee starts."""
+    steps = (
+        (DESK_ROLES, _("screening at the desk and the disposition")),
+        (SECOND_LINE_ROLES, _("the second-line interview")),
+        (OPEN_CASE_ROLES, _("opening the case")),
+        (REFERRAL_SEND_ROLES, _("the referrals")),
+    )
+    return [label for roles, label in steps if not has_role(user, roles)]
+
+
 @allow(ACADEMY_ROLES)
 def exercise_detail(request: AuthenticatedRequest) -> HttpResponse:
     """The exercise's briefing (``?id=``), the steps on the real pages, and the form that
@@ -681,6 +701,7 @@ def exercise_detail(request: AuthenticatedRequest) -> HttpResponse:
         "desk_url": f"{reverse('screening:desk')}?{_desk_query(scenario, exercise.record_id)}",
         "progress": _progress(request, exercise),
         "form": form,
+        "steps_out_of_role": _steps_out_of_role(request.user),
     }
     return render(request, "academy/exercise.html", context, status=status)
 
