@@ -5,13 +5,18 @@ control sample, with what the estimate rests on, and no figure below the floor."
 from __future__ import annotations
 
 import itertools
+import json
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from django.test import override_settings
 from django.urls import reverse
 from flow_fixtures import TODAY, activate_example
+from typer.testing import CliRunner
 
 from palermo.analytics.backtest import wilson
+from palermo.cli.main import app
 from palermo.web.lib.roles import Role
 from palermo.web.profiles.models import ProfileVersion
 from palermo.web.profiles.services import profile_submit, profile_upload
@@ -125,3 +130,34 @@ class TestBacktestOnStoredScreenings(BaseTestCase):
         text = page.content.decode()
         assert reverse("outcomes:backtest", kwargs={"pk": self.version.pk}) in text
         assert ProfileVersion.objects.get(pk=self.version.pk).status == "submitted"
+
+    def backtest_cli(self, *args: str) -> tuple[int, str]:
+        folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        (folder / "draft.yaml").write_text(DRAFT, encoding="utf-8")
+        result = CliRunner().invoke(app, ["profiles", "backtest", str(folder), *args])
+        return result.exit_code, result.output
+
+    def test_the_command_line_gives_the_same_estimate_in_a_users_scope(self) -> None:
+        status, output = self.backtest_cli(
+            "--stored-days", "30", "--as", self.supervisor.username, "--json"
+        )
+        assert status == 0, output
+        doc = json.loads(output)
+        assert (doc["screened"], doc["stored_with_hit"], doc["control_sample"]) == (10, 4, 6)
+        (profile,) = doc["profiles"]
+        assert profile["flagged"]["share"] == 0.5
+        assert (profile["flagged_with_hit"], profile["also_flagged_by_active"]) == (2, 2)
+        assert "b-" not in output  # figures only: no stored record leaves
+
+    def test_the_command_line_refuses_a_role_that_may_not_read_outcomes(self) -> None:
+        status, output = self.backtest_cli("--stored-days", "30", "--as", self.officer.username)
+        assert status == 2
+        assert "may not read what profiles yield" in output
+
+    def test_the_command_line_wants_exactly_one_population(self) -> None:
+        status, output = self.backtest_cli("--stored-days", "30")
+        assert status == 2
+        assert "--stored-days needs --as USER" in output
+        status, output = self.backtest_cli()
+        assert status == 2
+        assert "give exactly one population" in output

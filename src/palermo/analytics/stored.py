@@ -237,3 +237,53 @@ def backtest_stored(
             )
         )
     return StoredBacktest(stored, min_control, tuple(profiles))
+
+
+def _estimate_json(value: Estimate | None) -> dict[str, float] | None:
+    if value is None:
+        return None
+    return {
+        "travellers": value.travellers,
+        "share": value.share,
+        "low": value.low,
+        "high": value.high,
+    }
+
+
+def stored_backtest_json(result: StoredBacktest) -> dict[str, Any]:
+    """The figures as plain data (``--json``): counts and estimates, never a stored record."""
+    stored = result.stored
+    return {
+        "screened": stored.screened,
+        "stored_with_hit": len(stored.with_hit),
+        "control_sample": len(stored.control),
+        "days": stored.days,
+        "weight_realised": stored.realised_weight,
+        "weight_configured": stored.configured_weight,
+        "min_control": result.min_control,
+        "enough": result.enough,
+        "profiles": [
+            {
+                "profile_id": p.profile_id,
+                "flagged": _estimate_json(p.flagged),
+                "hits_per_day": p.hits_per_day,
+                "flagged_with_hit": p.flagged_with_hit,
+                "flagged_control": p.flagged_control,
+                "also_flagged_by_active": p.also_flagged_by_active,
+                "by_group": [
+                    {
+                        "attribute": g.attribute,
+                        "group": g.group,
+                        "screened": g.screened,
+                        "with_hit": g.with_hit,
+                        "control": g.control,
+                        "flagged_with_hit": g.flagged_with_hit,
+                        "flagged_control": g.flagged_control,
+                        "selection": _estimate_json(g.selection),
+                    }
+                    for g in p.by_group
+                ],
+            }
+            for p in result.profiles
+        ],
+    }

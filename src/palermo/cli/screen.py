@@ -7,7 +7,7 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pyarrow.parquet as pq
 import typer
@@ -236,13 +236,28 @@ def backtest_command(
         Path, typer.Argument(help="Draft profile set directory. 风险画像草案目录。")
     ],
     against: Annotated[
-        Path,
+        Path | None,
         typer.Option(
             "--against",
             help="Population: Parquet, CSV or JSON Lines of traveller records (e.g. from "
             "palermo synth). 用于回测的旅客记录文件。",
         ),
-    ],
+    ] = None,
+    stored_days: Annotated[
+        int | None,
+        typer.Option(
+            "--stored-days",
+            help="Instead of --against: the screenings the web application stored in the last "
+            "N days, in the scope of --as (needs PALERMO_* settings). "
+            "改用网页应用最近 N 天保存的筛查。",
+        ),
+    ] = None,
+    as_user: Annotated[
+        str | None,
+        typer.Option(
+            "--as", help="With --stored-days: whose scope (user name). 以哪位用户的范围。"
+        ),
+    ] = None,
     active: Annotated[
         Path | None,
         typer.Option("--active", help="Active profile set to measure overlap with. 现行画像集。"),
@@ -260,8 +275,14 @@ def backtest_command(
     """
     from palermo.analytics import backtest
 
+    if (against is None) == (stored_days is None):
+        raise InputError([_one_population()])
     draft = load_profile_set(directory)
     current = load_profile_set(active) if active is not None else None
+    if stored_days is not None:
+        _backtest_stored(draft, current, stored_days, as_user, as_json=as_json)
+        return
+    assert against is not None
     table = read_records(against)
     if table.num_rows == 0:
         raise InputError(
@@ -278,6 +299,87 @@ def backtest_command(
         typer.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
         return
     _print_backtest(result, groups)
+
+
+def _one_population() -> Problem:
+    return Problem(
+        where="palermo profiles backtest",
+        field="--against / --stored-days",
+        rule="give exactly one population: a records file (--against) or the stored "
+        "screenings of the last N days (--stored-days with --as)",
+        rule_zh="请只给出一种旅客群体：记录文件（--against）"
+        "或最近 N 天保存的筛查（--stored-days 与 --as）",
+    )
+
+
+def _backtest_stored(
+    draft: ProfileSet, active: ProfileSet | None, days: int, as_user: str | None, *, as_json: bool
+) -> None:
+    """The draft on the web application's stored screenings (``palermo.analytics.stored``)."""
+    if not as_user:
+        raise InputError(
+            [
+                Problem(
+                    where="palermo profiles backtest",
+                    field="--as",
+                    rule="--stored-days needs --as USER: the stored screenings are read in a "
+                    "user's scope",
+                    rule_zh="--stored-days 需要 --as 用户：已存筛查按用户的范围读取",
+                )
+            ]
+        )
+    from palermo.cli.web import setup_django
+
+    setup_django()
+    from palermo.web import commands
+
+    doc = commands.stored_backtest(username=as_user, days=days, draft=draft, active=active)
+    if as_json:
+        typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+        return
+    _print_stored(doc)
+
+
+def _share(value: dict[str, float] | None) -> str:
+    if value is None:
+        return "too few stored travellers / 已存旅客太少"
+    return f"{value['share']:.2%} [{value['low']:.2%}-{value['high']:.2%}]"
+
+
+def _print_stored(doc: dict[str, Any]) -> None:
+    weight = doc["weight_realised"]
+    console.print(
+        f"{doc['since']} - {doc['until']}: {doc['screened']} screened / 名受筛查; stored / 已存: "
+        f"{doc['stored_with_hit']} with a hit (all) / 有命中者（全部）, {doc['control_sample']} in "
+        f"the control sample / 对照样本; each stands for / 每名代表 "
+        f"{'-' if weight is None else f'{weight:.1f}'} travellers without a hit / 名无命中旅客",
+        highlight=False,
+    )
+    if not doc["enough"]:
+        console.print(
+            f"Too few stored travellers: the control sample holds {doc['control_sample']}, an "
+            f"estimate needs {doc['min_control']}. / 已存旅客太少：对照样本 "
+            f"{doc['control_sample']} 名，估计至少需要 {doc['min_control']} 名。",
+            highlight=False,
+        )
+    summary = Table(
+        "profile / 画像",
+        "flagged / 标记 (95%)",
+        "hits per day / 每日命中",
+        "stored flagged: with a hit + control / 已存被标记：有命中 + 对照",
+        "also flagged by active / 现行画像也标记",
+    )
+    for p in doc["profiles"]:
+        per_day = "-" if p["hits_per_day"] is None else f"{p['hits_per_day']:.2f}"
+        overlap = p["also_flagged_by_active"]
+        summary.add_row(
+            p["profile_id"],
+            _share(p["flagged"]),
+            per_day,
+            f"{p['flagged_with_hit']} + {p['flagged_control']}",
+            "-" if overlap is None else str(overlap),
+        )
+    console.print(summary)
 
 
 def _percent(rate: Rate) -> str:

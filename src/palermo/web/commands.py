@@ -184,3 +184,60 @@ def academy_import(
         )
     made, added = course_import(actor=actor, agency=found, imported=course, source=source)
     return made.title, len(added), len(course.scenarios) - len(added)
+
+
+def stored_backtest(
+    *, username: str, days: int, draft: object, active: object | None
+) -> dict[str, object]:
+    """``palermo profiles backtest --stored-days``: ``draft`` (a ``ProfileSet``) on the
+    screenings stored in the last ``days`` days, in the scope of ``username`` (their role and
+    agency, as on the page). Returns figures only - no record leaves. ``InputError`` naming a
+    bad user, a role that may not read outcomes, or a period retention does not keep."""
+    from django.conf import settings
+    from django.utils.functional import Promise
+    from django.utils.translation import gettext_lazy
+
+    from palermo.analytics.stored import backtest_stored, stored_backtest_json
+    from palermo.errors import InputError
+    from palermo.profiles import ProfileSet
+    from palermo.web.accounts.models import User
+    from palermo.web.lib.errors import NotPermittedError
+    from palermo.web.lib.problems import problem
+    from palermo.web.outcomes.selectors import stored_window
+    from palermo.web.profiles.registry import active_profile_set
+
+    assert isinstance(draft, ProfileSet)
+
+    def refused(
+        field: str, value: object, rule: Promise, params: dict[str, object] | None = None
+    ) -> InputError:
+        where = gettext_lazy("backtest on stored screenings")
+        found = problem(where=where, field=field, value=value, rule=rule, params=params)
+        return InputError([found])
+
+    user = User.objects.select_related("agency").filter(username=username, is_active=True).first()
+    if user is None:
+        raise refused("--as", username, gettext_lazy("no active user of that name"))
+    limit = int(settings.SCREENING_RETENTION_DAYS)
+    if not 1 <= days <= limit:
+        span = gettext_lazy("from 1 to the retention period in days (%(days)d)")
+        raise refused("--stored-days", days, span, {"days": limit})
+    try:
+        window = stored_window(user=user, days=days)
+    except NotPermittedError:
+        role = gettext_lazy("this user's role may not read what profiles yield")
+        raise refused("--as", username, role) from None
+    if active is None:
+        current = active_profile_set()
+        ids = {p.id for p in draft.profiles}
+        active = ProfileSet.of(
+            [p for p in current.profiles if p.id not in ids], list(current.lists.values())
+        )
+    assert isinstance(active, ProfileSet)
+    result = backtest_stored(
+        draft, window.screenings, active, min_control=int(settings.BACKTEST_MIN_CONTROL)
+    )
+    doc = stored_backtest_json(result)
+    doc.update({"since": window.since.isoformat(), "until": window.until.isoformat()})
+    doc["masked_left_out"] = window.masked
+    return doc
