@@ -11,6 +11,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -89,10 +90,14 @@ def artifacts() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_log_in_counts() -> None:
-    """Each walk-through starts with an empty cache: the live server runs in this process, so
-    the per-address log-in limit (10 a minute from 127.0.0.1) would otherwise count the
-    log-ins of the tests before it and refuse a later test's log-in."""
+def _fresh_log_in_counts(django_db_blocker: Any) -> None:
+    """Each walk-through starts with no log-in counted: the per-address limit (10 a minute
+    from 127.0.0.1) is kept in the database the live server shares with the tests, and would
+    otherwise count the log-ins of the tests before it and refuse a later test's log-in."""
     from django.core.cache import cache
 
+    from palermo.web.accounts.models import LoginAttemptCount
+
     cache.clear()
+    with django_db_blocker.unblock():
+        LoginAttemptCount.objects.all().delete()
