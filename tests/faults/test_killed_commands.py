@@ -12,12 +12,13 @@ import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
-from harness import FULL, SRC, World, full_only, kill9, synth_manifest, wait_for
+from harness import FULL, SRC, World, kill9, synth_manifest, wait_for
 
 from palermo.lib.files import atomic_path
 
 EXAMPLES = SRC / "palermo" / "profiles" / "examples"
 ROWS = 60_000 if FULL else 20_000  # encrypted travellers to rotate
+CSV_ROWS = 1_000_000 if FULL else 200_000  # travellers in the CSV killed while streamed
 
 
 def screen_args(manifest: Path, out: Path) -> list[str]:
@@ -145,17 +146,53 @@ def _rewriting(world: World) -> bool:
     return wal.exists() and wal.stat().st_size > 500_000
 
 
-@full_only
-def test_a_killed_screen_of_a_large_csv_leaves_no_partial_output(
+def kill_while_writing(world: World, manifest: Path, out: Path, *, after: float) -> bool:
+    """Start ``palermo screen``, wait until it writes its hidden output (it is streaming the
+    file), kill -9 it ``after`` seconds later; whether it was still running then."""
+    proc = world.start(*screen_args(manifest, out))
+    wait_for(
+        lambda: any(out.parent.glob(f".{out.name}.*.tmp")) or proc.poll() is not None,
+        timeout=600,
+        what="palermo screen writing its output",
+    )
+    time.sleep(after)
+    running = proc.poll() is None
+    kill9(proc)
+    return running
+
+
+def test_a_screen_killed_while_reading_a_large_csv_leaves_no_partial_output(
     world: World, manifests: Path
 ) -> None:
-    manifest = synth_manifest(world, manifests, 1_000_000, suffix="csv")
-    out = world.data_dir / "hits.parquet"
-    for at in (2.0, 5.0, 10.0):
-        kill_screen_at(world, manifest, out, at=at)
-        if out.exists():
-            out.unlink()  # finished before the kill
-    done = world.palermo(*screen_args(manifest, out))
+    """A CSV is streamed in batches with hits written as they come: killed in the middle,
+    nothing appears under the name asked for, an earlier output stays whole, and the next run
+    stores exactly the hits of an uninterrupted one and removes the killed runs' files.
+    200,000 travellers with the unit tests, 1,000,000 in ``make faults``."""
+    manifest = synth_manifest(world, manifests, CSV_ROWS, suffix="csv")
+    reference = world.data_dir / "reference.parquet"
+    done = world.palermo(*screen_args(manifest, reference))
     assert done.returncode == 0, done.stderr.decode()
-    assert out.exists()
+
+    out = world.data_dir / "hits.parquet"
+    killed_while_writing = 0
+    for after in (0.0, 0.5, 2.0):
+        if kill_while_writing(world, manifest, out, after=after):
+            killed_while_writing += 1
+            assert not out.exists()
+        else:  # it finished first: its output is whole
+            assert hit_keys(out) == hit_keys(reference)
+            out.unlink()
+    assert killed_while_writing, "every run finished before its kill"
+
+    previous = world.data_dir / "previous.parquet"
+    previous.write_bytes(reference.read_bytes())
+    before = digest(previous)
+    if kill_while_writing(world, manifest, previous, after=0.2):
+        assert digest(previous) == before  # an earlier output stays whole
+    else:
+        assert hit_keys(previous) == hit_keys(reference)
+
+    again = world.palermo(*screen_args(manifest, out))
+    assert again.returncode == 0, again.stderr.decode()
+    assert hit_keys(out) == hit_keys(reference)
     assert not any(name.startswith(".hits.parquet.") for name in leftovers(world.data_dir))
