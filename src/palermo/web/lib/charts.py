@@ -165,6 +165,14 @@ def _describe(title: str, rows: Sequence[Mapping[str, Any]]) -> str:
     }
 
 
+def _count_axis(rows: Sequence[Mapping[str, Any]], value: Column) -> Any:
+    """Whole-number ticks for counts (no "0.5 hits"); other values keep Vega-Lite's."""
+    counts = all(
+        isinstance(r.get(value.key), int) and not isinstance(r.get(value.key), bool) for r in rows
+    )
+    return alt.Axis(tickMinStep=1, format=",d") if counts else alt.Undefined
+
+
 def bar_chart(
     *,
     id: str,
@@ -188,7 +196,7 @@ def bar_chart(
     y_sort: Any = "-x" if sort else None
     encoding: dict[str, Any] = {
         "y": alt.Y(f"{category.key}:N", title=category.label, sort=y_sort),
-        "x": alt.X(f"sum({value.key}):Q", title=value.label),
+        "x": alt.X(f"sum({value.key}):Q", title=value.label, axis=_count_axis(rows, value)),
     }
     if series:
         encoding["color"] = alt.Color(f"{series.key}:N", title=series.label)
@@ -221,7 +229,7 @@ def line_chart(
         return chart
     encoding: dict[str, Any] = {
         "x": alt.X(f"{x.key}:{'T' if temporal else 'O'}", title=x.label),
-        "y": alt.Y(f"{y.key}:Q", title=y.label),
+        "y": alt.Y(f"{y.key}:Q", title=y.label, axis=_count_axis(rows, y)),
     }
     if series:
         encoding["color"] = alt.Color(f"{series.key}:N", title=series.label)
