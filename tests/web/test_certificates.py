@@ -11,6 +11,7 @@ import pytest
 from certificate_fixtures import enrolled, pass_course
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from palermo.errors import InputError
 from palermo.web.academy.models import Cohort
@@ -263,3 +264,52 @@ class TestCertificates(BaseTestCase):
     def test_the_code_on_the_page_is_grouped_in_fours(self) -> None:
         certificate = self._certified()
         assert re.fullmatch(r"([A-Z2-7]{4}-){5}[A-Z2-7]{4}", certificate_code(certificate))
+
+
+class TestRefresherReminders(BaseTestCase):
+    def setUp(self) -> None:
+        enrolment = enrolled(self)
+        pass_course(self, enrolment)
+        self.certificate = certificate_issue(
+            actor=self.officer, enrolment=enrolment, today=dt.date(2026, 3, 2)
+        )
+
+    def test_the_holder_is_told_once_sixty_days_before_the_end_to_take_a_refresher(self) -> None:
+        from django.utils import translation
+
+        from palermo.web.certificates.services import certificate_reminders_send
+        from palermo.web.notifications.selectors import notification_list, notification_text
+
+        end = self.certificate.valid_until
+        assert certificate_reminders_send(today=end - dt.timedelta(days=61)) == 0
+        assert certificate_reminders_send(today=end - dt.timedelta(days=60)) == 1
+        assert certificate_reminders_send(today=end - dt.timedelta(days=30)) == 0
+        [note] = [
+            n for n in notification_list(user=self.officer) if n.kind == "certificate_expiring"
+        ]
+        text = notification_text(note)
+        assert certificate_code(self.certificate) in text
+        assert end.isoformat() in text
+        assert "refresher" in text
+        with translation.override("zh-hans"):
+            assert "复训" in notification_text(note)
+
+    def test_a_revoked_certificate_brings_no_reminder(self) -> None:
+        from palermo.web.certificates.services import certificate_reminders_send
+
+        certificate_revoke(
+            actor=self.user_with_role(Role.TRAINER), certificate=self.certificate, reason="x"
+        )
+        assert certificate_reminders_send(today=self.certificate.valid_until) == 0
+
+    def test_the_reminder_runs_daily_as_a_scheduled_task(self) -> None:
+        from palermo.web.certificates.tasks import certificate_reminders_daily
+        from palermo.web.jobs.schedule import plan_scheduled
+
+        now = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+        assert "certificate-reminders-daily" in plan_scheduled(now=now)
+        Certificate.objects.filter(pk=self.certificate.pk).update(
+            valid_until=timezone.localdate() + dt.timedelta(days=10)
+        )
+        assert certificate_reminders_daily.call() == {"reminded": 1}
+        assert certificate_reminders_daily.call() == {"reminded": 0}

@@ -28,6 +28,8 @@ Every variable (all optional):
 | ``PALERMO_NRM_RECONSIDERATION_DAYS`` | ``14`` | days to answer a request for reconsideration |
 | ``PALERMO_CERTIFICATE_PASS_PERCENT`` | ``70`` | a certificate's mark: test after, exercises |
 | ``PALERMO_CERTIFICATE_VALID_DAYS`` | ``730`` | a training certificate is valid this long |
+| ``PALERMO_CERTIFICATE_REMINDER_DAYS`` | ``60`` | the holder is told this long before the end |
+| ``PALERMO_CERTIFICATE_REMINDERS_DAILY`` | ``true`` | the task worker sends those reminders daily |
 | ``PALERMO_NRM_OVERDUE_DAILY`` | ``true`` | daily: decisions past their deadline to both agencies |
 | ``PALERMO_LOGIN_MAX_FAILURES`` | ``5`` | failed log-ins per user name and address ... |
 | ``PALERMO_LOGIN_WINDOW_MINUTES`` | ``15`` | ... within this window lock that pair ... |
@@ -329,6 +331,9 @@ RETURN_FOLLOWUP_DAILY = env_bool("PALERMO_RETURN_FOLLOWUP_DAILY", True)
 # certificate is valid.
 CERTIFICATE_PASS_PERCENT = env_int("PALERMO_CERTIFICATE_PASS_PERCENT", 70, minimum=1, maximum=100)
 CERTIFICATE_VALID_DAYS = env_int("PALERMO_CERTIFICATE_VALID_DAYS", 730, minimum=1, maximum=3650)
+# ... and this many days before its end the holder is told to take a refresher (daily task).
+CERTIFICATE_REMINDER_DAYS = env_int("PALERMO_CERTIFICATE_REMINDER_DAYS", 60, minimum=1, maximum=365)
+CERTIFICATE_REMINDERS_DAILY = env_bool("PALERMO_CERTIFICATE_REMINDERS_DAILY", True)
 
 # Bounded input: a body larger than its view allows is refused (413) before it is read
 # (lib/uploads.py); the files Palermo writes are 0600 in 0700 folders (lib/apps.py).

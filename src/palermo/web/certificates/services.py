@@ -16,7 +16,7 @@ from palermo.web.academy.models import Enrolment
 from palermo.web.accounts.models import User
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
-from palermo.web.certificates.codes import new_serial, sign
+from palermo.web.certificates.codes import certificate_code, new_serial, sign
 from palermo.web.certificates.models import Certificate
 from palermo.web.certificates.rules import WHERE, unmet_requirements
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
@@ -154,3 +154,40 @@ def certificate_download_audit(
             purpose=_PURPOSE,
             request=request,
         )
+
+
+def certificate_reminders_send(*, today: dt.date | None = None) -> int:
+    """The scheduled reminder: the holder of every certificate not revoked whose end is at most
+    ``PALERMO_CERTIFICATE_REMINDER_DAYS`` away (or past) and who was not told yet is told once,
+    with a link to the academy, to take a refresher. How many were told."""
+    from django.urls import reverse
+
+    from palermo.web.notifications.kinds import NotificationKind
+    from palermo.web.notifications.services import notification_send
+
+    day = today or timezone.localdate()
+    horizon = day + dt.timedelta(days=settings.CERTIFICATE_REMINDER_DAYS)
+    due = Certificate.objects.filter(
+        revoked_at__isnull=True, reminded_at__isnull=True, valid_until__lte=horizon
+    ).values_list("pk", flat=True)
+    told = 0
+    for pk in list(due):
+        with transaction.atomic():
+            certificate = Certificate.objects.select_for_update().get(pk=pk)
+            if certificate.reminded_at is not None:  # another worker was first
+                continue
+            notification_send(
+                actor=None,
+                kind=NotificationKind.CERTIFICATE_EXPIRING,
+                recipient=certificate.holder,
+                about=certificate,
+                url=reverse("academy:index"),
+                params={
+                    "code": certificate_code(certificate),
+                    "until": certificate.valid_until.isoformat(),
+                },
+            )
+            certificate.reminded_at = timezone.now()
+            certificate.save(update_fields=["reminded_at"])
+            told += 1
+    return told

@@ -71,6 +71,12 @@ SCHEDULES: tuple[Schedule, ...] = (
         next_due=daily_at(7),
         enabled=lambda: bool(getattr(settings, "RETURN_FOLLOWUP_DAILY", True)),
     ),
+    Schedule(
+        name="certificate-reminders-daily",
+        task_path="palermo.web.certificates.tasks.certificate_reminders_daily",
+        next_due=daily_at(8),
+        enabled=lambda: bool(getattr(settings, "CERTIFICATE_REMINDERS_DAILY", True)),
+    ),
 )
 
 

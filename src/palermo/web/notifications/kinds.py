@@ -31,6 +31,8 @@ class NotificationKind(StrEnum):
     NRM_OVERDUE = "nrm_overdue"
     # a case given to a case worker (cases.services.case_assign)
     CASE_ASSIGNED = "case_assigned"
+    # a training certificate's end is near (certificates app, daily)
+    CERTIFICATE_EXPIRING = "certificate_expiring"
 
 
 MESSAGES: dict[NotificationKind, Promise] = {
@@ -65,6 +67,10 @@ MESSAGES: dict[NotificationKind, Promise] = {
     NotificationKind.NRM_OVERDUE: _(
         "Case %(reference)s: %(task)s was due by %(due)s at %(authority)s and is not recorded."
     ),
+    NotificationKind.CERTIFICATE_EXPIRING: _(
+        "Your training certificate %(code)s is valid until %(until)s. Take a refresher course "
+        "before then to stay certified."
+    ),
 }
 
 KIND_LABELS: dict[NotificationKind, Promise] = {
@@ -79,4 +85,5 @@ KIND_LABELS: dict[NotificationKind, Promise] = {
     NotificationKind.NRM_DECISION: _("Identification decision"),
     NotificationKind.CASE_ASSIGNED: _("Case assigned to you"),
     NotificationKind.NRM_OVERDUE: _("Identification decision overdue"),
+    NotificationKind.CERTIFICATE_EXPIRING: _("Certificate ending soon"),
 }
