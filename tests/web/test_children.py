@@ -408,6 +408,8 @@ class TestTheReferralGoesOutWithTheCase(ChildWorld):
         assert ChildProtection.objects.get(case=case).auto_referral == "no_consent"
         [due] = notification_list(user=self.caseworker)
         assert due.url.endswith(f"?service=child_protection&recipient={self.kunming.pk}")
+        # only a supervisor may refer without consent: the supervisors are told as well
+        assert [n.pk for n in notification_list(user=self.supervisor)] == [due.pk]
         self.login(self.caseworker)
         text = self.client.get(reverse("cases:detail", kwargs={"pk": case.pk})).content.decode()
         assert "consent to disclosure to the service or to its assistance is not recorded" in text
@@ -426,6 +428,7 @@ class TestTheReferralGoesOutWithTheCase(ChildWorld):
         case = self.open_with(area="Lhasa", language="bo", consent=self.checklist)
         assert ChildProtection.objects.get(case=case).auto_referral == "no_provider"
         [due] = notification_list(user=self.caseworker)
+        assert list(notification_list(user=self.supervisor)) == []
         assert due.url.endswith("?service=child_protection")
         text = self.get_as(
             self.caseworker, reverse("cases:detail", kwargs={"pk": case.pk})

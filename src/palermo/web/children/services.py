@@ -44,7 +44,7 @@ from palermo.web.lib.errors import (
     TransitionRefusedError,
 )
 from palermo.web.lib.problems import problem
-from palermo.web.lib.roles import CHILD_PROTECTION_ROLES, require_role
+from palermo.web.lib.roles import CHILD_PROTECTION_ROLES, CONSENT_OVERRIDE_ROLES, require_role
 from palermo.web.notifications.kinds import NotificationKind
 from palermo.web.notifications.services import notification_send
 from palermo.web.referrals.models import Referral
@@ -249,11 +249,13 @@ def child_protection_open(
         record.save(update_fields=["auto_referral"])
         if referral is None:
             # not sent: the case's agency is told at once that the referral is due today
+            # without consent only a supervisor may refer (legal basis, reason): tell them too
             notification_send(
                 actor=actor,
                 kind=NotificationKind.CASE_TASK_DUE,
                 agency=case.agency,
-                roles=CHILD_PROTECTION_ROLES,
+                roles=CHILD_PROTECTION_ROLES
+                | (CONSENT_OVERRIDE_ROLES if outcome is AutoReferral.NO_CONSENT else frozenset()),
                 about=case,
                 url=child_protection_referral_url(case, provider),
                 params={
