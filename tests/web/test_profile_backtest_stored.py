@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 from flow_fixtures import TODAY, activate_example
@@ -17,6 +18,8 @@ from typer.testing import CliRunner
 
 from palermo.analytics.backtest import wilson
 from palermo.cli.main import app
+from palermo.web.accounts.services import api_token_create
+from palermo.web.jobs.worker import run_ready_tasks
 from palermo.web.lib.roles import Role
 from palermo.web.profiles.models import ProfileVersion
 from palermo.web.profiles.services import profile_submit, profile_upload
@@ -161,3 +164,51 @@ class TestBacktestOnStoredScreenings(BaseTestCase):
         status, output = self.backtest_cli()
         assert status == 2
         assert "give exactly one population" in output
+
+
+@override_settings(CONTROL_SAMPLE_PER_100000=100_000, BACKTEST_MIN_CONTROL=2)
+class TestBacktestOnBatchAndApiScreenings(BaseTestCase):
+    """Travellers screened in a batch and through the API are stored and counted alike."""
+
+    def setUp(self) -> None:
+        activate_example(self, "documents-held-and-companion-answers")
+        analyst = self.user_with_role(Role.RISK_ANALYST)
+        self.version = profile_upload(actor=analyst, source_name="draft.yaml", text=DRAFT)
+        day = TODAY.isoformat()
+        manifest = (
+            "record_id,event_kind,port,event_date,obs_document_held_by_other,"
+            "obs_companion_answers,obs_fearful\n"
+            f"m1,exit,PEK,{day},true,true,true\n"
+            f"m2,exit,PEK,{day},true,true,false\n"
+            f"m3,exit,CAN,{day},false,false,true\n"
+            f"m4,exit,CAN,{day},false,false,false\n"
+        )
+        self.login(analyst)
+        self.client.post(
+            reverse("screening:batches"),
+            {"manifest": SimpleUploadedFile("m.csv", manifest.encode("utf-8"))},
+        )
+        assert run_ready_tasks() == 1
+        _record, token = api_token_create(
+            name="desk system", agency=self.agency_a, role=Role.FIRST_LINE_OFFICER, created_by=None
+        )
+        body = {**record(kept=False, fearful=True), "event_date": day}
+        body["date_of_birth"] = body["date_of_birth"].isoformat()
+        answer = self.client.post(
+            "/api/screenings", body, content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )  # fmt: skip
+        assert answer.status_code == 200, answer.content
+        self.login(self.supervisor)
+
+    def test_the_estimate_counts_the_batch_and_the_api_screenings(self) -> None:
+        response = self.client.get(
+            reverse("outcomes:backtest", kwargs={"pk": self.version.pk}), {"days": 7}
+        )
+        text = response.content.decode()
+        assert 'Travellers screened (counted)</th><td class="num">5<' in text
+        assert 'Stored: every traveller with a hit</th><td class="num">2<' in text
+        assert 'Stored: travellers in the random control sample</th><td class="num">3<' in text
+        # one of the two kept is fearful; two of the three without a hit (batch m3, the API's)
+        low, high = wilson(2, 3)
+        assert f"60.00% ({(1 + low * 3) * 20:.2f}–{(1 + high * 3) * 20:.2f})" in text
