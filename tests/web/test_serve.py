@@ -21,16 +21,18 @@ def _free_port() -> int:
 
 def _get(port: int, path: str, deadline: float) -> int:
     while True:
+        # closed on every attempt: a try that times out on a slow machine must not leave its
+        # socket to the garbage collector (an unraisable ResourceWarning fails the test)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", path)
-            status = conn.getresponse().status
-            conn.close()
-            return status
+            return conn.getresponse().status
         except OSError:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+        finally:
+            conn.close()
 
 
 def _children(pid: int) -> list[int]:
