@@ -115,6 +115,26 @@ def test_unknown_fields_and_kinds_are_reported_not_ignored(tmp_path: Path) -> No
     assert "field 'kind' value 'vehicle'" in text
 
 
+def test_a_json_lines_list_with_bytes_that_are_not_utf8_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(
+        b'{"id": "A", "names": ["Maria Santos"]}\n{"id": "B", "names": ["\xff\xfe"]}\n'
+        + b"[" * 100_000
+        + b"\n"
+    )
+    with pytest.raises(InputError) as err:
+        read_watchlist(path, info=INFO, today=TODAY)
+    by_line = {p.where: p.rule for p in err.value.problems}
+    assert "not UTF-8 text" in by_line[f"{path} line 2"]
+    assert "nested too deeply" in by_line[f"{path} line 3"]
+
+
+def test_a_json_lines_list_may_begin_with_a_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf{"id": "A", "names": ["Maria Santos"]}\r\n')
+    assert [e.entry_id for e in read_watchlist(path, info=INFO, today=TODAY).entries] == ["A"]
+
+
 def test_a_stored_list_reads_back_the_same(list_yaml: Path, tmp_path: Path) -> None:
     watchlist = read_watchlist(list_yaml, today=TODAY)
     path = save_watchlist(watchlist, tmp_path / "lists")

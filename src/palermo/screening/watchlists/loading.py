@@ -583,14 +583,21 @@ def _read_jsonl_list(
     list_info = parse_info(overrides, where=f"{path} (list description)", today=today)
     json_rows: list[tuple[str, Any]] = []
     problems = _Problems()
-    with io.TextIOWrapper(io.BytesIO(data), encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                json_rows.append((f"{path} line {lineno}", json.loads(line)))
-            except json.JSONDecodeError as exc:
-                problems.add(f"{path} line {lineno}", f"invalid JSON: {exc}", f"JSON 无效：{exc}")
+    for lineno, raw in enumerate(data.removeprefix(b"\xef\xbb\xbf").split(b"\n"), start=1):
+        where = f"{path} line {lineno}"
+        try:  # each line decoded on its own, so a bad byte is named with its line
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.add(where, f"not UTF-8 text: {exc}", f"不是 UTF-8 文本：{exc}")
+            continue
+        if not line.strip():
+            continue
+        try:
+            json_rows.append((where, json.loads(line)))
+        except json.JSONDecodeError as exc:
+            problems.add(where, f"invalid JSON: {exc}", f"JSON 无效：{exc}")
+        except RecursionError:
+            problems.add(where, "JSON nested too deeply", "JSON 嵌套层数过多")
     problems.raise_if_any()
     return Watchlist(list_info, _entries(json_rows, split_bars=False, today=today))
 
