@@ -27,9 +27,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
-import platform
 import random
 import statistics
 import sys
@@ -43,11 +41,11 @@ RESULTS = HERE / "results" / "browser.json"
 sys.path.insert(0, str(HERE))
 
 from bench_web import (  # noqa: E402
-    create_postgres_database,
-    drop_postgres_database,
     free_port,
     make_cases,
+    on_database,
     percentile_ms,
+    record_run,
     setup_django,
     start_server,
     wait_until_up,
@@ -254,24 +252,7 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--postgres-server", default="postgres://postgres@127.0.0.1:5432")
     args = parser.parse_args()
-    database_url, pg_name = "", ""
-    if args.database == "postgres":
-        database_url, pg_name = create_postgres_database(args.postgres_server)
-    try:
-        result = run(args, database_url)
-    finally:
-        if pg_name:
-            drop_postgres_database(args.postgres_server, pg_name)
-    previous = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
-    runs = previous.get("runs", {}) if isinstance(previous, dict) else {}
-    runs[args.database] = result
-    everything = {
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "runs": runs,
-    }
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(everything, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    print(json.dumps(result, indent=2, ensure_ascii=False))
+    record_run(RESULTS, args.database, on_database(args, run))
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ import argparse
 import http.client
 import json
 import os
-import platform
 import queue
 import secrets
 import tempfile
@@ -38,10 +37,10 @@ from pathlib import Path
 from typing import Any
 
 from bench_web import (
-    create_postgres_database,
-    drop_postgres_database,
     free_port,
     load,
+    on_database,
+    record_run,
     setup_django,
     start_server,
     travellers,
@@ -51,23 +50,6 @@ from bench_web import (
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "load.json"
-
-
-def machine() -> dict[str, Any]:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "cpus": os.cpu_count(),
-        "cpu": model or platform.processor(),
-        "python": platform.python_version(),
-        "system": f"{platform.system()} {platform.release()}",
-    }
 
 
 class LoginFlood:
@@ -255,23 +237,7 @@ def main() -> None:
         "--label", default="", help="the run's key in load.json (default: database)"
     )
     args = parser.parse_args()
-
-    database_url, pg_name = "", ""
-    if args.database == "postgres":
-        database_url, pg_name = create_postgres_database(args.postgres_server)
-    try:
-        result = run(args, database_url)
-    finally:
-        if pg_name:
-            drop_postgres_database(args.postgres_server, pg_name)
-    previous = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
-    runs = previous.get("runs", {}) if isinstance(previous, dict) else {}
-    runs[args.label or args.database] = result
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(
-        json.dumps({"machine": machine(), "runs": runs}, indent=2) + "\n", encoding="utf-8"
-    )
-    print(json.dumps(result, indent=2))
+    record_run(RESULTS, args.label or args.database, on_database(args, run))
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +82,51 @@ def drop_postgres_database(server: str, name: str) -> None:
     connections.close_all()
     with psycopg.connect(f"{server.rstrip('/')}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def on_database(
+    args: argparse.Namespace, run: Callable[[argparse.Namespace, str], dict[str, Any]]
+) -> dict[str, Any]:
+    """``run(args, database_url)`` on SQLite (``--database sqlite``: URL empty) or on a fresh
+    PostgreSQL database on ``--postgres-server``, dropped afterwards whatever happens."""
+    database_url, pg_name = "", ""
+    if args.database == "postgres":
+        database_url, pg_name = create_postgres_database(args.postgres_server)
+    try:
+        return run(args, database_url)
+    finally:
+        if pg_name:
+            drop_postgres_database(args.postgres_server, pg_name)
+
+
+def machine() -> dict[str, Any]:
+    """The machine a benchmark ran on, stored with its figures."""
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": model or platform.processor(),
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+    }
+
+
+def record_run(results: Path, key: str, result: dict[str, Any]) -> None:
+    """Keep ``result`` as the run ``key`` of the ``results`` file (other runs kept), with the
+    machine, and print it."""
+    previous = json.loads(results.read_text(encoding="utf-8")) if results.exists() else {}
+    runs = previous.get("runs", {}) if isinstance(previous, dict) else {}
+    runs[key] = result
+    everything = {"machine": machine(), "runs": runs}
+    results.parent.mkdir(exist_ok=True)
+    results.write_text(json.dumps(everything, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    print(json.dumps(result, indent=2, ensure_ascii=False))
 
 
 def setup_django(data_dir: Path, database_url: str = "") -> None:
@@ -520,25 +566,8 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--postgres-server", default="postgres://postgres@127.0.0.1:5432")
     args = parser.parse_args()
-
-    database_url, pg_name = "", ""
-    if args.database == "postgres":
-        database_url, pg_name = create_postgres_database(args.postgres_server)
-    try:
-        result = run(args, database_url)
-    finally:
-        if pg_name:
-            drop_postgres_database(args.postgres_server, pg_name)
-    previous = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
-    runs = previous.get("runs", {}) if isinstance(previous, dict) else {}
-    runs[f"{args.database}, {'waitress' if args.workers == 1 else 'gunicorn'}"] = result
-    everything = {
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "runs": runs,
-    }
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(everything, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(result, indent=2))
+    server = "waitress" if args.workers == 1 else "gunicorn"
+    record_run(RESULTS, f"{args.database}, {server}", on_database(args, run))
 
 
 def start_server(port: int, *, threads: int, workers: int | None = None) -> subprocess.Popen[bytes]:

@@ -18,7 +18,7 @@ from palermo.web.accounts.models import Agency
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
 from palermo.web.lib.problems import problem
 from palermo.web.lib.roles import AgencyKind
-from palermo.web.lib.submit import submit_form
+from palermo.web.lib.submit import submit_button, submit_form
 
 
 class NameForm(forms.Form):
@@ -133,3 +133,23 @@ class TestSubmitForm(TestCase):
         )
         assert response.status_code == 422
         assert page.calls == [(422, ["Name: field 'name': already taken"])]
+
+    def test_a_file_s_problems_can_be_listed_at_the_top_of_the_page(self) -> None:
+        response = self.submit(bad_name, problems_on_page=True)
+        assert response.status_code == 422
+        assert not self.form.errors
+        assert self.page.calls == [(422, ["Name: field 'name': already taken"])]
+
+    def test_a_refused_button_goes_back_with_the_reasons_as_error_messages(self) -> None:
+        self.request = posted({})
+        back = redirect("/case/7/")
+        response = submit_button(self.request, lambda: refused({}), done="Signed.", back=back)
+        assert response is back
+        assert shown(self.request) == ["The case is closed."]
+
+    def test_a_button_that_works_goes_back_saying_what_was_done(self) -> None:
+        self.request = posted({})
+        back = redirect("/case/7/")
+        response = submit_button(self.request, lambda: 3, done=lambda n: f"{n} signed.", back=back)
+        assert response is back
+        assert shown(self.request) == ["3 signed."]

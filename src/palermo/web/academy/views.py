@@ -4,7 +4,8 @@ trainee's knowledge tests and the trainer's dashboard."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django import forms
@@ -45,6 +46,7 @@ from palermo.web.lib.roles import (
     SECOND_LINE_ROLES,
     has_role,
 )
+from palermo.web.lib.submit import submit_form
 from palermo.web.lib.training import in_training
 
 
@@ -114,6 +116,9 @@ class SessionForm(forms.Form):
         ]
 
 
+T = TypeVar("T")
+
+
 class SimulateForm(forms.Form):
     size = forms.IntegerField(label=gettext_lazy("Trainees"), min_value=1, max_value=200)
     exercises = forms.IntegerField(
@@ -140,6 +145,32 @@ def _fail(form: forms.Form, exc: PalermoError) -> None:
     else:
         for reason in reasons(exc):
             form.add_error(None, reason)
+
+
+def _trainer_form(
+    request: AuthenticatedRequest,
+    form_name: str,
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], T],
+    *,
+    done: str,
+    then: HttpResponse | Callable[[T], HttpResponse],
+    page: tuple[str, Callable[[], dict[str, Any]]],
+) -> HttpResponse:
+    """A trainer's form posted: ``submit_form`` with the refusal at the top of the form; on
+    failure the ``page`` (template, context) again with the form as ``form_name``."""
+    template, context = page
+    return submit_form(
+        request,
+        form,
+        save,
+        done=done,
+        then=then,
+        again=lambda status, _errors: render(
+            request, template, {**context(), form_name: form}, status=status
+        ),
+        refusal_on_form=True,
+    )
 
 
 @allow(ACADEMY_ROLES)
@@ -185,18 +216,17 @@ def module_detail(request: AuthenticatedRequest, key: str) -> HttpResponse:
 @allow(ACADEMY_TRAINER_ROLES)
 def course_create(request: AuthenticatedRequest) -> HttpResponse:
     form = CourseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            course = services.course_create(
-                actor=request.user, values=form.cleaned_data, request=request
-            )
-        except PalermoError as exc:
-            _fail(form, exc)
-        else:
-            messages.success(request, _("The course was created. Next: start a cohort."))
-            return redirect("academy:course", pk=course.pk)
-    status = 422 if request.method == "POST" else 200
-    return render(request, "academy/course_form.html", {"form": form}, status=status)
+    if request.method != "POST":
+        return render(request, "academy/course_form.html", {"form": form})
+    return _trainer_form(
+        request,
+        "form",
+        form,
+        lambda data: services.course_create(actor=request.user, values=data, request=request),
+        done=_("The course was created. Next: start a cohort."),
+        then=lambda course: redirect("academy:course", pk=course.pk),
+        page=("academy/course_form.html", dict),
+    )
 
 
 def _course_context(request: AuthenticatedRequest, course: Course) -> dict[str, Any]:
@@ -250,22 +280,21 @@ def _text(en: str, zh: str) -> Text:
 def cohort_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     course = selectors.course_get(user=request.user, pk=pk)
     form = CohortForm(request.POST)
-    if form.is_valid():
-        try:
-            cohort = services.cohort_create(
-                actor=request.user,
-                course=course,
-                name=form.cleaned_data["name"],
-                starts_on=form.cleaned_data["starts_on"],
-                request=request,
-            )
-        except PalermoError as exc:
-            _fail(form, exc)
-        else:
-            messages.success(request, _("The cohort was created. Next: enrol the trainees."))
-            return redirect("academy:cohort", pk=cohort.pk)
-    context = {**_course_context(request, course), "cohort_form": form}
-    return render(request, "academy/course.html", context, status=422)
+    return _trainer_form(
+        request,
+        "cohort_form",
+        form,
+        lambda data: services.cohort_create(
+            actor=request.user,
+            course=course,
+            name=data["name"],
+            starts_on=data["starts_on"],
+            request=request,
+        ),
+        done=_("The cohort was created. Next: enrol the trainees."),
+        then=lambda cohort: redirect("academy:cohort", pk=cohort.pk),
+        page=("academy/course.html", lambda: _course_context(request, course)),
+    )
 
 
 @allow(ACADEMY_TRAINER_ROLES)
@@ -273,22 +302,21 @@ def cohort_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def cohort_simulate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     course = selectors.course_get(user=request.user, pk=pk)
     form = SimulateForm(request.POST)
-    if form.is_valid():
-        try:
-            cohort = services.cohort_simulate(
-                actor=request.user,
-                course=course,
-                starts_on=timezone.localdate(),
-                request=request,
-                **form.cleaned_data,
-            )
-        except PalermoError as exc:
-            _fail(form, exc)
-        else:
-            messages.success(request, _("A simulated cohort was created: see its dashboard."))
-            return redirect("academy:dashboard", pk=cohort.pk)
-    context = {**_course_context(request, course), "simulate_form": form}
-    return render(request, "academy/course.html", context, status=422)
+    return _trainer_form(
+        request,
+        "simulate_form",
+        form,
+        lambda data: services.cohort_simulate(
+            actor=request.user,
+            course=course,
+            starts_on=timezone.localdate(),
+            request=request,
+            **data,
+        ),
+        done=_("A simulated cohort was created: see its dashboard."),
+        then=lambda cohort: redirect("academy:dashboard", pk=cohort.pk),
+        page=("academy/course.html", lambda: _course_context(request, course)),
+    )
 
 
 def _trainee_rows(cohort: Cohort, request: AuthenticatedRequest) -> list[dict[str, Any]]:
@@ -353,21 +381,17 @@ def cohort_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def cohort_enrol(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     cohort = selectors.cohort_get(user=request.user, pk=pk)
     form = EnrolForm(request.POST)
-    if form.is_valid():
-        try:
-            services.enrolment_create(
-                actor=request.user,
-                cohort=cohort,
-                username=form.cleaned_data["username"],
-                request=request,
-            )
-        except PalermoError as exc:
-            _fail(form, exc)
-        else:
-            messages.success(request, _("The trainee was enrolled."))
-            return redirect("academy:cohort", pk=cohort.pk)
-    context = {**_cohort_context(request, cohort), "enrol_form": form}
-    return render(request, "academy/cohort.html", context, status=422)
+    return _trainer_form(
+        request,
+        "enrol_form",
+        form,
+        lambda data: services.enrolment_create(
+            actor=request.user, cohort=cohort, username=data["username"], request=request
+        ),
+        done=_("The trainee was enrolled."),
+        then=redirect("academy:cohort", pk=cohort.pk),
+        page=("academy/cohort.html", lambda: _cohort_context(request, cohort)),
+    )
 
 
 @allow(ACADEMY_TRAINER_ROLES)
@@ -375,23 +399,22 @@ def cohort_enrol(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def cohort_session(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     cohort = selectors.cohort_get(user=request.user, pk=pk)
     form = SessionForm(request.POST, cohort=cohort)
-    if form.is_valid():
-        try:
-            services.session_record(
-                actor=request.user,
-                cohort=cohort,
-                held_on=form.cleaned_data["held_on"],
-                topic=form.cleaned_data["topic"],
-                present=[int(p) for p in form.cleaned_data["present"]],
-                request=request,
-            )
-        except PalermoError as exc:
-            _fail(form, exc)
-        else:
-            messages.success(request, _("The day and its attendance were recorded."))
-            return redirect("academy:cohort", pk=cohort.pk)
-    context = {**_cohort_context(request, cohort), "session_form": form}
-    return render(request, "academy/cohort.html", context, status=422)
+    return _trainer_form(
+        request,
+        "session_form",
+        form,
+        lambda data: services.session_record(
+            actor=request.user,
+            cohort=cohort,
+            held_on=data["held_on"],
+            topic=data["topic"],
+            present=[int(p) for p in data["present"]],
+            request=request,
+        ),
+        done=_("The day and its attendance were recorded."),
+        then=redirect("academy:cohort", pk=cohort.pk),
+        page=("academy/cohort.html", lambda: _cohort_context(request, cohort)),
+    )
 
 
 def dashboard_charts(rows: list[dict[str, Any]], exercises: list[Any]) -> list[Chart]:

@@ -12,15 +12,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from palermo.errors import InputError, PalermoError
+from palermo.errors import InputError
 from palermo.web.accounts.models import Agency
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.agreements import selectors, services
-from palermo.web.agreements.models import TRANSFER_PURPOSE_CHOICES
+from palermo.web.agreements.models import TRANSFER_PURPOSE_CHOICES, DataSharingAgreement
 from palermo.web.lib.errors import reasons
 from palermo.web.lib.params import IdMultipleChoiceField
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.roles import AGREEMENT_ROLES
+from palermo.web.lib.submit import submit_button
 
 
 class AgreementForm(forms.Form):
@@ -104,43 +105,39 @@ def agreement_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def agreement_sign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     agreement = selectors.agreement_get(user=request.user, pk=pk)
-    try:
-        signed = services.agreement_sign(actor=request.user, agreement=agreement, request=request)
-    except PalermoError as exc:
-        for reason in reasons(exc):
-            messages.error(request, reason)
-    else:
+
+    def done(signed: DataSharingAgreement) -> str:
         if signed.in_force_since is not None:
-            messages.success(
-                request, _("Signed: every party has signed, the agreement is in force.")
-            )
-        else:
-            messages.success(request, _("Signed for your agency: the other parties must sign too."))
-    return redirect("agreements:detail", pk=pk)
+            return _("Signed: every party has signed, the agreement is in force.")
+        return _("Signed for your agency: the other parties must sign too.")
+
+    return submit_button(
+        request,
+        lambda: services.agreement_sign(actor=request.user, agreement=agreement, request=request),
+        done=done,
+        back=redirect("agreements:detail", pk=pk),
+    )
 
 
 @allow(AGREEMENT_ROLES)
 @require_POST
 def agreement_end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     agreement = selectors.agreement_get(user=request.user, pk=pk)
-    try:
-        services.agreement_end(
+
+    def done(_result: object) -> str:
+        ended = selectors.agreement_get(user=request.user, pk=pk)
+        if ended.revoked_at is not None:
+            return _("The agreement was ended: the sharing made under it has stopped.")
+        return _("The end was asked for: a second signatory of a party confirms it.")
+
+    return submit_button(
+        request,
+        lambda: services.agreement_end(
             actor=request.user,
             agreement=agreement,
             reason=request.POST.get("reason", ""),
             request=request,
-        )
-    except PalermoError as exc:
-        for reason in reasons(exc):
-            messages.error(request, reason)
-    else:
-        ended = selectors.agreement_get(user=request.user, pk=pk)
-        if ended.revoked_at is not None:
-            messages.success(
-                request, _("The agreement was ended: the sharing made under it has stopped.")
-            )
-        else:
-            messages.success(
-                request, _("The end was asked for: a second signatory of a party confirms it.")
-            )
-    return redirect("agreements:detail", pk=pk)
+        ),
+        done=done,
+        back=redirect("agreements:detail", pk=pk),
+    )

@@ -8,7 +8,8 @@ the pages.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
@@ -50,12 +51,16 @@ from palermo.web.lib.roles import (
     REFERRAL_RESPOND_ROLES,
     REFERRAL_ROLES,
     REFERRAL_SEND_ROLES,
+    RoleSet,
 )
 from palermo.web.nrm import selectors as nrm_selectors
 from palermo.web.nrm import services as nrm_services
 from palermo.web.nrm.models import IdentificationState
 from palermo.web.referrals import selectors as referral_selectors
 from palermo.web.referrals import services as referral_services
+
+#: an API operation, returned as it is by the decorator that routes it
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 api = NinjaAPI(
     title="Palermo API",
@@ -522,65 +527,52 @@ def referral_send(request: AuthenticatedRequest, payload: ReferralSendIn) -> Any
     return _referral_out(request, referral)
 
 
-@api.post(
-    "/referrals/{referral_id}/accept",
-    response=answers(ReferralOut, 400, 404, 409),
-    auth=TokenAuth(REFERRAL_RESPOND_ROLES),
-    url_name="referral_accept",
-)
+def _referral_step_route(step: str, roles: RoleSet) -> Callable[[Endpoint], Endpoint]:
+    """The route of one step on a referral: ``POST /referrals/{referral_id}/<step>`` for a
+    token of ``roles``, answering the referral (400, 404, 409 with the reasons)."""
+    return api.post(
+        f"/referrals/{{referral_id}}/{step}",
+        response=answers(ReferralOut, 400, 404, 409),
+        auth=TokenAuth(roles),
+        url_name=f"referral_{step}",
+    )
+
+
+def _referral_step(
+    request: AuthenticatedRequest, referral_id: int, step: Callable[..., Any], **given: str
+) -> Any:
+    """Run the service ``step`` on a referral the token's agency can see (404 otherwise) and
+    answer the referral as that agency sees it afterwards."""
+    referral = step(
+        actor=request.user, referral=_referral(request, referral_id), request=request, **given
+    )
+    return _referral_out(request, referral)
+
+
+@_referral_step_route("accept", REFERRAL_RESPOND_ROLES)
 def referral_accept(request: AuthenticatedRequest, referral_id: int) -> Any:
-    referral = referral_services.referral_accept(
-        actor=request.user, referral=_referral(request, referral_id), request=request
-    )
-    return _referral_out(request, referral)
+    return _referral_step(request, referral_id, referral_services.referral_accept)
 
 
-@api.post(
-    "/referrals/{referral_id}/decline",
-    response=answers(ReferralOut, 400, 404, 409),
-    auth=TokenAuth(REFERRAL_RESPOND_ROLES),
-    url_name="referral_decline",
-)
+@_referral_step_route("decline", REFERRAL_RESPOND_ROLES)
 def referral_decline(request: AuthenticatedRequest, referral_id: int, payload: ReasonIn) -> Any:
-    referral = referral_services.referral_decline(
-        actor=request.user,
-        referral=_referral(request, referral_id),
-        reason=payload.reason,
-        request=request,
+    return _referral_step(
+        request, referral_id, referral_services.referral_decline, reason=payload.reason
     )
-    return _referral_out(request, referral)
 
 
-@api.post(
-    "/referrals/{referral_id}/complete",
-    response=answers(ReferralOut, 400, 404, 409),
-    auth=TokenAuth(REFERRAL_RESPOND_ROLES),
-    url_name="referral_complete",
-)
+@_referral_step_route("complete", REFERRAL_RESPOND_ROLES)
 def referral_complete(request: AuthenticatedRequest, referral_id: int, payload: NoteIn) -> Any:
-    referral = referral_services.referral_complete(
-        actor=request.user,
-        referral=_referral(request, referral_id),
-        note=payload.note,
-        request=request,
+    return _referral_step(
+        request, referral_id, referral_services.referral_complete, note=payload.note
     )
-    return _referral_out(request, referral)
 
 
-@api.post(
-    "/referrals/{referral_id}/revoke",
-    response=answers(ReferralOut, 400, 404, 409),
-    auth=TokenAuth(REFERRAL_SEND_ROLES),
-    url_name="referral_revoke",
-)
+@_referral_step_route("revoke", REFERRAL_SEND_ROLES)
 def referral_revoke(request: AuthenticatedRequest, referral_id: int, payload: ReasonIn) -> Any:
-    referral = referral_services.referral_revoke(
-        actor=request.user,
-        referral=_referral(request, referral_id),
-        reason=payload.reason,
-        request=request,
+    return _referral_step(
+        request, referral_id, referral_services.referral_revoke, reason=payload.reason
     )
-    return _referral_out(request, referral)
 
 
 # ------------------------------------------------------------------ identification decisions

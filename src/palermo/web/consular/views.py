@@ -3,6 +3,7 @@ abroad, and one case from assistance to return, hand-over and follow-up."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -377,80 +378,47 @@ def consular_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse
 _PAGE = FormPage("consular:detail", "consular/detail.html", _context)
 
 
+def _case_step(
+    request: AuthenticatedRequest,
+    pk: int,
+    form_name: str,
+    form: forms.Form | None,
+    service: Callable[..., object],
+    *,
+    done: str,
+) -> HttpResponse:
+    """A form of the consular case page whose fields are the arguments of its ``service``:
+    the service runs on the case with them, as the user, then back to the page."""
+    consular_case = selectors.consular_case_get(user=request.user, case_pk=pk)
+
+    def save(data: dict[str, Any]) -> object:
+        return service(actor=request.user, consular_case=consular_case, request=request, **data)
+
+    return _PAGE.submit(request, pk, form_name, form, save, done=done)
+
+
 @allow(CONSULAR_ROLES)
 @require_POST
 def assistance_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    consular_case = selectors.consular_case_get(user=request.user, case_pk=pk)
-
-    def save(data: dict[str, Any]) -> None:
-        services.assistance_record(
-            actor=request.user,
-            consular_case=consular_case,
-            kind=data["kind"],
-            on=data["on"],
-            note=data["note"],
-            request=request,
-        )
-
-    return _PAGE.submit(
-        request,
-        pk,
-        "assistance_form",
-        AssistanceForm(request.POST),
-        save,
-        done=_("Added to the assistance log."),
-    )
+    form = AssistanceForm(request.POST)
+    done = _("Added to the assistance log.")
+    return _case_step(request, pk, "assistance_form", form, services.assistance_record, done=done)
 
 
 @allow(CONSULAR_ROLES)
 @require_POST
 def travel_document_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    consular_case = selectors.consular_case_get(user=request.user, case_pk=pk)
-
-    def save(data: dict[str, Any]) -> None:
-        services.travel_document_issue(
-            actor=request.user,
-            consular_case=consular_case,
-            number=data["number"],
-            issued_on=data["issued_on"],
-            valid_until=data["valid_until"],
-            request=request,
-        )
-
-    return _PAGE.submit(
-        request,
-        pk,
-        "document_form",
-        TravelDocumentForm(request.POST),
-        save,
-        done=_("The emergency travel document was recorded."),
-    )
+    form = TravelDocumentForm(request.POST)
+    done = _("The emergency travel document was recorded.")
+    return _case_step(request, pk, "document_form", form, services.travel_document_issue, done=done)
 
 
 @allow(CONSULAR_ROLES)
 @require_POST
 def risk_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    consular_case = selectors.consular_case_get(user=request.user, case_pk=pk)
-
-    def save(data: dict[str, Any]) -> None:
-        services.return_risk_assess(
-            actor=request.user,
-            consular_case=consular_case,
-            safety=data["safety"],
-            family=data["family"],
-            retrafficking=data["retrafficking"],
-            notes=data["notes"],
-            request=request,
-        )
-
-    return _PAGE.submit(
-        request,
-        pk,
-        "risk_form",
-        RiskForm(request.POST),
-        save,
-        done=_("The return risk assessment was recorded."),
-    )
+    form = RiskForm(request.POST)
+    done = _("The return risk assessment was recorded.")
+    return _case_step(request, pk, "risk_form", form, services.return_risk_assess, done=done)
 
 
 @allow(CONSULAR_OVERRIDE_ROLES)
@@ -485,38 +453,17 @@ def risk_override_view(request: AuthenticatedRequest, pk: int, assessment_pk: in
 @allow(CONSULAR_ROLES)
 @require_POST
 def return_plan_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    consular_case = selectors.consular_case_get(user=request.user, case_pk=pk)
-    return _PAGE.submit(
-        request,
-        pk,
-        "",
-        None,
-        lambda _data: services.return_plan_create(
-            actor=request.user, consular_case=consular_case, request=request
-        ),
-        done=_("The return plan was started. Next: record the consent to return."),
-    )
+    done = _("The return plan was started. Next: record the consent to return.")
+    return _case_step(request, pk, "", None, services.return_plan_create, done=done)
 
 
 @allow(CONSULAR_ROLES)
 @require_POST
 def return_stage_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    consular_case = selectors.consular_case_get(user=request.user, case_pk=pk)
     form = StageForm(request.POST)
     _hand_over_choices(form, request)
-
-    def save(data: dict[str, Any]) -> None:
-        services.return_stage_record(
-            actor=request.user,
-            consular_case=consular_case,
-            stage=data["stage"],
-            at=data["at"],
-            note=data["note"],
-            receiving_agency=data["receiving_agency"],
-            request=request,
-        )
-
-    return _PAGE.submit(request, pk, "stage_form", form, save, done=_("The stage was recorded."))
+    done = _("The stage was recorded.")
+    return _case_step(request, pk, "stage_form", form, services.return_stage_record, done=done)
 
 
 @allow(CONSULAR_ROLES)

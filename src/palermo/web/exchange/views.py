@@ -3,6 +3,7 @@ sending a case (with the person's consent to that partner), our key pair and par
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
@@ -35,6 +36,7 @@ from palermo.web.lib.roles import (
     EXCHANGE_KEY_ROLES,
     EXCHANGE_ROLES,
 )
+from palermo.web.lib.submit import submit_button, submit_form
 
 REASON_CHOICES = [
     ("AdditionalServicesRequired", gettext_lazy("Additional services required")),
@@ -139,29 +141,26 @@ def package_list_view(request: AuthenticatedRequest) -> HttpResponse:
 @allow(EXCHANGE_IMPORT_ROLES)
 def import_view(request: AuthenticatedRequest) -> HttpResponse:
     form = PackageForm(request.POST or None, request.FILES or None)
-    errors: list[str] = []
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            try:
-                record = services.package_import(
-                    actor=request.user, data=form.cleaned_data["package"], request=request
-                )
-            except PalermoError as exc:
-                errors, status = _failure(exc)
-            else:
-                messages.success(
-                    request,
-                    _("Package received from %(agency)s: the case was opened.")
-                    % {"agency": record.partner.agency.name},
-                )
-                return redirect("cases:detail", pk=record.case_id)
-    return render(
+
+    def page(status: int, errors: list[str]) -> HttpResponse:
+        context = {"form": form, "errors": errors, "mode": "import"}
+        return render(request, "exchange/receive.html", context, status=status)
+
+    if request.method != "POST":
+        return page(200, [])
+    return submit_form(
         request,
-        "exchange/receive.html",
-        {"form": form, "errors": errors, "mode": "import"},
-        status=status,
+        form,
+        lambda data: services.package_import(
+            actor=request.user, data=data["package"], request=request
+        ),
+        done=lambda record: (
+            _("Package received from %(agency)s: the case was opened.")
+            % {"agency": record.partner.agency.name}
+        ),
+        then=lambda record: redirect("cases:detail", pk=record.case_id),
+        again=page,
+        problems_on_page=True,
     )
 
 
@@ -245,10 +244,8 @@ def case_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def consent_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     case = case_selectors.case_get(user=request.user, pk=pk)
     form = ConsentForm(request.POST, request=request)
-    if not form.is_valid():
-        return _case_page(request, pk, status=422, consent_form=form)
-    data = form.cleaned_data
-    try:
+
+    def save(data: dict[str, Any]) -> None:
         consent_record(
             actor=request.user,
             case=case,
@@ -258,11 +255,17 @@ def consent_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             checklist={key: data[key] for key, _label in CONSENT_CHECKLIST},
             request=request,
         )
-    except PalermoError as exc:
-        errors, status = _failure(exc)
-        return _case_page(request, pk, errors=errors, status=status, consent_form=form)
-    messages.success(request, _("The consent to the exchange was recorded."))
-    return redirect("exchange:case", pk=pk)
+
+    return submit_form(
+        request,
+        form,
+        save,
+        done=_("The consent to the exchange was recorded."),
+        then=redirect("exchange:case", pk=pk),
+        again=lambda status, errors: _case_page(
+            request, pk, errors=errors, status=status, consent_form=form
+        ),
+    )
 
 
 @allow(EXCHANGE_EXPORT_ROLES)
@@ -349,24 +352,25 @@ def key_generate_view(request: AuthenticatedRequest) -> HttpResponse:
     if not confirmed(request):
         return unconfirmed_page(request, "exchange:partners")
     form = KeyPairForm(request.POST)
-    if not form.is_valid():
-        return _partners_page(request, form=form, status=422)
-    try:
-        services.key_pair_generate(
+
+    def again(status: int, errors: list[str]) -> HttpResponse:
+        for reason in errors:
+            messages.error(request, reason)
+        return _partners_page(request, form=form, status=status)
+
+    return submit_form(
+        request,
+        form,
+        lambda data: services.key_pair_generate(
             actor=request.user,
             agency=request.user.agency,
-            country=form.cleaned_data["country"],
+            country=data["country"],
             request=request,
-        )
-    except PalermoError as exc:
-        for reason in reasons(exc):
-            messages.error(request, reason)
-        return _partners_page(request, form=form, status=http_status(exc)[0])
-    messages.success(
-        request,
-        _("A new key pair was made: give the new key card to every partner agency."),
+        ),
+        done=_("A new key pair was made: give the new key card to every partner agency."),
+        then=redirect("exchange:partners"),
+        again=again,
     )
-    return redirect("exchange:partners")
 
 
 @allow(EXCHANGE_KEY_ROLES)
@@ -385,33 +389,30 @@ def key_card_view(request: AuthenticatedRequest) -> HttpResponse:
 @allow(EXCHANGE_KEY_ROLES)
 def partner_new_view(request: AuthenticatedRequest) -> HttpResponse:
     form = PartnerForm(request.POST or None, request.FILES or None)
-    errors: list[str] = []
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                partner = services.partner_register(
-                    actor=request.user,
-                    card=data["card"],
-                    kind=data["kind"],
-                    agreement=data["agreement"],
-                    request=request,
-                )
-            except PalermoError as exc:
-                errors, status = _failure(exc)
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "The key was registered. A second administrator compares its "
-                        "fingerprint with the partner agency and confirms it."
-                    ),
-                )
-                return redirect("exchange:partner", pk=partner.pk)
-    return render(
-        request, "exchange/partner_new.html", {"form": form, "errors": errors}, status=status
+
+    def page(status: int, errors: list[str]) -> HttpResponse:
+        context = {"form": form, "errors": errors}
+        return render(request, "exchange/partner_new.html", context, status=status)
+
+    if request.method != "POST":
+        return page(200, [])
+    return submit_form(
+        request,
+        form,
+        lambda data: services.partner_register(
+            actor=request.user,
+            card=data["card"],
+            kind=data["kind"],
+            agreement=data["agreement"],
+            request=request,
+        ),
+        done=_(
+            "The key was registered. A second administrator compares its "
+            "fingerprint with the partner agency and confirms it."
+        ),
+        then=lambda partner: redirect("exchange:partner", pk=partner.pk),
+        again=page,
+        problems_on_page=True,
     )
 
 
@@ -430,35 +431,36 @@ def partner_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @allow(EXCHANGE_KEY_ROLES)
 @require_POST
 def partner_confirm_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    partner = selectors.partner_get(user=request.user, pk=pk)
-    if not confirmed(request):
-        return unconfirmed_page(request, "exchange:partner", pk)
-    try:
-        services.partner_confirm(actor=request.user, partner=partner, request=request)
-    except PalermoError as exc:
-        for reason in reasons(exc):
-            messages.error(request, reason)
-    else:
-        messages.success(request, _("The key is confirmed: packages to and from it are used."))
-    return redirect("exchange:partner", pk=pk)
+    return _partner_step(
+        request,
+        pk,
+        services.partner_confirm,
+        _("The key is confirmed: packages to and from it are used."),
+    )
 
 
 @allow(EXCHANGE_KEY_ROLES)
 @require_POST
 def partner_retire_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    return _partner_step(
+        request,
+        pk,
+        services.partner_retire,
+        _("The key was retired: no package uses it any more."),
+        reason=request.POST.get("reason", ""),
+    )
+
+
+def _partner_step(
+    request: AuthenticatedRequest, pk: int, step: Callable[..., object], done: str, **given: str
+) -> HttpResponse:
+    """A confirmed button on a partner's key: ``step`` on it, then back to its page."""
     partner = selectors.partner_get(user=request.user, pk=pk)
     if not confirmed(request):
         return unconfirmed_page(request, "exchange:partner", pk)
-    try:
-        services.partner_retire(
-            actor=request.user,
-            partner=partner,
-            reason=request.POST.get("reason", ""),
-            request=request,
-        )
-    except PalermoError as exc:
-        for reason in reasons(exc):
-            messages.error(request, reason)
-    else:
-        messages.success(request, _("The key was retired: no package uses it any more."))
-    return redirect("exchange:partner", pk=pk)
+    return submit_button(
+        request,
+        lambda: step(actor=request.user, partner=partner, request=request, **given),
+        done=done,
+        back=redirect("exchange:partner", pk=pk),
+    )

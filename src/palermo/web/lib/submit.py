@@ -38,6 +38,7 @@ def submit_form(
     then: HttpResponse | Callable[[T], HttpResponse],
     again: Again,
     refusal_on_form: bool = False,
+    problems_on_page: bool = False,
 ) -> HttpResponse:
     """Run ``save`` on a posted ``form``'s data and answer as every page does.
 
@@ -48,7 +49,9 @@ def submit_form(
       missing consent): its reasons in the request's language at the top of the page,
       ``again(status, reasons)`` with the status of ``lib/errors.http_status`` (403, 409...).
       With ``refusal_on_form`` the reasons go to the top of the form instead, and the status
-      is 422, for pages that show no list of errors of their own.
+      is 422, for pages that show no list of errors of their own. With ``problems_on_page``
+      an ``InputError``'s problems go to the top of the page as well (422): for a form that
+      uploads a file whose problems are about its content, not about a field.
     - Otherwise: ``done`` (text, or made from what ``save`` returned) as a success message,
       then ``then`` (a response, usually a redirect, or made from what ``save`` returned).
 
@@ -75,7 +78,7 @@ def submit_form(
         with transaction.atomic():
             result = save(form.cleaned_data if form is not None else {})
     except InputError as exc:
-        if form is None:
+        if form is None or problems_on_page:
             return again(422, reasons(exc))
         show_on_form(form, exc)
         return again(422, [])
@@ -91,10 +94,29 @@ def submit_form(
     return then if isinstance(then, HttpResponse) else then(result)
 
 
+def submit_button(
+    request: HttpRequest,
+    run: Callable[[], T],
+    *,
+    done: str | Callable[[T], str],
+    back: HttpResponse,
+) -> HttpResponse:
+    """A button that goes back to its page whatever happens (sign, confirm, retire): ``run``
+    in one transaction, then ``back`` with ``done`` as a success message, or with each reason
+    of the refusal (``InputError`` or another ``PalermoError``) as an error message."""
+
+    def again(_status: int, errors: list[str]) -> HttpResponse:
+        for reason in errors:
+            messages.error(request, reason)
+        return back
+
+    return submit_form(request, None, lambda _data: run(), done=done, then=back, again=again)
+
+
 @dataclass(frozen=True, slots=True)
 class FormPage:
     """A page of one object whose forms post to views of their own and come back to it: the
-    case page, the consular case page. ``url_name`` is its route (with ``pk``), ``template``
+    case, the consular case, the referral. ``url_name`` is its route (with ``pk``), ``template``
     draws it from ``context(request, pk, errors=[...], **forms)``, where ``forms`` are the
     bound forms to show in place of blank ones."""
 

@@ -19,7 +19,7 @@ from palermo.errors import PalermoError
 from palermo.web.accounts.models import Agency
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.cases.selectors import case_get
-from palermo.web.lib.errors import http_status, reasons
+from palermo.web.lib.errors import reasons
 from palermo.web.lib.params import IdChoiceField
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.roles import (
@@ -28,6 +28,7 @@ from palermo.web.lib.roles import (
     NRM_REFERRING_ROLES,
     NRM_ROLES,
 )
+from palermo.web.lib.submit import submit_form
 from palermo.web.nrm import selectors, services
 from palermo.web.nrm.models import Identification, Stage
 
@@ -159,22 +160,23 @@ def _again(
 def decide_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     identification = selectors.identification_get(user=request.user, pk=pk)
     form = DecisionForm(request.POST)
-    if not form.is_valid():
-        return _again(request, identification, 422, decision_form=form)
-    try:
-        services.identification_decide(
+    return submit_form(
+        request,
+        form,
+        lambda data: services.identification_decide(
             actor=request.user,
             identification=identification,
-            stage=form.cleaned_data["stage"],
-            positive=form.cleaned_data["positive"] == "yes",
-            reasons=form.cleaned_data["reasons"],
+            stage=data["stage"],
+            positive=data["positive"] == "yes",
+            reasons=data["reasons"],
             request=request,
-        )
-    except PalermoError as exc:
-        status, _title = http_status(exc)
-        return _again(request, identification, status, decision_form=form, errors=reasons(exc))
-    messages.success(request, _("The decision was recorded."))
-    return redirect("nrm:detail", pk=pk)
+        ),
+        done=_("The decision was recorded."),
+        then=redirect("nrm:detail", pk=pk),
+        again=lambda status, errors: _again(
+            request, identification, status, decision_form=form, errors=errors
+        ),
+    )
 
 
 @allow(NRM_ROLES)
@@ -182,20 +184,21 @@ def decide_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def reconsider_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     identification = selectors.identification_get(user=request.user, pk=pk)
     form = ReconsiderForm(request.POST)
-    if not form.is_valid():
-        return _again(request, identification, 422, reconsider_form=form)
-    try:
-        services.identification_reconsideration_request(
+    return submit_form(
+        request,
+        form,
+        lambda data: services.identification_reconsideration_request(
             actor=request.user,
             identification=identification,
-            reason=form.cleaned_data["reason"],
+            reason=data["reason"],
             request=request,
-        )
-    except PalermoError as exc:
-        status, _title = http_status(exc)
-        return _again(request, identification, status, reconsider_form=form, errors=reasons(exc))
-    messages.success(request, _("The request for reconsideration was recorded."))
-    return redirect("nrm:detail", pk=pk)
+        ),
+        done=_("The request for reconsideration was recorded."),
+        then=redirect("nrm:detail", pk=pk),
+        again=lambda status, errors: _again(
+            request, identification, status, reconsider_form=form, errors=errors
+        ),
+    )
 
 
 @allow(NRM_REFERRING_ROLES)

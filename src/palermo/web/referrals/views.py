@@ -5,10 +5,10 @@ language); the steps accept, decline, complete and withdraw; the figures for sup
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -17,17 +17,14 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from palermo.errors import InputError, PalermoError
 from palermo.web.accounts.models import Agency
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.cases.selectors import case_get
 from palermo.web.directory.models import LANGUAGE_CHOICES, SERVICE_TYPE_CHOICES, ServiceType
 from palermo.web.directory.selectors import provider_list
 from palermo.web.lib.confirm import confirmed
-from palermo.web.lib.errors import reasons
 from palermo.web.lib.params import IdChoiceField, parsed_id
 from palermo.web.lib.permissions import allow
-from palermo.web.lib.problems import show_on_form
 from palermo.web.lib.roles import (
     CONSENT_OVERRIDE_ROLES,
     REFERRAL_FIGURES_ROLES,
@@ -35,6 +32,7 @@ from palermo.web.lib.roles import (
     REFERRAL_ROLES,
     REFERRAL_SEND_ROLES,
 )
+from palermo.web.lib.submit import FormPage, submit_form
 from palermo.web.referrals import selectors, services
 from palermo.web.referrals.models import (
     DEFAULT_TYPE,
@@ -43,6 +41,7 @@ from palermo.web.referrals.models import (
     REFERRAL_TYPE_CHOICES,
     REFERRAL_TYPES,
     SHAREABLE_FIELDS,
+    Referral,
     ReferralKind,
     ReferralState,
 )
@@ -158,83 +157,60 @@ def referral_detail_view(request: AuthenticatedRequest, pk: int) -> HttpResponse
     return render(request, "referrals/detail.html", _detail_context(request, pk))
 
 
+#: the steps on a referral are buttons of its page, and come back to it
+_PAGE = FormPage("referrals:detail", "referrals/detail.html", _detail_context)
+
+
 def _step(
-    request: AuthenticatedRequest, pk: int, run: Any, done: str, *, confirm: bool = False
+    request: AuthenticatedRequest,
+    pk: int,
+    step: Callable[..., object],
+    done: str,
+    **given: str,
 ) -> HttpResponse:
-    """Run one step on the referral; the page again with the reason when refused."""
+    """One confirmed step on the referral: the service ``step`` runs on it as the user (with
+    ``given``), then back to its page; the page again with the reason when refused."""
     referral = selectors.referral_get(user=request.user, pk=pk)
-    if confirm and not confirmed(request):
+    if not confirmed(request):
         context = _detail_context(
             request, pk, errors=[_("Tick the box to confirm; nothing was changed.")]
         )
         return render(request, "referrals/detail.html", context, status=422)
-    try:
-        run(referral)
-    except PalermoError as exc:
-        from palermo.web.lib.errors import http_status
 
-        status, _title = http_status(exc)
-        context = _detail_context(request, pk, errors=reasons(exc))
-        return render(request, "referrals/detail.html", context, status=status)
-    messages.success(request, done)
-    return redirect("referrals:detail", pk=pk)
+    def save(_data: dict[str, Any]) -> object:
+        return step(actor=request.user, referral=referral, request=request, **given)
+
+    return _PAGE.submit(request, pk, "", None, save, done=done)
 
 
 @allow(REFERRAL_RESPOND_ROLES)
 @require_POST
 def referral_accept_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return _step(
-        request,
-        pk,
-        lambda r: services.referral_accept(actor=request.user, referral=r, request=request),
-        _("Referral accepted: the sending agency has been told."),
-        confirm=True,
-    )
+    done = _("Referral accepted: the sending agency has been told.")
+    return _step(request, pk, services.referral_accept, done)
 
 
 @allow(REFERRAL_RESPOND_ROLES)
 @require_POST
 def referral_decline_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    done = _("Referral declined: the sending agency has been told the reason.")
     reason = request.POST.get("reason", "")
-    return _step(
-        request,
-        pk,
-        lambda r: services.referral_decline(
-            actor=request.user, referral=r, reason=reason, request=request
-        ),
-        _("Referral declined: the sending agency has been told the reason."),
-        confirm=True,
-    )
+    return _step(request, pk, services.referral_decline, done, reason=reason)
 
 
 @allow(REFERRAL_RESPOND_ROLES)
 @require_POST
 def referral_complete_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    note = request.POST.get("note", "")
-    return _step(
-        request,
-        pk,
-        lambda r: services.referral_complete(
-            actor=request.user, referral=r, note=note, request=request
-        ),
-        _("Recorded: the service was delivered. The sending agency has been told."),
-        confirm=True,
-    )
+    done = _("Recorded: the service was delivered. The sending agency has been told.")
+    return _step(request, pk, services.referral_complete, done, note=request.POST.get("note", ""))
 
 
 @allow(REFERRAL_SEND_ROLES)
 @require_POST
 def referral_revoke_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    done = _("Referral withdrawn: the receiving agency can no longer see the case.")
     reason = request.POST.get("reason", "")
-    return _step(
-        request,
-        pk,
-        lambda r: services.referral_revoke(
-            actor=request.user, referral=r, reason=reason, request=request
-        ),
-        _("Referral withdrawn: the receiving agency can no longer see the case."),
-        confirm=True,
-    )
+    return _step(request, pk, services.referral_revoke, done, reason=reason)
 
 
 def _candidates(request: AuthenticatedRequest, route: RouteForm) -> list[dict[str, Any]]:
@@ -268,34 +244,38 @@ def referral_create_view(request: AuthenticatedRequest, case_pk: int) -> HttpRes
         initial["recipient"] = chosen  # "Choose" on a provider found by the route
     # its own ids: the route form above has fields of the same names
     send = SendForm(request.POST or None, initial=initial, auto_id="send_%s")
-    status = 200
-    if request.method == "POST":
-        if send.is_valid():
-            referral = _send(request, case, send)
-            if referral is not None:
-                messages.success(
-                    request,
-                    _("Referral %(reference)s sent; the receiving agency has been told.")
-                    % {"reference": referral.reference},
-                )
-                return redirect("referrals:detail", pk=referral.pk)
-        status = 422
-    context = {
-        "case": case,
-        "route": route,
-        "form": send,
-        "candidates": _candidates(request, route),
-        "may_override": request.user.role in CONSENT_OVERRIDE_ROLES,
-        "types": [
-            (code, spec.label, [SHAREABLE_FIELDS[f] for f in spec.fields])
-            for code, spec in REFERRAL_TYPES.items()
-        ],
-    }
-    return render(request, "referrals/create.html", context, status=status)
+
+    def page(status: int, _errors: list[str]) -> HttpResponse:
+        context = {
+            "case": case,
+            "route": route,
+            "form": send,
+            "candidates": _candidates(request, route),
+            "may_override": request.user.role in CONSENT_OVERRIDE_ROLES,
+            "types": [
+                (code, spec.label, [SHAREABLE_FIELDS[f] for f in spec.fields])
+                for code, spec in REFERRAL_TYPES.items()
+            ],
+        }
+        return render(request, "referrals/create.html", context, status=status)
+
+    if request.method != "POST":
+        return page(200, [])
+    return submit_form(
+        request,
+        send,
+        lambda data: _send(request, case, data),
+        done=lambda referral: (
+            _("Referral %(reference)s sent; the receiving agency has been told.")
+            % {"reference": referral.reference}
+        ),
+        then=lambda referral: redirect("referrals:detail", pk=referral.pk),
+        again=page,
+        refusal_on_form=True,
+    )
 
 
-def _send(request: AuthenticatedRequest, case: Any, form: SendForm) -> Any:
-    data = form.cleaned_data
+def _send(request: AuthenticatedRequest, case: Any, data: dict[str, Any]) -> Referral:
     provider = None
     if data.get("provider"):
         provider = (
@@ -303,26 +283,19 @@ def _send(request: AuthenticatedRequest, case: Any, form: SendForm) -> Any:
             .filter(pk=data["provider"])
             .first()
         )
-    try:
-        return services.referral_send(
-            actor=request.user,
-            case=case,
-            recipient=data["recipient"],
-            service=data["service"],
-            referral_type=data["referral_type"],
-            kind=data["kind"],
-            provider=provider,
-            message=data["message"],
-            legal_basis=data["legal_basis"],
-            override_reason=data["override_reason"],
-            request=request,
-        )
-    except InputError as exc:
-        show_on_form(form, exc)
-    except PalermoError as exc:
-        for reason in reasons(exc):
-            form.add_error(None, reason)
-    return None
+    return services.referral_send(
+        actor=request.user,
+        case=case,
+        recipient=data["recipient"],
+        service=data["service"],
+        referral_type=data["referral_type"],
+        kind=data["kind"],
+        provider=provider,
+        message=data["message"],
+        legal_basis=data["legal_basis"],
+        override_reason=data["override_reason"],
+        request=request,
+    )
 
 
 class PeriodForm(forms.Form):
