@@ -108,11 +108,13 @@ faults: $(DEVSTAMP)
 	PALERMO_FAULTS=full $(BIN)/pytest -q tests/faults
 
 # Measured, never asserted: each prints figures and ratios and writes benchmarks/results/*.json.
-bench: $(STAMP)
+# bench_browser.py drives Chromium through Playwright (a development dependency)
+bench: $(DEVSTAMP) chromium
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/bench_watchlist.py
 	$(PY) benchmarks/bench_web.py
 	$(PY) benchmarks/bench_stats.py
+	$(PY) benchmarks/bench_browser.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -258,6 +258,32 @@ class TestFindingACase(BaseTestCase):
         assert self.find("smith") == [self.smith]
         assert self.find("Li Lei") == []
 
+    def test_a_name_is_found_only_when_every_word_of_it_is_the_persons(self) -> None:
+        assert self.find("Mary Zhang") == []  # Mary Smith's first name, 张晓明's surname
+        assert self.find("Xiaoming Smith") == []
+        assert self.find("Mary") == [self.smith]
+        middle = self.open_case(full_name="Mary Ann Smith")
+        assert self.find("Ann Smith") == [middle]  # both words, though not the whole name
+        assert self.find("Mary Smith") == [self.smith, middle][::-1]  # newest first
+        li = self.open_case(full_name="Li Li")
+        assert self.find("Li Li") == [li]  # a word said twice is still one word of the name
+
+    def test_a_search_pages_through_every_case_it_finds_newest_first(self) -> None:
+        namesakes = [self.open_case(full_name=f"Smith Mary {n}") for n in ("A", "B")]
+        expected = [*reversed(namesakes), self.smith]  # the newest first
+        first = selectors.case_page(
+            user=self.caseworker, search=CaseSearch(query="Mary Smith"), number=1, per_page=2
+        )
+        second = selectors.case_page(
+            user=self.caseworker, search=CaseSearch(query="Mary Smith"), number=2, per_page=2
+        )
+        assert first.paginator.count == 3
+        assert [*first, *second] == expected
+        by_reference = selectors.case_page(
+            user=self.caseworker, search=CaseSearch(query="c-"), number=1, per_page=50
+        )
+        assert by_reference.paginator.count == 5  # every case of the agency: C-...
+
     def test_names_are_stored_only_as_keyed_digests(self) -> None:
         digests = raw_column("cases_casenametoken", "digest")
         assert digests

@@ -48,6 +48,23 @@ class TestScreeningDesk(BaseTestCase):
         assert b"<html" not in response.content
         assert b"Record disposition" in response.content
 
+    def test_several_hits_at_the_desk_share_one_form_and_each_links_to_its_own(self) -> None:
+        activate_example(self, "companion-answers-fearful")
+        response = self.client.post(
+            reverse("screening:desk"), form_data(obs_fearful="on"), HTTP_HX_REQUEST="true"
+        )
+        page = response.content.decode()
+        hits = list(Hit.objects.order_by("id"))
+        assert len(hits) == 2
+        assert "One disposition for all 2 hits waiting" in page
+        assert page.count('class="form disposition"') == 1  # the group's form only
+        traveller = reverse("screening:traveller", args=[hits[0].traveller_id])
+        for hit in hits:
+            assert f'href="{traveller}#hit-{hit.pk}"' in page
+        # the traveller's page carries every hit's own form
+        own = self.client.get(traveller).content.decode()
+        assert own.count('class="form disposition"') == 3
+
     def test_invalid_values_are_shown_next_to_their_field_and_nothing_is_screened(self) -> None:
         response = self.client.post(
             reverse("screening:desk"),

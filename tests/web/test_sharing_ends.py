@@ -26,7 +26,7 @@ from palermo.web.agreements.services import (
 )
 from palermo.web.audit.models import AuditEntry
 from palermo.web.cases.models import CONSENT_CHECKLIST, CaseEvent, CaseShare
-from palermo.web.cases.selectors import case_get, case_list
+from palermo.web.cases.selectors import CaseSearch, case_get, case_list, case_page
 from palermo.web.cases.services import (
     case_share,
     case_share_renew,
@@ -207,6 +207,20 @@ class TestTheOwningAgencyStopsAnyShare(SharingWorld):
         self.assert_b_cannot_read()
         page = self.get_as(self.caseworker, reverse("cases:detail", kwargs={"pk": self.case.pk}))
         assert "placement ended" in page.content.decode()
+
+    def test_the_receiving_agency_finds_a_shared_case_by_reference_and_name_until_it_stops(
+        self,
+    ) -> None:
+        share = self.override_share()
+
+        def found(query: str) -> list[object]:
+            return list(case_page(user=self.outsider, search=CaseSearch(query=query), number=1))
+
+        assert found(self.case.reference) == [self.case]
+        assert found("Li Wei") == [self.case]
+        assert found("") == [self.case]
+        case_share_revoke(actor=self.supervisor, share=share, reason="placement ended")
+        assert found(self.case.reference) == found("Li Wei") == found("") == []
 
     def test_the_recipient_cannot_stop_or_renew_the_share(self) -> None:
         share = self.override_share()

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ObjectDoesNotExist
+from django.core.paginator import Page
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.test import override_settings
@@ -33,6 +34,7 @@ from palermo.web.agreements.services import agreement_create
 from palermo.web.audit.models import AuditEntry
 from palermo.web.audit.selectors import AuditFilters
 from palermo.web.cases.models import CONSENT_CHECKLIST, Case
+from palermo.web.cases.selectors import CaseSearch
 from palermo.web.cases.services import case_open, case_share, consent_record
 from palermo.web.exports.services import case_file_export
 from palermo.web.interviews.models import Interview, InterviewKind
@@ -233,6 +235,8 @@ class TrainingSandboxTests(BaseTestCase):
             return self.leaks(value.decode("utf-8", "replace"), seen + 1)
         if isinstance(value, QuerySet):
             value = list(value)
+        if isinstance(value, Page):
+            value = list(value.object_list)
         if isinstance(value, dict):
             if value.get("traveller_id") == self.traveller.pk:
                 found.append(f"traveller {self.traveller.pk}")
@@ -307,6 +311,9 @@ class TrainingSandboxTests(BaseTestCase):
             "version:WatchlistVersion": [self.watchlist],
             "old": [live_version],
             "new": [live_version],
+            # a page of the case list: the whole list, the training case's reference
+            "search": [CaseSearch(), CaseSearch(query=self.case.reference)],
+            "number": [1],
         }
         if parameter not in table:
             raise AssertionError(

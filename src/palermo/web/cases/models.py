@@ -396,7 +396,8 @@ class CaseNameToken(models.Model):
     digest = models.CharField(max_length=64)
 
     class Meta:
-        indexes = (models.Index(fields=["digest"], name="casename_digest"),)
+        # (digest, case): a search reads the cases of a token from the index alone
+        indexes = (models.Index(fields=["digest", "case"], name="casename_digest_case"),)
         constraints = (models.UniqueConstraint(fields=("case", "digest"), name="casename_once"),)
 
     def __str__(self) -> str:

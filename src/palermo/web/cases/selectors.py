@@ -10,10 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Case as DbCase
+from django.db.models import F, Max, Q, QuerySet, When
 from django.http import Http404, HttpRequest
 
 from palermo.web.accounts.models import User
@@ -56,11 +62,20 @@ LIST_FIELDS = (
 _REFERENCE = re.compile(r"^\s*([CP])-([0-9A-Z]{0,4})(-[0-9A-Z]{0,4})?\s*$", re.IGNORECASE)
 
 
+def _shared_with(user: User) -> QuerySet[CaseShare]:
+    """Shares in effect that make a case visible to the user's agency, of the user's world
+    only (a training case never shows to a live user, even were a share to cross the wall)."""
+    return CaseShare.objects.in_effect().filter(
+        world_q(user, "case__agency"), agency_id=user.agency_id
+    )
+
+
 def _visible(user: User) -> Q:
-    """The agency's own cases and those shared with it, of the user's world only (a training
-    case never shows to a live user, even were a share to cross the wall)."""
-    shared = CaseShare.objects.in_effect().filter(case=OuterRef("pk"), agency_id=user.agency_id)
-    return (Q(agency_id=user.agency_id) | Q(Exists(shared))) & world_q(user)
+    """The agency's own cases (always of the user's world) and those shared with it.
+
+    The shared cases are one uncorrelated subquery: a correlated ``EXISTS`` per case and a
+    join to the agency for the world made every list scan and sort all the cases."""
+    return Q(agency_id=user.agency_id) | Q(pk__in=_shared_with(user).values("case_id"))
 
 
 def _may_work_on_cases(user: User) -> bool:
@@ -88,14 +103,37 @@ def is_reference(query: str) -> bool:
 
 def _name_matches(query: str) -> Q:
     """Cases whose person's name holds every token of one reading of ``query`` (blind index:
-    the query's tokens are hashed with the index keys, the names are never decrypted)."""
-    matches = Q(pk__in=[])
-    for alternative in query_digest_sets(query, keyring()):
-        one = Q()
-        for digests in alternative:
-            one &= Q(pk__in=CaseNameToken.objects.filter(digest__in=digests).values("case_id"))
-        matches |= one
-    return matches
+    the query's tokens are hashed with the index keys, the names are never decrypted).
+
+    One pass over the index: the rows holding any token of any reading, grouped by case, with
+    a flag per token (held under any configured key); a case is kept when one reading has
+    every flag. Was one subquery per token of each reading, intersected row by row and
+    joined by ``OR``: three to seventeen times slower with 100,000 cases."""
+    readings = [list(dict.fromkeys(alt)) for alt in query_digest_sets(query, keyring())]
+    tokens = list(dict.fromkeys(token for reading in readings for token in reading))
+    if not tokens:
+        return Q(pk__in=[])
+    flag = {token: f"token_{i}" for i, token in enumerate(tokens)}
+    held = {flag[token]: Max(DbCase(When(digest__in=token, then=1), default=0)) for token in tokens}
+    every = reduce(or_, (Q(**{flag[token]: 1 for token in reading}) for reading in readings))
+    rows = (
+        CaseNameToken.objects.filter(digest__in=set().union(*tokens))
+        .values("case_id")
+        .annotate(**held)
+        .filter(every)
+    )
+    return Q(pk__in=rows.values("case_id"))
+
+
+def _starts_with(field: str, prefix: str) -> Q:
+    """``field`` begins with ``prefix`` (upper case). On SQLite also as a range, which the
+    unique index answers (its ``LIKE`` ignores case, so it cannot use the index; the range is
+    exact under SQLite's binary collation, not under PostgreSQL's language collations)."""
+    begins = Q(**{f"{field}__startswith": prefix})
+    if connection.vendor != "sqlite":
+        return begins
+    following = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return begins & Q(**{f"{field}__gte": prefix, f"{field}__lt": following})
 
 
 def case_list(*, user: User, status: str = "", search: CaseSearch | None = None) -> QuerySet[Case]:
@@ -105,18 +143,29 @@ def case_list(*, user: User, status: str = "", search: CaseSearch | None = None)
     if not _may_work_on_cases(user):
         return Case.objects.none()
     search = search or CaseSearch(status=status)
-    cases = Case.objects.filter(_visible(user))
+    query = search.query.strip()
+    cases = Case.objects.all()
+    own = Q(agency_id=user.agency_id)
+    if query and connection.vendor == "sqlite":
+        # a search reads the few cases it names through the name or reference index; left
+        # to itself SQLite (no statistics) would walk every case of the agency in date order
+        # and test each: the agency is compared as an expression no index answers
+        # (PostgreSQL's planner knows from its statistics; there the trick misleads it)
+        cases = cases.alias(agency_unindexed=F("agency_id") + 0)
+        own = Q(agency_unindexed=user.agency_id)
+    # nothing shared with the agency (most agencies): its own cases alone, read newest first
+    # straight from the (agency, opened_at) index
+    if _shared_with(user).exists():
+        own |= Q(pk__in=_shared_with(user).values("case_id"))
+    cases = cases.filter(own)
     if search.status:
         cases = cases.filter(status=search.status)
     if search.mine:
         cases = cases.filter(assigned_to_id=user.pk)
-    query = search.query.strip()
     if query and is_reference(query):
-        text = query.upper()
-        if text.startswith("P"):
-            cases = cases.filter(person__pseudonym__startswith=text)
-        else:
-            cases = cases.filter(reference__startswith=text)
+        text = query.strip().upper()
+        field = "person__pseudonym" if text.startswith("P") else "reference"
+        cases = cases.filter(_starts_with(field, text))
     elif query:
         if not has_role(user, NAME_SEARCH_ROLES):
             return Case.objects.none()
@@ -126,6 +175,25 @@ def case_list(*, user: User, status: str = "", search: CaseSearch | None = None)
         .only(*LIST_FIELDS, "assigned_to__username")
         .order_by("-opened_at", "-id")
     )
+
+
+def case_page(
+    *, user: User, search: CaseSearch, number: str | int | None, per_page: int = 50
+) -> Page[Case]:
+    """One page of ``case_list`` (the page number as typed; out of range gives the last).
+
+    A search (name or reference) reads the ids of every case it finds once, in order, and
+    then the page's rows by id: counting and paging the query itself would run the search
+    twice. The whole list is counted and paged by its index instead."""
+    cases = case_list(user=user, search=search)
+    if not search.query.strip():
+        return Paginator(cases, per_page).get_page(number)
+    ids = Paginator(list(cases.values_list("pk", flat=True)), per_page).get_page(number)
+    found = Case.objects.filter(pk__in=list(ids.object_list)).select_related("assigned_to")
+    rows = {case.pk: case for case in found.only(*LIST_FIELDS, "assigned_to__username")}
+    # the paginator counts and numbers the ids, one per case
+    counted = cast("Paginator[Case]", ids.paginator)
+    return Page([rows[pk] for pk in ids.object_list], ids.number, counted)
 
 
 def case_get(*, user: User, pk: int) -> Case:

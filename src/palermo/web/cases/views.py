@@ -7,7 +7,6 @@ from dataclasses import replace
 from typing import Any, TypeVar, cast
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -224,8 +223,7 @@ class ShareForm(forms.Form):
 def case_list_view(request: AuthenticatedRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None)
     search = form.search()
-    cases = selectors.case_list(user=request.user, search=search)
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    page = selectors.case_page(user=request.user, search=search, number=request.GET.get("page"))
     by_name = bool(search.query) and not selectors.is_reference(search.query)
     audit_record(
         actor=request.user,

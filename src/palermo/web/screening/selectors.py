@@ -213,7 +213,9 @@ def traveller_hits(*, user: User, traveller: Traveller) -> QuerySet[Hit]:
     return (
         Hit.objects.filter(traveller=traveller, agency_id=user.agency_id)
         .select_related("disposition", "disposition__decided_by")
-        .prefetch_related("corrections__previous_decided_by", "corrections__corrected_by")
+        .prefetch_related(
+            "corrections__previous_decided_by", "corrections__corrected_by", "interviews"
+        )
         .order_by("-weight", "id")
     )
 
