@@ -33,6 +33,7 @@ from palermo.web.academy.bank import scenario_bank
 from palermo.web.academy.models import Cohort, Course, Enrolment, Exercise, Phase
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.lib.charts import Chart, Column, bar_chart, line_chart
+from palermo.web.lib.dates import DateBox
 from palermo.web.lib.errors import reasons
 from palermo.web.lib.params import id_param
 from palermo.web.lib.permissions import allow
@@ -91,9 +92,7 @@ class CourseForm(forms.Form):
 
 class CohortForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Cohort name"), max_length=200)
-    starts_on = forms.DateField(
-        label=gettext_lazy("Starts on"), widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d")
-    )
+    starts_on = forms.DateField(label=gettext_lazy("Starts on"), widget=DateBox())
 
 
 class EnrolForm(forms.Form):
@@ -101,9 +100,7 @@ class EnrolForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    held_on = forms.DateField(
-        label=gettext_lazy("Day held"), widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d")
-    )
+    held_on = forms.DateField(label=gettext_lazy("Day held"), widget=DateBox())
     topic = forms.CharField(label=gettext_lazy("Topic"), max_length=200)
     present = forms.MultipleChoiceField(
         label=gettext_lazy("Present"), widget=forms.CheckboxSelectMultiple, required=False

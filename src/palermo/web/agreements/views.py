@@ -17,6 +17,7 @@ from palermo.web.accounts.models import Agency
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.agreements import selectors, services
 from palermo.web.agreements.models import TRANSFER_PURPOSE_CHOICES, DataSharingAgreement
+from palermo.web.lib.dates import DateBox
 from palermo.web.lib.errors import reasons
 from palermo.web.lib.params import IdMultipleChoiceField
 from palermo.web.lib.permissions import allow
@@ -42,20 +43,14 @@ class AgreementForm(forms.Form):
         choices=TRANSFER_PURPOSE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
     )
-    valid_from = forms.DateField(
-        label=gettext_lazy("Valid from"), widget=forms.DateInput({"type": "date"})
-    )
-    valid_to = forms.DateField(
-        label=gettext_lazy("Valid to"), widget=forms.DateInput({"type": "date"})
-    )
+    valid_from = forms.DateField(label=gettext_lazy("Valid from"), widget=DateBox())
+    valid_to = forms.DateField(label=gettext_lazy("Valid to"), widget=DateBox())
     signed_by = forms.CharField(
         label=gettext_lazy("Signed by"),
         max_length=300,
         help_text=gettext_lazy("Names and functions of the signatories."),
     )
-    signed_on = forms.DateField(
-        label=gettext_lazy("Signed on"), widget=forms.DateInput({"type": "date"})
-    )
+    signed_on = forms.DateField(label=gettext_lazy("Signed on"), widget=DateBox())
 
 
 @allow(AGREEMENT_ROLES)

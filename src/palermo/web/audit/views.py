@@ -15,6 +15,7 @@ from palermo.web.audit.models import AUDIT_ACTION_CHOICES, AuditAction
 from palermo.web.audit.selectors import AuditFilters, audit_search
 from palermo.web.audit.services import audit_record
 from palermo.web.audit.templatetags.palermo_audit import OBJECT_TYPE_LABELS
+from palermo.web.lib.dates import DateBox
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.roles import AUDIT_ROLES
 
@@ -33,12 +34,8 @@ class AuditSearchForm(forms.Form):
         help_text=_("Every entry about the case: the case, its notes, tasks, files and consents."),
     )
     purpose = forms.CharField(label=_("Purpose contains"), required=False, max_length=100)
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput({"type": "date"})
-    )
+    since = forms.DateField(label=_("From"), required=False, widget=DateBox())
+    until = forms.DateField(label=_("Until"), required=False, widget=DateBox())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@ sharing; case work (notes, assignment, tasks, attachments) and the printable sum
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from typing import Any, TypeVar, cast
 
@@ -30,6 +31,7 @@ from palermo.web.cases.models import (
     CaseStatus,
     ConsentPurpose,
 )
+from palermo.web.lib.dates import DateBox
 from palermo.web.lib.params import IdChoiceField, IdField
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.roles import (
@@ -109,7 +111,7 @@ class AssignForm(forms.Form):
 
 class TaskForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Task or follow-up"), max_length=services.MAX_TASK)
-    due_on = forms.DateField(label=gettext_lazy("Due"), widget=forms.DateInput({"type": "date"}))
+    due_on = forms.DateField(label=gettext_lazy("Due"), widget=DateBox())
     assigned_to = UserChoiceField(
         label=gettext_lazy("For"),
         queryset=User.objects.none(),
@@ -119,6 +121,8 @@ class TaskForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # a follow-up in a week unless the case worker picks another day
+        self.fields["due_on"].initial = timezone.localdate() + dt.timedelta(days=7)
         field = cast(IdChoiceField, self.fields["assigned_to"])
         field.queryset = User.objects.filter(
             agency_id=user.agency_id, role__in=CASE_WORK_ROLES, is_active=True

@@ -25,6 +25,7 @@ from palermo.web.children.models import (
     DURABLE_SOLUTION_CHOICES,
     GUARDIAN_KIND_CHOICES,
 )
+from palermo.web.lib.dates import DateBox
 from palermo.web.lib.errors import reasons
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.roles import CHILD_PROTECTION_ROLES
@@ -67,9 +68,7 @@ class GuardianForm(forms.Form):
     appointed_by = forms.CharField(
         label=gettext_lazy("Appointed by (court or authority)"), max_length=200
     )
-    appointed_on = forms.DateField(
-        label=gettext_lazy("Appointed on"), widget=forms.DateInput({"type": "date"})
-    )
+    appointed_on = forms.DateField(label=gettext_lazy("Appointed on"), widget=DateBox())
     same_person_reason = forms.CharField(
         label=gettext_lazy("Only if this is the adult the child travelled with: why"),
         max_length=services.MAX_TEXT,

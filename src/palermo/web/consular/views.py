@@ -32,6 +32,7 @@ from palermo.web.consular.models import (
     ReturnRiskAssessment,
     ReturnStage,
 )
+from palermo.web.lib.dates import DateBox
 from palermo.web.lib.params import IdChoiceField, id_param, parsed_id
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.roles import (
@@ -42,7 +43,7 @@ from palermo.web.lib.roles import (
 from palermo.web.lib.submit import FormPage, submit_form
 from palermo.web.screening.models import Traveller
 
-_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+_DATE = DateBox()
 _WHEN = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 

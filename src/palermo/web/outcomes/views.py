@@ -21,6 +21,7 @@ from palermo.analytics.backtest import Rate
 from palermo.analytics.stored import GroupEstimate
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.lib.charts import Chart, Column, bar_chart, line_chart
+from palermo.web.lib.dates import DateBox
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.roles import OUTCOME_ROLES, PROFILE_ROLES
 from palermo.web.outcomes import selectors
@@ -36,8 +37,8 @@ ATTRIBUTE_LABELS = {
 
 
 class PeriodForm(forms.Form):
-    since = forms.DateField(label=gettext_lazy("From"), required=False)
-    until = forms.DateField(label=gettext_lazy("To"), required=False)
+    since = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateBox())
+    until = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateBox())
     month = forms.CharField(
         label=gettext_lazy("Or one month (YYYY-MM)"),
         required=False,

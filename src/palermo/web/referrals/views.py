@@ -23,6 +23,7 @@ from palermo.web.cases.selectors import case_get
 from palermo.web.directory.models import LANGUAGE_CHOICES, SERVICE_TYPE_CHOICES, ServiceType
 from palermo.web.directory.selectors import provider_list
 from palermo.web.lib.confirm import confirmed
+from palermo.web.lib.dates import DateBox
 from palermo.web.lib.params import IdChoiceField, parsed_id
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.roles import (
@@ -299,13 +300,11 @@ def _send(request: AuthenticatedRequest, case: Any, data: dict[str, Any]) -> Ref
 
 
 class PeriodForm(forms.Form):
-    since = forms.DateField(
-        label=gettext_lazy("Sent from"), required=False, widget=forms.DateInput({"type": "date"})
-    )
+    since = forms.DateField(label=gettext_lazy("Sent from"), required=False, widget=DateBox())
     until = forms.DateField(
         label=gettext_lazy("Sent until (inclusive)"),
         required=False,
-        widget=forms.DateInput({"type": "date"}),
+        widget=DateBox(),
     )
 
     def clean(self) -> dict[str, Any]:

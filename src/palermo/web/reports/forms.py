@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from palermo.web.accounts.models import User
+from palermo.web.lib.dates import DateBox
 from palermo.web.reports import selectors
 
 DEFAULT_DAYS = 90
@@ -17,12 +18,8 @@ LONGEST_PERIOD_DAYS = 3 * 366
 
 
 class ReportFilterForm(forms.Form):
-    start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
-    )
-    end = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput({"type": "date"})
-    )
+    start = forms.DateField(label=_("From"), required=False, widget=DateBox())
+    end = forms.DateField(label=_("Until"), required=False, widget=DateBox())
     agency = forms.TypedChoiceField(label=_("Agency"), required=False, coerce=int, empty_value=None)
     port = forms.CharField(label=_("Port or post"), required=False, max_length=100)
 

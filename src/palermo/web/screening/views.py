@@ -20,6 +20,7 @@ from palermo.records.mrz import parse_mrz
 from palermo.records.readers import FORMATS
 from palermo.web.accounts.models import User
 from palermo.web.accounts.requests import AuthenticatedRequest
+from palermo.web.lib.dates import DateBox
 from palermo.web.lib.errors import NotPermittedError, reasons
 from palermo.web.lib.params import IdField
 from palermo.web.lib.permissions import allow
@@ -346,12 +347,8 @@ class HitFilterForm(forms.Form):
         label=_("Disposition"), required=False, choices=[("", _("Any")), *HIT_STATUS_CHOICES]
     )
     port = forms.CharField(label=_("Port or post"), required=False, max_length=100)
-    since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput({"type": "date"})
-    )
+    since = forms.DateField(label=_("From"), required=False, widget=DateBox())
+    until = forms.DateField(label=_("Until"), required=False, widget=DateBox())
     q = forms.CharField(
         label=_("Record id or name"),
         required=False,

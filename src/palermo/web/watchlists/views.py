@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from palermo.errors import InputError, PalermoError
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.lib.confirm import confirmed, unconfirmed_page
+from palermo.web.lib.dates import DateBox
 from palermo.web.lib.errors import reasons
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.review import RETIREMENT_ASKED, ReviewStatus
@@ -51,7 +52,7 @@ class WatchlistUploadForm(forms.Form):
     expires = forms.DateField(
         label=gettext_lazy("Expires"),
         required=False,
-        widget=forms.DateInput({"type": "date"}),
+        widget=DateBox(),
         help_text=gettext_lazy("The list is used up to and including this day, never after."),
     )
     threshold = forms.IntegerField(
