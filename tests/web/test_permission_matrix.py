@@ -70,6 +70,7 @@ for _name in (
     "cases:note",
     "cases:assign",
     "cases:task",
+    "cases:service",
     "cases:attachment_add",
     "cases:summary",
 ):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from palermo.web.accounts.models import Agency
+from palermo.web.directory.models import SERVICE_TYPE_CHOICES
 from palermo.web.lib.fields import EncryptedTextField
 
 
@@ -258,6 +259,7 @@ class CaseEventKind(StrEnum):
     TASK_ADDED = "task_added"
     TASK_DONE = "task_done"
     ATTACHMENT = "attachment"
+    SERVICE = "service"
     # a step of a referral (referrals app): sent, accepted, declined, done, revoked, transferred
     REFERRAL = "referral"
     # a step of consular assistance (consular app): the step in words (``detail["words"]``)
@@ -286,6 +288,7 @@ CASE_EVENT_CHOICES = [
     (CaseEventKind.TASK_ADDED.value, _("Task added")),
     (CaseEventKind.TASK_DONE.value, _("Task done")),
     (CaseEventKind.ATTACHMENT.value, _("File attached")),
+    (CaseEventKind.SERVICE.value, _("Service provided recorded")),
     (CaseEventKind.REFERRAL.value, _("Referral")),
     (CaseEventKind.CONSULAR.value, _("Consular assistance")),
 ]
@@ -366,6 +369,29 @@ class CaseTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} task {self.pk}"
+
+
+class CaseService(models.Model):
+    """A service provided to the person (what, on which day, by whom), recorded once by a case
+    worker; a correction is a new record. What was provided may name the person, so it is
+    encrypted at rest; the kind of service is one of the directory's service types."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="services")
+    service = models.CharField(_("service"), max_length=32, choices=SERVICE_TYPE_CHOICES)
+    provided_on = models.DateField(_("provided on"))
+    # an organisation or a service, not a person
+    provider = models.CharField(_("provided by"), max_length=200, blank=True)
+    description = EncryptedTextField(_("what was provided"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        indexes = (models.Index(fields=["case", "provided_on"], name="caseservice_case_on"),)
+
+    def __str__(self) -> str:
+        return f"{self.case_id} service {self.pk}"
 
 
 class CaseAttachment(models.Model):

@@ -32,6 +32,7 @@ from palermo.web.cases.models import (
     CaseEvent,
     CaseNameToken,
     CaseNote,
+    CaseService,
     CaseShare,
     CaseTask,
     Consent,
@@ -237,7 +238,7 @@ def case_personal_data(
         actor=user,
         action=AuditAction.READ,
         obj=case,
-        fields=[*PERSONAL_FIELDS, "notes", "case_notes", "tasks", "attachments"],
+        fields=[*PERSONAL_FIELDS, "notes", "case_notes", "tasks", "services", "attachments"],
         purpose=purpose,
         request=request,
         detail={"person": person.pseudonym},
@@ -300,6 +301,16 @@ def case_tasks(*, user: User, case: Case) -> list[CaseTask]:
         return []
     tasks = case.tasks.select_related("assigned_to", "done_by", "created_by")
     return sorted(tasks, key=lambda t: (t.done_at is not None, t.due_on, t.pk))
+
+
+def case_services(*, user: User, case: Case) -> list[CaseService]:
+    """Services provided to the person, newest first (roles that may read the person's data:
+    what was provided may name them)."""
+    case_get(user=user, pk=case.pk)
+    if not may_read_personal_data(user, case):
+        return []
+    records = case.services.select_related("recorded_by")
+    return list(records.order_by("-provided_on", "-id"))
 
 
 def case_attachments(*, user: User, case: Case) -> list[CaseAttachment]:

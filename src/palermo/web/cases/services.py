@@ -40,6 +40,7 @@ from palermo.web.cases.models import (
     CaseEventKind,
     CaseNameToken,
     CaseNote,
+    CaseService,
     CaseShare,
     CaseStatus,
     CaseTask,
@@ -48,6 +49,7 @@ from palermo.web.cases.models import (
     Person,
     VictimOutcome,
 )
+from palermo.web.directory.models import ServiceType
 from palermo.web.lib.blind_index import name_digests
 from palermo.web.lib.crypto import keyring
 from palermo.web.lib.errors import (
@@ -912,6 +914,7 @@ def shares_end_with_agreement(
 
 MAX_NOTE = 20_000
 MAX_TASK = 500
+MAX_PROVIDER = 200
 SEALED_SUFFIX = ".sealed"
 
 # What may be attached, by the name's ending: the type the content must show.
@@ -1047,6 +1050,63 @@ def case_note_add(
             detail={"case": locked.reference},
         )
     return note
+
+
+# --- services provided -------------------------------------------------------------------------
+
+
+def case_service_record(
+    *,
+    actor: User,
+    case: Case,
+    service: str,
+    provided_on: date,
+    provider: str = "",
+    description: str = "",
+    request: HttpRequest | None = None,
+) -> CaseService:
+    """Record a service provided to the person: its kind (a directory service type), the day
+    (not in the future), who provided it and, in words, what was provided."""
+    require_role(actor, CASE_WORK_ROLES, what=_("record services provided on a case"))
+    problems = []
+    where = gettext_lazy("service provided")
+    if service not in {kind.value for kind in ServiceType}:
+        rule = gettext_lazy("pick a service from the list")
+        problems.append(problem(where=where, field="service", value=service, rule=rule))
+    if provided_on > timezone.localdate():
+        rule = gettext_lazy("must be today or earlier: record a service once it was provided")
+        problems.append(
+            problem(where=where, field="provided_on", value=provided_on.isoformat(), rule=rule)
+        )
+    if len(provider.strip()) > MAX_PROVIDER:
+        rule = gettext_lazy("too long")
+        problems.append(problem(where=where, field="provider", rule=rule))
+    if len(description) > MAX_NOTE:
+        problems.append(problem(where=where, field="description", rule=gettext_lazy("too long")))
+    if problems:
+        raise InputError(problems)
+    with transaction.atomic():
+        locked = _open_case(actor, case)
+        record = CaseService.objects.create(
+            case=locked,
+            service=service,
+            provided_on=provided_on,
+            provider=provider.strip(),
+            description=description.strip(),
+            recorded_by=actor,
+            recorded_at=timezone.now(),
+        )
+        _event(locked, actor, CaseEventKind.SERVICE, service=service, record=record.pk)
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=record,
+            fields=["service", "provided_on", "provider", "description"],
+            purpose="case service",
+            request=request,
+            detail={"case": locked.reference, "service": service},
+        )
+    return record
 
 
 # --- assignment ------------------------------------------------------------------------------

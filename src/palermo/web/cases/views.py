@@ -31,6 +31,7 @@ from palermo.web.cases.models import (
     CaseStatus,
     ConsentPurpose,
 )
+from palermo.web.directory.models import SERVICE_TYPE_CHOICES
 from palermo.web.lib.dates import DateBox
 from palermo.web.lib.params import IdChoiceField, IdField
 from palermo.web.lib.permissions import allow
@@ -127,6 +128,29 @@ class TaskForm(forms.Form):
         field.queryset = User.objects.filter(
             agency_id=user.agency_id, role__in=CASE_WORK_ROLES, is_active=True
         ).order_by("username")
+
+
+class ServiceForm(forms.Form):
+    service = forms.ChoiceField(
+        label=gettext_lazy("Service"), choices=[("", "—"), *SERVICE_TYPE_CHOICES]
+    )
+    provided_on = forms.DateField(label=gettext_lazy("Provided on"), widget=DateBox())
+    provider = forms.CharField(
+        label=gettext_lazy("Provided by"),
+        required=False,
+        max_length=services.MAX_PROVIDER,
+        help_text=gettext_lazy("The organisation or service, e.g. the shelter's name."),
+    )
+    description = forms.CharField(
+        label=gettext_lazy("What was provided"),
+        required=False,
+        max_length=services.MAX_NOTE,
+        widget=forms.Textarea({"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["provided_on"].initial = timezone.localdate()
 
 
 class AttachmentForm(forms.Form):
@@ -338,6 +362,7 @@ def _work_context(
     readable = context["personal"] is not None
     context["notes"] = selectors.case_notes(user=user, case=case)
     context["tasks"] = selectors.case_tasks(user=user, case=case)
+    context["services"] = selectors.case_services(user=user, case=case)
     context["attachments"] = selectors.case_attachments(user=user, case=case)
     context["today"] = timezone.localdate()
     context["can_work"] = own and readable and user.role in CASE_WORK_ROLES
@@ -345,6 +370,7 @@ def _work_context(
     context["can_assign"] = own and is_open and user.role in CASE_ASSIGN_ROLES
     context["note_form"] = forms_.get("note_form") or NoteForm()
     context["task_form"] = forms_.get("task_form") or TaskForm(user=user)
+    context["service_form"] = forms_.get("service_form") or ServiceForm()
     context["attachment_form"] = forms_.get("attachment_form") or AttachmentForm()
     context["assign_form"] = forms_.get("assign_form") or AssignForm(
         user=user, initial={"assigned_to": case.assigned_to_id}
@@ -525,6 +551,27 @@ def case_note_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _PAGE.submit(
         request, pk, "note_form", NoteForm(request.POST), save, done=_("The note was added.")
     )
+
+
+@allow(CASE_WORK_ROLES)
+@require_POST
+def case_service_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get(user=request.user, pk=pk)
+
+    def save(data: dict[str, Any]) -> None:
+        services.case_service_record(
+            actor=request.user,
+            case=case,
+            service=data["service"],
+            provided_on=data["provided_on"],
+            provider=data["provider"],
+            description=data["description"],
+            request=request,
+        )
+
+    form = ServiceForm(request.POST)
+    done = _("The service was recorded.")
+    return _PAGE.submit(request, pk, "service_form", form, save, done=done)
 
 
 @allow(CASE_ASSIGN_ROLES)

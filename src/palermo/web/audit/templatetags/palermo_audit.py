@@ -26,6 +26,7 @@ OBJECT_TYPE_LABELS: dict[str, Promise] = {
     "cases.caseshare": _("Case sharing"),
     "cases.casenote": _("Case note"),
     "cases.casetask": _("Case task"),
+    "cases.caseservice": _("Service provided on a case"),
     "cases.caseattachment": _("Case attachment"),
     "cases.casenametoken": _("Name index of cases"),
     "directory.serviceprovider": _("Service provider"),
