@@ -7,7 +7,12 @@
       the page, in the page's language (texts from <body data-*>): the page never does nothing.
    3. After a swap, focus moves to the error summary (or to the result that asks for it).
    4. A machine-readable zone typed by a keyboard-wedge scanner (lines, then Enter) is read
-      as soon as its last line is complete. */
+      as soon as its last line is complete.
+   5. A form that saves itself on every change and is re-drawn by the answer (data-autosave,
+      with hx-sync="this:queue last") is never re-drawn from a request older than the
+      person's latest change: that answer would undo the boxes ticked since it was sent. The
+      re-draw is skipped instead; the queued request, sent when the older one is answered,
+      carries every answer given so far and its answer is drawn. */
 (function () {
   "use strict";
   if (!window.htmx) { return; }
@@ -65,6 +70,30 @@
       focus.focus();
       if (focus.scrollIntoView) { focus.scrollIntoView({ block: "start" }); }
     }
+  });
+
+  var changes = new WeakMap();  // autosave form -> how many changes so far
+  var sentAfter = new WeakMap(); // request -> how many changes its form had when it was sent
+
+  function autosaveForm(element) {
+    var form = element && (element.form || (element.closest && element.closest("form")));
+    return form && form.hasAttribute("data-autosave") ? form : null;
+  }
+  // capture: counted before htmx (listening on the form) sends or queues the request
+  document.addEventListener("change", function (event) {
+    var form = autosaveForm(event.target);
+    if (form) { changes.set(form, (changes.get(form) || 0) + 1); }
+  }, true);
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var config = event.detail && event.detail.requestConfig;
+    var form = config && config.elt && config.elt.hasAttribute && config.elt.hasAttribute("data-autosave") ? config.elt : null;
+    if (form) { sentAfter.set(event.detail.xhr, changes.get(form) || 0); }
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    var form = detail && detail.requestConfig && detail.requestConfig.elt;
+    if (!form || !sentAfter.has(detail.xhr)) { return; }
+    if (sentAfter.get(detail.xhr) !== (changes.get(form) || 0)) { detail.shouldSwap = false; }
   });
 
   // The zone is complete when it has 2 lines of 36 or 44, or 3 lines of 30 characters.
