@@ -31,6 +31,7 @@ from palermo.training.scoring import Interpreter
 from palermo.web.academy import selectors, services
 from palermo.web.academy.bank import scenario_bank
 from palermo.web.academy.models import Cohort, Course, Enrolment, Exercise, Phase
+from palermo.web.accounts.models import User
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.lib.charts import Chart, Column, bar_chart, line_chart
 from palermo.web.lib.dates import DateBox
@@ -666,7 +667,7 @@ def result_url(pk: int) -> str:
     return f"{reverse('academy:result')}?id={pk}"
 
 
-def _steps_out_of_role(user: Any) -> list[str]:
+def _steps_out_of_role(user: User) -> list[str]:
     """The exercise's steps the user's role cannot do on the real pages (they score as not
     done): said on the briefing, before the trainee starts."""
     steps = (

@@ -27,6 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import HttpRequest
 
 from palermo.lib.files import private_dir
 from palermo.web.lib.crypto import keyring
@@ -85,7 +86,7 @@ class SealedUploadedFile(UploadedFile):
 class SealedUploadHandler(FileUploadHandler):
     """Seal every file the memory handler before it did not keep (see the module's text)."""
 
-    def __init__(self, request: Any = None) -> None:
+    def __init__(self, request: HttpRequest | None = None) -> None:
         super().__init__(request)
         self._writer: SealedWriter | None = None
         self._limit = 0
