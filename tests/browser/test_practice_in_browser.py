@@ -100,13 +100,13 @@ def _world() -> None:
 def _until(condition: Callable[[], bool], page: Any) -> None:
     """Wait (at most 30 s) for what a click saves to be in the database; else the page as it
     stands goes to test-artifacts/practice-not-saved.png."""
-    from conftest import ARTIFACTS
-
     for _attempt in range(120):
         if condition():
             return
         time.sleep(0.25)
-    page.screenshot(path=str(ARTIFACTS / "practice-not-saved.png"), full_page=True)
+    # not `from conftest import`: with tests/web in the same run, "conftest" may be the other one
+    artifacts = Path(__file__).resolve().parents[2] / "test-artifacts"
+    page.screenshot(path=str(artifacts / "practice-not-saved.png"), full_page=True)
     raise AssertionError(f"the page did not save it: {page.url}")
 
 
