@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 from ninja import Body, Field, NinjaAPI, Schema
 
@@ -414,6 +415,17 @@ class NoteIn(Schema):
     note: str = Field("", max_length=500)
 
 
+def _agency(value: int, *, field: str, where: str | Promise) -> Agency:
+    """The agency a request names by id (any agency: which one may receive is the service's
+    rule), or a 422 naming the field."""
+    agency = Agency.objects.filter(pk=id_param(value, name=field)).first()
+    if agency is None:
+        raise InputError(
+            [problem(where=where, field=field, value=value, rule=gettext_lazy("no such agency"))]
+        )
+    return agency
+
+
 def _referral_out(request: AuthenticatedRequest, referral: Any) -> ReferralOut:
     shared = referral_selectors.referral_shared_fields(
         user=request.user, referral=referral, request=request
@@ -492,20 +504,7 @@ def referral_detail(request: AuthenticatedRequest, referral_id: int) -> Any:
 def referral_send(request: AuthenticatedRequest, payload: ReferralSendIn) -> Any:
     """Refer a case of the token's agency (both consents or an override; an agreement)."""
     case = case_selectors.case_get(user=request.user, pk=id_param(payload.case_id, name="case_id"))
-    recipient = Agency.objects.filter(
-        pk=id_param(payload.recipient_id, name="recipient_id")
-    ).first()
-    if recipient is None:
-        raise InputError(
-            [
-                problem(
-                    where=gettext_lazy("referral"),
-                    field="recipient_id",
-                    value=payload.recipient_id,
-                    rule=gettext_lazy("no such agency"),
-                )
-            ]
-        )
+    recipient = _agency(payload.recipient_id, field="recipient_id", where=gettext_lazy("referral"))
     provider = None
     if payload.provider_id is not None:
         provider = provider_selectors.provider_get(
@@ -751,20 +750,11 @@ def identification_refer(request: AuthenticatedRequest, payload: IdentificationR
     """Submit a case of the token's agency to a competent authority (the person's consent to
     sharing with it is needed); the first-stage decision falls due."""
     case = case_selectors.case_get(user=request.user, pk=id_param(payload.case_id, name="case_id"))
-    authority = Agency.objects.filter(
-        pk=id_param(payload.competent_authority_id, name="competent_authority_id")
-    ).first()
-    if authority is None:
-        raise InputError(
-            [
-                problem(
-                    where=gettext_lazy("identification"),
-                    field="competent_authority_id",
-                    value=payload.competent_authority_id,
-                    rule=gettext_lazy("no such agency"),
-                )
-            ]
-        )
+    authority = _agency(
+        payload.competent_authority_id,
+        field="competent_authority_id",
+        where=gettext_lazy("identification"),
+    )
     identification = nrm_services.identification_refer(
         actor=request.user,
         case=case,
