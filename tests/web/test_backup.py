@@ -42,6 +42,7 @@ class BackupTestCase(TransactionTestCase):
 
         self.tmp = Path(tempfile.mkdtemp(prefix="palermo-backup-test-"))
         agency = Agency.objects.create(name="North", kind=AgencyKind.BORDER_POST, code="north")
+        self.agency = agency
         interviewer = make_user("ivy-interviewer", agency=agency, role=Role.SECOND_LINE_INTERVIEWER)
         for number in range(3):
             case_open(
@@ -117,6 +118,40 @@ class TestBackupAndRestore(BackupTestCase):
                 assert AuditEntry.objects.filter(purpose="database restored from a backup").exists()
         lines = settings.AUDIT_CHECKPOINT_FILE.read_text().splitlines()
         assert lines[-1].split()[2] == "restore"
+
+    def test_a_restore_on_a_machine_without_the_watchlist_indexes_queues_their_rebuild(
+        self,
+    ) -> None:
+        """The sealed index files live in DATA_DIR, not in the backup: after a restore on a new
+        machine the worker rebuilds them, instead of the first screening doing it in its
+        request."""
+        from django.test import override_settings
+        from watchlist_fixtures import active_watchlist
+
+        from palermo.web.jobs.worker import run_ready_tasks
+        from palermo.web.watchlists import index_files
+        from palermo.web.watchlists.models import WatchlistVersion
+
+        class World:
+            supervisor = make_user("sam-supervisor", agency=self.agency, role=Role.SUPERVISOR)
+
+            def user_with_role(self, role: Role) -> object:
+                return make_user(f"{role.value}-backup", agency=agency, role=role)
+
+        agency = self.agency
+        version = active_watchlist(World())
+        backup_create(out=self.backup, secret=self.secret)
+        with (
+            override_settings(DATA_DIR=self.tmp / "new-machine"),
+            self.fresh_database() as target,
+        ):
+            report = backup_restore(backup=self.backup, secret=self.secret, target=target)
+            assert report.problems == []
+            assert report.index_builds_queued == 1
+            with connected_to(**target):
+                assert run_ready_tasks() >= 1
+                restored = WatchlistVersion.objects.get(pk=version.pk)
+                assert (index_files.index_dir() / restored.index_file).is_file()
 
     def test_the_backup_file_shows_no_personal_data_and_is_private(self) -> None:
         backup_create(out=self.backup, secret=self.secret)

@@ -446,3 +446,8 @@ def restore_command(
         f"restored and verified: audit log intact ({report.audit_entries} entries), "
         f"{report.encrypted_values} encrypted values read"
     )
+    if report.index_builds_queued:
+        console.print(
+            f"{report.index_builds_queued} watchlist index(es) queued for rebuilding: "
+            "start the worker (palermo worker) before screening"
+        )

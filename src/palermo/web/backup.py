@@ -376,6 +376,8 @@ class VerifyReport:
     audit_entries: int = 0
     encrypted_values: int = 0
     problems: list[str] = field(default_factory=list)
+    #: watchlist indexes queued for building (their sealed files are not part of a backup)
+    index_builds_queued: int = 0
 
 
 def _audit_head() -> tuple[int, str] | None:
@@ -437,14 +439,18 @@ def _decrypt_to(path: Path, *, backup: Path, secret: BackupSecret) -> dict[str, 
         return decrypt_stream(source, target, secret=secret)
 
 
-def _record_restore(meta: dict[str, Any]) -> None:
+def _record_restore(meta: dict[str, Any]) -> int:
     """On the restored database: a signed ``restore`` checkpoint of its head (the checkpoints
-    of later entries, now gone, stop applying), then an audit entry saying so."""
+    of later entries, now gone, stop applying), then an audit entry saying so; then the builds
+    of the watchlist indexes the restored versions need and this machine lacks are queued
+    (a backup holds the database, not ``DATA_DIR``), so the worker rebuilds them in place
+    instead of the first screening building one inside its request. Returns how many."""
     from django.db import transaction
 
     from palermo.web.audit.checkpoints import RESTORE, checkpoint_append
     from palermo.web.audit.models import AuditAction
     from palermo.web.audit.services import audit_record
+    from palermo.web.watchlists.index_files import index_files_sweep
 
     head = _audit_head()
     if head is not None:
@@ -457,6 +463,7 @@ def _record_restore(meta: dict[str, Any]) -> None:
             purpose="database restored from a backup",
             detail={"backup_created": meta.get("created"), "engine": meta.get("engine")},
         )
+    return index_files_sweep()["queued"]
 
 
 def _refuse_unless_verified(report: VerifyReport) -> None:
@@ -491,7 +498,7 @@ def backup_restore(
         _check_keys(meta)
         report = _restore_postgres(settings_dict, plain, force)
         with connected_to(**settings_dict):
-            _record_restore(meta)
+            report.index_builds_queued = _record_restore(meta)
         return report
 
 
@@ -531,7 +538,7 @@ def _restore_sqlite(
     finally:
         fresh.unlink(missing_ok=True)
     with connected_to(NAME=target):
-        _record_restore(meta)
+        report.index_builds_queued = _record_restore(meta)
     return report
 
 
