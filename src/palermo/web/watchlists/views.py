@@ -20,6 +20,7 @@ from palermo.web.lib.errors import reasons
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.review import RETIREMENT_ASKED, ReviewStatus
 from palermo.web.lib.roles import WATCHLIST_APPROVERS, WATCHLIST_ROLES
+from palermo.web.lib.submit import submit_button
 from palermo.web.lib.uploads import body_limit, refuse_large_upload
 from palermo.web.watchlists import selectors, services
 
@@ -135,28 +136,40 @@ def _step(request: AuthenticatedRequest, pk: int, step: str) -> HttpResponse:
     version = selectors.watchlist_version_get(user=request.user, pk=pk).version
     if step in {"activate", "retire"} and not confirmed(request):
         return unconfirmed_page(request, "watchlists:detail", version.pk)
-    try:
-        if step == "approve":
-            services.watchlist_approve(actor=request.user, version=version, request=request)
-            messages.success(request, _("Approved. It is used once activated."))
-        elif step == "activate":
-            services.watchlist_activate(actor=request.user, version=version, request=request)
-            messages.success(request, _("Active: screening matches against this list from now on."))
-        else:
-            version = services.watchlist_retire(
-                actor=request.user,
-                version=version,
-                reason=request.POST.get("reason", ""),
-                request=request,
-            )
-            if version.status == ReviewStatus.ACTIVE.value:
-                messages.success(request, str(RETIREMENT_ASKED))
-            else:
-                messages.success(request, _("Retired: this list version is no longer used."))
-    except PalermoError as exc:
-        for reason in reasons(exc):
-            messages.error(request, reason)
-    return redirect("watchlists:detail", pk=version.pk)
+    back = redirect("watchlists:detail", pk=version.pk)
+    if step == "approve":
+        return submit_button(
+            request,
+            lambda: services.watchlist_approve(
+                actor=request.user, version=version, request=request
+            ),
+            done=_("Approved. It is used once activated."),
+            back=back,
+        )
+    if step == "activate":
+        return submit_button(
+            request,
+            lambda: services.watchlist_activate(
+                actor=request.user, version=version, request=request
+            ),
+            done=_("Active: screening matches against this list from now on."),
+            back=back,
+        )
+    return submit_button(
+        request,
+        lambda: services.watchlist_retire(
+            actor=request.user,
+            version=version,
+            reason=request.POST.get("reason", ""),
+            request=request,
+        ),
+        done=lambda retired: (
+            str(RETIREMENT_ASKED)
+            if retired.status == ReviewStatus.ACTIVE.value
+            else _("Retired: this list version is no longer used.")
+        ),
+        back=back,
+    )
 
 
 @allow(WATCHLIST_APPROVERS)
