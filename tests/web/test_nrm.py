@@ -20,12 +20,18 @@ from nrm_fixtures import authority, consent_to_authority, decision_maker, referr
 
 from palermo.errors import InputError
 from palermo.web.accounts.models import Agency
+from palermo.web.accounts.services import api_token_create
 from palermo.web.audit.models import AuditEntry
 from palermo.web.cases.models import CaseEvent
 from palermo.web.lib.errors import ConsentRequiredError, NotPermittedError, TransitionRefusedError
 from palermo.web.lib.roles import AgencyKind, Role
-from palermo.web.nrm.models import Decision, IdentificationState
-from palermo.web.nrm.selectors import identification_figures, identification_get
+from palermo.web.nrm.models import Decision, Identification, IdentificationState
+from palermo.web.nrm.selectors import (
+    grounds_readable,
+    identification_figures,
+    identification_file,
+    identification_get,
+)
 from palermo.web.nrm.services import (
     identification_decide,
     identification_reconsideration_request,
@@ -281,6 +287,81 @@ class TestWhoMayDoWhat(BaseTestCase):
         self.login(stranger)
         url = reverse("nrm:detail", kwargs={"pk": identification.pk})
         assert self.client.get(url).status_code == 404
+
+
+GROUNDS = "Passport held by the employer; debt; coached answers at the border."
+
+
+class TestWhoReadsTheGrounds(BaseTestCase):
+    """The grounds of a referral and the reasons of its decisions are read by those who need
+    them: the authority's decision makers and the owning agency's case workers."""
+
+    def decided(self) -> Identification:
+        identification = referred(self)
+        identification_decide(
+            actor=decision_maker(self),
+            identification=identification,
+            stage="first_stage",
+            positive=True,
+            reasons="Consistent account of debt bondage.",
+        )
+        return identification
+
+    def test_the_decision_maker_and_the_owning_case_worker_read_the_grounds_and_reasons(
+        self,
+    ) -> None:
+        identification = self.decided()
+        for reader in (decision_maker(self), self.caseworker):
+            shown = identification_file(user=reader, identification=identification)
+            assert shown.grounds_shown
+            assert shown.summary == GROUNDS
+            assert shown.decisions[0].reasons == "Consistent account of debt bondage."
+
+    def test_a_supervisor_of_the_owning_agency_sees_the_outcome_but_not_the_grounds(
+        self,
+    ) -> None:
+        identification = self.decided()
+        before = AuditEntry.objects.filter(object_type="nrm.identification", action="read").count()
+        shown = identification_file(user=self.supervisor, identification=identification)
+        assert not shown.grounds_shown
+        assert shown.summary == ""
+        assert shown.decisions[0].positive
+        assert shown.decisions[0].reasons == ""
+        # nothing was decrypted for the supervisor, so no read of the grounds is on record
+        after = AuditEntry.objects.filter(object_type="nrm.identification", action="read").count()
+        assert after == before
+        page = self.get_as(self.supervisor, reverse("nrm:detail", kwargs={"pk": identification.pk}))
+        text = page.content.decode()
+        assert page.status_code == 200
+        assert "Grounds found" in text
+        assert "debt" not in text.lower()
+        assert "are shown only to the competent authority" in text
+
+    def test_an_authority_clerk_and_a_referrer_no_longer_owning_the_case_do_not_read_them(
+        self,
+    ) -> None:
+        identification = self.decided()
+        clerk = make_user("clara", agency=authority(self), role=Role.CASE_WORKER)
+        assert not grounds_readable(user=clerk, identification=identification)
+        case = identification.case
+        case.agency = self.agency_b
+        case.save(update_fields=["agency"])
+        identification.refresh_from_db()
+        assert not grounds_readable(user=self.caseworker, identification=identification)
+
+    def test_the_api_gives_the_grounds_only_to_those_who_read_them(self) -> None:
+        identification = self.decided()
+        url = f"/api/nrm/identifications/{identification.pk}"
+        for role, shown in ((Role.CASE_WORKER, True), (Role.SUPERVISOR, False)):
+            _record, token = api_token_create(
+                name=f"{role.value}-a", agency=self.agency_a, role=role, created_by=None
+            )
+            response = self.client.get(url, HTTP_AUTHORIZATION=f"Bearer {token}")
+            assert response.status_code == 200
+            body = response.json()
+            assert body["grounds_shown"] is shown
+            assert (body["summary"] == GROUNDS) is shown
+            assert (body["decisions"][0]["reasons"] != "") is shown
 
 
 class TestThePages(BaseTestCase):

@@ -596,7 +596,8 @@ class ReconsiderationOut(Schema):
 
 class IdentificationOut(Schema):
     """An identification as the referring agency or the competent authority sees it. The
-    grounds, decisions and requests (decrypted, the read audited) only on the single read."""
+    grounds, decisions and requests only on the single read; the grounds and the reasons
+    (decrypted, the read audited) only for those who need them (``grounds_shown``)."""
 
     id: int
     case_reference: str
@@ -614,6 +615,14 @@ class IdentificationOut(Schema):
     referred_at: dt.datetime
     first_stage_at: dt.datetime | None
     conclusive_at: dt.datetime | None
+    grounds_shown: bool | None = Field(
+        default=None,
+        description=(
+            "Whether the grounds and the reasons are given: only to the authority's decision "
+            "makers and the owning agency's roles that read the person's data. "
+            "是否提供依据和理由：仅限主管机关的决定者及个案所属机构可查看当事人资料的角色。"
+        ),
+    )
     summary: str | None = None
     decisions: list[DecisionOut] | None = None
     reconsiderations: list[ReconsiderationOut] | None = None
@@ -664,7 +673,8 @@ def _identification_out(
         shown = nrm_selectors.identification_file(
             user=request.user, identification=identification, request=request
         )
-        out.summary = shown.summary
+        out.grounds_shown = shown.grounds_shown
+        out.summary = shown.summary if shown.grounds_shown else None
         out.decisions = [
             DecisionOut(
                 stage=d.stage,

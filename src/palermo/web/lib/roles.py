@@ -222,6 +222,12 @@ NRM_DECISION_ROLES: RoleSet = frozenset({Role.INVESTIGATOR, Role.SUPERVISOR})
 COMPETENT_AUTHORITY_KINDS: frozenset[AgencyKind] = frozenset({AgencyKind.ANTI_TRAFFICKING})
 # Who opens an identification's page: the referring side and the deciding side.
 NRM_ROLES: RoleSet = NRM_REFERRING_ROLES | NRM_DECISION_ROLES
+# Who reads the grounds of a referral and the reasons of its decisions (need to know): the
+# competent authority's decision makers (NRM_DECISION_ROLES there) and, at the agency that owns
+# the case, the roles that read the person's data (its case workers, interviewers, consular
+# officers, investigators). Anyone else with NRM_ROLES - a supervisor of the owning agency, a
+# referring agency that no longer owns the case - follows the clock and the outcome only.
+NRM_GROUNDS_OWNER_ROLES: RoleSet = PERSONAL_DATA_ROLES
 
 # --- profiles and named lists --------------------------------------------------------------
 # Analysts write them; a second analyst or a supervisor of the same agency approves.

@@ -1,6 +1,8 @@
 """Permission-checked reads of identifications: the referring agency and the competent
 authority see an identification; anyone else gets "not found". The grounds and the reasons
-are decrypted only here, and each read is audited."""
+are decrypted only here, only for those who need them (``grounds_readable``: the authority's
+decision makers, the owning agency's roles that read the person's data), and each such read is
+audited."""
 
 from __future__ import annotations
 
@@ -16,7 +18,13 @@ from palermo.web.accounts.models import User
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.cases.models import Case
-from palermo.web.lib.roles import COMPETENT_AUTHORITY_KINDS, NRM_DECISION_ROLES, NRM_ROLES, has_role
+from palermo.web.lib.roles import (
+    COMPETENT_AUTHORITY_KINDS,
+    NRM_DECISION_ROLES,
+    NRM_GROUNDS_OWNER_ROLES,
+    NRM_ROLES,
+    has_role,
+)
 from palermo.web.nrm.models import (
     DUE_STATES,
     Decision,
@@ -27,6 +35,16 @@ from palermo.web.nrm.models import (
 
 def _is_authority(user: User) -> bool:
     return has_role(user, NRM_DECISION_ROLES) and user.agency.kind in COMPETENT_AUTHORITY_KINDS
+
+
+def grounds_readable(*, user: User, identification: Identification) -> bool:
+    """Whether ``user`` reads the grounds and the decisions' reasons: a decision maker of the
+    deciding authority, or a role reading the person's data at the agency owning the case."""
+    if _is_authority(user) and user.agency_id == identification.competent_authority_id:
+        return True
+    return user.agency_id == identification.case.agency_id and has_role(
+        user, NRM_GROUNDS_OWNER_ROLES
+    )
 
 
 def identifications_due(*, user: User) -> QuerySet[Identification]:
@@ -111,6 +129,10 @@ class ShownRequest:
 
 @dataclass(frozen=True, slots=True)
 class IdentificationFile:
+    """``grounds_shown`` False: ``summary`` and every reason are empty (not the reader's to
+    read); the decisions' stages, outcomes and dates are there all the same."""
+
+    grounds_shown: bool
     summary: str
     decisions: list[ShownDecision]
     requests: list[ShownRequest]
@@ -120,8 +142,10 @@ def identification_file(
     *, user: User, identification: Identification, request: HttpRequest | None = None
 ) -> IdentificationFile:
     """The grounds, the decisions with their reasons and the requests for reconsideration,
-    decrypted for a party to the identification; the read is audited."""
+    for a party to the identification; the grounds and reasons are decrypted only for a reader
+    ``grounds_readable`` allows, and that read is audited."""
     identification_get(user=user, pk=identification.pk)
+    shown = grounds_readable(user=user, identification=identification)
     decisions: list[Decision] = list(
         identification.decisions.select_related("decided_by").order_by("decided_at", "id")
     )
@@ -131,23 +155,25 @@ def identification_file(
         )
     )
     answered = set(Decision.objects.filter(answers__in=asked).values_list("answers_id", flat=True))
-    audit_record(
-        actor=user,
-        action=AuditAction.READ,
-        obj=identification,
-        fields=["summary", "reasons"],
-        purpose="identification file",
-        request=request,
-        detail={"case": identification.case.reference},
-    )
+    if shown:
+        audit_record(
+            actor=user,
+            action=AuditAction.READ,
+            obj=identification,
+            fields=["summary", "reasons"],
+            purpose="identification file",
+            request=request,
+            detail={"case": identification.case.reference},
+        )
     return IdentificationFile(
-        summary=identification.summary,
+        grounds_shown=shown,
+        summary=identification.summary if shown else "",
         decisions=[
             ShownDecision(
                 stage=d.stage,
                 stage_label=d.get_stage_display(),
                 positive=d.positive,
-                reasons=d.reasons,
+                reasons=d.reasons if shown else "",
                 decided_by=d.decided_by.get_username(),
                 decided_at=d.decided_at,
                 reconsideration=d.answers_id is not None,
@@ -157,7 +183,7 @@ def identification_file(
         requests=[
             ShownRequest(
                 stage_label=r.decision.get_stage_display(),
-                reason=r.reason,
+                reason=r.reason if shown else "",
                 requested_by=r.requested_by.get_username(),
                 requested_at=r.requested_at,
                 due_on=r.due_on,
