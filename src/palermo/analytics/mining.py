@@ -9,6 +9,19 @@ cases and the baseline (level-wise, as Apriori does: a pair only from items each
 enough among cases); ``lift`` is the share among cases over the share in the baseline, with a
 95% interval for a ratio of two proportions (Katz's log method, 0.5 added to empty cells).
 
+The baseline may be weighted (``baseline_weights``): stored screenings keep every traveller
+who had a hit and a random control sample of the others, so each control traveller stands for
+many (``palermo.analytics.stored``). Weighted counts give the baseline share; its interval uses
+the Kish effective sample size ((sum w)^2 / sum w^2), so a baseline resting on a few control
+travellers gets the wide interval it deserves.
+
+Protected attributes and their proxies may *narrow* a combination when asked
+(``narrow_by_protected``): they then become items like any other and the rights guard decides -
+a candidate that stands on them alone, or flags a whole group whatever its circumstances, is
+refused and listed with the guard's reason. Cases from CTDC and HTCDS data
+(``palermo.analytics.mining_sources``) carry little else: nationality, sex, age and the country
+of exploitation (compared with the traveller's destination).
+
 A candidate survives when enough cases carry it (``min_cases``) and the lower bound of its lift
 clears ``min_lift``; then it is written as a profile and checked by the rights guard and the
 profile rules - a candidate the guard refuses is dropped, with its reason. The rationale of a
@@ -87,11 +100,12 @@ class Candidate:
     items: tuple[Item, ...]
     cases: int
     case_total: int
-    baseline: int
-    baseline_total: int
+    baseline: float  # travellers of the baseline carrying it (estimated, when weighted)
+    baseline_total: float
     lift: float
     lift_low: float
     lift_high: float
+    baseline_stored: int | None = None  # weighted: stored travellers carrying it
 
     @property
     def case_share(self) -> float:
@@ -108,9 +122,11 @@ class MiningResult:
     """Each surviving candidate with its draft profile YAML."""
     refused: tuple[tuple[Candidate, str], ...] = field(default=())
     """Candidates the rights guard or the profile rules refused, with the reason."""
+    refused_zh: tuple[str, ...] = field(default=())
+    """The reason of each refused candidate in Chinese, in the same order."""
 
 
-def lift_interval(k1: int, n1: int, k2: int, n2: int) -> tuple[float, float, float]:
+def lift_interval(k1: float, n1: float, k2: float, n2: float) -> tuple[float, float, float]:
     """The ratio of two proportions ``(k1/n1) / (k2/n2)`` and its 95% interval (Katz log
     method; 0.5 added to each count when either is zero)."""
     if n1 == 0 or n2 == 0:
@@ -124,14 +140,12 @@ def lift_interval(k1: int, n1: int, k2: int, n2: int) -> tuple[float, float, flo
     return ratio, ratio * math.exp(-Z_95 * se), ratio * math.exp(Z_95 * se)
 
 
-def _minable(spec: FieldSpec) -> bool:
-    return not (
-        spec.protected
-        or spec.identifying
-        or spec.proxy_of is not None
-        or spec.name in _CONTEXT
-        or spec.kind in (Kind.STRING, Kind.DATE, Kind.COUNTRY_LIST)
-    )
+def _minable(spec: FieldSpec, *, narrow_by_protected: bool = False) -> bool:
+    if spec.identifying or spec.name in _CONTEXT:
+        return False
+    if spec.kind in (Kind.STRING, Kind.DATE, Kind.COUNTRY_LIST):
+        return False
+    return narrow_by_protected or not (spec.protected or spec.proxy_of is not None)
 
 
 def _with_derived(table: pa.Table) -> pa.Table:
@@ -174,13 +188,48 @@ def _items_of(spec: FieldSpec, cases: pa.Table, baseline: pa.Table) -> list[Item
     return [Item(name, "le", v) for v in sorted(low)] + [Item(name, "ge", v) for v in sorted(high)]
 
 
-def candidate_items(cases: pa.Table, baseline: pa.Table) -> list[Item]:
-    """Every circumstance both tables record that a profile may state."""
+def candidate_items(
+    cases: pa.Table, baseline: pa.Table, *, narrow_by_protected: bool = False
+) -> list[Item]:
+    """Every circumstance both tables record that a profile may state (and, when asked, the
+    protected attributes and proxies that may narrow one)."""
     items: list[Item] = []
     for name, spec in FIELDS.items():
-        if _minable(spec) and name in cases.column_names and name in baseline.column_names:
+        if (
+            _minable(spec, narrow_by_protected=narrow_by_protected)
+            and name in cases.column_names
+            and name in baseline.column_names
+        ):
             items.extend(_items_of(spec, cases, baseline))
     return items
+
+
+@dataclass(frozen=True, slots=True)
+class _Baseline:
+    """Baseline counts: plain, or weighted with the Kish effective size for intervals."""
+
+    weights: npt.NDArray[np.float64] | None
+    total: float
+    effective: float
+
+    @classmethod
+    def of(cls, rows: int, weights: npt.ArrayLike | None) -> _Baseline:
+        if weights is None:
+            return cls(None, float(rows), float(rows))
+        w = np.asarray(weights, dtype=np.float64)
+        if w.shape != (rows,) or bool((w <= 0).any()):
+            raise ValueError("one positive weight per baseline traveller")
+        total = float(w.sum())
+        return cls(w, total, total * total / float((w * w).sum()))
+
+    def count(self, mask: Mask) -> float:
+        return float(mask.sum()) if self.weights is None else float(self.weights[mask].sum())
+
+    def interval_counts(self, count: float) -> tuple[float, float]:
+        """(k, n) for the interval: the share at the effective sample size."""
+        if self.weights is None or self.total == 0:
+            return count, self.total
+        return count / self.total * self.effective, self.effective
 
 
 def mine_candidates(
@@ -191,15 +240,22 @@ def mine_candidates(
     min_lift: float = 5.0,
     max_items: int = MAX_ITEMS,
     top: int = 20,
+    baseline_weights: npt.ArrayLike | None = None,
+    narrow_by_protected: bool = False,
 ) -> list[Candidate]:
     """Combinations of up to ``max_items`` circumstances carried by at least ``min_cases``
     cases whose lift's lower 95% bound is at least ``min_lift``, best lower bound first;
-    a combination is kept only when it beats every shorter one it contains."""
+    a combination is kept only when it beats every shorter one it contains.
+
+    ``baseline_weights``: how many travellers each baseline row stands for (stored screenings);
+    ``narrow_by_protected``: protected attributes and proxies become items too (the rights
+    guard then decides on each draft, ``check_drafts``)."""
     cases, baseline = _with_derived(cases), _with_derived(baseline)
-    items = candidate_items(cases, baseline)
+    base = _Baseline.of(baseline.num_rows, baseline_weights)
+    items = candidate_items(cases, baseline, narrow_by_protected=narrow_by_protected)
     c_masks = {it: _mask(cases.column(it.field), it) for it in items}
     b_masks = {it: _mask(baseline.column(it.field), it) for it in items}
-    n_c, n_b = cases.num_rows, baseline.num_rows
+    n_c = cases.num_rows
     frequent = [it for it in items if int(c_masks[it].sum()) >= min_cases]
     found: dict[tuple[Item, ...], Candidate] = {}
     level: list[tuple[tuple[Item, ...], Mask, Mask]] = [
@@ -208,11 +264,13 @@ def mine_candidates(
     for size in range(1, max_items + 1):
         next_level = []
         for combo, cm, bm in level:
-            k_c, k_b = int(cm.sum()), int(bm.sum())
+            k_c = int(cm.sum())
             if k_c < min_cases:
                 continue
-            ratio, low, high = lift_interval(k_c, n_c, k_b, n_b)
-            found[combo] = Candidate(combo, k_c, n_c, k_b, n_b, ratio, low, high)
+            k_b = base.count(bm)
+            ratio, low, high = lift_interval(k_c, n_c, *base.interval_counts(k_b))
+            stored = None if base.weights is None else int(bm.sum())
+            found[combo] = Candidate(combo, k_c, n_c, k_b, base.total, ratio, low, high, stored)
             if size == max_items:
                 continue
             last = frequent.index(combo[-1])
@@ -241,33 +299,64 @@ def _slug(items: Sequence[Item]) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:50].strip("-")
 
 
-def draft_yaml(
-    candidate: Candidate, *, index: int, owner: str, valid_from: dt.date, review_by: dt.date
-) -> str:
-    """The draft profile of a candidate, its evidence in the rationale, the rationale itself
-    left for a person (``MINED_RATIONALE_MARK``)."""
-    en = " and ".join(it.words("en") for it in candidate.items)
-    zh = "且".join(it.words("zh") for it in candidate.items)
-    evidence_en = (
-        f"Evidence: {candidate.cases} of {candidate.case_total} identified cases "
-        f"({candidate.case_share:.1%}) against {candidate.baseline} of {candidate.baseline_total} "
-        f"travellers ({candidate.baseline_share:.3%}); lift {candidate.lift:.1f} "
-        f"(95% {candidate.lift_low:.1f}-{candidate.lift_high:.1f})."
+def _baseline_words(c: Candidate) -> tuple[str, str]:
+    if c.baseline_stored is None:
+        return (
+            f"{c.baseline:,.0f} of {c.baseline_total:,.0f} travellers ({c.baseline_share:.3%})",
+            f"旅客 {c.baseline_total:,.0f} 人中 {c.baseline:,.0f} 人（{c.baseline_share:.3%}）",
+        )
+    en = (
+        f"an estimated {c.baseline:,.0f} of {c.baseline_total:,.0f} travellers screened "
+        f"({c.baseline_share:.3%}; {c.baseline_stored} stored travellers carry it)"
     )
+    zh = (
+        f"估计已筛查旅客 {c.baseline_total:,.0f} 人中 {c.baseline:,.0f} 人"
+        f"（{c.baseline_share:.3%}；存储的旅客中有 {c.baseline_stored} 人）"
+    )
+    return en, zh
+
+
+def evidence_words(candidate: Candidate, source: tuple[str, str] = ("", "")) -> tuple[str, str]:
+    """The evidence of a candidate in English and Chinese; ``source`` says where the cases
+    came from (and carries a data set's required attribution)."""
     c = candidate
+    base_en, base_zh = _baseline_words(c)
+    evidence_en = (
+        f"Evidence: {c.cases} of {c.case_total} identified cases ({c.case_share:.1%}) against "
+        f"{base_en}; lift {c.lift:.1f} (95% {c.lift_low:.1f}-{c.lift_high:.1f})."
+    )
     evidence_zh = (
-        f"证据：{c.case_total} 个已识别案例中 {c.cases} 个（{c.case_share:.1%}），"
-        f"旅客 {c.baseline_total} 人中 {c.baseline} 人（{c.baseline_share:.3%}）；"
+        f"证据：{c.case_total} 个已识别个案中 {c.cases} 个（{c.case_share:.1%}），{base_zh}；"
         f"提升度 {c.lift:.1f}（95% {c.lift_low:.1f}-{c.lift_high:.1f}）。"
     )
+    if source[0]:
+        evidence_en += f" {source[0]}"
+    if source[1]:
+        evidence_zh += f"{source[1]}"
+    return evidence_en, evidence_zh
+
+
+def draft_yaml(
+    candidate: Candidate,
+    *,
+    index: int,
+    owner: str,
+    valid_from: dt.date,
+    review_by: dt.date,
+    source: tuple[str, str] = ("", ""),
+    rationale: tuple[str, str] | None = None,
+) -> str:
+    """The draft profile of a candidate, its evidence in the rationale, the rationale itself
+    left for a person (``MINED_RATIONALE_MARK``) unless ``rationale`` (en, zh) is given."""
+    en = " and ".join(it.words("en") for it in candidate.items)
+    zh = "且".join(it.words("zh") for it in candidate.items)
+    evidence_en, evidence_zh = evidence_words(candidate, source)
+    why_en, why_zh = rationale or (MINED_RATIONALE_MARK, MINED_RATIONALE_MARK_ZH)
     doc = {
         "id": f"mined-{index:02d}-{_slug(candidate.items)}",
         "version": 1,
         "title": {"en": f"Mined: {en}", "zh": f"挖掘所得：{zh}"},
-        "rationale": {
-            "en": f"{MINED_RATIONALE_MARK} {evidence_en}",
-            "zh": f"{MINED_RATIONALE_MARK_ZH} {evidence_zh}",
-        },
+        "rationale": {"en": f"{why_en} {evidence_en}", "zh": f"{why_zh} {evidence_zh}"},
         "owner": owner,
         "valid_from": valid_from,
         "review_by": review_by,
@@ -279,23 +368,35 @@ def draft_yaml(
 
 
 def check_drafts(
-    candidates: Iterable[Candidate], *, owner: str, valid_from: dt.date, review_by: dt.date
+    candidates: Iterable[Candidate],
+    *,
+    owner: str,
+    valid_from: dt.date,
+    review_by: dt.date,
+    source: tuple[str, str] = ("", ""),
 ) -> MiningResult:
     """Write each candidate as a draft and keep those the profile rules and the rights guard
-    accept; the others are returned with the reason."""
+    accept; the others are returned with the reason (in both languages)."""
     drafts: list[tuple[Candidate, str]] = []
     refused: list[tuple[Candidate, str]] = []
+    refused_zh: list[str] = []
     for i, candidate in enumerate(candidates, start=1):
         text = draft_yaml(
-            candidate, index=i, owner=owner, valid_from=valid_from, review_by=review_by
+            candidate,
+            index=i,
+            owner=owner,
+            valid_from=valid_from,
+            review_by=review_by,
+            source=source,
         )
         try:
             profile_set_from_texts({f"mined-{i:02d}.yaml": text})
         except InputError as exc:
             refused.append((candidate, "; ".join(p.rule for p in exc.problems)))
+            refused_zh.append("；".join(p.rule_zh or p.rule for p in exc.problems))
             continue
         drafts.append((candidate, text))
-    return MiningResult(tuple(drafts), tuple(refused))
+    return MiningResult(tuple(drafts), tuple(refused), tuple(refused_zh))
 
 
 def has_mined_rationale(text: str) -> bool:
@@ -310,6 +411,7 @@ __all__ = [
     "MiningResult",
     "check_drafts",
     "draft_yaml",
+    "evidence_words",
     "has_mined_rationale",
     "lift_interval",
     "mine_candidates",

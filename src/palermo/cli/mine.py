@@ -29,6 +29,22 @@ def _refuse(where: Path | str, en: str, zh: str) -> InputError:
     return InputError([Problem(where=str(where), rule=en, rule_zh=zh)])
 
 
+def _read_cases(path: Path, fmt: str, from_year: int | None, to_year: int | None) -> pa.Table:
+    from palermo.analytics.mining_sources import HTCDS_LIMITS, cases_from_ctdc, cases_from_htcds
+    from palermo.interchange.ctdc import read_ctdc
+
+    if fmt == "ctdc":
+        return cases_from_ctdc(read_ctdc(path), since_year=from_year, until_year=to_year)
+    if fmt == "htcds":
+        if not path.is_file():
+            raise _refuse(path, "file not found", "找不到文件")
+        limit = HTCDS_LIMITS.max_bytes or 0
+        if path.stat().st_size > limit:
+            raise _refuse(path, f"is larger than {limit} bytes", f"大于 {limit} 字节")
+        return cases_from_htcds(path.read_bytes(), str(path))
+    return read_records(path)
+
+
 @profiles_app.command("mine")
 @reports_errors
 def mine_command(
@@ -45,6 +61,30 @@ def mine_command(
             "--cases", help="Records of identified victims' journeys. 已识别受害人的出行记录。"
         ),
     ] = None,
+    cases_format: Annotated[
+        str,
+        typer.Option(
+            "--cases-format",
+            help="records (traveller records), ctdc (CTDC Global Dataset CSV) or htcds (HTCDS "
+            "case records, CSV or JSON Lines). 个案文件格式：records、ctdc 或 htcds。",
+        ),
+    ] = "records",
+    from_year: Annotated[
+        int | None,
+        typer.Option("--from-year", help="CTDC: first year of registration. CTDC 起始登记年份。"),
+    ] = None,
+    to_year: Annotated[
+        int | None,
+        typer.Option("--to-year", help="CTDC: last year of registration. CTDC 截止登记年份。"),
+    ] = None,
+    narrow_by_protected: Annotated[
+        bool,
+        typer.Option(
+            "--narrow-by-protected",
+            help="Let nationality, sex and age narrow a combination; the rights guard drops "
+            "any that stands on them. 允许受保护属性缩小组合范围，由权利保护检查决定去留。",
+        ),
+    ] = False,
     truth: Annotated[
         Path | None,
         typer.Option(
@@ -74,30 +114,51 @@ def mine_command(
     理由须由人撰写，然后按常规双人审批。
     """
     from palermo.analytics.mining import check_drafts, mine_candidates
+    from palermo.analytics.mining_sources import CTDC_MIN_CASES, CTDC_SOURCE, HTCDS_SOURCE
 
     if (cases is None) == (truth is None):
         raise _refuse("--cases/--truth", "give exactly one of --cases and --truth",
                       "--cases 与 --truth 须且只能提供一个")  # fmt: skip
+    if cases_format not in {"records", "ctdc", "htcds"}:
+        raise _refuse("--cases-format", f"'{cases_format}' is not records, ctdc or htcds",
+                      f"“{cases_format}”不是 records、ctdc 或 htcds")  # fmt: skip
+    if cases_format != "records" and cases is None:
+        raise _refuse("--cases-format", "a CTDC or HTCDS source is a file given with --cases",
+                      "CTDC 或 HTCDS 数据须以 --cases 提供文件")  # fmt: skip
     if out.exists() and not out.is_dir():
         raise _refuse(out, "is not a directory", "不是目录")
     base = read_records(baseline)
-    case_table = read_records(cases) if cases is not None else None
-    if case_table is None and truth is not None:
+    source = ("", "")
+    if cases is not None:
+        case_table = _read_cases(cases, cases_format, from_year, to_year)
+        if cases_format == "ctdc":
+            source, min_cases = CTDC_SOURCE, max(min_cases, CTDC_MIN_CASES)
+        elif cases_format == "htcds":
+            source = HTCDS_SOURCE
+    else:
+        assert truth is not None
         case_table = _cases_from_truth(base, truth)
-    assert case_table is not None
     if case_table.num_rows < min_cases:
         raise _refuse(
             cases or truth or "",
             f"{case_table.num_rows} case(s): fewer than --min-cases {min_cases}",
             f"案例 {case_table.num_rows} 个，少于 --min-cases {min_cases}",
         )
-    found = mine_candidates(case_table, base, min_cases=min_cases, min_lift=min_lift, top=top)
+    found = mine_candidates(
+        case_table,
+        base,
+        min_cases=min_cases,
+        min_lift=min_lift,
+        top=top,
+        narrow_by_protected=narrow_by_protected,
+    )
     today = dt.date.today()  # noqa: DTZ011 - a calendar day for the draft's validity
     result = check_drafts(
         found,
         owner=owner,
         valid_from=today,
         review_by=today + dt.timedelta(days=365),
+        source=source,
     )
     out.mkdir(parents=True, exist_ok=True)
     table = Table("draft / 草案", "cases / 案例", "travellers / 旅客", "lift (95%) / 提升度")
@@ -117,14 +178,23 @@ def mine_command(
                          "lift": candidate.lift, "lift_low": candidate.lift_low,
                          "lift_high": candidate.lift_high})  # fmt: skip
     refused = [
-        {"items": [it.criterion() for it in c.items], "reason": reason}
-        for c, reason in result.refused
+        {"items": [it.criterion() for it in c.items], "reason": reason, "reason_zh": reason_zh}
+        for (c, reason), reason_zh in zip(result.refused, result.refused_zh, strict=True)
     ]
     (out / "evidence.json").write_text(
-        json.dumps({"drafts": evidence, "refused": refused}, indent=2, ensure_ascii=False),
+        json.dumps(
+            {"source": source[0], "drafts": evidence, "refused": refused},
+            indent=2,
+            ensure_ascii=False,
+        ),
         encoding="utf-8",
     )
     console.print(table)
+    for (candidate, reason), reason_zh in zip(result.refused, result.refused_zh, strict=True):
+        words = " & ".join(it.words("en") for it in candidate.items)
+        console.print(f"dropped / 已剔除: {words}\n  {reason}\n  {reason_zh}", highlight=False)
+    if source[0]:
+        console.print(f"{source[0]}\n{source[1]}", highlight=False)
     console.print(
         f"{len(result.drafts)} draft(s) in {out}, {len(result.refused)} refused by the rights "
         f"guard or the profile rules (evidence.json).\n{out} 中有 {len(result.drafts)} 份草案，"
