@@ -364,7 +364,6 @@ def make_cases(agency: Any, count: int) -> Any:
                     person=person,
                     status=("identified", "referred", "assisted", "closed")[(first + i) % 4],
                     outcome=("possible", "presumed")[(first + i) % 2],
-                    notes="",
                     opened_by=opener,
                     opened_at=now - dt.timedelta(minutes=first + i),
                     updated_at=now,

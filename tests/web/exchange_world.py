@@ -53,7 +53,7 @@ def main(step: str, code: str, *args: str) -> None:
             full_name="王芳 Wang Fang",
             document_number="EA7654321",
             contact="+66 2 555 0199",
-            notes="Recruited for factory work; documents held by the broker.",
+            note="Recruited for factory work; documents held by the broker.",
             outcome="presumed",
         )
         consent_record(
@@ -76,7 +76,7 @@ def main(step: str, code: str, *args: str) -> None:
                             "full_name": c.person.full_name,
                             "document_number": c.person.document_number,
                             "contact": c.person.contact,
-                            "notes": c.notes,
+                            "notes": [n.text for n in c.case_notes.order_by("at", "id")],
                             "outcome": c.outcome,
                         }
                         for c in cases

@@ -107,6 +107,46 @@ class TestCasesOverTheApi(BaseTestCase):
         assert response.status_code == 422
         assert response.json()["problems"][0]["field"] == "offset"
 
+    def test_a_case_opened_over_the_api_keeps_its_opening_note_as_a_dated_signed_note(
+        self,
+    ) -> None:
+        headers = self.token(Role.CASE_WORKER)
+        body = {"full_name": "Mya Mya", "outcome": "possible", "note": "Came to the shelter."}
+        opened = self.client.post("/api/cases", body, content_type="application/json", **headers)
+        assert opened.status_code == 200
+        case = opened.json()
+        assert case["full_name"] == "Mya Mya"
+        (note,) = case["notes"]
+        assert (note["origin"], note["text"]) == ("opening", "Came to the shelter.")
+        assert note["author"].startswith("api-")  # the token's own account signs it
+        assert note["at"]
+        url = f"/api/cases/{case['id']}/notes"
+        added = self.client.post(
+            url, {"text": "Called her sister."}, content_type="application/json", **headers
+        )
+        assert added.status_code == 200
+        assert added.json()["origin"] == "written"
+        again = self.client.get(f"/api/cases/{case['id']}", **headers).json()
+        assert [n["text"] for n in again["notes"]] == ["Came to the shelter.", "Called her sister."]
+        empty = self.client.post(url, {"text": " "}, content_type="application/json", **headers)
+        assert empty.status_code == 422
+        assert empty.json()["problems"][0]["field"] == "text"
+
+    def test_a_childs_case_is_not_opened_over_the_api_without_its_protection_referral(
+        self,
+    ) -> None:
+        body = {"full_name": "Ma Lin", "outcome": "child_at_risk"}
+        refused = self.client.post(
+            "/api/cases", body, content_type="application/json", **self.token(Role.CASE_WORKER)
+        )
+        assert refused.status_code == 422
+        assert refused.json()["problems"][0]["field"] == "outcome"
+
+    def test_a_role_without_the_persons_data_gets_no_notes(self) -> None:
+        response = self.client.get(f"/api/cases/{self.case.pk}", **self.token(Role.SUPERVISOR))
+        assert response.status_code == 200
+        assert response.json()["notes"] is None
+
     def test_another_agencys_token_gets_not_found(self) -> None:
         headers = self.token(Role.CASE_WORKER, agency=self.agency_b)
         assert self.client.get(f"/api/cases/{self.case.pk}", **headers).status_code == 404

@@ -50,7 +50,7 @@ class BackupTestCase(TransactionTestCase):
                 full_name=f"{NAME} {number}",
                 document_number=f"E{number:08d}",
                 contact="+86 138 0000 0000",
-                notes="Recruited online; passport kept by the employer.",
+                note="Recruited online; passport kept by the employer.",
                 outcome="presumed",
                 interview_ref=f"interview-{number}",
             )

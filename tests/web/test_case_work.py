@@ -28,6 +28,7 @@ from palermo.web.cases.services import (
     case_transition,
 )
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
+from palermo.web.lib.roles import Role
 from palermo.web.testsupport import BaseTestCase
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -43,7 +44,7 @@ class TestNotes(BaseTestCase):
     def test_a_note_is_dated_signed_kept_encrypted_and_a_second_note_keeps_the_first(
         self,
     ) -> None:
-        case = self.open_case()
+        case = self.open_case(note="")
         case_note_add(actor=self.caseworker, case=case, text="Called the shelter in Yangon.")
         case_note_add(actor=self.caseworker, case=case, text="Shelter confirmed a bed.")
         notes = selectors.case_notes(user=self.caseworker, case=case)
@@ -51,7 +52,7 @@ class TestNotes(BaseTestCase):
             "Called the shelter in Yangon.",
             "Shelter confirmed a bed.",
         ]
-        assert all(n.author == self.caseworker and n.at for n in notes)
+        assert all(n.author == self.caseworker and n.at and n.origin == "" for n in notes)
         assert not any("Yangon" in value for value in raw_column("cases_casenote", "text"))
         entry = AuditEntry.objects.filter(object_type="cases.casenote").first()
         assert entry is not None
@@ -68,8 +69,38 @@ class TestNotes(BaseTestCase):
         assert "chen" in page
         assert "Note added" in page
 
-    def test_an_empty_note_is_refused_next_to_its_box(self) -> None:
+    def test_the_text_written_at_opening_is_the_first_note_signed_by_the_opener(self) -> None:
+        opener = self.user_with_role(Role.SECOND_LINE_INTERVIEWER)
+        case = self.open_case(by=opener, note="Met at gate 4.")
+        case_note_add(actor=self.caseworker, case=case, text="Called the shelter.")
+        notes = selectors.case_notes(user=self.caseworker, case=case)
+        assert [(n.text, n.author, n.origin) for n in notes] == [
+            ("Met at gate 4.", opener, "opening"),
+            ("Called the shelter.", self.caseworker, ""),
+        ]
+        assert notes[0].at == case.opened_at
+        assert AuditEntry.objects.filter(
+            object_type="cases.casenote", object_id=str(notes[0].pk), actor=opener
+        ).exists()
+        self.login(self.caseworker)
+        page = self.client.get(f"/cases/{case.pk}/").content.decode()
+        assert "Written when the case was opened" in page
+
+    def test_no_page_offers_a_notes_box_that_can_be_overwritten(self) -> None:
         case = self.open_case()
+        self.login(self.caseworker)
+        page = self.client.get(f"/cases/{case.pk}/").content.decode()
+        assert 'name="notes"' not in page
+        assert "Narrative notes" not in page
+        # the case's details form no longer takes notes: posting them changes nothing
+        form = {"version": 1, "full_name": "Li Wei", "document_number": "E1", "contact": ""}
+        response = self.client.post(f"/cases/{case.pk}/edit/", {**form, "notes": "overwritten"})
+        assert response.status_code == 302
+        texts = [n.text for n in selectors.case_notes(user=self.caseworker, case=case)]
+        assert texts == ["Recruited online for restaurant work; passport kept by the employer."]
+
+    def test_an_empty_note_is_refused_next_to_its_box(self) -> None:
+        case = self.open_case(note="")
         self.login(self.caseworker)
         response = self.client.post(f"/cases/{case.pk}/notes/", {"text": "  "})
         assert response.status_code == 422

@@ -35,7 +35,8 @@ class TestOpeningACase(BaseTestCase):
         assert case.person.pseudonym.startswith("P-")
         assert "Li" not in case.reference + case.person.pseudonym
         assert case.status == "identified"
-        assert case.events.get().kind == "opened"
+        # the opening text is the case's first dated note, on the timeline after the opening
+        assert [e.kind for e in case.events.order_by("id")] == ["opened", "note"]
 
     def test_it_is_refused_for_an_outcome_that_is_not_a_possible_or_presumed_victim(self) -> None:
         with pytest.raises(InputError, match="possible or presumed victim"):
@@ -47,7 +48,9 @@ class TestOpeningACase(BaseTestCase):
 
     def test_opening_is_audited_with_the_fields_but_not_their_values(self) -> None:
         case = self.open_case()
-        entry = AuditEntry.objects.get(action=AuditAction.CREATE, object_id=str(case.pk))
+        entry = AuditEntry.objects.get(
+            action=AuditAction.CREATE, object_type="cases.case", object_id=str(case.pk)
+        )
         assert "full_name" in entry.fields
         assert "Li Wei" not in str(entry.detail)
 
@@ -97,16 +100,16 @@ class TestConcurrentEdits(BaseTestCase):
             actor=self.caseworker,
             case=first,
             expected_version=first.version,
-            changes={"notes": "first officer's notes"},
+            changes={"contact": "first officer's number"},
         )
         with pytest.raises(EditConflictError, match="chen changed this case"):
             case_update_details(
                 actor=other,
                 case=second,
                 expected_version=second.version,
-                changes={"notes": "second officer's notes"},
+                changes={"contact": "second officer's number"},
             )
-        assert Case.objects.get(pk=case.pk).notes == "first officer's notes"
+        assert Case.objects.get(pk=case.pk).person.contact == "first officer's number"
 
     def test_the_conflict_is_shown_on_the_page_and_nothing_is_overwritten(self) -> None:
         case = self.open_case()
@@ -115,14 +118,13 @@ class TestConcurrentEdits(BaseTestCase):
             "version": 1,
             "full_name": "Li Wei",
             "document_number": "E12345678",
-            "contact": "",
-            "notes": "A",
+            "contact": "A",
         }
         assert self.client.post(f"/cases/{case.pk}/edit/", form).status_code == 302
-        response = self.client.post(f"/cases/{case.pk}/edit/", {**form, "notes": "B"})
+        response = self.client.post(f"/cases/{case.pk}/edit/", {**form, "contact": "B"})
         assert response.status_code == 409
         assert b"after you opened it" in response.content
-        assert Case.objects.get(pk=case.pk).notes == "A"
+        assert Case.objects.get(pk=case.pk).person.contact == "A"
 
 
 class TestConsentAndSharing(BaseTestCase):

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test import TransactionTestCase, override_settings
 
 from palermo.web.accounts.models import Agency
-from palermo.web.cases.models import Case, Person
+from palermo.web.cases.models import CaseNote, Person
 from palermo.web.cases.services import case_open
 from palermo.web.lib.crypto import FieldKeyError, KeyRing, keyring, new_key
 from palermo.web.lib.roles import Role
@@ -27,7 +27,7 @@ class TestTheDatabaseFile(TransactionTestCase):
             actor=actor,
             full_name=NAME,
             document_number=DOCUMENT,
-            notes="met at the gate",
+            note="met at the gate",
             outcome="possible",
         )
         # in WAL mode the newest pages are in the write-ahead log beside the file: read both
@@ -47,7 +47,7 @@ class TestNothingPersonalIsStoredInPlainText(BaseTestCase):
         with connection.cursor() as cursor:
             cursor.execute("SELECT full_name, document_number, contact FROM cases_person")
             row = cursor.fetchone()
-            cursor.execute("SELECT notes FROM cases_case")
+            cursor.execute("SELECT text FROM cases_casenote")
             notes = cursor.fetchone()[0]
         assert all(value.startswith(keyring().prefix) for value in [*row, notes])
         assert NAME not in "".join(row)
@@ -85,7 +85,7 @@ class TestKeys(BaseTestCase):
             assert keys_rotate()["cases.Person"] == 0  # resumable: nothing left to do
         with override_settings(FIELD_KEYS=new):
             assert Person.objects.get(pk=case.person_id).full_name == NAME
-            assert Case.objects.get(pk=case.pk).notes.startswith("Recruited")
+            assert CaseNote.objects.get(case=case).text.startswith("Recruited")
 
     def test_a_malformed_key_is_named(self) -> None:
         with pytest.raises(FieldKeyError, match="key 2 is not a Fernet key"):

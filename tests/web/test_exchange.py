@@ -9,6 +9,7 @@ between two databases.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 from typing import Any
 
@@ -110,7 +111,7 @@ class ExchangeRoundTripProperty(ExchangeWorld, HypothesisTestCase, BaseTestCase)
     def test_a_round_trip_between_two_agencies_carries_every_consented_field_and_nothing_else(
         self, fields: list[str], name: str, notes: str
     ) -> None:
-        case = self.open_case(full_name=name, notes=notes)
+        case = self.open_case(full_name=name, note=notes)
         self.consent(case, fields)
         package = self.send(case)
         record = services.package_import(actor=self.outsider, data=package)
@@ -120,19 +121,28 @@ class ExchangeRoundTripProperty(ExchangeWorld, HypothesisTestCase, BaseTestCase)
             "prs_FirstName": name.strip(),
             "prs_IdentityNumber": "E12345678",
             "plm_ContactDetails": "+86 138 0000 0000",
-            "cco_CaseComment": notes,
+            # the dated note: its time (UTC) and the writing agency, then the text
+            "cco_CaseComment": (
+                f"[{case.opened_at.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%SZ} · "
+                f"{self.agency_a.name}]\n{notes.strip()}"
+                if notes.strip()
+                else ""
+            ),
         }
         got = {
             "prs_FirstName": received.person.full_name,
             "prs_IdentityNumber": received.person.document_number,
             "plm_ContactDetails": received.person.contact,
-            "cco_CaseComment": received.notes,
+            "cco_CaseComment": "".join(n.text for n in received.case_notes.all()),
         }
         for field in PERSONAL:
             expected = sent[field] if field in fields else ""
             assert got[field] == expected, field
         assert received.outcome == ("presumed" if "plm_IndicatorOutcome" in fields else "possible")
-        assert set(record.fields) == {f for f in fields if f != "cco_CaseComment" or notes}
+        assert set(record.fields) == {f for f in fields if f != "cco_CaseComment" or notes.strip()}
+        if "cco_CaseComment" in fields and notes.strip():
+            (note,) = received.case_notes.all()
+            assert (note.origin, note.author) == ("received", self.outsider)
 
 
 class ExchangeTests(ExchangeWorld, BaseTestCase):
@@ -148,7 +158,7 @@ class ExchangeTests(ExchangeWorld, BaseTestCase):
         received = Case.objects.select_related("person").get(pk=record.case_id)
         assert received.person.full_name == "Li Wei"
         assert received.person.document_number == ""
-        assert received.notes == ""
+        assert not received.case_notes.exists()
         assert record.partner.agency == self.agency_a
         assert record.basis == "consent"
         opened = CaseEvent.objects.get(case=received, kind="opened")

@@ -127,15 +127,20 @@ def test_a_case_travels_from_sqlite_to_postgresql_with_only_its_consented_fields
     received = south.palermo("import", str(package), "--as", "south-caseworker")
     assert received.returncode == 0, received.stderr
     state = south.dump()
+    (note,) = state["cases"][0].pop("notes")
     assert state["cases"] == [
         {
             "full_name": "王芳 Wang Fang",
             "document_number": "",
             "contact": "",
-            "notes": "Recruited for factory work; documents held by the broker.",
             "outcome": "presumed",
         }
     ]
+    # the north's dated note arrives as one note, with its time and the writing agency
+    stamp, text = note.split("\n", 1)
+    assert stamp.startswith("[20")
+    assert stamp.endswith("]")
+    assert text == "Recruited for factory work; documents held by the broker."
     (provenance,) = state["received"]
     assert provenance["sender"] == "north"
     assert provenance["fields"] == FIELDS.split(",")

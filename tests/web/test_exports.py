@@ -5,6 +5,7 @@ fields leave only on request, with a purpose; nothing of another agency leaves a
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from typing import Any
@@ -13,11 +14,19 @@ from unittest import mock
 import pytest
 from admin_fixtures import agreement_between
 from django.conf import settings
+from django.utils import timezone
 from flow_fixtures import FLAGGED_RECORD, flagged_traveller
 
 from palermo.web.audit.models import AuditAction, AuditEntry
 from palermo.web.cases.models import CONSENT_CHECKLIST, Case
-from palermo.web.cases.services import case_share, case_transition, consent_record
+from palermo.web.cases.services import (
+    case_note_add,
+    case_service_record,
+    case_share,
+    case_task_add,
+    case_transition,
+    consent_record,
+)
 from palermo.web.exports.tables import BOM, csv_chunks, safe_cell
 from palermo.web.lib.roles import Role
 from palermo.web.screening.models import Hit
@@ -229,7 +238,13 @@ class TestCaseFileExport(BaseTestCase):
             ("identified", "referred"),
         ]
         assert document["status_history"][1]["reason"] == "Referred to the shelter"
-        assert [e["kind"] for e in document["timeline"]] == ["opened", "consent_given", "status"]
+        assert [e["kind"] for e in document["timeline"]] == [
+            "opened",
+            "note",
+            "consent_given",
+            "status",
+        ]
+        assert "passport kept by the employer" not in response.content.decode()  # the note
         assert [c["purpose"] for c in document["consents"]] == ["assistance"]
         assert "person" not in document
         assert "Li Wei" not in response.content.decode()
@@ -251,11 +266,48 @@ class TestCaseFileExport(BaseTestCase):
             "document_number",
             "contact",
             "notes",
+            "tasks",
+            "services",
         ]
         entry = last_export()
-        assert {"full_name", "document_number", "contact", "notes"} <= set(entry.fields)
+        assert {"full_name", "document_number", "contact", "notes", "tasks"} <= set(entry.fields)
         assert entry.purpose == "Court file"
         assert "Li Wei" not in json.dumps(entry.detail)
+
+    def test_the_file_carries_the_dated_notes_tasks_and_services_only_with_personal_data(
+        self,
+    ) -> None:
+        case_note_add(actor=self.caseworker, case=self.case, text="Met her lawyer.")
+        due = timezone.localdate() + dt.timedelta(days=3)
+        case_task_add(actor=self.caseworker, case=self.case, title="Call the shelter", due_on=due)
+        case_service_record(
+            actor=self.caseworker,
+            case=self.case,
+            service="shelter",
+            provided_on=timezone.localdate(),
+            provider="Harbour shelter",
+            description="Two nights",
+        )
+        document = json.loads(
+            self.export(self.caseworker, purpose="Court file", include_personal="on").content
+        )
+        assert [(n["by"], n["origin"], n["text"]) for n in document["notes"]] == [
+            (
+                "second_line_interviewer-northgate",
+                "opening",
+                "Recruited online for restaurant work; passport kept by the employer.",
+            ),
+            ("chen", "written", "Met her lawyer."),
+        ]
+        assert all(n["at"] for n in document["notes"])
+        assert [(t["title"], t["due_on"], t["done_at"]) for t in document["tasks"]] == [
+            ("Call the shelter", due.isoformat(), None)
+        ]
+        assert [(s["service"], s["provider"], s["description"]) for s in document["services"]] == [
+            ("shelter", "Harbour shelter", "Two nights")
+        ]
+        without = json.loads(self.export(self.caseworker, purpose="Statistics").content)
+        assert {"person", "notes", "tasks", "services"}.isdisjoint(without)
 
     def test_a_purpose_is_always_required(self) -> None:
         response = self.export(self.caseworker, purpose="")
@@ -298,7 +350,14 @@ class TestCaseFileExport(BaseTestCase):
         assert event.kind == "exported"
         assert event.actor == self.caseworker
         assert event.reason == "Court file"
-        assert event.detail["fields"] == ["full_name", "document_number", "contact", "notes"]
+        assert event.detail["fields"] == [
+            "full_name",
+            "document_number",
+            "contact",
+            "notes",
+            "tasks",
+            "services",
+        ]
         assert "Li Wei" not in json.dumps(event.detail)
         page = self.client.get(f"/cases/{self.case.pk}/").content.decode()
         assert "Case file exported" in page

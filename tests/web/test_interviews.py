@@ -106,11 +106,17 @@ class TestSecondLineInterview(BaseTestCase):
         assert "Open the case" in page
         response = self.client.post(
             reverse("interviews:open_case", kwargs={"pk": interview.pk}),
-            {"full_name": "Li Wei", "document_number": "E12345678", "notes": "Met at gate 4."},
+            {"full_name": "Li Wei", "document_number": "E12345678", "note": "Met at gate 4."},
         )
         assert response.status_code == 302
         case = Case.objects.get()
         assert (case.outcome, case.interview_ref) == ("presumed", interview.reference)
+        (note,) = case.case_notes.all()  # the opening text is the case's first dated note
+        assert (note.text, note.author, note.origin) == (
+            "Met at gate 4.",
+            self.interviewer,
+            "opening",
+        )
         interview.refresh_from_db()
         assert interview.case == case
         again = self.client.post(

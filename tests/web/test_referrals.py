@@ -13,12 +13,13 @@ from palermo.web.agreements.services import AgreementRequiredError
 from palermo.web.audit.models import AuditEntry
 from palermo.web.cases.models import Case, CaseEvent, Consent
 from palermo.web.cases.selectors import case_get
-from palermo.web.cases.services import consent_withdraw
+from palermo.web.cases.services import case_note_add, consent_withdraw
 from palermo.web.lib.errors import (
     ConsentRequiredError,
     NotPermittedError,
     TransitionRefusedError,
 )
+from palermo.web.lib.roles import Role
 from palermo.web.notifications.models import Notification
 from palermo.web.notifications.selectors import notification_list
 from palermo.web.referrals.models import Referral
@@ -140,6 +141,32 @@ class TestWhatTheReceiverSees(BaseTestCase):
         ).last()
         assert read is not None
         assert read.fields == ["contact", "full_name"]
+
+    def test_a_type_that_shares_the_notes_shows_them_dated_and_signed_and_others_do_not(
+        self,
+    ) -> None:
+        case_note_add(actor=self.caseworker, case=self.case, text="Met her lawyer.")
+        legal = send_to_shelter(self, service="legal_aid", referral_type="assistance")
+        shared = referral_shared_fields(user=self.outsider, referral=legal)
+        assert shared is not None
+        (notes,) = [f for f in shared if f.name == "notes"]
+        assert [(n.text, n.author) for n in notes.notes] == [
+            (
+                "Recruited online for restaurant work; passport kept by the employer.",
+                self.user_with_role(Role.SECOND_LINE_INTERVIEWER),
+            ),
+            ("Met her lawyer.", self.caseworker),
+        ]
+        page = self.get_as(self.outsider, reverse("referrals:detail", args=[legal.pk]))
+        text = page.content.decode()
+        assert "Met her lawyer." in text
+        assert "Written when the case was opened" in text
+        # the shelter referral's type (contact) does not share the notes, dated or not
+        shelter = referral_shared_fields(user=self.outsider, referral=self.referral)
+        assert shelter is not None
+        assert "notes" not in {f.name for f in shelter}
+        page = self.get_as(self.outsider, reverse("referrals:detail", args=[self.referral.pk]))
+        assert "Met her lawyer." not in page.content.decode()
 
     def test_the_receiver_cannot_open_the_case_itself(self) -> None:
         with pytest.raises(Http404):

@@ -152,7 +152,7 @@ class TrainingSandboxTests(BaseTestCase):
             actor=trainee[Role.SECOND_LINE_INTERVIEWER],
             full_name="Scenario Person Xiaolan",
             outcome="presumed",
-            notes="Scenario 7: documents held by the recruiter.",
+            note="Scenario 7: documents held by the recruiter.",
             interview_ref=self.interview.reference,
         )
         self.consent = consent_record(

@@ -19,7 +19,9 @@ person.full_name         ``prs_FirstName``                  the whole name as wr
 person.document_number   ``prs_IdentityNumber``             as recorded
 person.contact           ``plm_ContactDetails``             free text; HTCDS splits phone, e-mail
                                                             and address, Palermo does not
-case.notes               ``cco_CaseComment``                the narrative notes
+case notes (dated)       ``cco_CaseComment``                the case's dated notes in one text, each
+                                                            with its time (UTC) and the writing
+                                                            agency; received: one dated note
 case.status              ``cas_Status``                     identified, referred -> Active;
                                                             assisted -> FollowUp; closed -> Closed
 case.outcome             ``vic_TraffickingStatus``          possible and presumed victim ->
@@ -117,7 +119,14 @@ FIELDS: Final[dict[str, FieldSpec]] = {
             "prs_IdentityNumber", "person.document_number", "Document number", "证件号码", True
         ),
         FieldSpec("plm_ContactDetails", "person.contact", "Contact details", "联系方式", True),
-        FieldSpec("cco_CaseComment", "case.notes", "Narrative notes", "叙述记录", True, MAX_TEXT),
+        FieldSpec(
+            "cco_CaseComment",
+            "case.notes",
+            "Case notes (dated, with the writing agency)",
+            "个案记录（注明日期及撰写机构）",
+            True,
+            MAX_TEXT,
+        ),
         FieldSpec(
             "cas_Status", "case.status", "Case status", "个案状态", False, values=HTCDS_CASE_STATUS
         ),

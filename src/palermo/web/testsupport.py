@@ -72,7 +72,7 @@ class BaseTestCase(TestCase):
         by: User | None = None,
         full_name: str = "Li Wei",
         document_number: str = "E12345678",
-        notes: str = "Recruited online for restaurant work; passport kept by the employer.",
+        note: str = "Recruited online for restaurant work; passport kept by the employer.",
     ) -> Case:
         """A case opened at agency A by a second-line interviewer (or ``by``)."""
         from palermo.web.cases.services import case_open
@@ -83,7 +83,7 @@ class BaseTestCase(TestCase):
             full_name=full_name,
             document_number=document_number,
             contact="+86 138 0000 0000",
-            notes=notes,
+            note=note,
             outcome="presumed",
             interview_ref="interview-1",
         )

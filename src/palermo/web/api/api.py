@@ -27,6 +27,7 @@ from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.cases import selectors as case_selectors
 from palermo.web.cases import services as case_services
+from palermo.web.cases.models import VictimOutcome
 from palermo.web.directory import selectors as provider_selectors
 from palermo.web.exchange import selectors as exchange_selectors
 from palermo.web.exchange import services as exchange_services
@@ -41,7 +42,9 @@ from palermo.web.lib.permissions import allow
 from palermo.web.lib.problems import error_reasons, problem, problem_json
 from palermo.web.lib.roles import (
     ALL_ROLES,
+    CASE_OPENING_ROLES,
     CASE_ROLES,
+    CASE_WORK_ROLES,
     DESK_ROLES,
     EXCHANGE_EXPORT_ROLES,
     EXCHANGE_IMPORT_ROLES,
@@ -138,6 +141,17 @@ class CaseRowOut(Schema):
     updated_at: dt.datetime
 
 
+class NoteOut(Schema):
+    """A dated note: when, by whom (account), where it came from (``written`` on the case,
+    ``opening`` with the case, ``carried_over`` from the former narrative box, ``received``
+    from a partner abroad) and the text. Never changed once written."""
+
+    at: dt.datetime
+    author: str
+    origin: str
+    text: str
+
+
 class CaseOut(CaseRowOut):
     version: int
     pseudonym: str
@@ -145,7 +159,32 @@ class CaseOut(CaseRowOut):
     full_name: str | None = None
     document_number: str | None = None
     contact: str | None = None
-    notes: str | None = None
+    # oldest first; ``None`` for a role that does not read the person's data
+    notes: list[NoteOut] | None = None
+
+
+class CaseCreateIn(Schema):
+    """A case opened directly (a person who came forward, an NGO's own case); the note, if
+    given, becomes the case's first dated note, signed by the token's account."""
+
+    full_name: str = Field(max_length=500)
+    outcome: str
+    document_number: str = Field("", max_length=100)
+    contact: str = Field("", max_length=500)
+    note: str = Field("", max_length=20_000)
+
+
+class CaseNoteIn(Schema):
+    text: str = Field(max_length=20_000)
+
+
+def _note_out(note: Any) -> NoteOut:
+    return NoteOut(
+        at=note.at,
+        author=note.author.get_username(),
+        origin=note.origin or "written",
+        text=note.text,
+    )
 
 
 class CaseTransitionIn(Schema):
@@ -179,7 +218,9 @@ def _case_out(request: AuthenticatedRequest, case: Any) -> CaseOut:
         full_name=personal.full_name if personal else None,
         document_number=personal.document_number if personal else None,
         contact=personal.contact if personal else None,
-        notes=personal.notes if personal else None,
+        notes=[_note_out(n) for n in case_selectors.case_notes(user=request.user, case=case)]
+        if personal
+        else None,
     )
 
 
@@ -231,6 +272,54 @@ def case_list(
 )
 def case_detail(request: AuthenticatedRequest, case_id: int) -> Any:
     return _case_out(request, case_selectors.case_get(user=request.user, pk=case_id))
+
+
+@api.post(
+    "/cases",
+    response=answers(CaseOut, 400),
+    auth=TokenAuth(CASE_OPENING_ROLES),
+    url_name="case_open",
+)
+def case_open(request: AuthenticatedRequest, payload: CaseCreateIn) -> Any:
+    if payload.outcome == VictimOutcome.CHILD_AT_RISK.value:
+        # a child's case carries its child-protection referral: the child interview opens it
+        raise InputError(
+            [
+                problem(
+                    where=gettext_lazy("case"),
+                    field="outcome",
+                    value=payload.outcome,
+                    rule=gettext_lazy(
+                        "a child's case is opened from the child interview, which sends the "
+                        "referral to child protection with it"
+                    ),
+                )
+            ]
+        )
+    case = case_services.case_open(
+        actor=request.user,
+        full_name=payload.full_name,
+        outcome=payload.outcome,
+        document_number=payload.document_number,
+        contact=payload.contact,
+        note=payload.note,
+        request=request,
+    )
+    return _case_out(request, case_selectors.case_get(user=request.user, pk=case.pk))
+
+
+@api.post(
+    "/cases/{case_id}/notes",
+    response=answers(NoteOut, 400, 404, 409),
+    auth=TokenAuth(CASE_WORK_ROLES),
+    url_name="case_note_add",
+)
+def case_note_add(request: AuthenticatedRequest, case_id: int, payload: CaseNoteIn) -> Any:
+    case = case_selectors.case_get(user=request.user, pk=id_param(case_id, name="case_id"))
+    note = case_services.case_note_add(
+        actor=request.user, case=case, text=payload.text, request=request
+    )
+    return _note_out(note)
 
 
 @api.post(
@@ -393,6 +482,8 @@ class ReferralOut(Schema):
     revoke_reason: str = ""
     escalated_at: dt.datetime | None = None
     shared: dict[str, str] | None = None
+    # the case's dated notes, when the referral's type shares them (``shared`` is not None)
+    shared_notes: list[NoteOut] | None = None
 
 
 class ReferralSendIn(Schema):
@@ -450,7 +541,12 @@ def _referral_out(request: AuthenticatedRequest, referral: Any) -> ReferralOut:
         revoked_at=referral.revoked_at,
         revoke_reason=referral.revoke_reason,
         escalated_at=referral.escalated_at,
-        shared={f.name: f.value for f in shared} if shared is not None else None,
+        shared={f.name: f.value for f in shared if f.name != "notes"}
+        if shared is not None
+        else None,
+        shared_notes=next(
+            ([_note_out(n) for n in f.notes] for f in shared or [] if f.name == "notes"), None
+        ),
     )
 
 

@@ -110,7 +110,6 @@ class Case(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=CASE_STATUS_CHOICES)
     outcome = models.CharField(_("interview outcome"), max_length=16, choices=OUTCOME_CHOICES)
     interview_ref = models.CharField(_("interview"), max_length=60, blank=True)
-    notes = EncryptedTextField(_("narrative notes"), blank=True)
     version = models.PositiveIntegerField(default=1)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -321,20 +320,52 @@ class CaseEvent(models.Model):
         return f"{self.case_id} {self.kind}"
 
 
+class NoteOrigin(StrEnum):
+    """Where a note came from: written on the case (the usual), written with the opening of
+    the case, carried over from the single narrative box cases had before dated notes, or
+    received in an exchange package from a partner agency abroad."""
+
+    WRITTEN = ""
+    OPENING = "opening"
+    CARRIED_OVER = "carried_over"
+    RECEIVED = "received"
+
+
+NOTE_ORIGIN_CHOICES = [
+    (NoteOrigin.WRITTEN.value, _("Written on the case")),
+    (NoteOrigin.OPENING.value, _("Written when the case was opened")),
+    (
+        NoteOrigin.CARRIED_OVER.value,
+        _("Carried over from the former narrative notes; dated the day the case was opened"),
+    ),
+    (NoteOrigin.RECEIVED.value, _("Received from a partner agency abroad with the case")),
+]
+
+
 class CaseNote(models.Model):
     """A dated note on a case, by its author; never changed or removed (a correction is a new
-    note). The text is encrypted at rest."""
+    note). The text is encrypted at rest. Read by ``selectors.case_notes`` on the case, and by
+    what shares a case once it has checked the reader's right (a referral whose type shares
+    the notes, an exchange package with the consented comment)."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="case_notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
     text = EncryptedTextField(_("note"))
+    origin = models.CharField(
+        _("origin"), max_length=16, choices=NOTE_ORIGIN_CHOICES, blank=True, default=""
+    )
 
     class Meta:
         indexes = (models.Index(fields=["case", "at"], name="casenote_case_at"),)
 
     def __str__(self) -> str:
         return f"{self.case_id} note {self.pk}"
+
+
+def notes_in_order(case: Case) -> models.QuerySet[CaseNote]:
+    """The notes of ``case``, oldest first, with each author and the author's agency."""
+    return CaseNote.objects.filter(case=case).select_related("author__agency").order_by("at", "id")
 
 
 class CaseTask(models.Model):

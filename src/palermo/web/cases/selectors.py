@@ -36,6 +36,7 @@ from palermo.web.cases.models import (
     CaseShare,
     CaseTask,
     Consent,
+    notes_in_order,
 )
 from palermo.web.lib.blind_index import query_digest_sets
 from palermo.web.lib.crypto import keyring
@@ -224,13 +225,13 @@ class PersonalData:
     full_name: str
     document_number: str
     contact: str
-    notes: str
 
 
 def case_personal_data(
     *, user: User, case: Case, purpose: str, request: HttpRequest | None = None
 ) -> PersonalData | None:
-    """The decrypted identity and notes, for roles that need them; the read is audited."""
+    """The decrypted identity, for roles that need them; the read is audited (with the dated
+    notes, tasks, services and attachments, which the case page shows to the same roles)."""
     if not may_read_personal_data(user, case):
         return None
     person = case.person
@@ -238,7 +239,7 @@ def case_personal_data(
         actor=user,
         action=AuditAction.READ,
         obj=case,
-        fields=[*PERSONAL_FIELDS, "notes", "case_notes", "tasks", "services", "attachments"],
+        fields=[*PERSONAL_FIELDS, "case_notes", "tasks", "services", "attachments"],
         purpose=purpose,
         request=request,
         detail={"person": person.pseudonym},
@@ -248,7 +249,6 @@ def case_personal_data(
         full_name=person.full_name,
         document_number=person.document_number,
         contact=person.contact,
-        notes=case.notes or "",
     )
 
 
@@ -290,7 +290,7 @@ def case_notes(*, user: User, case: Case) -> list[CaseNote]:
     case_get(user=user, pk=case.pk)
     if not may_read_personal_data(user, case):
         return []
-    return list(case.case_notes.select_related("author").order_by("at", "id"))
+    return list(notes_in_order(case))
 
 
 def case_tasks(*, user: User, case: Case) -> list[CaseTask]:

@@ -46,6 +46,7 @@ from palermo.web.cases.models import (
     CaseTask,
     Consent,
     ConsentPurpose,
+    NoteOrigin,
     Person,
     VictimOutcome,
 )
@@ -222,14 +223,16 @@ def case_open(
     outcome: VictimOutcome | str,
     document_number: str = "",
     contact: str = "",
-    notes: str = "",
+    note: str = "",
     interview_ref: str = "",
     request: HttpRequest | None = None,
 ) -> Case:
     """Open a case from a second-line interview whose outcome is a possible or presumed victim.
 
-    The person gets a pseudonymous id; name, document number, contact details and notes are
-    stored encrypted. The case belongs to the actor's agency.
+    The person gets a pseudonymous id; name, document number and contact details are stored
+    encrypted. ``note``, what the opener writes about the person, becomes the case's first
+    dated note, signed by the opener (encrypted, audited, never changed). The case belongs to
+    the actor's agency.
     """
     require_role(actor, CASE_OPENING_ROLES, what=_("open a case"))
     problems: list[Problem] = []
@@ -245,7 +248,7 @@ def case_open(
     _check_text(problems, "full_name", full_name, required=True)
     for field, value in (("document_number", document_number), ("contact", contact)):
         _check_text(problems, field, value, required=False)
-    _check_text(problems, "notes", notes, required=False)
+    _check_text(problems, "note", note, required=False)
     if problems:
         raise InputError(problems)
     now = timezone.now()
@@ -265,7 +268,6 @@ def case_open(
             status=CaseStatus.IDENTIFIED.value,
             outcome=str(outcome),
             interview_ref=interview_ref,
-            notes=notes,
             opened_by=actor,
             opened_at=now,
             updated_at=now,
@@ -277,7 +279,7 @@ def case_open(
             actor=actor,
             action=AuditAction.CREATE,
             obj=case,
-            fields=["full_name", "document_number", "contact", "notes"],
+            fields=["full_name", "document_number", "contact"],
             purpose="case opened from interview",
             request=request,
             detail={
@@ -285,7 +287,37 @@ def case_open(
                 "interview": interview_ref,
             },
         )
+        _first_note(case, actor, note, NoteOrigin.OPENING, request=request)
     return case
+
+
+def _first_note(
+    case: Case,
+    actor: User,
+    text: str,
+    origin: NoteOrigin,
+    *,
+    request: HttpRequest | None,
+    **detail: str,
+) -> CaseNote | None:
+    """The note written with the opening of a case (or received with it) as its first dated
+    note, by the opener, on the timeline and audited; nothing when there is no text."""
+    if not text.strip():
+        return None
+    note = CaseNote.objects.create(
+        case=case, author=actor, at=case.opened_at, text=text.strip(), origin=origin.value
+    )
+    _event(case, actor, CaseEventKind.NOTE, note=note.pk)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=note,
+        fields=["text"],
+        purpose="case note",
+        request=request,
+        detail={"case": case.reference, "origin": origin.value, **detail},
+    )
+    return note
 
 
 def case_receive(
@@ -294,7 +326,7 @@ def case_receive(
     full_name: str,
     document_number: str,
     contact: str,
-    notes: str,
+    note: str,
     outcome: str,
     sender: str,
     package_id: str,
@@ -302,14 +334,16 @@ def case_receive(
 ) -> Case:
     """Open a case from an exchange package received from a partner agency abroad (checked
     by ``exchange.services``, which calls this inside its transaction). Fields the person did
-    not consent to sending arrive empty; the timeline names the sender and the package."""
+    not consent to sending arrive empty; the timeline names the sender and the package. The
+    partner's case notes (``note``, one text with their dates) become one dated note labelled
+    as received, recorded by ``actor``."""
     require_role(actor, CASE_OPENING_ROLES, what=_("open a case"))
     problems: list[Problem] = []
     for field, value in (
         ("full_name", full_name),
         ("document_number", document_number),
         ("contact", contact),
-        ("notes", notes),
+        ("note", note),
     ):
         _check_text(problems, field, value, required=False)
     if outcome not in {o.value for o in VictimOutcome}:
@@ -339,7 +373,6 @@ def case_receive(
             person=person,
             status=CaseStatus.IDENTIFIED.value,
             outcome=outcome,
-            notes=notes,
             opened_by=actor,
             opened_at=now,
             updated_at=now,
@@ -363,7 +396,6 @@ def case_receive(
                     ("full_name", full_name),
                     ("document_number", document_number),
                     ("contact", contact),
-                    ("notes", notes),
                 )
                 if value
             ],
@@ -371,6 +403,7 @@ def case_receive(
             request=request,
             detail={"person": person.pseudonym, "package": package_id, "sender": sender},
         )
+        _first_note(case, actor, note, NoteOrigin.RECEIVED, request=request, package=package_id)
     return case
 
 
@@ -407,13 +440,14 @@ def case_update_details(
     changes: Mapping[str, str],
     request: HttpRequest | None = None,
 ) -> Case:
-    """Change the person's name, document number, contact details or the case notes."""
+    """Change the person's name, document number or contact details (notes are dated and never
+    changed: ``case_note_add``)."""
     from palermo.web.lib.roles import PERSONAL_DATA_ROLES
 
     require_role(actor, PERSONAL_DATA_ROLES, what=_("change personal data"))
     _require_own_agency(actor, case)
     person_fields = {"full_name", "document_number", "contact"}
-    allowed = {*person_fields, "notes"}
+    allowed = person_fields
     problems: list[Problem] = []
     for field, value in changes.items():
         if field not in allowed:
@@ -429,8 +463,7 @@ def case_update_details(
     if not changes:
         return case
     with transaction.atomic():
-        case_changes = {k: v for k, v in changes.items() if k == "notes"}
-        _bump_version(case, expected_version, actor, **case_changes)
+        _bump_version(case, expected_version, actor)
         person_changes = {k: v.strip() for k, v in changes.items() if k in person_fields}
         if person_changes:
             Person.objects.filter(pk=case.person_id).update(**person_changes)

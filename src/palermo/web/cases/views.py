@@ -179,9 +179,6 @@ class CaseDetailsForm(forms.Form):
         required=False,
         widget=forms.Textarea({"rows": 2}),
     )
-    notes = forms.CharField(
-        label=gettext_lazy("Narrative notes"), required=False, widget=forms.Textarea({"rows": 6})
-    )
 
 
 class TransitionForm(forms.Form):
@@ -334,7 +331,6 @@ def _detail_context(request: AuthenticatedRequest, pk: int, **forms_: Any) -> di
                 "full_name": personal.full_name,
                 "document_number": personal.document_number,
                 "contact": personal.contact,
-                "notes": personal.notes,
             }
         )
         if personal is not None
@@ -395,7 +391,7 @@ def case_edit_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def save(data: dict[str, Any]) -> None:
         changes = {
             key: data[key]
-            for key in ("full_name", "document_number", "contact", "notes")
+            for key in ("full_name", "document_number", "contact")
             if key in request.POST
         }
         services.case_update_details(

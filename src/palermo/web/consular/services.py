@@ -185,7 +185,7 @@ def consular_case_open(
     referred_by: str = "",
     document_number: str = "",
     contact: str = "",
-    notes: str = "",
+    note: str = "",
     traveller: Traveller | None = None,
     request: HttpRequest | None = None,
 ) -> ConsularCase:
@@ -219,7 +219,7 @@ def consular_case_open(
             outcome=outcome,
             document_number=document_number,
             contact=contact,
-            notes=notes,
+            note=note,
             request=request,
         )
         consular_case = ConsularCase.objects.create(

@@ -71,8 +71,14 @@ class OpenForm(forms.Form):
             "Presumed victim when a foreign authority has identified the person."
         ),
     )
-    notes = forms.CharField(
-        label=gettext_lazy("Narrative notes"), required=False, widget=forms.Textarea({"rows": 4})
+    note = forms.CharField(
+        label=gettext_lazy("First note on the case"),
+        help_text=gettext_lazy(
+            "Dated and signed with your name, and never changed; later notes are added on the "
+            "case page."
+        ),
+        widget=forms.Textarea({"rows": 4}),
+        required=False,
     )
     traveller = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -221,7 +227,7 @@ def consular_open_view(request: AuthenticatedRequest) -> HttpResponse:
             outcome=data["outcome"],
             document_number=data["document_number"],
             contact=data["contact"],
-            notes=data["notes"],
+            note=data["note"],
             traveller=traveller,
             request=request,
         )

@@ -34,6 +34,9 @@ from palermo.interchange.htcds import (
     case_pseudonym,
     received_case,
 )
+from palermo.interchange.htcds import (
+    MAX_TEXT as HTCDS_MAX_TEXT,
+)
 from palermo.interchange.package import (
     AgencyKeys,
     PublicKeys,
@@ -46,7 +49,7 @@ from palermo.web.accounts.models import Agency, User
 from palermo.web.administration.services import Actor, SystemActor
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
-from palermo.web.cases.models import Case, Consent, ConsentPurpose
+from palermo.web.cases.models import Case, CaseNote, Consent, ConsentPurpose, notes_in_order
 from palermo.web.cases.services import case_exported, case_receive
 from palermo.web.exchange.models import AgencyKeyPair, Direction, ExchangePackage, Partner
 from palermo.web.lib.errors import (
@@ -436,6 +439,25 @@ def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def notes_comment(notes: list[CaseNote]) -> str:
+    """The case's dated notes as HTCDS's one case comment: each note with its time (UTC) and
+    the agency that wrote it (never the official's account), oldest first. Past the
+    comment's limit the oldest notes are left out and the comment says how many."""
+    room = HTCDS_MAX_TEXT - 200  # the line saying what was left out fits in the rest
+    lines = [f"[{_iso(note.at)} · {note.author.agency.name}]\n{note.text}"[:room] for note in notes]
+    kept: list[str] = []
+    size = 0
+    for line in reversed(lines):
+        size += len(line) + 2
+        if size > room:
+            break
+        kept.append(line)
+    left_out = len(lines) - len(kept)
+    if left_out:
+        kept.append(f"[{left_out} earlier notes left out: too long for one package]")
+    return "\n\n".join(reversed(kept))
+
+
 def package_export(
     *, actor: User, case: Case, wanted: ExportRequest, request: HttpRequest | None = None
 ) -> tuple[ExchangePackage, bytes]:
@@ -462,7 +484,10 @@ def package_export(
         full_name=case.person.full_name,
         document_number=case.person.document_number,
         contact=case.person.contact,
-        notes=case.notes or "",
+        # the notes are read only when the person consented to sending them
+        notes=notes_comment(list(notes_in_order(case)))
+        if "cco_CaseComment" in basis.fields
+        else "",
         status=case.status,
         outcome=case.outcome,
         agency_kind=case.agency.kind,
@@ -607,7 +632,7 @@ def package_import(
                 full_name=received.full_name,
                 document_number=received.document_number,
                 contact=received.contact,
-                notes=received.notes,
+                note=received.notes,
                 outcome=received.outcome,
                 sender=checked.partner.agency.name,
                 package_id=document["package_id"],

@@ -39,7 +39,9 @@ class CaseExportForm(forms.Form):
     include_personal = forms.BooleanField(
         label=_("Include personal fields"),
         required=False,
-        help_text=_("Name, document number, contact details and narrative notes."),
+        help_text=_(
+            "Name, document number, contact details, the dated notes, tasks and services provided."
+        ),
     )
     recipient = IdChoiceField(
         label=_("Receiving agency (only if the file leaves your agency)"),

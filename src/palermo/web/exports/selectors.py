@@ -11,11 +11,22 @@ from django.utils.translation import gettext_lazy
 from palermo.web.accounts.models import User
 from palermo.web.audit.models import AuditEntry
 from palermo.web.audit.selectors import AuditFilters, audit_search
-from palermo.web.cases.models import Case, CaseEvent, CaseShare, Consent
+from palermo.web.cases.models import (
+    Case,
+    CaseEvent,
+    CaseNote,
+    CaseService,
+    CaseShare,
+    CaseTask,
+    Consent,
+)
 from palermo.web.cases.selectors import (
     case_consents,
     case_get,
+    case_notes,
+    case_services,
     case_shares,
+    case_tasks,
     case_timeline,
     may_read_personal_data,
 )
@@ -74,6 +85,18 @@ def case_export_parts(
         list(case_timeline(user=user, case=case)),
         list(case_consents(user=user, case=case)),
         list(case_shares(user=user, case=case)),
+    )
+
+
+def case_work_parts(
+    *, user: User, case: Case
+) -> tuple[list[CaseNote], list[CaseTask], list[CaseService]]:
+    """The case's dated notes, tasks and services provided (empty for a role that does not
+    read the person's data: each may name the person)."""
+    return (
+        case_notes(user=user, case=case),
+        case_tasks(user=user, case=case),
+        case_services(user=user, case=case),
     )
 
 

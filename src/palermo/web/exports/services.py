@@ -31,8 +31,11 @@ from palermo.web.cases.models import (
     Case,
     CaseEvent,
     CaseEventKind,
+    CaseNote,
+    CaseService,
     CaseShare,
     CaseStatus,
+    CaseTask,
     Consent,
 )
 from palermo.web.cases.services import case_exported, no_sharing_consent, sharing_consent
@@ -299,10 +302,11 @@ def case_file_export(
     request: HttpRequest | None = None,
 ) -> CaseFile:
     """One case as JSON: the pseudonymous id, status history, timeline, consents and sharing,
-    with the person's identity and the notes only on request and only for a user who may read
-    them. Always needs a purpose; a file for another agency needs the person's consent to
-    sharing with it and a data-sharing agreement covering ``transfer_purpose``, the same
-    checks as sharing the case."""
+    with the person's identity, the dated notes (each with its author), the tasks and the
+    services provided only on request and only for a user who may read them. Always needs a
+    purpose; a file for another agency needs the person's consent to sharing with it and a
+    data-sharing agreement covering ``transfer_purpose``, the same checks as sharing the
+    case."""
     where = gettext_lazy("case export")
     if case.agency_id != actor.agency_id:
         raise NotPermittedError(_("Only the agency that owns the case can export it."))
@@ -318,7 +322,9 @@ def case_file_export(
         case=case,
         purpose=purpose,
         transfer=transfer,
-        personal_fields=[*PERSONAL_FIELDS, "notes"] if include_personal else [],
+        personal_fields=[*PERSONAL_FIELDS, "notes", "tasks", "services"]
+        if include_personal
+        else [],
         at=timezone.now(),
         language=language,
     )
@@ -333,6 +339,11 @@ def case_file_export(
         }
     if include_personal:
         document["person"] = _person_part(case)
+        notes, tasks, services = selectors.case_work_parts(user=actor, case=case)
+        with translation.override(language):
+            document["notes"] = [_note_row(note) for note in notes]
+            document["tasks"] = [_task_row(task) for task in tasks]
+            document["services"] = [_service_row(record) for record in services]
     _record_export(export, request)
     content = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=False)
     return CaseFile(file_name=f"case-{case.reference}.json", content=content.encode("utf-8"))
@@ -480,7 +491,40 @@ def _person_part(case: Case) -> dict[str, str]:
         "full_name": case.person.full_name,
         "document_number": case.person.document_number,
         "contact": case.person.contact,
-        "notes": case.notes or "",
+    }
+
+
+def _note_row(note: CaseNote) -> dict[str, Any]:
+    return {
+        "at": note.at.isoformat(),
+        "by": note.author.get_username(),
+        "origin": note.origin or "written",
+        "origin_label": str(note.get_origin_display()),
+        "text": note.text,
+    }
+
+
+def _task_row(task: CaseTask) -> dict[str, Any]:
+    return {
+        "title": task.title,
+        "due_on": task.due_on.isoformat(),
+        "for": task.assigned_to.get_username() if task.assigned_to else None,
+        "created_at": task.created_at.isoformat(),
+        "created_by": task.created_by.get_username(),
+        "done_at": task.done_at.isoformat() if task.done_at else None,
+        "done_by": task.done_by.get_username() if task.done_by else None,
+    }
+
+
+def _service_row(record: CaseService) -> dict[str, Any]:
+    return {
+        "service": record.service,
+        "service_label": str(record.get_service_display()),
+        "provided_on": record.provided_on.isoformat(),
+        "provider": record.provider,
+        "description": record.description,
+        "recorded_by": record.recorded_by.get_username(),
+        "recorded_at": record.recorded_at.isoformat(),
     }
 
 

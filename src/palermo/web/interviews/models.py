@@ -63,6 +63,11 @@ class Interview(models.Model):
     # the person may be under 18 whatever their document says: presumed a child (the child
     # instrument only) until an age assessment concludes otherwise
     age_in_doubt = models.BooleanField(default=False)
+    # how many times a step was submitted ("Save and continue", "Back", "Save and assess"): a
+    # step's page carries the number it was drawn with, and a save made as one goes
+    # (autosave) from a page drawn before the latest submit is refused, so an autosave still
+    # on its way cannot land after the submit and undo it (``services.interview_save``)
+    revision = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = (models.Index(fields=["agency", "-started_at"], name="interview_agency_recent"),)

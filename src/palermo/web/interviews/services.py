@@ -38,7 +38,7 @@ from palermo.web.interviews.steps import (
     to_json_value,
     to_value,
 )
-from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
+from palermo.web.lib.errors import EditConflictError, NotPermittedError, TransitionRefusedError
 from palermo.web.lib.problems import problem
 from palermo.web.lib.roles import FIRST_LINE_ROLES, SECOND_LINE_ROLES, require_role
 from palermo.web.screening.forms import record_from_json
@@ -193,11 +193,18 @@ def interview_save(
     interview: Interview,
     consent: Mapping[str, bool] | None = None,
     answers: Mapping[str, Any] | None = None,
+    revision: int | None = None,
+    submit: bool = False,
     request: HttpRequest | None = None,
 ) -> Interview:
     """Save the answers of one step (raw posted values) as the interviewer goes.
 
     A changed answer makes an earlier assessment stale: it is cleared until assessed again.
+    ``revision``: the interview's ``revision`` the step's page was drawn with. ``submit``: the
+    step's button was pressed (the revision goes up by one). A save as one goes (not
+    ``submit``) from a page drawn before the latest submit is refused with
+    ``EditConflictError``: it was sent before the submit, reached the server after it, and
+    would otherwise overwrite what was submitted.
     """
     _require(actor, interview.kind, interview.instrument_id)
     _require_agency(actor, interview)
@@ -206,6 +213,14 @@ def interview_save(
     inst = instrument(interview.instrument_id)
     with transaction.atomic():
         locked = Interview.objects.select_for_update().get(pk=interview.pk)
+        if not submit and revision is not None and revision < locked.revision:
+            raise EditConflictError(
+                _(
+                    "These answers were sent before the step was submitted, and arrived after "
+                    "it: they were not saved, so that they do not undo what was submitted. "
+                    "The form now shows the answers as saved; change them again if you need to."
+                )
+            )
         doc = stored(locked.answers)
         known_consent = {c.id for c in inst.consent}
         for key, given in (consent or {}).items():
@@ -226,7 +241,11 @@ def interview_save(
         locked.status = InterviewStatus.IN_PROGRESS.value
         locked.result = ""
         locked.outcome = ""
-        locked.save(update_fields=["answers", "updated_at", "status", "result", "outcome"])
+        fields = ["answers", "updated_at", "status", "result", "outcome"]
+        if submit:
+            locked.revision += 1
+            fields.append("revision")
+        locked.save(update_fields=fields)
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,
@@ -303,7 +322,7 @@ def interview_open_case(
     full_name: str,
     document_number: str = "",
     contact: str = "",
-    notes: str = "",
+    note: str = "",
     accompanying_adult: str = "",
     area: str = "",
     language: str = "",
@@ -346,7 +365,7 @@ def interview_open_case(
             outcome=outcome,
             document_number=document_number,
             contact=contact,
-            notes=notes,
+            note=note,
             interview_ref=locked.reference,
             request=request,
         )

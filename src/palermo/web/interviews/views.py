@@ -39,9 +39,10 @@ from palermo.web.interviews.steps import (
     steps_of,
     stored,
 )
-from palermo.web.lib.errors import reasons
+from palermo.web.lib.errors import EditConflictError, reasons
 from palermo.web.lib.params import id_param
 from palermo.web.lib.permissions import allow
+from palermo.web.lib.problems import problem
 from palermo.web.lib.roles import FIRST_LINE_ROLES, OPEN_CASE_ROLES, SECOND_LINE_ROLES, has_role
 
 
@@ -197,6 +198,26 @@ def _go(request: HttpRequest, target: str) -> HttpResponse:
     return redirect(target)
 
 
+def _posted_revision(request: AuthenticatedRequest) -> int | None:
+    """The interview's revision the step's page was drawn with (``None``: not sent, as by a
+    page drawn before the revision existed)."""
+    raw = request.POST.get("revision", "")
+    if raw == "":
+        return None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+        raise InputError(
+            [
+                problem(
+                    where=gettext_lazy("interview step"),
+                    field="revision",
+                    value=raw[:40],
+                    rule=gettext_lazy("must be a whole number; reload the page"),
+                )
+            ]
+        )
+    return int(raw)
+
+
 def _next_target(
     request: AuthenticatedRequest, interview: Interview, context: dict[str, Any], step: int
 ) -> str | None:
@@ -263,8 +284,18 @@ def _step(request: AuthenticatedRequest, pk: int, step: int, kind: InterviewKind
                 interview=interview,
                 consent=consent,
                 answers=_posted_answers(request, context),
+                # the step's buttons submit; a change alone saves as one goes (autosave)
+                revision=_posted_revision(request),
+                submit="go" in request.POST,
                 request=request,
             )
+        except EditConflictError as exc:
+            # an autosave from before the latest submit: the form as it is saved now, with
+            # the revision that lets the next change be saved
+            interview.refresh_from_db()
+            context = _step_context(interview, step, lang())
+            context["errors"] = reasons(exc)
+            status = 409
         except PalermoError as exc:
             context["errors"] = reasons(exc)
             status = 422
@@ -289,8 +320,14 @@ class OpenCaseForm(forms.Form):
     contact = forms.CharField(
         label=gettext_lazy("Contact details (safe to use)"), max_length=500, required=False
     )
-    notes = forms.CharField(
-        label=gettext_lazy("Narrative notes"), widget=forms.Textarea({"rows": 4}), required=False
+    note = forms.CharField(
+        label=gettext_lazy("First note on the case"),
+        help_text=gettext_lazy(
+            "Dated and signed with your name, and never changed; later notes are added on the "
+            "case page."
+        ),
+        widget=forms.Textarea({"rows": 4}),
+        required=False,
     )
     child_protection = forms.BooleanField(required=False, widget=forms.HiddenInput)
 

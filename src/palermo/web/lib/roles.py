@@ -99,7 +99,7 @@ CASE_ROLES: RoleSet = frozenset(
         Role.SUPERVISOR,
     }
 )
-# Who may see a person's name, document number, contact details and narrative notes.
+# Who may see a person's name, document number, contact details and the case's dated notes.
 # Supervisors oversee the workflow without reading the person's identity (need to know).
 PERSONAL_DATA_ROLES: RoleSet = frozenset(
     {

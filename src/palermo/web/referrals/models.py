@@ -62,7 +62,7 @@ SHAREABLE_FIELDS: dict[str, Promise] = {
     "full_name": _("Name"),
     "contact": _("Contact details"),
     "document_number": _("Document number"),
-    "notes": _("Narrative notes"),
+    "notes": _("Case notes (dated, with their authors)"),
 }
 
 

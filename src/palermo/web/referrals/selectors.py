@@ -19,7 +19,7 @@ from palermo.web.accounts.models import Agency, User
 from palermo.web.administration.services import national_agency_id
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
-from palermo.web.cases.models import Case
+from palermo.web.cases.models import Case, CaseNote, notes_in_order
 from palermo.web.lib.roles import (
     NO_CASE_CONTENT_ROLES,
     PERSONAL_DATA_ROLES,
@@ -90,9 +90,13 @@ def sharing_holds(referral: Referral) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class SharedField:
+    """One field of the case a referral shares: ``value`` for the person's data, ``notes``
+    (oldest first, dated, with their authors) for the case notes."""
+
     name: str
     label: Promise
     value: str
+    notes: tuple[CaseNote, ...] = ()
 
 
 def referral_shared_fields(
@@ -110,9 +114,13 @@ def referral_shared_fields(
         "full_name": case.person.full_name,
         "contact": case.person.contact,
         "document_number": case.person.document_number,
-        "notes": case.notes or "",
     }
-    shown = [SharedField(f, SHAREABLE_FIELDS[f], values[f]) for f in referral.fields]
+    shown = [
+        SharedField(f, SHAREABLE_FIELDS[f], "", tuple(notes_in_order(case)))
+        if f == "notes"
+        else SharedField(f, SHAREABLE_FIELDS[f], values[f])
+        for f in referral.fields
+    ]
     audit_record(
         actor=user,
         action=AuditAction.READ,

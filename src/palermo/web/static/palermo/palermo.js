@@ -12,7 +12,10 @@
       with hx-sync="this:queue last") is never re-drawn from a request older than the
       person's latest change: that answer would undo the boxes ticked since it was sent. The
       re-draw is skipped instead; the queued request, sent when the older one is answered,
-      carries every answer given so far and its answer is drawn. */
+      carries every answer given so far and its answer is drawn. When the form is submitted
+      (its buttons: continue, back, assess), the save on its way is aborted and none queued
+      is sent: the submit carries every answer. A save the server had already received is
+      refused there if it arrives after the submit (409; the form's "revision"). */
 (function () {
   "use strict";
   if (!window.htmx) { return; }
@@ -87,7 +90,25 @@
   document.addEventListener("htmx:beforeRequest", function (event) {
     var config = event.detail && event.detail.requestConfig;
     var form = config && config.elt && config.elt.hasAttribute && config.elt.hasAttribute("data-autosave") ? config.elt : null;
-    if (form) { sentAfter.set(event.detail.xhr, changes.get(form) || 0); }
+    if (!form) { return; }
+    if (form.hasAttribute("data-submitting")) {  // a queued save after the submit: not sent
+      event.preventDefault();
+      return;
+    }
+    sentAfter.set(event.detail.xhr, changes.get(form) || 0);
+  });
+  // capture: before htmx or the browser sends the form
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form || !form.hasAttribute || !form.hasAttribute("data-autosave")) { return; }
+    form.setAttribute("data-submitting", "");
+    htmx.trigger(form, "htmx:abort");  // the save on its way, if any
+  }, true);
+  // back to a page kept by the browser (back button): saves go on again
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) { return; }
+    var forms = document.querySelectorAll("form[data-autosave][data-submitting]");
+    for (var i = 0; i < forms.length; i++) { forms[i].removeAttribute("data-submitting"); }
   });
   document.addEventListener("htmx:beforeSwap", function (event) {
     var detail = event.detail;
