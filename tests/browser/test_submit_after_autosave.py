@@ -20,6 +20,7 @@ def test_a_submit_right_after_an_autosave_is_not_undone_by_that_autosave(
 ) -> None:
     from palermo.web.interviews import services
 
+    pk = _interview_with_consent()  # before the patch: its own save is not the slow one
     original = services.interview_save
     late = threading.Event()
     outcomes: list[str] = []
@@ -39,7 +40,6 @@ def test_a_submit_right_after_an_autosave_is_not_undone_by_that_autosave(
     monkeypatch.setattr(services, "interview_save", slow_first_autosave)
     page = browser_page
     base = live_server.url
-    pk = _interview_with_consent()
     log_in(page, base, "interviewer")
     page.goto(f"{base}/interviews/{pk}/step/1/")
     pressure = page.locator("input[name=rec_pressure][value=violence]")
