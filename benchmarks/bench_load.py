@@ -185,7 +185,8 @@ def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
         _agency, token = world(args.profiles)
         bodies = consistent(travellers(2_000, work))
         port = free_port()
-        server = start_server(port, threads=args.threads)
+        server_log = work / "server.log"
+        server = start_server(port, threads=args.threads, log=server_log)
         try:
             wait_until_up(port)
             load(port, token, bodies, 20, 1)  # compile the plan, open connections
@@ -204,6 +205,7 @@ def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
         from django.db import connection
 
         vendor = connection.vendor
+        logged = server_log.read_bytes()
 
     def ratio(key: str) -> float:
         return round(under_flood[key] / baseline[key], 2) if baseline[key] else 0.0
@@ -219,6 +221,12 @@ def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
         "login_flood": logins,
         "flood_over_baseline": {k: ratio(k) for k in ("p50_ms", "p95_ms", "p99_ms")},
         "load_average_1min": [round(load_before, 2), round(load_after, 2)],
+        # what the server wrote to its log (to a file: see start_server)
+        "server_log": {
+            "bytes": len(logged),
+            "lines": logged.count(b"\n"),
+            "task_queue_depth_warnings": logged.count(b"Task queue depth"),
+        },
     }
 
 

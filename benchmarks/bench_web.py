@@ -569,14 +569,24 @@ def main() -> None:
     record_run(RESULTS, f"{args.database}, {server}", on_database(args, run))
 
 
-def start_server(port: int, *, threads: int, workers: int | None = None) -> subprocess.Popen[bytes]:
-    """``palermo serve`` in a second process on 127.0.0.1:``port`` (``bench_load.py`` too)."""
+def start_server(
+    port: int, *, threads: int, workers: int | None = None, log: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """``palermo serve`` in a second process on 127.0.0.1:``port`` (``bench_load.py`` too).
+
+    Its log (stderr) goes to the file ``log`` (default: an anonymous temporary file), never
+    to a pipe: nobody reads a pipe while the benchmark runs, and once its 64 KiB are full
+    every server thread that logs (a 4xx answer, waitress's "task queue depth") blocks on the
+    write, holding the logging lock, and the server stops answering - the log-in flood's 429
+    answers filled it within a minute (issue 14: the 204 "errors" on PostgreSQL)."""
     command = [sys.executable, "-m", "palermo.cli.main", "serve", "--port", str(port)]
     command += ["--threads", str(threads)]
     if workers is not None:
         command += ["--workers", str(workers)]
     env = {**os.environ, "PALERMO_ALLOWED_HOSTS": "127.0.0.1,localhost"}
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    with log.open("wb") if log is not None else tempfile.TemporaryFile() as stderr:
+        # the child has its own copy of the file descriptor
+        return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
 
 
 def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:

@@ -4,19 +4,24 @@ screening counts by day, port and group so that yields and selection rates have 
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
+from django.db import connection, transaction
+from django.test import TransactionTestCase, override_settings
 from django.urls import reverse
 from flow_fixtures import FLAGGED_RECORD, TODAY, activate_example
 from test_batch_screening import GOOD
 
+from palermo.web.accounts.models import Agency
 from palermo.web.accounts.services import api_token_create
 from palermo.web.audit.models import AuditEntry
 from palermo.web.jobs.worker import run_ready_tasks
 from palermo.web.lib.roles import Role
 from palermo.web.screening.models import BatchJob, Disposition, Hit, ScreeningTally
+from palermo.web.screening.sampling import tally_add
 from palermo.web.screening.services import desk_screen
 from palermo.web.testsupport import BaseTestCase
 
@@ -100,6 +105,40 @@ class TestControlSample(BaseTestCase):
             (r.sex, r.screened) for r in ScreeningTally.objects.filter(agency=self.officer.agency)
         }
         assert counts == {("F", 2), ("M", 1)}
+
+
+class TestTallyRowLocks(TransactionTestCase):
+    def test_a_screening_at_the_desk_waits_for_no_other_group_of_the_day(self) -> None:
+        if connection.vendor != "postgresql":
+            self.skipTest("row locks: PostgreSQL (SQLite has one write lock)")
+        agency = Agency.objects.create(name="Port", kind="border_post", code="port")
+        day = TODAY.isoformat()
+        women, men = (day, "PVG", "TH", "F", "30-39"), (day, "PVG", "TH", "M", "30-39")
+        tally_add(agency_id=agency.pk, screened=Counter([women, men]))
+        held, release = threading.Event(), threading.Event()
+
+        def screening_of_a_woman_not_yet_committed() -> None:
+            try:
+                with transaction.atomic():
+                    tally_add(agency_id=agency.pk, screened=Counter([women]))
+                    held.set()
+                    release.wait(30)
+            finally:
+                connection.close()
+
+        other = threading.Thread(target=screening_of_a_woman_not_yet_committed)
+        other.start()
+        try:
+            assert held.wait(30)
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '2s'")
+                tally_add(agency_id=agency.pk, screened=Counter([men]))  # no wait, no timeout
+        finally:
+            release.set()
+            other.join(30)
+        counts = {r.sex: r.screened for r in ScreeningTally.objects.filter(agency=agency)}
+        assert counts == {"F": 2, "M": 2}
 
 
 class TestControlSampleInTheApi(BaseTestCase):

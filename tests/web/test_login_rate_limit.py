@@ -1,6 +1,7 @@
 """A log-in flood from one address is refused before any password is checked or row written
 (it once pushed the screening API's p95 from 10 to 472 ms); other addresses are not held up;
-every server process counts against the same limit."""
+every server process counts against the same limit; the passwords that are checked are checked
+one at a time, on one core, and a crowd of log-ins waiting for a check is turned away."""
 
 from __future__ import annotations
 
@@ -14,8 +15,13 @@ from unittest import mock
 from django.db import connection
 from django.test import TransactionTestCase, override_settings
 
-from palermo.web.accounts.models import LoginAttemptCount, LoginFailure
-from palermo.web.accounts.throttle import login_attempt_count
+from palermo.web.accounts import throttle
+from palermo.web.accounts.models import LoginAttemptCount, LoginFailure, User
+from palermo.web.accounts.throttle import (
+    PasswordCheckBusyError,
+    PasswordCheckGate,
+    login_attempt_count,
+)
 from palermo.web.audit.models import AuditAction, AuditEntry
 from palermo.web.lib.roles import Role
 from palermo.web.testsupport import BaseTestCase, make_user
@@ -164,3 +170,117 @@ class TestTheLimitIsSharedByEveryServerProcess(TransactionTestCase):
         assert LoginAttemptCount.objects.count() == 2  # the minute before is kept
         login_attempt_count("192.0.2.1", now=60 * 1005 + 5)
         assert list(LoginAttemptCount.objects.values_list("minute", flat=True)) == [1005]
+
+
+def _wait_until(condition: object, seconds: float = 10) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+@override_settings(LOGIN_PASSWORD_CHECKS_AT_ONCE=1, LOGIN_PASSWORD_CHECKS_WAITING=3)
+class TestPasswordChecksTakeTurns(TransactionTestCase):
+    def test_checks_run_one_at_a_time_and_a_crowd_beyond_the_waiting_places_is_turned_away(
+        self,
+    ) -> None:
+        gate = PasswordCheckGate()
+        inside, most_inside, outcomes = [0], [0], []
+        lock = threading.Lock()
+
+        def log_in() -> None:
+            try:
+                with gate.turn():
+                    with lock:
+                        inside[0] += 1
+                        most_inside[0] = max(most_inside[0], inside[0])
+                    threading.Event().wait(0.02)  # the hash
+                    with lock:
+                        inside[0] -= 1
+                outcome = "checked"
+            except PasswordCheckBusyError:
+                outcome = "busy"
+            with lock:
+                outcomes.append(outcome)
+
+        with gate.turn():  # a check under way
+            others = [threading.Thread(target=log_in) for _ in range(5)]
+            for other in others:
+                other.start()
+            # three wait for their turn, the other two are turned away at once
+            _wait_until(lambda: gate.waiting == 3 and outcomes.count("busy") == 2)
+        for other in others:
+            other.join(timeout=10)
+        assert sorted(outcomes) == ["busy", "busy", "checked", "checked", "checked"]
+        assert most_inside[0] == 1
+        assert (gate.running, gate.waiting) == (0, 0)
+
+    def test_a_log_in_that_waited_too_long_is_turned_away(self) -> None:
+        gate = PasswordCheckGate()
+        with mock.patch.object(throttle, "PASSWORD_CHECK_WAIT_SECONDS", 0.05), gate.turn():
+            try:
+                with gate.turn():
+                    raise AssertionError("two checks at once")
+            except PasswordCheckBusyError:
+                pass
+        with gate.turn():  # the turn is free again
+            assert gate.running == 1
+
+
+@override_settings(LOGIN_ATTEMPTS_PER_ADDRESS=5)
+class TestALogInWithoutATurn(BaseTestCase):
+    def test_is_refused_with_429_and_a_time_to_try_again_without_checking_the_password(
+        self,
+    ) -> None:
+        make_user("erin", agency=self.agency_a, role=Role.FIRST_LINE_OFFICER, password=PASSWORD)
+        entries = AuditEntry.objects.count()
+        busy = mock.patch.object(
+            throttle.password_checks, "turn", side_effect=PasswordCheckBusyError
+        )
+        with busy, mock.patch("palermo.web.accounts.services.authenticate") as authenticate:
+            response = self.client.post(
+                "/accounts/login/", {"username": "erin", "password": PASSWORD}
+            )
+        authenticate.assert_not_called()
+        assert response.status_code == 429
+        assert response["Retry-After"] == str(throttle.PASSWORD_CHECK_WAIT_SECONDS)
+        assert b"Many people are logging in at this moment" in response.content
+        assert AuditEntry.objects.count() == entries
+        assert not LoginFailure.objects.exists()
+
+    def test_reads_in_chinese_on_a_chinese_page(self) -> None:
+        busy = mock.patch.object(
+            throttle.password_checks, "turn", side_effect=PasswordCheckBusyError
+        )
+        with busy:
+            response = self.client.post(
+                "/accounts/login/",
+                {"username": "erin", "password": PASSWORD},
+                HTTP_ACCEPT_LANGUAGE="zh-hans",
+            )
+        assert response.status_code == 429
+        assert "此刻登录的人较多" in response.content.decode()
+
+
+class TestPasswordsAreHashedOnOneCore(BaseTestCase):
+    def test_a_new_password_is_hashed_with_one_argon2_lane(self) -> None:
+        person = make_user(
+            "fay", agency=self.agency_a, role=Role.FIRST_LINE_OFFICER, password=PASSWORD
+        )
+        assert person.password.startswith("argon2$argon2id$")
+        assert ",p=1$" in person.password
+
+    def test_a_password_hashed_with_eight_lanes_still_logs_in_and_is_rehashed_with_one(
+        self,
+    ) -> None:
+        from django.contrib.auth.hashers import Argon2PasswordHasher
+
+        person = make_user("gus", agency=self.agency_a, role=Role.FIRST_LINE_OFFICER)
+        person.password = Argon2PasswordHasher().encode(PASSWORD, "saltsaltsaltsalt")
+        person.save(update_fields=["password"])
+        assert ",p=8$" in person.password
+        response = self.client.post("/accounts/login/", {"username": "gus", "password": PASSWORD})
+        assert response.status_code == 302
+        assert ",p=1$" in User.objects.get(pk=person.pk).password

@@ -35,6 +35,8 @@ Every variable (all optional):
 | ``PALERMO_LOGIN_WINDOW_MINUTES`` | ``15`` | ... within this window lock that pair ... |
 | ``PALERMO_LOGIN_LOCKOUT_MINUTES`` | ``15`` | ... for this long |
 | ``PALERMO_LOGIN_ATTEMPTS_PER_ADDRESS`` | ``10`` | log-ins per address a minute (429) |
+| ``PALERMO_LOGIN_PASSWORD_CHECKS_AT_ONCE`` | ``1`` | password checks at once, per process |
+| ``PALERMO_LOGIN_PASSWORD_CHECKS_WAITING`` | ``3`` | log-ins waiting for one; more get 429 |
 | ``PALERMO_TRUSTED_PROXIES`` | empty | proxies whose ``X-Forwarded-For`` counts |
 | ``PALERMO_PROXY_SSL_HEADER`` | ``false`` | believe ``X-Forwarded-Proto`` |
 | ``PALERMO_HTTPS_REDIRECT`` | ``false`` | redirect plain HTTP to HTTPS |
@@ -241,7 +243,8 @@ TEMPLATES = [
 
 # Argon2 first: new and re-hashed passwords use it; the others only verify old hashes.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Django's Argon2 with one lane (see there); it verifies Django's 8-lane hashes too
+    "palermo.web.accounts.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -358,9 +361,16 @@ MANIFEST_MAX_DECOMPRESSED_BYTES = env_int(
 )
 
 LOGIN_MAX_FAILURES = env_int("PALERMO_LOGIN_MAX_FAILURES", 5, minimum=1)
-# Counted in the cache (this process's memory), never in the database: a flood of log-ins is
-# refused before any password is hashed or any row written (see accounts/throttle.py).
+# Counted in the database every server process shares, one small write per attempt: a flood of
+# log-ins is refused before any password is hashed (see accounts/throttle.py).
 LOGIN_ATTEMPTS_PER_ADDRESS = env_int("PALERMO_LOGIN_ATTEMPTS_PER_ADDRESS", 10, minimum=1)
+# Password checks (Argon2: 100 MiB and about a quarter of a second of one core each) one at a
+# time in a server process, with at most this many log-ins waiting for their turn; more are
+# refused at once (429), so that log-ins never hold more than a few of the server's threads
+# nor more than one core, whatever the addresses (accounts/throttle.py).
+LOGIN_PASSWORD_CHECKS_AT_ONCE = env_int("PALERMO_LOGIN_PASSWORD_CHECKS_AT_ONCE", 1, minimum=1)
+LOGIN_PASSWORD_CHECKS_WAITING = env_int("PALERMO_LOGIN_PASSWORD_CHECKS_WAITING", 3, minimum=0)
+# Django's default; nothing in Palermo caches through it (the log-in limit is in the database)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # screening records without a referral or case are masked after this many days
 SCREENING_RETENTION_DAYS = env_int("PALERMO_SCREENING_RETENTION_DAYS", 183, minimum=1)

@@ -20,7 +20,11 @@ from django.utils.translation import gettext_lazy
 
 from palermo.errors import InputError, PalermoError, Problem
 from palermo.web.accounts.models import Agency, ApiToken, LoginFailure, User
-from palermo.web.accounts.throttle import login_attempt_count
+from palermo.web.accounts.throttle import (
+    PasswordCheckBusyError,
+    login_attempt_count,
+    password_checks,
+)
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record, client_ip
 from palermo.web.lib.problems import problem
@@ -66,7 +70,8 @@ def login_locked_until(*, username: str, ip: str | None) -> datetime | None:
 def user_login(*, request: HttpRequest, username: str, password: str) -> User:
     """Log a person in, or raise ``LoginRefusedError``; every attempt is audited, except
     attempts beyond the per-address limit: only the first of those in a minute is (a flood
-    must not write a row per attempt)."""
+    must not write a row per attempt), and attempts refused because too many others wait for
+    a password check (``LoginRateLimitedError``, no password checked, nothing written)."""
     ip = client_ip(request)
     key = _throttle_key(username)
     count = login_attempt_count(ip)
@@ -90,7 +95,15 @@ def user_login(*, request: HttpRequest, username: str, password: str) -> User:
             _("Too many failed log-ins. Try again in %(minutes)d minutes.")
             % {"minutes": settings.LOGIN_LOCKOUT_MINUTES}
         )
-    user = authenticate(request, username=username, password=password)
+    try:
+        with password_checks.turn():  # one Argon2 hash at a time (see accounts.throttle)
+            user = authenticate(request, username=username, password=password)
+    except PasswordCheckBusyError as busy:
+        raise LoginRateLimitedError(
+            _("Many people are logging in at this moment. Try again in %(seconds)d seconds.")
+            % {"seconds": busy.retry_after},
+            retry_after=busy.retry_after,
+        ) from None
     if user is None:
         with transaction.atomic():
             LoginFailure.objects.create(username=key, ip=ip, at=timezone.now())

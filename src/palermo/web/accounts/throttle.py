@@ -14,11 +14,25 @@ address the limit once, not N times (a per-process cache did). One statement cou
 in both, so two processes counting at the same moment never read the same number. That is one
 small write per attempt, against the Argon2 hash, failure row and audit entry an attempt costs
 once it is let through; rows of past minutes are deleted when an address starts a new minute.
+
+The attempts an address is allowed still cost a password check each (for an unknown name too:
+Django hashes the password anyway, so that the answer's timing does not tell which names
+exist). Argon2 takes 100 MiB and about a quarter of a second of a core; ten allowed attempts
+arriving together, or a flood from many addresses, used to hash side by side on every core
+and stall the screening API for a second or more. ``password_checks`` lets
+``LOGIN_PASSWORD_CHECKS_AT_ONCE`` checks (1) run at once in a server process and
+``LOGIN_PASSWORD_CHECKS_WAITING`` log-ins (3) wait for their turn, up to
+``PASSWORD_CHECK_WAIT_SECONDS``; a log-in beyond those is refused at once (429, try again in
+a few seconds), so log-ins never take more than one core nor more than a few of the server's
+threads, whatever the number of addresses.
 """
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -72,3 +86,61 @@ def _count_up(address: str, minute: int) -> int:
         if attempts == 1:  # this address's first attempt of the minute: forget past minutes
             LoginAttemptCount.objects.using(alias).filter(minute__lt=minute - 1).delete()
     return attempts
+
+
+PASSWORD_CHECK_WAIT_SECONDS = 5
+"""The longest a log-in waits for its turn to have its password checked."""
+
+
+class PasswordCheckBusyError(Exception):
+    """No turn for a password check now: too many log-ins are waiting, or the wait was over
+    ``PASSWORD_CHECK_WAIT_SECONDS``."""
+
+    retry_after = PASSWORD_CHECK_WAIT_SECONDS
+
+
+class PasswordCheckGate:
+    """Password checks take turns in this process (see the module's text)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = 0
+        self._waiting = 0
+        self._turn = threading.Condition(self._lock)
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        """Hold a turn while checking a password, or raise ``PasswordCheckBusyError``."""
+        at_once = settings.LOGIN_PASSWORD_CHECKS_AT_ONCE
+        with self._lock:
+            if self._running >= at_once:
+                if self._waiting >= settings.LOGIN_PASSWORD_CHECKS_WAITING:
+                    raise PasswordCheckBusyError
+                self._waiting += 1
+                try:
+                    free = self._turn.wait_for(
+                        lambda: self._running < at_once, timeout=PASSWORD_CHECK_WAIT_SECONDS
+                    )
+                finally:
+                    self._waiting -= 1
+                if not free:
+                    raise PasswordCheckBusyError
+            self._running += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running -= 1
+                self._turn.notify()
+
+    @property
+    def running(self) -> int:
+        return self._running
+
+    @property
+    def waiting(self) -> int:
+        return self._waiting
+
+
+password_checks = PasswordCheckGate()
+"""This process's turns (``palermo serve --workers N``: each process has its own)."""

@@ -25,6 +25,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.conf import settings
+from django.db.models import F
 from django.utils import timezone
 
 from palermo.analytics.backtest import AGE_BANDS, UNRECORDED, age_band
@@ -111,12 +112,22 @@ def tally_of_table(table: pa.Table, screened_on: dt.date) -> Counter[Group]:
     )
 
 
+FEW_GROUPS = 20
+"""Up to this many groups, ``tally_add`` updates each group's row on its own."""
+
+
 def tally_add(
     *, agency_id: int, screened: Counter[Group], control: Counter[Group] | None = None
 ) -> None:
     """Add counts to the tally, inside the caller's transaction: missing rows are created
-    (ignoring one another request created first), then the rows are locked and updated in
-    bulk - a batch touches thousands of groups in a handful of queries."""
+    (ignoring one another request created first), then the rows are updated - a few groups
+    (a screening at the desk or through the API) each by one ``UPDATE ... SET screened =
+    screened + n`` of its own row, locked in one order; more (a batch, thousands of groups) by
+    locking the agency's rows of those days and updating them in bulk, in a handful of queries.
+
+    A single screening once took the bulk way too: it read and locked every row of the agency's
+    day - hundreds of groups by the afternoon - so that every screening waited for the one
+    before it to commit (issue 14)."""
     if not screened:
         return
     control = control or Counter()
@@ -131,6 +142,17 @@ def tally_add(
         ignore_conflicts=True,
         batch_size=2000,
     )  # fmt: skip
+    if len(screened) <= FEW_GROUPS:
+        for group in sorted(screened):  # one order: two requests never wait on each other
+            day, port, nationality, sex, band = group
+            ScreeningTally.objects.filter(
+                agency_id=agency_id, day=dt.date.fromisoformat(day), port=port,
+                nationality=nationality, sex=sex, age_band=band,
+            ).update(
+                screened=F("screened") + screened[group],
+                control=F("control") + control.get(group, 0),
+            )  # fmt: skip
+        return
     days = {dt.date.fromisoformat(g[0]) for g in screened}
     changed = []
     for row in ScreeningTally.objects.select_for_update().filter(agency_id=agency_id, day__in=days):

@@ -254,6 +254,14 @@ def desk_screen(
                     h.rule_id: _profile_indicators(h.rule_id, screener.profile_set) for h in hits
                 },
             )
+        sampling.tally_add(
+            agency_id=actor.agency_id,
+            screened=Counter({group: 1}),
+            control=Counter({group: 1}) if drawn else None,
+        )
+        # last, just before the commit: from here every screening (and every other audited
+        # change) waits for this one, so nothing else is done while the audit chain is held;
+        # and in the order a batch takes them (tally, then chain), so the two never deadlock
         audit_record(
             actor=actor,
             action=AuditAction.CREATE if traveller else AuditAction.READ,
@@ -263,11 +271,6 @@ def desk_screen(
             purpose="screening at the desk",
             request=request,
             detail={"hits": len(hits), "profile_set": set_version, "control_sample": drawn},
-        )
-        sampling.tally_add(
-            agency_id=actor.agency_id,
-            screened=Counter({group: 1}),
-            control=Counter({group: 1}) if drawn else None,
         )
     return traveller, hits
 
