@@ -7,11 +7,13 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+import pytest
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 from flow_fixtures import TODAY, activate_example
 
+from palermo.analytics.backtest import wilson
 from palermo.web.interviews.models import Interview
 from palermo.web.lib.roles import Role
 from palermo.web.nrm.models import Decision, Identification
@@ -185,6 +187,24 @@ class TestDisparity(OutcomeCase):
         assert thai_rate.yield_ratio == 10.0
         assert not thai_rate.flagged
 
+    def test_with_too_few_control_travellers_the_flag_says_it_compared_the_victims_found(
+        self,
+    ) -> None:
+        self.screen(20, flagged=True, nationality="TH")
+        self.screen(20, flagged=False, nationality="TH")
+        self.screen(2, flagged=True, nationality="VN")
+        self.screen(38, flagged=False, nationality="VN")
+        found = selectors.disparity(user=self.analyst, period=self.period)
+        thai = next(g for g in found.groups if g.group == "TH")
+        assert thai.control_victims.travellers == 0
+        assert thai.base_rate is None
+        assert thai.flagged
+        assert thai in found.short_of_control
+        self.login(self.analyst)
+        page = self.client.get(reverse("outcomes:index")).content.decode()
+        assert "fewer than 20 control travellers" in page
+        assert "the victims found (too few control travellers)" in page
+
     def test_the_profile_page_shows_its_trend_and_its_groups_in_both_languages(self) -> None:
         self.screen(3, flagged=True, nationality="TH")
         self.screen(3, flagged=False, nationality="VN")
@@ -209,3 +229,90 @@ class TestDisparity(OutcomeCase):
         response = self.client.get(reverse("outcomes:index"), {"month": "2026-02"})
         assert response.status_code == 200
         assert "28 Feb 2026" in response.content.decode()
+
+
+@override_settings(CONTROL_SAMPLE_PER_100000=100_000)
+class TestDisparityAgainstTheControlSample(OutcomeCase):
+    """Every traveller without a hit is drawn for the control sample, so each group's base rate
+    is known by construction: the victims among its flagged travellers plus those among its
+    control travellers, over its travellers screened. Thais are selected ten times as often as
+    Vietnamese in both worlds (20 of 40 against 2 of 40)."""
+
+    def world(self, *, thai_found: int, vietnamese_found: int, vietnamese_missed: int) -> None:
+        thai = self.screen(20, flagged=True, nationality="TH")
+        self.screen(20, flagged=False, nationality="TH")
+        vietnamese = self.screen(2, flagged=True, nationality="VN")
+        missed = self.screen(38, flagged=False, nationality="VN")
+        assert {h.source for h in missed} == {"control"}
+        for hit in thai[:thai_found]:
+            self.interview(hit, "possible_victim")
+        for hit in vietnamese[:vietnamese_found]:
+            self.interview(hit, "presumed_victim")
+        for hit in missed[:vietnamese_missed]:
+            self.dispose(hit, "referred")
+            self.interview(hit, "possible_victim")
+
+    def groups(self, rule_id: str | None = None) -> dict[str, selectors.GroupRate]:
+        found = selectors.disparity(user=self.analyst, period=self.period, rule_id=rule_id)
+        return {g.group: g for g in found.groups if g.attribute == "nationality"}
+
+    def test_equal_base_rates_flag_a_group_the_victims_found_would_have_excused(self) -> None:
+        # 10 of 40 Thais and 10 of 40 Vietnamese are victims; the profile finds the Thai ones
+        # because it looks at Thais, and misses nine Vietnamese the control sample finds
+        self.world(thai_found=10, vietnamese_found=1, vietnamese_missed=9)
+        thai, vietnamese = self.groups()["TH"], self.groups()["VN"]
+        assert thai.ratio == 10.0
+        assert thai.yield_ratio == 10.0  # what the old flag compared: it matched, no flag
+        assert thai.base_rate is not None
+        assert thai.base_rate.share == 10 / 40
+        assert vietnamese.base_rate is not None
+        assert vietnamese.base_rate.share == pytest.approx(10 / 40)
+        assert thai.base_ratio == pytest.approx(1.0)
+        assert thai.on_control
+        assert thai.flagged
+        assert vietnamese.flagged  # selected a tenth as often, victims as often
+        assert (vietnamese.control_victims.flagged, vietnamese.control_victims.travellers) == (
+            9,
+            38,
+        )
+        assert (vietnamese.control_victims.low, vietnamese.control_victims.high) == wilson(9, 38)
+        assert vietnamese.control_referred.flagged == 9
+        # the control sample's interval carried through: one found among the flagged, the
+        # sample's share of the 38 without a hit
+        low, high = wilson(9, 38)
+        assert vietnamese.base_rate.low == (1 + low * 38) / 40
+        assert vietnamese.base_rate.high == (1 + high * 38) / 40
+
+    def test_a_selection_matched_by_the_base_rate_is_not_flagged(self) -> None:
+        # 10 of 40 Thais are victims (all flagged), 1 of 40 Vietnamese (missed, in the sample)
+        self.world(thai_found=10, vietnamese_found=0, vietnamese_missed=1)
+        thai = self.groups()["TH"]
+        assert thai.base_rate is not None
+        assert thai.base_rate.share == 10 / 40
+        assert thai.base_ratio == pytest.approx(10.0)
+        assert not thai.flagged
+
+    def test_one_profiles_flag_uses_the_groups_base_rates_too(self) -> None:
+        self.world(thai_found=10, vietnamese_found=1, vietnamese_missed=9)
+        thai = self.groups("documents-held-and-companion-answers")["TH"]
+        assert thai.ratio == 10.0
+        assert thai.base_ratio == pytest.approx(1.0)
+        assert thai.flagged
+
+    def test_the_pages_chart_each_groups_control_yield_in_both_languages(self) -> None:
+        self.world(thai_found=10, vietnamese_found=1, vietnamese_missed=9)
+        self.login(self.analyst)
+        page = self.client.get(reverse("outcomes:index")).content.decode()
+        assert 'id="chart-set-control-nationality"' in page
+        assert "the control sample's base rates" in page
+        assert "9 / 38" in page
+        url = reverse("outcomes:rule", kwargs={"rule_id": "documents-held-and-companion-answers"})
+        month = TODAY.strftime("%Y-%m")
+        report = self.client.get(url, {"month": month}).content.decode()
+        assert 'id="chart-rule-control-nationality"' in report
+        assert "Victims per 100 control travellers by nationality" in report
+        assert "flagged (control sample)" in report
+        self.client.cookies["django_language"] = "zh-hans"
+        report_zh = self.client.get(url, {"month": month}).content.decode()
+        assert "按国籍，每 100 名对照旅客中的受害人" in report_zh
+        assert "Victims per 100 control travellers" not in report_zh

@@ -31,6 +31,11 @@ Every variable (all optional):
 | ``PALERMO_CERTIFICATE_REMINDER_DAYS`` | ``60`` | the holder is told this long before the end |
 | ``PALERMO_CERTIFICATE_REMINDERS_DAILY`` | ``true`` | the task worker sends those reminders daily |
 | ``PALERMO_NRM_OVERDUE_DAILY`` | ``true`` | daily: decisions past their deadline to both agencies |
+| ``PALERMO_PROFILE_REVIEW_NOTICE_DAYS`` | ``30`` | outcomes sent this long before review |
+| ``PALERMO_PROFILE_REVIEWS_DAILY`` | ``true`` | sent daily, once per review date |
+| ``PALERMO_APPROVAL_TRAFFIC_DAYS`` | ``30`` | approval figures from these last days' traffic ... |
+| ``PALERMO_APPROVAL_MIN_SCREENED`` | ``1000`` | ... if this many were screened (else synthetic) |
+| ``PALERMO_DISPARITY_MIN_CONTROL`` | ``20`` | control travellers a group needs for its base rate |
 | ``PALERMO_LOGIN_MAX_FAILURES`` | ``5`` | failed log-ins per user name and address ... |
 | ``PALERMO_LOGIN_WINDOW_MINUTES`` | ``15`` | ... within this window lock that pair ... |
 | ``PALERMO_LOGIN_LOCKOUT_MINUTES`` | ``15`` | ... for this long |
@@ -389,6 +394,19 @@ PROFILE_YIELD_FLOOR_PER_100000 = env_int("PALERMO_PROFILE_YIELD_FLOOR_PER_100000
 # A group's selection rate over everyone else's, in percent, above which (or below whose
 # inverse) a profile is flagged for disparity unless its yield differs as much.
 DISPARITY_RATIO_PERCENT = env_int("PALERMO_DISPARITY_RATIO_PERCENT", 125, minimum=101)
+# The yield that must match a selection ratio is the group's base rate from the control sample
+# when it holds at least this many travellers of the group and of everyone else; with fewer,
+# the victims the profiles found (which follow selection), and the pages say so.
+DISPARITY_MIN_CONTROL = env_int("PALERMO_DISPARITY_MIN_CONTROL", 20, minimum=1)
+# At approval (issue 11 item 2) a version is backtested on the screenings stored in the last
+# this many days when they hold enough for an estimate (BACKTEST_MIN_CONTROL control travellers
+# and APPROVAL_MIN_SCREENED screened), else on the synthetic reference population.
+APPROVAL_TRAFFIC_DAYS = env_int("PALERMO_APPROVAL_TRAFFIC_DAYS", 30, minimum=1)
+APPROVAL_MIN_SCREENED = env_int("PALERMO_APPROVAL_MIN_SCREENED", 1000, minimum=1)
+# A profile's outcomes are sent to its holders this many days before its review date (issue 11
+# item 3), once per review date, by the daily task profile-reviews-daily.
+PROFILE_REVIEW_NOTICE_DAYS = env_int("PALERMO_PROFILE_REVIEW_NOTICE_DAYS", 30, minimum=0)
+PROFILE_REVIEWS_DAILY = env_bool("PALERMO_PROFILE_REVIEWS_DAILY", True)
 LOGIN_WINDOW_MINUTES = env_int("PALERMO_LOGIN_WINDOW_MINUTES", 15, minimum=1)
 LOGIN_LOCKOUT_MINUTES = env_int("PALERMO_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
 

@@ -10,9 +10,17 @@ The random control sample (hits of source ``control``) estimates the base rate a
 travellers no profile flagged, and from it the share of victims the profiles find (recall).
 
 Disparity: for each profile and for the whole set, the share of each nationality, sex and age
-band that was selected, against the screened population; a group whose selection ratio to
-everyone else passes ``DISPARITY_RATIO_PERCENT`` without a yield that differs as much is
-flagged. The records are read (decrypted) only to learn each flagged traveller's group.
+band that was selected, against the screened population (the tally), and each group's yield
+in the control sample (possible or presumed victims, and referrals to second line, among the
+group's control travellers, Wilson 95%). A group whose selection ratio to everyone else passes
+``DISPARITY_RATIO_PERCENT`` without a yield that differs as much is flagged. The yield compared
+is the group's *base rate* when the control sample holds at least ``DISPARITY_MIN_CONTROL``
+travellers of the group and of everyone else: victims found among the group's travellers with
+a hit (a census of that stratum) plus the control sample's share of the group's travellers
+without one (the stratified estimate of ``palermo.analytics.stored``) - a rate that does not
+follow selection. With fewer, it is the victims the profiles found per traveller screened,
+which rises with selection itself, and the page says so. The records are read (decrypted)
+only to learn each flagged or sampled traveller's group.
 
 Backtest on stored screenings (issue 11 item 6): a profile version on what is stored of the
 last N days - every traveller who had a hit (a census of that stratum), the random control
@@ -24,28 +32,32 @@ they are left out and counted.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from palermo.analytics.backtest import Rate
 from palermo.analytics.stored import (
+    Estimate,
     StoredBacktest,
     StoredScreenings,
     StoredTraveller,
     backtest_stored,
+    estimate,
 )
 from palermo.indicators.assessment import Outcome
-from palermo.web.accounts.models import User
+from palermo.web.accounts.models import Agency, User
 from palermo.web.administration.services import national_agency_id
 from palermo.web.interviews.models import Interview
 from palermo.web.lib.roles import OUTCOME_ROLES, require_role
-from palermo.web.lib.training import same_world
+from palermo.web.lib.training import in_training
 from palermo.web.nrm.models import Decision, Stage
 from palermo.web.profiles.figures import version_sets
 from palermo.web.profiles.models import ProfileVersion
@@ -60,6 +72,8 @@ ATTRIBUTES = ("nationality", "sex", "age_band")
 BACKTEST_DEFAULT_DAYS = 90
 MIN_GROUP = 30  # travellers screened: a smaller group's ratio is noise, shown but not flagged
 _WHAT = gettext_lazy("see what profiles and watchlists yield")
+M = TypeVar("M", bound=Model)
+SENT_ON = (DispositionKind.REFERRED.value, DispositionKind.INVESTIGATOR.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,49 +122,57 @@ class ControlEstimate:
 
 
 @dataclass(frozen=True, slots=True)
-class GroupRate:
-    attribute: str
-    group: str
-    screened: int
-    selected: Rate  # of the group's screened travellers, flagged
-    ratio: float | None  # the group's selection rate over everyone else's
-    yield_ratio: float | None  # victims found per traveller screened, over everyone else's
-    flagged: bool
+class Scope:
+    """Whose hits and screenings a figure counts: one agency's, or (``agency_id`` ``None``)
+    every agency of one world - the live one, or the training sandbox's."""
+
+    agency_id: int | None
+    training: bool
+
+    def rows(self, rows: QuerySet[M]) -> QuerySet[M]:
+        rows = rows.filter(agency__is_training=self.training)
+        return rows if self.agency_id is None else rows.filter(agency_id=self.agency_id)
 
 
-@dataclass(frozen=True, slots=True)
-class Disparity:
-    rule_id: str | None  # None: the whole set
-    groups: tuple[GroupRate, ...] = field(default=())
-
-    @property
-    def flagged(self) -> tuple[GroupRate, ...]:
-        return tuple(g for g in self.groups if g.flagged)
-
-
-def _scope(user: User) -> int | None:
-    """The agency whose hits ``user`` sees (``None``: every agency, for the national body)."""
+def _scope(user: User) -> Scope:
+    """The agency whose hits ``user`` sees (every agency, for the national body)."""
     require_role(user, OUTCOME_ROLES, what=_WHAT)
     national = national_agency_id()
-    return None if national is not None and user.agency_id == national else user.agency_id
+    training = in_training(user)
+    if national is not None and user.agency_id == national:
+        return Scope(None, training)
+    return Scope(user.agency_id, training)
 
 
-def _hits(user: User, period: Period) -> QuerySet[Hit]:
-    agency = _scope(user)
-    hits = Hit.objects.filter(
-        created_at__date__gte=period.since, created_at__date__lte=period.until
+def agency_scope(agency: Agency) -> Scope:
+    """What the people of ``agency`` see: its own figures, or every agency's for the national
+    body (for scheduled tasks, which have no user)."""
+    national = national_agency_id()
+    training = bool(agency.is_training)
+    return Scope(None if national == agency.pk else agency.pk, training)
+
+
+def _in(user: User | None, scope: Scope | None) -> Scope:
+    if scope is not None:
+        return scope
+    if user is None:
+        raise ValueError("figures need a user or a scope")
+    return _scope(user)
+
+
+def _hits(scope: Scope, period: Period) -> QuerySet[Hit]:
+    # every agency of the scope's world: a training agency's practice never enters live figures
+    return scope.rows(
+        Hit.objects.filter(created_at__date__gte=period.since, created_at__date__lte=period.until)
     )
-    # every agency of the user's world: a training agency's practice never enters live figures
-    return same_world(hits, user) if agency is None else hits.filter(agency_id=agency)
 
 
-def _screened(user: User, period: Period) -> int:
-    agency = _scope(user)
-    rows = same_world(
-        ScreeningTally.objects.filter(day__gte=period.since, day__lte=period.until), user
-    )
-    if agency is not None:
-        rows = rows.filter(agency_id=agency)
+def _tally_rows(scope: Scope, since: dt.date, until: dt.date) -> QuerySet[ScreeningTally]:
+    return scope.rows(ScreeningTally.objects.filter(day__gte=since, day__lte=until))
+
+
+def _screened(scope: Scope, period: Period) -> int:
+    rows = _tally_rows(scope, period.since, period.until)
     return int(rows.aggregate(n=Sum("screened"))["n"] or 0)
 
 
@@ -175,10 +197,14 @@ def _victim_travellers(hit_ids: Iterable[int]) -> tuple[set[int], set[int]]:
     return victims, {case_of[c] for c in identified_cases}
 
 
-def rule_outcomes(*, user: User, period: Period) -> list[RuleOutcome]:
-    """Every profile and watchlist entry with hits in the period, most hits first."""
-    hits = _hits(user, period).exclude(source=CONTROL_SOURCE)
-    screened = _screened(user, period)
+def rule_outcomes(
+    *, user: User | None = None, period: Period, scope: Scope | None = None
+) -> list[RuleOutcome]:
+    """Every profile and watchlist entry with hits in the period, most hits first (as ``user``
+    sees them, or in ``scope`` for a scheduled task)."""
+    where = _in(user, scope)
+    hits = _hits(where, period).exclude(source=CONTROL_SOURCE)
+    screened = _screened(where, period)
     rows = list(
         hits.values("source", "rule_id", "id", "traveller_id", "title_en", "title_zh", "status")
     )
@@ -196,10 +222,7 @@ def rule_outcomes(*, user: User, period: Period) -> list[RuleOutcome]:
     out = []
     for (source, rule), group in by_rule.items():
         travellers = {int(str(r["traveller_id"])) for r in group}
-        sent = sum(
-            r["status"] in (DispositionKind.REFERRED.value, DispositionKind.INVESTIGATOR.value)
-            for r in group
-        )
+        sent = sum(r["status"] in SENT_ON for r in group)
         found = len(travellers & victims)
         yield_rate = Rate.of("yield", found, screened)
         out.append(
@@ -225,7 +248,9 @@ def rule_outcomes(*, user: User, period: Period) -> list[RuleOutcome]:
 def rule_trend(*, user: User, period: Period, rule_id: str) -> list[dict[str, object]]:
     """Per month: hits of ``rule_id`` and the possible or presumed victims among them."""
     rows = list(
-        _hits(user, period).filter(rule_id=rule_id).values("id", "traveller_id", "created_at")
+        _hits(_scope(user), period)
+        .filter(rule_id=rule_id)
+        .values("id", "traveller_id", "created_at")
     )
     victims, _ = _victim_travellers(r["id"] for r in rows)
     months: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -242,8 +267,9 @@ def rule_trend(*, user: User, period: Period, rule_id: str) -> list[dict[str, ob
 def control_estimate(*, user: User, period: Period) -> ControlEstimate:
     """The base rate among travellers no profile flagged (from the control sample) and the
     share of victims the profiles find, with an interval from the base rate's."""
-    hits = _hits(user, period)
-    screened = _screened(user, period)
+    where = _scope(user)
+    hits = _hits(where, period)
+    screened = _screened(where, period)
     control = list(hits.filter(source=CONTROL_SOURCE).values_list("id", "traveller_id"))
     flagged_rows = list(hits.exclude(source=CONTROL_SOURCE).values_list("id", "traveller_id"))
     control_victims, _ = _victim_travellers(i for i, _t in control)
@@ -271,14 +297,9 @@ def control_estimate(*, user: User, period: Period) -> ControlEstimate:
     )
 
 
-def _screened_by_group(user: User, period: Period) -> dict[str, Counter[str]]:
-    agency = _scope(user)
-    rows = same_world(
-        ScreeningTally.objects.filter(day__gte=period.since, day__lte=period.until), user
-    )
-    if agency is not None:
-        rows = rows.filter(agency_id=agency)
+def _screened_by_group(scope: Scope, period: Period) -> dict[str, Counter[str]]:
     out: dict[str, Counter[str]] = {a: Counter() for a in ATTRIBUTES}
+    rows = _tally_rows(scope, period.since, period.until)
     for nationality, sex, band, n in rows.values_list("nationality", "sex", "age_band", "screened"):
         for attribute, value in zip(ATTRIBUTES, (nationality, sex, band), strict=True):
             out[attribute][str(value) or "-"] += int(n)
@@ -295,46 +316,162 @@ def _groups_of(travellers: Iterable[Traveller]) -> dict[int, dict[str, str]]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class _Traffic:
+    """Who was looked at in a period: every traveller with a hit (of any profile or
+    watchlist) and every one in the control sample, with their groups and what became of
+    them - the two strata the base rates are estimated from."""
+
+    groups: dict[int, dict[str, str]]
+    with_hit: set[int]
+    found: set[int]  # travellers with a hit assessed possible or presumed victims
+    control: set[int]
+    control_victims: set[int]
+    control_referred: set[int]  # control travellers sent to second line (or an investigator)
+    screened: dict[str, Counter[str]]
+
+
+def _traffic(scope: Scope, period: Period) -> _Traffic:
+    hits = _hits(scope, period)
+    flagged = list(hits.exclude(source=CONTROL_SOURCE).values_list("id", "traveller_id"))
+    sampled = list(hits.filter(source=CONTROL_SOURCE).values_list("id", "traveller_id", "status"))
+    ids = {t for _i, t in flagged} | {t for _i, t, _s in sampled}
+    groups = _groups_of(Traveller.objects.filter(pk__in=ids).only("record", "screened_at"))
+    found, _ = _victim_travellers(i for i, _t in flagged)
+    control_victims, _ = _victim_travellers(i for i, _t, _s in sampled)
+    return _Traffic(
+        groups=groups,
+        with_hit={t for _i, t in flagged},
+        found=found,
+        control={t for _i, t, _s in sampled},
+        control_victims=control_victims,
+        control_referred={t for _i, t, status in sampled if status in SENT_ON},
+        screened=_screened_by_group(scope, period),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRate:
+    attribute: str
+    group: str
+    screened: int
+    others: int  # everyone else screened, the group it is compared with
+    selected: Rate  # of the group's screened travellers, flagged
+    ratio: float | None  # the group's selection rate over everyone else's
+    yield_ratio: float | None  # victims the profiles found per traveller screened, over the rest
+    control_victims: Rate  # of the group's control travellers, possible or presumed victims
+    control_referred: Rate  # of the group's control travellers, sent to second line
+    base_rate: Estimate | None  # victims per traveller of the group; None: too few controls
+    base_ratio: float | None  # the group's base rate over everyone else's
+    flagged: bool
+
+    @property
+    def on_control(self) -> bool:
+        """Whether the flag compared the control sample's base rates (else the victims found)."""
+        return self.base_rate is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Disparity:
+    rule_id: str | None  # None: the whole set
+    groups: tuple[GroupRate, ...] = field(default=())
+    min_control: int = 0  # control travellers a group (and everyone else) needs
+
+    @property
+    def flagged(self) -> tuple[GroupRate, ...]:
+        return tuple(g for g in self.groups if g.flagged)
+
+    @property
+    def short_of_control(self) -> tuple[GroupRate, ...]:
+        """Groups of 30+ whose flag had to fall back on the victims the profiles found."""
+        return tuple(
+            g for g in self.groups if g.screened >= MIN_GROUP and g.others and not g.on_control
+        )
+
+
+def _base_rate(traffic: _Traffic, members: set[int], screened: int) -> Estimate:
+    """Possible or presumed victims per traveller among ``screened`` travellers: found among
+    those of ``members`` with a hit (all of them), estimated among the rest from the control
+    sample's share (``palermo.analytics.stored.estimate``, Wilson 95% carried through)."""
+    with_hit = traffic.with_hit & members
+    control = traffic.control & members
+    return estimate(
+        census_flagged=len(traffic.found & with_hit),
+        control_flagged=len(traffic.control_victims & control),
+        control=len(control),
+        without_hit=max(screened - len(with_hit), 0),
+        screened=screened,
+    )
+
+
+def _group_rate(
+    traffic: _Traffic, attribute: str, group: str, picked: _Picked, min_control: int
+) -> GroupRate:
+    screened = traffic.screened[attribute]
+    n = screened[group]
+    total = sum(screened.values())
+    of_group = {t for t, g in traffic.groups.items() if g[attribute] == group}
+    k = min(len(picked.selected & of_group), n)
+    found_here = len(picked.found & of_group)
+    ratio = _ratio(k, n, len(picked.selected) - k, total - n)
+    yield_ratio = _ratio(found_here, n, len(picked.found) - found_here, total - n)
+    control = traffic.control & of_group
+    rest_control = len(traffic.control) - len(control)
+    base = rest = None
+    if len(control) >= min_control and rest_control >= min_control and total > n:
+        others = set(traffic.groups) - of_group
+        base = _base_rate(traffic, of_group, n)
+        rest = _base_rate(traffic, others, total - n)
+    base_ratio = _share_ratio(base, rest)
+    threshold = settings.DISPARITY_RATIO_PERCENT / 100
+    compared = base_ratio if base is not None else yield_ratio
+    return GroupRate(
+        attribute=attribute,
+        group=group,
+        screened=n,
+        others=total - n,
+        selected=Rate.of(group, k, n),
+        ratio=ratio,
+        yield_ratio=yield_ratio,
+        control_victims=Rate.of(group, len(traffic.control_victims & control), len(control)),
+        control_referred=Rate.of(group, len(traffic.control_referred & control), len(control)),
+        base_rate=base,
+        base_ratio=base_ratio,
+        flagged=n >= MIN_GROUP and _disparate(ratio, compared, threshold),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Picked:
+    selected: set[int]  # travellers the rule (or the whole set) flagged
+    found: set[int]  # of them, possible or presumed victims
+
+
 def disparity(*, user: User, period: Period, rule_id: str | None = None) -> Disparity:
     """Selection rates by nationality, sex and age band for ``rule_id`` (or the whole set),
-    against everyone screened; flags where the ratio passes the threshold without a matching
-    difference in yield."""
-    hits = _hits(user, period).exclude(source=CONTROL_SOURCE)
-    if rule_id is not None:
-        hits = hits.filter(rule_id=rule_id)
-    hit_rows = list(hits.values_list("id", "traveller_id"))
-    traveller_ids = {t for _i, t in hit_rows}
-    groups = _groups_of(
-        Traveller.objects.filter(pk__in=traveller_ids).only("record", "screened_at")
-    )
-    victims, _ = _victim_travellers(i for i, _t in hit_rows)
-    screened = _screened_by_group(user, period)
-    threshold = settings.DISPARITY_RATIO_PERCENT / 100
-    rates: list[GroupRate] = []
-    for attribute in ATTRIBUTES:
-        selected = Counter(g[attribute] for g in groups.values())
-        found = Counter(groups[t][attribute] for t in victims if t in groups)
-        total_screened = sum(screened[attribute].values())
-        total_selected = sum(selected.values())
-        total_found = sum(found.values())
-        for group, n in sorted(screened[attribute].items()):
-            k = min(selected.get(group, 0), n)
-            rest_n, rest_k = total_screened - n, total_selected - k
-            ratio = _ratio(k, n, rest_k, rest_n)
-            found_here = found.get(group, 0)
-            yield_ratio = _ratio(found_here, n, total_found - found_here, rest_n)
-            rates.append(
-                GroupRate(
-                    attribute=attribute,
-                    group=group,
-                    screened=n,
-                    selected=Rate.of(group, k, n),
-                    ratio=ratio,
-                    yield_ratio=yield_ratio,
-                    flagged=n >= MIN_GROUP and _disparate(ratio, yield_ratio, threshold),
-                )
-            )
-    return Disparity(rule_id, tuple(rates))
+    against everyone screened and beside each group's yield in the control sample; flags where
+    the ratio passes the threshold without a matching difference in the group's base rate
+    (from the control sample where it holds enough of the group, else the victims found)."""
+    scope = _scope(user)
+    traffic = _traffic(scope, period)
+    if rule_id is None:
+        picked = _Picked(traffic.with_hit, traffic.found)
+    else:
+        rows = list(
+            _hits(scope, period)
+            .exclude(source=CONTROL_SOURCE)
+            .filter(rule_id=rule_id)
+            .values_list("id", "traveller_id")
+        )
+        found, _ = _victim_travellers(i for i, _t in rows)
+        picked = _Picked({t for _i, t in rows}, found)
+    min_control = int(settings.DISPARITY_MIN_CONTROL)
+    rates = [
+        _group_rate(traffic, attribute, group, picked, min_control)
+        for attribute in ATTRIBUTES
+        for group in sorted(traffic.screened[attribute])
+    ]
+    return Disparity(rule_id, tuple(rates), min_control)
 
 
 def _ratio(k1: int, n1: int, k2: int, n2: int) -> float | None:
@@ -343,8 +480,18 @@ def _ratio(k1: int, n1: int, k2: int, n2: int) -> float | None:
     return (k1 / n1) / (k2 / n2)
 
 
+def _share_ratio(group: Estimate | None, rest: Estimate | None) -> float | None:
+    """The group's base rate over everyone else's; infinite when only the group has victims,
+    ``None`` when neither has (no difference to match a selection ratio)."""
+    if group is None or rest is None:
+        return None
+    if rest.share == 0:
+        return math.inf if group.share > 0 else None
+    return group.share / rest.share
+
+
 def _disparate(ratio: float | None, yield_ratio: float | None, threshold: float) -> bool:
-    """Selected far more (or less) often than everyone else, and the victims found among the
+    """Selected far more (or less) often than everyone else, and the victims among the
     group's travellers do not differ as much in the same direction."""
     if ratio is None:
         return False
@@ -366,23 +513,13 @@ class StoredWindow:
     masked: int  # stored travellers of the window masked by retention, left out
 
 
-def _tally(
-    user: User, agency: int | None, since: dt.date, until: dt.date
-) -> QuerySet[ScreeningTally]:
-    rows = same_world(ScreeningTally.objects.filter(day__gte=since, day__lte=until), user)
-    return rows if agency is None else rows.filter(agency_id=agency)
-
-
-def _travellers(
-    user: User, agency: int | None, since: dt.date, until: dt.date
-) -> QuerySet[Traveller]:
+def _travellers(scope: Scope, since: dt.date, until: dt.date) -> QuerySet[Traveller]:
     """Stored travellers counted in the window's tally: the tally's day is the event's day,
     else the day of screening."""
     in_window = Q(event_date__gte=since, event_date__lte=until) | Q(
         event_date__isnull=True, screened_at__date__gte=since, screened_at__date__lte=until
     )
-    rows = same_world(Traveller.objects.filter(in_window), user)
-    return rows if agency is None else rows.filter(agency_id=agency)
+    return scope.rows(Traveller.objects.filter(in_window))
 
 
 def _stored(t: Traveller) -> StoredTraveller:
@@ -396,19 +533,19 @@ def _stored(t: Traveller) -> StoredTraveller:
 def stored_window(*, user: User, days: int) -> StoredWindow:
     """What is stored of the last ``days`` days (today included) in the user's scope, at most
     the retention period back."""
-    agency = _scope(user)
+    scope = _scope(user)
     days = max(1, min(days, int(settings.SCREENING_RETENTION_DAYS)))
     until = timezone.localdate()
     since = until - dt.timedelta(days=days - 1)
     screened_by_group: dict[str, Counter[str]] = {a: Counter() for a in ATTRIBUTES}
     screened = 0
-    for nationality, sex, band, n in _tally(user, agency, since, until).values_list(
+    for nationality, sex, band, n in _tally_rows(scope, since, until).values_list(
         "nationality", "sex", "age_band", "screened"
     ):
         screened += int(n)
         for attribute, value in zip(ATTRIBUTES, (nationality, sex, band), strict=True):
             screened_by_group[attribute][str(value) or "-"] += int(n)
-    travellers = _travellers(user, agency, since, until)
+    travellers = _travellers(scope, since, until)
     masked = travellers.filter(masking__isnull=False).count()
     whole = travellers.filter(masking__isnull=True).only("record", "screened_at")
     control_ids = set(

@@ -6,6 +6,7 @@ one month (printable)."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from django import forms
@@ -113,7 +114,9 @@ def index_view(request: AuthenticatedRequest) -> HttpResponse:
         "recall": _percent_interval(control.recall),
         "flagged": [(ATTRIBUTE_LABELS[g.attribute], g) for g in disparity.flagged],
         "control_chart": control_chart(control),
+        "disparity": disparity,
         "disparity_charts": disparity_charts(disparity, "set-selection"),
+        "control_yield_charts": control_yield_charts(disparity, "set"),
         "floor": _floor(),
     }
     return render(request, "outcomes/index.html", context, status=status)
@@ -123,16 +126,42 @@ def _interval(rate: Rate) -> str:
     return f"{rate.low * 100:.1f}–{rate.high * 100:.1f}"
 
 
+def _base(g: selectors.GroupRate) -> str:
+    if g.base_rate is None:
+        return _("too few control travellers")
+    b = g.base_rate
+    return f"{b.share * 100_000:.1f} ({b.low * 100_000:.1f}–{b.high * 100_000:.1f})"
+
+
+def _ratio_cell(value: float | None) -> float | str | None:
+    if value is None:
+        return None
+    return "∞" if math.isinf(value) else round(value, 2)
+
+
+def _largest(
+    disparity: selectors.Disparity, attribute: str
+) -> tuple[list[selectors.GroupRate], str]:
+    groups = sorted(
+        (g for g in disparity.groups if g.attribute == attribute),
+        key=lambda g: (-g.screened, g.group),
+    )
+    shown = groups[:GROUPS_CHARTED]
+    note = (
+        _("The %(n)d largest groups of %(total)d.") % {"n": len(shown), "total": len(groups)}
+        if len(groups) > len(shown)
+        else ""
+    )
+    return shown, note
+
+
 def disparity_charts(disparity: selectors.Disparity, prefix: str) -> list[Chart]:
     """Per attribute, each group's selection rate as bars, with its table beside it: screened,
-    the 95% interval, the selection and victims ratios to everyone else, and the flag."""
+    the 95% interval, the selection ratio to everyone else, the group's yield in the control
+    sample, its base rate and base-rate ratio, the victims-found ratio and the flag."""
     charts = []
     for attribute in selectors.ATTRIBUTES:
-        groups = sorted(
-            (g for g in disparity.groups if g.attribute == attribute),
-            key=lambda g: (-g.screened, g.group),
-        )
-        shown = groups[:GROUPS_CHARTED]
+        shown, note = _largest(disparity, attribute)
         label = ATTRIBUTE_LABELS[attribute]
         rows = [
             {
@@ -140,9 +169,20 @@ def disparity_charts(disparity: selectors.Disparity, prefix: str) -> list[Chart]
                 "selected": round(g.selected.share * 100, 2),
                 "interval": _interval(g.selected),
                 "screened": g.screened,
-                "ratio": None if g.ratio is None else round(g.ratio, 2),
-                "yield_ratio": None if g.yield_ratio is None else round(g.yield_ratio, 2),
-                "flag": _("flagged") if g.flagged else "",
+                "ratio": _ratio_cell(g.ratio),
+                "control": f"{g.control_victims.flagged} / {g.control_victims.travellers}",
+                "base": _base(g),
+                "base_ratio": _ratio_cell(g.base_ratio),
+                "yield_ratio": _ratio_cell(g.yield_ratio),
+                "flag": (
+                    (
+                        _("flagged (control sample)")
+                        if g.on_control
+                        else _("flagged (victims found)")
+                    )
+                    if g.flagged
+                    else ""
+                ),
             }
             for g in shown
         ]
@@ -157,15 +197,60 @@ def disparity_charts(disparity: selectors.Disparity, prefix: str) -> list[Chart]
                     Column("interval", _("Interval (95%), percent")),
                     Column("screened", _("Screened"), numeric=True),
                     Column("ratio", _("Selection ratio"), numeric=True),
-                    Column("yield_ratio", _("Victims ratio"), numeric=True),
+                    Column("control", _("Victims / control travellers")),
+                    Column("base", _("Base rate per 100,000 (95%)")),
+                    Column("base_ratio", _("Base-rate ratio"), numeric=True),
+                    Column("yield_ratio", _("Victims-found ratio"), numeric=True),
                     Column("flag", _("Disparity")),
                 ),
-                note=(
-                    _("The %(n)d largest groups of %(total)d.")
-                    % {"n": len(shown), "total": len(groups)}
-                    if len(groups) > len(shown)
-                    else ""
+                note=note,
+            )
+        )
+    return charts
+
+
+def control_yield_charts(disparity: selectors.Disparity, prefix: str) -> list[Chart]:
+    """Per attribute, what the random control sample found among each group's travellers:
+    possible or presumed victims per 100 control travellers (Wilson 95%), and the share sent to
+    second line - the yield that does not follow selection."""
+    charts = []
+    for attribute in selectors.ATTRIBUTES:
+        shown, note = _largest(disparity, attribute)
+        label = ATTRIBUTE_LABELS[attribute]
+        rows = [
+            {
+                "group": g.group,
+                "victims": round(g.control_victims.share * 100, 2),
+                "interval": _interval(g.control_victims) if g.control_victims.travellers else "–",
+                "control": g.control_victims.travellers,
+                "referred": (
+                    f"{g.control_referred.share * 100:.1f} ({_interval(g.control_referred)})"
+                    if g.control_referred.travellers
+                    else "–"
                 ),
+                "enough": (
+                    _("yes")
+                    if g.on_control
+                    else _("too few (%(n)d needed)") % {"n": disparity.min_control}
+                ),
+            }
+            for g in shown
+        ]
+        charts.append(
+            bar_chart(
+                id=f"{prefix}-control-{attribute.replace('_', '-')}",
+                title=_("Victims per 100 control travellers by %(attribute)s")
+                % {"attribute": str(label).lower()},
+                rows=rows,
+                category=Column("group", str(label)),
+                value=Column("victims", _("Victims per 100 control travellers"), numeric=True),
+                extra=(
+                    Column("interval", _("Interval (95%), percent")),
+                    Column("control", _("Control travellers"), numeric=True),
+                    Column("referred", _("Sent to second line (%, 95%)")),
+                    Column("enough", _("Enough for the base rate")),
+                ),
+                note=note,
             )
         )
     return charts
@@ -249,6 +334,7 @@ def rule_view(request: AuthenticatedRequest, rule_id: str) -> HttpResponse:
         "chart": chart,
         "disparity": disparity,
         "disparity_charts": disparity_charts(disparity, "selection"),
+        "control_yield_charts": control_yield_charts(disparity, "rule"),
         "floor": _floor(),
     }
     return render(request, "outcomes/rule.html", context, status=status)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import math
+
 from django import template
 from django.utils.formats import number_format
 
@@ -32,7 +34,9 @@ def per(rate: Rate | None, scale: int) -> str:
 
 @register.filter
 def ratio(value: float | None) -> str:
-    return "–" if value is None else f"{_n(value, 2)}×"
+    if value is None:
+        return "–"
+    return "∞" if math.isinf(value) else f"{_n(value, 2)}×"
 
 
 @register.filter
