@@ -106,6 +106,7 @@ FLOW_URL_EXAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "screening:batch": lambda t: {"pk": a_batch(t).pk},
     "profiles:detail": lambda t: {"pk": a_profile_version(t).pk},
     "outcomes:backtest": lambda t: {"pk": a_profile_version(t).pk},
+    "outcomes:review": lambda t: {"pk": a_profile_version(t).pk},
     "profiles:diff": lambda t: {"pk": a_profile_version(t).pk, "other": a_profile_version(t).pk},
     "profiles:submit": lambda t: {"pk": a_profile_version(t).pk},
     "profiles:approve": lambda t: {"pk": a_profile_version(t).pk},

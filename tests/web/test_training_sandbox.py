@@ -77,6 +77,10 @@ NOT_READS = {
     "palermo.web.reports.selectors.summarise_waits": "arithmetic on figures already read",
     "palermo.web.cases.selectors.is_reference": "whether a text looks like a case reference",
     "palermo.web.referrals.selectors.sharing_holds": "a yes/no on a referral already read",
+    "palermo.web.outcomes.selectors.review_for_holders": (
+        "a live profile version's figures as its holding agency sees them (the scheduled review "
+        "notice, no user): profile versions are never written in training"
+    ),
 }
 
 

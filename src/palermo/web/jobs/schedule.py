@@ -77,6 +77,12 @@ SCHEDULES: tuple[Schedule, ...] = (
         next_due=daily_at(8),
         enabled=lambda: bool(getattr(settings, "CERTIFICATE_REMINDERS_DAILY", True)),
     ),
+    Schedule(
+        name="profile-reviews-daily",
+        task_path="palermo.web.outcomes.tasks.profile_reviews_daily",
+        next_due=daily_at(5),
+        enabled=lambda: bool(getattr(settings, "PROFILE_REVIEWS_DAILY", True)),
+    ),
 )
 
 

@@ -33,6 +33,8 @@ class NotificationKind(StrEnum):
     CASE_ASSIGNED = "case_assigned"
     # a training certificate's end is near (certificates app, daily)
     CERTIFICATE_EXPIRING = "certificate_expiring"
+    # a risk profile's review date is near: its outcomes to its holders (outcomes app, daily)
+    PROFILE_REVIEW_DUE = "profile_review_due"
 
 
 MESSAGES: dict[NotificationKind, Promise] = {
@@ -71,6 +73,12 @@ MESSAGES: dict[NotificationKind, Promise] = {
         "Your training certificate %(code)s is valid until %(until)s. Take a refresher course "
         "before then to stay certified."
     ),
+    NotificationKind.PROFILE_REVIEW_DUE: _(
+        "Risk profile %(profile)s version %(version)s is due for review by %(due)s. Since "
+        "%(since)s: %(hits)s hits, %(second_line)s sent to second line, %(victims)s possible or "
+        "presumed victims per 100 flagged, %(minutes)s minutes per hit, a yield of %(yield)s per "
+        "100,000 screened.%(floor)s"
+    ),
 }
 
 KIND_LABELS: dict[NotificationKind, Promise] = {
@@ -86,4 +94,5 @@ KIND_LABELS: dict[NotificationKind, Promise] = {
     NotificationKind.CASE_ASSIGNED: _("Case assigned to you"),
     NotificationKind.NRM_OVERDUE: _("Identification decision overdue"),
     NotificationKind.CERTIFICATE_EXPIRING: _("Certificate ending soon"),
+    NotificationKind.PROFILE_REVIEW_DUE: _("Profile review due"),
 }

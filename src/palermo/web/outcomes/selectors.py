@@ -144,7 +144,7 @@ def _scope(user: User) -> Scope:
     return Scope(user.agency_id, training)
 
 
-def agency_scope(agency: Agency) -> Scope:
+def _agency_scope(agency: Agency) -> Scope:
     """What the people of ``agency`` see: its own figures, or every agency's for the national
     body (for scheduled tasks, which have no user)."""
     national = national_agency_id()
@@ -152,9 +152,9 @@ def agency_scope(agency: Agency) -> Scope:
     return Scope(None if national == agency.pk else agency.pk, training)
 
 
-def _in(user: User | None, scope: Scope | None) -> Scope:
-    if scope is not None:
-        return scope
+def _in(user: User | None, within: Scope | None) -> Scope:
+    if within is not None:
+        return within
     if user is None:
         raise ValueError("figures need a user or a scope")
     return _scope(user)
@@ -169,6 +169,14 @@ def _hits(scope: Scope, period: Period) -> QuerySet[Hit]:
 
 def _tally_rows(scope: Scope, since: dt.date, until: dt.date) -> QuerySet[ScreeningTally]:
     return scope.rows(ScreeningTally.objects.filter(day__gte=since, day__lte=until))
+
+
+def recent_screened(*, user: User, days: int) -> int:
+    """Travellers screened in ``user``'s scope in the last ``days`` days, today included (the
+    tally: counts only, nothing decrypted)."""
+    until = timezone.localdate()
+    since = until - dt.timedelta(days=max(days, 1) - 1)
+    return _screened(_scope(user), Period(since, until))
 
 
 def _screened(scope: Scope, period: Period) -> int:
@@ -198,11 +206,11 @@ def _victim_travellers(hit_ids: Iterable[int]) -> tuple[set[int], set[int]]:
 
 
 def rule_outcomes(
-    *, user: User | None = None, period: Period, scope: Scope | None = None
+    *, user: User | None = None, period: Period, within: Scope | None = None
 ) -> list[RuleOutcome]:
     """Every profile and watchlist entry with hits in the period, most hits first (as ``user``
-    sees them, or in ``scope`` for a scheduled task)."""
-    where = _in(user, scope)
+    sees them, or ``within`` a scope for a scheduled task)."""
+    where = _in(user, within)
     hits = _hits(where, period).exclude(source=CONTROL_SOURCE)
     screened = _screened(where, period)
     rows = list(
@@ -243,6 +251,77 @@ def rule_outcomes(
         )
     out.sort(key=lambda o: (-o.hits, o.rule_id))
     return out
+
+
+def _rule_outcome(scope: Scope, period: Period, rule_id: str) -> RuleOutcome:
+    """One profile's outcomes in the period; zeros (and the floor judged on the screened
+    alone) when it had no hit."""
+    found = next(
+        (
+            o
+            for o in rule_outcomes(within=scope, period=period)
+            if o.source == "profile" and o.rule_id == rule_id
+        ),
+        None,
+    )
+    if found is not None:
+        return found
+    screened = _screened(scope, period)
+    yield_rate = Rate.of("yield", 0, screened)
+    floor = settings.PROFILE_YIELD_FLOOR_PER_100000 / PER
+    none = Rate.of(rule_id, 0, 0)
+    return RuleOutcome(
+        source="profile",
+        rule_id=rule_id,
+        title_en="",
+        title_zh="",
+        hits=0,
+        travellers=0,
+        second_line=none,
+        victims=none,
+        identified=none,
+        yield_=yield_rate,
+        minutes_per_hit=None,
+        low_yield=screened > 0 and yield_rate.high < floor,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewOutcome:
+    """A profile version's outcomes since it became active, for its review."""
+
+    version: ProfileVersion
+    period: Period
+    outcome: RuleOutcome
+    days_left: int  # to the review date; negative once past it
+
+    @property
+    def due(self) -> bool:
+        """Whether the review is near enough (or past) for the holders to be told."""
+        return self.days_left <= int(settings.PROFILE_REVIEW_NOTICE_DAYS)
+
+
+def _review(scope: Scope, version: ProfileVersion, today: dt.date) -> ReviewOutcome:
+    start = (
+        timezone.localdate(version.activated_at)
+        if version.activated_at is not None
+        else version.valid_from
+    )
+    period = Period(min(start, today), today)
+    outcome = _rule_outcome(scope, period, version.profile.profile_id)
+    return ReviewOutcome(version, period, outcome, (version.review_by - today).days)
+
+
+def version_review(*, user: User, pk: int, today: dt.date | None = None) -> ReviewOutcome:
+    """The version (read through the profiles' selector) with its outcomes since activation,
+    as ``user`` sees them."""
+    version = profile_version_get(user=user, pk=pk)
+    return _review(_scope(user), version, today or timezone.localdate())
+
+
+def review_for_holders(version: ProfileVersion, today: dt.date) -> ReviewOutcome:
+    """The same as the version's holding agency sees it (the scheduled review notice)."""
+    return _review(_agency_scope(version.agency), version, today)
 
 
 def rule_trend(*, user: User, period: Period, rule_id: str) -> list[dict[str, object]]:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.index_view, name="index"),
     path("rules/<str:rule_id>/", views.rule_view, name="rule"),
     path("backtest/<int:pk>/", views.backtest_view, name="backtest"),
+    path("review/<int:pk>/", views.review_view, name="review"),
 ]

@@ -340,6 +340,38 @@ def rule_view(request: AuthenticatedRequest, rule_id: str) -> HttpResponse:
     return render(request, "outcomes/rule.html", context, status=status)
 
 
+@allow(PROFILE_ROLES)
+def review_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """A profile version's outcomes since it became active, for its review (issue 11 item 3):
+    what the holders are sent as the review date nears, and the next steps."""
+    review = selectors.version_review(user=request.user, pk=pk)
+    trend = selectors.rule_trend(
+        user=request.user, period=review.period, rule_id=review.version.profile.profile_id
+    )
+    chart = line_chart(
+        id="review-trend",
+        title=_("Hits and victims found, by month"),
+        rows=[
+            {"month": row["month"], "what": what, "n": row[key]}
+            for row in trend
+            for key, what in (("hits", _("Hits")), ("victims", _("Possible or presumed victims")))
+        ],
+        x=Column("month", _("Month")),
+        y=Column("n", _("Number"), numeric=True),
+        series=Column("what", _("What")),
+    )
+    context = {
+        "review": review,
+        "version": review.version,
+        "outcome": review.outcome,
+        "period": review.period,
+        "chart": chart,
+        "floor": _floor(),
+        "notice_days": int(settings.PROFILE_REVIEW_NOTICE_DAYS),
+    }
+    return render(request, "outcomes/review.html", context)
+
+
 # ---------------------------------------------------------------- backtest on stored screenings
 
 

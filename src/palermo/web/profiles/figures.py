@@ -1,8 +1,10 @@
 """Numbers beside the logic at approval (issue 11 item 2): a profile version backtested on the
-synthetic reference population, shown to the approver before the second signature."""
+synthetic reference population - what the approver sees when recent screened traffic is too
+thin (``outcomes/approval.py`` decides, and shows either before the second signature)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from palermo.analytics import ProfileBacktest, Rate, backtest, reference_population
@@ -28,6 +30,8 @@ class ShownRate:
 @dataclass(frozen=True, slots=True)
 class ReferenceFigures:
     travellers: int
+    first_day: dt.date | None
+    last_day: dt.date | None
     days: int
     flagged: int
     share: str
@@ -86,6 +90,8 @@ def _figures(
     (figures,) = result.profiles
     return ReferenceFigures(
         travellers=result.travellers,
+        first_day=result.first_day,
+        last_day=result.last_day,
         days=result.days,
         flagged=figures.flagged.flagged,
         share=percent(figures.flagged),

@@ -29,7 +29,6 @@ from palermo.web.lib.review import RETIREMENT_ASKED, REVIEW_STATUS_CHOICES, Revi
 from palermo.web.lib.roles import PROFILE_ROLES
 from palermo.web.lib.uploads import body_limit, refuse_large_upload
 from palermo.web.profiles import selectors, services
-from palermo.web.profiles.figures import reference_figures
 from palermo.web.profiles.registry import named_list_texts
 from palermo.web.review.models import ReviewedVersion
 from palermo.web.review.workflow import ReviewWorkflow
@@ -176,7 +175,6 @@ def profile_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "row": rows.get(version.pk),
             "others": others,
             "lines": problems_in_place(version.yaml_text, [])[0],
-            "figures": reference_figures(version),
         },
     )
 
