@@ -80,8 +80,8 @@ class ReviewCase(BaseTestCase):
             desk_screen(actor=self.officer, record=record(flagged=False))
         hit = hits[0]
         hit_dispose(
-            actor=self.officer, hit=hit, kind="referred", reason="Seen at the first line.", observed=["BRD-01"],
-            minutes=12,
+            actor=self.officer, hit=hit, kind="referred", reason="Seen at the first line.",
+            observed=["BRD-01"], minutes=12,
         )  # fmt: skip
         now = timezone.now()
         Interview.objects.create(
