@@ -188,7 +188,7 @@ def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
         server_log = work / "server.log"
         server = start_server(port, threads=args.threads, log=server_log)
         try:
-            wait_until_up(port)
+            wait_until_up(port, timeout=180)  # a loaded machine takes long to import it all
             load(port, token, bodies, 20, 1)  # compile the plan, open connections
             load_before = os.getloadavg()[0]
             baseline = load(port, token, bodies, args.rate, args.seconds, give_up_after=30)

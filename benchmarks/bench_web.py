@@ -372,6 +372,9 @@ def make_cases(agency: Any, count: int) -> Any:
                 for i, person in enumerate(people)
             ]
         )
+    from palermo.web.lib.statistics import analyze_after_bulk_load
+
+    analyze_after_bulk_load(Person, Case, rows=count)  # PostgreSQL: as a real bulk load does
     return worker
 
 
@@ -432,6 +435,9 @@ def make_hits(agency: Any, count: int, bodies: list[bytes]) -> Any:
                     )
                 )
         Hit.objects.bulk_create(hits, batch_size=2_000)
+    from palermo.web.lib.statistics import analyze_after_bulk_load
+
+    analyze_after_bulk_load(Traveller, Hit, rows=made)  # PostgreSQL: as a real bulk load does
     return analyst
 
 

@@ -4,8 +4,11 @@ hits wait in the queue; a file with any bad row is rejected whole."""
 from __future__ import annotations
 
 from pathlib import Path
+from unittest import mock
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from flow_fixtures import activate_example
 
@@ -68,6 +71,26 @@ class TestBatchScreening(BaseTestCase):
         assert "manifest.csv row 2" in page
         assert "event_date" in page
         assert "nothing from it was stored" in page
+
+    def test_after_a_large_batch_postgresql_has_fresh_statistics_of_its_tables(self) -> None:
+        # a "large" batch here is 3 rows: the 10,000 of a real one would take long to screen
+        large = mock.patch("palermo.web.lib.statistics.BULK_ROWS", 3)
+        on_commit = self.captureOnCommitCallbacks(execute=True)
+        with CaptureQueriesContext(connection) as queries, large, on_commit:
+            self.upload(GOOD)
+        analysed = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+        if connection.vendor == "postgresql":
+            assert analysed == [
+                'ANALYZE "screening_traveller", "screening_hit", "screening_travellernametoken"'
+            ]
+        else:  # SQLite's planner keeps no statistics unless asked once
+            assert analysed == []
+
+    def test_a_small_batch_leaves_the_statistics_to_autovacuum(self) -> None:
+        on_commit = self.captureOnCommitCallbacks(execute=True)
+        with CaptureQueriesContext(connection) as queries, on_commit:
+            self.upload(GOOD)
+        assert not [q for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
 
     def test_the_uploaded_file_is_deleted_once_read(self) -> None:
         uploads = Path(self.settings_data_dir(), "uploads")

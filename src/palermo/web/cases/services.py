@@ -72,6 +72,7 @@ from palermo.web.lib.roles import (
     require_role,
 )
 from palermo.web.lib.sealed import SealedWriter
+from palermo.web.lib.statistics import analyze_after_bulk_load
 from palermo.web.lib.training import refuse_if_training
 from palermo.web.notifications.kinds import NotificationKind
 from palermo.web.notifications.services import notification_send
@@ -1055,6 +1056,7 @@ def case_name_reindex(*, batch_size: int = 500) -> int:
             ):
                 case_name_index(case=case, full_name=case.person.full_name)
                 count += 1
+    analyze_after_bulk_load(CaseNameToken, rows=count)  # every token written anew
     return count
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
+from palermo.web.lib.statistics import analyze_after_bulk_load
 from palermo.web.retention.models import MaskedTraveller
 from palermo.web.screening.models import (
     Disposition,
@@ -118,4 +119,6 @@ def retention_run(
             purpose="retention: screening records masked",
             detail={"masked": len(due_ids), "kept_linked": len(linked_ids), "days": period},
         )
+        # name tokens deleted, masked rows added: the planner's figures are stale
+        analyze_after_bulk_load(MaskedTraveller, TravellerNameToken, rows=len(due_ids))
     return RetentionReport(cutoff, period, len(due_ids), len(linked_ids), len(due_ids))

@@ -54,6 +54,7 @@ from palermo.web.lib.problems import checked_upload_name, file_too_large, proble
 from palermo.web.lib.queue import enqueue
 from palermo.web.lib.roles import BATCH_ROLES, DESK_ROLES, HIT_ROLES, Role, has_role, require_role
 from palermo.web.lib.sealed import SealedWriter, unseal
+from palermo.web.lib.statistics import analyze_after_bulk_load
 from palermo.web.lib.training import in_training
 from palermo.web.profiles.registry import current_screener, current_watchlists
 from palermo.web.screening import sampling
@@ -982,6 +983,9 @@ def _store_batch(job: BatchJob, actor: User, screened: _Screened, profile_set: P
                 "hits": len(hits),
                 "control_sample": len(screened.controls),
             },
+        )
+        analyze_after_bulk_load(
+            Traveller, Hit, TravellerNameToken, rows=stored + len(screened.controls) + len(hits)
         )
 
 
