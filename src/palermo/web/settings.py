@@ -61,6 +61,12 @@ Every variable (all optional):
 | ``PALERMO_ATTACHMENT_MAX_BYTES`` | 10 MiB | a file attached to a case |
 | ``PALERMO_MANIFEST_MAX_ROWS`` | 1,000,000 | travellers in one manifest (Parquet: its metadata) |
 | ``PALERMO_MANIFEST_MAX_DECOMPRESSED_BYTES`` | 1 GiB | Parquet data once decompressed |
+| ``PALERMO_NOTIFY_BY_EMAIL`` | ``false`` | also e-mail each notification to its readers |
+| ``PALERMO_EMAIL_BACKEND`` | console | Django e-mail backend (``smtp``, ``console`` or a path) |
+| ``PALERMO_EMAIL_HOST`` / ``_PORT`` / ``_USER`` / ``_USE_TLS`` | localhost / 25 / - / no | SMTP |
+| ``PALERMO_EMAIL_PASSWORD`` / ``_FILE`` | empty | the SMTP password |
+| ``PALERMO_EMAIL_FROM`` | ``palermo@localhost`` | the sender of those e-mails |
+| ``PALERMO_SITE_URL`` | empty | the address the e-mails' links start with |
 
 A malformed value raises ``ConfigurationError`` naming the variable; suspicious but workable
 configurations are reported by system checks (``palermo.E001`` ...; see ``web/lib/checks.py``).
@@ -342,6 +348,27 @@ CERTIFICATE_VALID_DAYS = env_int("PALERMO_CERTIFICATE_VALID_DAYS", 730, minimum=
 # ... and this many days before its end the holder is told to take a refresher (daily task).
 CERTIFICATE_REMINDER_DAYS = env_int("PALERMO_CERTIFICATE_REMINDER_DAYS", 60, minimum=1, maximum=365)
 CERTIFICATE_REMINDERS_DAILY = env_bool("PALERMO_CERTIFICATE_REMINDERS_DAILY", True)
+
+# Notifications by e-mail (notifications/mail.py), off unless asked for: each notification is
+# also sent, after its transaction commits, to the e-mail address of every active reader who
+# has one, in English and Chinese, with the link to its page. Only what the inbox shows goes
+# (references and labels, never a person's data). The console backend (the demo) prints them.
+NOTIFY_BY_EMAIL = env_bool("PALERMO_NOTIFY_BY_EMAIL", False)
+_EMAIL_BACKENDS = {
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "locmem": "django.core.mail.backends.locmem.EmailBackend",
+}
+_email_backend = env_str("PALERMO_EMAIL_BACKEND", "console")
+EMAIL_BACKEND = _EMAIL_BACKENDS.get(_email_backend, _email_backend)
+EMAIL_HOST = env_str("PALERMO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("PALERMO_EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("PALERMO_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("PALERMO_EMAIL_PASSWORD") or ""
+EMAIL_USE_TLS = env_bool("PALERMO_EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("PALERMO_EMAIL_FROM", "palermo@localhost")
+SITE_URL = env_str("PALERMO_SITE_URL", "").rstrip("/")
 
 # Bounded input: a body larger than its view allows is refused (413) before it is read
 # (lib/uploads.py); the files Palermo writes are 0600 in 0700 folders (lib/apps.py).

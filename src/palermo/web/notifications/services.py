@@ -18,6 +18,7 @@ from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.lib.roles import NOTIFICATION_ROLES, Role, require_role
 from palermo.web.notifications.kinds import MESSAGES, NotificationKind
+from palermo.web.notifications.mail import notification_mail
 from palermo.web.notifications.models import Notification, NotificationRead
 
 Param = str | int | Promise
@@ -98,6 +99,9 @@ def notification_send(
                 "about": f"{object_type}:{object_id}",
             },
         )
+        if settings.NOTIFY_BY_EMAIL:
+            # after the commit: a step that rolls back e-mails nobody
+            transaction.on_commit(lambda: notification_mail(notification.pk))
     return notification
 
 
