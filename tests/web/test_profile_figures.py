@@ -158,3 +158,10 @@ class TestFiguresFromRecentTraffic(BaseTestCase):
         text = self.page("zh-hans")
         assert "根据近期的筛查流量估计" in text
         assert "Estimated on recent screened traffic" not in text
+
+    def test_a_traveller_screened_since_the_last_reading_changes_the_figures(self) -> None:
+        assert "the 10 travellers screened" in self.page()
+        desk_screen(actor=self.officer, record=traveller(kept=False, fearful=True))
+        text = self.page()
+        assert "the 11 travellers screened" in text
+        assert "from the 7 travellers of the random control sample" in text

@@ -315,4 +315,5 @@ class TestDisparityAgainstTheControlSample(OutcomeCase):
         self.client.cookies["django_language"] = "zh-hans"
         report_zh = self.client.get(url, {"month": month}).content.decode()
         assert "按国籍，每 100 名对照旅客中的受害人" in report_zh
+        assert "受筛查人数" in report_zh  # a count of travellers, not the time of screening
         assert "Victims per 100 control travellers" not in report_zh

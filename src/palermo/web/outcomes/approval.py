@@ -26,7 +26,9 @@ from palermo.web.accounts.models import User
 from palermo.web.outcomes import selectors
 from palermo.web.profiles.figures import GROUPS_SHOWN, reference_figures, version_sets
 from palermo.web.profiles.models import ProfileVersion
+from palermo.web.profiles.registry import active_profile_set, named_list_texts
 
+CACHE_SIZE = 32
 TRAFFIC = "traffic"
 SYNTHETIC = "synthetic"
 
@@ -86,41 +88,91 @@ def _traffic_rows(figures: StoredProfileBacktest) -> tuple[GroupRow, ...]:
     return tuple(rows)
 
 
-def _on_traffic(user: User, version: ProfileVersion) -> ApprovalFigures | str:
-    """The figures on recent traffic, or why there are none."""
-    days = min(int(settings.APPROVAL_TRAFFIC_DAYS), int(settings.SCREENING_RETENTION_DAYS))
-    minimum = int(settings.APPROVAL_MIN_SCREENED)
-    screened = selectors.recent_screened(user=user, days=days)  # before anything is decrypted
-    if screened < minimum:
-        return _(
-            "%(n)d travellers screened in the last %(days)d days; at least %(min)d are needed"
-        ) % {"n": screened, "days": days, "min": minimum}
+@dataclass(frozen=True, slots=True)
+class _TrafficResult:
+    """A version's estimate on one window of stored screenings, without a record (kept)."""
+
+    since: dt.date
+    until: dt.date
+    screened: int
+    with_hit: int
+    control: int
+    min_control: int
+    figures: StoredProfileBacktest
+
+
+_CACHE: dict[tuple[object, ...], _TrafficResult | None] = {}
+
+
+def _estimate(user: User, version: ProfileVersion, days: int) -> _TrafficResult | None:
+    """The version on the stored screenings (``None``: its text has problems). Remembered per
+    window, its counts, the version's text, the lists and the active set: the page is read
+    more often than traffic arrives, and the records need not be decrypted again."""
+    recent = selectors.recent_traffic(user=user, days=days)
+    lists = named_list_texts()
+    active = active_profile_set()
+    key = (
+        recent, version.pk, version.yaml_text, tuple(sorted(lists.items())), active.version,
+        int(settings.BACKTEST_MIN_CONTROL),
+    )  # fmt: skip
+    if key not in _CACHE:
+        if len(_CACHE) >= CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = _run(user, version, days)
+    return _CACHE[key]
+
+
+def _run(user: User, version: ProfileVersion, days: int) -> _TrafficResult | None:
     sets = version_sets(version)
     if sets is None:
-        return ""
+        return None
     window = selectors.stored_window(user=user, days=days)
     stored = window.screenings
     draft, others = sets
     result = backtest_stored(draft, stored, others, min_control=int(settings.BACKTEST_MIN_CONTROL))
     (figures,) = result.profiles
+    return _TrafficResult(
+        since=window.since,
+        until=window.until,
+        screened=stored.screened,
+        with_hit=len(stored.with_hit),
+        control=len(stored.control),
+        min_control=result.min_control,
+        figures=figures,
+    )
+
+
+def _on_traffic(user: User, version: ProfileVersion) -> ApprovalFigures | str:
+    """The figures on recent traffic, or why there are none."""
+    days = min(int(settings.APPROVAL_TRAFFIC_DAYS), int(settings.SCREENING_RETENTION_DAYS))
+    minimum = int(settings.APPROVAL_MIN_SCREENED)
+    screened = selectors.recent_traffic(user=user, days=days).screened  # nothing decrypted
+    if screened < minimum:
+        return _(
+            "%(n)d travellers screened in the last %(days)d days; at least %(min)d are needed"
+        ) % {"n": screened, "days": days, "min": minimum}
+    found = _estimate(user, version, days)
+    if found is None:
+        return ""
+    figures = found.figures
     if figures.flagged is None:
         return _(
             "the random control sample of the last %(days)d days holds %(n)d travellers; at "
             "least %(min)d are needed"
-        ) % {"days": days, "n": len(stored.control), "min": result.min_control}
+        ) % {"days": days, "n": found.control, "min": found.min_control}
     return ApprovalFigures(
         basis=TRAFFIC,
-        travellers=stored.screened,
-        since=window.since,
-        until=window.until,
-        days=stored.days,
+        travellers=found.screened,
+        since=found.since,
+        until=found.until,
+        days=days,
         flagged=f"{figures.flagged.travellers:.0f}",
         share=_estimated(figures.flagged),
         hits_per_day=f"{figures.hits_per_day or 0.0:.2f}",
         also_flagged_by_active=figures.also_flagged_by_active or 0,
         rates=_traffic_rows(figures),
-        with_hit=len(stored.with_hit),
-        control=len(stored.control),
+        with_hit=found.with_hit,
+        control=found.control,
     )
 
 

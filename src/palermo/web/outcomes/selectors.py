@@ -171,12 +171,26 @@ def _tally_rows(scope: Scope, since: dt.date, until: dt.date) -> QuerySet[Screen
     return scope.rows(ScreeningTally.objects.filter(day__gte=since, day__lte=until))
 
 
-def recent_screened(*, user: User, days: int) -> int:
-    """Travellers screened in ``user``'s scope in the last ``days`` days, today included (the
-    tally: counts only, nothing decrypted)."""
+@dataclass(frozen=True, slots=True)
+class RecentTraffic:
+    """What changes when the stored screenings of a window do: the scope, the window, the
+    travellers screened (the tally) and the latest stored traveller. Counts only."""
+
+    scope: Scope
+    since: dt.date
+    until: dt.date
+    screened: int
+    latest: int | None
+
+
+def recent_traffic(*, user: User, days: int) -> RecentTraffic:
+    """The last ``days`` days (today included) in ``user``'s scope, counted without
+    decrypting anything: enough to know whether the stored screenings changed."""
+    scope = _scope(user)
     until = timezone.localdate()
     since = until - dt.timedelta(days=max(days, 1) - 1)
-    return _screened(_scope(user), Period(since, until))
+    latest = _travellers(scope, since, until).order_by("-pk").values_list("pk", flat=True).first()
+    return RecentTraffic(scope, since, until, _screened(scope, Period(since, until)), latest)
 
 
 def _screened(scope: Scope, period: Period) -> int:

@@ -15,7 +15,7 @@ from django.core.validators import MaxValueValidator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 
 from palermo.analytics.backtest import Rate
@@ -195,7 +195,7 @@ def disparity_charts(disparity: selectors.Disparity, prefix: str) -> list[Chart]
                 value=Column("selected", _("Selected (%)"), numeric=True),
                 extra=(
                     Column("interval", _("Interval (95%), percent")),
-                    Column("screened", _("Screened"), numeric=True),
+                    Column("screened", pgettext("travellers screened", "Screened"), numeric=True),
                     Column("ratio", _("Selection ratio"), numeric=True),
                     Column("control", _("Victims / control travellers")),
                     Column("base", _("Base rate per 100,000 (95%)")),
@@ -431,7 +431,7 @@ def _group_chart(attribute: str, groups: list[GroupEstimate]) -> Chart:
         value=Column("rate", _("Selected (%)"), numeric=True),
         extra=(
             Column("interval", _("Interval (95%), percent")),
-            Column("screened", _("Screened"), numeric=True),
+            Column("screened", pgettext("travellers screened", "Screened"), numeric=True),
             Column("with_hit", _("Flagged / stored with a hit"), numeric=True),
             Column("control", _("Flagged / control sample"), numeric=True),
         ),
