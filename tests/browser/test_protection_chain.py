@@ -54,7 +54,13 @@ def _child_world() -> int:
     admin = User.objects.create(username="admin", agency=post, role=Role.ADMINISTRATOR)
     centre_head = User.objects.create(username="head", agency=centre, role=Role.SUPERVISOR)
     interviewer = User.objects.get(username="interviewer")
-    qualification_grant(actor=admin, user=interviewer, kind="child_interview", note="VEGA")
+    qualification_grant(
+        actor=admin,
+        user=interviewer,
+        kind="child_interview",
+        note="VEGA",
+        override_reason="Certified by the VEGA Children course outside Palermo.",
+    )
     provider_create(
         actor=admin,
         values={

@@ -102,6 +102,7 @@ ADMIN_URL_EXAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "profiles:list_retire": lambda t: {"pk": a_list_version(t).pk},
     "agreements:detail": lambda t: {"pk": an_agreement(t).pk},
     "administration:agency_edit": lambda t: {"pk": t.agency_a.pk},
+    "administration:user": lambda t: {"pk": t.officer.pk},
     "administration:user_role": lambda t: {"pk": t.officer.pk},
     "administration:user_deactivate": lambda t: {"pk": t.officer.pk},
     "administration:user_reactivate": lambda t: {"pk": t.officer.pk},

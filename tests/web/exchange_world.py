@@ -22,11 +22,11 @@ def main(step: str, code: str, *args: str) -> None:
     if step == "setup":
         migrate()
     from palermo.web.accounts.models import Agency, User
-    from palermo.web.administration.services import command_line_actor
     from palermo.web.cases.models import CONSENT_CHECKLIST, Case
     from palermo.web.cases.services import case_open, consent_record
     from palermo.web.exchange import services
     from palermo.web.exchange.models import ExchangePackage
+    from palermo.web.lib.actors import command_line_actor
     from palermo.web.lib.roles import Role
     from palermo.web.testsupport import make_user
 

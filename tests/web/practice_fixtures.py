@@ -84,7 +84,7 @@ def start(test: Any, scenario_id: str = SCENARIO, enrolment: Enrolment | None = 
 def desk_record(exercise: Exercise, observed: Iterable[str]) -> dict[str, Any]:
     """What the desk's form sends for the scenario traveller with ``observed`` ticked."""
     scenario = practice_scenario(exercise.scenario_id)
-    values = {k: str(v) for k, v in scenario.record.items()}
+    values: dict[str, Any] = scenario.desk_values()
     values["record_id"] = exercise.record_id
     values.update(dict.fromkeys(observed, "on"))
     return values

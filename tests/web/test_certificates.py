@@ -313,3 +313,96 @@ class TestRefresherReminders(BaseTestCase):
         )
         assert certificate_reminders_daily.call() == {"reminded": 1}
         assert certificate_reminders_daily.call() == {"reminded": 0}
+
+
+class TestVerificationByApiAndCommandLine(BaseTestCase):
+    """The API and ``palermo academy verify-certificate`` answer what the public page does:
+    holder, course, dates, valid/expired/revoked; a bad code is an error with its reason."""
+
+    def setUp(self) -> None:
+        from palermo.web.accounts.services import api_token_create
+
+        self.trainer = self.user_with_role(Role.TRAINER)
+        self.officer.first_name, self.officer.last_name = "Alice", "Wong"
+        self.officer.save(update_fields=["first_name", "last_name"])
+        enrolment = enrolled(self)
+        pass_course(self, enrolment)
+        self.certificate = certificate_issue(actor=self.officer, enrolment=enrolment)
+        self.code = certificate_code(self.certificate)
+        _record, token = api_token_create(
+            name="HR system", agency=self.agency_a, role=Role.SUPERVISOR, created_by=None
+        )
+        self.auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+    def api(self, code: str) -> tuple[int, dict[str, object]]:
+        response = self.client.get(f"/api/certificates/{code}", **self.auth)
+        return response.status_code, response.json()
+
+    def cli(self, code: str) -> tuple[int, str]:
+        from typer.testing import CliRunner
+
+        from palermo.cli.main import app
+
+        result = CliRunner().invoke(app, ["academy", "verify-certificate", code])
+        return result.exit_code, result.output
+
+    def test_the_api_answers_holder_course_dates_and_validity(self) -> None:
+        status, body = self.api(self.code.lower().replace("-", ""))
+        assert status == 200
+        assert body["code"] == self.code
+        assert (body["status"], body["valid"], body["expired"], body["revoked"]) == (
+            "valid",
+            True,
+            False,
+            False,
+        )
+        assert body["holder"] == "Alice Wong"
+        assert body["course"] == self.certificate.course_title
+        assert body["valid_until"] == self.certificate.valid_until.isoformat()
+
+    def test_the_api_says_revoked_and_expired(self) -> None:
+        Certificate.objects.filter(pk=self.certificate.pk).update(
+            valid_until=timezone.localdate() - dt.timedelta(days=1)
+        )
+        # the row changed: its signature no longer verifies
+        assert self.api(self.code)[0] == 404
+        Certificate.objects.filter(pk=self.certificate.pk).update(
+            valid_until=self.certificate.valid_until
+        )
+        certificate_revoke(actor=self.trainer, certificate=self.certificate, reason="Copied.")
+        status, body = self.api(self.code)
+        assert (status, body["status"], body["revoked"], body["valid"]) == (
+            200,
+            "revoked",
+            True,
+            False,
+        )
+
+    def test_a_bad_or_forged_code_is_a_4xx_with_the_reason(self) -> None:
+        status, body = self.api("not-a-code")
+        assert status == 422
+        assert "is not a verification code" in str(body["reasons"])
+        assert "核验码" in str(body["reasons"])
+        forged = self.code[:-1] + ("A" if self.code[-1] != "A" else "B")
+        status, body = self.api(forged)
+        assert status == 404
+        assert "not genuine" in str(body["reasons"])
+
+    def test_the_api_needs_a_token(self) -> None:
+        assert self.client.get(f"/api/certificates/{self.code}").status_code == 401
+
+    def test_the_command_line_prints_the_answer_and_exits_2_on_a_bad_code(self) -> None:
+        status, output = self.cli(self.code)
+        assert status == 0, output
+        assert "Alice Wong" in output
+        assert "valid 有效" in output
+        status, output = self.cli("XXXX")
+        assert status == 2
+        assert "is not a verification code" in output
+        status, output = self.cli(self.code[:-1] + ("A" if self.code[-1] != "A" else "B"))
+        assert status == 2
+        assert "not genuine" in output
+        certificate_revoke(actor=self.trainer, certificate=self.certificate, reason="Copied.")
+        status, output = self.cli(self.code)
+        assert status == 1
+        assert "revoked" in output

@@ -48,7 +48,11 @@ class ChildWorld(BaseTestCase):
         self.interviewer = self.user_with_role(Role.SECOND_LINE_INTERVIEWER)
         self.admin = self.user_with_role(Role.ADMINISTRATOR)
         qualification_grant(
-            actor=self.admin, user=self.interviewer, kind="child_interview", note="VEGA 2026"
+            actor=self.admin,
+            user=self.interviewer,
+            kind="child_interview",
+            note="VEGA 2026",
+            override_reason="Certified by the VEGA Children course before Palermo's academy.",
         )
 
     def child_interview(
@@ -182,7 +186,12 @@ class TestTheChildInterviewQualification(ChildWorld):
         )
         with pytest.raises(NotPermittedError, match="child-interview qualification"):
             interview_start(actor=colleague, instrument_id="second-line-child")
-        qualification_grant(actor=self.admin, user=colleague, kind="child_interview")
+        qualification_grant(
+            actor=self.admin,
+            user=colleague,
+            kind="child_interview",
+            override_reason="Certified by a UNICEF course outside Palermo.",
+        )
         interview = interview_start(actor=colleague, instrument_id="second-line-child")
         assert (
             AuditEntry.objects.filter(
@@ -201,7 +210,14 @@ class TestTheChildInterviewQualification(ChildWorld):
         )
         self.login(self.admin)
         url = reverse("administration:user_qualification", kwargs={"pk": colleague.pk})
-        self.client.post(url, {"action": "grant", "note": "UNICEF course"})
+        self.client.post(
+            url,
+            {
+                "action": "grant",
+                "note": "UNICEF course",
+                "override_reason": "Certified by a UNICEF course outside Palermo.",
+            },
+        )
         assert Qualification.objects.get(user=colleague).note == "UNICEF course"
         page = self.client.get(reverse("administration:index")).content.decode()
         assert "Withdraw the child-interview qualification" in page

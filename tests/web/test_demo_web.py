@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from palermo.synth import generate
+from palermo.web.academy.models import Enrolment
 from palermo.web.accounts.models import User
 from palermo.web.audit.models import AuditEntry
 from palermo.web.demo import USERS, prepare
@@ -38,6 +39,17 @@ def test_the_demo_creates_one_user_per_role_active_profiles_and_a_screened_batch
     created = AuditEntry.objects.filter(purpose="user created")
     assert created.count() == len(USERS)
     assert {e.actor_label.split(" on host")[0] for e in created} == {"command line (palermo demo)"}
+    # the academy can be tried at once: a trainer's course of modules and scenarios, and a
+    # practice account of a training agency enrolled in it, linked to the officer's account
+    trainee = User.objects.get(username="trainee")
+    assert trainee.agency.is_training
+    assert trainee.live_account == User.objects.get(username="officer")
+    enrolment = Enrolment.objects.get(trainee=trainee)
+    course = enrolment.cohort.course
+    assert course.agency == User.objects.get(username="trainer").agency
+    assert {"interviewing", "children"} <= set(course.module_keys)
+    assert course.scenario_ids
+    assert Client().login(username="trainee", password=web.password)
 
 
 @pytest.mark.django_db(transaction=True)

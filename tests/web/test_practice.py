@@ -17,7 +17,7 @@ from practice_fixtures import (
 )
 
 from palermo.indicators.catalogue import load_catalogue
-from palermo.training.scenario import Disposition, Referral
+from palermo.training.scenario import Disposition, Referral, Scenario
 from palermo.training.scoring import Interpreter
 from palermo.web.academy.models import Exercise, ExerciseResult
 from palermo.web.academy.selectors import exercise_answer
@@ -28,6 +28,7 @@ from palermo.web.academy.services import (
     practice_scenario,
 )
 from palermo.web.academy.views import exercise_url, result_url
+from palermo.web.interviews.services import interview_open_case
 from palermo.web.lib.errors import NotPermittedError
 from palermo.web.lib.roles import Role
 from palermo.web.screening.models import Traveller
@@ -221,3 +222,80 @@ def _steps(instrument_id: str) -> list[object]:
     from palermo.web.interviews.steps import instrument, steps_of
 
     return list(steps_of(instrument(instrument_id)))
+
+
+class TestGeneratedScenariosArePractisedLikeCuratedOnes(BaseTestCase):
+    """A trainer draws scenarios from the synthetic population's ground truth into the bank
+    from the course form; a trainee practises one on the real pages: the desk, the hit, the
+    interview where the scenario person answers from their truth, the case, and the score."""
+
+    def setUp(self) -> None:
+        practice_world(self)
+
+    def test_a_generated_case_is_worked_from_the_desk_to_the_case_and_scored(self) -> None:
+        from academy_fixtures import a_cohort, a_course
+
+        self.login(self.trainer)
+        page = self.client.get(reverse("academy:course_create")).content.decode()
+        assert "Scenarios from the synthetic population" in page
+        response = self.client.post(
+            reverse("academy:scenarios_generate"), {"n": 6, "seed": 3}, follow=True
+        )
+        assert response.status_code == 200
+        generated = [s for s in _bank() if s.id.startswith("gen-3-")]
+        assert len(generated) == 6
+        assert all(s.source == "imported" for s in generated)
+        # one that a second-line interviewer should interview, with a disclosed indicator
+        scenario = next(
+            s for s in generated if s.truth.is_case and s.truth.disclosed and s.truth.observations
+        )
+        assert scenario.id in response.content.decode()  # offered on the course form
+        course = a_course(self, title="Generated", scenarios=[scenario.id])
+        enrolment = enrolment_create(
+            actor=self.trainer, cohort=a_cohort(self, course), username=self.trainee.username
+        )
+        exercise = start(self, scenario_id=scenario.id, enrolment=enrolment)
+        observed = sorted(scenario.truth.observations)
+        traveller = screen_at_desk(self, exercise, observed)
+        assert traveller.record_id == exercise.record_id
+        hit = refer_to_second_line(self, traveller, observed)
+        done = interview(self, exercise, hit)
+        # the interview pages show what the generated person says, from their truth
+        question = next(q for q in scenario.instrument().questions if q.id in scenario.answers)
+        step = next(
+            i
+            for i, s in enumerate(_steps(done.instrument_id))
+            if question.id in {q.id for q in s.questions}
+        )
+        page = self.client.get(
+            reverse("interviews:interview_step", args=[done.pk, step])
+        ).content.decode()
+        assert scenario.reply(question.id, "en") in page
+        case = interview_open_case(actor=self.trainee, interview=done, full_name="Generated person")
+        assert case.agency == self.sandbox
+        result = exercise_finish(
+            actor=self.trainee,
+            exercise=exercise,
+            private=True,
+            interpreter=Interpreter.PROFESSIONAL.value,
+            gave_information=True,
+            asylum_information=False,
+        )
+        answer = exercise_answer(user=self.trainee, exercise=exercise)
+        assert answer.observed == scenario.truth.observations
+        assert answer.assessment is scenario.truth.assessment
+        assert result.scenario_id == scenario.id
+        assert result.total > 0
+        assert set(scenario.truth.disclosed) - set(result.missed)  # some indicator found
+
+    def test_a_bad_number_of_scenarios_is_refused_beside_the_field(self) -> None:
+        self.login(self.trainer)
+        response = self.client.post(reverse("academy:scenarios_generate"), {"n": 0, "seed": 3})
+        assert response.status_code == 422
+        assert not [s for s in _bank() if s.id.startswith("gen-")]
+
+
+def _bank() -> list[Scenario]:
+    from palermo.web.academy.bank import scenario_bank
+
+    return scenario_bank()

@@ -291,6 +291,8 @@ class TrainingSandboxTests(BaseTestCase):
             "cohort": [],
             # a trainee's practice exercise and its scenario traveller's record id
             "exercise": [self.exercise],
+            # a training agency's account, for the administrators' reads of one account
+            "account": [self.trainees[Role.CONSULAR_OFFICER]],
             "record_id": [self.exercise.record_id],
             "since": [None],
             "until": [None],

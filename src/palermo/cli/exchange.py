@@ -186,8 +186,8 @@ def generate_keys_command(
     """
     setup_django()
     from palermo.web.accounts.models import Agency
-    from palermo.web.administration.services import command_line_actor
     from palermo.web.exchange import services
+    from palermo.web.lib.actors import command_line_actor
 
     found = Agency.objects.filter(code=agency).first()
     if found is None:

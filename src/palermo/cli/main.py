@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "stats",  # palermo stats import-ctdc|ctdc-summary|release-k
     "serve",  # palermo serve
     "training",  # palermo training scenarios|export|import
+    "academy",  # palermo academy verify-certificate (Django inside)
     "web",  # palermo audit|keys|web: Django is loaded only when one of them runs
     "exchange",  # palermo exchange export|import|verify|card|generate-keys (Django inside)
 )

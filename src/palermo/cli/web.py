@@ -215,7 +215,8 @@ def create_agency(
 ) -> None:
     """Create an agency (audited as the command line). 创建机构（以命令行身份记入审计日志）。"""
     setup_django()
-    from palermo.web.administration.services import admin_agency_create, command_line_actor
+    from palermo.web.administration.services import admin_agency_create
+    from palermo.web.lib.actors import command_line_actor
     from palermo.web.lib.roles import AgencyKind
 
     if kind not in {k.value for k in AgencyKind}:
@@ -240,10 +241,18 @@ def create_user(
         str,
         typer.Option(prompt=True, hide_input=True, help="Password (asked for). 密码（交互输入）。"),
     ],
+    override_reason: Annotated[
+        str,
+        typer.Option(
+            help="Why a role that needs a training certificate is given without one "
+            "(PALERMO_CERTIFICATE_REQUIRED_FOR). 无培训证书而授予需证书角色的理由。"
+        ),
+    ] = "",
 ) -> None:
     """Create a user with one role at one agency. 在一个机构中创建具有一个角色的用户。"""
     setup_django()
-    from palermo.web.administration.services import admin_user_create, command_line_actor
+    from palermo.web.administration.services import admin_user_create
+    from palermo.web.lib.actors import command_line_actor
     from palermo.web.lib.roles import Role
 
     try:
@@ -261,8 +270,44 @@ def create_user(
         password=password,
         agency=_agency(agency),
         role=user_role,
+        override_reason=override_reason,
     )
     console.print(f"user {username} created")
+
+
+def _user(username: str) -> Any:
+    from palermo.web.accounts.models import User
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise fail(f"no user named {username!r}")
+    return user
+
+
+@web_app.command("link-training-account")
+@reports_errors
+def link_training_account(
+    training: Annotated[
+        str, typer.Argument(help="User name at a training agency. 培训机构用户名。")
+    ],
+    live: Annotated[
+        str, typer.Argument(help="The same person's live user name. 同一人的正式用户名。")
+    ],
+) -> None:
+    """Link a training account to the same person's live account: certificates earned on it
+    are issued to the live account. Once per training account; audited.
+    将培训账户关联到同一人的正式账户：在其上取得的证书颁发给正式账户。每个培训账户仅一次；留审计记录。
+    """
+    setup_django()
+    from palermo.web.administration.services import training_account_link
+    from palermo.web.lib.actors import command_line_actor
+
+    training_account_link(
+        actor=command_line_actor("palermo web link-training-account"),
+        training=_user(training),
+        live=_user(live),
+    )
+    console.print(f"training account {training} linked to {live}")
 
 
 @web_app.command("create-token")
@@ -276,7 +321,8 @@ def create_token(
     创建 API 令牌；令牌只显示一次，仅以哈希值存储。
     """
     setup_django()
-    from palermo.web.administration.services import admin_token_create, command_line_actor
+    from palermo.web.administration.services import admin_token_create
+    from palermo.web.lib.actors import command_line_actor
     from palermo.web.lib.roles import Role
 
     try:

@@ -45,6 +45,7 @@ from palermo.indicators.catalogue import Catalogue, Text, load_catalogue
 from palermo.indicators.first_line import decide_offer
 from palermo.indicators.instruments import Instrument, QuestionType, load_instrument
 from palermo.indicators.simulate import HARDSHIP, Noise, Truth, simulate_answers
+from palermo.records.schema import INPUT_FIELDS
 
 FIRST_LINE = "first-line"
 ADULT_INTERVIEW = "second-line-adult"
@@ -288,6 +289,32 @@ class Scenario:
         }
         if self.hardship:
             out["hardship"] = dict(sorted(self.hardship.items()))
+        return out
+
+    def desk_values(self) -> dict[str, str]:
+        """The screening desk's boxes filled with this traveller's document and trip, as an
+        officer types them from the passport and ticket: never the observations (ticking what
+        they see is the trainee's part), nor the document number's keyed hash a generated
+        record carries (there is no number to type); empty values left out, a list of
+        countries written ``;``-separated as the desk reads it. One function for the curated
+        and the generated scenarios, whose records differ in what they hold.
+
+        >>> from palermo.training.generate import generate_scenarios
+        >>> values = generate_scenarios(2, seed=3)[0].desk_values()
+        >>> "document_number_hash" in values, any(k.startswith("obs_") for k in values)
+        (False, False)
+        """
+        out: dict[str, str] = {}
+        for name, value in self.record.items():
+            spec = INPUT_FIELDS.get(name)
+            if spec is None or spec.observation is not None or name == "document_number_hash":
+                continue
+            if value is None or value in ("", [], ()):
+                continue
+            if isinstance(value, (list, tuple)):
+                out[name] = ";".join(str(v) for v in value)
+            else:
+                out[name] = str(value)
         return out
 
     def to_dict(self) -> dict[str, Any]:

@@ -164,7 +164,7 @@ def academy_import(
     from palermo.errors import InputError
     from palermo.web.academy.imports import course_import, scenarios_import
     from palermo.web.accounts.models import Agency
-    from palermo.web.administration.services import command_line_actor
+    from palermo.web.lib.actors import command_line_actor
     from palermo.web.lib.problems import problem
 
     actor = command_line_actor("palermo training import")

@@ -1,5 +1,9 @@
 """The web part of ``palermo demo``: demo agencies, one user per role, the example profiles
-approved and active, and a batch screening of part of the synthetic population in the queue.
+approved and active, a batch screening of part of the synthetic population in the queue, and
+the training academy ready to try: a training consulate (the sandbox) whose practice account
+``trainee`` is the first-line ``officer``'s training account (certificates earned on it are
+the officer's), enrolled by the ``trainer`` in a cohort of the built-in second-line course
+(modules and scenarios), beside a simulated cohort for the dashboard.
 
 Running it again is safe: existing agencies, users and profiles are kept (passwords are reset
 to the new one printed).
@@ -20,6 +24,7 @@ from palermo.profiles.profile_set import screening_day
 
 if TYPE_CHECKING:
     from palermo.web.accounts.models import User
+    from palermo.web.lib.actors import SystemActor
     from palermo.web.screening.models import BatchJob
 
 AGENCIES = (
@@ -30,6 +35,12 @@ AGENCIES = (
     ("harbour", "Harbour shelter", "social_welfare"),
     ("hope", "Hope NGO", "ngo"),
     ("iom", "International organisation office", "international"),
+)
+# training sandboxes (``Agency.is_training``): practice on the real pages, never live data
+TRAINING_AGENCIES = (
+    ("practice-consulate", "Practice consulate (training)", "consulate"),
+    ("practice-atu", "Practice anti-trafficking office (training)", "anti_trafficking"),
+    ("practice-labour", "Practice labour inspectorate (training)", "labour"),
 )
 # role -> (user name, agency code)
 USERS = (
@@ -43,7 +54,13 @@ USERS = (
     ("trainer", "trainer", "northgate"),
     ("auditor", "auditor", "northgate"),
     ("administrator", "admin", "northgate"),
+    # the officer's practice account in the sandbox (a consular officer's account does every
+    # step of an exercise: desk, hit, interview, case, referral)
+    ("consular_officer", "trainee", "practice-consulate"),
 )
+# the demo's accounts hold no certificate yet: why the second-line interviewer is made one
+# anyway (the certificate rule, ``PALERMO_CERTIFICATE_REQUIRED_FOR``)
+DEMO_OVERRIDE = "Demo account: a new installation has no training certificates yet."
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,19 +82,25 @@ def prepare(*, records: Path, sample: int = 5_000) -> DemoWeb:
         admin_agency_create,
         admin_user_create,
         admin_user_reset_password,
-        command_line_actor,
     )
+    from palermo.web.lib.actors import command_line_actor
 
     call_command("migrate", interactive=False, verbosity=0)
     # the same audited services as the administration pages, as the command line
     actor = command_line_actor("palermo demo")
     agencies = {}
-    for code, name, kind in AGENCIES:
+    for (code, name, kind), training in [
+        *((a, False) for a in AGENCIES),
+        *((a, True) for a in TRAINING_AGENCIES),
+    ]:
         found = Agency.objects.filter(code=code).first()
-        agencies[code] = found or admin_agency_create(actor=actor, name=name, kind=kind, code=code)
+        agencies[code] = found or admin_agency_create(
+            actor=actor, name=name, kind=kind, code=code, is_training=training
+        )
     password = "demo-" + secrets.token_urlsafe(9)
     shown: list[tuple[str, str, str]] = []
     people: dict[str, User] = {}
+    by_name: dict[str, User] = {}
     for role, username, agency in USERS:
         user = User.objects.filter(username=username).first()
         if user is None:
@@ -87,14 +110,17 @@ def prepare(*, records: Path, sample: int = 5_000) -> DemoWeb:
                 password=password,
                 agency=agencies[agency],
                 role=role,
+                override_reason=DEMO_OVERRIDE,
             )
         else:
             admin_user_reset_password(actor=actor, user=user, password=password)
-        people[role] = user
+        people.setdefault(role, user)
+        by_name[username] = user
         shown.append((username, _both_languages(user.get_role_display), agencies[agency].name))
     active = _activate_examples(people["risk_analyst"], people["supervisor"])
     job = _batch(people["risk_analyst"], records, sample)
     trainees = _academy(people["trainer"])
+    _practice(actor, people["trainer"], trainee=by_name["trainee"], live=by_name["officer"])
     return DemoWeb(
         password=password,
         users=tuple(shown),
@@ -126,6 +152,25 @@ def _academy(trainer: User) -> int:
         starts_on=timezone.localdate(),
     )
     return cohort.enrolments.count()
+
+
+def _practice(actor: SystemActor, trainer: User, *, trainee: User, live: User) -> None:
+    """The practice account linked to the officer's live account (as ``palermo web
+    link-training-account``), enrolled in a cohort of the built-in second-line course (once)."""
+    from django.utils import timezone
+
+    from palermo.web.academy.models import Cohort
+    from palermo.web.academy.services import cohort_create, course_builtin, enrolment_create
+    from palermo.web.administration.services import training_account_link
+
+    if trainee.live_account_id is None:
+        training_account_link(actor=actor, training=trainee, live=live)
+    course = course_builtin(actor=trainer, key="second-line")
+    cohort = Cohort.objects.filter(course=course, simulated=False).first() or cohort_create(
+        actor=trainer, course=course, name="Demo cohort", starts_on=timezone.localdate()
+    )
+    if not cohort.enrolments.filter(trainee=trainee).exists():
+        enrolment_create(actor=trainer, cohort=cohort, username=trainee.username)
 
 
 def _both_languages(label: Callable[[], object]) -> str:

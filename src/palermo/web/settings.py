@@ -30,6 +30,7 @@ Every variable (all optional):
 | ``PALERMO_CERTIFICATE_VALID_DAYS`` | ``730`` | a training certificate is valid this long |
 | ``PALERMO_CERTIFICATE_REMINDER_DAYS`` | ``60`` | the holder is told this long before the end |
 | ``PALERMO_CERTIFICATE_REMINDERS_DAILY`` | ``true`` | the task worker sends those reminders daily |
+| ``PALERMO_CERTIFICATE_REQUIRED_FOR`` | both grants | need a valid certificate (or a reason) |
 | ``PALERMO_NRM_OVERDUE_DAILY`` | ``true`` | daily: decisions past their deadline to both agencies |
 | ``PALERMO_PROFILE_REVIEW_NOTICE_DAYS`` | ``30`` | outcomes sent this long before review |
 | ``PALERMO_PROFILE_REVIEWS_DAILY`` | ``true`` | sent daily, once per review date |
@@ -80,6 +81,7 @@ from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from palermo.web.lib.env import (
+    ConfigurationError,
     env_bool,
     env_hours_by_key,
     env_int,
@@ -348,6 +350,17 @@ CERTIFICATE_VALID_DAYS = env_int("PALERMO_CERTIFICATE_VALID_DAYS", 730, minimum=
 # ... and this many days before its end the holder is told to take a refresher (daily task).
 CERTIFICATE_REMINDER_DAYS = env_int("PALERMO_CERTIFICATE_REMINDER_DAYS", 60, minimum=1, maximum=365)
 CERTIFICATE_REMINDERS_DAILY = env_bool("PALERMO_CERTIFICATE_REMINDERS_DAILY", True)
+# The role and the qualification an administrator gives only to the holder of a valid
+# certificate of a course that taught it (certificates/rules.py), or with a recorded reason.
+_CERTIFIED_GRANTS = ("second_line_interviewer", "child_interview")  # lib/certificate_rule.py
+CERTIFICATE_REQUIRED_FOR = [
+    g for g in env_list("PALERMO_CERTIFICATE_REQUIRED_FOR", list(_CERTIFIED_GRANTS)) if g != "none"
+]
+if set(CERTIFICATE_REQUIRED_FOR) - set(_CERTIFIED_GRANTS):
+    raise ConfigurationError(
+        "PALERMO_CERTIFICATE_REQUIRED_FOR: each item must be one of "
+        f"{', '.join(_CERTIFIED_GRANTS)}, or 'none'"
+    )
 
 # Notifications by e-mail (notifications/mail.py), off unless asked for: each notification is
 # also sent, after its transaction commits, to the e-mail address of every active reader who

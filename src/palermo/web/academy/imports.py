@@ -1,7 +1,8 @@
 """Imports into the academy (``palermo training import``): a scenario set into the scenario
 bank, a course package as a course of one agency with its scenarios. Services like those of
 ``services.py``, for the command line's ``SystemActor`` (named in the audit log): all or
-nothing, each row audited in the same transaction.
+nothing, each row audited in the same transaction. And the trainers' own way to the bank:
+``scenarios_generate`` draws scenarios from the synthetic population's ground truth.
 
 A scenario is identified by its id. The same definition again (a curated scenario, or one
 imported before) is taken as the one already there; a different scenario under an id already
@@ -14,20 +15,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from palermo.errors import InputError, Problem
 from palermo.training.curated import curated_scenarios
+from palermo.training.generate import generate_scenarios
 from palermo.training.package import Imported
 from palermo.training.scenario import Scenario
 from palermo.web.academy.models import BankScenario, Course
 from palermo.web.academy.services import course_create
-from palermo.web.accounts.models import Agency
-from palermo.web.administration.services import SystemActor
+from palermo.web.accounts.models import Agency, User
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
+from palermo.web.lib.actors import SystemActor
 from palermo.web.lib.problems import problem
+from palermo.web.lib.roles import ACADEMY_TRAINER_ROLES, require_role
 
 _PURPOSE = "training import"
 
@@ -37,7 +41,11 @@ def _where(source: str, scenario: Scenario) -> str:
 
 
 def scenarios_import(
-    *, actor: SystemActor, scenarios: Sequence[Scenario], source: str
+    *,
+    actor: User | SystemActor,
+    scenarios: Sequence[Scenario],
+    source: str,
+    request: HttpRequest | None = None,
 ) -> tuple[list[Scenario], int]:
     """Put ``scenarios`` (checked and rebuilt by ``palermo.training.io``) in the bank; returns
     those added and how many were there already. ``InputError`` naming every id taken by a
@@ -79,14 +87,50 @@ def scenarios_import(
                 imported_at=now,
             )
             audit_record(
-                actor=None,
-                actor_label=actor.label,
+                actor=actor if isinstance(actor, User) else None,
+                actor_label=actor.label if isinstance(actor, SystemActor) else None,
                 action=AuditAction.CREATE,
                 obj=row,
                 fields=["scenario_id", "definition"],
                 purpose=_PURPOSE,
+                request=request,
             )
     return new, len(scenarios) - len(new)
+
+
+MAX_GENERATED = 24
+
+
+def scenarios_generate(
+    *, actor: User, n: int, seed: int, request: HttpRequest | None = None
+) -> list[Scenario]:
+    """A trainer draws ``n`` scenarios from the synthetic population's ground truth
+    (``palermo.training.generate_scenarios``: the traveller record, what an officer observes,
+    the person's answers from their true indicators and willingness to disclose) into the bank,
+    where they are put in courses and practised on the real pages like the curated ones. The
+    same ``(n, seed)`` gives the same scenarios (taken as the ones already there); returns
+    them, new or not."""
+    require_role(actor, ACADEMY_TRAINER_ROLES, what=gettext_lazy("run training courses"))
+    where = gettext_lazy("generated scenarios")
+    problems: list[Problem] = []
+    if not 1 <= n <= MAX_GENERATED:
+        problems.append(
+            problem(where=where, field="n", value=n, rule=gettext_lazy("must be from 1 to 24"))
+        )
+    if not 0 <= seed <= 2**31:
+        problems.append(
+            problem(where=where, field="seed", value=seed, rule=gettext_lazy("must be 0 or more"))
+        )
+    if problems:
+        raise InputError(problems)
+    scenarios = generate_scenarios(n, seed)
+    scenarios_import(
+        actor=actor,
+        scenarios=scenarios,
+        source=f"generated (n={n}, seed={seed})",
+        request=request,
+    )
+    return scenarios
 
 
 def course_import(

@@ -34,9 +34,9 @@ from palermo.web.academy.models import (
 )
 from palermo.web.academy.selectors import exercise_answer
 from palermo.web.accounts.models import Agency, User
-from palermo.web.administration.services import SystemActor
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
+from palermo.web.lib.actors import SystemActor
 from palermo.web.lib.errors import NotPermittedError
 from palermo.web.lib.problems import problem
 from palermo.web.lib.roles import ACADEMY_ROLES, ACADEMY_TRAINER_ROLES, require_role

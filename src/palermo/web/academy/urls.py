@@ -10,6 +10,7 @@ urlpatterns = [
     path("modules/", views.library, name="library"),
     path("modules/<slug:key>/", views.module_detail, name="module"),
     path("courses/new/", views.course_create, name="course_create"),
+    path("scenarios/generate/", views.scenarios_generate, name="scenarios_generate"),
     path("courses/<int:pk>/", views.course_detail, name="course"),
     path("courses/<int:pk>/export/", views.course_export, name="course_export"),
     path("courses/<int:pk>/cohorts/", views.cohort_create, name="cohort_create"),

@@ -30,6 +30,7 @@ from palermo.training.scenario import Scenario
 from palermo.training.scoring import Interpreter
 from palermo.web.academy import selectors, services
 from palermo.web.academy.bank import scenario_bank
+from palermo.web.academy.imports import scenarios_generate as scenarios_generate_service
 from palermo.web.academy.models import Cohort, Course, Enrolment, Exercise, Phase
 from palermo.web.accounts.models import User
 from palermo.web.accounts.requests import AuthenticatedRequest
@@ -89,6 +90,15 @@ class CourseForm(forms.Form):
             (s.id, f"{s.title.get(lang)} ({s.truth.category.label.get(lang)})")
             for s in scenario_bank()
         ]
+
+
+class GenerateForm(forms.Form):
+    n = forms.IntegerField(
+        label=gettext_lazy("Number of scenarios"), min_value=1, max_value=24, initial=6
+    )
+    seed = forms.IntegerField(
+        label=gettext_lazy("Random seed"), min_value=0, max_value=2**31, initial=1
+    )
 
 
 class CohortForm(forms.Form):
@@ -215,7 +225,9 @@ def module_detail(request: AuthenticatedRequest, key: str) -> HttpResponse:
 def course_create(request: AuthenticatedRequest) -> HttpResponse:
     form = CourseForm(request.POST or None)
     if request.method != "POST":
-        return render(request, "academy/course_form.html", {"form": form})
+        return render(
+            request, "academy/course_form.html", {"form": form, "generate_form": GenerateForm()}
+        )
     return _trainer_form(
         request,
         "form",
@@ -223,7 +235,29 @@ def course_create(request: AuthenticatedRequest) -> HttpResponse:
         lambda data: services.course_create(actor=request.user, values=data, request=request),
         done=_("The course was created. Next: start a cohort."),
         then=lambda course: redirect("academy:course", pk=course.pk),
-        page=("academy/course_form.html", dict),
+        page=("academy/course_form.html", lambda: {"generate_form": GenerateForm()}),
+    )
+
+
+@allow(ACADEMY_TRAINER_ROLES)
+@require_POST
+def scenarios_generate(request: AuthenticatedRequest) -> HttpResponse:
+    """Scenarios from the synthetic population's ground truth into the bank; back to the
+    course form, where they can be ticked."""
+    form = GenerateForm(request.POST)
+    return _trainer_form(
+        request,
+        "generate_form",
+        form,
+        lambda data: scenarios_generate_service(
+            actor=request.user, n=data["n"], seed=data["seed"], request=request
+        ),
+        done=_(
+            "Scenarios drawn from the synthetic population were added to the list: tick those "
+            "to practise."
+        ),
+        then=redirect("academy:course_create"),
+        page=("academy/course_form.html", lambda: {"form": CourseForm()}),
     )
 
 
@@ -636,7 +670,7 @@ def practice_start(request: AuthenticatedRequest) -> HttpResponse:
 def _desk_query(scenario: Scenario, record_id: str) -> str:
     """The desk's form filled with the scenario traveller's document and trip (what the trainee
     would read from the passport and ticket); never what they must observe themselves."""
-    values = {k: str(v) for k, v in scenario.record.items() if not k.startswith("obs_")}
+    values = scenario.desk_values()
     values["record_id"] = record_id
     return urlencode(values)
 

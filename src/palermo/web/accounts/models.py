@@ -43,6 +43,18 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(
         _("must change password"), default=False, db_default=False
     )
+    # On an account of a training agency: the live account of the same person. A certificate
+    # earned on this training account is the person's (``certificates``: issued to the live
+    # account). Set only by an administrator who manages both agencies
+    # (``administration.services.training_account_link``), never by the trainee.
+    live_account = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="training_accounts",
+        verbose_name=_("live account of the same person"),
+    )
 
     REQUIRED_FIELDS: ClassVar[list[str]] = ["email"]
 

@@ -67,3 +67,27 @@ class Confirmation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.decided_at is None
+
+
+class CertificateOverride(models.Model):
+    """An administrator gave a role or qualification that needs a valid training certificate
+    (``PALERMO_CERTIFICATE_REQUIRED_FOR``) to someone holding none, and said why. Kept for the
+    account's page and the audit log; never changed or deleted."""
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificate_overrides"
+    )
+    # a role (second_line_interviewer) or a qualification (child_interview)
+    grant = models.CharField(_("what was given"), max_length=32)
+    reason = models.TextField(_("reason"))
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    given_label = models.CharField(max_length=200)
+    given_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ("-given_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.grant}"

@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from palermo.web.accounts.models import Agency, ApiToken, User
-from palermo.web.administration.models import Confirmation
+from palermo.web.accounts.models import Agency, ApiToken, Qualification, User
+from palermo.web.administration.models import CertificateOverride, Confirmation
 from palermo.web.administration.services import is_national_admin, may_confirm, require_admin
 
 
@@ -84,3 +84,15 @@ def confirmation_get(*, user: User, pk: int) -> Confirmation:
     if found is None:
         raise Http404
     return found
+
+
+def account_qualifications(*, user: User, account: User) -> QuerySet[Qualification]:
+    """Every qualification ``account`` was granted (in force or revoked), newest first."""
+    account = account_get(user=user, pk=account.pk)
+    return account.qualifications.select_related("granted_by", "revoked_by").order_by("-granted_at")
+
+
+def account_overrides(*, user: User, account: User) -> QuerySet[CertificateOverride]:
+    """What was given to ``account`` without the training certificate it needs, and why."""
+    account = account_get(user=user, pk=account.pk)
+    return account.certificate_overrides.all()

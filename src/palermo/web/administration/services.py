@@ -9,17 +9,19 @@ Separation of duties:
 - an account or token whose role reads case content, approves others' work or administers
   (``CONFIRMED_ROLES``) - new, promoted to such a role, or given a new password - waits for a
   second administrator (``Confirmation``); its secret is issued to the one who confirms, so one
-  administrator alone never holds a way into case content or two votes in four-eyes.
+  administrator alone never holds a way into case content or two votes in four-eyes;
+- the second-line interviewer's role and the child-interview qualification
+  (``PALERMO_CERTIFICATE_REQUIRED_FOR``) go only to a person holding a valid training certificate
+  of a course that taught them (asked through ``lib/certificate_rule.py``), unless the
+  administrator records why (``CertificateOverride``, audited, shown on the account's page).
+  Accounts of a training agency are outside the rule: they practise what they learn.
 
 Every write is audited in its transaction. Nothing here reads case content.
 """
 
 from __future__ import annotations
 
-import getpass
 import secrets
-import socket
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -48,36 +50,14 @@ from palermo.web.accounts.services import (
     token_digest,
     user_create,
 )
-from palermo.web.administration.models import Confirmation, ConfirmationKind
+from palermo.web.administration.models import CertificateOverride, Confirmation, ConfirmationKind
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
+from palermo.web.lib.actors import SystemActor
+from palermo.web.lib.certificate_rule import certificate_required, holds_certificate_for
 from palermo.web.lib.errors import NotPermittedError, TransitionRefusedError
 from palermo.web.lib.problems import problem
 from palermo.web.lib.roles import ADMIN_ROLES, CONFIRMED_ROLES, AgencyKind, Role, require_role
-
-
-@dataclass(frozen=True, slots=True)
-class SystemActor:
-    """Someone at the server's command line: trusted like the owner of the database files
-    (they could read them anyway), never a logged-in user; named in the audit log."""
-
-    label: str
-    is_authenticated = False
-    is_active = True
-    role = None
-    agency_id = None
-    pk = None
-
-
-def command_line_actor(command: str) -> SystemActor:
-    """``command line (palermo web create-user) on host H by OS user U``."""
-    try:
-        os_user = getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (containers)
-        os_user = "unknown"
-    label = f"command line ({command}) on host {socket.gethostname()} by OS user {os_user}"
-    return SystemActor(label[:200])
-
 
 Actor = User | SystemActor
 
@@ -132,6 +112,67 @@ def _needs_confirmation(actor: Actor, role: str, agency_id: int) -> bool:
     if isinstance(actor, SystemActor):
         return False
     return role in CONFIRMED_ROLES or actor.agency_id != agency_id
+
+
+_NO_CERTIFICATE = {
+    "second_line_interviewer": gettext_lazy(
+        "this person holds no valid training certificate of a course with the interviewing "
+        "module, which the second-line interviewer's role requires; record why it is given "
+        "without one to override"
+    ),
+    "child_interview": gettext_lazy(
+        "this person holds no valid training certificate of a course with the children module, "
+        "which the child-interview qualification requires; record why it is given without one "
+        "to override"
+    ),
+}
+
+
+def certificate_missing(user: User, grant: str) -> bool:
+    """Whether giving ``grant`` (a role or qualification) to ``user`` needs an override: the
+    rule applies to it, ``user`` is a live account, and holds no covering certificate."""
+    if not certificate_required(grant) or user.agency.is_training:
+        return False
+    return not holds_certificate_for(user, grant)
+
+
+def _certificate_rule(
+    actor: Actor, user: User, grant: str, override_reason: str, request: HttpRequest | None
+) -> CertificateOverride | None:
+    """Refuse ``grant`` to ``user`` without a covering certificate, unless ``override_reason``
+    says why: then the override is kept and audited (in the caller's transaction)."""
+    if not certificate_missing(user, grant):
+        return None
+    reason = override_reason.strip()
+    if not reason:
+        raise InputError(
+            [
+                problem(
+                    where=gettext_lazy("training certificate required"),
+                    field="override_reason",
+                    value=user.get_username(),
+                    rule=_NO_CERTIFICATE[grant],
+                )
+            ]
+        )
+    override = CertificateOverride.objects.create(
+        account=user,
+        grant=grant,
+        reason=reason[:2000],
+        given_by=actor if isinstance(actor, User) else None,
+        given_label=actor.label if isinstance(actor, SystemActor) else actor.get_username(),
+        given_at=timezone.now(),
+    )
+    _audit(
+        actor,
+        action=AuditAction.CREATE,
+        obj=override,
+        purpose="certificate rule overridden",
+        request=request,
+        fields=["grant", "reason"],
+        detail={"user": user.pk, "grant": grant},
+    )
+    return override
 
 
 def _refuse(where: str | Promise, field: str, rule: str | Promise) -> InputError:
@@ -265,11 +306,14 @@ def admin_user_create(
     role: str,
     email: str = "",
     password: str | None = None,
+    override_reason: str = "",
     request: HttpRequest | None = None,
 ) -> tuple[User, str | None]:
     """Create a person's account. Returns the one-time password to show once, or ``None``
     when the account waits for a second administrator (who then receives the password).
-    ``password`` (command line only) sets the password instead of a generated one."""
+    ``password`` (command line only) sets the password instead of a generated one. A new
+    live account holds no certificate: a role that needs one (``certificate_missing``) is
+    given only with ``override_reason``."""
     require_scope(actor, agency.pk)
     where = gettext_lazy("user")
     user_role = _check_role(role, where)
@@ -279,6 +323,17 @@ def admin_user_create(
         raise _refuse(where, "username", gettext_lazy("this user name is taken"))
     if password is not None and not isinstance(actor, SystemActor):
         raise NotPermittedError(_("Only the command line sets a chosen password."))
+    if certificate_required(user_role) and not agency.is_training and not override_reason.strip():
+        raise InputError(
+            [
+                problem(
+                    where=gettext_lazy("training certificate required"),
+                    field="override_reason",
+                    value=username.strip(),
+                    rule=_NO_CERTIFICATE[user_role],
+                )
+            ]
+        )
     waits = _needs_confirmation(actor, user_role, agency.pk)
     secret = password or _one_time_password()
     with transaction.atomic():
@@ -299,6 +354,7 @@ def admin_user_create(
             request=request,
             fields=["username", "agency", "role"],
         )
+        _certificate_rule(actor, user, user_role, override_reason, request)
         if waits:
             user.is_active = False
             _save_audited(actor, user, ["is_active"], "user awaits confirmation", request)
@@ -312,14 +368,22 @@ def _require_other(actor: Actor, user: User) -> None:
 
 
 def admin_user_set_role(
-    *, actor: Actor, user: User, role: str, request: HttpRequest | None = None
+    *,
+    actor: Actor,
+    user: User,
+    role: str,
+    override_reason: str = "",
+    request: HttpRequest | None = None,
 ) -> Confirmation | None:
     """Change the role at once, or - for a role that needs it - request the change from a
-    second administrator (returned; the account keeps its role until then)."""
+    second administrator (returned; the account keeps its role until then). A role that needs
+    a certificate the person lacks is refused, unless ``override_reason`` says why."""
     require_scope(actor, user.agency_id)
     _require_other(actor, user)
     new_role = _check_role(role, gettext_lazy("user"))
     with transaction.atomic():
+        if new_role != user.role:
+            _certificate_rule(actor, user, new_role, override_reason, request)
         if _needs_confirmation(actor, new_role, user.agency_id):
             return _request_confirmation(actor, user, ConfirmationKind.ROLE, new_role, request)
         user.role = new_role
@@ -531,6 +595,19 @@ def admin_confirm(
                 )
             )
         account = confirmation.account
+        if (
+            confirmation.kind in {ConfirmationKind.ROLE, ConfirmationKind.NEW_ACCOUNT}
+            and certificate_missing(account, confirmation.role)
+            and not CertificateOverride.objects.filter(
+                account=account, grant=confirmation.role
+            ).exists()
+        ):  # the certificate was revoked or ran out while the change waited
+            raise TransitionRefusedError(
+                _(
+                    "This person no longer holds a valid training certificate for this role; "
+                    "refuse the request, or ask for it again with the reason for an override."
+                )
+            )
         secret: str | None = None
         kind = ConfirmationKind(confirmation.kind)
         account.role = confirmation.role
@@ -619,11 +696,14 @@ def qualification_grant(
     user: User,
     kind: QualificationKind | str,
     note: str = "",
+    override_reason: str = "",
     request: HttpRequest | None = None,
 ) -> Qualification:
     """Grant ``user`` a qualification (the child-interview qualification lets second-line
     interviewers and consular officers run the child interview). The one place a
-    qualification is granted: a rule on what it needs (a training certificate) goes here."""
+    qualification is granted: refused to a person without a valid certificate of a course
+    that taught it (``PALERMO_CERTIFICATE_REQUIRED_FOR``), unless ``override_reason`` says
+    why."""
     require_scope(actor, user.agency_id)
     try:
         chosen = QualificationKind(kind)
@@ -633,6 +713,7 @@ def qualification_grant(
         User.objects.select_for_update().get(pk=user.pk)
         if qualification_held(user, chosen):
             raise TransitionRefusedError(_("The user holds this qualification already."))
+        _certificate_rule(actor, user, chosen.value, override_reason, request)
         granted = Qualification.objects.create(
             user=user,
             kind=chosen.value,
@@ -681,3 +762,39 @@ def qualification_revoke(
                 detail={"user": user.pk, "kind": str(kind)},
             )
     return len(held)
+
+
+def training_account_link(
+    *, actor: Actor, training: User, live: User, request: HttpRequest | None = None
+) -> User:
+    """Say that ``training`` (an account of a training agency) is the same person as ``live``
+    (an account of a live agency): certificates earned on it are then issued to ``live``
+    (``certificates.services.certificate_issue``) and count for what ``live`` may be given.
+
+    Only an actor who manages both accounts' agencies (the national body or the command line)
+    links them, never the trainee, and a training account is linked once: a certificate can
+    then never be made to count for someone else by linking another person's training
+    account. Audited."""
+    require_scope(actor, training.agency_id)
+    require_scope(actor, live.agency_id)
+    where = gettext_lazy("training account")
+    if not training.agency.is_training:
+        raise _refuse(where, "training", gettext_lazy("is not an account of a training agency"))
+    if live.agency.is_training:
+        raise _refuse(where, "live", gettext_lazy("is an account of a training agency"))
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=training.pk)
+        if locked.live_account_id is not None:
+            raise TransitionRefusedError(
+                _("This training account is already linked to a live account.")
+            )
+        locked.live_account = live
+        _save_audited(
+            actor,
+            locked,
+            ["live_account"],
+            "training account linked to live account",
+            request,
+            detail={"live_account": live.pk},
+        )
+    return locked

@@ -10,6 +10,7 @@ urlpatterns = [
     path("agencies/new/", views.agency_create, name="agency_create"),
     path("agencies/<int:pk>/", views.agency_edit, name="agency_edit"),
     path("users/new/", views.user_create, name="user_create"),
+    path("users/<int:pk>/", views.user_detail, name="user"),
     path("users/<int:pk>/role/", views.user_role, name="user_role"),
     path("users/<int:pk>/deactivate/", views.user_deactivate, name="user_deactivate"),
     path("users/<int:pk>/reactivate/", views.user_reactivate, name="user_reactivate"),

@@ -19,7 +19,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from palermo.errors import PalermoError
-from palermo.web.accounts.models import Agency, Qualification, QualificationKind, User
+from palermo.web.accounts.models import (
+    Agency,
+    Qualification,
+    QualificationKind,
+    User,
+    qualification_held,
+)
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.administration import selectors, services
 from palermo.web.administration.models import ConfirmationKind
@@ -29,6 +35,10 @@ from palermo.web.lib.params import IdChoiceField
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.roles import ADMIN_ROLES, AGENCY_KIND_CHOICES, ROLE_CHOICES
 
+_GRANT_WORDS = {
+    "second_line_interviewer": gettext_lazy("Second-line interviewer"),
+    "child_interview": gettext_lazy("Child interviews"),
+}
 _WAITS = gettext_lazy(
     "%(what)s waits for a second administrator of its agency to confirm; the password or "
     "token will be shown to them."
@@ -141,18 +151,37 @@ def _saved(request: HttpRequest, done: str) -> HttpResponse:
     return redirect("administration:index")
 
 
+def _back(request: HttpRequest, pk: int) -> HttpResponse:
+    """Back to the account's page when the form was posted from it, else the index."""
+    if request.POST.get("back") == "user":
+        return redirect("administration:user", pk=pk)
+    return redirect("administration:index")
+
+
 def _post_action(
-    request: HttpRequest, act: Callable[[], HttpResponse | None], done: str = ""
+    request: HttpRequest,
+    act: Callable[[], HttpResponse | None],
+    done: str = "",
+    back: Callable[[], HttpResponse] | None = None,
+    refused: Callable[[], HttpResponse] | None = None,
 ) -> HttpResponse:
-    """A button on the index page: ``act`` (a service call), then the page it answers, or else
-    ``done`` as a message; a refusal as a message."""
+    """A button on the index page (or an account's page: ``back``): ``act`` (a service call),
+    then the page it answers, or else ``done`` as a message; a refusal as a message (on the
+    page ``refused`` answers, else where it came from)."""
     try:
         answer = act()
     except PalermoError as exc:
         for reason in reasons(exc):
             messages.error(request, reason)
-        return redirect("administration:index")
-    return answer if answer is not None else _saved(request, done)
+        if refused is not None:
+            return refused()
+        return back() if back else redirect("administration:index")
+    if answer is not None:
+        return answer
+    if back is None:
+        return _saved(request, done)
+    messages.success(request, done)
+    return back()
 
 
 def _secret_or_waiting(
@@ -205,11 +234,26 @@ def user_role(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
     def act() -> HttpResponse | None:
         waiting = services.admin_user_set_role(
-            actor=request.user, user=user, role=role, request=request
+            actor=request.user,
+            user=user,
+            role=role,
+            override_reason=request.POST.get("override_reason", ""),
+            request=request,
         )
-        return None if waiting is None else _saved(request, _WAITS % {"what": user.username})
+        if waiting is None:
+            return None
+        messages.success(request, _WAITS % {"what": user.username})
+        return _back(request, user.pk)
 
-    return _post_action(request, act, _("The role was changed."))
+    return _post_action(
+        request,
+        act,
+        _("The role was changed."),
+        back=lambda: _back(request, user.pk),
+        # a refusal (a certificate missing) is answered on the account's page, where the
+        # reason for an override is written
+        refused=lambda: redirect("administration:user", pk=user.pk),
+    )
 
 
 @allow(ADMIN_ROLES)
@@ -239,6 +283,7 @@ def user_qualification(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 user=user,
                 kind=QualificationKind.CHILD_INTERVIEW,
                 note=request.POST.get("note", ""),
+                override_reason=request.POST.get("override_reason", ""),
                 request=request,
             )
         else:
@@ -255,7 +300,33 @@ def user_qualification(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         _("%(user)s may now interview children.") % {"user": user.username}
         if grant
         else _("%(user)s may no longer interview children.") % {"user": user.username},
+        back=lambda: _back(request, user.pk),
+        refused=lambda: redirect("administration:user", pk=user.pk),
     )
+
+
+@allow(ADMIN_ROLES)
+def user_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """One account: its role and qualifications, the person's training certificates (what the
+    certificate rule reads), what was given without one and why, and the linked training or
+    live account; the role and qualification forms with the reason for an override."""
+    account = selectors.account_get(user=request.user, pk=pk)
+    context = {
+        "account": account,
+        "roles": ROLE_CHOICES,
+        "qualifications": selectors.account_qualifications(user=request.user, account=account),
+        "overrides": [
+            (o, _GRANT_WORDS.get(o.grant, o.grant))
+            for o in selectors.account_overrides(user=request.user, account=account)
+        ],
+        "child_qualified": qualification_held(account, QualificationKind.CHILD_INTERVIEW),
+        "needs": {
+            grant: services.certificate_missing(account, grant)
+            for grant in ("second_line_interviewer", "child_interview")
+        },
+        "training_accounts": account.training_accounts.select_related("agency"),
+    }
+    return render(request, "administration/user.html", context)
 
 
 @allow(ADMIN_ROLES)

@@ -28,6 +28,12 @@ from palermo.web.audit.services import audit_record
 from palermo.web.cases import selectors as case_selectors
 from palermo.web.cases import services as case_services
 from palermo.web.cases.models import VictimOutcome
+from palermo.web.certificates.codes import (
+    CertificateNotGenuineError,
+    certificate_check,
+    format_code,
+    split_code,
+)
 from palermo.web.directory import selectors as provider_selectors
 from palermo.web.exchange import selectors as exchange_selectors
 from palermo.web.exchange import services as exchange_services
@@ -1038,4 +1044,60 @@ def exchange_verify(request: AuthenticatedRequest) -> Any:
         fields=[name for name in FIELDS if name in checked.document["fields"]],
         basis=checked.document["consent"]["basis"],
         already_received=checked.replayed,
+    )
+
+
+# ------------------------------------------------------------------ training certificates
+
+
+class CertificateOut(Schema):
+    """What a certificate's verification code says: the public verification page's answer
+    (the holder's name, the course, the dates, the state), nothing else about the holder."""
+
+    code: str
+    status: str  # valid, expired or revoked
+    valid: bool
+    expired: bool
+    revoked: bool
+    holder: str
+    course: str
+    course_zh: str
+    issued_on: dt.date
+    valid_until: dt.date
+
+
+@api.get(
+    "/certificates/{code}",
+    response=answers(CertificateOut, 404),
+    auth=TokenAuth(ALL_ROLES),
+    url_name="certificate_verify",
+)
+def certificate_verify(request: AuthenticatedRequest, code: str) -> Any:
+    """Check a training certificate's verification code (as ``/certificates/verify/`` and
+    ``palermo academy verify-certificate`` do). A code that cannot be one: 422; a code that no
+    certificate of this installation has (unknown, forged, or of a changed certificate): 404;
+    both with the reason in English and Chinese."""
+    try:
+        found = certificate_check(code=code)
+    except CertificateNotGenuineError as exc:
+        body = {
+            "error": str(gettext_lazy("Not genuine.")),
+            "reasons": error_reasons(exc, None),
+            "problems": [problem_json(p) for p in exc.problems],
+        }
+        return api.create_response(request, body, status=404)
+    # a genuine certificate's answer carries its dates
+    assert found.issued_on is not None
+    assert found.valid_until is not None
+    return CertificateOut(
+        code=format_code(*(split_code(code) or ("", ""))),
+        status=found.status,
+        valid=found.status == "valid",
+        expired=found.valid_until < timezone.localdate(),
+        revoked=found.status == "revoked",
+        holder=found.holder_name,
+        course=found.course_title,
+        course_zh=found.course_title_zh,
+        issued_on=found.issued_on,
+        valid_until=found.valid_until,
     )

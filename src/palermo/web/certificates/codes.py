@@ -28,8 +28,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy
 
+from palermo.errors import InputError
 from palermo.web.certificates.models import Certificate
+from palermo.web.lib.problems import problem
 
 SERIAL_LENGTH = 8
 SIGNATURE_LENGTH = 16
@@ -143,3 +146,44 @@ def certificate_verify(*, code: str, today: dt.date | None = None) -> Verificati
         issued_on=found.issued_on,
         valid_until=found.valid_until,
     )
+
+
+def certificate_check(*, code: str, today: dt.date | None = None) -> Verification:
+    """``certificate_verify`` for the API and the command line, where a bad code is an error
+    to report (422 or 404, exit status 2) rather than a page's answer: ``InputError`` naming
+    the code when it cannot be one (its shape), ``CertificateNotGenuineError`` when no
+    certificate of this installation has it (unknown, forged or changed alike)."""
+    if split_code(code) is None:
+        raise InputError(
+            [
+                problem(
+                    where=gettext_lazy("verification code"),
+                    field="code",
+                    value=code[:64],
+                    rule=gettext_lazy(
+                        "is not a verification code: 24 letters A-Z and digits 2-7, as printed "
+                        "on the certificate (spaces and hyphens do not matter)"
+                    ),
+                )
+            ]
+        )
+    found = certificate_verify(code=code, today=today)
+    if found.status == "unknown":
+        raise CertificateNotGenuineError(
+            [
+                problem(
+                    where=gettext_lazy("verification code"),
+                    field="code",
+                    value=code[:64],
+                    rule=gettext_lazy(
+                        "no certificate issued by this installation has this code: it is not "
+                        "genuine (or mistyped), and must not be relied on"
+                    ),
+                )
+            ]
+        )
+    return found
+
+
+class CertificateNotGenuineError(InputError):
+    """A well-formed verification code that no certificate of this installation has."""

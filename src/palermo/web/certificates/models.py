@@ -25,6 +25,15 @@ class Certificate(models.Model):
     holder = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates"
     )
+    # the account that took the course and practised: the holder's training account when the
+    # holder is the live account it is linked to (``User.live_account``), else the holder
+    earned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="certificates_earned",
+        null=True,
+        blank=True,
+    )
     # the cohort's agency: its trainers revoke the certificate
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
     serial = models.CharField(max_length=16, unique=True)

@@ -43,7 +43,9 @@ def certificate_issue(
 ) -> Certificate:
     """The certificate of ``enrolment``, once its trainee has earned it (asked by the trainee
     or by a trainer of the cohort's agency). Refused, naming every requirement still unmet;
-    a second one for the same enrolment is refused."""
+    a second one for the same enrolment is refused. Earned on a training account that an
+    administrator linked to a live account (``User.live_account``), it is issued to the live
+    account, in its name (``earned_by`` keeps the training account)."""
     require_role(actor, ACADEMY_ROLES, what=gettext_lazy("receive a training certificate"))
     if not _may_issue(actor, enrolment):
         raise NotPermittedError(
@@ -56,17 +58,20 @@ def certificate_issue(
         raise InputError(unmet)
     trainee = enrolment.trainee
     assert trainee is not None  # unmet_requirements refuses a simulated trainee
+    # earned on a training account linked to the person's live account: the person's
+    holder = trainee.live_account or trainee
     course = enrolment.cohort.course
     issued = today or timezone.localdate()
     until = issued + dt.timedelta(days=settings.CERTIFICATE_VALID_DAYS)
     serial = new_serial()
-    name = (trainee.get_full_name() or trainee.get_username())[:150]
+    name = (holder.get_full_name() or holder.get_username())[:150]
     try:
         with transaction.atomic():
             Enrolment.objects.select_for_update().get(pk=enrolment.pk)
             certificate = Certificate.objects.create(
                 enrolment=enrolment,
-                holder=trainee,
+                holder=holder,
+                earned_by=trainee,
                 agency_id=enrolment.cohort.agency_id,
                 serial=serial,
                 signature=sign(
@@ -88,7 +93,7 @@ def certificate_issue(
                 actor=actor,
                 action=AuditAction.CREATE,
                 obj=certificate,
-                fields=["holder", "course_title", "issued_on", "valid_until"],
+                fields=["holder", "earned_by", "course_title", "issued_on", "valid_until"],
                 purpose=_PURPOSE,
                 request=request,
             )

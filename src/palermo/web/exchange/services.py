@@ -46,12 +46,13 @@ from palermo.interchange.package import (
     seal,
 )
 from palermo.web.accounts.models import Agency, User
-from palermo.web.administration.services import Actor, SystemActor
+from palermo.web.administration.services import Actor
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.cases.models import Case, CaseNote, Consent, ConsentPurpose, notes_in_order
 from palermo.web.cases.services import case_exported, case_receive
 from palermo.web.exchange.models import AgencyKeyPair, Direction, ExchangePackage, Partner
+from palermo.web.lib.actors import SystemActor
 from palermo.web.lib.errors import (
     ConsentRequiredError,
     NotPermittedError,
