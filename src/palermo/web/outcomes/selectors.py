@@ -482,19 +482,46 @@ class Disparity:
         )
 
 
-def _base_rate(traffic: _Traffic, members: set[int], screened: int) -> Estimate:
-    """Possible or presumed victims per traveller among ``screened`` travellers: found among
-    those of ``members`` with a hit (all of them), estimated among the rest from the control
-    sample's share (``palermo.analytics.stored.estimate``, Wilson 95% carried through)."""
-    with_hit = traffic.with_hit & members
-    control = traffic.control & members
-    return estimate(
-        census_flagged=len(traffic.found & with_hit),
-        control_flagged=len(traffic.control_victims & control),
-        control=len(control),
-        without_hit=max(screened - len(with_hit), 0),
-        screened=screened,
-    )
+@dataclass(frozen=True, slots=True)
+class _Stratum:
+    """Of some travellers: how many had a hit, were found victims among those, were in the
+    control sample, and were found victims there."""
+
+    with_hit: int
+    found: int
+    control: int
+    control_victims: int
+
+    @classmethod
+    def of(cls, traffic: _Traffic, members: set[int]) -> _Stratum:
+        with_hit = traffic.with_hit & members
+        control = traffic.control & members
+        return cls(
+            len(with_hit),
+            len(traffic.found & with_hit),
+            len(control),
+            len(traffic.control_victims & control),
+        )
+
+    def __sub__(self, other: _Stratum) -> _Stratum:
+        return _Stratum(
+            self.with_hit - other.with_hit,
+            self.found - other.found,
+            self.control - other.control,
+            self.control_victims - other.control_victims,
+        )
+
+    def base_rate(self, screened: int) -> Estimate:
+        """Possible or presumed victims per traveller among ``screened``: found among those
+        with a hit (all of them), estimated among the rest from the control sample's share
+        (``palermo.analytics.stored.estimate``, Wilson 95% carried through)."""
+        return estimate(
+            census_flagged=self.found,
+            control_flagged=self.control_victims,
+            control=self.control,
+            without_hit=max(screened - self.with_hit, 0),
+            screened=screened,
+        )
 
 
 def _group_rate(
@@ -503,19 +530,19 @@ def _group_rate(
     screened = traffic.screened[attribute]
     n = screened[group]
     total = sum(screened.values())
-    of_group = {t for t, g in traffic.groups.items() if g[attribute] == group}
+    of_group = picked.members[attribute].get(group, set())
     k = min(len(picked.selected & of_group), n)
     found_here = len(picked.found & of_group)
     ratio = _ratio(k, n, len(picked.selected) - k, total - n)
     yield_ratio = _ratio(found_here, n, len(picked.found) - found_here, total - n)
+    here = _Stratum.of(traffic, of_group)
+    rest = picked.everyone - here
     control = traffic.control & of_group
-    rest_control = len(traffic.control) - len(control)
-    base = rest = None
-    if len(control) >= min_control and rest_control >= min_control and total > n:
-        others = set(traffic.groups) - of_group
-        base = _base_rate(traffic, of_group, n)
-        rest = _base_rate(traffic, others, total - n)
-    base_ratio = _share_ratio(base, rest)
+    base = rest_rate = None
+    if here.control >= min_control and rest.control >= min_control and total > n:
+        base = here.base_rate(n)
+        rest_rate = rest.base_rate(total - n)
+    base_ratio = _share_ratio(base, rest_rate)
     threshold = settings.DISPARITY_RATIO_PERCENT / 100
     compared = base_ratio if base is not None else yield_ratio
     return GroupRate(
@@ -526,8 +553,8 @@ def _group_rate(
         selected=Rate.of(group, k, n),
         ratio=ratio,
         yield_ratio=yield_ratio,
-        control_victims=Rate.of(group, len(traffic.control_victims & control), len(control)),
-        control_referred=Rate.of(group, len(traffic.control_referred & control), len(control)),
+        control_victims=Rate.of(group, here.control_victims, here.control),
+        control_referred=Rate.of(group, len(traffic.control_referred & control), here.control),
         base_rate=base,
         base_ratio=base_ratio,
         flagged=n >= MIN_GROUP and _disparate(ratio, compared, threshold),
@@ -538,6 +565,8 @@ def _group_rate(
 class _Picked:
     selected: set[int]  # travellers the rule (or the whole set) flagged
     found: set[int]  # of them, possible or presumed victims
+    members: dict[str, dict[str, set[int]]]  # attribute -> group -> travellers looked at
+    everyone: _Stratum  # every traveller looked at
 
 
 def disparity(*, user: User, period: Period, rule_id: str | None = None) -> Disparity:
@@ -547,8 +576,13 @@ def disparity(*, user: User, period: Period, rule_id: str | None = None) -> Disp
     (from the control sample where it holds enough of the group, else the victims found)."""
     scope = _scope(user)
     traffic = _traffic(scope, period)
+    members: dict[str, dict[str, set[int]]] = {a: defaultdict(set) for a in ATTRIBUTES}
+    for traveller, groups in traffic.groups.items():
+        for attribute in ATTRIBUTES:
+            members[attribute][groups[attribute]].add(traveller)
+    everyone = _Stratum.of(traffic, set(traffic.groups))
     if rule_id is None:
-        picked = _Picked(traffic.with_hit, traffic.found)
+        picked = _Picked(traffic.with_hit, traffic.found, members, everyone)
     else:
         rows = list(
             _hits(scope, period)
@@ -557,7 +591,7 @@ def disparity(*, user: User, period: Period, rule_id: str | None = None) -> Disp
             .values_list("id", "traveller_id")
         )
         found, _ = _victim_travellers(i for i, _t in rows)
-        picked = _Picked({t for _i, t in rows}, found)
+        picked = _Picked({t for _i, t in rows}, found, members, everyone)
     min_control = int(settings.DISPARITY_MIN_CONTROL)
     rates = [
         _group_rate(traffic, attribute, group, picked, min_control)
