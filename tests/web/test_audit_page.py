@@ -45,7 +45,10 @@ class TestAuditPage(BaseTestCase):
         assert ">cases.case<" not in page
         only_notes = self.search(object_type="cases.casenote")
         assert "Case note" in only_notes
-        assert only_notes.count("<tr><td>") == 1
+        # each case's opening text is its first dated note, then the one added
+        notes = AuditEntry.objects.filter(object_type="cases.casenote").count()
+        assert notes == 3
+        assert only_notes.count("<tr><td>") == notes
 
     def test_a_case_reference_finds_every_entry_about_that_case_and_no_other(self) -> None:
         page = self.search(case_reference=self.case.reference.lower())
