@@ -14,6 +14,8 @@ address the limit once, not N times (a per-process cache did). One statement cou
 in both, so two processes counting at the same moment never read the same number. That is one
 small write per attempt, against the Argon2 hash, failure row and audit entry an attempt costs
 once it is let through; rows of past minutes are deleted when an address starts a new minute.
+Once an address is refused, its further attempts of the minute only read the count (the first
+refused one is counted, and audited): a flood writes nothing more.
 
 The attempts an address is allowed still cost a password check each (for an unknown name too:
 Django hashes the password anyway, so that the answer's timing does not tell which names
@@ -64,9 +66,26 @@ def login_attempt_count(address: str | None, *, now: float | None = None) -> Add
     """Count one log-in attempt from ``address`` (``None``: unknown, counted together)."""
     moment = time.time() if now is None else now
     window = int(moment // WINDOW_SECONDS)
-    attempts = _count_up((address or "-")[:64], window)
+    key = (address or "-")[:64]
+    # an address already refused this minute stays refused: counting on would change nothing
+    # but take the database's write lock (SQLite) or the row's lock (PostgreSQL) for every
+    # attempt of a flood, as the screening API's writes need them; a read takes neither
+    attempts = _refused_count(key, window) or _count_up(key, window)
     retry_after = max(1, int((window + 1) * WINDOW_SECONDS - moment))
     return AddressCount(attempts=attempts, retry_after=retry_after)
+
+
+def _refused_count(address: str, minute: int) -> int:
+    """If (``address``, ``minute``) is past the limit already, this attempt's number as if it
+    were counted (at least the limit + 2: refused, and not the first refusal); else 0."""
+    alias = router.db_for_read(LoginAttemptCount)
+    attempts = (
+        LoginAttemptCount.objects.using(alias)
+        .filter(address=address, minute=minute, attempts__gt=settings.LOGIN_ATTEMPTS_PER_ADDRESS)
+        .values_list("attempts", flat=True)
+        .first()
+    )
+    return int(attempts) + 1 if attempts else 0
 
 
 def _count_up(address: str, minute: int) -> int:
