@@ -299,3 +299,10 @@ def test_an_unknown_cases_format_exits_with_status_2(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 2
     assert "not records, ctdc or htcds" in result.output
+
+
+def test_a_draft_valid_and_due_on_the_same_day_is_written_without_yaml_aliases() -> None:
+    candidate = Candidate((Item("obs_fearful", "true"),), 12, 12, 0, 60, 50.0, 10.0, 100.0)
+    result = check_drafts([candidate], owner="unit", valid_from=DAY, review_by=DAY)
+    assert result.refused == ()
+    assert "&id" not in result.drafts[0][1]

@@ -294,6 +294,14 @@ def mine_candidates(
     return kept[:top]
 
 
+class _NoAliases(yaml.SafeDumper):
+    """Every value written out: the profile loader refuses YAML aliases (the same date object
+    as ``valid_from`` and ``review_by`` would otherwise become one)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def _slug(items: Sequence[Item]) -> str:
     text = "-".join(f"{it.field}-{it.value}" if it.value is not None else it.field for it in items)
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:50].strip("-")
@@ -364,7 +372,7 @@ def draft_yaml(
         "weight": 1,
         "criteria": {"all": [it.criterion() for it in candidate.items]},
     }
-    return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)
+    return yaml.dump(doc, Dumper=_NoAliases, allow_unicode=True, sort_keys=False, width=100)
 
 
 def check_drafts(

@@ -11,7 +11,12 @@ streamed files above ``FILE_UPLOAD_MAX_MEMORY_SIZE`` to ``FILE_UPLOAD_TEMP_DIR``
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 from django import forms
@@ -21,6 +26,11 @@ from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
+
+from palermo.errors import InputError
+from palermo.lib.files import private_dir
+from palermo.web.lib.problems import checked_upload_name, file_too_large, problem_text
+from palermo.web.lib.sealed import open_private
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -96,3 +106,44 @@ def refuse_large_upload(upload: Any, setting: str) -> None:
     limit = int(getattr(settings, setting))
     if upload is not None and int(upload.size or 0) > limit:
         raise forms.ValidationError(too_large(limit), code="too_large")
+
+
+@contextlib.contextmanager
+def opened_upload(
+    upload: Any, *, default: str, suffixes: Iterable[str], setting: str
+) -> Iterator[Path]:
+    """An uploaded file as a plaintext file for the length of one run, then deleted.
+
+    For readers that need a path (Parquet, CSV, JSON Lines through ``palermo.records``): the
+    bytes are copied from the (sealed) upload into a fresh 0700 directory under
+    ``DATA_DIR/runs``, under the uploaded file's own name, at most ``settings.<setting>``
+    bytes; the directory is removed when the ``with`` block ends, whatever happens in it.
+    ``InputError`` (naming the file) for a type not in ``suffixes`` or a file too large.
+    Problems a reader finds name the file by the path; ``named_problems`` gives them back with
+    the person's name for it.
+    """
+    name, _suffix = checked_upload_name(upload.name, default=default, suffixes=suffixes)
+    limit = int(getattr(settings, setting))
+    folder = private_dir(private_dir(Path(settings.DATA_DIR) / "runs") / uuid.uuid4().hex)
+    path = folder / name
+    try:
+        with os.fdopen(open_private(path), "wb") as out:
+            size = 0
+            for chunk in upload.chunks():
+                size += len(chunk)
+                if size > limit:
+                    raise file_too_large(name, limit)
+                out.write(chunk)
+        yield path
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def named_problems(exc: InputError, path: Path, lang: str | None = None) -> list[str]:
+    """Each problem of ``exc`` in the request's language (or ``lang``), the run's path to the
+    file replaced by the file's own name: what, where (row, field) and why."""
+    texts = []
+    for each in exc.problems:
+        text = problem_text(each, lang)
+        texts.append(text.replace(str(path), path.name))
+    return texts

@@ -32,18 +32,21 @@ they are left out and counted.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+import pyarrow as pa
 from django.conf import settings
 from django.db.models import Count, Model, Q, QuerySet, Sum
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from palermo.analytics.backtest import Rate
+from palermo.analytics.backtest import Backtest, Rate, backtest
 from palermo.analytics.stored import (
     Estimate,
     StoredBacktest,
@@ -53,8 +56,12 @@ from palermo.analytics.stored import (
     estimate,
 )
 from palermo.indicators.assessment import Outcome
+from palermo.records.schema import ARROW_SCHEMA, FULL_ARROW_SCHEMA
 from palermo.web.accounts.models import Agency, User
 from palermo.web.administration.services import national_agency_id
+from palermo.web.audit.models import AuditAction
+from palermo.web.audit.services import audit_record
+from palermo.web.cases.models import Case
 from palermo.web.interviews.models import Interview
 from palermo.web.lib.roles import OUTCOME_ROLES, require_role
 from palermo.web.lib.training import in_training
@@ -660,10 +667,19 @@ def _stored(t: Traveller) -> StoredTraveller:
 def stored_window(*, user: User, days: int) -> StoredWindow:
     """What is stored of the last ``days`` days (today included) in the user's scope, at most
     the retention period back."""
-    scope = _scope(user)
     days = max(1, min(days, int(settings.SCREENING_RETENTION_DAYS)))
     until = timezone.localdate()
-    since = until - dt.timedelta(days=days - 1)
+    return stored_between(user=user, since=until - dt.timedelta(days=days - 1), until=until)
+
+
+def stored_between(*, user: User, since: dt.date, until: dt.date) -> StoredWindow:
+    """What is stored from ``since`` to ``until`` in the user's scope (no further back than
+    retention keeps records whole)."""
+    scope = _scope(user)
+    oldest = timezone.localdate() - dt.timedelta(days=int(settings.SCREENING_RETENTION_DAYS) - 1)
+    since = max(since, oldest)
+    until = max(until, since)
+    days = (until - since).days + 1
     screened_by_group: dict[str, Counter[str]] = {a: Counter() for a in ATTRIBUTES}
     screened = 0
     for nationality, sex, band, n in _tally_rows(scope, since, until).values_list(
@@ -718,3 +734,113 @@ def version_backtest(*, user: User, pk: int, days: int) -> VersionBacktest:
             draft, window.screenings, others, min_control=int(settings.BACKTEST_MIN_CONTROL)
         )
     return VersionBacktest(version, window, result)
+
+
+def version_population_backtest(*, user: User, pk: int, population: pa.Table) -> Backtest | None:
+    """The version (read through the profiles' selector) on an uploaded population file:
+    flagged share, hits per day, overlap with the other active profiles and the rates by
+    group; ``None`` when its text has problems with today's named lists."""
+    require_role(user, OUTCOME_ROLES, what=_WHAT)
+    version = profile_version_get(user=user, pk=pk)
+    sets = version_sets(version)
+    if sets is None:
+        return None
+    draft, others = sets
+    return backtest(draft, population, others)
+
+
+# ---------------------------------------------------------------- profile mining (item 7)
+
+
+@dataclass(frozen=True, slots=True)
+class OwnCases:
+    """This installation's identified cases in scope, as the traveller records they were
+    screened with."""
+
+    records: pa.Table
+    cases: int  # cases whose latest identification decision is positive, in the period
+    without_record: int  # of those, cases opened without a screened traveller (left out)
+    masked: int  # of those, cases whose record retention has masked (left out)
+
+
+def _positive_cases(scope: Scope, period: Period) -> dict[int, dt.datetime]:
+    """Cases in scope whose latest identification decision, taken in the period, is positive
+    (a first-stage positive: a presumed victim; a conclusive one: identified)."""
+    decisions = Decision.objects.filter(identification__case__in=scope.rows(Case.objects.all()))
+    latest: dict[int, tuple[dt.datetime, bool]] = {}
+    for case_id, decided_at, positive in decisions.order_by("decided_at", "pk").values_list(
+        "identification__case_id", "decided_at", "positive"
+    ):
+        latest[case_id] = (decided_at, positive)
+    return {
+        case_id: decided_at
+        for case_id, (decided_at, positive) in latest.items()
+        if positive and period.since <= timezone.localdate(decided_at) <= period.until
+    }
+
+
+def _records_of(raws: list[str]) -> pa.Table:
+    """Stored records (JSON) validated in one pass, as a table with the derived fields."""
+    from palermo.records.readers import table_from_dicts, validate_table
+
+    if not raws:
+        return pa.Table.from_pylist([], schema=FULL_ARROW_SCHEMA)
+    return validate_table(table_from_dicts([json.loads(r) for r in raws]), source="stored record")
+
+
+def mining_own_cases(*, user: User, period: Period) -> OwnCases:
+    """Identified cases of the user's agency (the national body: every agency of its world)
+    joined to the traveller records their second-line interviews started from."""
+    positive = _positive_cases(_scope(user), period)
+    travellers = dict(
+        Interview.objects.filter(case_id__in=list(positive), hit__isnull=False)
+        .order_by("started_at", "pk")
+        .values_list("case_id", "hit__traveller_id")
+    )
+    rows = Traveller.objects.filter(pk__in=set(travellers.values()))
+    masked = rows.filter(masking__isnull=False).count()
+    raws = list(rows.filter(masking__isnull=True).values_list("record", flat=True))
+    return OwnCases(
+        records=_records_of(raws),
+        cases=len(positive),
+        without_record=len(positive) - len(travellers),
+        masked=masked,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBaseline:
+    """Stored screenings as a mining baseline: each traveller kept for a hit stands for
+    itself, each control traveller for the travellers without a hit it was drawn from."""
+
+    window: StoredWindow
+    records: pa.Table
+    weights: list[float]
+
+    @property
+    def enough(self) -> bool:
+        stored = self.window.screenings
+        return stored.without_hit == 0 or len(stored.control) >= int(settings.BACKTEST_MIN_CONTROL)
+
+
+def mining_baseline(*, user: User, period: Period) -> StoredBaseline:
+    window = stored_between(user=user, since=period.since, until=period.until)
+    stored = window.screenings
+    weight = stored.realised_weight or 0.0
+    records = [*stored.with_hit, *stored.control]
+    table = pa.Table.from_pylist([t.record for t in records], schema=ARROW_SCHEMA)
+    weights = [1.0] * len(stored.with_hit) + [weight] * len(stored.control)
+    return StoredBaseline(window, table, weights)
+
+
+def mining_audit(*, user: User, source: str, request: HttpRequest | None = None) -> None:
+    """A mining run read stored records (and cases) of the user's scope: one audit entry."""
+    audit_record(
+        actor=user,
+        action=AuditAction.READ,
+        object_type="outcomes.mining",
+        object_id=str(user.agency_id or ""),
+        purpose="profile mining",
+        request=request,
+        detail={"source": source},
+    )

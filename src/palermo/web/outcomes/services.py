@@ -2,14 +2,26 @@
 review date nears, its outcomes since it became active go to the people who hold it - the
 approver who signed it and the analysts and supervisors of its holding agency - once per
 review date (``ReviewNotice``, unique per version and date), by the daily task
-``profile-reviews-daily``."""
+``profile-reviews-daily``.
+
+And a mined candidate made a draft profile (issue 11 item 7).
+
+The mining page shows each candidate with a signed token of its items and evidence (Django's
+``signing``, bound to the person who mined it, valid for a day), so the evidence a draft
+carries is the evidence the miner computed, not whatever a form sends. The draft goes through
+``profiles.services.profile_upload`` (validated again, rights guard included, audited) and
+then the normal four-eyes workflow, which refuses to submit it until a person has written its
+rationale (``check_submission``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -17,15 +29,20 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from palermo.analytics.backtest import Rate
+from palermo.analytics.mining import Candidate, Item, draft_yaml
+from palermo.errors import InputError
+from palermo.web.accounts.models import User
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
+from palermo.web.lib.problems import problem
 from palermo.web.lib.review import ReviewStatus
-from palermo.web.lib.roles import PROFILE_ROLES
+from palermo.web.lib.roles import PROFILE_ROLES, require_role
 from palermo.web.notifications.kinds import NotificationKind
 from palermo.web.notifications.services import notification_send
 from palermo.web.outcomes.models import ReviewNotice
 from palermo.web.outcomes.selectors import PER, ReviewOutcome, review_for_holders
-from palermo.web.profiles.models import ProfileVersion
+from palermo.web.profiles.models import ProfileVersion, RiskProfile
+from palermo.web.profiles.services import profile_upload
 
 BELOW_FLOOR = gettext_lazy(" Even the upper bound of its yield is below the floor: review it.")
 
@@ -108,3 +125,118 @@ def profile_reviews_notify(*, today: dt.date | None = None) -> list[int]:
         if _tell(version, day):
             told.append(version.pk)
     return told
+
+
+# ---------------------------------------------------------------- mined drafts (item 7)
+
+SALT = "palermo.outcomes.mined-candidate"
+TOKEN_MAX_AGE = 24 * 3600
+REVIEW_AFTER_DAYS = 365
+
+
+def candidate_token(
+    *, user: User, candidate: Candidate, source: tuple[str, str], index: int
+) -> str:
+    """The signed token of one candidate as the page shows it."""
+    return signing.dumps(
+        {
+            "user": user.pk,
+            "index": index,
+            "items": [[it.field, it.op, it.value] for it in candidate.items],
+            "counts": [
+                candidate.cases,
+                candidate.case_total,
+                candidate.baseline,
+                candidate.baseline_total,
+                candidate.lift,
+                candidate.lift_low,
+                candidate.lift_high,
+                candidate.baseline_stored,
+            ],
+            "source": list(source),
+        },
+        salt=SALT,
+        compress=True,
+    )
+
+
+def _candidate(token: str, actor: User) -> tuple[Candidate, tuple[str, str]]:
+    try:
+        data: dict[str, Any] = signing.loads(token, salt=SALT, max_age=TOKEN_MAX_AGE)
+    except signing.BadSignature:
+        data = {}
+    if data.get("user") != actor.pk:
+        raise InputError(
+            [
+                problem(
+                    where=gettext_lazy("candidate"),
+                    rule=gettext_lazy(
+                        "this candidate is older than a day or was not mined by you; run the "
+                        "mining again"
+                    ),
+                )
+            ]
+        )
+    items = tuple(Item(str(f), str(op), value) for f, op, value in data["items"])
+    cases, case_total, base, base_total, lift, low, high, stored = data["counts"]
+    candidate = Candidate(items, cases, case_total, base, base_total, lift, low, high, stored)
+    en, zh = data["source"]
+    return candidate, (str(en), str(zh))
+
+
+def _free_index(candidate: Candidate, owner: str, today: dt.date) -> int:
+    """The first index whose draft id no profile holds yet."""
+    taken = set(
+        RiskProfile.objects.filter(profile_id__startswith="mined-").values_list(
+            "profile_id", flat=True
+        )
+    )
+    index = 1
+    while True:
+        text = draft_yaml(candidate, index=index, owner=owner, valid_from=today, review_by=today)
+        pid = text.split("\n", 1)[0].removeprefix("id: ").strip()
+        if pid not in taken:
+            return index
+        index += 1
+
+
+def mined_draft_create(
+    *,
+    actor: User,
+    token: str,
+    rationale_en: str = "",
+    rationale_zh: str = "",
+    request: HttpRequest | None = None,
+) -> ProfileVersion:
+    """A draft profile from a mined candidate, carrying its evidence. The rationale may be
+    written now (in both languages) or later, in a new version; until then the draft cannot
+    be submitted for approval."""
+    require_role(actor, PROFILE_ROLES, what=gettext_lazy("work on risk profiles"))
+    candidate, source = _candidate(token, actor)
+    en, zh = rationale_en.strip(), rationale_zh.strip()
+    if bool(en) != bool(zh):
+        missing = "rationale_zh" if en else "rationale_en"
+        raise InputError(
+            [
+                problem(
+                    where=gettext_lazy("rationale"),
+                    field=missing,
+                    rule=gettext_lazy(
+                        "write the rationale in both languages, or leave both empty to write "
+                        "them later"
+                    ),
+                )
+            ]
+        )
+    today = timezone.localdate()
+    owner = str(actor.agency.name)[:200] if actor.agency_id else "Risk analysis"
+    text = draft_yaml(
+        candidate,
+        index=_free_index(candidate, owner, today),
+        owner=owner,
+        valid_from=today,
+        review_by=today + dt.timedelta(days=REVIEW_AFTER_DAYS),
+        source=source,
+        rationale=(en, zh) if en else None,
+    )
+    return profile_upload(actor=actor, source_name="mined.yaml", text=text, request=request)

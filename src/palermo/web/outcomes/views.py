@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -18,15 +19,26 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 
-from palermo.analytics.backtest import Rate
+from palermo.analytics.backtest import Backtest, Rate
 from palermo.analytics.stored import GroupEstimate
+from palermo.errors import InputError
+from palermo.records.readers import read_records
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.lib.charts import Chart, Column, bar_chart, line_chart
 from palermo.web.lib.dates import DateBox
 from palermo.web.lib.permissions import allow
+from palermo.web.lib.problems import problem_text
 from palermo.web.lib.roles import OUTCOME_ROLES, PROFILE_ROLES
+from palermo.web.lib.uploads import (
+    body_limit,
+    named_problems,
+    opened_upload,
+    refuse_large_upload,
+)
 from palermo.web.outcomes import selectors
+from palermo.web.outcomes.mining import POPULATION_SUFFIXES
 from palermo.web.outcomes.selectors import Period
+from palermo.web.screening.services import manifest_limits
 
 DEFAULT_DAYS = 365
 GROUPS_CHARTED = 12  # groups per attribute in a chart (largest first); the note says so
@@ -443,13 +455,70 @@ def _group_chart(attribute: str, groups: list[GroupEstimate]) -> Chart:
     )
 
 
+class PopulationForm(forms.Form):
+    population = forms.FileField(
+        label=gettext_lazy("Population file"),
+        help_text=gettext_lazy(
+            "Traveller records: CSV, Parquet or JSON Lines. Read for this backtest only; "
+            "nothing of it is kept."
+        ),
+    )
+
+    def clean_population(self) -> object:
+        upload = self.cleaned_data.get("population")
+        refuse_large_upload(upload, "MANIFEST_MAX_BYTES")  # before a byte of it is read
+        return upload
+
+
+@dataclass(frozen=True)
+class ShownGroup:
+    attribute: str
+    label: str
+    rates: list[Rate]
+
+
+def _population_backtest(
+    request: AuthenticatedRequest, pk: int, form: PopulationForm
+) -> tuple[Backtest | None, list[str], str]:
+    """The version on the uploaded population (its file deleted after the run), or the
+    problems of the file in the reader's language."""
+    upload = form.cleaned_data["population"]
+    try:
+        with opened_upload(upload, default="population.csv", suffixes=POPULATION_SUFFIXES,
+                           setting="MANIFEST_MAX_BYTES") as path:  # fmt: skip
+            try:
+                table = read_records(path, limits=manifest_limits())
+            except InputError as exc:
+                return None, named_problems(exc, path), path.name
+            result = selectors.version_population_backtest(
+                user=request.user, pk=pk, population=table
+            )
+            return result, [], path.name
+    except InputError as exc:  # the file's type or size
+        return None, [problem_text(p) for p in exc.problems], str(upload.name)
+
+
+@body_limit("MANIFEST_MAX_BYTES")
 @allow(PROFILE_ROLES)
 def backtest_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """A profile version on the screenings stored in the last N days: the estimate from the
     travellers kept for a hit (all of them) and the random control sample (a few of the
-    others), with what it rests on."""
+    others), with what it rests on; or, posted, on a population file."""
     form = BacktestForm(request.GET or None)
     status = 422 if form.is_bound and not form.is_valid() else 200
+    population_form = PopulationForm(request.POST or None, request.FILES or None)
+    population: Backtest | None = None
+    population_errors: list[str] = []
+    population_name = ""
+    if request.method == "POST":
+        if population_form.is_valid():
+            population, population_errors, population_name = _population_backtest(
+                request, pk, population_form
+            )
+            if population_errors:
+                status = 422
+        else:
+            status = 422
     found = selectors.version_backtest(user=request.user, pk=pk, days=form.chosen_days())
     profile = found.result.profiles[0] if found.result and found.result.profiles else None
     charts = []
@@ -457,6 +526,15 @@ def backtest_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         for attribute in selectors.ATTRIBUTES:
             groups = [g for g in profile.by_group if g.attribute == attribute]
             charts.append(_group_chart(attribute, groups))
+    population_profile = population.profiles[0] if population and population.profiles else None
+    population_groups = (
+        [
+            ShownGroup(a, str(ATTRIBUTE_LABELS[a]), list(rates[:GROUPS_CHARTED]))
+            for a, rates in population_profile.by_group.items()
+        ]
+        if population_profile is not None
+        else []
+    )
     context = {
         "form": form,
         "version": found.version,
@@ -466,5 +544,12 @@ def backtest_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "profile": profile,
         "charts": charts,
         "group_floor": found.result.group_floor if found.result else None,
+        "population_form": population_form,
+        "population": population,
+        "population_profile": population_profile,
+        "population_groups": population_groups,
+        "population_errors": population_errors,
+        "population_name": population_name,
+        "posted": request.method == "POST",
     }
     return render(request, "outcomes/backtest.html", context, status=status)
