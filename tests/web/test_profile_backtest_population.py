@@ -119,6 +119,12 @@ class TestBacktestOnAPopulationFile(BaseTestCase):
         assert status == 422
         assert "larger than" in text
 
+    @override_settings(PAGE_RUN_MAX_ROWS=5)
+    def test_a_file_with_more_travellers_than_a_page_runs_is_refused_with_the_limit(self) -> None:
+        status, text = self.post("travellers.csv", population_csv())
+        assert status == 422
+        assert "more than 5 rows" in text
+
     def test_nothing_of_the_file_is_kept_after_the_run(self) -> None:
         self.post("travellers.csv", population_csv())
         self.post("bad.csv", population_csv(["x,exit,PEK,not-a-date,F,true,false,false"]))

@@ -68,6 +68,7 @@ Every variable (all optional):
 | ``PALERMO_EMAIL_PASSWORD`` / ``_FILE`` | empty | the SMTP password |
 | ``PALERMO_EMAIL_FROM`` | ``palermo@localhost`` | the sender of those e-mails |
 | ``PALERMO_SITE_URL`` | empty | the address the e-mails' links start with |
+| ``PALERMO_PAGE_RUN_MAX_ROWS`` | 100,000 | travellers of a file a page runs in the request |
 
 A malformed value raises ``ConfigurationError`` naming the variable; suspicious but workable
 configurations are reported by system checks (``palermo.E001`` ...; see ``web/lib/checks.py``).
@@ -428,6 +429,9 @@ CONTROL_SAMPLE_PER_100000 = env_int(
 # A draft backtested on stored screenings (outcomes/backtest.py) is estimated only when at
 # least this many control-sample travellers of the period stand for those without a hit.
 BACKTEST_MIN_CONTROL = env_int("PALERMO_BACKTEST_MIN_CONTROL", 100, minimum=1)
+# a population file backtested or mined on a page runs in the request: about 15 s for 100,000
+# travellers on a loaded two-core machine (README); larger files go to the command line
+PAGE_RUN_MAX_ROWS = env_int("PALERMO_PAGE_RUN_MAX_ROWS", 100_000, minimum=1)
 # A profile is flagged for review when even the upper 95% bound of its yield (possible or
 # presumed victims per 100,000 travellers screened) is below this floor.
 PROFILE_YIELD_FLOOR_PER_100000 = env_int("PALERMO_PROFILE_YIELD_FLOOR_PER_100000", 1, minimum=0)

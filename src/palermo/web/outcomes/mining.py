@@ -51,7 +51,7 @@ from palermo.web.lib.uploads import (
 )
 from palermo.web.outcomes import selectors, services
 from palermo.web.outcomes.selectors import Period
-from palermo.web.screening.services import manifest_limits
+from palermo.web.screening.services import page_run_limits
 
 DEFAULT_DAYS = 365
 POPULATION_SUFFIXES = tuple(sorted(s for s, f in FORMATS.items() if f != "paxlst"))
@@ -228,7 +228,7 @@ def _baseline(
                            suffixes=POPULATION_SUFFIXES,
                            setting="MANIFEST_MAX_BYTES") as path:  # fmt: skip
             try:
-                return read_records(path, limits=manifest_limits()), None
+                return read_records(path, limits=page_run_limits()), None
             except InputError as exc:
                 raise _FileProblemsError(named_problems(exc, path)) from None
     stored = selectors.mining_baseline(user=request.user, period=period)

@@ -38,7 +38,7 @@ from palermo.web.lib.uploads import (
 from palermo.web.outcomes import selectors
 from palermo.web.outcomes.mining import POPULATION_SUFFIXES
 from palermo.web.outcomes.selectors import Period
-from palermo.web.screening.services import manifest_limits
+from palermo.web.screening.services import page_run_limits
 
 DEFAULT_DAYS = 365
 GROUPS_CHARTED = 12  # groups per attribute in a chart (largest first); the note says so
@@ -487,7 +487,7 @@ def _population_backtest(
         with opened_upload(upload, default="population.csv", suffixes=POPULATION_SUFFIXES,
                            setting="MANIFEST_MAX_BYTES") as path:  # fmt: skip
             try:
-                table = read_records(path, limits=manifest_limits())
+                table = read_records(path, limits=page_run_limits())
             except InputError as exc:
                 return None, named_problems(exc, path), path.name
             result = selectors.version_population_backtest(

@@ -707,6 +707,16 @@ def _failure(en: str, zh: str) -> dict[str, str]:
     return {"en": en, "zh": zh}
 
 
+def page_run_limits() -> Limits:
+    """What a file read for one page's run may hold: a manifest's limits, and at most
+    ``PALERMO_PAGE_RUN_MAX_ROWS`` rows (the run happens in the request)."""
+    return Limits(
+        max_bytes=int(settings.MANIFEST_MAX_BYTES),
+        max_rows=min(int(settings.PAGE_RUN_MAX_ROWS), int(settings.MANIFEST_MAX_ROWS)),
+        max_decompressed_bytes=int(settings.MANIFEST_MAX_DECOMPRESSED_BYTES),
+    )
+
+
 def manifest_limits() -> Limits:
     """What one uploaded manifest may hold (``PALERMO_MANIFEST_MAX_*``), checked before its
     rows are read: a small compressed file must not expand to gigabytes in the server."""
