@@ -131,7 +131,7 @@ def test_the_command_needs_exactly_one_source_of_cases(tmp_path: Path) -> None:
         app, ["profiles", "mine", "--baseline", str(tmp_path / "x.parquet"), "--out", str(tmp_path)]
     )
     assert result.exit_code == 2
-    assert "exactly one of --cases and --truth" in result.output
+    assert "exactly one of --cases, --truth and --own-cases" in result.output
 
 
 # ---------------------------------------------------------------- sources and weights (item 7)

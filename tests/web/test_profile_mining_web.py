@@ -6,7 +6,9 @@ cannot be activated without a written rationale and a second person."""
 from __future__ import annotations
 
 import itertools
+import json
 import re
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -157,6 +159,42 @@ class TestMiningOwnCases(MiningCase):
         assert AuditEntry.objects.filter(
             object_type="outcomes.mining", purpose="profile mining"
         ).exists()
+
+
+class TestMiningFromTheCommandLine(MiningCase):
+    def mine_cli(self, tmp: Path, *args: str) -> tuple[int, str]:
+        from typer.testing import CliRunner
+
+        from palermo.cli.main import app
+
+        result = CliRunner().invoke(
+            app, ["profiles", "mine", "--out", str(tmp / "drafts"), "--min-cases", "5",
+                  "--min-lift", "1.5", "--since", PERIOD.since.isoformat(), *args],
+        )  # fmt: skip
+        return result.exit_code, result.output
+
+    def test_the_command_mines_the_own_cases_against_the_stored_screenings_in_a_scope(
+        self,
+    ) -> None:
+        tmp = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        status, output = self.mine_cli(tmp, "--own-cases", "--as", self.analyst.username)
+        assert status == 0, output
+        assert "12 identified case(s)" in output
+        evidence = json.loads((tmp / "drafts" / "evidence.json").read_text(encoding="utf-8"))
+        assert any(
+            {"field": "ticket_paid_by", "eq": "recruitment_agency"} in d["items"]
+            for d in evidence["drafts"]
+        )
+        assert "m-" not in output  # figures only: no stored record leaves
+
+    def test_the_command_refuses_a_role_that_may_not_mine_with_status_2(self) -> None:
+        tmp = Path(self.enterContext(tempfile.TemporaryDirectory()))
+        status, output = self.mine_cli(tmp, "--own-cases", "--as", self.officer.username)
+        assert status == 2
+        assert "may not mine profiles" in output
+        status, output = self.mine_cli(tmp, "--own-cases")
+        assert status == 2
+        assert "need --as USER" in output
 
 
 class TestMinedDraftApproval(MiningCase):

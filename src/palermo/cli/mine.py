@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -45,16 +45,81 @@ def _read_cases(path: Path, fmt: str, from_year: int | None, to_year: int | None
     return read_records(path)
 
 
+def _check_choices(
+    *,
+    cases: Path | None,
+    truth: Path | None,
+    own_cases: bool,
+    baseline: Path | None,
+    as_user: str | None,
+    cases_format: str,
+    out: Path,
+) -> None:
+    """Refuse a combination of options that names no source, or two."""
+    if sum(x for x in (cases is not None, truth is not None, own_cases)) != 1:
+        raise _refuse("--cases/--truth/--own-cases",
+                      "give exactly one of --cases, --truth and --own-cases",
+                      "--cases、--truth 与 --own-cases 须且只能提供一个")  # fmt: skip
+    if truth is not None and baseline is None:
+        raise _refuse("--truth", "--truth marks the cases among a --baseline file",
+                      "--truth 标注的是 --baseline 文件中的个案")  # fmt: skip
+    if (own_cases or baseline is None) and not as_user:
+        raise _refuse(
+            "--as",
+            "--own-cases and the stored screenings (no --baseline) need --as USER: they are "
+            "read in a user's scope",
+            "--own-cases 及已存筛查（未给 --baseline）需要 --as 用户：按用户的范围读取",
+        )
+    if cases_format not in {"records", "ctdc", "htcds"}:
+        raise _refuse("--cases-format", f"'{cases_format}' is not records, ctdc or htcds",
+                      f"“{cases_format}”不是 records、ctdc 或 htcds")  # fmt: skip
+    if cases_format != "records" and cases is None:
+        raise _refuse("--cases-format", "a CTDC or HTCDS source is a file given with --cases",
+                      "CTDC 或 HTCDS 数据须以 --cases 提供文件")  # fmt: skip
+    if out.exists() and not out.is_dir():
+        raise _refuse(out, "is not a directory", "不是目录")
+
+
+def _period(
+    since: dt.datetime | None, until: dt.datetime | None, today: dt.date
+) -> tuple[dt.date, dt.date]:
+    end = until.date() if until else today
+    start = since.date() if since else end - dt.timedelta(days=364)
+    if start > end:
+        raise _refuse("--since/--until", "the period ends before it starts", "期间结束早于开始")
+    return start, end
+
+
+def _from_web(
+    as_user: str, period: tuple[dt.date, dt.date], *, own_cases: bool, stored: bool
+) -> dict[str, Any]:
+    """Cases and stored screenings from the web application's database, in a user's scope."""
+    from palermo.cli.web import setup_django
+
+    setup_django()
+    from palermo.web import commands
+
+    return commands.mining_tables(
+        username=as_user, since=period[0], until=period[1], own_cases=own_cases,
+        stored_baseline=stored,
+    )  # fmt: skip
+
+
 @profiles_app.command("mine")
 @reports_errors
 def mine_command(
-    baseline: Annotated[
-        Path,
-        typer.Option("--baseline", help="Screened traffic (traveller records). 基准客流记录。"),
-    ],
     out: Annotated[
         Path, typer.Option("--out", help="Directory for the draft profiles. 草案输出目录。")
     ],
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline",
+            help="Screened traffic (traveller records); without it, the stored screenings of "
+            "the period in the scope of --as. "
+            "基准客流记录；省略时使用 --as 用户范围内该期间的已存筛查。",
+        ),
+    ] = None,
     cases: Annotated[
         Path | None,
         typer.Option(
@@ -76,6 +141,26 @@ def mine_command(
     to_year: Annotated[
         int | None,
         typer.Option("--to-year", help="CTDC: last year of registration. CTDC 截止登记年份。"),
+    ] = None,
+    own_cases: Annotated[
+        bool,
+        typer.Option(
+            "--own-cases",
+            help="This installation's identified cases in the period, in the scope of --as "
+            "(needs PALERMO_* settings). 本系统中 --as 用户范围内该期间已识别的个案。",
+        ),
+    ] = False,
+    since: Annotated[
+        dt.datetime | None,
+        typer.Option("--since", formats=["%Y-%m-%d"], help="Period start. 期间开始。"),
+    ] = None,
+    until: Annotated[
+        dt.datetime | None,
+        typer.Option("--until", formats=["%Y-%m-%d"], help="Period end. 期间结束。"),
+    ] = None,
+    as_user: Annotated[
+        str | None,
+        typer.Option("--as", help="Whose scope (user name). 以哪位用户的范围。"),
     ] = None,
     narrow_by_protected: Annotated[
         bool,
@@ -114,22 +199,26 @@ def mine_command(
     理由须由人撰写，然后按常规双人审批。
     """
     from palermo.analytics.mining import check_drafts, mine_candidates
-    from palermo.analytics.mining_sources import CTDC_MIN_CASES, CTDC_SOURCE, HTCDS_SOURCE
+    from palermo.analytics.mining_sources import (
+        CTDC_MIN_CASES,
+        CTDC_SOURCE,
+        HTCDS_SOURCE,
+        OWN_SOURCE,
+    )
 
-    if (cases is None) == (truth is None):
-        raise _refuse("--cases/--truth", "give exactly one of --cases and --truth",
-                      "--cases 与 --truth 须且只能提供一个")  # fmt: skip
-    if cases_format not in {"records", "ctdc", "htcds"}:
-        raise _refuse("--cases-format", f"'{cases_format}' is not records, ctdc or htcds",
-                      f"“{cases_format}”不是 records、ctdc 或 htcds")  # fmt: skip
-    if cases_format != "records" and cases is None:
-        raise _refuse("--cases-format", "a CTDC or HTCDS source is a file given with --cases",
-                      "CTDC 或 HTCDS 数据须以 --cases 提供文件")  # fmt: skip
-    if out.exists() and not out.is_dir():
-        raise _refuse(out, "is not a directory", "不是目录")
-    base = read_records(baseline)
+    _check_choices(cases=cases, truth=truth, own_cases=own_cases, baseline=baseline,
+                   as_user=as_user, cases_format=cases_format, out=out)  # fmt: skip
+    today = dt.date.today()  # noqa: DTZ011 - a calendar day for the period and the draft
+    period = _period(since, until, today)
+    web: dict[str, Any] = {}
+    if own_cases or baseline is None:
+        web = _from_web(str(as_user), period, own_cases=own_cases, stored=baseline is None)
+    base = read_records(baseline) if baseline is not None else web["baseline"]
+    weights = web.get("weights")
     source = ("", "")
-    if cases is not None:
+    if own_cases:
+        case_table, source = web["cases"], OWN_SOURCE
+    elif cases is not None:
         case_table = _read_cases(cases, cases_format, from_year, to_year)
         if cases_format == "ctdc":
             source, min_cases = CTDC_SOURCE, max(min_cases, CTDC_MIN_CASES)
@@ -151,8 +240,8 @@ def mine_command(
         min_lift=min_lift,
         top=top,
         narrow_by_protected=narrow_by_protected,
+        baseline_weights=weights,
     )
-    today = dt.date.today()  # noqa: DTZ011 - a calendar day for the draft's validity
     result = check_drafts(
         found,
         owner=owner,
@@ -189,6 +278,8 @@ def mine_command(
         ),
         encoding="utf-8",
     )
+    for note in web.get("notes", []):
+        console.print(note, highlight=False)
     console.print(table)
     for (candidate, reason), reason_zh in zip(result.refused, result.refused_zh, strict=True):
         words = " & ".join(it.words("en") for it in candidate.items)

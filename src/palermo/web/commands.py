@@ -241,3 +241,74 @@ def stored_backtest(
     doc.update({"since": window.since.isoformat(), "until": window.until.isoformat()})
     doc["masked_left_out"] = window.masked
     return doc
+
+
+def mining_tables(
+    *,
+    username: str,
+    since: object,
+    until: object,
+    own_cases: bool,
+    stored_baseline: bool,
+) -> dict[str, object]:
+    """``palermo profiles mine --own-cases`` / without ``--baseline``: the identified cases and
+    the stored screenings of ``since``-``until`` in the scope of ``username``, as on the mining
+    page (their role must mine profiles; the run is audited). Returns ``cases`` and
+    ``baseline`` (``pyarrow`` tables, or ``None`` when not asked), ``weights`` of the baseline
+    and ``notes`` (what was left out, in both languages). ``InputError`` naming a bad user, a
+    refused role or too few stored travellers."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.utils.translation import gettext_lazy
+
+    from palermo.errors import InputError
+    from palermo.web.accounts.models import User
+    from palermo.web.lib.problems import problem
+    from palermo.web.lib.roles import PROFILE_ROLES
+    from palermo.web.outcomes import selectors
+    from palermo.web.outcomes.selectors import Period
+
+    assert isinstance(since, dt.date)
+    assert isinstance(until, dt.date)
+    where = gettext_lazy("profile mining")
+    user = User.objects.select_related("agency").filter(username=username, is_active=True).first()
+    if user is None:
+        rule = gettext_lazy("no active user of that name")
+        raise InputError([problem(where=where, field="--as", value=username, rule=rule)])
+    if user.role not in PROFILE_ROLES:
+        rule = gettext_lazy("this user's role may not mine profiles")
+        raise InputError([problem(where=where, field="--as", value=username, rule=rule)])
+    period = Period(since, until)
+    out: dict[str, object] = {"cases": None, "baseline": None, "weights": None, "notes": []}
+    notes: list[str] = []
+    if own_cases:
+        own = selectors.mining_own_cases(user=user, period=period)
+        out["cases"] = own.records
+        notes.append(
+            f"{own.cases} identified case(s); left out: {own.without_record} without a screened "
+            f"traveller, {own.masked} masked by retention / 已识别个案 {own.cases} 个；未纳入："
+            f"{own.without_record} 个无筛查记录，{own.masked} 个已因保留期限被遮蔽"
+        )
+    if stored_baseline:
+        stored = selectors.mining_baseline(user=user, period=period)
+        if not stored.enough:
+            rule = gettext_lazy(
+                "too few stored travellers: the control sample holds %(n)d, a baseline needs "
+                "%(floor)d; choose a longer period or a population file (--baseline)"
+            )
+            params = {
+                "n": len(stored.window.screenings.control),
+                "floor": int(settings.BACKTEST_MIN_CONTROL),
+            }
+            raise InputError([problem(where=where, field="--since", rule=rule, params=params)])
+        out["baseline"], out["weights"] = stored.records, stored.weights
+        notes.append(
+            f"stored screenings {stored.window.since} - {stored.window.until}: "
+            f"{stored.window.screenings.screened} screened, {stored.records.num_rows} stored / "
+            f"已存筛查：受筛查 {stored.window.screenings.screened} 名，已存 "
+            f"{stored.records.num_rows} 名"
+        )
+    selectors.mining_audit(user=user, source="own" if own_cases else "file")
+    out["notes"] = notes
+    return out
