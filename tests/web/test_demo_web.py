@@ -65,3 +65,57 @@ def test_running_the_demo_twice_keeps_the_users_and_prints_a_new_password(
     assert first.password != second.password
     assert Client().login(username="analyst", password=second.password)
     assert AuditEntry.objects.filter(purpose="password reset").count() == len(USERS)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_the_demo_a_case_can_be_referred_to_the_shelter_which_accepts_it(
+    tmp_path: Path,
+) -> None:
+    """The chain goes on after the case: the directory has somewhere to refer to, the agreement
+    is in force, and someone at the shelter answers; the sandbox has its own agreement."""
+    from palermo.web.agreements.services import agreement_for_transfer
+    from palermo.web.cases.models import CONSENT_CHECKLIST
+    from palermo.web.cases.services import case_open, consent_record
+    from palermo.web.directory.models import ServiceProvider
+    from palermo.web.referrals.services import referral_accept, referral_send
+
+    records, _truth = generate(500, seed=7)
+    path = tmp_path / "travellers.parquet"
+    pq.write_table(records, path)
+    prepare(records=path, sample=200)
+
+    users = {u.username: u for u in User.objects.all()}
+    shelter = ServiceProvider.objects.get(name="Harbour shelter")
+    assert shelter.agency == users["shelter"].agency
+    case = case_open(
+        actor=users["interviewer"],
+        full_name="Li Wei",
+        document_number="E12345678",
+        contact="",
+        note="Recruited online; passport kept by the employer.",
+        outcome="presumed",
+        interview_ref="demo-interview",
+    )
+    checklist = {key: True for key, _label in CONSENT_CHECKLIST}
+    for purpose, recipient in (("sharing", shelter.agency), ("assistance", None)):
+        consent_record(
+            actor=users["caseworker"],
+            case=case,
+            purpose=purpose,
+            recipient=recipient,
+            checklist=checklist,
+        )
+    referral = referral_send(
+        actor=users["caseworker"],
+        case=case,
+        recipient=shelter.agency,
+        service="shelter",
+        provider=shelter,
+    )
+    assert referral_accept(actor=users["shelter"], referral=referral).state == "accepted"
+    practice = agreement_for_transfer(
+        sender=users["trainee"].agency,
+        recipient=users["practice-labour-lead"].agency,
+        purpose="investigation",
+    )
+    assert practice.in_force(practice.valid_from)

@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyarrow.parquet as pq
 
@@ -57,6 +57,12 @@ USERS = (
     # the officer's practice account in the sandbox (a consular officer's account does every
     # step of an exercise: desk, hit, interview, case, referral)
     ("consular_officer", "trainee", "practice-consulate"),
+    # the receiving end of the protection chain: the shelter accepts referrals, and each party
+    # to a data-sharing agreement signs it (the agreements of ``_protection_network``)
+    ("case_worker", "shelter", "harbour"),
+    ("supervisor", "shelter-lead", "harbour"),
+    ("supervisor", "practice-lead", "practice-consulate"),
+    ("supervisor", "practice-labour-lead", "practice-labour"),
 )
 # the demo's accounts hold no certificate yet: why the second-line interviewer is made one
 # anyway (the certificate rule, ``PALERMO_CERTIFICATE_REQUIRED_FOR``)
@@ -121,6 +127,7 @@ def prepare(*, records: Path, sample: int = 5_000) -> DemoWeb:
     job = _batch(people["risk_analyst"], records, sample)
     trainees = _academy(people["trainer"])
     _practice(actor, people["trainer"], trainee=by_name["trainee"], live=by_name["officer"])
+    _protection_network(agencies, by_name)
     return DemoWeb(
         password=password,
         users=tuple(shown),
@@ -171,6 +178,72 @@ def _practice(actor: SystemActor, trainer: User, *, trainee: User, live: User) -
     )
     if not cohort.enrolments.filter(trainee=trainee).exists():
         enrolment_create(actor=trainer, cohort=cohort, username=trainee.username)
+
+
+def _protection_network(agencies: dict[str, Any], by_name: dict[str, User]) -> None:
+    """What a case needs to go further (once): directory entries to refer to, and data-sharing
+    agreements in force, signed by a signatory of each party - between the border post and the
+    shelter (live), and between the practice consulate and the practice labour inspectorate
+    (the sandbox: training agencies agree only with each other)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from palermo.web.agreements.models import DataSharingAgreement, TransferPurpose
+    from palermo.web.agreements.services import agreement_create, agreement_sign
+    from palermo.web.directory.models import ServiceProvider, ServiceType
+    from palermo.web.directory.services import provider_create
+
+    today = timezone.localdate()
+    entries = (
+        ("admin", "Harbour shelter", "港湾庇护所", "harbour",
+         [ServiceType.SHELTER, ServiceType.PSYCHOSOCIAL, ServiceType.MEDICAL]),
+        ("admin", "Hope NGO legal clinic", "希望非政府组织法律诊所", "hope",
+         [ServiceType.LEGAL_AID, ServiceType.INTERPRETATION]),
+        ("admin", "Labour inspectorate", "劳动监察机构", "labour", [ServiceType.LABOUR_INSPECTION]),
+        ("admin", "Return and reintegration desk", "回返与重新融入服务台", "iom",
+         [ServiceType.RETURN_REINTEGRATION]),
+        ("admin", "Anti-trafficking office", "反拐办公室", "atu",
+         [ServiceType.POLICE_PROSECUTION]),
+    )  # fmt: skip
+    for keeper, name, name_zh, code, services in entries:
+        if not ServiceProvider.objects.filter(name=name).exists():
+            provider_create(
+                actor=by_name[keeper],
+                values={
+                    "name": name,
+                    "name_zh": name_zh,
+                    "agency": agencies[code],
+                    "services": [s.value for s in services],
+                    "nationwide": True,
+                    "languages": ["en", "zh"],
+                    "active": True,
+                },
+            )
+    for reference, title, creator, signers, purposes in (
+        ("DEMO-NRM-1", "Northgate - Harbour shelter: referral for assistance", "supervisor",
+         ["shelter-lead"], [TransferPurpose.ASSISTANCE]),
+        ("PRACTICE-1", "Practice consulate - practice labour inspectorate (training)",
+         "practice-lead", ["practice-labour-lead"],
+         [TransferPurpose.ASSISTANCE, TransferPurpose.INVESTIGATION]),
+    ):  # fmt: skip
+        if DataSharingAgreement.objects.filter(reference=reference).exists():
+            continue
+        parties = [by_name[creator].agency, *(by_name[s].agency for s in signers)]
+        agreement = agreement_create(
+            actor=by_name[creator],
+            reference=reference,
+            title=title,
+            document_id=f"{reference} (demo)",
+            parties=parties,
+            purposes=[p.value for p in purposes],
+            valid_from=today,
+            valid_to=today + dt.timedelta(days=365),
+            signed_by=", ".join(a.name for a in parties),
+            signed_on=today,
+        )
+        for signer in signers:
+            agreement_sign(actor=by_name[signer], agreement=agreement)
 
 
 def _both_languages(label: Callable[[], object]) -> str:
