@@ -178,3 +178,73 @@ def test_the_loader_refuses_bad_catalogue_data_naming_file_id_and_reason(
     with pytest.raises(InputError) as err:
         load_catalogue(_broken(tmp_path, fname, old, new))
     assert message in str(err.value)
+
+
+# --- the HTCDS means of control each indicator declares ------------------------------------
+
+
+def test_every_indicator_of_every_file_declares_its_htcds_means_of_control_or_none() -> None:
+    import yaml
+
+    declared: dict[str, object] = {}
+    for fname in (
+        "adult-labour.yaml",
+        "adult-sexual.yaml",
+        "child-labour.yaml",
+        "child-sexual.yaml",
+    ):
+        doc = yaml.safe_load((DATA_DIR / fname).read_text(encoding="utf-8"))
+        declared |= {e["id"]: e.get("htcds_control", "missing") for e in doc["indicators"]}
+    assert set(declared) == set(CAT.indicators)
+    assert [i for i, value in declared.items() if not isinstance(value, list)] == []
+    named = {code for value in declared.values() if isinstance(value, list) for code in value}
+    assert named <= set(CAT.htcds_methods_of_control)
+    # the explicit "none" is used, and not for everything
+    assert 0 < sum(1 for value in declared.values() if value == []) < len(declared)
+
+
+def test_an_indicator_and_its_counterpart_evidence_the_same_means_of_control() -> None:
+    differing = [
+        (i.id, i.counterpart)
+        for i in CAT.indicators.values()
+        if i.counterpart is not None
+        and i.htcds_control != CAT.indicators[i.counterpart].htcds_control
+    ]
+    assert differing == []
+
+
+def test_documents_debt_and_threats_map_to_their_htcds_means_of_control() -> None:
+    assert CAT.indicators["ADL-CD-01"].htcds_control == ("WithholdsDocuments",)
+    assert CAT.indicators["CHL-CR-04"].htcds_control == ("DebtBondage",)
+    assert CAT.indicators["ADL-CR-06"].htcds_control == ("ThreatsLawEnforcement",)
+    assert CAT.indicators["ADS-EX-05"].htcds_control == ("RestrictsMedicalCare",)
+    # a vulnerability is not a means of control
+    assert CAT.indicators["ADL-VR-06"].htcds_control == ()
+
+
+def test_the_means_of_control_of_found_indicators_come_once_each_in_the_standards_order() -> None:
+    found = ["ADL-CD-14", "ADS-CD-15", "ADL-CR-03", "ADL-VR-06", "NOT-AN-ID"]
+    assert CAT.methods_of_control(found) == ("TakesEarnings", "WithholdsDocuments")
+    assert CAT.methods_of_control([]) == ()
+
+
+def test_an_indicator_without_its_htcds_declaration_is_refused_by_name(tmp_path: Path) -> None:
+    index = _broken(tmp_path, "child-labour.yaml", "    htcds_control: [FalsePromises]\n", "")
+    with pytest.raises(InputError) as refused:
+        load_catalogue(index)
+    (problem,) = refused.value.problems
+    assert problem.where == "child-labour.yaml CHL-DR-01"
+    assert problem.field == "htcds_control"
+    assert "or [] for none" in problem.rule
+
+
+def test_an_indicator_naming_a_means_of_control_htcds_does_not_have_is_refused(
+    tmp_path: Path,
+) -> None:
+    index = _broken(
+        tmp_path, "adult-labour.yaml", "htcds_control: [DebtBondage]", "htcds_control: [Debt]"
+    )
+    with pytest.raises(InputError) as refused:
+        load_catalogue(index)
+    (problem,) = refused.value.problems
+    assert (problem.where, problem.value) == ("adult-labour.yaml ADL-CR-04", "Debt")

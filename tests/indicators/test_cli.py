@@ -38,7 +38,7 @@ def test_assess_works_on_each_example_file(path: Path) -> None:
     assert result.get("outcome", result.get("decision")) == EXPECTED[path.name]
     assert result["instrument"]["id"] == instrument
     assert result["instrument"]["version"] == load_instrument(instrument).version
-    assert result["catalogue"]["stamp"].startswith("1.0.0+")
+    assert result["catalogue"]["stamp"].startswith("1.1.0+")
 
 
 def test_the_child_example_is_referred_to_child_protection_and_its_language_is_stored() -> None:

@@ -11,8 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from palermo.errors import InputError
+from palermo.indicators.catalogue import load_catalogue
 from palermo.interchange.htcds import (
     FIELDS,
+    HTCDS_METHODS_OF_CONTROL,
+    HTCDS_TYPES_OF_EXPLOITATION,
     SCHEMA,
     CaseData,
     Party,
@@ -71,6 +74,11 @@ CASE = CaseData(
 )
 
 
+CASE_WITH_CONTROL = CaseData(
+    "Li Wei", "", "", "", "referred", "presumed", "ngo", methods_of_control=("DebtBondage",)
+)
+
+
 def south_lookup(code: str) -> PublicKeys | None:
     return {"north-ati": NORTH_KEYS.public()}.get(code)
 
@@ -99,6 +107,8 @@ def receive(data: bytes, keys: AgencyKeys = SOUTH_KEYS) -> dict[str, object]:
     status=st.sampled_from(["identified", "referred", "assisted", "closed"]),
     outcome=st.sampled_from(["possible", "presumed", "child_at_risk"]),
     kind=st.sampled_from(["border_post", "ngo", "anti_trafficking", "international"]),
+    exploitation=st.lists(st.sampled_from(HTCDS_TYPES_OF_EXPLOITATION), unique=True),
+    control=st.lists(st.sampled_from(HTCDS_METHODS_OF_CONTROL), unique=True),
     consented=st.lists(st.sampled_from(list(FIELDS)), min_size=1, unique=True),
 )
 def test_a_round_trip_between_two_agencies_carries_every_consented_field_and_nothing_else(
@@ -109,9 +119,21 @@ def test_a_round_trip_between_two_agencies_carries_every_consented_field_and_not
     status: str,
     outcome: str,
     kind: str,
+    exploitation: list[str],
+    control: list[str],
     consented: list[str],
 ) -> None:
-    case = CaseData(full_name, document_number, contact, notes, status, outcome, kind)
+    case = CaseData(
+        full_name,
+        document_number,
+        contact,
+        notes,
+        status,
+        outcome,
+        kind,
+        exploitation_types=tuple(exploitation),
+        methods_of_control=tuple(control),
+    )
     received = receive(package_for(consented, case))
     expected = {k: v for k, v in htcds_values(case).items() if k in consented}
     assert received["fields"] == expected
@@ -120,6 +142,48 @@ def test_a_round_trip_between_two_agencies_carries_every_consented_field_and_not
     assert back.document_number == (document_number if "prs_IdentityNumber" in consented else "")
     assert back.notes == (notes if "cco_CaseComment" in consented else "")
     assert back.outcome == (outcome if "plm_IndicatorOutcome" in consented else "possible")
+    sent_types = "vic_TypeOfExploitation" in consented
+    assert set(back.exploitation_types) == (set(exploitation) if sent_types else set())
+    sent_control = "vic_MethodsOfControl" in consented
+    assert set(back.methods_of_control) == (set(control) if sent_control else set())
+
+
+def test_the_catalogue_and_the_exchange_know_the_same_htcds_means_of_control() -> None:
+    assert tuple(load_catalogue().htcds_methods_of_control) == HTCDS_METHODS_OF_CONTROL
+
+
+def test_a_case_with_no_type_of_exploitation_recorded_sends_none_whatever_was_consented() -> None:
+    labour = CaseData(
+        "Li Wei",
+        "",
+        "",
+        "",
+        "referred",
+        "presumed",
+        "ngo",
+        methods_of_control=("DebtBondage", "WithholdsDocuments"),
+    )
+    fields = receive(package_for(list(FIELDS), labour))["fields"]
+    assert isinstance(fields, dict)
+    assert "vic_TypeOfExploitation" not in fields
+    assert fields["vic_MethodsOfControl"] == ["DebtBondage", "WithholdsDocuments"]
+    recorded = CaseData(
+        "Li Wei", "", "", "", "referred", "presumed", "ngo", exploitation_types=("ForcedLabour",)
+    )
+    assert receive(package_for(list(FIELDS), recorded))["fields"]["vic_TypeOfExploitation"] == [
+        "ForcedLabour"
+    ]
+
+
+def test_a_value_outside_the_standard_is_refused_on_the_way_out_and_on_the_way_in() -> None:
+    with pytest.raises(InputError):
+        htcds_values(
+            CaseData("A", "", "", "", "referred", "possible", "ngo", exploitation_types=("Sex",))
+        )
+    document = receive(package_for(["vic_MethodsOfControl"], CASE_WITH_CONTROL))
+    document["fields"] = {"vic_MethodsOfControl": ["Beatings"]}
+    with pytest.raises(InputError):
+        validate_document(document, where="import")
 
 
 def test_the_document_names_no_person_beyond_the_consented_fields() -> None:

@@ -24,7 +24,11 @@ from palermo.web.accounts.models import Agency, User
 from palermo.web.accounts.services import api_token_create
 from palermo.web.audit.models import AuditAction, AuditEntry
 from palermo.web.cases.models import CONSENT_CHECKLIST, Case, CaseEvent, Person
-from palermo.web.cases.services import consent_record, consent_withdraw
+from palermo.web.cases.services import (
+    case_exploitation_record,
+    consent_record,
+    consent_withdraw,
+)
 from palermo.web.exchange import services
 from palermo.web.exchange.models import ExchangePackage, Partner
 from palermo.web.lib.errors import (
@@ -112,6 +116,10 @@ class ExchangeRoundTripProperty(ExchangeWorld, HypothesisTestCase, BaseTestCase)
         self, fields: list[str], name: str, notes: str
     ) -> None:
         case = self.open_case(full_name=name, note=notes)
+        case_exploitation_record(actor=self.caseworker, case=case, types=["ForcedLabour"])
+        # as interview_open_case sets them from the interview's indicators
+        Case.objects.filter(pk=case.pk).update(methods_of_control=["DebtBondage"])
+        case.refresh_from_db()
         self.consent(case, fields)
         package = self.send(case)
         record = services.package_import(actor=self.outsider, data=package)
@@ -143,6 +151,10 @@ class ExchangeRoundTripProperty(ExchangeWorld, HypothesisTestCase, BaseTestCase)
         if "cco_CaseComment" in fields and notes.strip():
             (note,) = received.case_notes.all()
             assert (note.origin, note.author) == ("received", self.outsider)
+        sent_types = "vic_TypeOfExploitation" in fields
+        assert received.exploitation_types == (["ForcedLabour"] if sent_types else [])
+        sent_control = "vic_MethodsOfControl" in fields
+        assert received.methods_of_control == (["DebtBondage"] if sent_control else [])
 
 
 class ExchangeTests(ExchangeWorld, BaseTestCase):

@@ -71,6 +71,7 @@ for _name in (
     "cases:assign",
     "cases:task",
     "cases:service",
+    "cases:exploitation",
     "cases:attachment_add",
     "cases:summary",
 ):

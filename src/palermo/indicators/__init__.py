@@ -16,6 +16,7 @@ from palermo.indicators.assessment import (
     assess,
     assess_indicators,
     dimension_positive,
+    indicators_found,
 )
 from palermo.indicators.catalogue import Catalogue, Indicator, Observation, load_catalogue
 from palermo.indicators.first_line import OfferDecision, decide_offer
@@ -36,6 +37,7 @@ __all__ = [
     "builtin_instruments",
     "decide_offer",
     "dimension_positive",
+    "indicators_found",
     "load_catalogue",
     "load_instrument",
     "parse_answers",

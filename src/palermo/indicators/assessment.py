@@ -233,6 +233,27 @@ class Assessment:
         }
 
 
+def indicators_found(record: Mapping[str, Any]) -> frozenset[str]:
+    """The ids of the indicators found in a stored assessment (``Assessment.to_dict``), as
+    ``Assessment.present`` was; whatever is not of that shape is skipped, not guessed.
+
+    >>> from palermo.indicators import load_instrument, parse_answers
+    >>> inst = load_instrument("second-line-adult")
+    >>> given = {"consent": {"consented": True}, "answers": {"docs_who_holds": "employer_or_agent"}}
+    >>> done = assess(inst, parse_answers(given, inst))
+    >>> indicators_found(done.to_dict()) == done.present
+    True
+    """
+    found: set[str] = set()
+    for entry in record.get("sets") or ():
+        dimensions = entry.get("dimensions") if isinstance(entry, Mapping) else None
+        for dimension in (dimensions or {}).values():
+            for item in dimension.get("found") or () if isinstance(dimension, Mapping) else ():
+                if isinstance(item, Mapping) and isinstance(item.get("id"), str):
+                    found.add(item["id"])
+    return frozenset(found)
+
+
 def _set_dict(s: SetResult) -> dict[str, Any]:
     return {
         "set": s.indicator_set.code,

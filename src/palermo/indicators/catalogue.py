@@ -15,13 +15,20 @@ assessment carries the catalogue's :attr:`Catalogue.stamp` (version plus a diges
 (True, 'medium', True)
 >>> cat.observations["BRD-01"].evidences
 ('ADL-CR-03', 'ADL-CD-01')
+
+Each indicator declares the HTCDS means of control it evidences (``()``: none):
+
+>>> cat.indicators["ADL-CD-01"].htcds_control, cat.indicators["ADL-VR-06"].htcds_control
+(('WithholdsDocuments',), ())
+>>> cat.methods_of_control(["ADL-CD-02", "ADL-CD-01", "ADS-CD-01", "ADL-EX-03"])
+('DebtBondage', 'WithholdsDocuments')
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -99,6 +106,9 @@ class Indicator:
     provisional_from: str | None = None
     counterpart: str | None = None
     note: Text | None = None
+    #: the HTCDS v2.0 ``vic_MethodsOfControl`` values this indicator evidences; ``()`` is the
+    #: catalogue's explicit "no HTCDS counterpart" (every indicator declares one or the other)
+    htcds_control: tuple[str, ...] = ()
 
     @property
     def effective_strength(self) -> Strength:
@@ -169,6 +179,8 @@ class Catalogue:
     observations: Mapping[str, Observation]
     topics: Mapping[str, Topic]
     sources: Mapping[str, Source]
+    #: HTCDS ``vic_MethodsOfControl`` codes in the standard's order, with their words
+    htcds_methods_of_control: Mapping[str, Text] = field(default_factory=dict)
 
     @property
     def stamp(self) -> str:
@@ -180,6 +192,18 @@ class Catalogue:
 
     def sets_for(self, population: str) -> list[IndicatorSet]:
         return [s for s in self.sets.values() if s.population == population]
+
+    def methods_of_control(self, present: Iterable[str]) -> tuple[str, ...]:
+        """The HTCDS means of control the ``present`` indicator ids evidence, each once, in the
+        standard's order. An id this catalogue does not hold (an assessment made with an older
+        one) evidences nothing."""
+        found = {
+            code
+            for iid in present
+            if iid in self.indicators
+            for code in self.indicators[iid].htcds_control
+        }
+        return tuple(code for code in self.htcds_methods_of_control if code in found)
 
 
 POPULATION_ZH: Mapping[str, str] = {"adult": "成人", "child": "儿童", "any": "所有人"}
@@ -342,7 +366,8 @@ def _load(index_path: Path) -> Catalogue:
     sets = _sets(r, index, where)
     topics = _topics(r, index, where)
     sources = _sources(r, index, where)
-    files = _EntryFiles(sets=sets, dimensions=dimensions, sources=sources)
+    control = _htcds_methods_of_control(r, index, where)
+    files = _EntryFiles(sets=sets, dimensions=dimensions, sources=sources, control=control)
     for fname in r.id_list(index, "files", where):
         doc, raw = _read_yaml(index_path.parent / fname, r)
         digest.update(fname.encode() + b"\0" + raw)
@@ -361,7 +386,20 @@ def _load(index_path: Path) -> Catalogue:
         observations=files.observations,
         topics=topics,
         sources=sources,
+        htcds_methods_of_control=control,
     )
+
+
+def _htcds_methods_of_control(r: _Reader, index: Mapping[str, Any], where: str) -> dict[str, Text]:
+    """The HTCDS ``vic_MethodsOfControl`` codes the indicators may name, with their words."""
+    codes: dict[str, Text] = {}
+    for e in r.entries(index, "htcds_methods_of_control", where):
+        code = r.string(e, "code", f"{where} htcds_methods_of_control") or ""
+        w = f"{where} htcds_methods_of_control {code}"
+        if code in codes:
+            r.problem(w, "duplicate code", "代码重复")
+        codes[code] = r.text(e, w)
+    return codes
 
 
 def _strengths(r: _Reader, index: Mapping[str, Any], where: str) -> dict[Strength, Text]:
@@ -463,6 +501,7 @@ class _EntryFiles:
     sets: Mapping[str, IndicatorSet]
     dimensions: Mapping[str, Dimension]
     sources: Mapping[str, Source]
+    control: Mapping[str, Text]
     indicators: dict[str, Indicator] = field(default_factory=dict)
     observations: dict[str, Observation] = field(default_factory=dict)
     seen_in: dict[str, str] = field(default_factory=dict)
@@ -480,6 +519,7 @@ class _EntryFiles:
                     sets=self.sets,
                     dimensions=self.dimensions,
                     sources=self.sources,
+                    control=self.control,
                     references=self.references,
                 )
                 if ind is not None and self._first(r, ind.id, fname):
@@ -539,6 +579,7 @@ def _indicator(
     sets: Mapping[str, IndicatorSet],
     dimensions: Mapping[str, Dimension],
     sources: Mapping[str, Source],
+    control: Mapping[str, Text],
     references: list[tuple[str, str, str]],
 ) -> Indicator | None:
     iid = r.string(e, "id", f"{fname} indicator")
@@ -585,7 +626,36 @@ def _indicator(
         provisional_from=provisional_from,
         counterpart=counterpart,
         note=r.optional_text(e, w, "note"),
+        htcds_control=_htcds_control(r, e, w, control),
     )
+
+
+def _htcds_control(
+    r: _Reader, e: Mapping[str, Any], w: str, control: Mapping[str, Text]
+) -> tuple[str, ...]:
+    """The indicator's declared HTCDS means of control: required, ``[]`` for none, each a code
+    of ``htcds_methods_of_control`` and named once."""
+    if "htcds_control" not in e:
+        r.problem(
+            w,
+            "is missing: name the HTCDS means of control it evidences, or [] for none",
+            "缺失：请列出其所证明的 HTCDS 控制手段，若无则写 []",
+            field="htcds_control",
+        )
+        return ()
+    codes = r.id_list(e, "htcds_control", w)
+    for code in codes:
+        if code not in control:
+            r.problem(
+                w,
+                "is not an HTCDS means of control (catalogue.yaml htcds_methods_of_control)",
+                "不是 HTCDS 控制手段（见 catalogue.yaml 的 htcds_methods_of_control）",
+                field="htcds_control",
+                value=code,
+            )
+    if len(set(codes)) != len(codes):
+        r.problem(w, "names a means of control twice", "重复列出控制手段", field="htcds_control")
+    return codes
 
 
 def _indicator_id(

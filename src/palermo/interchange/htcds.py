@@ -31,6 +31,14 @@ case.outcome             ``vic_TraffickingStatus``          possible and presume
                                                             (no finding on trafficking): left out
 case.outcome             ``plm_IndicatorOutcome``           possible, presumed or child_at_risk
                                                             (Palermo's outcome, kept exact)
+case.exploitation_types  ``vic_TypeOfExploitation``         what the case worker recorded (one or
+                                                            more of the standard's 11 values);
+                                                            never guessed from the interview
+interview's indicators   ``vic_MethodsOfControl``           the union of what each indicator found
+                                                            declares (``htcds_control`` in the
+                                                            indicator catalogue), in the
+                                                            standard's order; a received case's
+                                                            own reported values kept with it
 agency kind              ``vic_TraffickingStatusDecision``  anti-trafficking office -> Police;
                          ``MakingOrg``                      NGO -> NGO; international -> Other;
                                                             the rest -> NonPoliceGovernmental...
@@ -47,11 +55,10 @@ Every field in ``FIELDS`` is sent only if it is in the consent's field list; the
 
 HTCDS core fields Palermo does not carry (``NOT_CARRIED``, with the reason): ``prs_SecondName``,
 ``prs_Birthdate``, ``prs_Gender``, ``prs_Citizenship``, contact and mailing-address fields as
-separate fields, ``vic_MethodsOfControl``, ``vic_TypeOfExploitation``,
-``vic_ForcedLabourIndustry``, ``vic_TypeOfSexExploitation``, ``vic_MethodOfRecruitment``,
-``vic_LocationOfRecruitment``, ``vic_LocationOfExploitation``, ``cas_ReasonForCaseClosure``,
-``cas_CaseOwner`` (the receiver's own case worker) and the outgoing-referral fields (the
-receiver's).
+separate fields, ``vic_ForcedLabourIndustry``, ``vic_TypeOfSexExploitation``,
+``vic_MethodOfRecruitment``, ``vic_LocationOfRecruitment``, ``vic_LocationOfExploitation``,
+``cas_ReasonForCaseClosure``, ``cas_CaseOwner`` (the receiver's own case worker) and the
+outgoing-referral fields (the receiver's).
 """
 
 from __future__ import annotations
@@ -88,6 +95,8 @@ class FieldSpec:
     personal: bool
     max_length: int = MAX_SHORT
     values: tuple[str, ...] = ()
+    #: a multiselect: a list of ``values``, each once, at least one
+    multiple: bool = False
 
 
 HTCDS_CASE_STATUS: Final = ("Active", "FollowUp", "Closed", "ClosedReferred")
@@ -109,6 +118,44 @@ HTCDS_REFERRAL_REASONS: Final = (
     "Other",
 )
 INDICATOR_OUTCOMES: Final = ("possible", "presumed", "child_at_risk")
+#: ``vic_TypeOfExploitation`` (reference/data-standards.md §5.2), the standard's order
+HTCDS_TYPES_OF_EXPLOITATION: Final = (
+    "ForcedLabour",
+    "SexualExploitation",
+    "ChildLabour",
+    "ForcedMarriage",
+    "Servitude",
+    "ForcedMilitaryByNonStateActors",
+    "OrganRemoval",
+    "ForcedBegging",
+    "ForcedAdoption",
+    "Surrogacy",
+    "Other",
+)
+#: ``vic_MethodsOfControl``: the .ods picklist's 16 values plus RestrictsMovement and
+#: UsesChildren of its Field Definitions (the picklist lacks them). The indicator catalogue's
+#: ``htcds_methods_of_control`` lists the same codes (held equal by a test: the two packages
+#: stand side by side and do not import each other).
+HTCDS_METHODS_OF_CONTROL: Final = (
+    "PhysicalThreats",
+    "ThreatsLawEnforcement",
+    "ThreatensChildrenFamily",
+    "DebtBondage",
+    "FalsePromises",
+    "PhysicalAbuse",
+    "SexualAbuse",
+    "TakesEarnings",
+    "RestrictsFinancialAccess",
+    "RestrictsMedicalCare",
+    "WithholdsNecessities",
+    "PsychologicalAbuse",
+    "PsychoactiveSubstance",
+    "ExcessiveWorkingHours",
+    "WithholdsDocuments",
+    "RestrictsMovement",
+    "UsesChildren",
+    "Other",
+)
 
 #: every field a person may consent to sending, in the order a page lists them
 FIELDS: Final[dict[str, FieldSpec]] = {
@@ -147,6 +194,24 @@ FIELDS: Final[dict[str, FieldSpec]] = {
             values=INDICATOR_OUTCOMES,
         ),
         FieldSpec(
+            "vic_TypeOfExploitation",
+            "case.exploitation_types",
+            "Type of exploitation (recorded by the case worker)",
+            "剥削类型（由个案工作人员记录）",
+            False,
+            values=HTCDS_TYPES_OF_EXPLOITATION,
+            multiple=True,
+        ),
+        FieldSpec(
+            "vic_MethodsOfControl",
+            "interview indicators",
+            "Means of control (from the interview's indicators)",
+            "控制手段（来自面谈指标）",
+            False,
+            values=HTCDS_METHODS_OF_CONTROL,
+            multiple=True,
+        ),
+        FieldSpec(
             "vic_TraffickingStatusDecisionMakingOrg",
             "agency.kind",
             "Kind of organisation that assessed the person",
@@ -164,8 +229,6 @@ NOT_CARRIED: Final[dict[str, str]] = {
     "prs_Gender": "Palermo's case does not record gender",
     "prs_Citizenship": "Palermo's case does not record citizenship",
     "prs_Phone, prs_Email, mailing address": "Palermo keeps one free-text contact field",
-    "vic_MethodsOfControl": "the interview's indicators stay with the agency that interviewed",
-    "vic_TypeOfExploitation": "the interview's indicators stay with the agency that interviewed",
     "vic_ForcedLabourIndustry": "not recorded on a Palermo case",
     "vic_TypeOfSexExploitation": "not recorded on a Palermo case",
     "vic_MethodOfRecruitment": "not recorded on a Palermo case",
@@ -210,6 +273,14 @@ class CaseData:
     status: str
     outcome: str
     agency_kind: str
+    #: ``vic_TypeOfExploitation`` values the case worker recorded
+    exploitation_types: tuple[str, ...] = ()
+    #: ``vic_MethodsOfControl`` values the interview's indicators evidence
+    methods_of_control: tuple[str, ...] = ()
+
+
+#: a field's value in a document: a text, or a multiselect's list of values
+FieldValue = str | list[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,9 +307,10 @@ class Transfer:
     consent_given_on: str
 
 
-def htcds_values(case: CaseData) -> dict[str, str]:
-    """Every field of ``FIELDS`` with its HTCDS value (empty texts left out)."""
-    values = {
+def htcds_values(case: CaseData) -> dict[str, FieldValue]:
+    """Every field of ``FIELDS`` with its HTCDS value (empty texts and lists left out); a
+    multiselect keeps the standard's order of its values."""
+    values: dict[str, FieldValue] = {
         "prs_FirstName": case.full_name,
         "prs_IdentityNumber": case.document_number,
         "plm_ContactDetails": case.contact,
@@ -249,11 +321,26 @@ def htcds_values(case: CaseData) -> dict[str, str]:
         if case.outcome in {"possible", "presumed"}
         else "",
         "plm_IndicatorOutcome": case.outcome,
+        "vic_TypeOfExploitation": _in_order(case.exploitation_types, HTCDS_TYPES_OF_EXPLOITATION),
+        "vic_MethodsOfControl": _in_order(case.methods_of_control, HTCDS_METHODS_OF_CONTROL),
         "vic_TraffickingStatusDecisionMakingOrg": _ORG_KIND_TO_HTCDS.get(
             case.agency_kind, "NonPoliceGovernmentalOrganization"
         ),
     }
     return {name: value for name, value in values.items() if value}
+
+
+def _in_order(chosen: Collection[str], order: tuple[str, ...]) -> list[str]:
+    """``chosen`` once each in the standard's ``order``; a value outside it is refused."""
+    unknown = sorted(set(chosen) - set(order))
+    if unknown:
+        raise InputError(
+            [
+                _problem("case", None, "is not a value of the standard", "不是该标准中的取值", v)
+                for v in unknown
+            ]
+        )
+    return [value for value in order if value in chosen]
 
 
 def case_pseudonym(secret: bytes, *, case_reference: str, recipient_code: str) -> str:
@@ -341,6 +428,14 @@ def _string(max_length: int, **extra: Any) -> dict[str, Any]:
 
 
 def _field_schema(spec: FieldSpec) -> dict[str, Any]:
+    if spec.multiple:
+        return {
+            "type": "array",
+            "items": {"enum": list(spec.values)},
+            "uniqueItems": True,
+            "minItems": 1,
+            "maxItems": len(spec.values),
+        }
     if spec.values:
         return {"type": "string", "enum": list(spec.values)}
     return _string(spec.max_length, minLength=1)
@@ -495,7 +590,9 @@ class ReceivedCase:
     contact: str
     notes: str
     outcome: str
-    fields: dict[str, str]
+    fields: dict[str, FieldValue]
+    exploitation_types: tuple[str, ...] = ()
+    methods_of_control: tuple[str, ...] = ()
 
 
 def received_case(document: Mapping[str, Any]) -> ReceivedCase:
@@ -504,12 +601,23 @@ def received_case(document: Mapping[str, Any]) -> ReceivedCase:
     The outcome is the sender's exact interview outcome when sent, else "possible" (HTCDS's
     PossibleVictimOfTrafficking, the only status a border or consular assessment gives).
     """
-    fields: dict[str, str] = dict(document["fields"])
+    fields: dict[str, FieldValue] = dict(document["fields"])
+
+    def text(name: str) -> str:
+        value = fields.get(name, "")
+        return value if isinstance(value, str) else ""
+
+    def listed(name: str) -> tuple[str, ...]:
+        value = fields.get(name, [])
+        return tuple(value) if isinstance(value, list) else ()
+
     return ReceivedCase(
-        full_name=fields.get("prs_FirstName", ""),
-        document_number=fields.get("prs_IdentityNumber", ""),
-        contact=fields.get("plm_ContactDetails", ""),
-        notes=fields.get("cco_CaseComment", ""),
-        outcome=fields.get("plm_IndicatorOutcome", "possible"),
+        full_name=text("prs_FirstName"),
+        document_number=text("prs_IdentityNumber"),
+        contact=text("plm_ContactDetails"),
+        notes=text("cco_CaseComment"),
+        outcome=text("plm_IndicatorOutcome") or "possible",
         fields=fields,
+        exploitation_types=listed("vic_TypeOfExploitation"),
+        methods_of_control=listed("vic_MethodsOfControl"),
     )

@@ -91,6 +91,25 @@ CONSENT_CHECKLIST = [
 PERSONAL_FIELDS = ("full_name", "document_number", "contact")
 
 
+# HTCDS v2.0 vic_TypeOfExploitation, recorded by the case worker from the person's account
+# (palermo.interchange.htcds.HTCDS_TYPES_OF_EXPLOITATION, the same codes in the same order).
+# Never derived from the interview: the adult labour and sexual indicator sets run on the same
+# answers, so a set lighting up says nothing about which exploitation the person went through.
+EXPLOITATION_TYPE_CHOICES = [
+    ("ForcedLabour", _("Forced labour")),
+    ("SexualExploitation", _("Sexual exploitation")),
+    ("ChildLabour", _("Child labour")),
+    ("ForcedMarriage", _("Forced marriage")),
+    ("Servitude", _("Servitude")),
+    ("ForcedMilitaryByNonStateActors", _("Forced military service by non-state actors")),
+    ("OrganRemoval", _("Organ removal")),
+    ("ForcedBegging", _("Forced begging")),
+    ("ForcedAdoption", _("Forced adoption")),
+    ("Surrogacy", _("Surrogacy")),
+    ("Other", _("Other exploitation")),
+]
+
+
 class Person(models.Model):
     pseudonym = models.CharField(_("pseudonymous id"), max_length=20, unique=True)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
@@ -110,6 +129,12 @@ class Case(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=CASE_STATUS_CHOICES)
     outcome = models.CharField(_("interview outcome"), max_length=16, choices=OUTCOME_CHOICES)
     interview_ref = models.CharField(_("interview"), max_length=60, blank=True)
+    # HTCDS vic_TypeOfExploitation codes (EXPLOITATION_TYPE_CHOICES), chosen by a case worker
+    exploitation_types = models.JSONField(_("type of exploitation"), default=list, blank=True)
+    # HTCDS vic_MethodsOfControl codes: what the interview's indicators evidence (each
+    # indicator's htcds_control in the catalogue), set when the case is opened from the
+    # interview, or what a partner's package reported for a received case
+    methods_of_control = models.JSONField(_("means of control"), default=list, blank=True)
     version = models.PositiveIntegerField(default=1)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

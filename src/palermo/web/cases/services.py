@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from palermo.errors import InputError, Problem
 from palermo.interchange.htcds import FIELDS as HTCDS_FIELDS
+from palermo.interchange.htcds import HTCDS_METHODS_OF_CONTROL, HTCDS_TYPES_OF_EXPLOITATION
 from palermo.lib.files import private_dir
 from palermo.web.accounts.models import Agency, User
 from palermo.web.agreements.services import agreement_for_transfer
@@ -33,6 +34,7 @@ from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.cases.models import (
     CONSENT_CHECKLIST,
+    EXPLOITATION_TYPE_CHOICES,
     TRANSITIONS,
     Case,
     CaseAttachment,
@@ -226,6 +228,7 @@ def case_open(
     contact: str = "",
     note: str = "",
     interview_ref: str = "",
+    methods_of_control: Collection[str] = (),
     request: HttpRequest | None = None,
 ) -> Case:
     """Open a case from a second-line interview whose outcome is a possible or presumed victim.
@@ -234,6 +237,8 @@ def case_open(
     encrypted. ``note``, what the opener writes about the person, becomes the case's first
     dated note, signed by the opener (encrypted, audited, never changed). The case belongs to
     the actor's agency.
+    ``methods_of_control``: the HTCDS means of control the interview's indicators evidence
+    (``Catalogue.methods_of_control``).
     """
     require_role(actor, CASE_OPENING_ROLES, what=_("open a case"))
     problems: list[Problem] = []
@@ -269,6 +274,7 @@ def case_open(
             status=CaseStatus.IDENTIFIED.value,
             outcome=str(outcome),
             interview_ref=interview_ref,
+            methods_of_control=_htcds_codes(methods_of_control, HTCDS_METHODS_OF_CONTROL),
             opened_by=actor,
             opened_at=now,
             updated_at=now,
@@ -331,13 +337,16 @@ def case_receive(
     outcome: str,
     sender: str,
     package_id: str,
+    exploitation_types: Collection[str] = (),
+    methods_of_control: Collection[str] = (),
     request: HttpRequest | None = None,
 ) -> Case:
     """Open a case from an exchange package received from a partner agency abroad (checked
     by ``exchange.services``, which calls this inside its transaction). Fields the person did
     not consent to sending arrive empty; the timeline names the sender and the package. The
     partner's case notes (``note``, one text with their dates) become one dated note labelled
-    as received, recorded by ``actor``."""
+    as received, recorded by ``actor``. The type of exploitation and the means of control are kept
+    as the sender reported them."""
     require_role(actor, CASE_OPENING_ROLES, what=_("open a case"))
     problems: list[Problem] = []
     for field, value in (
@@ -374,6 +383,8 @@ def case_receive(
             person=person,
             status=CaseStatus.IDENTIFIED.value,
             outcome=outcome,
+            exploitation_types=_htcds_codes(exploitation_types, HTCDS_TYPES_OF_EXPLOITATION),
+            methods_of_control=_htcds_codes(methods_of_control, HTCDS_METHODS_OF_CONTROL),
             opened_by=actor,
             opened_at=now,
             updated_at=now,
@@ -1145,6 +1156,67 @@ def case_service_record(
 
 
 # --- assignment ------------------------------------------------------------------------------
+
+
+def _htcds_codes(chosen: Collection[str], order: tuple[str, ...]) -> list[str]:
+    """``chosen`` in the standard's order, each once; a code outside it is refused."""
+    unknown = sorted(set(chosen) - set(order))
+    if unknown:
+        rule = gettext_lazy("is not a value of the HTCDS standard")
+        raise InputError(
+            [
+                problem(where=gettext_lazy("case"), field="htcds", value=v, rule=rule)
+                for v in unknown
+            ]
+        )
+    return [code for code in order if code in chosen]
+
+
+def case_exploitation_record(
+    *,
+    actor: User,
+    case: Case,
+    types: Collection[str],
+    request: HttpRequest | None = None,
+) -> Case:
+    """Record the type(s) of exploitation (HTCDS ``vic_TypeOfExploitation``) as the case worker
+    understands them from the person's account; none chosen clears them. A person decides this,
+    never the indicator sets (they run on the same answers for labour and sexual exploitation).
+    """
+    require_role(actor, CASE_WORK_ROLES, what=_("record the type of exploitation"))
+    unknown = sorted(set(types) - {code for code, _label in EXPLOITATION_TYPE_CHOICES})
+    if unknown:
+        rule = gettext_lazy("pick the types of exploitation from the list")
+        raise InputError(
+            [
+                problem(where=gettext_lazy("case"), field="exploitation_types", value=v, rule=rule)
+                for v in unknown
+            ]
+        )
+    chosen = [code for code, _label in EXPLOITATION_TYPE_CHOICES if code in set(types)]
+    with transaction.atomic():
+        locked = _open_case(actor, case)
+        if locked.exploitation_types == chosen:
+            return locked
+        Case.objects.filter(pk=locked.pk).update(
+            exploitation_types=chosen,
+            version=F("version") + 1,
+            updated_at=timezone.now(),
+            updated_by=actor,
+        )
+        locked.refresh_from_db()
+        _event(locked, actor, CaseEventKind.DETAILS, fields=["exploitation_types"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=locked,
+            fields=["exploitation_types"],
+            purpose="type of exploitation recorded",
+            request=request,
+        )
+    case.exploitation_types = locked.exploitation_types
+    case.version = locked.version
+    return locked
 
 
 def case_assign(

@@ -33,6 +33,7 @@ urlpatterns += [
     path("<int:pk>/assign/", views.case_assign_view, name="assign"),
     path("<int:pk>/tasks/", views.case_task_view, name="task"),
     path("<int:pk>/services/", views.case_service_view, name="service"),
+    path("<int:pk>/exploitation/", views.case_exploitation_view, name="exploitation"),
     path("<int:pk>/tasks/<int:task_pk>/done/", views.case_task_done_view, name="task_done"),
     path("<int:pk>/attachments/", views.case_attachment_add_view, name="attachment_add"),
     path(

@@ -10,12 +10,13 @@ from typing import Any, TypeVar, cast
 from django import forms
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from palermo.errors import InputError
+from palermo.indicators.catalogue import load_catalogue
 from palermo.web.accounts.models import Agency, User
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.agreements.models import TRANSFER_PURPOSE_CHOICES
@@ -26,6 +27,7 @@ from palermo.web.cases.models import (
     CASE_STATUS_CHOICES,
     CONSENT_CHECKLIST,
     CONSENT_PURPOSE_CHOICES,
+    EXPLOITATION_TYPE_CHOICES,
     TRANSITIONS,
     CaseEventKind,
     CaseStatus,
@@ -151,6 +153,19 @@ class ServiceForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["provided_on"].initial = timezone.localdate()
+
+
+class ExploitationForm(forms.Form):
+    exploitation_types = forms.MultipleChoiceField(
+        label=gettext_lazy("Type of exploitation"),
+        choices=EXPLOITATION_TYPE_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy(
+            "From the person's account, as you understand it; sent as HTCDS "
+            "vic_TypeOfExploitation. The interview's indicators do not decide it."
+        ),
+    )
 
 
 class AttachmentForm(forms.Form):
@@ -349,6 +364,12 @@ def _detail_context(request: AuthenticatedRequest, pk: int, **forms_: Any) -> di
     return context
 
 
+def _control_labels(codes: list[str], chinese: bool) -> list[str]:
+    """The HTCDS means of control in words (the catalogue's, in the page's language)."""
+    words = load_catalogue().htcds_methods_of_control
+    return [words[code].get("zh" if chinese else "en") for code in codes if code in words]
+
+
 def _work_context(
     request: AuthenticatedRequest, case: Any, context: dict[str, Any], forms_: dict[str, Any]
 ) -> None:
@@ -368,6 +389,16 @@ def _work_context(
     context["task_form"] = forms_.get("task_form") or TaskForm(user=user)
     context["service_form"] = forms_.get("service_form") or ServiceForm()
     context["attachment_form"] = forms_.get("attachment_form") or AttachmentForm()
+    context["exploitation_form"] = forms_.get("exploitation_form") or ExploitationForm(
+        initial={"exploitation_types": case.exploitation_types}
+    )
+    labels = dict(EXPLOITATION_TYPE_CHOICES)
+    chinese = (translation.get_language() or "").startswith("zh")
+    listed = "、" if chinese else ", "
+    context["exploitation_labels"] = listed.join(
+        str(labels[c]) for c in case.exploitation_types if c in labels
+    )
+    context["control_labels"] = listed.join(_control_labels(case.methods_of_control, chinese))
     context["assign_form"] = forms_.get("assign_form") or AssignForm(
         user=user, initial={"assigned_to": case.assigned_to_id}
     )
@@ -568,6 +599,21 @@ def case_service_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = ServiceForm(request.POST)
     done = _("The service was recorded.")
     return _PAGE.submit(request, pk, "service_form", form, save, done=done)
+
+
+@allow(CASE_WORK_ROLES)
+@require_POST
+def case_exploitation_view(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    case = selectors.case_get(user=request.user, pk=pk)
+
+    def save(data: dict[str, Any]) -> None:
+        services.case_exploitation_record(
+            actor=request.user, case=case, types=data["exploitation_types"], request=request
+        )
+
+    form = ExploitationForm(request.POST)
+    done = _("The type of exploitation was recorded.")
+    return _PAGE.submit(request, pk, "exploitation_form", form, save, done=done)
 
 
 @allow(CASE_ASSIGN_ROLES)

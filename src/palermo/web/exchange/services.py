@@ -492,6 +492,8 @@ def package_export(
         status=case.status,
         outcome=case.outcome,
         agency_kind=case.agency.kind,
+        exploitation_types=tuple(case.exploitation_types),
+        methods_of_control=tuple(case.methods_of_control),
     )
     pseudonym = case_pseudonym(
         base64.b64decode(pair.pseudonym_secret),
@@ -637,6 +639,8 @@ def package_import(
                 outcome=received.outcome,
                 sender=checked.partner.agency.name,
                 package_id=document["package_id"],
+                exploitation_types=received.exploitation_types,
+                methods_of_control=received.methods_of_control,
                 request=request,
             )
             record = ExchangePackage.objects.create(

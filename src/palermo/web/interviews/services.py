@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy
 
 from palermo.errors import InputError
 from palermo.indicators.answers import asked
-from palermo.indicators.assessment import Outcome
+from palermo.indicators.assessment import Outcome, indicators_found
+from palermo.indicators.catalogue import load_catalogue
 from palermo.records.schema import derive
 from palermo.web.accounts.models import QualificationKind, User, qualification_held
 from palermo.web.audit.models import AuditAction
@@ -367,6 +368,9 @@ def interview_open_case(
             contact=contact,
             note=note,
             interview_ref=locked.reference,
+            methods_of_control=load_catalogue().methods_of_control(
+                indicators_found(_stored_result(locked))
+            ),
             request=request,
         )
         if reasons:
