@@ -5,6 +5,7 @@ referral is open or done and the consents (or the override) and the agreement st
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,7 +21,9 @@ from palermo.web.administration.services import national_agency_id
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.cases.models import Case, CaseNote, notes_in_order
+from palermo.web.directory.models import ServiceProvider
 from palermo.web.lib.roles import (
+    DIRECTORY_ROLES,
     NO_CASE_CONTENT_ROLES,
     PERSONAL_DATA_ROLES,
     REFERRAL_FIGURES_ROLES,
@@ -272,3 +275,68 @@ def referral_figures(
             [_hours(r["case__opened_at"], r["sent_at"]) or 0.0 for r in first.values()]
         ),
     )
+
+
+#: fewer answered referrals than this give no figure (one or two answers say little, and a
+#: figure from one referral would tell its sender when that one was answered)
+MIN_ANSWERS_FOR_TIMES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerTimes:
+    """How quickly a directory entry answers referrals: hours from sent to accepted or
+    declined, over every answered referral of the reader's world (``None``: too few)."""
+
+    answered: int
+    median_hours: float | None
+    p90_hours: float | None
+
+
+def _p90(hours: list[float]) -> float:
+    """The 90th percentile by the nearest rank: the answer time 90 % of answers met.
+
+    >>> _p90([1.0, 2.0, 3.0]), _p90([float(h) for h in range(1, 21)])
+    (3.0, 18.0)
+    """
+    ordered = sorted(hours)
+    rank = -(-9 * len(ordered) // 10)  # ceil(0.9 n)
+    return ordered[rank - 1]
+
+
+def provider_answer_times(
+    *, user: User, providers: Iterable[ServiceProvider]
+) -> dict[int, AnswerTimes]:
+    """For each directory entry (by id), the time from a referral's sending to its answer
+    (accepted or declined), median and 90th percentile, from the referral history: referrals
+    sent to the entry, or to its agency without naming an entry, for a service it offers.
+    Counts only, no referral or case is named; training referrals count for training readers
+    only. Entries without an agency in Palermo get none."""
+    if not has_role(user, DIRECTORY_ROLES):
+        return {}
+    entries = [p for p in providers if p.agency_id is not None]
+    if not entries:
+        return {}
+    answered = same_world(
+        Referral.objects.filter(responded_at__isnull=False), user, "sender_agency"
+    ).filter(
+        Q(provider_id__in=[p.pk for p in entries])
+        | Q(provider__isnull=True, recipient_id__in={p.agency_id for p in entries})
+    )
+    hours: dict[int, list[float]] = {p.pk: [] for p in entries}
+    fields = ("provider_id", "recipient_id", "service", "sent_at", "responded_at")
+    for referral in answered.only(*fields):
+        if referral.responded_at is None:  # excluded by the query; for the type checker
+            continue
+        took = (referral.responded_at - referral.sent_at).total_seconds() / 3600
+        if referral.provider_id is not None:
+            hours[referral.provider_id].append(took)
+            continue
+        for p in entries:
+            if p.agency_id == referral.recipient_id and referral.service in p.service_list:
+                hours[p.pk].append(took)
+    return {
+        pk: AnswerTimes(len(found), round(statistics.median(found), 1), round(_p90(found), 1))
+        if len(found) >= MIN_ANSWERS_FOR_TIMES
+        else AnswerTimes(len(found), None, None)
+        for pk, found in hours.items()
+    }
