@@ -35,6 +35,7 @@ from palermo.web.audit.models import AuditEntry
 from palermo.web.audit.selectors import AuditFilters
 from palermo.web.cases.models import CONSENT_CHECKLIST, Case
 from palermo.web.cases.selectors import CaseSearch
+from palermo.web.directory.models import ServiceProvider
 from palermo.web.cases.services import case_open, case_share, consent_record
 from palermo.web.exports.services import case_file_export
 from palermo.web.interviews.models import Interview, InterviewKind
@@ -283,6 +284,8 @@ class TrainingSandboxTests(BaseTestCase):
             "traveller_ids": [[self.traveller.pk]],
             "reference": [self.interview.reference],
             "identification": [self.identification],
+            # the directory's answer times: every entry; only the reader's world's referrals count
+            "providers": [list(ServiceProvider.objects.all())],
             # no referral crosses the wall (referral_send refuses: see
             # test_a_training_case_is_never_referred_to_a_live_agency), so none is handed here
             "referral": [],
