@@ -35,8 +35,8 @@ from palermo.web.audit.models import AuditEntry
 from palermo.web.audit.selectors import AuditFilters
 from palermo.web.cases.models import CONSENT_CHECKLIST, Case
 from palermo.web.cases.selectors import CaseSearch
-from palermo.web.directory.models import ServiceProvider
 from palermo.web.cases.services import case_open, case_share, consent_record
+from palermo.web.directory.models import ServiceProvider
 from palermo.web.exports.services import case_file_export
 from palermo.web.interviews.models import Interview, InterviewKind
 from palermo.web.interviews.services import interview_start
