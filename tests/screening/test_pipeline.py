@@ -167,7 +167,7 @@ def test_the_fields_watchlist_matching_reads_are_record_fields() -> None:
     "module",
     [
         "palermo.screening.pipeline",
-        "palermo.screening.prefilter",
+        "palermo.screening.columnar",
         "palermo.records.stream",
         "palermo.records.hashing",
     ],

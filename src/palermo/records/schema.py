@@ -360,8 +360,7 @@ def with_derived(values: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def derive_arrow(table: pa.Table) -> pa.Table:
-    """Append the derived columns to a table of canonical records (vectorised)."""
+def _arrow_age(table: pa.Table) -> Any:
     event = table.column("event_date")
     born = table.column("date_of_birth")
     # whole years: year difference minus one when the birthday has not come yet that year
@@ -369,26 +368,47 @@ def derive_arrow(table: pa.Table) -> pa.Table:
     ev_md = pc.add(pc.multiply(pc.month(event), 100), pc.day(event))
     born_md = pc.add(pc.multiply(pc.month(born), 100), pc.day(born))
     age = pc.subtract(year_diff, pc.cast(pc.less(ev_md, born_md), pa.int64()))
-    age = pc.cast(age, pa.int64())
+    return pc.cast(age, pa.int64())
 
-    def days(later: Any, earlier: Any) -> Any:
-        return pc.cast(pc.days_between(earlier, later), pa.int64())
 
-    columns = {
-        "age_at_travel": age,
-        "is_minor": pc.less(age, 18),
-        "days_booking_to_travel": days(event, table.column("booking_date")),
-        "passport_age_days": days(event, table.column("document_issue_date")),
-        "transit_count": pc.cast(pc.list_value_length(table.column("transit")), pa.int64()),
-    }
-    for name, col in columns.items():
-        table = table.append_column(pa.field(name, DERIVED[name].arrow_type), col)
+def _arrow_days(table: pa.Table, earlier: str) -> Any:
+    return pc.cast(pc.days_between(table.column(earlier), table.column("event_date")), pa.int64())
+
+
+_DERIVE_ARROW: dict[str, Any] = {
+    "age_at_travel": _arrow_age,
+    "is_minor": lambda t: pc.less(_arrow_age(t), 18),
+    "days_booking_to_travel": lambda t: _arrow_days(t, "booking_date"),
+    "passport_age_days": lambda t: _arrow_days(t, "document_issue_date"),
+    "transit_count": lambda t: pc.cast(pc.list_value_length(t.column("transit")), pa.int64()),
+}
+
+
+def _derived_arrow_columns(table: pa.Table, names: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """Only the derived columns ``names`` (age computed once if both age fields are asked)."""
+    columns: dict[str, Any] = {}
+    if "age_at_travel" in names or "is_minor" in names:
+        age = _arrow_age(table)
+        columns["age_at_travel"] = age
+        columns["is_minor"] = pc.less(age, 18)
+    for name in names:
+        if name not in columns:
+            columns[name] = _DERIVE_ARROW[name](table)
+    return columns
+
+
+def derive_arrow(table: pa.Table) -> pa.Table:
+    """Append the derived columns to a table of canonical records (vectorised)."""
+    columns = _derived_arrow_columns(table, tuple(_DERIVE_ARROW))
+    for name in _DERIVE_ARROW:
+        table = table.append_column(pa.field(name, DERIVED[name].arrow_type), columns[name])
     return table
 
 
 def derive_arrow_fields(table: pa.Table, names: list[str] | tuple[str, ...]) -> pa.Table:
-    """The derived fields ``names`` of a table (vectorised, ``derive_arrow``); an input column
-    the table lacks counts as missing, so its derived fields are null."""
+    """The derived fields ``names`` of a table (vectorised, as ``derive_arrow``, computing only
+    those asked for); an input column the table lacks counts as missing, so its derived fields
+    are null."""
     n = table.num_rows
     inputs = {
         name: table.column(name)
@@ -402,4 +422,8 @@ def derive_arrow_fields(table: pa.Table, names: list[str] | tuple[str, ...]) -> 
             "transit",
         )
     }
-    return derive_arrow(pa.table(inputs)).select(list(names))
+    columns = _derived_arrow_columns(pa.table(inputs), names)
+    return pa.table(
+        [columns[name] for name in names],
+        schema=pa.schema([pa.field(name, DERIVED[name].arrow_type) for name in names]),
+    )

@@ -3,14 +3,17 @@
 ``screen_table(table, profile_set, engine="duckdb")`` returns one row per hit (``HIT_SCHEMA``),
 ordered by record (input order) then profile (set order), identical on every engine.
 
-How it runs on DuckDB: the profiles in force are compiled through Ibis to two SQL queries, once
-per profile set, day and input schema, and kept in ``SQL_PLANS`` for every later batch and call.
+How it runs with ``engine="duckdb"`` (one machine): when every profile has a term on one
+scalar field (an ``all`` of circumstances, as profiles are written), ``screening.columnar``
+screens in NumPy over small integer codes - its plan chosen once per profile set on the first
+records screened and kept in ``_COLUMNAR`` - in ``batch_rows`` steps, reporting progress after
+each. Otherwise the profiles in force are compiled through Ibis to two SQL queries, once per
+profile set, day and input schema, and kept in ``SQL_PLANS`` for every later batch and call.
 The first query scans the records zero-copy from Arrow, in one query with DuckDB's own threads
-(or in ``batch_rows`` steps, reporting progress after each), and returns the row numbers of the
-records where some profile fires - a factored test in which shared comparisons are evaluated
-once (see ``compile_ibis``) - after ``prefilter`` has dropped, when it pays, the records that
-cannot fire. The derived fields the profiles use are computed once per table in Arrow. The
-second query evaluates every distinct comparison and profile once on those few records.
+(or in ``batch_rows`` steps), and returns the row numbers of the records where some profile
+fires - a factored test in which shared comparisons are evaluated once (see
+``compile_ibis``). The derived fields the profiles use are computed once per table in Arrow.
+The second query evaluates every distinct comparison and profile once on those few records.
 On Spark the table becomes a DataFrame and the single Ibis expression runs through Ibis'
 PySpark backend. Either way the hits are unpivoted to one row per hit in NumPy, and the words
 of each hit are built once per profile and pattern of matched comparisons, then joined.
@@ -36,12 +39,13 @@ import pyarrow.compute as pc
 
 from palermo.errors import InputError, Problem
 from palermo.profiles.ast import Comparison, Profile, comparisons
-from palermo.profiles.compile_ibis import DERIVED_INPUTS, any_of, compile_ibis, derived_columns
+from palermo.profiles.compile_ibis import DERIVED_INPUTS, compile_ibis, derived_columns
 from palermo.profiles.explain import Explainer
 from palermo.profiles.profile_set import ProfileSet, screening_criteria, screening_day
 from palermo.records.schema import DERIVED, FIELDS, INPUT_FIELDS, derive_arrow, derive_arrow_fields
+from palermo.screening.columnar import ColumnarPlan
+from palermo.screening.columnar import choose as choose_columnar
 from palermo.screening.hits import HIT_SCHEMA
-from palermo.screening.prefilter import Prefilter, choose_prefilter, pays
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -239,7 +243,7 @@ class SqlPlans:
         self.size = size
         self._plans: OrderedDict[tuple[str, ...], SqlPlan] = OrderedDict()
         self._lock = threading.Lock()
-        self.compilations = 0  # how many queries were compiled (not found here)
+        self.compilations = 0  # how many queries (or columnar plans) were compiled, not found
 
     def get(self, key: tuple[str, ...], build: Callable[[], SqlPlan]) -> SqlPlan:
         with self._lock:
@@ -259,8 +263,8 @@ class SqlPlans:
         with self._lock:
             self._plans.clear()
             self.compilations = 0
-        with _PREFILTERS_LOCK:
-            _PREFILTERS.clear()
+        with _PLANS_LOCK:
+            _COLUMNAR.clear()
 
 
 SQL_PLANS = SqlPlans()
@@ -293,34 +297,34 @@ def _duckdb_plan(compiled: _Compiled, profile_set: ProfileSet, schema: pa.Schema
     return SQL_PLANS.get(key, build)
 
 
-#: Tables from this many records have their rows prefiltered (``screening.prefilter``).
-PREFILTER_FROM_ROWS = 100_000
-PREFILTER_SAMPLE_ROWS = 200_000
-_PREFILTERS: OrderedDict[tuple[str, ...], Prefilter | None] = OrderedDict()
-_PREFILTERS_LOCK = threading.Lock()
+PLAN_SAMPLE_ROWS = 200_000  # the records the columnar plan is measured on
+_PLANS_LOCK = threading.Lock()
 
 
-def _prefilter(compiled: _Compiled, profile_set: ProfileSet, records: pa.Table) -> Prefilter | None:
-    """The prefilter of these profiles, chosen once (on the first table's first records) and
-    kept like the compiled queries; None for small tables and when it would not pay."""
-    if records.num_rows < PREFILTER_FROM_ROWS:
-        return None
+#: screen with ``screening.columnar`` when it applies (the DuckDB queries otherwise)
+COLUMNAR = True
+_COLUMNAR: OrderedDict[tuple[str, ...], ColumnarPlan | None] = OrderedDict()
+
+
+def _columnar_plan(
+    compiled: _Compiled, profile_set: ProfileSet, table: pa.Table
+) -> ColumnarPlan | None:
+    """The columnar plan of these profiles, its groups measured on the first table's first
+    records and kept like the compiled queries; None when some profile does not allow it."""
     key = (profile_set.version, ",".join(f"{p.id}@{p.version}" for p in compiled.profiles))
-    with _PREFILTERS_LOCK:
-        if key in _PREFILTERS:
-            _PREFILTERS.move_to_end(key)
-            return _PREFILTERS[key]
-    sample = records.slice(0, PREFILTER_SAMPLE_ROWS)
-    chosen = choose_prefilter(compiled.criteria, profile_set.lists, sample)
-    any_hit = any_of(compiled.criteria)
-    leaves = 0 if any_hit is None else sum(1 for _ in comparisons(any_hit))
-    if chosen is not None and not pays(chosen, leaves):
-        chosen = None
-    with _PREFILTERS_LOCK:
-        _PREFILTERS[key] = chosen
-        while len(_PREFILTERS) > SQL_PLANS.size:
-            _PREFILTERS.popitem(last=False)
-    return chosen
+    with _PLANS_LOCK:
+        if key in _COLUMNAR:
+            _COLUMNAR.move_to_end(key)
+            return _COLUMNAR[key]
+    sample = table.slice(0, PLAN_SAMPLE_ROWS)
+    plan = choose_columnar(compiled.criteria, profile_set.lists, sample)
+    with _PLANS_LOCK:
+        if plan is not None:
+            SQL_PLANS.compilations += 1
+        _COLUMNAR[key] = plan
+        while len(_COLUMNAR) > SQL_PLANS.size:
+            _COLUMNAR.popitem(last=False)
+    return plan
 
 
 _DATABASE: dict[int, duckdb.DuckDBPyConnection] = {}  # by process id: never reused after fork
@@ -344,18 +348,24 @@ def _run_duckdb(
     batch_rows: int,
     progress: Callable[[int], None] | None,
 ) -> _Flagged:
-    """Select the rows with a hit (one query per batch), then evaluate them in one query."""
+    """Select the rows with a hit (one query per batch), then evaluate them in one query -
+    or, when the profiles allow it, the columnar path (``screening.columnar``) in NumPy."""
     step = max(1, batch_rows)
+    columnar = _columnar_plan(compiled, profile_set, table) if COLUMNAR else None
+    if columnar is not None:
+        parts = []
+        for start in range(0, table.num_rows, step):
+            parts.append(columnar.flagged(table.slice(start, step), start))
+            if progress:
+                progress(min(table.num_rows, start + step))
+        return _Flagged(pa.concat_tables(parts), columnar.comparisons, columnar.profile_columns)
     records = _duckdb_input(table, compiled, 0)  # zero-copy but for the row numbers
     plan = _duckdb_plan(compiled, profile_set, records.schema)
-    prefilter = _prefilter(compiled, profile_set, records)
     con = _database().cursor()  # its own connection: the views below are seen by it alone
     try:
         selected: list[Any] = []
         for start in range(0, table.num_rows, step):
             part = records.slice(start, step)  # an Arrow scan: nothing is copied
-            if prefilter is not None:  # only the records that may fire (copied: a few)
-                part = part.take(prefilter.keep(part))
             con.register(_VIEW, part)
             rows = con.sql(plan.select_sql).to_arrow_table().column(_ROW)
             selected.append(rows.to_numpy())
