@@ -127,3 +127,13 @@ def test_profiles_are_screened_first_on_their_most_selective_field() -> None:
     plan = choose([tree], profile_set.lists, sample)
     assert plan is not None
     assert plan.groups[0].field != "event_kind"  # every record is an entry: the least selective
+
+
+def test_every_declared_operator_is_decided_by_the_codes_or_left_to_the_duckdb_queries() -> None:
+    """A new operator is not screened on codes until it is added to ``CODED_OPERATORS``."""
+    from palermo.profiles.operators import OPERATORS
+
+    assert set(OPERATORS) >= columnar.CODED_OPERATORS
+    sample = pa.table({"record_id": ["a"], "obs_fearful": [True]})
+    unknown = AllOf((Comparison("obs_fearful", "eq", True), Comparison("obs_fearful", "new", 1)))
+    assert choose([unknown], {}, sample) is None

@@ -75,6 +75,12 @@ _DERIVED_INPUTS: dict[str, tuple[str, ...]] = {
     "passport_age_days": ("event_date", "document_issue_date"),
     "transit_count": ("transit",),
 }
+_SAME_INPUTS = dict.fromkeys(("age_at_travel", "is_minor"), ("age_at_travel", "is_minor"))
+#: the operators whose truth on a value depends only on its equality with, or order against,
+#: the values they name - what the codes keep apart; a new operator joins here once it does
+CODED_OPERATORS = frozenset(
+    {"eq", "ne", "lt", "le", "gt", "ge", "between", "in", "not_in", "in_list", "is_null"}
+)
 #: batches from this many records are screened as two halves on two threads
 THREADS_FROM_ROWS = 200_000
 THREADS = 2
@@ -340,6 +346,7 @@ class _Batch:
         self.table = table
         self._values: dict[str, _Values] = {}
         self._joined: dict[str, pa.Array] = {}
+        self._derived: dict[str, pa.ChunkedArray] = {}
 
     def __len__(self) -> int:
         return int(self.table.num_rows)
@@ -348,11 +355,14 @@ class _Batch:
         table = self.table
         if name in DERIVED and name not in table.column_names:
             inputs = [i for i in _DERIVED_INPUTS[name] if i in table.column_names]
-            if at is None:
-                part = table.select(inputs)
-            else:
+            if at is not None:
                 part = pa.table({i: self._gathered(i, at) for i in inputs})
-            return derive_arrow_fields(part, (name,)).column(name)
+                return derive_arrow_fields(part, (name,)).column(name)
+            if name not in self._derived:  # both age fields at once: one age computed
+                names = _SAME_INPUTS.get(name, (name,))
+                derived = derive_arrow_fields(table.select(inputs), names)
+                self._derived.update({n: derived.column(n) for n in names})
+            return self._derived[name]
         return table.column(name) if at is None else self._gathered(name, at)
 
     def _gathered(self, name: str, at: Positions) -> pa.Array:
@@ -515,9 +525,12 @@ def choose(
     criteria: Sequence[Node], lists: Mapping[str, NamedList], sample: pa.Table
 ) -> ColumnarPlan | None:
     """The plan for these profiles, groups and orders measured on ``sample``; None when some
-    profile has no term on one scalar field (then the DuckDB path screens)."""
+    profile has no term on one scalar field, or an operator is not in ``CODED_OPERATORS``
+    (then the DuckDB path screens)."""
     criteria = tuple(criteria)
     distinct = tuple(dict.fromkeys(c for tree in criteria for c in comparisons(tree)))
+    if any(c.op not in CODED_OPERATORS for c in distinct):
+        return None  # an operator whose truth the codes may not decide: the DuckDB path
     found_terms = _single_field_terms(criteria)
     if found_terms is None:
         return None
