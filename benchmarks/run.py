@@ -17,7 +17,9 @@
 5. Real-time: one traveller at a time against 500 profiles with ``Screener``: median and p99.
 
 Results go to ``benchmarks/results/engine.json`` (with the machine and its load) and are
-printed. ``python benchmarks/run.py --n 200000`` is a quick check (``engine-quick.json``).
+printed. ``python benchmarks/run.py --n 200000`` is a quick check (``engine-quick.json``);
+``--engine-only`` runs step 3 alone and keeps the results file's other sections (marked
+``earlier_run``).
 """
 
 from __future__ import annotations
