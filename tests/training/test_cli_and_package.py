@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from palermo.cli.app import app
-from palermo.cli.main import COMMAND_MODULES
+from palermo.cli.main import COMMAND_MODULES, app
 from palermo.errors import InputError
 from palermo.training.modules import MODULE_KEYS, builtin_modules
 from palermo.training.package import (

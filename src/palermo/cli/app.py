@@ -36,6 +36,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 console = Console()
+
+
+@app.callback()
+def _commands() -> None:
+    # A root with a callback is always a group of commands: ``palermo serve`` stays ``serve``
+    # even when ``palermo.cli.main`` imported only the module that registers it.
+    pass
+
+
 err_console = Console(stderr=True)
 
 

@@ -28,7 +28,6 @@ import pyarrow.parquet as pq
 from palermo.errors import InputError, Problem
 from palermo.records.hashing import document_hash_array
 from palermo.records.limits import NO_LIMITS, Limits, check_before_reading, check_rows
-from palermo.records.paxlst import looks_like_edifact, parse_paxlst, read_text
 from palermo.records.schema import ARROW_SCHEMA, COUNTRY_CODES, INPUT_FIELDS, FieldSpec, Kind
 
 MAX_PROBLEMS = 50
@@ -38,6 +37,8 @@ EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
 DATE_RANGE_RULE = "must be a date between 1900-01-01 and 2100-12-31"
 DATE_RANGE_RULE_ZH = "日期必须在 1900-01-01 至 2100-12-31 之间"
+_EARLIEST_DAY = (EARLIEST_DATE - dt.date(1970, 1, 1)).days
+_LATEST_DAY = (LATEST_DATE - dt.date(1970, 1, 1)).days
 TRUE_WORDS = ("true", "1", "yes", "y", "t")
 FALSE_WORDS = ("false", "0", "no", "n", "f")
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".jsonl": "jsonl"}
@@ -47,11 +48,19 @@ FORMATS.update({".edi": "paxlst", ".paxlst": "paxlst"})
 
 def detect_format(path: Path) -> str:
     fmt = FORMATS.get(path.suffix.lower())
-    if fmt is None and path.is_file() and looks_like_edifact(path):
+    if fmt is None and path.is_file() and _looks_like_edifact(path):
         fmt = "paxlst"
     if fmt is None:
         raise unknown_file_type(path, FORMATS)
     return fmt
+
+
+def _looks_like_edifact(path: Path) -> bool:
+    # the EDIFACT parser is imported only for a manifest: ``palermo screen`` on a Parquet file
+    # starts without it
+    from palermo.records.paxlst import looks_like_edifact
+
+    return looks_like_edifact(path)
 
 
 def unknown_file_type(path: Path, formats: Iterable[str]) -> InputError:
@@ -132,6 +141,8 @@ def read_paxlst(
 ) -> pa.Table:
     """Read a PAXLST file into an ``ARROW_SCHEMA`` table; raise ``InputError`` listing every
     problem of every rejected message unless all messages were accepted."""
+    from palermo.records.paxlst import parse_paxlst, read_text
+
     path = Path(path)
     manifest = parse_paxlst(
         read_text(path), reporting_country=reporting_country, source=str(path), today=today
@@ -427,7 +438,7 @@ def check_batch(
         converted, bad = _converted(col, spec, source)
         columns[name] = converted
         for mask, rule, rule_zh in bad:
-            count = int(pc.sum(pc.cast(mask, pa.int64())).as_py() or 0)
+            count = _true_count(mask)
             total += count
             for idx in _first_indices(mask, MAX_PROBLEMS if count else 0):
                 where = f"{source} row {first_row + idx + 1}"
@@ -436,6 +447,13 @@ def check_batch(
                 found.append((idx, position, problem))
     found.sort(key=lambda item: (item[0], item[1]))
     return CheckedBatch(columns, [p for _, _, p in found[:MAX_PROBLEMS]], total, n_rows)
+
+
+def _true_count(mask: pa.Array | pa.ChunkedArray) -> int:
+    """How many rows a mask marks (without casting it to numbers first)."""
+    if isinstance(mask, pa.ChunkedArray):
+        return sum(chunk.true_count for chunk in mask.chunks)
+    return int(mask.true_count)
 
 
 def _shown_value(col: pa.Array, idx: int) -> object:
@@ -546,25 +564,45 @@ def _convert(col: pa.Array, spec: FieldSpec) -> tuple[pa.Array, Bad]:
         text = pc.utf8_trim_whitespace(text)
         text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
         out = _convert_text(text, spec, bad)
-    if spec.required:
-        missing = pc.is_null(out)
-        for (
-            mask,
-            _rule,
-            _rule_zh,
-        ) in bad:  # a value already reported as malformed is not also "missing"
-            missing = pc.and_(missing, pc.invert(mask))
-        bad.append((missing, "required field is missing", "缺少必填字段"))
+    _check_missing(out, spec, bad)
+    _check_range(out, spec, bad)
+    return out, bad
+
+
+def _check_missing(out: pa.Array, spec: FieldSpec, bad: Bad) -> None:
+    """A required field's empty rows, unless already reported as malformed. (A column without
+    a null - the usual case - is not scanned again: ``null_count`` is known.)"""
+    if not spec.required or out.null_count == 0:
+        return
+    missing = pc.is_null(out)
+    for mask, _rule, _rule_zh in bad:  # a value already reported as malformed is not "missing"
+        missing = pc.and_(missing, pc.invert(mask))
+    bad.append((missing, "required field is missing", "缺少必填字段"))
+
+
+def _check_range(out: pa.Array, spec: FieldSpec, bad: Bad) -> None:
+    """Dates within the plausible years, numbers within the field's bounds. One pass finds
+    the column's least and greatest values; the rows are compared only when one is outside."""
+    low_bound = EARLIEST_DATE if spec.kind == Kind.DATE else spec.minimum
+    high_bound = LATEST_DATE if spec.kind == Kind.DATE else spec.maximum
+    if low_bound is None and high_bound is None:
+        return
+    # dates as days since 1970: year 0 is no Python date
+    extremes = pc.min_max(out.view(pa.int32()) if spec.kind == Kind.DATE else out)
+    least, greatest = extremes["min"].as_py(), extremes["max"].as_py()
+    if least is None:  # every row empty
+        return
     if spec.kind == Kind.DATE:
-        outside = pc.or_(pc.less(out, EARLIEST_DATE), pc.greater(out, LATEST_DATE))
-        bad.append((_mask(outside), DATE_RANGE_RULE, DATE_RANGE_RULE_ZH))
-    if spec.minimum is not None:
+        if least < _EARLIEST_DAY or greatest > _LATEST_DAY:
+            outside = pc.or_(pc.less(out, EARLIEST_DATE), pc.greater(out, LATEST_DATE))
+            bad.append((_mask(outside), DATE_RANGE_RULE, DATE_RANGE_RULE_ZH))
+        return
+    if spec.minimum is not None and least < spec.minimum:
         low = pc.less(out, spec.minimum)
         bad.append((_mask(low), f"must be at least {spec.minimum:g}", f"不得小于 {spec.minimum:g}"))
-    if spec.maximum is not None:
+    if spec.maximum is not None and greatest > spec.maximum:
         high = pc.greater(out, spec.maximum)
         bad.append((_mask(high), f"must be at most {spec.maximum:g}", f"不得大于 {spec.maximum:g}"))
-    return out, bad
 
 
 _KEEP_ENCODED = (Kind.STRING, Kind.ENUM, Kind.COUNTRY)
@@ -578,16 +616,17 @@ def _convert_dictionary(col: pa.DictionaryArray, spec: FieldSpec) -> tuple[pa.Ar
     """
     values, bad_values = _convert(col.dictionary, replace(spec, required=False))
     indices = col.indices
-    bad: Bad = [(_mask(pc.take(mask, indices)), rule, zh) for mask, rule, zh in bad_values]
+    # a rule no distinct value breaks cannot be broken by a row: no mask over the rows
+    bad: Bad = [
+        (_mask(pc.take(mask, indices)), rule, zh)
+        for mask, rule, zh in bad_values
+        if mask.true_count
+    ]
     if spec.kind in _KEEP_ENCODED and values.null_count == 0 and pa.types.is_string(values.type):
         out: pa.Array = pa.DictionaryArray.from_arrays(indices, values)
     else:
         out = pc.take(values, indices)
-    if spec.required:
-        missing = pc.is_null(out)
-        for mask, _rule, _rule_zh in bad:  # a value already reported as malformed is not missing
-            missing = pc.and_(missing, pc.invert(mask))
-        bad.append((missing, "required field is missing", "缺少必填字段"))
+    _check_missing(out, spec, bad)
     return out, bad
 
 
