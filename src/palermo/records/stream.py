@@ -9,6 +9,8 @@
 - categorical text (codes, countries, ports, and in CSV also dates, numbers and yes/no) is read
   dictionary-encoded: each distinct value is converted and checked once, the rows only index
   it, and DuckDB scans the encoded column as it is;
+- JSON Lines are parsed by Arrow (``records.jsonl``), and read again line by line wherever
+  that could read them differently and at the first problem (so each problem names its line);
 - once a problem is found no batch is yielded any more, but the rest of the file is still
   checked so that the error counts every problem; ``InputError`` is raised at the end.
 
@@ -29,6 +31,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from palermo.errors import InputError, Problem
+from palermo.records.jsonl import NotVectorisedError, jsonl_tables
 from palermo.records.limits import NO_LIMITS, Limits, check_before_reading, check_rows
 from palermo.records.readers import (
     MAX_PROBLEMS,
@@ -97,17 +100,53 @@ class RecordBatches:
         self.total_rows: int | None = None  # known before reading for Parquet
 
     def __iter__(self) -> Iterator[pa.Table]:
-        for raw in self._raw_batches():
+        if self.fmt == "jsonl":
+            yield from self._jsonl_checked()
+        else:
+            yield from self._checked(self._raw_batches())
+        if self.total_problems:
+            raise InputError(self.problems, total=self.total_problems)
+
+    def _checked(self, raws: Iterator[pa.Table], *, fast: bool = False) -> Iterator[pa.Table]:
+        """``raws`` checked; a batch is yielded only while the file has shown no problem.
+        ``fast``: stop at the first problem (the line-by-line reader will name them all)."""
+        for raw in raws:
             checked = check_batch(
                 raw, source=self.source, first_row=self.rows_read, fields=self.checked_fields
             )
             self.rows_read += raw.num_rows
             check_rows(self.rows_read, self.source, self.limits)
             self._note(checked)
+            if fast and self.total_problems:
+                raise NotVectorisedError("a problem to name")
             if not self.total_problems:
                 yield checked.table(self.fields)
-        if self.total_problems:
-            raise InputError(self.problems, total=self.total_problems)
+
+    def _jsonl_checked(self) -> Iterator[pa.Table]:
+        """JSON Lines parsed by Arrow (``records.jsonl``); at a block it could read differently,
+        or at the first problem, the file is read again line by line from the start, its
+        batches already yielded skipped (the same lines gave the same records), so that the
+        records and the problems are exactly the line-by-line reader's."""
+        yielded = 0
+        try:
+            for batch in self._checked(self._jsonl_fast(), fast=True):
+                yielded += 1
+                yield batch
+            return
+        except (NotVectorisedError, InputError):
+            pass
+        self.problems, self.total_problems, self.rows_read = [], 0, 0
+        for done, batch in enumerate(self._checked(self._jsonl())):
+            if done >= yielded:
+                yield batch
+
+    def _jsonl_fast(self) -> Iterator[pa.Table]:
+        empty = True
+        for raw in jsonl_tables(self.path, rows=self.batch_rows):
+            empty = False
+            yield raw.select(self._read_names(raw.column_names))
+        if empty:  # no records: what an empty table lacks is said line by line
+            raise NotVectorisedError("no records")
 
     def _note(self, checked: CheckedBatch) -> None:
         room = MAX_PROBLEMS - len(self.problems)
