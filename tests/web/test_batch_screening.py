@@ -242,6 +242,26 @@ class TestBatchScreeningInBatches(BaseTestCase):
         assert "m.csv row 4" in page
         assert "the same record id as row 1" in page
 
+    def test_every_repeated_record_id_is_counted_and_named_with_the_row_it_repeats(
+        self,
+    ) -> None:
+        again = (
+            "r2,exit,PEK,2026-03-01,true,true,false\n"  # row 4 repeats row 2
+            "r9,exit,PEK,2026-03-01,true,true,false\n"
+            "r2,exit,PEK,2026-03-01,true,true,false\n"  # row 6 repeats row 2 too
+            "r9,exit,PEK,2026-03-01,true,true,false\n"  # row 7 repeats row 5
+        )
+        job = self.run_in_batches_of(2, GOOD + again)
+        assert (job.status, job.problem_total) == ("rejected", 3)
+        texts = [p["en"] for p in job.problems]
+        assert len(texts) == 3
+        for text, row, first, record_id in zip(
+            texts, (4, 6, 7), (2, 2, 5), ("r2", "r2", "r9"), strict=True
+        ):
+            assert f"m.csv row {row}" in text
+            assert f"the same record id as row {first}" in text
+            assert record_id in text
+
     def test_a_bad_row_in_the_last_batch_rejects_the_whole_file(self) -> None:
         job = self.run_in_batches_of(1, BAD)
         assert job.status == "rejected"
