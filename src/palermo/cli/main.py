@@ -54,6 +54,7 @@ COMMAND_OWNERS: dict[str, tuple[str, ...]] = {
     "backup": ("web",),
     "restore": ("web",),
     "exchange": ("exchange",),
+    "academy": ("academy",),
 }
 
 
