@@ -28,6 +28,7 @@ from watchlist_fixtures import LISTED, active_watchlist
 
 import palermo.web
 from palermo.errors import PalermoError
+from palermo.synth import generate
 from palermo.web.academy.models import Exercise
 from palermo.web.accounts.models import Agency, User
 from palermo.web.agreements.services import agreement_create
@@ -297,8 +298,14 @@ class TrainingSandboxTests(BaseTestCase):
             # a training agency's account, for the administrators' reads of one account
             "account": [self.trainees[Role.CONSULAR_OFFICER]],
             "record_id": [self.exercise.record_id],
-            "since": [None],
-            "until": [None],
+            # a window of stored screenings (outcomes.stored_between)
+            "since": [timezone.localdate() - dt.timedelta(days=30)],
+            "until": [timezone.localdate()],
+            # what a mining run read (outcomes.mining_audit: an audit entry, no rows)
+            "source": ["own_cases"],
+            # an uploaded population file (a backtest reads the version by its id, the
+            # travellers from the file, never from stored rows)
+            "population": [generate(200, seed=3)[0]],
             "direction": [""],
             "period": [
                 Period(
