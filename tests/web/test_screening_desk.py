@@ -111,6 +111,17 @@ class TestScreeningDesk(BaseTestCase):
         response = self.client.post(reverse("screening:desk"), form_data(), follow=True)
         assert "证件" in response.content.decode()
 
+    def test_the_travellers_page_says_once_that_nothing_happens_automatically(self) -> None:
+        self.client.post(reverse("screening:desk"), form_data())
+        url = reverse("screening:traveller", args=[Traveller.objects.get().pk])
+        english = self.client.get(url).content.decode()
+        assert english.count("Nothing happens") == 1
+        assert "Record a disposition for every hit, with the reason." in english
+        self.client.cookies["django_language"] = "zh-hans"
+        chinese = self.client.get(url).content.decode()
+        assert chinese.count("系统不会自动") == 1
+        assert "请为每个命中记录处置及理由。" in chinese
+
 
 class TestDispositions(BaseTestCase):
     def setUp(self) -> None:

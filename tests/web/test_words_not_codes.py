@@ -52,3 +52,13 @@ class TestWordsNotCodes(BaseTestCase):
         page = self.client.get(reverse("audit:search")).content.decode()
         assert "Screened traveller" in page
         assert "<td>screening.traveller" not in page
+
+    def test_the_audit_log_names_a_travellers_fields_in_the_pages_language(self) -> None:
+        self.login(self.user_with_role(Role.AUDITOR))
+        self.client.cookies["django_language"] = "zh-hans"
+        page = self.client.get(reverse("audit:search")).content.decode()
+        assert "<td>名, 记录编号, 姓</td>" in page
+        assert "given names" not in page
+        self.client.cookies["django_language"] = "en"
+        page = self.client.get(reverse("audit:search")).content.decode()
+        assert "<td>given names, record id, surname</td>" in page

@@ -8,7 +8,10 @@ from django import template
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from palermo.records.schema import INPUT_FIELDS
 
 register = template.Library()
 
@@ -93,7 +96,17 @@ _RELATED_FIELDS: dict[str, tuple[str, str]] = {
 }
 
 
+# fields an entry names that are no column with a verbose name: a traveller's record (kept
+# sealed, named by the record schema in both languages) and a few others, in words
+_FIELD_WORDS: dict[tuple[str, str], Promise] = {
+    ("screening.hit", "reasons"): _("reasons the hit fired"),
+    ("watchlists.watchlistversion", "index_file"): _("index file"),
+}
+
+
 def _field_label(object_type: str, field: str) -> str:
+    if (object_type, field) in _FIELD_WORDS:
+        return str(_FIELD_WORDS[(object_type, field)])
     app_label, _dot, model_name = object_type.partition(".")
     candidates = [(app_label, model_name)]
     if field in _RELATED_FIELDS:
@@ -104,6 +117,11 @@ def _field_label(object_type: str, field: str) -> str:
         except (LookupError, ValueError, FieldDoesNotExist, AttributeError):
             continue
         return str(verbose)
+    spec = INPUT_FIELDS.get(field) if object_type == "screening.traveller" else None
+    if spec is not None:
+        if (get_language() or "en").startswith("zh"):
+            return spec.label_zh
+        return spec.label_en[:1].lower() + spec.label_en[1:]
     return field.replace("_", " ")
 
 
