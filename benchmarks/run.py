@@ -201,6 +201,16 @@ def end_to_end(source: Path, work: Path, n: int) -> dict[str, Any]:
     }
 
 
+def _jsonl_end_to_end(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """JSON Lines (``--jsonl-n`` travellers: a JSON Lines day is large on disk): the streamed
+    path parses with Arrow, the whole-table baseline line by line with ``json``."""
+    if not args.jsonl_n:
+        return {}
+    jsonl = work / f"travellers-{args.jsonl_n}.jsonl"
+    generate(args.jsonl_n, args.seed, jsonl)
+    return {"jsonl": end_to_end(jsonl, work, args.jsonl_n)}
+
+
 def validation(source: Path, n: int) -> dict[str, Any]:
     """Every field of every record read and checked: streamed (``palermo records check``) and
     whole (``read_records``, the baseline), in this process."""
@@ -341,6 +351,15 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         gen = [generate(args.n, args.seed, parquet), generate(args.n, args.seed, csv)]
         print("palermo screen end to end, Parquet and CSV ...", flush=True)
         e2e = {"parquet": end_to_end(parquet, work, args.n), "csv": end_to_end(csv, work, args.n)}
+        if args.only == "end-to-end":  # the pipeline around the engine alone
+            return {
+                "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "machine": machine(),
+                "load_average_1min_at_start": round(load_before, 2),
+                "generate": gen,
+                "end_to_end": e2e | _jsonl_end_to_end(args, work),
+                "targets": TARGETS,
+            }
         print("validation of every field ...", flush=True)
         checked = {"parquet": validation(parquet, args.n), "csv": validation(csv, args.n)}
     shipped = variants(args.profiles)
@@ -453,6 +472,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pandas-sample", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=2, help="runs of engine and SQL; best kept")
     parser.add_argument("--work-dir", default="var/bench")
+    parser.add_argument(
+        "--only", choices=["all", "end-to-end"], default="all", help="end-to-end: no engine part"
+    )
+    parser.add_argument(
+        "--jsonl-n", type=int, default=0, help="with --only end-to-end: JSON Lines travellers"
+    )
     parser.add_argument("--out", default=None, help="JSON file (default: results/engine.json)")
     parser.add_argument(
         "--engine-only",
@@ -462,7 +487,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     result = bench(args)
-    report(result)
+    if args.only == "all":
+        report(result)
     default = "engine.json" if args.n >= 10_000_000 else "engine-quick.json"
     out = Path(args.out) if args.out else RESULTS / default
     out.parent.mkdir(parents=True, exist_ok=True)
