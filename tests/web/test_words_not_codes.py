@@ -62,3 +62,9 @@ class TestWordsNotCodes(BaseTestCase):
         self.client.cookies["django_language"] = "en"
         page = self.client.get(reverse("audit:search")).content.decode()
         assert "<td>given names, record id, surname</td>" in page
+
+    def test_the_chinese_home_page_names_the_role_as_one_phrase(self) -> None:
+        self.login(self.officer)
+        self.client.cookies["django_language"] = "zh-hans"
+        page = self.client.get(reverse("home")).content.decode()
+        assert "担任一线检查员。" in page
