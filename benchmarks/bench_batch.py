@@ -213,8 +213,12 @@ def one_manifest(path: Path, rows: int, port: int, cookies: dict[str, str]) -> d
             "growth_server_plus_worker_bytes": sum(growth.values()),
         }
     finally:
-        worker.terminate()
-        worker.wait(timeout=60)
+        worker.terminate()  # the figures are taken: a worker slow to stop is killed
+        try:
+            worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
 
 
 SERVER_PID = [0]
