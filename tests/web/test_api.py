@@ -28,6 +28,7 @@ EXAMPLE_PATH_VALUES = {
     "hit_id": lambda t: 999_999,
     "referral_id": lambda t: 999_999,
     "identification_id": lambda t: 999_999,
+    "code": lambda t: "NOT-A-CODE",
 }
 
 
