@@ -101,3 +101,14 @@ def _fresh_log_in_counts(django_db_blocker: Any) -> None:
     cache.clear()
     with django_db_blocker.unblock():
         LoginAttemptCount.objects.all().delete()
+
+
+@pytest.fixture(autouse=True)
+def _own_audit_checkpoint_file(tmp_path: Path) -> Iterator[None]:
+    """Each test its own audit checkpoint file: the live server's database is emptied between
+    tests, a file is not (an earlier test's checkpoint of entry #100 broke a later test's
+    chain of 10 entries)."""
+    from django.test import override_settings
+
+    with override_settings(AUDIT_CHECKPOINT_FILE=tmp_path / "audit-checkpoints"):
+        yield

@@ -111,6 +111,7 @@ def _build_world() -> dict[str, int]:
         user=User.objects.get(username="interviewer"),
         kind="child_interview",
         note="VEGA",
+        override_reason="Certified by the VEGA Children course outside Palermo.",
     )
     for entry, service, name_zh, languages in (
         (shelter, "shelter", "港湾庇护所", ["zh"]),
