@@ -123,3 +123,20 @@ FLOW_URL_EXAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
     "interviews:interview_result": lambda t: {"pk": an_interview(t, "second-line-adult").pk},
     "interviews:open_case": lambda t: {"pk": an_interview(t, "second-line-adult").pk},
 }
+
+
+#: a draft profile on one observation (BRD-08, the traveller appears fearful): the backtests and
+#: the approval figures count who it flags
+FEARFUL_DRAFT = """\
+id: fearful-traveller
+version: 1
+title: {en: A fearful traveller, zh: 显得恐惧的旅客}
+rationale: {en: Fear may show control by another person., zh: 恐惧可能表明受他人控制。}
+owner: Analysis unit
+valid_from: 2026-01-01
+review_by: 2099-12-31
+applies_to: [entry, exit]
+weight: 1
+indicators: [BRD-08]
+criteria: obs_fearful
+"""

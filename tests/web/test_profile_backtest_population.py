@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
-from flow_fixtures import TODAY, activate_example
+from flow_fixtures import FEARFUL_DRAFT, TODAY, activate_example
 
 from palermo.web.lib.roles import Role
 from palermo.web.profiles.services import profile_upload
@@ -22,19 +22,6 @@ from palermo.web.testsupport import BaseTestCase
 
 pytestmark = pytest.mark.web
 
-DRAFT = """\
-id: fearful-traveller
-version: 1
-title: {en: A fearful traveller, zh: 显得恐惧的旅客}
-rationale: {en: Fear may show control by another person., zh: 恐惧可能表明受他人控制。}
-owner: Analysis unit
-valid_from: 2026-01-01
-review_by: 2099-12-31
-applies_to: [entry, exit]
-weight: 1
-indicators: [BRD-08]
-criteria: obs_fearful
-"""
 HEADER = (
     "record_id,event_kind,port,event_date,sex,obs_fearful,obs_document_held_by_other,"
     "obs_companion_answers"
@@ -57,7 +44,7 @@ class TestBacktestOnAPopulationFile(BaseTestCase):
     def setUp(self) -> None:
         activate_example(self, "documents-held-and-companion-answers")
         analyst = self.user_with_role(Role.RISK_ANALYST)
-        self.version = profile_upload(actor=analyst, source_name="draft.yaml", text=DRAFT)
+        self.version = profile_upload(actor=analyst, source_name="draft.yaml", text=FEARFUL_DRAFT)
         self.login(analyst)
 
     def post(self, name: str, body: bytes, language: str = "en") -> tuple[int, str]:

@@ -13,7 +13,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
-from flow_fixtures import TODAY, activate_example
+from flow_fixtures import FEARFUL_DRAFT, TODAY, activate_example
 from typer.testing import CliRunner
 
 from palermo.analytics.backtest import wilson
@@ -27,19 +27,6 @@ from palermo.web.screening.services import desk_screen
 from palermo.web.testsupport import BaseTestCase
 
 _ids = itertools.count()
-DRAFT = """\
-id: fearful-traveller
-version: 1
-title: {en: A fearful traveller, zh: 显得恐惧的旅客}
-rationale: {en: Fear may show control by another person., zh: 恐惧可能表明受他人控制。}
-owner: Analysis unit
-valid_from: 2026-01-01
-review_by: 2099-12-31
-applies_to: [entry, exit]
-weight: 1
-indicators: [BRD-08]
-criteria: obs_fearful
-"""
 
 
 def record(*, kept: bool, fearful: bool, sex: str = "F") -> dict[str, Any]:
@@ -63,7 +50,7 @@ class TestBacktestOnStoredScreenings(BaseTestCase):
     def setUp(self) -> None:
         activate_example(self, "documents-held-and-companion-answers")
         analyst = self.user_with_role(Role.RISK_ANALYST)
-        self.version = profile_upload(actor=analyst, source_name="draft.yaml", text=DRAFT)
+        self.version = profile_upload(actor=analyst, source_name="draft.yaml", text=FEARFUL_DRAFT)
         profile_submit(actor=analyst, version=self.version)
         # four kept for the active profile's hit (two fearful, both women), six without a hit
         # (three fearful); every traveller without a hit is drawn at this control rate
@@ -136,7 +123,7 @@ class TestBacktestOnStoredScreenings(BaseTestCase):
 
     def backtest_cli(self, *args: str) -> tuple[int, str]:
         folder = Path(self.enterContext(tempfile.TemporaryDirectory()))
-        (folder / "draft.yaml").write_text(DRAFT, encoding="utf-8")
+        (folder / "draft.yaml").write_text(FEARFUL_DRAFT, encoding="utf-8")
         result = CliRunner().invoke(app, ["profiles", "backtest", str(folder), *args])
         return result.exit_code, result.output
 
@@ -173,7 +160,7 @@ class TestBacktestOnBatchAndApiScreenings(BaseTestCase):
     def setUp(self) -> None:
         activate_example(self, "documents-held-and-companion-answers")
         analyst = self.user_with_role(Role.RISK_ANALYST)
-        self.version = profile_upload(actor=analyst, source_name="draft.yaml", text=DRAFT)
+        self.version = profile_upload(actor=analyst, source_name="draft.yaml", text=FEARFUL_DRAFT)
         day = TODAY.isoformat()
         manifest = (
             "record_id,event_kind,port,event_date,obs_document_held_by_other,"

@@ -11,7 +11,7 @@ from typing import Any
 from django.test import override_settings
 from django.urls import reverse
 from django.utils.formats import date_format
-from flow_fixtures import TODAY, activate_example, example_text
+from flow_fixtures import FEARFUL_DRAFT, TODAY, activate_example, example_text
 
 from palermo.analytics import backtest, reference_population, wilson
 from palermo.profiles import profile_set_from_texts
@@ -67,19 +67,6 @@ class TestFiguresBeforeApproval(BaseTestCase):
         assert "0 travellers screened in the last 30 days; at least 1000 are needed" in text
 
 
-FEARFUL_DRAFT = """\
-id: fearful-traveller
-version: 1
-title: {en: A fearful traveller, zh: 显得恐惧的旅客}
-rationale: {en: Fear may show control by another person., zh: 恐惧可能表明受他人控制。}
-owner: Analysis unit
-valid_from: 2026-01-01
-review_by: 2099-12-31
-applies_to: [entry, exit]
-weight: 1
-indicators: [BRD-08]
-criteria: obs_fearful
-"""
 _ids = itertools.count()
 
 
