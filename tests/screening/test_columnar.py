@@ -5,8 +5,11 @@ NaN included), on one thread and on two, with categorical columns plain or dicti
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pytest
 import test_engines_agree as agree  # the random records and profile sets of the engine tests
@@ -14,8 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from palermo.profiles import EXAMPLES_DIR, load_profile_set
-from palermo.profiles.ast import AllOf, AnyOf, Comparison, Node, Profile
+from palermo.profiles.ast import AllOf, AnyOf, Comparison, Node, Profile, Text
 from palermo.profiles.profile_set import ProfileSet, screening_criteria
+from palermo.records.schema import derive
 from palermo.screening import batch, columnar, screen_table
 from palermo.screening.batch import SQL_PLANS
 from palermo.screening.columnar import choose
@@ -137,3 +141,187 @@ def test_every_declared_operator_is_decided_by_the_codes_or_left_to_the_duckdb_q
     sample = pa.table({"record_id": ["a"], "obs_fearful": [True]})
     unknown = AllOf((Comparison("obs_fearful", "eq", True), Comparison("obs_fearful", "new", 1)))
     assert choose([unknown], {}, sample) is None
+
+
+# ---------------------------------------------------------------- ages and days from two dates
+
+LEAP_BIRTHS = [dt.date(y, 2, 29) for y in (1904, 1960, 1996, 2000, 2008, 2012)]
+BIRTHS = st.one_of(
+    st.sampled_from(LEAP_BIRTHS),
+    st.sampled_from([dt.date(2000, 2, 28), dt.date(2000, 3, 1), dt.date(1999, 12, 31)]),
+    st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2030, 12, 31)),
+)
+
+
+@st.composite
+def birth_and_travel(draw: st.DrawFn) -> tuple[dt.date | None, dt.date | None]:
+    """A birth and a travel date on or about a birthday (a 29 February birth travelling on 28
+    February or 1 March of a common year, or on 29 February of a leap year), or any two dates;
+    either may be missing."""
+    born = draw(BIRTHS)
+    years = draw(st.integers(min_value=-3, max_value=110))
+    year = min(max(born.year + years, 1), 9999)
+    day = born.day if calendar.isleap(year) or (born.month, born.day) != (2, 29) else 28
+    birthday = dt.date(year, born.month, day)
+    shift = draw(st.sampled_from([-366, -365, -2, -1, 0, 1, 2, 365]))
+    travel = birthday + dt.timedelta(days=shift) if dt.date(1, 1, 2) < birthday else birthday
+    if draw(st.integers(0, 9)) == 0:
+        travel = draw(st.dates(min_value=dt.date(1, 1, 1), max_value=dt.date(9999, 12, 31)))
+    return (
+        None if draw(st.integers(0, 12)) == 0 else born,
+        None if draw(st.integers(0, 12)) == 0 else travel,
+    )
+
+
+def _dates_table(pairs: list[tuple[dt.date | None, dt.date | None]]) -> pa.Table:
+    return pa.table(
+        {
+            "record_id": [f"r{i}" for i in range(len(pairs))],
+            "event_kind": ["entry"] * len(pairs),
+            "date_of_birth": pa.array([b for b, _ in pairs], pa.date32()),
+            "event_date": pa.array([t for _, t in pairs], pa.date32()),
+            "booking_date": pa.array([b for b, _ in pairs], pa.date32()),
+        }
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(pairs=st.lists(birth_and_travel(), min_size=1, max_size=40), far=st.booleans())
+def test_ages_and_days_from_dates_are_those_of_derive(
+    pairs: list[tuple[dt.date | None, dt.date | None]], far: bool
+) -> None:
+    """Ages from the calendar table (or, dates far apart, from the dates themselves) are the
+    single definition's, ``schema.derive``: 29 February births, leap years, birthdays."""
+    table = _dates_table(pairs)
+    event = columnar._date_values(table.column("event_date"))
+    born = columnar._date_values(table.column("date_of_birth"))
+    with pytest.MonkeyPatch.context() as patch:
+        if far:
+            patch.setattr(columnar, "CALENDAR_UP_TO", 1)
+        for name in ("age_at_travel", "is_minor", "days_booking_to_travel"):
+            values, missing = columnar._from_dates(name, event, born)
+            got = [
+                None if missing is not None and missing[i] else values[i].item()
+                for i in range(len(pairs))
+            ]
+            want = [
+                derive({"event_date": t, "date_of_birth": b, "booking_date": b})[name]
+                for b, t in pairs
+            ]
+            assert got == [None if w is None else int(w) for w in want], name
+
+
+AGES = (0, 1, 17, 18, 19, 21, 65, 100)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    points=st.lists(st.integers(-40, 40).map(lambda v: v / 2), min_size=0, max_size=6),
+    values=st.lists(st.integers(-60, 60), min_size=1, max_size=30),
+    dtype=st.sampled_from([np.int8, np.int32, np.int64]),
+    missing=st.booleans(),
+)
+def test_integer_codes_from_the_lookup_table_are_those_of_the_binary_search(
+    points: list[float], values: list[int], dtype: type[np.integer[Any]], missing: bool
+) -> None:
+    """Each integer's code: the points below it and the points at or below it (values below,
+    at, between and above the points; points whole or halves)."""
+    p = np.array(sorted(set(points)), dtype=np.float64)
+    field = columnar._Field("group_size", True, p, ())
+    v = np.array(values, dtype=dtype)
+    gone = np.arange(len(values)) % 3 == 0 if missing else None
+    want = np.searchsorted(p, v, "left") + np.searchsorted(p, v, "right")
+    if gone is not None:
+        want[gone] = field.size - 1
+    assert field.codes((v, gone)).tolist() == want.tolist()
+    at = np.arange(0, len(values), 2)
+    assert field.codes((v, gone), at).tolist() == want[at].tolist()
+
+
+@st.composite
+def age_profiles(draw: st.DrawFn) -> ProfileSet:
+    """Profiles on the age at travel (every coded operator, at and beside the ages drawn) and
+    on being a minor, alone or beside a random comparison."""
+    profiles = []
+    for i in range(draw(st.integers(min_value=1, max_value=4))):
+        age = draw(st.sampled_from(AGES))
+        op = draw(st.sampled_from(["eq", "ne", "lt", "le", "gt", "ge", "between", "in"]))
+        value: Any = (
+            (age, age + draw(st.integers(0, 3)))
+            if op == "between"
+            else (age, age + 1)
+            if op == "in"
+            else age + draw(st.sampled_from([0, 0.5, -0.5]))
+        )
+        term: Node = Comparison("age_at_travel", op, value)
+        if draw(st.booleans()):
+            term = AllOf((term, Comparison("is_minor", "eq", draw(st.booleans()))))
+        if draw(st.booleans()):  # another field, maybe screened first: ages at its records
+            term = AllOf((draw(agree.comparisons()), term))
+        profiles.append(
+            Profile(
+                id=f"age{i}",
+                version=1,
+                title=Text(f"Age {i}", f"年龄{i}"),
+                rationale=Text("test", "测试"),
+                owner="tests",
+                valid_from=dt.date(2026, 1, 1),
+                review_by=dt.date(2026, 12, 31),
+                applies_to=("entry",),
+                weight=1.0,
+                criteria=term,
+            )
+        )
+    return ProfileSet.of(profiles, agree.LISTS.values())
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    pairs=st.lists(st.tuples(birth_and_travel(), agree.records), min_size=1, max_size=40),
+    profile_set=age_profiles(),
+    encode=st.booleans(),
+)
+def test_ages_at_their_boundaries_give_the_real_time_and_the_duckdb_hits(
+    monkeypatch: pytest.MonkeyPatch,
+    two_threads: None,
+    pairs: list[tuple[tuple[dt.date | None, dt.date | None], dict[str, Any]]],
+    profile_set: ProfileSet,
+    encode: bool,
+) -> None:
+    """Travellers on, the day before and the day after a birthday (29 February included)
+    against profiles on those ages: the columnar path, the Screener and the DuckDB queries."""
+    table = agree.as_table(
+        [
+            {**row, "event_kind": "entry", "date_of_birth": b, "event_date": t}
+            for (b, t), row in pairs
+        ]
+    )
+    if encode:
+        table = encoded(table, 2)
+    expected = agree.realtime_hits(table, profile_set).to_pylist()
+    SQL_PLANS.clear()
+    assert screen_table(table, profile_set, on=agree.TODAY).to_pylist() == expected
+    monkeypatch.setattr(batch, "COLUMNAR", False)
+    SQL_PLANS.clear()
+    assert screen_table(table, profile_set, on=agree.TODAY).to_pylist() == expected
+
+
+def test_a_29_february_birth_comes_of_age_on_1_march_of_a_common_year() -> None:
+    pairs: list[tuple[dt.date | None, dt.date | None]] = [
+        (dt.date(2008, 2, 29), dt.date(2026, 2, 28)),  # 17: the birthday has not come
+        (dt.date(2008, 2, 29), dt.date(2026, 3, 1)),  # 18
+        (dt.date(2008, 2, 29), dt.date(2028, 2, 28)),  # 19, a leap year: not yet 20
+        (dt.date(2008, 2, 29), dt.date(2028, 2, 29)),  # 20
+        (dt.date(2008, 3, 1), dt.date(2026, 2, 28)),  # 17
+        (dt.date(2008, 3, 1), dt.date(2026, 3, 1)),  # 18
+        (dt.date(2008, 2, 28), dt.date(2026, 2, 28)),  # 18
+        (None, dt.date(2026, 3, 1)),
+    ]
+    table = _dates_table(pairs)
+    event = columnar._date_values(table.column("event_date"))
+    born = columnar._date_values(table.column("date_of_birth"))
+    values, missing = columnar._from_dates("age_at_travel", event, born)
+    assert missing is not None
+    assert [None if m else int(v) for v, m in zip(values, missing, strict=True)] == [
+        17, 18, 19, 20, 17, 18, 18, None
+    ]  # fmt: skip

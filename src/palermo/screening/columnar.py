@@ -6,9 +6,12 @@ every comparison on that field has the same truth for all values with the same c
 - categorical fields (codes, countries, free text): the position of the value among the literals
   the profiles name (set members, named-list items), one code for any other value, one for
   missing - computed on each Arrow dictionary once, then looked up by the dictionary's indices;
-- numbers, dates (days) and yes/no: ``searchsorted`` against the sorted values the profiles
-  compare with, left plus right, so that each value named and each interval between them has
-  its own code; one code for missing (null, and NaN).
+- numbers, dates (days) and yes/no: the count of the values the profiles compare with that are
+  below the value plus those at or below it, so that each value named and each interval
+  between them has its own code; one code for missing (null, and NaN). Integers are coded by
+  one lookup in a table over the span of the values named, decimals by ``searchsorted``.
+
+Codes are the smallest unsigned type that holds them (mostly a byte per record).
 
 Every comparison, and every single-field part of a profile, is then a lookup table over the
 codes, evaluated once per code (``compile_python``, the real-time compiler, on one
@@ -31,8 +34,11 @@ Per batch, in two steps:
    ``_palermo_row``, ``record_id``, ``c{i}``, ``p{j}`` table that the DuckDB and Spark paths
    produce, which ``batch`` turns into hits.
 
-Derived fields (age, days before travel...) are computed in Arrow on the records that need
-them, by the same ``derive_arrow_fields`` as everywhere else. Batches are split in two halves
+The derived fields from two dates (age, minor, days before travel, document age) are computed
+in NumPy on the days (``_from_dates``; the age through a calendar table, see ``_age``), for the
+whole batch or at the positions that need them; the transit count in Arrow
+(``derive_arrow_fields``). All follow ``schema.derive``, the single definition, and are tested
+against it. Batches are split in two halves
 screened on two threads (NumPy and Arrow release the interpreter lock). When some profile has
 no single-field term (its criteria are one ``any`` over several fields, say), ``choose`` gives
 None and the DuckDB path runs instead.
@@ -51,6 +57,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import operator
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -76,6 +83,11 @@ _DERIVED_INPUTS: dict[str, tuple[str, ...]] = {
     "transit_count": ("transit",),
 }
 _SAME_INPUTS = dict.fromkeys(("age_at_travel", "is_minor"), ("age_at_travel", "is_minor"))
+_AGE = "age_at_travel"
+#: the derived fields computed here in NumPy from two dates (days since 1970)
+_FROM_DATES = frozenset(
+    {"age_at_travel", "is_minor", "days_booking_to_travel", "passport_age_days"}
+)
 #: the operators whose truth on a value depends only on its equality with, or order against,
 #: the values they name - what the codes keep apart; a new operator joins here once it does
 CODED_OPERATORS = frozenset(
@@ -90,7 +102,13 @@ GATHER_BELOW = 16
 #: the cost of a record kept by a group's first field (its other fields, at positions), in
 #: units of one field scanned over one record: it decides which fields are scanned whole
 CHAIN_COST = 8.0
-Codes = np.ndarray[Any, np.dtype[np.intp]]
+#: integer fields (numbers, dates, derived days and ages) are coded by a lookup table over the
+#: span of the values the profiles name when it is shorter than this, else by binary search
+INTEGER_CODES_UP_TO = 1 << 16
+#: ages are computed with a table of the calendar over the days a batch spans when they are
+#: fewer than this (about 180 years), else from the dates directly
+CALENDAR_UP_TO = 1 << 16
+Codes = np.ndarray[Any, np.dtype[np.unsignedinteger[Any]]]
 Positions = np.ndarray[Any, np.dtype[np.int64]]
 Mask = np.ndarray[Any, np.dtype[np.bool_]]
 _Values = tuple[np.ndarray[Any, Any], Mask | None]  # values (or codes), where missing
@@ -190,22 +208,24 @@ class _Field:
 
     def _values(self, col: pa.Array) -> _Values:
         missing_code = self.size - 1
+        code_type = _code_type(self.size)
         if not self.numeric:
             value_set = pa.array(self.literals, pa.string())
             if pa.types.is_dictionary(col.type):
                 dictionary = col.dictionary
                 found = pc.fill_null(pc.index_in(dictionary, value_set=value_set), -1)
-                lut = np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.intp)
-                lut = np.where(lut < 0, len(self.literals), lut)
+                lut = np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
+                lut = np.where(lut < 0, len(self.literals), lut).astype(code_type)
                 if dictionary.null_count:  # a null among the dictionary's values
                     lut[np.asarray(dictionary.is_null().to_numpy(zero_copy_only=False))] = (
                         missing_code
                     )
-                lut = np.append(lut, missing_code)
+                lut = np.append(lut, code_type(missing_code))
                 indices = pc.fill_null(col.indices, pa.scalar(len(dictionary), col.indices.type))
+                # the codes: small integers, a byte per record mostly
                 return lut[indices.to_numpy(zero_copy_only=False)], None
             found = pc.fill_null(pc.index_in(col, value_set=value_set), len(self.literals))
-            out = np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.intp)
+            out = np.asarray(found.to_numpy(zero_copy_only=False), dtype=code_type)
             if col.null_count:
                 out[np.asarray(col.is_null().to_numpy(zero_copy_only=False))] = missing_code
             return out, None
@@ -213,11 +233,7 @@ class _Field:
             col = col.cast(pa.int32())
         elif pa.types.is_boolean(col.type):
             col = col.cast(pa.int8())
-        missing = None
-        if col.null_count:
-            missing = np.asarray(col.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-            col = pc.fill_null(col, pa.scalar(0, col.type))
-        values = col.to_numpy(zero_copy_only=False)
+        values, missing = _primitive(col)
         if values.dtype.kind == "f":
             nan = np.isnan(values)
             if nan.any():
@@ -232,11 +248,35 @@ class _Field:
         if at is not None:
             values = values[at]
             missing = None if missing is None else missing[at]
-        p = self._points(values)
-        out = np.searchsorted(p, values, "left") + np.searchsorted(p, values, "right")
+        lut = self._integer_codes(values.dtype) if values.dtype.kind in "iu" else None
+        if lut is not None:  # integers: one lookup over the span of the points
+            low = self._low
+            span = np.clip(values, low, low + len(lut) - 1)
+            span -= span.dtype.type(low)
+            out = lut[span]
+        else:
+            p = self._points(values)
+            out = np.searchsorted(p, values, "left") + np.searchsorted(p, values, "right")
         if missing is not None:
             out[missing] = self.size - 1
-        return np.asarray(out, dtype=np.intp)
+        return np.asarray(out, dtype=_code_type(self.size))
+
+    @property
+    def _low(self) -> int:
+        """The integer just below the lowest point: the first entry of ``_integer_codes``."""
+        return math.floor(self.points[0]) - 1 if len(self.points) else 0
+
+    def _integer_codes(self, dtype: np.dtype[Any]) -> Codes | None:
+        """The code of every integer from ``_low`` to just above the highest point (integers
+        below and above have the codes of the ends); None when that span is too long or not
+        of the values' type."""
+        if not len(self.points):
+            return np.zeros(1, dtype=np.uint8)
+        high = math.ceil(self.points[-1]) + 1
+        info = np.iinfo(dtype)
+        if high - self._low >= INTEGER_CODES_UP_TO or not info.min <= self._low < high <= info.max:
+            return None
+        return _integer_codes(self.points.tobytes(), self._low, high)
 
     def where(self, on_codes: Mask, found: _Values) -> Mask:
         """Where the code of each value is one that ``on_codes`` marks, without computing the
@@ -280,6 +320,118 @@ class _Field:
         return p
 
 
+def _code_type(size: int) -> type[np.unsignedinteger[Any]]:
+    """The smallest unsigned integer type that holds ``size`` codes."""
+    if size <= 1 << 8:
+        return np.uint8
+    return np.uint16 if size <= 1 << 16 else np.uint32 if size <= 1 << 32 else np.uint64
+
+
+def _primitive(col: pa.Array) -> _Values:
+    """A fixed-width Arrow array's values as NumPy without a copy, and where they are missing
+    (the values there are whatever the buffer holds: callers mask them)."""
+    if not col.null_count:
+        return col.to_numpy(zero_copy_only=False), None
+    missing = np.asarray(col.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    dtype = np.dtype(col.type.to_pandas_dtype())
+    data = np.frombuffer(col.buffers()[1], dtype=dtype, count=col.offset + len(col))
+    return data[col.offset :], missing
+
+
+def _date_values(col: pa.Array | pa.ChunkedArray) -> _Values:
+    """A date column as days since 1970 (int32; 0 where missing) and where it is missing."""
+    chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
+    days: list[np.ndarray[Any, Any]] = []
+    missing: list[Mask | None] = []
+    for chunk in chunks:
+        as_int = chunk.cast(pa.int32())
+        if as_int.null_count:
+            missing.append(np.asarray(as_int.is_null().to_numpy(zero_copy_only=False), dtype=bool))
+            as_int = pc.fill_null(as_int, pa.scalar(0, pa.int32()))
+        else:
+            missing.append(None)
+        days.append(as_int.to_numpy(zero_copy_only=False))
+    if len(days) == 1:
+        return days[0], missing[0]
+    found = None
+    if any(m is not None for m in missing):
+        found = np.concatenate(
+            [
+                np.zeros(len(d), dtype=bool) if m is None else m
+                for d, m in zip(days, missing, strict=True)
+            ]
+        )
+    return np.concatenate(days) if days else np.zeros(0, dtype=np.int32), found
+
+
+def _at(mask: Mask | None, at: Positions) -> Mask | None:
+    return None if mask is None else mask[at]
+
+
+def _either(a: Mask | None, b: Mask | None) -> Mask | None:
+    if a is None:
+        return b
+    return a if b is None else a | b
+
+
+@functools.lru_cache(maxsize=64)
+def _calendar_keys(low: int, high: int) -> np.ndarray[Any, Any]:
+    """``year * 10000 + month * 100 + day`` of each day from ``low`` to ``high`` (since 1970),
+    as int32 when the difference of any two fits (years within about 100,000 of year 0)."""
+    keys = _keys(np.arange(low, high + 1, dtype=np.int64))
+    if keys[0] > -(1 << 30) and keys[-1] < 1 << 30:
+        return keys.astype(np.int32)
+    return keys
+
+
+def _keys(days: np.ndarray[Any, Any]) -> np.ndarray[Any, np.dtype[np.int64]]:
+    on = days.astype("datetime64[D]")
+    month_start = on.astype("datetime64[M]")
+    year = on.astype("datetime64[Y]").astype(np.int64) + 1970
+    month = month_start.astype(np.int64) % 12 + 1
+    day = (on - month_start.astype("datetime64[D]")).astype(np.int64) + 1
+    return np.asarray(year * 10000 + month * 100 + day, dtype=np.int64)
+
+
+def _age(event: _Values, born: _Values) -> _Values:
+    """Whole years from birth to the event, as ``schema.derive``: the year difference, less one
+    when the event's (month, day) comes before the birth's. With ``k = year * 10000 + month *
+    100 + day`` that is ``(k(event) - k(born)) // 10000`` (the month-day difference is under
+    10000 either way), and ``k`` of a day is a lookup in a table over the days the batch spans
+    (computed once per span, not per record)."""
+    e, b = event[0], born[0]
+    missing = _either(event[1], born[1])
+    if not len(e):
+        return np.zeros(0, dtype=np.int32), missing
+    low = min(int(e.min()), int(b.min()))
+    high = max(int(e.max()), int(b.max()))
+    if high - low < CALENDAR_UP_TO:
+        keys = _calendar_keys(low, high)
+        age = keys[e - np.int32(low)] - keys[b - np.int32(low)]  # int32 days: low is too
+    else:  # dates centuries apart: the keys of the values themselves
+        age = _keys(e) - _keys(b)
+    age //= 10000
+    return age, missing
+
+
+def _from_dates(name: str, event: _Values, other: _Values) -> _Values:
+    """A derived field of ``_FROM_DATES`` from the event date and its other date."""
+    if name == "age_at_travel":
+        return _age(event, other)
+    if name == "is_minor":
+        age, missing = _age(event, other)
+        return (age < 18).view(np.int8), missing
+    return np.subtract(event[0], other[0], dtype=np.int64), _either(event[1], other[1])
+
+
+@functools.lru_cache(maxsize=256)
+def _integer_codes(points: bytes, low: int, high: int) -> Codes:
+    p = np.frombuffer(points, dtype=np.float64)
+    span = np.arange(low, high + 1, dtype=np.float64)
+    codes = np.searchsorted(p, span, "left") + np.searchsorted(p, span, "right")
+    return np.asarray(codes, dtype=_code_type(2 * len(p) + 2))
+
+
 @dataclass(frozen=True, slots=True)
 class _ListTerm:
     """A term of a profile on the transit list as a field of two codes: false, true."""
@@ -293,7 +445,7 @@ class _ListTerm:
 
     def values(self, col: pa.Array | pa.ChunkedArray) -> _Values:
         tests = {c: _list_test(col, c, self.lists) for c in comparisons(self.term)}
-        return np.asarray(_evaluate(self.term, tests, len(col)), dtype=np.intp), None
+        return np.asarray(_evaluate(self.term, tests, len(col)), dtype=np.uint8), None
 
     def codes(self, found: _Values, at: Positions | None = None) -> Codes:
         return found[0] if at is None else found[0][at]
@@ -319,13 +471,21 @@ def _field_spec(name: str, found: Sequence[Comparison], lists: Mapping[str, Name
     return _Field(name, False, np.zeros(0), tuple(sorted(str(v) for v in values)))
 
 
-def _pack(bits: Mask) -> np.ndarray[Any, np.dtype[np.uint64]]:
-    """Rows of booleans (codes x profiles) as 64-bit words (codes x words)."""
+def _pack(bits: Mask) -> np.ndarray[Any, Any]:
+    """Rows of booleans (codes x profiles) as 64-bit words (codes x words); up to 64 profiles,
+    one word per code (a vector of the smallest unsigned type that holds them)."""
     codes, n = bits.shape
     words = np.zeros((codes, max(1, (n + 63) // 64)), dtype=np.uint64)
     for j in range(n):
         words[:, j // 64] |= bits[:, j].astype(np.uint64) << np.uint64(j % 64)
-    return words
+    if n > 64:
+        return words
+    return words[:, 0].astype(_code_type(1 << max(n, 1)))
+
+
+def _alive(bits: np.ndarray[Any, Any]) -> Mask:
+    """Where some profile's bit is still set (packed as ``_pack`` packs)."""
+    return np.asarray(bits.any(axis=1) if bits.ndim == 2 else bits != 0, dtype=bool)
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,8 +494,8 @@ class _Group:
 
     field: str
     may_fire: Mask  # by code of ``field``: some profile of the group may fire
-    first_bits: np.ndarray[Any, np.dtype[np.uint64]]  # by code of ``field``: packed profiles
-    chain: tuple[tuple[str, np.ndarray[Any, np.dtype[np.uint64]]], ...]
+    first_bits: np.ndarray[Any, Any]  # by code of ``field``: packed profiles (``_pack``)
+    chain: tuple[tuple[str, np.ndarray[Any, Any]], ...]
 
 
 class _Batch:
@@ -347,6 +507,7 @@ class _Batch:
         self._values: dict[str, _Values] = {}
         self._joined: dict[str, pa.Array] = {}
         self._derived: dict[str, pa.ChunkedArray] = {}
+        self._dates: dict[str, _Values] = {}
 
     def __len__(self) -> int:
         return int(self.table.num_rows)
@@ -377,10 +538,34 @@ class _Batch:
         names = self.table.column_names
         return name in names and pa.types.is_dictionary(self.table.schema.field(name).type)
 
+    def _days(self, name: str, at: Positions | None) -> _Values:
+        """A date column as days (at ``at``); all missing when the table lacks it."""
+        if name not in self.table.column_names:
+            n = len(self) if at is None else at.size
+            return np.zeros(n, dtype=np.int32), np.ones(n, dtype=bool)
+        if at is None or name in self._dates:
+            if name not in self._dates:
+                self._dates[name] = _date_values(self.table.column(name))
+            days, missing = self._dates[name]
+            return (days, missing) if at is None else (days[at], _at(missing, at))
+        return _date_values(self._gathered(name, at))
+
+    def _derived_values(self, name: str, at: Positions | None) -> _Values:
+        event, other = _DERIVED_INPUTS[name]
+        if at is None and name in _SAME_INPUTS:  # both age fields from one age
+            if _AGE not in self._dates:
+                self._dates[_AGE] = _from_dates(_AGE, self._days(event, at), self._days(other, at))
+            age, missing = self._dates[_AGE]
+            return (age, missing) if name == _AGE else ((age < 18).view(np.int8), missing)
+        return _from_dates(name, self._days(event, at), self._days(other, at))
+
     def values(self, name: str) -> _Values:
         if name not in self._values:
             spec = self.plan.fields[name]
-            self._values[name] = spec.values(self.arrow(spec.column, None))
+            if spec.column in _FROM_DATES:
+                self._values[name] = self._derived_values(spec.column, None)
+            else:
+                self._values[name] = spec.values(self.arrow(spec.column, None))
         return self._values[name]
 
     def where(self, name: str, on_codes: Mask) -> Positions:
@@ -391,8 +576,10 @@ class _Batch:
         spec = self.plan.fields[name]
         few = at is not None and (isinstance(spec, _ListTerm) or at.size * GATHER_BELOW < len(self))
         if few and name not in self._values and not self._encoded(spec.column):
-            assert at is not None
-            return spec.codes(spec.values(self.arrow(spec.column, at)))  # only at ``at``
+            assert at is not None  # only at ``at``
+            if spec.column in _FROM_DATES:
+                return spec.codes(self._derived_values(spec.column, at))
+            return spec.codes(spec.values(self.arrow(spec.column, at)))
         return spec.codes(self.values(name), at)
 
 
@@ -424,7 +611,7 @@ class ColumnarPlan:
             bits = group.first_bits[batch.codes(group.field, at)]
             for name, lut in group.chain:
                 bits &= lut[batch.codes(name, at)]
-                alive = bits.any(axis=1)
+                alive = _alive(bits)
                 if not alive.all():
                     at, bits = at[alive], bits[alive]
                     if not at.size:
@@ -628,7 +815,7 @@ def _chain(
         best: tuple[int, str, Any, Any] | None = None
         for f in remaining:
             narrowed = bits & packed[f][batch.codes(f, at)]
-            alive = narrowed.any(axis=1)
+            alive = _alive(narrowed)
             count = int(alive.sum())
             if best is None or count < best[0]:
                 best = (count, f, alive, narrowed)
