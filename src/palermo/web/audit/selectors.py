@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from palermo.web.audit.models import AuditEntry
+from palermo.web.audit.purposes import purposes_matching
 from palermo.web.lib.roles import AUDIT_ROLES, Person, require_role
 from palermo.web.lib.training import in_training
 
@@ -49,7 +50,7 @@ def audit_search(*, user: Person, filters: AuditFilters) -> QuerySet[AuditEntry]
     if filters.object_id:
         entries = entries.filter(object_id=filters.object_id)
     if filters.purpose:
-        entries = entries.filter(purpose__icontains=filters.purpose)
+        entries = entries.filter(purposes_matching(filters.purpose))
     if filters.case_reference:
         entries = entries.filter(_about_case(filters.case_reference.strip().upper()))
     if filters.since:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -23,9 +24,12 @@ from palermo.records.schema import INPUT_FIELDS
 from palermo.web.accounts.models import Agency
 from palermo.web.agreements.models import TRANSFER_PURPOSE_LABELS, DataSharingAgreement
 from palermo.web.agreements.services import agreement_for_transfer
+from palermo.web.audit.columns import AUDIT_COLUMNS
 from palermo.web.audit.models import AUDIT_ACTION_CHOICES, AuditAction, AuditEntry
+from palermo.web.audit.purposes import purpose_label
 from palermo.web.audit.selectors import AuditFilters
 from palermo.web.audit.services import audit_record
+from palermo.web.audit.templatetags.palermo_audit import field_label, object_type_label
 from palermo.web.cases.models import (
     PERSONAL_FIELDS,
     Case,
@@ -73,20 +77,6 @@ SOURCE_LABELS: dict[str, Any] = {
     "watchlist": gettext_lazy("Watchlist"),
     "control": gettext_lazy("Random control sample"),
 }
-AUDIT_COLUMNS: tuple[tuple[str, Any], ...] = (
-    ("seq", gettext_lazy("Entry")),
-    ("at", gettext_lazy("When (UTC)")),
-    ("actor", gettext_lazy("Who")),
-    ("agency_id", gettext_lazy("Agency id")),
-    ("action", gettext_lazy("Action")),
-    ("object_type", gettext_lazy("Object type")),
-    ("object_id", gettext_lazy("Object id")),
-    ("fields", gettext_lazy("Fields")),
-    ("purpose", gettext_lazy("Purpose")),
-    ("ip", gettext_lazy("Address")),
-    ("detail", gettext_lazy("Detail")),
-    ("hash", gettext_lazy("Hash")),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,11 +249,42 @@ def audit_log_export(
     return CsvExport(
         file_name=f"audit-log-{_stamp()}.csv",
         rows=count,
-        chunks=csv_chunks(header, _audit_rows(entries, actions)),
+        chunks=csv_chunks(header, _audit_rows(entries, actions, _AuditWords(language))),
     )
 
 
-def _audit_rows(entries: QuerySet[AuditEntry], actions: Mapping[str, str]) -> Iterator[list[Cell]]:
+class _AuditWords:
+    """An entry's object type, fields and purpose in the export's language, each looked up once
+    (the rows are written after the request's language is gone: streamed)."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.known: dict[tuple[str, str], str] = {}
+
+    def _words(self, kind: str, code: str, say: Callable[[], str]) -> str:
+        key = (kind, code)
+        if key not in self.known:
+            with translation.override(self.language):
+                self.known[key] = say()
+        return self.known[key]
+
+    def object_type(self, code: str) -> str:
+        return self._words("type", code, partial(object_type_label, code))
+
+    def fields(self, object_type: str, fields: Sequence[str]) -> str:
+        # object types have a dot, so they never meet "type" or "purpose" in ``known``
+        return "; ".join(
+            self._words(object_type, field, partial(field_label, object_type, field))
+            for field in fields
+        )
+
+    def purpose(self, stored: str) -> str:
+        return self._words("purpose", stored, partial(purpose_label, stored))
+
+
+def _audit_rows(
+    entries: QuerySet[AuditEntry], actions: Mapping[str, str], words: _AuditWords
+) -> Iterator[list[Cell]]:
     for entry in entries.iterator(chunk_size=2000):
         yield [
             entry.seq,
@@ -271,10 +292,10 @@ def _audit_rows(entries: QuerySet[AuditEntry], actions: Mapping[str, str]) -> It
             entry.actor_label,
             entry.agency_id_at_time,
             actions.get(entry.action, entry.action),
-            entry.object_type,
+            words.object_type(entry.object_type),
             entry.object_id,
-            ";".join(entry.fields),
-            entry.purpose,
+            words.fields(entry.object_type, [str(f) for f in entry.fields or []]),
+            words.purpose(entry.purpose),
             entry.ip or "",
             json.dumps(entry.detail, ensure_ascii=False, sort_keys=True) if entry.detail else "",
             entry.hash,

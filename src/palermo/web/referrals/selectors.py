@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from palermo.web.accounts.models import Agency, User
 from palermo.web.administration.services import national_agency_id
 from palermo.web.audit.models import AuditAction
+from palermo.web.audit.purposes import purpose_text
 from palermo.web.audit.services import audit_record
 from palermo.web.cases.models import Case, CaseNote, notes_in_order
 from palermo.web.directory.models import ServiceProvider
@@ -129,7 +130,7 @@ def referral_shared_fields(
         action=AuditAction.READ,
         obj=case,
         fields=list(referral.fields),
-        purpose=f"referral {referral.reference}",
+        purpose=purpose_text("referral {reference}", reference=referral.reference),
         request=request,
         detail={"referral": referral.reference},
     )

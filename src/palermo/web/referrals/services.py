@@ -23,6 +23,7 @@ from palermo.errors import InputError
 from palermo.web.accounts.models import Agency, User
 from palermo.web.agreements.services import agreement_for_transfer
 from palermo.web.audit.models import AuditAction
+from palermo.web.audit.purposes import purpose_text
 from palermo.web.audit.services import audit_record
 from palermo.web.cases.models import Case, CaseEventKind, CaseStatus, Consent, ConsentPurpose
 from palermo.web.cases.services import (
@@ -250,7 +251,7 @@ def referral_send(
             action=AuditAction.SHARE,
             obj=referral,
             fields=list(spec.fields),
-            purpose=f"referral: {service}",
+            purpose=purpose_text("referral: {service}", service=service),
             request=request,
             detail={
                 "case": case.reference,

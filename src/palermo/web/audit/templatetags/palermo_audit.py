@@ -1,4 +1,5 @@
-"""Words for the audit log: the kind of object an entry is about, never ``cases.case``."""
+"""Words for the audit log: the kind of object an entry is about (never ``cases.case``), the
+fields it names and why it was written, in the page's language."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from palermo.records.schema import INPUT_FIELDS
+from palermo.web.audit.columns import AUDIT_COLUMN_LABELS
+from palermo.web.audit.purposes import purpose_label
 
 register = template.Library()
 
@@ -104,9 +107,14 @@ _FIELD_WORDS: dict[tuple[str, str], Promise] = {
 }
 
 
-def _field_label(object_type: str, field: str) -> str:
+def field_label(object_type: str, field: str) -> str:
+    """A field an entry about ``object_type`` names, in words; one no model or schema names,
+    with spaces for underscores."""
     if (object_type, field) in _FIELD_WORDS:
         return str(_FIELD_WORDS[(object_type, field)])
+    if object_type == "audit.auditentry" and field in AUDIT_COLUMN_LABELS:
+        # an export of the log names the columns it wrote
+        return str(AUDIT_COLUMN_LABELS[field])
     app_label, _dot, model_name = object_type.partition(".")
     candidates = [(app_label, model_name)]
     if field in _RELATED_FIELDS:
@@ -128,4 +136,10 @@ def _field_label(object_type: str, field: str) -> str:
 @register.filter
 def field_labels(entry: Any) -> str:
     """The fields an entry names, in words where the model declares them."""
-    return ", ".join(_field_label(entry.object_type, str(f)) for f in entry.fields or [])
+    return ", ".join(field_label(entry.object_type, str(f)) for f in entry.fields or [])
+
+
+@register.filter
+def purpose_words(stored: str) -> str:
+    """Why an entry was written, in the page's language (``audit.purposes``)."""
+    return purpose_label(stored)
