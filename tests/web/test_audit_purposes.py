@@ -268,3 +268,20 @@ class TestPurposesOnTheAuditPage(BaseTestCase):
         assert "<td>操作, 人员, 机构编号, 时间（UTC）, " in page
         assert "agency id" not in page
         assert "seq" not in page
+
+
+def test_an_exports_columns_are_named_as_its_header_names_them() -> None:
+    """The hit queue export registers its columns (the audit app imports no exporter); the
+    traveller's fields it names read as the record schema names them."""
+    import palermo.web.exports.services  # noqa: F401  (registers the hit export's columns)
+    from palermo.web.audit.templatetags.palermo_audit import field_label
+
+    with translation.override("en"):
+        assert field_label("screening.hit", "rule_id") == "profile or list"
+        assert field_label("screening.hit", "given_names") == "given names"
+        assert field_label("audit.auditentry", "agency_id") == "agency id"
+        assert field_label("audit.auditentry", "ip") == "address"
+    with translation.override("zh-hans"):
+        assert field_label("screening.hit", "rule_id") == "风险画像或监控名单"
+        assert field_label("screening.hit", "surname") == "姓"
+        assert field_label("audit.auditentry", "seq") == "条目"

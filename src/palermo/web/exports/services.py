@@ -9,7 +9,6 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -24,7 +23,7 @@ from palermo.records.schema import INPUT_FIELDS
 from palermo.web.accounts.models import Agency
 from palermo.web.agreements.models import TRANSFER_PURPOSE_LABELS, DataSharingAgreement
 from palermo.web.agreements.services import agreement_for_transfer
-from palermo.web.audit.columns import AUDIT_COLUMNS
+from palermo.web.audit.columns import AUDIT_COLUMNS, export_columns_register
 from palermo.web.audit.models import AUDIT_ACTION_CHOICES, AuditAction, AuditEntry
 from palermo.web.audit.purposes import purpose_label
 from palermo.web.audit.selectors import AuditFilters
@@ -72,6 +71,7 @@ HIT_COLUMNS: tuple[tuple[str, Any], ...] = (
     ("port", gettext_lazy("Port or post")),
     ("event_date", gettext_lazy("Event date")),
 )
+export_columns_register("screening.hit", HIT_COLUMNS)  # named so on the audit page
 SOURCE_LABELS: dict[str, Any] = {
     "profile": gettext_lazy("Risk profile"),
     "watchlist": gettext_lazy("Watchlist"),
@@ -261,25 +261,26 @@ class _AuditWords:
         self.language = language
         self.known: dict[tuple[str, str], str] = {}
 
-    def _words(self, kind: str, code: str, say: Callable[[], str]) -> str:
-        key = (kind, code)
-        if key not in self.known:
+    def _words(self, key: tuple[str, str], say: Callable[..., str], *args: Any) -> str:
+        found = self.known.get(key)
+        if found is None:
             with translation.override(self.language):
-                self.known[key] = say()
-        return self.known[key]
+                found = self.known[key] = say(*args)
+        return found
 
     def object_type(self, code: str) -> str:
-        return self._words("type", code, partial(object_type_label, code))
+        return self._words(("type", code), object_type_label, code)
 
     def fields(self, object_type: str, fields: Sequence[str]) -> str:
         # object types have a dot, so they never meet "type" or "purpose" in ``known``
-        return "; ".join(
-            self._words(object_type, field, partial(field_label, object_type, field))
-            for field in fields
-        )
+        return self._words((object_type, ";".join(fields)), self._fields, object_type, fields)
+
+    @staticmethod
+    def _fields(object_type: str, fields: Sequence[str]) -> str:
+        return "; ".join(field_label(object_type, field) for field in fields)
 
     def purpose(self, stored: str) -> str:
-        return self._words("purpose", stored, partial(purpose_label, stored))
+        return self._words(("purpose", stored), purpose_label, stored)
 
 
 def _audit_rows(

@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from palermo.records.schema import INPUT_FIELDS
-from palermo.web.audit.columns import AUDIT_COLUMN_LABELS
+from palermo.web.audit.columns import EXPORT_COLUMNS
 from palermo.web.audit.purposes import purpose_label
 
 register = template.Library()
@@ -112,9 +112,9 @@ def field_label(object_type: str, field: str) -> str:
     with spaces for underscores."""
     if (object_type, field) in _FIELD_WORDS:
         return str(_FIELD_WORDS[(object_type, field)])
-    if object_type == "audit.auditentry" and field in AUDIT_COLUMN_LABELS:
-        # an export of the log names the columns it wrote
-        return str(AUDIT_COLUMN_LABELS[field])
+    column = EXPORT_COLUMNS.get(object_type, {}).get(field)
+    if column is not None:  # an export names the columns it wrote, as its header does
+        return _in_a_list(str(column))
     app_label, _dot, model_name = object_type.partition(".")
     candidates = [(app_label, model_name)]
     if field in _RELATED_FIELDS:
@@ -125,12 +125,21 @@ def field_label(object_type: str, field: str) -> str:
         except (LookupError, ValueError, FieldDoesNotExist, AttributeError):
             continue
         return str(verbose)
-    spec = INPUT_FIELDS.get(field) if object_type == "screening.traveller" else None
+    # a traveller's record, and the hit export's columns of it
+    traveller = object_type in {"screening.traveller", "screening.hit"}
+    spec = INPUT_FIELDS.get(field) if traveller else None
     if spec is not None:
         if (get_language() or "en").startswith("zh"):
             return spec.label_zh
-        return spec.label_en[:1].lower() + spec.label_en[1:]
+        return _in_a_list(spec.label_en)
     return field.replace("_", " ")
+
+
+def _in_a_list(label: str) -> str:
+    """A heading as a word in a list: "Agency id" becomes "agency id" (English only)."""
+    if (get_language() or "en").startswith("zh") or label[1:2].isupper():
+        return label
+    return label[:1].lower() + label[1:]
 
 
 @register.filter
