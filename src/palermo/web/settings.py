@@ -139,7 +139,7 @@ if _database_url:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "palermo.web.lib.queued_sqlite3",  # Django's, writers queued (issue 14)
             "NAME": DATA_DIR / "palermo.sqlite3",
             # several waitress threads write the audit chain; wait instead of failing.
             # WAL: readers never wait for the writer; synchronous=NORMAL: a commit appends to

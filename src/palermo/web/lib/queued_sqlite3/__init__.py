@@ -1,0 +1,1 @@
+"""Django's SQLite backend with a process-wide writer queue (see ``base``)."""
