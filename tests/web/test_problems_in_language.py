@@ -48,11 +48,14 @@ class TestProblemsInThePagesLanguage(BaseTestCase):
         page = self.upload_profile()
         assert "未知字段（见 &#x27;palermo records fields&#x27;）" in page
         assert "unknown field (see" not in page
+        assert "第 10 行" in page
+        assert "line 10" not in page
 
     def test_a_profile_with_errors_shows_the_english_rule_on_an_english_page(self) -> None:
         page = self.upload_profile()
         assert "unknown field (see" in page
         assert "未知字段" not in page
+        assert "line 10" in page
 
     def test_a_rejected_manifest_names_the_bad_row_in_chinese_on_a_chinese_page(self) -> None:
         activate_example(self, "visible-injuries")
@@ -65,7 +68,8 @@ class TestProblemsInThePagesLanguage(BaseTestCase):
         assert job.status == "rejected"
         self.client.cookies["django_language"] = "zh-hans"
         page = self.client.get(reverse("screening:batch", kwargs={"pk": job.pk})).content.decode()
-        assert "manifest.csv row 1：字段 &#x27;event_date&#x27;" in page
+        assert "manifest.csv 第 1 行：字段 &#x27;event_date&#x27;" in page
+        assert "row 1" not in page
         assert "必须是 YYYY-MM-DD 格式的日期" in page
         assert "must be a date" not in page
 

@@ -135,6 +135,8 @@ class TestUpload(BaseTestCase):
         assert response.status_code == 422
         assert "未保存任何内容" in page
         assert "字段 &#x27;date_of_birth&#x27;" in page  # the problem as Problem.text("zh")
+        assert "missing.csv 第 1 行" in page  # the place in Chinese words too
+        assert "row 1" not in page
 
     def test_the_entries_are_never_in_plain_text_in_the_database(self) -> None:
         uploaded_watchlist(self)

@@ -45,7 +45,7 @@ from typing import Any, Final
 
 import pyarrow as pa
 
-from palermo.errors import InputError, Problem
+from palermo.errors import InputError, Location, Problem
 from palermo.interchange.ctdc import ATTRIBUTION, ATTRIBUTION_ZH, country_codes
 from palermo.records.limits import Limits
 from palermo.records.schema import FULL_ARROW_SCHEMA
@@ -121,8 +121,7 @@ class _Problems:
         if len(self.found) < MAX_PROBLEMS:
             self.found.append(
                 Problem(
-                    where=f"{self.source} row {row}",
-                    where_zh=f"{self.source} 第 {row} 行",
+                    at=Location.row(self.source, row),
                     field=field,
                     value=value,
                     rule=en,
@@ -137,7 +136,7 @@ def _refused(where: str, en: str, zh: str, **more: Any) -> InputError:
 
 
 def _at_row(source: str, row: int) -> dict[str, Any]:
-    return {"where": f"{source} row {row}", "where_zh": f"{source} 第 {row} 行", "line": row}
+    return {"at": Location.row(source, row), "line": row}
 
 
 def _htcds_country(cell: str, row: int, field: str, found: _Problems) -> str | None:

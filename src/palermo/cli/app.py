@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -11,7 +12,7 @@ from typing import Annotated, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
-from palermo.errors import PalermoError
+from palermo.errors import Language, PalermoError
 
 #: ``--reporting-country``, for the commands that read PAXLST manifests.
 ReportingCountry = Annotated[
@@ -66,6 +67,26 @@ def no_space(exc: BaseException) -> bool:
     return any(s in text for s in ("No space left on device", "File too large", "quota exceeded"))
 
 
+def cli_language(environ: dict[str, str] | None = None) -> Language | None:
+    """The one language the command line writes problems in, or ``None`` for both.
+
+    ``PALERMO_LANGUAGE`` (``en`` or ``zh``) chooses; otherwise the locale, as gettext reads it
+    (``LC_ALL``, then ``LC_MESSAGES``, then ``LANG``): a Chinese locale gives Chinese; any other
+    keeps both languages, so a message is understood whoever reads it.
+
+    >>> cli_language({"PALERMO_LANGUAGE": "zh"}), cli_language({"LANG": "zh_CN.UTF-8"})
+    ('zh', 'zh')
+    >>> cli_language({"PALERMO_LANGUAGE": "en", "LANG": "zh_CN"}), cli_language({"LANG": "C"})
+    ('en', None)
+    """
+    env = os.environ if environ is None else environ
+    chosen = env.get("PALERMO_LANGUAGE", "").strip().lower()
+    if chosen:
+        return "zh" if chosen.startswith("zh") else "en"
+    locale = next((env[k] for k in ("LC_ALL", "LC_MESSAGES", "LANG") if env.get(k)), "")
+    return "zh" if locale.lower().startswith("zh") else None
+
+
 def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
     """Turn a ``PalermoError`` (bad input) into a clear message and exit status 2; so too a
     full disk (writes are atomic: the file being written is removed, nothing half-written
@@ -76,7 +97,8 @@ def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except PalermoError as exc:
-            raise fail(str(exc)) from None
+            lang = cli_language()
+            raise fail(str(exc) if lang is None else exc.text(lang)) from None
         except OSError as exc:
             if not no_space(exc):
                 raise

@@ -30,7 +30,7 @@ from pathlib import Path
 import pyarrow as pa
 import pycountry
 
-from palermo.errors import InputError, Problem, Rule
+from palermo.errors import InputError, Location, Problem, Rule
 from palermo.records.limits import Limits, check_before_reading, rows_refused
 
 ATTRIBUTION = "Source: Counter-Trafficking Data Collaborative (CTDC)"
@@ -313,8 +313,7 @@ class _Collector:
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(
                 Problem(
-                    where=f"{self.source} row {row}",
-                    where_zh=f"{self.source} 第 {row} 行",
+                    at=Location.row(self.source, row),
                     field=field,
                     value=value,
                     rule=rule.en,

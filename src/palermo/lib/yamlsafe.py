@@ -36,7 +36,7 @@ import yaml
 from yaml.error import Mark
 from yaml.nodes import Node
 
-from palermo.errors import InputError, Problem, Rule
+from palermo.errors import InputError, Location, Problem, Rule
 
 MAX_DEPTH = 64
 """Collections inside collections; the deepest shipped file (an instrument) uses 7."""
@@ -73,8 +73,8 @@ class YamlRefused(yaml.MarkedYAMLError):
         return self.problem_mark.line + 1 if self.problem_mark is not None else None
 
     def problem_at(self, source: str) -> Problem:
-        where = f"{source} line {self.line}" if self.line is not None else source
-        return Problem(where=where, rule=self.rule.en, rule_zh=self.rule.zh, line=self.line)
+        at = Location.line(source, self.line) if self.line is not None else Location(source)
+        return Problem(at=at, rule=self.rule.en, rule_zh=self.rule.zh, line=self.line)
 
 
 class BoundedLoader(yaml.SafeLoader):
@@ -144,10 +144,10 @@ def problem_from(exc: yaml.YAMLError, source: str) -> Problem:
         return exc.problem_at(source)
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line = mark.line + 1 if mark is not None else None
-    where = f"{source} line {line}" if line is not None else source
+    at = Location.line(source, line) if line is not None else Location(source)
     reason = getattr(exc, "problem", None) or str(exc)
     return Problem(
-        where=where, rule=f"malformed YAML: {reason}", rule_zh=f"YAML 格式错误：{reason}", line=line
+        at=at, rule=f"malformed YAML: {reason}", rule_zh=f"YAML 格式错误：{reason}", line=line
     )
 
 

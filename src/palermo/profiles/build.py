@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from palermo.errors import Problem, Rule
+from palermo.errors import Location, Problem, Rule
 from palermo.profiles.ast import (
     AllOf,
     AnyOf,
@@ -67,7 +67,7 @@ class _Builder:
     ) -> None:
         self.problems.append(
             Problem(
-                where=f"{self.source} line {line}",
+                at=Location.line(self.source, line),
                 rule=rule.en,
                 rule_zh=rule.zh,
                 field=field,

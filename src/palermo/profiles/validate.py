@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from palermo.errors import Problem, Rule
+from palermo.errors import Location, Problem, Rule
 from palermo.profiles.ast import NamedList, Node, Profile, Scalar, Text, comparisons
 from palermo.profiles.guard import (
     AGE_FIELDS,
@@ -68,7 +68,7 @@ def rights_problems(
 ) -> list[Problem]:
     """The rights guard's refusals of ``profile`` (empty when it may be used)."""
     line = profile.criteria.line or profile.line
-    where = f"{profile.source} line {line}"
+    where = Location.line(profile.source, line)
     used = {str(c.value) for c in comparisons(profile.criteria) if c.op == "in_list"}
     group_fields = sorted(
         {c.field for c in comparisons(profile.criteria) if is_group_field(c.field)}
@@ -90,7 +90,7 @@ def rights_problems(
     en, zh = group.describe("en"), group.describe("zh")
     return [
         Problem(
-            where=where,
+            at=where,
             line=line,
             field=", ".join(group_fields) or None,
             rule=f"rights guard: profile '{profile.id}' flags every traveller of the group "
@@ -118,9 +118,9 @@ def _flagged_group(
     return flagged_group(criteria, named, window)
 
 
-def _age_refused(profile: Profile, where: str, line: int, ages: list[str]) -> Problem:
+def _age_refused(profile: Profile, where: Location, line: int, ages: list[str]) -> Problem:
     return Problem(
-        where=where,
+        at=where,
         line=line,
         field=", ".join(ages),
         rule=f"rights guard: profile '{profile.id}' uses age, and this profile set's policy "
@@ -129,9 +129,9 @@ def _age_refused(profile: Profile, where: str, line: int, ages: list[str]) -> Pr
     )
 
 
-def _undecided(profile: Profile, where: str, line: int, fields: list[str]) -> Problem:
+def _undecided(profile: Profile, where: Location, line: int, fields: list[str]) -> Problem:
     return Problem(
-        where=where,
+        at=where,
         line=line,
         field=", ".join(fields) or None,
         rule=f"rights guard: profile '{profile.id}' is too complex to prove that no protected "
@@ -147,15 +147,18 @@ def duplicate_id_problems(profiles: Iterable[Profile]) -> list[Problem]:
     problems: list[Problem] = []
     for p in profiles:
         if counts[p.id] > 1:
-            others = [f"{q.source} line {q.line}" for q in profiles if q.id == p.id and q is not p]
+            others = [
+                Location.line(q.source, q.line) for q in profiles if q.id == p.id and q is not p
+            ]
             problems.append(
                 Problem(
-                    where=f"{p.source} line {p.line}",
+                    at=Location.line(p.source, p.line),
                     line=p.line,
                     field="id",
                     value=p.id,
-                    rule="duplicate profile id, also defined in " + ", ".join(others),
-                    rule_zh="风险画像编号重复，另见 " + ", ".join(others),
+                    rule="duplicate profile id, also defined in "
+                    + ", ".join(o.text("en") for o in others),
+                    rule_zh="风险画像编号重复，另见 " + "、".join(o.text("zh") for o in others),
                 )
             )
     return problems
@@ -168,7 +171,7 @@ def expiry_problems(profiles: Iterable[Profile], on: dt.date) -> list[Problem]:
         if p.review_by < on:
             problems.append(
                 Problem(
-                    where=f"{p.source} line {p.line}",
+                    at=Location.line(p.source, p.line),
                     line=p.line,
                     field="review_by",
                     value=p.review_by.isoformat(),
@@ -180,7 +183,7 @@ def expiry_problems(profiles: Iterable[Profile], on: dt.date) -> list[Problem]:
         elif p.valid_from > on:
             problems.append(
                 Problem(
-                    where=f"{p.source} line {p.line}",
+                    at=Location.line(p.source, p.line),
                     line=p.line,
                     field="valid_from",
                     value=p.valid_from.isoformat(),

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from palermo.errors import Problem
+from palermo.errors import Location, Problem
 from palermo.lib.yamlsafe import BoundedLoader, YamlRefused, problem_from
 
 
@@ -75,7 +75,7 @@ def read_yaml(text: str, source: str) -> tuple[LineDict | None, list[Problem]]:
         reason = exc.problem or str(exc)
         return None, [
             Problem(
-                where=source if line is None else f"{source} line {line}",
+                at=Location(source) if line is None else Location.line(source, line),
                 rule=f"malformed YAML: {reason}",
                 rule_zh=f"YAML 格式错误：{reason}",
                 line=line,
@@ -89,7 +89,7 @@ def read_yaml(text: str, source: str) -> tuple[LineDict | None, list[Problem]]:
         loader.dispose()
     problems = [
         Problem(
-            where=f"{source} line {line}",
+            at=Location.line(source, line),
             field=str(key),
             rule="key given twice",
             rule_zh="键重复出现",
@@ -100,7 +100,7 @@ def read_yaml(text: str, source: str) -> tuple[LineDict | None, list[Problem]]:
     if not isinstance(doc, LineDict):
         problems.append(
             Problem(
-                where=f"{source} line 1",
+                at=Location.line(source, 1),
                 rule="expected a mapping of keys (id, title, ...)",
                 rule_zh="应为键值映射",
                 line=1,

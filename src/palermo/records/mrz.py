@@ -43,7 +43,7 @@ from typing import Any
 
 import pycountry
 
-from palermo.errors import InputError, Problem
+from palermo.errors import InputError, Location, Place, Problem
 from palermo.records.hashing import document_hash
 
 
@@ -375,7 +375,7 @@ def _normalise(text: str) -> tuple[list[str], list[Problem]]:
             if not _ALPHABET.fullmatch(char):
                 problems.append(
                     Problem(
-                        where=f"MRZ line {n} position {pos}",
+                        at=Location("MRZ", (Place("line", n), Place("position", pos))),
                         value=char,
                         rule="character not allowed in a machine-readable zone (A-Z, 0-9, <)",
                         rule_zh="机读区不允许的字符（仅限A-Z、0-9、<）",
@@ -430,7 +430,7 @@ def _shape_problem(lines: list[str]) -> tuple[MrzFormat | None, list[Problem]]:
             short = length < width
             problems.append(
                 Problem(
-                    where=f"MRZ line {n}",
+                    at=Location.line("MRZ", n),
                     rule=f"line has {length} characters, a {en} line has {width}"
                     + (" (truncated?)" if short else ""),
                     rule_zh=f"该行有{length}个字符，{zh}每行应为{width}个"
@@ -449,10 +449,9 @@ _FIELD_NAMES: dict[str, tuple[str, str]] = {
 }
 
 
-def _where(span: _Span) -> str:
-    if span.end - span.start == 1:
-        return f"MRZ line {span.line + 1} position {span.start + 1}"
-    return f"MRZ line {span.line + 1} positions {span.start + 1}-{span.end}"
+def _where(span: _Span) -> Location:
+    end = None if span.end - span.start == 1 else span.end
+    return Location("MRZ", (Place("line", span.line + 1), Place("position", span.start + 1, end)))
 
 
 def _digits_only(lines: list[str], span: _Span, notes: list[Note]) -> None:
@@ -485,7 +484,7 @@ def _verify(
         return  # an empty personal number may carry a filler as its check digit
     problems.append(
         Problem(
-            where=_where(digit_span),
+            at=_where(digit_span),
             rule=f"{en} check digit is {given}, computed {computed}",
             rule_zh=f"{zh}校验位为{given}，计算结果为{computed}",
         )
@@ -508,7 +507,7 @@ def _date(
     if not raw.isdigit():
         problems.append(
             Problem(
-                where=_where(span),
+                at=_where(span),
                 value=raw,
                 rule=f"{en} must be six digits YYMMDD",
                 rule_zh=f"{zh}必须为六位数字YYMMDD",
@@ -521,7 +520,7 @@ def _date(
     except ValueError:
         problems.append(
             Problem(
-                where=_where(span),
+                at=_where(span),
                 value=raw,
                 rule=f"{en} is not a valid date",
                 rule_zh=f"{zh}不是有效日期",
@@ -544,7 +543,7 @@ def _date(
             return date
     problems.append(
         Problem(
-            where=_where(span),
+            at=_where(span),
             value=raw,
             rule=f"{en} cannot be placed in a century"
             + (" (in the future?)" if key == "birth" else ""),
@@ -564,7 +563,7 @@ def _name(raw: str, span: _Span, problems: list[Problem], notes: list[Note]) -> 
     if any(c.isdigit() for c in raw):
         problems.append(
             Problem(
-                where=_where(span),
+                at=_where(span),
                 value=raw.rstrip("<"),
                 rule="a name may not contain digits (re-scan the document)",
                 rule_zh="姓名不能包含数字（请重新扫描证件）",
@@ -666,7 +665,7 @@ def _document_code(lines: list[str], layout: _Layout, problems: list[Problem]) -
     if not code[0].isalpha():
         problems.append(
             Problem(
-                where=_where(layout.code),
+                at=_where(layout.code),
                 value=code,
                 rule="document code must start with a letter",
                 rule_zh="证件类型代码须以字母开头",
@@ -708,7 +707,7 @@ def _state(
     except ValueError:
         problems.append(
             Problem(
-                where=_where(span),
+                at=_where(span),
                 value=raw,
                 rule=f"{en} is not an ICAO 9303 state code",
                 rule_zh=f"{zh}不是ICAO 9303国家代码",
@@ -726,7 +725,7 @@ def _sex(lines: list[str], layout: _Layout, problems: list[Problem]) -> str | No
     if sex_raw not in ("F", "M", "X", "<"):
         problems.append(
             Problem(
-                where=_where(layout.sex),
+                at=_where(layout.sex),
                 value=sex_raw,
                 rule="sex must be F, M, X or <",
                 rule_zh="性别须为F、M、X或<",
@@ -758,7 +757,7 @@ def _birth_and_expiry(
     if birth is not None and expiry is not None and expiry < birth:
         problems.append(
             Problem(
-                where=_where(layout.expiry),
+                at=_where(layout.expiry),
                 value=layout.expiry.of(lines),
                 rule="expiry date lies before the date of birth",
                 rule_zh="有效期早于出生日期",

@@ -43,7 +43,7 @@ from pydifact.exceptions import EDISyntaxError, ValidationError
 from pydifact.parser import Parser
 from pydifact.segments import SegmentFactory
 
-from palermo.errors import InputError, Problem
+from palermo.errors import InputError, Location, Place, Problem
 from palermo.lib import yamlsafe
 from palermo.records.hashing import document_hash
 from palermo.records.mrz import Note, icao_country
@@ -265,13 +265,15 @@ class _Reader:
         value: object = None,
         passenger: _Passenger | None = None,
     ) -> Problem:
-        where = f"{self.source} segment {seg.pos} ({seg.tag})"
+        at = Location(self.source, (Place("segment", seg.pos, tag=seg.tag),))
         if element is not None:
-            where += f" element {element}" + (f" component {component}" if component else "")
+            at = at.then(Place("element", element))
+            if component:
+                at = at.then(Place("component", component))
         if passenger is not None:
             name = f"{passenger.surname} {passenger.given_names}".strip()
-            where += f", passenger {passenger.index} ({name})"
-        return Problem(where=where, value=value, rule=rule_en, rule_zh=rule_zh)
+            at = at.then(Place("passenger", passenger.index, tag=name))
+        return Problem(at=at, value=value, rule=rule_en, rule_zh=rule_zh)
 
     # -- values ------------------------------------------------------------------------------
 
@@ -390,7 +392,7 @@ class _Reader:
             raise InputError(
                 [
                     Problem(
-                        where=f"{self.source} segment 1",
+                        at=Location(self.source, (Place("segment", 1),)),
                         rule="an EDIFACT interchange starts with UNA or UNB",
                         rule_zh="EDIFACT交换须以UNA或UNB开头",
                     )
@@ -423,12 +425,14 @@ class _Reader:
         except (EDISyntaxError, ValidationError, ValueError, IndexError, TypeError) as exc:
             # pydifact's own checks (and its failures on a malformed UNA or UNB) all mean the
             # text is not well-formed EDIFACT from this segment on
-            after = f" after segment {out[-1].pos} ({out[-1].tag})" if out else ""
+            at = Location(self.source, (Place("segment", len(out) + 1),))
+            if out:
+                at = at.then(Place("after_segment", out[-1].pos, tag=out[-1].tag))
             detail = str(exc).removeprefix("EDIFACT Syntax Error: ") or type(exc).__name__
             raise InputError(
                 [
                     Problem(
-                        where=f"{self.source} segment {len(out) + 1}{after}",
+                        at=at,
                         rule=f"malformed EDIFACT: {detail}",
                         rule_zh=f"EDIFACT格式错误：{detail}",
                     )

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from palermo.errors import InputError, Problem
+from palermo.errors import InputError, Location, Problem
 from palermo.records.hashing import document_hash_array
 from palermo.records.limits import NO_LIMITS, Limits, check_before_reading, check_rows
 from palermo.records.schema import ARROW_SCHEMA, COUNTRY_CODES, INPUT_FIELDS, FieldSpec, Kind
@@ -165,7 +165,9 @@ def csv_header(path: Path) -> list[str]:
         raise InputError(
             [
                 Problem(
-                    where=f"{path} line 1", rule="not UTF-8 text", rule_zh="不是 UTF-8 编码的文本"
+                    at=Location.line(str(path), 1),
+                    rule="not UTF-8 text",
+                    rule_zh="不是 UTF-8 编码的文本",
                 )
             ]
         ) from None
@@ -173,7 +175,7 @@ def csv_header(path: Path) -> list[str]:
         raise InputError(
             [
                 Problem(
-                    where=f"{path} line 1",
+                    at=Location.line(str(path), 1),
                     rule="empty file: no header row",
                     rule_zh="空文件：没有标题行",
                 )
@@ -237,7 +239,7 @@ def jsonl_chunks(
     with path.open(encoding="utf-8") as fh:
         for lineno, line in enumerate(_utf8_lines(fh, path), start=1):
             if line.strip():
-                obj, problem = _json_object(line, f"{path} line {lineno}")
+                obj, problem = _json_object(line, Location.line(str(path), lineno))
                 if problem is None:
                     chunk.append(obj)
                 else:
@@ -261,7 +263,7 @@ def _utf8_lines(fh: Any, path: Path) -> Iterator[str]:
             raise InputError(
                 [
                     Problem(
-                        where=f"{path} line {lineno + 1}",
+                        at=Location.line(str(path), lineno + 1),
                         rule="not UTF-8 text",
                         rule_zh="不是 UTF-8 编码的文本",
                     )
@@ -273,19 +275,17 @@ def _utf8_lines(fh: Any, path: Path) -> Iterator[str]:
         yield line
 
 
-def _json_object(line: str, where: str) -> tuple[dict[str, Any], Problem | None]:
+def _json_object(line: str, where: Location) -> tuple[dict[str, Any], Problem | None]:
     try:
         obj = json.loads(line)
     except json.JSONDecodeError as exc:
-        return {}, Problem(where=where, rule=f"invalid JSON: {exc}", rule_zh=f"JSON 无效：{exc}")
+        return {}, Problem(at=where, rule=f"invalid JSON: {exc}", rule_zh=f"JSON 无效：{exc}")
     except (ValueError, RecursionError) as exc:  # 5,000 digits; nesting past Python's stack
         reason = str(exc)[:80] or type(exc).__name__
-        return {}, Problem(
-            where=where, rule=f"invalid JSON: {reason}", rule_zh=f"JSON 无效：{reason}"
-        )
+        return {}, Problem(at=where, rule=f"invalid JSON: {reason}", rule_zh=f"JSON 无效：{reason}")
     if not isinstance(obj, dict):
         return {}, Problem(
-            where=where,
+            at=where,
             rule="each line must be a JSON object",
             rule_zh="每一行都必须是一个 JSON 对象",
         )
@@ -441,9 +441,9 @@ def check_batch(
             count = _true_count(mask)
             total += count
             for idx in _first_indices(mask, MAX_PROBLEMS if count else 0):
-                where = f"{source} row {first_row + idx + 1}"
+                at = Location.row(source, first_row + idx + 1)
                 value = _shown_value(col, idx)
-                problem = Problem(where=where, field=name, value=value, rule=rule, rule_zh=rule_zh)
+                problem = Problem(at=at, field=name, value=value, rule=rule, rule_zh=rule_zh)
                 found.append((idx, position, problem))
     found.sort(key=lambda item: (item[0], item[1]))
     return CheckedBatch(columns, [p for _, _, p in found[:MAX_PROBLEMS]], total, n_rows)

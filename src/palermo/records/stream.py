@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from palermo.errors import InputError, Problem
+from palermo.errors import InputError, Location, Problem
 from palermo.records.jsonl import NotVectorisedError, jsonl_tables
 from palermo.records.limits import NO_LIMITS, Limits, check_before_reading, check_rows
 from palermo.records.readers import (
@@ -289,8 +289,7 @@ def read_record_batches(
 def duplicate_id_problem(source: str, row: int, first: int, record_id: str) -> Problem:
     """A record id given again at ``row`` (first at ``first``): each record needs its own."""
     return Problem(
-        where=f"{source} row {row}",
-        where_zh=f"{source} 第 {row} 行",
+        at=Location.row(source, row),
         field="record_id",
         value=record_id,
         rule=f"the same record id as row {first}: each record needs its own",

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from palermo.errors import InputError, Problem
+from palermo.errors import InputError, Location, Problem
 from palermo.indicators.catalogue import Catalogue, Text, load_catalogue
 from palermo.lib import yamlsafe
 from palermo.lib.files import atomic_path
@@ -336,7 +336,7 @@ def read_set(path: Path, *, catalogue: Catalogue | None = None) -> list[Scenario
         raise InputError(
             [
                 Problem(
-                    where=f"{path.name}" + (f" line {line}" if line else ""),
+                    at=Location.line(path.name, line) if line else Location(path.name),
                     rule=f"not a JSON scenario set: {exc}",
                     rule_zh=f"不是 JSON 情景集：{exc}",
                     line=line,

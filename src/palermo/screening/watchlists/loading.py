@@ -29,7 +29,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from palermo.errors import InputError, Problem
+from palermo.errors import InputError, Location, Place, Problem
 from palermo.lib import yamlsafe
 from palermo.lib.files import atomic_path
 from palermo.records.hashing import document_hash
@@ -111,12 +111,17 @@ class _Problems:
         self.total = 0
 
     def add(
-        self, where: str, rule: str, rule_zh: str, field: str | None = None, value: object = None
+        self,
+        where: Location,
+        rule: str,
+        rule_zh: str,
+        field: str | None = None,
+        value: object = None,
     ) -> None:
         self.total += 1
         if len(self.items) < MAX_PROBLEMS:
             self.items.append(
-                Problem(where=where, rule=rule, rule_zh=rule_zh, field=field, value=value)
+                Problem(at=where, rule=rule, rule_zh=rule_zh, field=field, value=value)
             )
 
     def raise_if_any(self) -> None:
@@ -132,7 +137,9 @@ def _parse_date(value: Any) -> dt.date:
     return dt.date.fromisoformat(str(value).strip())
 
 
-def parse_info(raw: Mapping[str, Any], *, where: str, today: dt.date | None = None) -> ListInfo:
+def parse_info(
+    raw: Mapping[str, Any], *, where: Location, today: dt.date | None = None
+) -> ListInfo:
     """Validate a list's description; raise ``InputError`` naming every missing or bad field."""
     problems = _Problems()
     unknown = sorted(set(raw) - set(INFO_FIELDS))
@@ -221,7 +228,12 @@ def _as_list(value: Any, *, split_bars: bool) -> list[str]:
 
 
 def parse_entry(
-    row: Mapping[str, Any], *, where: str, problems: _Problems, split_bars: bool, today: dt.date
+    row: Mapping[str, Any],
+    *,
+    where: Location,
+    problems: _Problems,
+    split_bars: bool,
+    today: dt.date,
 ) -> Entry | None:
     """One entry from a mapping; problems are collected, ``None`` when the entry is broken."""
     before = problems.total
@@ -282,7 +294,7 @@ def parse_entry(
     )
 
 
-def _entry_kind(row: Mapping[str, Any], where: str, problems: _Problems) -> EntryKind:
+def _entry_kind(row: Mapping[str, Any], where: Location, problems: _Problems) -> EntryKind:
     kind_text = str(row.get("kind") or "person").strip().lower()
     try:
         return EntryKind(kind_text)
@@ -315,7 +327,7 @@ def _listed_values(row: Mapping[str, Any], *, split_bars: bool) -> dict[str, lis
 
 
 def _birth_date(
-    row: Mapping[str, Any], where: str, problems: _Problems, *, today: dt.date
+    row: Mapping[str, Any], where: Location, problems: _Problems, *, today: dt.date
 ) -> dt.date | None:
     if row.get("date_of_birth") in (None, ""):
         return None
@@ -335,7 +347,7 @@ def _birth_date(
     return born
 
 
-def _document_hash(row: Mapping[str, Any], where: str, problems: _Problems) -> str | None:
+def _document_hash(row: Mapping[str, Any], where: Location, problems: _Problems) -> str | None:
     """The keyed hash of the document number: computed from a plain number (never kept), or
     given as 32 hexadecimal digits; not both."""
     plain = str(row.get("document_number") or "").strip()
@@ -361,7 +373,7 @@ def _document_hash(row: Mapping[str, Any], where: str, problems: _Problems) -> s
     return doc_hash
 
 
-def _phones(raw: list[str], where: str, problems: _Problems) -> list[str]:
+def _phones(raw: list[str], where: Location, problems: _Problems) -> list[str]:
     phones: list[str] = []
     for phone in raw:
         digits = normalise_phone(phone)
@@ -377,7 +389,7 @@ def _phones(raw: list[str], where: str, problems: _Problems) -> list[str]:
     return phones
 
 
-def _emails(raw: list[str], where: str, problems: _Problems) -> list[str]:
+def _emails(raw: list[str], where: Location, problems: _Problems) -> list[str]:
     emails: list[str] = []
     for email in raw:
         norm = normalise_email(email)
@@ -390,7 +402,7 @@ def _emails(raw: list[str], where: str, problems: _Problems) -> list[str]:
 
 def _check_identifies(
     kind: EntryKind,
-    where: str,
+    where: Location,
     problems: _Problems,
     *,
     identifiers: tuple[list[str], str | None, list[str], list[str], list[str]],
@@ -427,11 +439,11 @@ def _check_identifies(
 
 
 def _entries(
-    rows: Iterable[tuple[str, Any]], *, split_bars: bool, today: dt.date
+    rows: Iterable[tuple[Location, Any]], *, split_bars: bool, today: dt.date
 ) -> tuple[Entry, ...]:
     problems = _Problems()
     entries: list[Entry] = []
-    first_seen: dict[str, str] = {}
+    first_seen: dict[str, Location] = {}
     for where, row in rows:
         if not isinstance(row, Mapping):
             problems.add(
@@ -444,8 +456,8 @@ def _entries(
         if raw_id and raw_id in first_seen:
             problems.add(
                 where,
-                f"duplicate id (first used at {first_seen[raw_id]})",
-                f"编号重复（首次出现于 {first_seen[raw_id]}）",
+                f"duplicate id (first used at {first_seen[raw_id].text('en')})",
+                f"编号重复（首次出现于 {first_seen[raw_id].text('zh')}）",
                 "id",
                 raw_id,
             )
@@ -516,6 +528,11 @@ def read_watchlist_bytes(
     )
 
 
+def _list_part(path: str) -> Location:
+    """A YAML list file's description (its ``list`` mapping)."""
+    return Location(path, (Place("list"),))
+
+
 def _read_yaml_list(
     data: bytes, path: str, overrides: Mapping[str, Any], today: dt.date
 ) -> Watchlist:
@@ -535,10 +552,10 @@ def _read_yaml_list(
     raw_info = doc.get("list") or {}
     if not isinstance(raw_info, dict):
         raise InputError(
-            [Problem(where=f"{path} list", rule="must be a mapping", rule_zh="必须是映射")]
+            [Problem(at=_list_part(path), rule="must be a mapping", rule_zh="必须是映射")]
         )
-    list_info = parse_info({**raw_info, **overrides}, where=f"{path} list", today=today)
-    rows = [(f"{path} entry {i}", row) for i, row in enumerate(doc["entries"], start=1)]
+    list_info = parse_info({**raw_info, **overrides}, where=_list_part(path), today=today)
+    rows = [(Location(path, (Place("entry", i),)), row) for i, row in enumerate(doc["entries"], 1)]
     return Watchlist(list_info, _entries(rows, split_bars=False, today=today))
 
 
@@ -547,11 +564,13 @@ def _read_csv_list(
 ) -> Watchlist:
     """A CSV list: one entry per row (several values in a cell separated by ``|``); the
     description comes from ``overrides``."""
-    list_info = parse_info(overrides, where=f"{path} (list description)", today=today)
+    list_info = parse_info(
+        overrides, where=Location(path, (Place("list_description"),)), today=today
+    )
     try:
         with io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline="") as fh:
             reader = csv.DictReader(fh)
-            csv_rows = [(f"{path} row {i}", dict(r)) for i, r in enumerate(reader, start=1)]
+            csv_rows = [(Location.row(path, i), dict(r)) for i, r in enumerate(reader, start=1)]
     except (UnicodeDecodeError, csv.Error) as exc:
         raise InputError(
             [
@@ -567,7 +586,7 @@ def _read_csv_list(
             raise InputError(
                 [
                     Problem(
-                        where=where,
+                        at=where,
                         rule="more cells than header columns",
                         rule_zh="单元格数多于标题列数",
                     )
@@ -580,11 +599,13 @@ def _read_jsonl_list(
     data: bytes, path: str, overrides: Mapping[str, Any], today: dt.date
 ) -> Watchlist:
     """A JSON Lines list: one entry per line; the description comes from ``overrides``."""
-    list_info = parse_info(overrides, where=f"{path} (list description)", today=today)
-    json_rows: list[tuple[str, Any]] = []
+    list_info = parse_info(
+        overrides, where=Location(path, (Place("list_description"),)), today=today
+    )
+    json_rows: list[tuple[Location, Any]] = []
     problems = _Problems()
     for lineno, raw in enumerate(data.removeprefix(b"\xef\xbb\xbf").split(b"\n"), start=1):
-        where = f"{path} line {lineno}"
+        where = Location.line(path, lineno)
         try:  # each line decoded on its own, so a bad byte is named with its line
             line = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -675,7 +696,7 @@ def read_stored_info(path: Path) -> ListInfo:
             ]
         )
     raw.pop("format_version")
-    return parse_info(raw, where=str(path))
+    return parse_info(raw, where=Location(str(path)))
 
 
 def load_stored(path: str | Path) -> Watchlist:
