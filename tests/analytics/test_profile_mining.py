@@ -25,6 +25,7 @@ from palermo.analytics.mining import (
     mine_candidates,
 )
 from palermo.cli.main import app
+from palermo.errors import InputError
 from palermo.profiles.loader import profile_set_from_texts
 from palermo.records.schema import FIELDS
 from palermo.synth import default_config
@@ -306,3 +307,29 @@ def test_a_draft_valid_and_due_on_the_same_day_is_written_without_yaml_aliases()
     result = check_drafts([candidate], owner="unit", valid_from=DAY, review_by=DAY)
     assert result.refused == ()
     assert "&id" not in result.drafts[0][1]
+
+
+def test_htcds_cases_are_chosen_by_the_year_of_their_incoming_referral_date() -> None:
+    from palermo.analytics.mining_sources import cases_from_htcds
+
+    body = (
+        b"vic_TraffickingStatus,prs_Citizenship,vic_LocationOfExploitation,cas_IncomingReferralDate\n"
+        b"ActualVictimOfTrafficking,VN,TH,2019-05-01\n"
+        b"ActualVictimOfTrafficking,KH,MY,2021-02-03\n"
+        b"PossibleVictimOfTrafficking,LA,TH,\n"
+    )
+    assert len(cases_from_htcds(body, "h.csv").to_pylist()) == 3
+    chosen = cases_from_htcds(body, "h.csv", since_year=2020, until_year=2021).to_pylist()
+    assert [r["nationality"] for r in chosen] == ["KH"]
+    with pytest.raises(InputError, match="YYYY-MM-DD"):
+        cases_from_htcds(body.replace(b"2019-05-01", b"May 2019"), "h.csv")
+
+
+def test_htcds_years_asked_of_undated_cases_are_refused_not_an_empty_result() -> None:
+    from palermo.analytics.mining_sources import cases_from_htcds
+
+    body = b"vic_TraffickingStatus,prs_Citizenship\nActualVictimOfTrafficking,VN\n"
+    with pytest.raises(InputError) as caught:
+        cases_from_htcds(body, "h.csv", since_year=2020)
+    assert "cas_IncomingReferralDate" in caught.value.problems[0].text("zh")
+    assert "没有个案" in caught.value.problems[0].text("zh")

@@ -38,6 +38,7 @@ sample of the release is not k-anonymous, so a combination needs at least ``CTDC
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from collections.abc import Iterator, Mapping
@@ -68,12 +69,16 @@ _HTCDS_SEX: Final = {"Feminine": "F", "Masculine": "M"}
 _HTCDS_VICTIM: Final = frozenset({"PossibleVictimOfTrafficking", "ActualVictimOfTrafficking"})
 _HTCDS_STATUSES: Final = (*sorted(_HTCDS_VICTIM), "NotAVictimOfTrafficking")
 _MINOR_BANDS: Final = frozenset({"0--8", "9--17"})
+#: HTCDS has no registration year; the day a case reached the organisation reporting it is the
+#: nearest to CTDC's ``yearOfRegistration``, so the years of a period are read from it
+HTCDS_DATE: Final = "cas_IncomingReferralDate"
 HTCDS_COLUMNS: Final = (
     "vic_TraffickingStatus",
     "prs_Gender",
     "prs_Citizenship",
     "vic_AgeWhenTrafficked",
     "vic_LocationOfExploitation",
+    HTCDS_DATE,
 )
 
 
@@ -92,10 +97,7 @@ def cases_from_ctdc(
     traveller records (see the module's table)."""
     rows = []
     for row in table.to_pylist():
-        year = row.get("yearOfRegistration")
-        if since_year is not None and (year is None or year < since_year):
-            continue
-        if until_year is not None and (year is None or year > until_year):
+        if not _in_years(row.get("yearOfRegistration"), since_year, until_year):
             continue
         citizenship = row.get("citizenship")
         band = row.get("ageBroad")
@@ -172,15 +174,35 @@ def _htcds_row(row: int, cells: Mapping[str, Any], found: _Problems) -> dict[str
     exploited = _htcds_country(
         text["vic_LocationOfExploitation"], row, "vic_LocationOfExploitation", found
     )
+    year = _htcds_year(text[HTCDS_DATE], row, found)
     if status not in _HTCDS_VICTIM:
         return None
     return {
+        "_year": year,
         "nationality": citizenship,
         "sex": _HTCDS_SEX.get(text["prs_Gender"]),
         "age_at_travel": age,
         "is_minor": None if age is None else age < 18,
         "destination": _destination(exploited, citizenship),
     }
+
+
+def _htcds_year(cell: str, row: int, found: _Problems) -> int | None:
+    """The year of an HTCDS date (``YYYY-MM-DD``, a time after it allowed), or ``None``."""
+    if cell == "":
+        return None
+    try:
+        return dt.date.fromisoformat(cell[:10]).year
+    except ValueError:
+        found.add(row, HTCDS_DATE, cell, "must be a date written YYYY-MM-DD",
+                  "必须是 YYYY-MM-DD 格式的日期")  # fmt: skip
+        return None
+
+
+def _in_years(year: int | None, since_year: int | None, until_year: int | None) -> bool:
+    if since_year is not None and (year is None or year < since_year):
+        return False
+    return not (until_year is not None and (year is None or year > until_year))
 
 
 def _htcds_rows(text: str, source: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
@@ -229,10 +251,20 @@ def _htcds_rows(text: str, source: str) -> Iterator[tuple[int, Mapping[str, Any]
         yield i, cells
 
 
-def cases_from_htcds(data: bytes, source: str, limits: Limits = HTCDS_LIMITS) -> pa.Table:
+def cases_from_htcds(
+    data: bytes,
+    source: str,
+    limits: Limits = HTCDS_LIMITS,
+    *,
+    since_year: int | None = None,
+    until_year: int | None = None,
+) -> pa.Table:
     """HTCDS case records (CSV with HTCDS field names as the header, or JSON Lines of objects
-    with those names) as traveller records: the possible and actual victims, the others left
-    out. Every problem is named by row and field; nothing is returned then."""
+    with those names) as traveller records: the possible and actual victims whose
+    ``cas_IncomingReferralDate`` falls in the years given (as CTDC's year of registration: a
+    case without the date is left out when a year is given), the others left out. Every
+    problem is named by row and field; nothing is returned then. Years given and no case with
+    a date: refused, saying so (never an empty result that looks like no cases)."""
     if limits.max_bytes is not None and len(data) > limits.max_bytes:
         raise _refused(
             source, f"is larger than {limits.max_bytes} bytes", f"大于 {limits.max_bytes} 字节"
@@ -260,7 +292,18 @@ def cases_from_htcds(data: bytes, source: str, limits: Limits = HTCDS_LIMITS) ->
         raise _refused(source, f"is not CSV: {exc}", f"不是 CSV 格式：{exc}") from None
     if found.total:
         raise InputError(found.found, total=found.total)
-    return _records(rows)
+    if (since_year is not None or until_year is not None) and rows:
+        if all(r["_year"] is None for r in rows):
+            raise _refused(
+                source,
+                f"no case has {HTCDS_DATE}, so none can be placed in the period's years: "
+                "give each case its date (YYYY-MM-DD), or give no period",
+                f"没有个案填写 {HTCDS_DATE}，无法判断是否在所选期间的年份内："
+                "请填写每个个案的日期（YYYY-MM-DD），或不指定期间",
+                field=HTCDS_DATE,
+            )
+        rows = [r for r in rows if _in_years(r["_year"], since_year, until_year)]
+    return _records([{k: v for k, v in r.items() if k != "_year"} for r in rows])
 
 
 __all__ = [

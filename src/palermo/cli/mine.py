@@ -41,7 +41,9 @@ def _read_cases(path: Path, fmt: str, from_year: int | None, to_year: int | None
         limit = HTCDS_LIMITS.max_bytes or 0
         if path.stat().st_size > limit:
             raise _refuse(path, f"is larger than {limit} bytes", f"大于 {limit} 字节")
-        return cases_from_htcds(path.read_bytes(), str(path))
+        return cases_from_htcds(
+            path.read_bytes(), str(path), since_year=from_year, until_year=to_year
+        )
     return read_records(path)
 
 
@@ -136,11 +138,19 @@ def mine_command(
     ] = "records",
     from_year: Annotated[
         int | None,
-        typer.Option("--from-year", help="CTDC: first year of registration. CTDC 起始登记年份。"),
+        typer.Option(
+            "--from-year",
+            help="CTDC: first year of registration; HTCDS: of cas_IncomingReferralDate. "
+            "CTDC 起始登记年份；HTCDS 按 cas_IncomingReferralDate 的年份。",
+        ),
     ] = None,
     to_year: Annotated[
         int | None,
-        typer.Option("--to-year", help="CTDC: last year of registration. CTDC 截止登记年份。"),
+        typer.Option(
+            "--to-year",
+            help="CTDC: last year of registration; HTCDS: of cas_IncomingReferralDate. "
+            "CTDC 截止登记年份；HTCDS 按 cas_IncomingReferralDate 的年份。",
+        ),
     ] = None,
     own_cases: Annotated[
         bool,

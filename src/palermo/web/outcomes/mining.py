@@ -207,7 +207,16 @@ def _cases(
     with opened_upload(upload, default="htcds.csv", suffixes=(".csv", ".jsonl"),
                        setting="MANIFEST_MAX_BYTES") as path:  # fmt: skip
         try:
-            return cases_from_htcds(path.read_bytes(), path.name), HTCDS_SOURCE
+            # the period's years only when the person gave a period: a file of undated HTCDS
+            # cases is still minable with the default one (the traffic's last days)
+            chosen = bool(data.get("since") or data.get("until"))
+            table = cases_from_htcds(
+                path.read_bytes(),
+                path.name,
+                since_year=period.since.year if chosen else None,
+                until_year=period.until.year if chosen else None,
+            )
+            return table, HTCDS_SOURCE
         except InputError as exc:
             raise _FileProblemsError(named_problems(exc, path)) from None
 
