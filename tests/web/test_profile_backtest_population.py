@@ -92,7 +92,8 @@ class TestBacktestOnAPopulationFile(BaseTestCase):
         )
         assert status == 422
         assert "按人群文件回测" in text
-        assert "row 11" in text
+        assert "travellers.csv 第 11 行" in text  # the place in Chinese words, not "row 11"
+        assert "row 11" not in text
         assert "必须是以下之一：F、M、X" in text
 
     def test_a_file_of_another_type_is_refused(self) -> None:
