@@ -145,6 +145,7 @@ def test_every_declared_operator_is_decided_by_the_codes_or_left_to_the_duckdb_q
 
 # ---------------------------------------------------------------- ages and days from two dates
 
+AGES = (0, 1, 17, 18, 19, 21, 65, 100)  # the ages the profiles of these tests name
 LEAP_BIRTHS = [dt.date(y, 2, 29) for y in (1904, 1960, 1996, 2000, 2008, 2012)]
 BIRTHS = st.one_of(
     st.sampled_from(LEAP_BIRTHS),
@@ -159,7 +160,12 @@ def birth_and_travel(draw: st.DrawFn) -> tuple[dt.date | None, dt.date | None]:
     February or 1 March of a common year, or on 29 February of a leap year), or any two dates;
     either may be missing."""
     born = draw(BIRTHS)
-    years = draw(st.integers(min_value=-3, max_value=110))
+    years = draw(
+        st.one_of(  # mostly an age a profile names, or one beside it
+            st.sampled_from([age + d for age in AGES for d in (-1, 0, 1)]),
+            st.integers(min_value=-3, max_value=110),
+        )
+    )
     year = min(max(born.year + years, 1), 9999)
     day = born.day if calendar.isleap(year) or (born.month, born.day) != (2, 29) else 28
     birthday = dt.date(year, born.month, day)
@@ -209,9 +215,6 @@ def test_ages_and_days_from_dates_are_those_of_derive(
                 for b, t in pairs
             ]
             assert got == [None if w is None else int(w) for w in want], name
-
-
-AGES = (0, 1, 17, 18, 19, 21, 65, 100)
 
 
 @settings(max_examples=200, deadline=None)
@@ -325,3 +328,56 @@ def test_a_29_february_birth_comes_of_age_on_1_march_of_a_common_year() -> None:
     assert [None if m else int(v) for v, m in zip(values, missing, strict=True)] == [
         17, 18, 19, 20, 17, 18, 18, None
     ]  # fmt: skip
+
+
+def test_every_birthday_boundary_gives_the_real_time_and_the_duckdb_hits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A grid: births on 29 February, the first and the last of a month and mid-month,
+    travelling the day before, of and after the birthday of the ages profiles name (a common
+    year and a leap year), against each coded operator at those ages."""
+    births = [*LEAP_BIRTHS[2:5], dt.date(2000, 3, 1), dt.date(2000, 1, 31), dt.date(1990, 5, 20)]
+    rows = []
+    for born in births:
+        for age in (0, 17, 18, 65):
+            for year in {born.year + age, born.year + age + 1}:
+                leap_day = (born.month, born.day) == (2, 29) and not calendar.isleap(year)
+                birthday = dt.date(year, born.month, 28 if leap_day else born.day)
+                for shift in (-1, 0, 1):
+                    travel = birthday + dt.timedelta(days=shift)
+                    rows.append(
+                        {"event_kind": "entry", "date_of_birth": born, "event_date": travel}
+                    )
+    profiles = [
+        Profile(
+            id=f"age{i}",
+            version=1,
+            title=Text(f"Age {i}", f"年龄{i}"),
+            rationale=Text("test", "测试"),
+            owner="tests",
+            valid_from=dt.date(2026, 1, 1),
+            review_by=dt.date(2026, 12, 31),
+            applies_to=("entry",),
+            weight=1.0,
+            criteria=criteria,
+        )
+        for i, criteria in enumerate(
+            [
+                Comparison("age_at_travel", "ge", 18),
+                Comparison("age_at_travel", "lt", 18),
+                Comparison("age_at_travel", "eq", 65),
+                Comparison("age_at_travel", "between", (1, 17)),
+                Comparison("age_at_travel", "le", 0),
+                Comparison("is_minor", "eq", True),
+            ]
+        )
+    ]
+    profile_set = ProfileSet.of(profiles)
+    table = agree.as_table(rows)
+    expected = agree.realtime_hits(table, profile_set).to_pylist()
+    SQL_PLANS.clear()
+    assert screen_table(table, profile_set, on=agree.TODAY).to_pylist() == expected
+    monkeypatch.setattr(batch, "COLUMNAR", False)
+    SQL_PLANS.clear()
+    assert screen_table(table, profile_set, on=agree.TODAY).to_pylist() == expected
+    assert len(expected) > 100
