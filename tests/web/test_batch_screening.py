@@ -266,3 +266,32 @@ class TestBatchScreeningInBatches(BaseTestCase):
         job = self.run_in_batches_of(1, BAD)
         assert job.status == "rejected"
         assert Traveller.objects.count() == 0
+
+    def test_travellers_and_tally_stored_a_few_at_a_time_are_the_same_as_at_once(self) -> None:
+        """``STORE_ROWS`` travellers a bulk insert and ``TALLY_CHUNK`` tally groups a
+        statement: with chunks of 1 every traveller, name token, hit and count is still stored
+        once, the record encrypted, and a second file's counts add to the tally's rows."""
+        from django.db.models import Sum
+
+        from palermo.web.screening import sampling, services
+        from palermo.web.screening.models import ScreeningTally, TravellerNameToken
+
+        text = GOOD + "r4,exit,PEK,2026-03-01,true,true,false\n"
+        with (
+            mock.patch.object(services, "STORE_ROWS", 1),
+            mock.patch.object(sampling, "TALLY_CHUNK", 1),
+        ):
+            job = self.run_in_batches_of(2, text)
+            again = self.run_in_batches_of(3, text.replace("\nr", "\ns"))
+        assert (job.status, job.traveller_count, job.hit_count) == ("done", 3, 3)
+        assert again.status == "done"
+        assert Traveller.objects.filter(batch=job).count() == 3
+        assert Hit.objects.filter(traveller__batch=job, source="profile").count() == 3
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT record FROM screening_traveller")
+            assert all(row[0].startswith("f1:") for row in cursor.fetchall())
+        assert TravellerNameToken.objects.count() == 0  # these records carry no names
+        # 4 records a file, each counted once in its group (day, port, ...), twice over
+        assert ScreeningTally.objects.aggregate(n=Sum("screened"))["n"] == 8
+        pek = ScreeningTally.objects.get(day="2026-03-01", port="PEK")
+        assert pek.screened == 4

@@ -25,6 +25,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.conf import settings
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -69,11 +70,15 @@ def group_of(record: Mapping[str, Any], screened_on: dt.date) -> Group:
     )
 
 
-def tally_of_table(table: pa.Table, screened_on: dt.date) -> Counter[Group]:
-    """The tally groups of a whole table, counted vectorised (``group_of`` row for row)."""
+TALLY_COLUMNS = ("day", "port", "nationality", "sex", "band")
+
+
+def tally_table(table: pa.Table, screened_on: dt.date) -> pa.Table:
+    """The tally groups of ``table`` and their counts as an Arrow table (``day`` a date, the
+    others text cut to their column widths, ``screened`` the count). A batch keeps these, not
+    a ``Counter``: a national day's file has hundreds of thousands of groups (the days of a
+    year x ports x nationalities x sex x age band)."""
     n = table.num_rows
-    if n == 0:
-        return Counter()
 
     def text(name: str, width: int) -> pa.Array:
         if name not in table.column_names:
@@ -94,22 +99,75 @@ def tally_of_table(table: pa.Table, screened_on: dt.date) -> Counter[Group]:
     grouped = (
         pa.table(
             {
-                "day": pc.cast(day, pa.string()),
+                "day": pc.cast(day, pa.date32()),
                 "port": text("port", 100),
                 "nationality": text("nationality", 3),
                 "sex": text("sex", 1),
                 "band": pa.array(bands.tolist(), pa.string()),
             }
         )
-        .group_by(["day", "port", "nationality", "sex", "band"])
+        .group_by(list(TALLY_COLUMNS))
         .aggregate([([], "count_all")])
     )
-    return Counter(
-        {
-            (r["day"], r["port"], r["nationality"], r["sex"], r["band"]): r["count_all"]
-            for r in grouped.to_pylist()
-        }
+    return grouped.rename_columns([*TALLY_COLUMNS, "screened"]).select([*TALLY_COLUMNS, "screened"])
+
+
+def tally_merge(tables: list[pa.Table]) -> pa.Table:
+    """Tally tables added up into one, one row per group, in the order ``tally_add`` locks rows
+    in (day, port, nationality, sex, band: the order of the groups' Python tuples)."""
+    schema = pa.schema(
+        [("day", pa.date32())]
+        + [(name, pa.string()) for name in TALLY_COLUMNS[1:]]
+        + [("screened", pa.int64())]
     )
+    if not tables:
+        return schema.empty_table()
+    merged = (
+        pa.concat_tables([t.cast(schema) for t in tables])
+        .group_by(list(TALLY_COLUMNS))
+        .aggregate([("screened", "sum")])
+        .rename_columns([*TALLY_COLUMNS, "screened"])
+        .select([*TALLY_COLUMNS, "screened"])
+    )
+    return merged.sort_by([(name, "ascending") for name in TALLY_COLUMNS])
+
+
+TALLY_CHUNK = 1000
+"""Groups added to the tally by one statement (8 parameters each: under SQLite's 32,766)."""
+
+
+def tally_add_table(
+    *, agency_id: int, screened: pa.Table, control: Counter[Group] | None = None
+) -> int:
+    """Add a batch's tally (``tally_merge``'s table; ``control``: the groups' draws into the
+    control sample) inside the caller's transaction, ``TALLY_CHUNK`` groups a statement: an
+    ``INSERT ... ON CONFLICT DO UPDATE SET screened = screened + n`` (SQLite and PostgreSQL),
+    in the table's order, which is the order the desk's ``tally_add`` locks rows in, so the two
+    never wait on each other in a cycle. Only one chunk of groups is ever Python objects: a
+    national day's file has hundreds of thousands of groups, and their model instances (and
+    the rows read back to update them) once took gigabytes. The number of groups."""
+    control = control or Counter()
+    table = ScreeningTally._meta.db_table
+    quote = connection.ops.quote_name
+    columns = ["agency_id", "day", "port", "nationality", "sex", "age_band", "screened", "control"]
+    keys = ", ".join(quote(c) for c in columns[:6])
+    added = ", ".join(
+        f"{quote(c)} = {quote(table)}.{quote(c)} + excluded.{quote(c)}" for c in columns[6:]
+    )
+    # names from the model, quoted; every value a parameter
+    head = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES "  # noqa: S608
+    tail = f" ON CONFLICT ({keys}) DO UPDATE SET {added}"
+    with connection.cursor() as cursor:
+        for start in range(0, screened.num_rows, TALLY_CHUNK):
+            rows = screened.slice(start, TALLY_CHUNK).to_pylist()
+            params: list[Any] = []
+            for r in rows:
+                group = (r["day"].isoformat(), r["port"], r["nationality"], r["sex"], r["band"])
+                params += [agency_id, r["day"], r["port"], r["nationality"], r["sex"]]
+                params += [r["band"], r["screened"], control.get(group, 0)]
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+            cursor.execute(head + values + tail, params)
+    return int(screened.num_rows)
 
 
 FEW_GROUPS = 20

@@ -12,7 +12,7 @@ import secrets
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -208,6 +208,97 @@ def _store_control(
         created_at=now,
     )
     return traveller
+
+
+def _store_many(
+    *,
+    actor: User,
+    records: list[dict[str, Any]],
+    hits: Mapping[str, list[EngineHit]] | None,
+    batch: BatchJob,
+    set_version: str,
+    indicators: Mapping[str, list[str]],
+    now: dt.datetime,
+) -> int:
+    """Store a chunk of a batch's travellers with bulk inserts: each with its hits from
+    ``hits`` (by record id), or, with ``hits=None``, as drawn into the control sample (one
+    ``control`` hit each, as ``_store_control``); their name tokens too. The records are
+    encrypted by their field as they are inserted. How many travellers were stored."""
+    travellers = Traveller.objects.bulk_create(
+        [
+            Traveller(
+                agency_id=actor.agency_id,
+                batch=batch,
+                screened_by=actor,
+                screened_at=now,
+                record_id=str(record.get("record_id") or "")[:100],
+                event_kind=str(record.get("event_kind") or "")[:20],
+                port=str(record.get("port") or "")[:100],
+                event_date=record.get("event_date"),
+                record=record_to_json(record),
+                set_version=set_version,
+                visa_application_ref=visa_application_ref(record) if hits is not None else "",
+            )
+            for record in records
+        ]
+    )
+    tokens: list[TravellerNameToken] = []
+    rows: list[Hit] = []
+    ring = keyring()
+    for traveller, record in zip(travellers, records, strict=True):
+        names = [str(record.get(k) or "") for k in ("surname", "given_names", "name_native")]
+        if hits is not None:
+            tokens.extend(
+                TravellerNameToken(
+                    traveller=traveller, agency_id=actor.agency_id, key_id=kid, digest=d
+                )
+                for kid, d in name_digests(" ".join(names[:2]), ring, *names[2:])
+            )
+            rows.extend(
+                Hit(
+                    traveller=traveller,
+                    agency_id=actor.agency_id,
+                    source=str(h.source),
+                    rule_id=h.rule_id,
+                    rule_version=h.rule_version,
+                    weight=h.weight,
+                    title_en=h.title_en[:300],
+                    title_zh=h.title_zh[:300],
+                    reasons=Hit.reasons_text(list(h.matched_en), list(h.matched_zh)),
+                    indicators=indicators.get(h.rule_id, []),
+                    set_version=h.set_version,
+                    status=PENDING,
+                    port=traveller.port,
+                    event_date=traveller.event_date,
+                    created_at=now,
+                )
+                for h in hits[str(record["record_id"])]
+            )
+        else:
+            rows.append(
+                Hit(
+                    traveller=traveller,
+                    agency_id=actor.agency_id,
+                    source=sampling.CONTROL_SOURCE,
+                    rule_id=sampling.CONTROL_RULE_ID,
+                    rule_version="1",
+                    weight=0.0,
+                    title_en=sampling.CONTROL_TITLE_EN,
+                    title_zh=sampling.CONTROL_TITLE_ZH,
+                    reasons=Hit.reasons_text(
+                        sampling.CONTROL_REASONS_EN, sampling.CONTROL_REASONS_ZH
+                    ),
+                    indicators=sorted(OBSERVATION_IDS),
+                    set_version=set_version,
+                    status=PENDING,
+                    port=traveller.port,
+                    event_date=traveller.event_date,
+                    created_at=now,
+                )
+            )
+    TravellerNameToken.objects.bulk_create(tokens, batch_size=STORE_ROWS)
+    Hit.objects.bulk_create(rows, batch_size=STORE_ROWS)
+    return len(travellers)
 
 
 def desk_screen(
@@ -880,21 +971,41 @@ def batch_job_worker_lost(*, job_id: int, resumed: bool, reason: str) -> None:
     transaction.on_commit(partial(batch_files_remove, stored_path))
 
 
+TALLY_MERGE_ROWS = 500_000
+"""Per-batch tally tables are added up into one once they hold this many rows together."""
+STORE_ROWS = 2_000
+"""Travellers written by one ``bulk_create`` (with their name tokens and hits) in a batch job:
+only this many rows are ever Python objects and model instances while a job stores."""
+
+
 @dataclass
 class _Screened:
-    """What a manifest's batches left to store: the first record of each traveller with hits,
-    the travellers drawn into the control sample, every hit, and the tally."""
+    """What a manifest's batches left to store, kept as Arrow tables until it is stored: the
+    first record of each traveller with hits, the travellers drawn into the control sample, the
+    tally; and every hit (a few per hundred records)."""
 
     source: str
     records: int = 0
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    controls: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[pa.Table] = field(default_factory=list)
+    controls: list[pa.Table] = field(default_factory=list)
     hits: list[EngineHit] = field(default_factory=list)
-    tally: Counter[sampling.Group] = field(default_factory=Counter)
+    tallies: list[pa.Table] = field(default_factory=list)
     drawn_tally: Counter[sampling.Group] = field(default_factory=Counter)
     # every record id, as Arrow keeps it (a national day: 2 M ids are ~30 MB here, against
     # ~300 MB as a dict of Python strings); checked for repeats once the file is read
     record_ids: list[pa.ChunkedArray] = field(default_factory=list)
+
+    @property
+    def traveller_count(self) -> int:
+        return sum(t.num_rows for t in self.rows)
+
+    @property
+    def control_count(self) -> int:
+        return sum(t.num_rows for t in self.controls)
+
+    def tally(self) -> pa.Table:
+        """The whole manifest's tally, one row per group, in locking order."""
+        return sampling.tally_merge(self.tallies)
 
     def duplicates(self) -> tuple[list[Problem], int]:
         """A record id twice in one manifest is refused (which traveller would it be?): the
@@ -915,22 +1026,38 @@ class _Screened:
         return problems, len(repeats)
 
     def add(self, batch: pa.Table, hits: list[EngineHit], screened_on: dt.date) -> None:
-        """One validated batch and its hits: only the rows to keep become Python objects."""
-        flagged = {h.record_id for h in hits}
-        record_ids = batch.column("record_id").to_pylist()
-        self.record_ids.append(batch.column("record_id"))
-        wanted = [i for i, rid in enumerate(record_ids) if rid in flagged]
-        if wanted:
-            self.rows.extend(batch.take(pa.array(wanted, pa.int64())).to_pylist())
-        without_hit = [i for i, rid in enumerate(record_ids) if rid not in flagged]
-        drawn = [without_hit[i] for i in np.flatnonzero(sampling.control_draws(len(without_hit)))]
-        if drawn:
-            chosen = batch.take(pa.array(drawn, pa.int64())).to_pylist()
-            self.controls.extend(chosen)
-            self.drawn_tally.update(sampling.group_of(r, screened_on) for r in chosen)
-        self.tally.update(sampling.tally_of_table(batch, screened_on))
+        """One validated batch and its hits: the rows to keep are taken as Arrow rows (Python
+        objects only when they are stored, ``STORE_ROWS`` at a time)."""
+        ids = batch.column("record_id")
+        self.record_ids.append(ids)
+        flagged = np.asarray(
+            pc.fill_null(
+                pc.is_in(ids, value_set=pa.array(sorted({h.record_id for h in hits}), pa.string())),
+                False,
+            ).to_numpy(zero_copy_only=False),
+            dtype=np.bool_,
+        )
+        wanted = np.flatnonzero(flagged)
+        if len(wanted):
+            self.rows.append(batch.take(pa.array(wanted, pa.int64())))
+        without_hit = np.flatnonzero(~flagged)
+        drawn = without_hit[np.flatnonzero(sampling.control_draws(len(without_hit)))]
+        if len(drawn):
+            chosen = batch.take(pa.array(drawn, pa.int64()))
+            self.controls.append(chosen)
+            self.drawn_tally.update(sampling.group_of(r, screened_on) for r in chosen.to_pylist())
+        self.tallies.append(sampling.tally_table(batch, screened_on))
+        if len(self.tallies) > 1 and sum(t.num_rows for t in self.tallies) > TALLY_MERGE_ROWS:
+            self.tallies = [self.tally()]
         self.hits.extend(hits)
         self.records += batch.num_rows
+
+
+def _records(tables: list[pa.Table], rows: int) -> Iterator[list[dict[str, Any]]]:
+    """The rows of ``tables`` as Python dicts, ``rows`` at a time."""
+    for table in tables:
+        for start in range(0, table.num_rows, rows):
+            yield table.slice(start, rows).to_pylist()
 
 
 def _screen_manifest(path: Path, profile_set: ProfileSet, actor: User) -> _Screened:
@@ -954,7 +1081,13 @@ def _screen_manifest(path: Path, profile_set: ProfileSet, actor: User) -> _Scree
 
 def _store_batch(job: BatchJob, actor: User, screened: _Screened, profile_set: ProfileSet) -> None:
     """Store the job's travellers with hits; each hit's indicators come from ``profile_set``,
-    the set that produced it, even if another was activated while the job ran."""
+    the set that produced it, even if another was activated while the job ran.
+
+    One transaction with the job's ``done`` status (a run cut short stores nothing, a run again
+    replaces what an earlier run left), written ``STORE_ROWS`` travellers at a time: each chunk
+    becomes Python dicts and model instances, is bulk-inserted (records encrypted by their
+    field, name tokens, hits) and dropped before the next, so the worker's memory follows the
+    chunk, not the file."""
     set_version = profile_set.version
     hits = screened.hits
     by_record: dict[str, list[EngineHit]] = {}
@@ -963,27 +1096,40 @@ def _store_batch(job: BatchJob, actor: User, screened: _Screened, profile_set: P
     indicators = {
         rule: _profile_indicators(rule, profile_set) for rule in {h.rule_id for h in hits}
     }
+    tally = screened.tally()
     with transaction.atomic():
         # delete-and-rewrite: whatever an earlier run of this job left is replaced, never doubled
         # (the unique constraints on travellers per batch and hits per traveller back this up)
         Hit.objects.filter(traveller__batch=job).delete()
+        TravellerNameToken.objects.filter(traveller__batch=job).delete()
         Traveller.objects.filter(batch=job).delete()
+        now = timezone.now()
         stored = 0
-        for record in screened.rows:
-            _store(
+        for records in _records(screened.rows, STORE_ROWS):
+            stored += _store_many(
                 actor=actor,
-                record=record,
-                hits=by_record[str(record["record_id"])],
+                records=records,
+                hits=by_record,
                 batch=job,
                 set_version=set_version,
                 indicators=indicators,
+                now=now,
             )
-            stored += 1
-        for record in screened.controls:
-            _store_control(actor=actor, record=record, batch=job, set_version=set_version)
-        sampling.tally_add(
-            agency_id=actor.agency_id, screened=screened.tally, control=screened.drawn_tally
+        controls = 0
+        for records in _records(screened.controls, STORE_ROWS):
+            controls += _store_many(
+                actor=actor,
+                records=records,
+                hits=None,
+                batch=job,
+                set_version=set_version,
+                indicators=indicators,
+                now=now,
+            )
+        groups = sampling.tally_add_table(
+            agency_id=actor.agency_id, screened=tally, control=screened.drawn_tally
         )
+        del tally
         _finish(
             job,
             status=JobStatus.DONE.value,
@@ -1002,11 +1148,12 @@ def _store_batch(job: BatchJob, actor: User, screened: _Screened, profile_set: P
                 "records": screened.records,
                 "travellers": stored,
                 "hits": len(hits),
-                "control_sample": len(screened.controls),
+                "control_sample": controls,
+                "tally_groups": groups,
             },
         )
         analyze_after_bulk_load(
-            Traveller, Hit, TravellerNameToken, rows=stored + len(screened.controls) + len(hits)
+            Traveller, Hit, TravellerNameToken, rows=stored + controls + len(hits)
         )
 
 
