@@ -29,7 +29,7 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         record = (
-            ApiToken.objects.select_related("user")
+            ApiToken.objects.select_related("user__agency")  # the agency: in_training, no 2nd read
             .filter(digest=token_digest(token), revoked_at__isnull=True)
             .first()
         )
