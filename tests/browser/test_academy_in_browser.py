@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 from test_front_line import _chinese
-from test_main_path import PASSWORD, log_in
+from test_main_path import log_in
+from worlds import border_post, person
 
 from palermo.training.questions import questions_for
 
@@ -18,13 +19,11 @@ MODULES = ("children", "rights")
 
 
 def _world() -> None:
-    from palermo.web.accounts.models import Agency
-    from palermo.web.lib.roles import AgencyKind, Role
-    from palermo.web.testsupport import make_user
+    from palermo.web.lib.roles import Role
 
-    agency = Agency.objects.create(name="Northgate", kind=AgencyKind.BORDER_POST, code="north")
-    make_user("trainer", agency=agency, role=Role.TRAINER, password=PASSWORD)
-    make_user("officer", agency=agency, role=Role.FIRST_LINE_OFFICER, password=PASSWORD)
+    post = border_post()
+    person("trainer", post, Role.TRAINER)
+    person("officer", post, Role.FIRST_LINE_OFFICER)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -10,20 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_main_path import PASSWORD, log_in, settle
+from test_main_path import log_in, settle
+from worlds import agency, person
 
 
 def _world() -> int:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from palermo.web.accounts.models import Agency
     from palermo.web.cases.services import case_open
     from palermo.web.lib.roles import AgencyKind, Role
-    from palermo.web.testsupport import make_user
 
-    agency = Agency.objects.create(name="Harbour shelter", kind=AgencyKind.NGO, code="harbour")
-    worker = make_user("worker", agency=agency, role=Role.CASE_WORKER, password=PASSWORD)
-    TOTPDevice.objects.create(user=worker, name="phone", confirmed=True)
+    shelter = agency("Harbour shelter", AgencyKind.NGO, "harbour")
+    worker = person("worker", shelter, Role.CASE_WORKER, second_factor=True)
     case = case_open(
         actor=worker, full_name="Li Wei", outcome="possible", note="Came to the shelter alone."
     )

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from test_front_line import SIZES, _chinese, _nothing_off_screen
-from test_main_path import PASSWORD, log_in, settle
+from test_main_path import log_in, settle
 from test_practice_in_browser import (
     SCENARIO,
     TRAINEE,
@@ -23,6 +23,7 @@ from test_practice_in_browser import (
     _screen_and_refer,
 )
 from test_practice_in_browser import _world as practice_world
+from worlds import person
 
 from palermo.training.questions import questions_for
 
@@ -35,23 +36,19 @@ def _world() -> dict[str, Any]:
     the trainer's with the children module, the scenario, a cohort and the enrolment."""
     import datetime as dt
 
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     from palermo.web.academy.services import cohort_create, course_create, enrolment_create
     from palermo.web.accounts.models import Agency, User
     from palermo.web.administration.services import training_account_link
     from palermo.web.lib.actors import command_line_actor
     from palermo.web.lib.roles import Role
-    from palermo.web.testsupport import make_user
 
     practice_world()
     live = Agency.objects.get(code="north")
-    mei = make_user("mei", agency=live, role=Role.CONSULAR_OFFICER)
+    mei = person("mei", live, Role.CONSULAR_OFFICER, password=False)
     mei.first_name, mei.last_name = "Mei", "Lin"
     mei.save(update_fields=["first_name", "last_name"])
-    kai = make_user("kai", agency=live, role=Role.CONSULAR_OFFICER)
-    admin = make_user("admin", agency=live, role=Role.ADMINISTRATOR, password=PASSWORD)
-    TOTPDevice.objects.create(user=admin, name="phone", confirmed=True)
+    kai = person("kai", live, Role.CONSULAR_OFFICER, password=False)
+    person("admin", live, Role.ADMINISTRATOR, second_factor=True)
     trainee = User.objects.get(username=TRAINEE)
     training_account_link(
         actor=command_line_actor("palermo web link-training-account"), training=trainee, live=mei

@@ -10,8 +10,9 @@
    a consul takes a national abroad from assistance to the return and the hand-over, and the
    case's timeline reads in Chinese.
 
-Screenshots go to test-artifacts/. The world is built by the ``chain_world`` fixture; the page
-helpers are those of test_main_path (log-in with the second factor, waiting for htmx)."""
+Screenshots go to test-artifacts/. The world is built by the ``chain_world`` fixture from the
+pieces in worlds.py; the page helpers are those of test_main_path (log-in with the second
+factor, waiting for htmx) and test_protection_chain (the consul's return)."""
 
 from __future__ import annotations
 
@@ -21,44 +22,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_main_path import PASSWORD, log_in, settle
-
-from palermo.profiles import EXAMPLES_DIR
+from test_main_path import answer_steps, log_in, settle
+from test_protection_chain import consul_returns_the_national
+from worlds import (
+    anti_trafficking_office,
+    border_post,
+    child_interviewer,
+    child_protection_centre,
+    consent_keys,
+    consular_case,
+    consulate_abroad,
+    desk_profiles,
+    person,
+    shelter_with_agreement,
+)
 
 ANSWERS = Path(__file__).resolve().parents[2] / "examples" / "answers"
 PHONE = {"width": 375, "height": 812}
-CHECKLIST_KEYS = (
-    "consented",
-    "told_purpose",
-    "told_uses",
-    "told_research",
-    "told_access",
-    "told_retention",
-    "told_withdrawal",
-)
-
-
-def _agreement(admin: Any, parties: list[Any], purpose: str, reference: str) -> None:
-    from palermo.web.accounts.models import User
-    from palermo.web.agreements.services import agreement_create, agreement_sign
-    from palermo.web.lib.roles import Role
-
-    today = dt.datetime.now(tz=dt.UTC).date()
-    agreement = agreement_create(
-        actor=admin,
-        reference=reference,
-        title=reference,
-        document_id=f"MoU/{reference}",
-        parties=parties,
-        purposes=[purpose],
-        valid_from=today - dt.timedelta(days=30),
-        valid_to=today + dt.timedelta(days=365),
-        signed_by="Directors",
-        signed_on=today - dt.timedelta(days=30),
-    )
-    other = parties[1]
-    signer = User.objects.create(username=f"head-{other.code}", agency=other, role=Role.SUPERVISOR)
-    agreement_sign(actor=signer, agreement=agreement)
 
 
 def _build_world() -> dict[str, int]:
@@ -66,105 +46,21 @@ def _build_world() -> dict[str, int]:
     worker), the Harbour shelter and the Kunming child-protection centre (in the directory, with
     agreements), the anti-trafficking office, a consulate abroad with the home province's
     federation; the desk's profile active; a consular case with the person's consents."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from palermo.web.lib.roles import Role
 
-    from palermo.web.accounts.models import Agency, User
-    from palermo.web.administration.services import qualification_grant
-    from palermo.web.cases.models import CONSENT_CHECKLIST
-    from palermo.web.cases.services import consent_record
-    from palermo.web.consular.services import consular_case_open
-    from palermo.web.directory.services import provider_create
-    from palermo.web.lib.roles import AgencyKind, Role
-    from palermo.web.profiles.services import (
-        profile_activate,
-        profile_approve,
-        profile_submit,
-        profile_upload,
-    )
-    from palermo.web.testsupport import make_user
-
-    def agency(name: str, kind: AgencyKind, code: str) -> Agency:
-        found: Agency = Agency.objects.create(name=name, kind=kind, code=code)
-        return found
-
-    post = agency("Northgate", AgencyKind.BORDER_POST, "north")
-    shelter = agency("Harbour shelter", AgencyKind.NGO, "harbour")
-    centre = agency("Kunming child protection centre", AgencyKind.SOCIAL_WELFARE, "kmcp")
-    office = agency("Anti-trafficking office", AgencyKind.ANTI_TRAFFICKING, "ato")
-    consulate = agency("Consulate General in Milan", AgencyKind.CONSULATE, "milan")
-    home = agency("Fujian women's federation", AgencyKind.NGO, "fujian")
-    people = {
-        "officer": (post, Role.FIRST_LINE_OFFICER),
-        "interviewer": (post, Role.SECOND_LINE_INTERVIEWER),
-        "caseworker": (post, Role.CASE_WORKER),
-        "shelterworker": (shelter, Role.CASE_WORKER),
-        "decider": (office, Role.INVESTIGATOR),
-        "consul": (consulate, Role.CONSULAR_OFFICER),
-    }
-    for username, (where, role) in people.items():
-        user = make_user(username, agency=where, role=role, password=PASSWORD)
-        if role != Role.FIRST_LINE_OFFICER:
-            TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    admin = User.objects.create(username="admin", agency=post, role=Role.ADMINISTRATOR)
-    qualification_grant(
-        actor=admin,
-        user=User.objects.get(username="interviewer"),
-        kind="child_interview",
-        note="VEGA",
-        override_reason="Certified by the VEGA Children course outside Palermo.",
-    )
-    for entry, service, name_zh, languages in (
-        (shelter, "shelter", "港湾庇护所", ["zh"]),
-        (centre, "child_protection", "昆明儿童保护中心", ["zh", "vi"]),
-    ):
-        provider_create(
-            actor=admin,
-            values={
-                "name": entry.name,
-                "name_zh": name_zh,
-                "agency": entry,
-                "services": [service],
-                "areas": "Kunming",
-                "languages": languages,
-                "active": True,
-            },
-        )
-    _agreement(admin, [post, shelter], "assistance", "DSA-SHELTER")
-    _agreement(admin, [post, centre], "assistance", "DSA-CHILD")
-    consul_admin = User.objects.create(
-        username="consul-admin", agency=consulate, role=Role.ADMINISTRATOR
-    )
-    _agreement(consul_admin, [consulate, home], "return", "DSA-RETURN")
-
-    analyst = make_user("analyst", agency=post, role=Role.RISK_ANALYST)
-    supervisor = make_user("supervisor", agency=post, role=Role.SUPERVISOR)
-    name = "documents-held-and-companion-answers.yaml"
-    version = profile_upload(
-        actor=analyst, source_name=name, text=(EXAMPLES_DIR / name).read_text(encoding="utf-8")
-    )
-    profile_submit(actor=analyst, version=version)
-    profile_approve(actor=supervisor, version=version)
-    profile_activate(actor=supervisor, version=version)
-
-    consul = User.objects.get(username="consul")
-    consular_case = consular_case_open(
-        actor=consul,
-        full_name="Lin Xiaohong",
-        origin="foreign_authority",
-        referred_by="Carabinieri, Milan",
-        country="Italy",
-        home_province="Fujian",
-    )
-    checklist = {key: True for key, _label in CONSENT_CHECKLIST}
-    for purpose, recipient in (("sharing", home), ("assistance", None)):
-        consent_record(
-            actor=consul,
-            case=consular_case.case,
-            purpose=purpose,
-            recipient=recipient,
-            checklist=checklist,
-        )
-    return {"consular_case": int(consular_case.case_id), "office": office.pk}
+    post = border_post()
+    admin = person("admin", post, Role.ADMINISTRATOR, password=False)
+    shelter = shelter_with_agreement(post, admin)
+    child_protection_centre(post, admin)
+    office = anti_trafficking_office()
+    person("officer", post, Role.FIRST_LINE_OFFICER)
+    child_interviewer(post, admin)
+    person("caseworker", post, Role.CASE_WORKER, second_factor=True)
+    person("shelterworker", shelter, Role.CASE_WORKER, second_factor=True)
+    person("decider", office, Role.INVESTIGATOR, second_factor=True)
+    consul, home = consulate_abroad()
+    desk_profiles(post)
+    return {"consular_case": consular_case(consul, home), "office": office.pk}
 
 
 @pytest.fixture
@@ -209,30 +105,6 @@ def _desk_hit(page: Any, base: str, surname: str, *, age_in_doubt: bool) -> None
     _log_out(page)
 
 
-def _answer_steps(page: Any, consent: dict[str, bool], answers: dict[str, Any]) -> None:
-    """Tick the consent, then every step's answers (twice: follow-ups appear), to the result."""
-    for key, given in consent.items():
-        if given:
-            page.check(f"input[name=consent_{key}]")
-            settle(page)
-    here = page.url
-    page.click("button[value=next]")
-    page.wait_for_url(lambda url: url != here)
-    while "/result/" not in page.url:
-        settle(page)
-        for _round in range(2):
-            for qid, value in answers.items():
-                for v in value if isinstance(value, list) else [value]:
-                    option = "yes" if v is True else "no" if v is False else v
-                    box = page.locator(f"input[name={qid}][value='{option}']")
-                    if box.count() and not box.is_checked():
-                        box.check()
-                        settle(page)
-        here = page.url
-        page.click("button[value=next]")
-        page.wait_for_url(lambda url, here=here: url != here)
-
-
 def _consent_on_case_page(page: Any, purpose: str, recipient: str | None) -> None:
     """The case page's consent form (in Chinese): purpose, agency, the checklist explained."""
     form = page.locator("form[action$='/consents/']")
@@ -240,7 +112,7 @@ def _consent_on_case_page(page: Any, purpose: str, recipient: str | None) -> Non
     form.locator("select[name=purpose]").select_option(purpose)
     if recipient is not None:
         form.locator("select[name=recipient]").select_option(label=recipient)
-    for key in CHECKLIST_KEYS:
+    for key in consent_keys():
         form.locator(f"input[name={key}]").check()
     form.locator("button[type=submit]").click()
     settle(page)
@@ -262,7 +134,7 @@ def test_an_adult_goes_from_the_desk_hit_to_a_shelter_and_both_identification_de
     page.goto(f"{base}/interviews/")
     page.click("text=Start the interview")
     doc = json.loads((ANSWERS / "adult-labour-presumed.json").read_text(encoding="utf-8"))
-    _answer_steps(page, doc["consent"], doc["answers"])
+    answer_steps(page, doc["consent"], doc["answers"])
     assert "presumed victim" in page.inner_text("main")
     page.fill("#id_full_name", "Wang Gang")
     page.click("text=Open the case")
@@ -367,11 +239,11 @@ def test_a_child_whose_age_is_in_doubt_gets_the_child_path_and_a_consul_returns_
     assert offered.locator("option").all_inner_texts() == ["儿童（未满 18 岁）"]
     page.click("main button:text-is('开始面谈')")
     page.wait_for_url(f"{base}/interviews/*/step/**")
-    _answer_steps(page, {"consented": True}, {"travel_with": "alone"})
+    answer_steps(page, {"consented": True}, {"travel_with": "alone"})
     page.fill("#id_child-full_name", "阮氏兰")
     page.fill("#id_child-area", "Kunming")
     page.select_option("#id_child-language", "vi")
-    for key in CHECKLIST_KEYS:
+    for key in consent_keys():
         page.check(f"#id_child-consent_{key}")
     page.click("main form[action$='/case/'] button[type=submit]")
     settle(page)
@@ -405,32 +277,7 @@ def test_a_child_whose_age_is_in_doubt_gets_the_child_path_and_a_consul_returns_
     _switch(page, "en")
     page.goto(f"{base}/consular/{pk}/")
     settle(page)
-    assistance = f"form[action='/consular/{pk}/assistance/']"
-    page.select_option(f"{assistance} [name=kind]", "contact")
-    page.fill(f"{assistance} [name=on]", dt.datetime.now(tz=dt.UTC).date().isoformat())
-    page.fill(f"{assistance} [name=note]", "Met at the police station with an interpreter.")
-    page.click(f"{assistance} button[type=submit]")
-    settle(page)
-    risk = f"form[action='/consular/{pk}/risk/']"
-    for field in ("safety", "family", "retrafficking"):
-        page.check(f"{risk} [name={field}][value=low]")
-    page.fill(f"{risk} [name=notes]", "Recruiter in custody; family not involved.")
-    page.click(f"{risk} button[type=submit]")
-    settle(page)
-    page.click("main button:text-is('Start the voluntary return plan')")
-    settle(page)
-    start = dt.datetime.now() - dt.timedelta(days=3)  # noqa: DTZ005 (the browser's local time)
-    for step in range(5):
-        stage = f"form[action='/consular/{pk}/return/stage/']"
-        page.fill(
-            f"{stage} [name=at]", (start + dt.timedelta(hours=step)).strftime("%Y-%m-%dT%H:%M")
-        )
-        if page.locator(f"{stage} [name=receiving_agency]").count():
-            page.select_option(
-                f"{stage} [name=receiving_agency]", label="Fujian women's federation"
-            )
-        page.click(f"{stage} button[type=submit]")
-        settle(page)
+    consul_returns_the_national(page, pk)
     assert "The return is complete" in page.content()
     page.screenshot(path=str(artifacts / "chain-6-consular-handed-over-en.png"), full_page=True)
     _switch(page, "zh-hans")

@@ -9,32 +9,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_main_path import PASSWORD, log_in, settle
-
-from palermo.profiles import EXAMPLES_DIR
+from test_main_path import log_in, settle
+from worlds import border_post, person, profile_version
 
 
 def _world() -> tuple[int, int]:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from palermo.web.accounts.models import Agency
     from palermo.web.cases.services import case_open
-    from palermo.web.lib.roles import AgencyKind, Role
-    from palermo.web.profiles.services import profile_approve, profile_submit, profile_upload
-    from palermo.web.testsupport import make_user
+    from palermo.web.lib.roles import Role
 
-    agency = Agency.objects.create(name="Northgate", kind=AgencyKind.BORDER_POST, code="north")
-    worker = make_user("worker", agency=agency, role=Role.CASE_WORKER, password=PASSWORD)
-    supervisor = make_user("supervisor", agency=agency, role=Role.SUPERVISOR, password=PASSWORD)
-    for user in (worker, supervisor):
-        TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    analyst = make_user("analyst", agency=agency, role=Role.RISK_ANALYST)
-    name = "visible-injuries.yaml"
-    version = profile_upload(
-        actor=analyst, source_name=name, text=(EXAMPLES_DIR / name).read_text(encoding="utf-8")
+    post = border_post()
+    worker = person("worker", post, Role.CASE_WORKER, second_factor=True)
+    supervisor = person("supervisor", post, Role.SUPERVISOR, second_factor=True)
+    analyst = person("analyst", post, Role.RISK_ANALYST, password=False)
+    version = profile_version(
+        "visible-injuries.yaml", analyst=analyst, supervisor=supervisor, until="approved"
     )
-    profile_submit(actor=analyst, version=version)
-    profile_approve(actor=supervisor, version=version)
     case = case_open(actor=worker, full_name="Li Wei", outcome="possible")
     return case.pk, version.pk
 

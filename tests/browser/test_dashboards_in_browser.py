@@ -11,22 +11,19 @@ from typing import Any
 
 import pytest
 from test_front_line import _chinese, _nothing_off_screen
-from test_main_path import PASSWORD, log_in
+from test_main_path import log_in
+from worlds import border_post, person
 
 
 def _world() -> None:
     from django.utils import timezone
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from palermo.web.accounts.models import Agency
-    from palermo.web.lib.roles import AgencyKind, Role
+    from palermo.web.lib.roles import Role
     from palermo.web.screening.models import PENDING, Disposition, Hit, Traveller
-    from palermo.web.testsupport import make_user
 
-    agency = Agency.objects.create(name="Northgate", kind=AgencyKind.BORDER_POST, code="north")
-    officer = make_user("officer", agency=agency, role=Role.FIRST_LINE_OFFICER)
-    supervisor = make_user("supervisor", agency=agency, role=Role.SUPERVISOR, password=PASSWORD)
-    TOTPDevice.objects.create(user=supervisor, name="phone", confirmed=True)
+    agency = border_post()
+    officer = person("officer", agency, Role.FIRST_LINE_OFFICER, password=False)
+    person("supervisor", agency, Role.SUPERVISOR, second_factor=True)
     now = timezone.now()
     specs = [
         ("Pudong", "Recruited abroad", "referred"),

@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 from test_main_path import log_in
-
-from palermo.profiles import EXAMPLES_DIR
+from worlds import border_post, desk_profiles, person
 
 ZONE = "P<MMRAUNG<<THIDA<<<<<<<<<<<<<<<<<<<<<<<<<<<<\nMA12345672MMR9503157F3101012<<<<<<<<<<<<<<00"
 SIZES = {"wide": {"width": 1280, "height": 900}, "narrow": {"width": 375, "height": 800}}
@@ -60,28 +59,11 @@ def _watchlist() -> None:
 
 
 def _world(*profiles: str) -> None:
-    from test_main_path import PASSWORD
+    from palermo.web.lib.roles import Role
 
-    from palermo.web.accounts.models import Agency
-    from palermo.web.lib.roles import AgencyKind, Role
-    from palermo.web.profiles.services import (
-        profile_activate,
-        profile_approve,
-        profile_submit,
-        profile_upload,
-    )
-    from palermo.web.testsupport import make_user
-
-    agency = Agency.objects.create(name="Northgate", kind=AgencyKind.BORDER_POST, code="north")
-    make_user("officer", agency=agency, role=Role.FIRST_LINE_OFFICER, password=PASSWORD)
-    analyst = make_user("analyst", agency=agency, role=Role.RISK_ANALYST)
-    supervisor = make_user("supervisor", agency=agency, role=Role.SUPERVISOR)
-    for name in profiles:
-        text = (EXAMPLES_DIR / name).read_text(encoding="utf-8")
-        version = profile_upload(actor=analyst, source_name=name, text=text)
-        profile_submit(actor=analyst, version=version)
-        profile_approve(actor=supervisor, version=version)
-        profile_activate(actor=supervisor, version=version)
+    post = border_post()
+    person("officer", post, Role.FIRST_LINE_OFFICER)
+    desk_profiles(post, *profiles)
 
 
 def _chinese(page: Any, base: str) -> None:
@@ -250,22 +232,13 @@ def test_an_officer_disposes_of_a_travellers_hits_together_and_refers_the_match_
 def test_a_first_line_screen_from_a_hit_refers_the_traveller_and_the_interview_asks_consent_first(
     live_server: Any, browser_page: Any, artifacts: Path, lang: str, size: str
 ) -> None:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-    from test_main_path import PASSWORD
-
     from palermo.web.accounts.models import Agency
     from palermo.web.lib.roles import Role
-    from palermo.web.testsupport import make_user
 
     _world("documents-held-and-companion-answers.yaml")
-    interviewer = make_user(
-        "interviewer",
-        agency=Agency.objects.get(code="north"),
-        role=Role.SECOND_LINE_INTERVIEWER,
-        password=PASSWORD,
-    )
     # interviewers confirm each log-in with their authenticator (log_in types its code)
-    TOTPDevice.objects.create(user=interviewer, name="phone", confirmed=True)
+    post = Agency.objects.get(code="north")
+    person("interviewer", post, Role.SECOND_LINE_INTERVIEWER, second_factor=True)
     page, base = browser_page, live_server.url
     page.set_viewport_size(SIZES[size])
     log_in(page, base, "officer")

@@ -11,42 +11,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from worlds import PASSWORD, border_post, desk_profiles, person
 
-from palermo.profiles import EXAMPLES_DIR
-
-PASSWORD = "browser test password 42"
 ANSWERS = Path(__file__).resolve().parents[2] / "examples" / "answers"
 
 
 def _world() -> None:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from palermo.web.lib.roles import Role
 
-    from palermo.web.accounts.models import Agency
-    from palermo.web.lib.roles import AgencyKind, Role
-    from palermo.web.profiles.services import (
-        profile_activate,
-        profile_approve,
-        profile_submit,
-        profile_upload,
-    )
-    from palermo.web.testsupport import make_user
-
-    agency = Agency.objects.create(name="Northgate", kind=AgencyKind.BORDER_POST, code="north")
-    make_user("officer", agency=agency, role=Role.FIRST_LINE_OFFICER, password=PASSWORD)
-    interviewer = make_user(
-        "interviewer", agency=agency, role=Role.SECOND_LINE_INTERVIEWER, password=PASSWORD
-    )
+    post = border_post()
+    person("officer", post, Role.FIRST_LINE_OFFICER)
     # interviewers confirm each log-in with their authenticator's code
-    TOTPDevice.objects.create(user=interviewer, name="phone", confirmed=True)
-    analyst = make_user("analyst", agency=agency, role=Role.RISK_ANALYST)
-    supervisor = make_user("supervisor", agency=agency, role=Role.SUPERVISOR)
-    name = "documents-held-and-companion-answers.yaml"
-    version = profile_upload(
-        actor=analyst, source_name=name, text=(EXAMPLES_DIR / name).read_text(encoding="utf-8")
-    )
-    profile_submit(actor=analyst, version=version)
-    profile_approve(actor=supervisor, version=version)
-    profile_activate(actor=supervisor, version=version)
+    person("interviewer", post, Role.SECOND_LINE_INTERVIEWER, second_factor=True)
+    desk_profiles(post)
 
 
 def log_in(page: Any, base: str, username: str) -> None:
@@ -73,6 +50,31 @@ def log_in(page: Any, base: str, username: str) -> None:
 
 def settle(page: Any) -> None:
     page.wait_for_load_state("networkidle")
+
+
+def answer_steps(page: Any, consent: dict[str, bool], answers: dict[str, Any]) -> None:
+    """Tick the consent, then every step's answers (twice: follow-up questions appear after
+    their parent is answered), to the result."""
+    for key, given in consent.items():
+        if given:
+            page.check(f"input[name=consent_{key}]")
+            settle(page)
+    here = page.url
+    page.click("button[value=next]")
+    page.wait_for_url(lambda url: url != here)
+    while "/result/" not in page.url:
+        settle(page)
+        for _round in range(2):
+            for qid, value in answers.items():
+                for v in value if isinstance(value, list) else [value]:
+                    option = "yes" if v is True else "no" if v is False else v
+                    box = page.locator(f"input[name={qid}][value='{option}']")
+                    if box.count() and not box.is_checked():
+                        box.check()
+                        settle(page)
+        here = page.url
+        page.click("button[value=next]")
+        page.wait_for_url(lambda url, here=here: url != here)  # htmx redirects to the next step
 
 
 @pytest.mark.django_db(transaction=True)
@@ -117,27 +119,7 @@ def test_officer_screens_interviewer_opens_a_case_and_the_interface_turns_chines
     page.goto(f"{base}/interviews/")
     page.click("text=Start the interview")
     doc = json.loads((ANSWERS / "adult-labour-presumed.json").read_text(encoding="utf-8"))
-    for key, given in doc["consent"].items():
-        if given:
-            page.check(f"input[name=consent_{key}]")
-            settle(page)
-    here = page.url
-    page.click("button[value=next]")
-    page.wait_for_url(lambda url: url != here)
-    while "/result/" not in page.url:
-        settle(page)
-        for _round in range(2):  # follow-up questions appear after their parent is answered
-            for qid, value in doc["answers"].items():
-                values = value if isinstance(value, list) else [value]
-                for v in values:
-                    option = "yes" if v is True else "no" if v is False else v
-                    box = page.locator(f"input[name={qid}][value='{option}']")
-                    if box.count() and not box.is_checked():
-                        box.check()
-                        settle(page)
-        here = page.url
-        page.click("button[value=next]")
-        page.wait_for_url(lambda url, here=here: url != here)  # htmx redirects to the next step
+    answer_steps(page, doc["consent"], doc["answers"])
     assert "presumed victim" in page.inner_text("main")
     assert "Not yet assessed" not in page.inner_text("main")  # the last step's submit stored it
     # the outcome and "Open the case" come first; the detail is folded below them

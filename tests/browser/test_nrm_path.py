@@ -9,34 +9,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_main_path import PASSWORD, log_in, settle
+from test_main_path import log_in, settle
+from worlds import anti_trafficking_office, border_post, consents, person
 
 
 def _world() -> tuple[int, str]:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from palermo.web.cases.services import case_open
+    from palermo.web.lib.roles import Role
 
-    from palermo.web.accounts.models import Agency
-    from palermo.web.cases.models import CONSENT_CHECKLIST
-    from palermo.web.cases.services import case_open, consent_record
-    from palermo.web.lib.roles import AgencyKind, Role
-    from palermo.web.testsupport import make_user
-
-    post = Agency.objects.create(name="Northgate", kind=AgencyKind.BORDER_POST, code="north")
-    office = Agency.objects.create(
-        name="Anti-trafficking office", kind=AgencyKind.ANTI_TRAFFICKING, code="ato"
-    )
-    worker = make_user("worker", agency=post, role=Role.CASE_WORKER, password=PASSWORD)
-    decider = make_user("decider", agency=office, role=Role.INVESTIGATOR, password=PASSWORD)
-    for user in (worker, decider):
-        TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    post = border_post()
+    office = anti_trafficking_office()
+    worker = person("worker", post, Role.CASE_WORKER, second_factor=True)
+    person("decider", office, Role.INVESTIGATOR, second_factor=True)
     case = case_open(actor=worker, full_name="Li Wei", outcome="presumed")
-    consent_record(
-        actor=worker,
-        case=case,
-        purpose="sharing",
-        recipient=office,
-        checklist={key: True for key, _label in CONSENT_CHECKLIST},
-    )
+    consents(worker, case, ("sharing", office))
     return case.pk, case.reference
 
 

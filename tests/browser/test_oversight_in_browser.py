@@ -10,23 +10,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_main_path import PASSWORD, log_in, settle
+from test_main_path import log_in, settle
+from worlds import border_post, person
 
 
 def _world() -> str:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from palermo.web.accounts.models import Agency
     from palermo.web.cases.services import case_open
-    from palermo.web.lib.roles import AgencyKind, Role
-    from palermo.web.testsupport import make_user
+    from palermo.web.lib.roles import Role
 
-    agency = Agency.objects.create(name="Northgate", kind=AgencyKind.BORDER_POST, code="north")
-    for name, role in (("admin", Role.ADMINISTRATOR), ("auditor", Role.AUDITOR)):
-        user = make_user(name, agency=agency, role=role, password=PASSWORD)
-        TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    make_user("leaving", agency=agency, role=Role.FIRST_LINE_OFFICER, password=PASSWORD)
-    worker = make_user("worker", agency=agency, role=Role.CASE_WORKER)
+    post = border_post()
+    person("admin", post, Role.ADMINISTRATOR, second_factor=True)
+    person("auditor", post, Role.AUDITOR, second_factor=True)
+    person("leaving", post, Role.FIRST_LINE_OFFICER)
+    worker = person("worker", post, Role.CASE_WORKER, password=False)
     case = case_open(actor=worker, full_name="Li Wei", outcome="possible", note="Met at gate 4.")
     return case.reference
 

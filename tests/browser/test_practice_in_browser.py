@@ -15,85 +15,45 @@ from typing import Any
 
 import pytest
 from test_front_line import SIZES, _chinese, _nothing_off_screen
-from test_main_path import PASSWORD, log_in, settle
-
-from palermo.profiles import EXAMPLES_DIR
+from test_main_path import log_in, settle
+from worlds import agency, agreement, border_post, desk_profiles, directory_entry, person
 
 SCENARIO = "lab-construction-passports"
 TRAINEE = "mei.practice"
 
 
 def _world() -> None:
-    import datetime as dt
-
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from palermo.web.accounts.models import Agency
-    from palermo.web.agreements.services import agreement_create, agreement_sign
-    from palermo.web.directory.services import provider_create
+    """The live border post with its trainer and the desk's profile; the practice consulate
+    (training) whose consular officer is the trainee, and the practice labour inspectorate
+    (training) in the directory with an agreement with it."""
     from palermo.web.lib.roles import AgencyKind, Role
-    from palermo.web.profiles.services import (
-        profile_activate,
-        profile_approve,
-        profile_submit,
-        profile_upload,
-    )
-    from palermo.web.testsupport import make_user
 
-    live = Agency.objects.create(name="Northgate", kind=AgencyKind.BORDER_POST, code="north")
-    make_user("trainer", agency=live, role=Role.TRAINER, password=PASSWORD)
-    analyst = make_user("analyst", agency=live, role=Role.RISK_ANALYST)
-    supervisor = make_user("supervisor", agency=live, role=Role.SUPERVISOR)
-    name = "documents-held-and-companion-answers.yaml"
-    version = profile_upload(
-        actor=analyst, source_name=name, text=(EXAMPLES_DIR / name).read_text(encoding="utf-8")
+    live = border_post()
+    person("trainer", live, Role.TRAINER)
+    desk_profiles(live)
+    sandbox = agency(
+        "Practice consulate (training)",
+        AgencyKind.CONSULATE,
+        "practice-consulate",
+        training=True,
     )
-    profile_submit(actor=analyst, version=version)
-    profile_approve(actor=supervisor, version=version)
-    profile_activate(actor=supervisor, version=version)
-
-    sandbox = Agency.objects.create(
-        name="Practice consulate (training)",
-        kind=AgencyKind.CONSULATE,
-        code="practice-consulate",
-        is_training=True,
+    person(TRAINEE, sandbox, Role.CONSULAR_OFFICER, second_factor=True)
+    admin = person("practice-admin", sandbox, Role.ADMINISTRATOR, password=False)
+    labour = agency(
+        "Practice labour inspectorate (training)",
+        AgencyKind.LABOUR,
+        "practice-labour",
+        training=True,
     )
-    labour = Agency.objects.create(
-        name="Practice labour inspectorate (training)",
-        kind=AgencyKind.LABOUR,
-        code="practice-labour",
-        is_training=True,
-    )
-    trainee = make_user(TRAINEE, agency=sandbox, role=Role.CONSULAR_OFFICER, password=PASSWORD)
-    TOTPDevice.objects.create(user=trainee, name="phone", confirmed=True)
-    today = dt.datetime.now(tz=dt.UTC).date()
-    admin = make_user("practice-admin", agency=sandbox, role=Role.ADMINISTRATOR)
-    agreement = agreement_create(
+    agreement(
+        [sandbox, labour],
+        ["assistance", "investigation"],
+        "DSA-PRACTICE",
         actor=admin,
-        reference="DSA-PRACTICE",
         title="Practice referrals",
-        document_id="Practice MoU",
-        parties=[sandbox, labour],
-        purposes=["assistance", "investigation"],
-        valid_from=today - dt.timedelta(days=1),
-        valid_to=today + dt.timedelta(days=365),
-        signed_by="Directors",
-        signed_on=today - dt.timedelta(days=1),
     )
-    agreement_sign(
-        actor=make_user("labour-sup", agency=labour, role=Role.SUPERVISOR), agreement=agreement
-    )
-    provider_create(
-        actor=admin,
-        values={
-            "name": labour.name,
-            "name_zh": "练习劳动监察机构（培训）",
-            "agency": labour,
-            "services": ["labour_inspection"],
-            "areas": "Kunming",
-            "languages": ["zh"],
-            "active": True,
-        },
+    directory_entry(
+        admin, labour, "练习劳动监察机构（培训）", ["labour_inspection"], languages=["zh"]
     )
 
 

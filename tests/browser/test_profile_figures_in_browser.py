@@ -7,28 +7,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_main_path import PASSWORD, log_in
-
-from palermo.profiles import EXAMPLES_DIR
+from test_main_path import log_in
+from worlds import border_post, person, profile_version
 
 
 def _submitted_version() -> int:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from palermo.web.lib.roles import Role
 
-    from palermo.web.accounts.models import Agency
-    from palermo.web.lib.roles import AgencyKind, Role
-    from palermo.web.profiles.services import profile_submit, profile_upload
-    from palermo.web.testsupport import make_user
-
-    agency = Agency.objects.create(name="Northgate", kind=AgencyKind.BORDER_POST, code="north")
-    analyst = make_user("analyst", agency=agency, role=Role.RISK_ANALYST)
-    supervisor = make_user("supervisor", agency=agency, role=Role.SUPERVISOR, password=PASSWORD)
-    TOTPDevice.objects.create(user=supervisor, name="phone", confirmed=True)
-    name = "visa-inconsistent-with-job.yaml"
-    version = profile_upload(
-        actor=analyst, source_name=name, text=(EXAMPLES_DIR / name).read_text(encoding="utf-8")
+    post = border_post()
+    analyst = person("analyst", post, Role.RISK_ANALYST, password=False)
+    supervisor = person("supervisor", post, Role.SUPERVISOR, second_factor=True)
+    version = profile_version(
+        "visa-inconsistent-with-job.yaml", analyst=analyst, supervisor=supervisor, until="submitted"
     )
-    profile_submit(actor=analyst, version=version)
     return int(version.pk)
 
 

@@ -11,82 +11,30 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_main_path import PASSWORD, log_in, settle
-
-CHECKLIST_KEYS = (
-    "consented",
-    "told_purpose",
-    "told_uses",
-    "told_research",
-    "told_access",
-    "told_retention",
-    "told_withdrawal",
+from test_main_path import log_in, settle
+from worlds import (
+    border_post,
+    child_interviewer,
+    child_protection_centre,
+    consent_keys,
+    consular_case,
+    consulate_abroad,
+    person,
 )
-
-
-def _people(agency: Any, *people: tuple[str, Any]) -> None:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from palermo.web.testsupport import make_user
-
-    for username, role in people:
-        user = make_user(username, agency=agency, role=role, password=PASSWORD)
-        TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
 
 
 def _child_world() -> int:
     """A border post whose interviewer (child-interview qualification) has assessed a child
     travelling alone; a child-protection centre in Kunming that works in Vietnamese, in the
     directory, with a data-sharing agreement. The interview's id."""
-    from palermo.web.accounts.models import Agency, User
-    from palermo.web.administration.services import qualification_grant
-    from palermo.web.agreements.services import agreement_create, agreement_sign
-    from palermo.web.directory.services import provider_create
     from palermo.web.interviews.services import interview_assess, interview_save, interview_start
-    from palermo.web.lib.roles import AgencyKind, Role
+    from palermo.web.lib.roles import Role
 
-    post = Agency.objects.create(name="Northgate", kind=AgencyKind.BORDER_POST, code="north")
-    centre = Agency.objects.create(
-        name="Kunming child protection centre", kind=AgencyKind.SOCIAL_WELFARE, code="kmcp"
-    )
-    _people(post, ("interviewer", Role.SECOND_LINE_INTERVIEWER))
-    _people(centre, ("centre", Role.CASE_WORKER))
-    admin = User.objects.create(username="admin", agency=post, role=Role.ADMINISTRATOR)
-    centre_head = User.objects.create(username="head", agency=centre, role=Role.SUPERVISOR)
-    interviewer = User.objects.get(username="interviewer")
-    qualification_grant(
-        actor=admin,
-        user=interviewer,
-        kind="child_interview",
-        note="VEGA",
-        override_reason="Certified by the VEGA Children course outside Palermo.",
-    )
-    provider_create(
-        actor=admin,
-        values={
-            "name": "Kunming child protection centre",
-            "name_zh": "昆明儿童保护中心",
-            "agency": centre,
-            "services": ["child_protection"],
-            "areas": "Kunming",
-            "languages": ["zh", "vi"],
-            "active": True,
-        },
-    )
-    today = dt.datetime.now(tz=dt.UTC).date()
-    agreement = agreement_create(
-        actor=admin,
-        reference="DSA-CP-2026",
-        title="Child protection referrals",
-        document_id="MoU/2026/CP",
-        parties=[post, centre],
-        purposes=("assistance",),
-        valid_from=today - dt.timedelta(days=30),
-        valid_to=today + dt.timedelta(days=365),
-        signed_by="Directors",
-        signed_on=today - dt.timedelta(days=30),
-    )
-    agreement_sign(actor=centre_head, agreement=agreement)
+    post = border_post()
+    admin = person("admin", post, Role.ADMINISTRATOR, password=False)
+    centre = child_protection_centre(post, admin)
+    person("centre", centre, Role.CASE_WORKER, second_factor=True)
+    interviewer = child_interviewer(post, admin)
     interview = interview_start(actor=interviewer, instrument_id="second-line-child")
     interview = interview_save(
         actor=interviewer,
@@ -118,7 +66,7 @@ def test_a_childs_case_sends_the_child_protection_referral_on_a_phone_in_chinese
     page.fill("#id_child-full_name", "阮氏兰")
     page.fill("#id_child-area", "Kunming")
     page.select_option("#id_child-language", "vi")
-    for key in CHECKLIST_KEYS:
+    for key in consent_keys():
         page.check(f"#id_child-consent_{key}")
     page.screenshot(path=str(artifacts / "child-open-zh-375.png"), full_page=True)
     page.click(f"main form[action='/interviews/{interview_pk}/case/'] button[type=submit]")
@@ -146,67 +94,13 @@ def test_a_childs_case_sends_the_child_protection_referral_on_a_phone_in_chinese
 def _consular_world() -> int:
     """A consulate with a consul, a case opened for a national identified abroad with the
     person's consents for the home province's agency and an agreement with it."""
-    from palermo.web.accounts.models import Agency, User
-    from palermo.web.agreements.services import agreement_create, agreement_sign
-    from palermo.web.cases.models import CONSENT_CHECKLIST
-    from palermo.web.cases.services import consent_record
-    from palermo.web.consular.services import consular_case_open
-    from palermo.web.lib.roles import AgencyKind, Role
-
-    consulate = Agency.objects.create(
-        name="Consulate General in Milan", kind=AgencyKind.CONSULATE, code="milan"
-    )
-    home = Agency.objects.create(
-        name="Fujian women's federation", kind=AgencyKind.NGO, code="fujian"
-    )
-    _people(consulate, ("consul", Role.CONSULAR_OFFICER))
-    admin = User.objects.create(username="admin", agency=consulate, role=Role.ADMINISTRATOR)
-    home_head = User.objects.create(username="head", agency=home, role=Role.SUPERVISOR)
-    consul = User.objects.get(username="consul")
-    today = dt.datetime.now(tz=dt.UTC).date()
-    agreement = agreement_create(
-        actor=admin,
-        reference="DSA-RETURN-2026",
-        title="Return and reintegration",
-        document_id="MoU/2026/R",
-        parties=[consulate, home],
-        purposes=("return",),
-        valid_from=today - dt.timedelta(days=30),
-        valid_to=today + dt.timedelta(days=365),
-        signed_by="Consul general; Chair",
-        signed_on=today - dt.timedelta(days=30),
-    )
-    agreement_sign(actor=home_head, agreement=agreement)
-    consular_case = consular_case_open(
-        actor=consul,
-        full_name="Lin Xiaohong",
-        origin="foreign_authority",
-        referred_by="Carabinieri, Milan",
-        country="Italy",
-        home_province="Fujian",
-    )
-    checklist = {key: True for key, _label in CONSENT_CHECKLIST}
-    for purpose, recipient in (("sharing", home), ("assistance", None)):
-        consent_record(
-            actor=consul,
-            case=consular_case.case,
-            purpose=purpose,
-            recipient=recipient,
-            checklist=checklist,
-        )
-    return int(consular_case.case_id)
+    return consular_case(*consulate_abroad())
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_consul_takes_a_national_from_assistance_to_the_reintegration_hand_over(
-    live_server: Any, browser_page: Any, artifacts: Path
-) -> None:
-    page, base = browser_page, live_server.url
-    pk = _consular_world()
-    log_in(page, base, "consul")
-    detail = f"{base}/consular/{pk}/"
-    page.goto(detail)
-    settle(page)
+def consul_returns_the_national(page: Any, pk: int) -> None:
+    """On the consular case's page: a contact in the assistance log, a low return risk, the
+    voluntary return plan started and taken through its five stages to the hand-over to the
+    home province's federation."""
     assistance = f"form[action='/consular/{pk}/assistance/']"
     page.select_option(f"{assistance} [name=kind]", "contact")
     page.fill(f"{assistance} [name=on]", dt.datetime.now(tz=dt.UTC).date().isoformat())
@@ -233,6 +127,19 @@ def test_a_consul_takes_a_national_from_assistance_to_the_reintegration_hand_ove
             )
         page.click(f"{stage} button[type=submit]")
         settle(page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_consul_takes_a_national_from_assistance_to_the_reintegration_hand_over(
+    live_server: Any, browser_page: Any, artifacts: Path
+) -> None:
+    page, base = browser_page, live_server.url
+    pk = _consular_world()
+    log_in(page, base, "consul")
+    detail = f"{base}/consular/{pk}/"
+    page.goto(detail)
+    settle(page)
+    consul_returns_the_national(page, pk)
     text = page.content()
     assert "The return is complete" in text
     assert "referral R-" in text

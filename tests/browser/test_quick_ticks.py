@@ -6,26 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_main_path import PASSWORD, log_in
+from test_main_path import log_in
+from worlds import border_post, person
 
 PRESSURE = ("violence", "taken_or_sold", "documents_taken", "debt", "kept_apart", "threat_report")
 SITUATION = ("family_hardship", "no_status", "money_need")
 
 
 def _interview_with_consent() -> int:
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from palermo.web.accounts.models import Agency
     from palermo.web.interviews.services import interview_save, interview_start
     from palermo.web.interviews.steps import instrument
-    from palermo.web.lib.roles import AgencyKind, Role
-    from palermo.web.testsupport import make_user
+    from palermo.web.lib.roles import Role
 
-    agency = Agency.objects.create(name="Northgate", kind=AgencyKind.BORDER_POST, code="north")
-    interviewer = make_user(
-        "interviewer", agency=agency, role=Role.SECOND_LINE_INTERVIEWER, password=PASSWORD
+    interviewer = person(
+        "interviewer", border_post(), Role.SECOND_LINE_INTERVIEWER, second_factor=True
     )
-    TOTPDevice.objects.create(user=interviewer, name="phone", confirmed=True)
     interview = interview_start(actor=interviewer, instrument_id="second-line-adult")
     consent = {c.id: True for c in instrument("second-line-adult").consent}
     interview_save(actor=interviewer, interview=interview, consent=consent, answers={})

@@ -8,83 +8,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_main_path import PASSWORD, log_in, settle
+from test_main_path import log_in, settle
+from worlds import POLICE, border_post, consents, person, referral_partner, shelter_with_agreement
 
 
 def _world() -> int:
     """Agencies A (border post), B (shelter), C (police) with a case worker, a shelter case
     worker and an investigator (authenticators enrolled); agreements A-B and A-C; both
     directory entries; a case at A with the person's consents for B and C. The case's id."""
-    import datetime as dt
+    from palermo.web.cases.services import case_open
+    from palermo.web.lib.roles import Role
 
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from palermo.web.accounts.models import Agency
-    from palermo.web.agreements.services import agreement_create, agreement_sign
-    from palermo.web.cases.models import CONSENT_CHECKLIST
-    from palermo.web.cases.services import case_open, consent_record
-    from palermo.web.directory.services import provider_create
-    from palermo.web.lib.roles import AgencyKind, Role
-    from palermo.web.testsupport import make_user
-
-    border = Agency.objects.create(name="Northgate", kind=AgencyKind.BORDER_POST, code="north")
-    shelter = Agency.objects.create(name="Harbour shelter", kind=AgencyKind.NGO, code="harbour")
-    police = Agency.objects.create(
-        name="Eastport police", kind=AgencyKind.ANTI_TRAFFICKING, code="eastport"
-    )
-    people = {
-        "caseworker": (border, Role.CASE_WORKER),
-        "shelterworker": (shelter, Role.CASE_WORKER),
-        "investigator": (police, Role.INVESTIGATOR),
-    }
-    for name, (agency, role) in people.items():
-        user = make_user(name, agency=agency, role=role, password=PASSWORD)
-        TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    today = dt.datetime.now(tz=dt.UTC).date()
-    for other, purpose, reference in (
-        (shelter, "assistance", "DSA-1"),
-        (police, "investigation", "DSA-2"),
-    ):
-        agreement = agreement_create(
-            actor=make_user(f"admin-{other.code}", agency=border, role=Role.ADMINISTRATOR),
-            reference=reference,
-            title="Referrals",
-            document_id="MoU",
-            parties=[border, other],
-            purposes=[purpose],
-            valid_from=today - dt.timedelta(days=1),
-            valid_to=today + dt.timedelta(days=365),
-            signed_by="Directors",
-            signed_on=today - dt.timedelta(days=1),
-        )
-        # the creating administrator signs for the border post; the other party signs here
-        signer = make_user(f"sup-{other.code}", agency=other, role=Role.SUPERVISOR)
-        agreement_sign(actor=signer, agreement=agreement)
-    admin = make_user("directory-admin", agency=border, role=Role.ADMINISTRATOR)
-    for agency, service, name_zh in (
-        (shelter, "shelter", "港湾庇护所"),
-        (police, "police_prosecution", "东港警察局"),
-    ):
-        provider_create(
-            actor=admin,
-            values={
-                "name": agency.name,
-                "name_zh": name_zh,
-                "agency": agency,
-                "services": [service],
-                "areas": "Kunming",
-                "languages": ["zh"],
-                "active": True,
-            },
-        )
-    worker = make_user("opener", agency=border, role=Role.SECOND_LINE_INTERVIEWER)
+    border = border_post()
+    admin = person("directory-admin", border, Role.ADMINISTRATOR, password=False)
+    shelter = shelter_with_agreement(border, admin)
+    police = referral_partner(border, admin, POLICE)
+    person("caseworker", border, Role.CASE_WORKER, second_factor=True)
+    person("shelterworker", shelter, Role.CASE_WORKER, second_factor=True)
+    person("investigator", police, Role.INVESTIGATOR, second_factor=True)
+    worker = person("opener", border, Role.SECOND_LINE_INTERVIEWER, password=False)
     case = case_open(actor=worker, full_name="Li Wei", outcome="presumed", contact="+86 138")
-    checklist = {key: True for key, _label in CONSENT_CHECKLIST}
-    consent_record(actor=worker, case=case, purpose="assistance", checklist=checklist)
-    for agency in (shelter, police):
-        consent_record(
-            actor=worker, case=case, purpose="sharing", recipient=agency, checklist=checklist
-        )
+    consents(worker, case, ("assistance", None), ("sharing", shelter), ("sharing", police))
     return int(case.pk)
 
 
