@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django import forms
-from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,10 +35,8 @@ from palermo.web.accounts.models import User
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.lib.charts import Chart, Column, bar_chart, line_chart
 from palermo.web.lib.dates import DateBox
-from palermo.web.lib.errors import reasons
 from palermo.web.lib.params import id_param
 from palermo.web.lib.permissions import allow
-from palermo.web.lib.problems import show_on_form
 from palermo.web.lib.roles import (
     ACADEMY_ROLES,
     ACADEMY_TRAINER_ROLES,
@@ -49,7 +46,7 @@ from palermo.web.lib.roles import (
     SECOND_LINE_ROLES,
     has_role,
 )
-from palermo.web.lib.submit import submit_form
+from palermo.web.lib.submit import refusal_as_messages, refusal_on_form_fields, submit_form
 from palermo.web.lib.training import in_training
 
 
@@ -145,14 +142,6 @@ class KnowledgeTestForm(forms.Form):
                 choices=[(o.id, o.text.get(lang)) for o in q.options],
                 widget=forms.RadioSelect,
             )
-
-
-def _fail(form: forms.Form, exc: PalermoError) -> None:
-    if isinstance(exc, InputError):
-        show_on_form(form, exc)
-    else:
-        for reason in reasons(exc):
-            form.add_error(None, reason)
 
 
 def _trainer_form(
@@ -553,7 +542,7 @@ def knowledge_test(request: AuthenticatedRequest) -> HttpResponse:
                 request=request,
             )
         except PalermoError as exc:
-            _fail(form, exc)
+            refusal_on_form_fields(form, exc)
     lang = _lang()
     review = []
     if done is not None:
@@ -661,8 +650,7 @@ def practice_start(request: AuthenticatedRequest) -> HttpResponse:
             request=request,
         )
     except PalermoError as exc:
-        for reason in reasons(exc):
-            messages.error(request, reason)
+        refusal_as_messages(request, exc)
         return redirect("academy:practice")
     return redirect(exercise_url(exercise.pk))
 
@@ -733,7 +721,7 @@ def exercise_detail(request: AuthenticatedRequest) -> HttpResponse:
                     actor=request.user, exercise=exercise, request=request, **form.cleaned_data
                 )
             except PalermoError as exc:
-                _fail(form, exc)
+                refusal_on_form_fields(form, exc)
             else:
                 return redirect(result_url(result.pk))
         status = 422

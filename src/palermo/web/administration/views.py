@@ -34,6 +34,7 @@ from palermo.web.lib.errors import reasons
 from palermo.web.lib.params import IdChoiceField
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.roles import ADMIN_ROLES, AGENCY_KIND_CHOICES, ROLE_CHOICES
+from palermo.web.lib.submit import refusal_as_messages
 
 _GRANT_WORDS = {
     "second_line_interviewer": gettext_lazy("Second-line interviewer"),
@@ -171,8 +172,7 @@ def _post_action(
     try:
         answer = act()
     except PalermoError as exc:
-        for reason in reasons(exc):
-            messages.error(request, reason)
+        refusal_as_messages(request, exc)
         if refused is not None:
             return refused()
         return back() if back else redirect("administration:index")
@@ -387,8 +387,7 @@ def confirmation_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse
             actor=request.user, confirmation=confirmation, request=request
         )
     except PalermoError as exc:
-        for reason in reasons(exc):
-            messages.error(request, reason)
+        refusal_as_messages(request, exc)
         return redirect("administration:index")
     account = done.account
     if secret is None:
@@ -422,8 +421,7 @@ def token_rotate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             actor=request.user, token=token, request=request
         )
     except PalermoError as exc:
-        for reason in reasons(exc):
-            messages.error(request, reason)
+        refusal_as_messages(request, exc)
         return redirect("administration:index")
     if secret is None:
         return _saved(

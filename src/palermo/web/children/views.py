@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from palermo.errors import PalermoError
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.cases.selectors import case_get
 from palermo.web.children import services
@@ -26,9 +25,9 @@ from palermo.web.children.models import (
     GUARDIAN_KIND_CHOICES,
 )
 from palermo.web.lib.dates import DateBox
-from palermo.web.lib.errors import reasons
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.roles import CHILD_PROTECTION_ROLES
+from palermo.web.lib.submit import submit_button
 
 
 class AgeAssessmentForm(forms.Form):
@@ -91,14 +90,12 @@ def _post(
             for error in errors:
                 messages.error(request, f"{label}: {error}")
         return redirect("cases:detail", pk=pk)
-    try:
-        save(case, form.cleaned_data)
-    except PalermoError as exc:
-        for reason in reasons(exc):
-            messages.error(request, reason)
-    else:
-        messages.success(request, done)
-    return redirect("cases:detail", pk=pk)
+    return submit_button(
+        request,
+        lambda: save(case, form.cleaned_data),
+        done=done,
+        back=redirect("cases:detail", pk=pk),
+    )
 
 
 @allow(CHILD_PROTECTION_ROLES)

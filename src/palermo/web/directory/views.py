@@ -3,17 +3,16 @@ entry, and the administrators' forms to add and change entries."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from palermo.errors import InputError, PalermoError
 from palermo.web.accounts.models import Agency
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.directory import selectors, services
@@ -25,11 +24,10 @@ from palermo.web.directory.models import (
     ServiceProvider,
     ServiceType,
 )
-from palermo.web.lib.errors import reasons
 from palermo.web.lib.params import IdChoiceField
 from palermo.web.lib.permissions import allow
-from palermo.web.lib.problems import show_on_form
 from palermo.web.lib.roles import DIRECTORY_KEEPER_ROLES, DIRECTORY_ROLES
+from palermo.web.lib.submit import submit_form
 
 
 class RouteForm(forms.Form):
@@ -166,53 +164,62 @@ def directory_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "directory/detail.html", context)
 
 
-def _save(
-    request: AuthenticatedRequest, form: ProviderForm, provider: ServiceProvider | None
-) -> Any:
-    try:
-        if provider is None:
-            return services.provider_create(
-                actor=request.user, values=form.cleaned_data, request=request
-            )
-        return services.provider_update(
-            actor=request.user, provider=provider, values=form.cleaned_data, request=request
-        )
-    except InputError as exc:
-        show_on_form(form, exc)
-    except PalermoError as exc:
-        for reason in reasons(exc):
-            form.add_error(None, reason)
-    return None
+def _submit(
+    request: AuthenticatedRequest,
+    form: ProviderForm,
+    save: Callable[[dict[str, Any]], ServiceProvider],
+    done: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """The entry's form posted: saved, then its page; else the form again (422) with each
+    problem beside its field and a refusal at the top of the form."""
+    return submit_form(
+        request,
+        form,
+        save,
+        done=done,
+        then=lambda saved: redirect("directory:detail", pk=saved.pk),
+        again=lambda status, _errors: render(
+            request, "directory/form.html", {"form": form, **context}, status=status
+        ),
+        refusal_on_form=True,
+    )
 
 
 @allow(DIRECTORY_KEEPER_ROLES)
 def directory_create(request: AuthenticatedRequest) -> HttpResponse:
     form = ProviderForm(request.POST or None, initial={"active": True})
-    if request.method == "POST" and form.is_valid():
-        saved = _save(request, form, None)
-        if saved is not None:
-            messages.success(request, _("The entry was added to the directory."))
-            return redirect("directory:detail", pk=saved.pk)
-    status = 422 if request.method == "POST" else 200
-    context = {"form": form, "title": _("Add a service provider")}
-    return render(request, "directory/form.html", context, status=status)
+    context = {"title": _("Add a service provider")}
+    if request.method != "POST":
+        return render(request, "directory/form.html", {"form": form, **context})
+    return _submit(
+        request,
+        form,
+        lambda data: services.provider_create(actor=request.user, values=data, request=request),
+        _("The entry was added to the directory."),
+        context,
+    )
 
 
 @allow(DIRECTORY_KEEPER_ROLES)
 def directory_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     provider = selectors.provider_get(user=request.user, pk=pk, include_unlisted=True)
     form = ProviderForm(request.POST or None, initial=_initial(provider))
-    if request.method == "POST" and form.is_valid():
-        saved = _save(request, form, provider)
-        if saved is not None:
-            messages.success(request, _("The entry was saved."))
-            return redirect("directory:detail", pk=saved.pk)
-    status = 422 if request.method == "POST" else 200
-    if request.method != "POST" and not services.may_keep(request.user, provider):
+    context = {"provider": provider, "title": _("Change a directory entry")}
+    if request.method == "POST":
+        return _submit(
+            request,
+            form,
+            lambda data: services.provider_update(
+                actor=request.user, provider=provider, values=data, request=request
+            ),
+            _("The entry was saved."),
+            context,
+        )
+    if not services.may_keep(request.user, provider):
         form.add_error(
             None,
             _("Only the administrators of %(agency)s keep this entry.")
             % {"agency": provider.kept_by.name},
         )
-    context = {"form": form, "provider": provider, "title": _("Change a directory entry")}
-    return render(request, "directory/form.html", context, status=status)
+    return render(request, "directory/form.html", {"form": form, **context})

@@ -36,7 +36,7 @@ from palermo.web.lib.roles import (
     EXCHANGE_KEY_ROLES,
     EXCHANGE_ROLES,
 )
-from palermo.web.lib.submit import submit_button, submit_form
+from palermo.web.lib.submit import refusal_as_messages, submit_button, submit_form
 
 REASON_CHOICES = [
     ("AdditionalServicesRequired", gettext_lazy("Additional services required")),
@@ -354,8 +354,7 @@ def key_generate_view(request: AuthenticatedRequest) -> HttpResponse:
     form = KeyPairForm(request.POST)
 
     def again(status: int, errors: list[str]) -> HttpResponse:
-        for reason in errors:
-            messages.error(request, reason)
+        refusal_as_messages(request, errors)
         return _partners_page(request, form=form, status=status)
 
     return submit_form(

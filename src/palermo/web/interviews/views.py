@@ -44,6 +44,7 @@ from palermo.web.lib.params import id_param
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.problems import problem
 from palermo.web.lib.roles import FIRST_LINE_ROLES, OPEN_CASE_ROLES, SECOND_LINE_ROLES, has_role
+from palermo.web.lib.submit import refusal_as_messages, submit_button
 
 
 def lang() -> str:
@@ -142,8 +143,7 @@ def start(request: AuthenticatedRequest) -> HttpResponse:
             request=request,
         )
     except PalermoError as exc:
-        for reason in reasons(exc):
-            messages.error(request, reason)
+        refusal_as_messages(request, exc)
         return redirect("interviews:list")
     kind = InterviewKind(interview.kind)
     return redirect(f"{_url_prefix(kind)}_step", pk=interview.pk, step=0)
@@ -483,8 +483,7 @@ def open_case(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 actor=request.user, interview=interview, request=request, **data
             )
         except PalermoError as exc:
-            for reason in reasons(exc):
-                messages.error(request, reason)
+            refusal_as_messages(request, exc)
         else:
             messages.success(request, _("Case %(ref)s opened.") % {"ref": case.reference})
             url = _case_url(interview)
@@ -509,17 +508,12 @@ def screen_refer(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         purpose="refer from first-line screen",
         request=request,
     )
-    try:
-        services.screen_refer(actor=request.user, interview=interview, request=request)
-    except PalermoError as exc:
-        for reason in reasons(exc):
-            messages.error(request, reason)
-    else:
-        messages.success(
-            request,
-            _("Referred: the traveller waits for a private second-line interview."),
-        )
-    return redirect("interviews:screen_result", pk=pk)
+    return submit_button(
+        request,
+        lambda: services.screen_refer(actor=request.user, interview=interview, request=request),
+        done=_("Referred: the traveller waits for a private second-line interview."),
+        back=redirect("interviews:screen_result", pk=pk),
+    )
 
 
 @allow(FIRST_LINE_ROLES)

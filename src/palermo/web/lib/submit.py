@@ -29,6 +29,24 @@ T = TypeVar("T")
 Again = Callable[[int, list[str]], HttpResponse]
 
 
+def refusal_on_form_fields(form: forms.BaseForm, exc: PalermoError) -> None:
+    """A refusal shown on the form: an ``InputError``'s problems beside their fields (at the
+    top of the form when it has no such field), another ``PalermoError``'s reasons at the top
+    of the form, in the request's language. For a page that draws itself again in place."""
+    if isinstance(exc, InputError):
+        show_on_form(form, exc)
+        return
+    for reason in reasons(exc):
+        form.add_error(None, reason)
+
+
+def refusal_as_messages(request: HttpRequest, refusal: PalermoError | list[str]) -> None:
+    """A refusal (a ``PalermoError``, or its reasons already in words) as one error message
+    per reason, in the request's language: for a button or a form that goes back to a page."""
+    for reason in refusal if isinstance(refusal, list) else reasons(refusal):
+        messages.error(request, reason)
+
+
 def submit_form(
     request: HttpRequest,
     form: forms.BaseForm | None,
@@ -80,12 +98,11 @@ def submit_form(
     except InputError as exc:
         if form is None or problems_on_page:
             return again(422, reasons(exc))
-        show_on_form(form, exc)
+        refusal_on_form_fields(form, exc)
         return again(422, [])
     except PalermoError as exc:
         if refusal_on_form and form is not None:
-            for reason in reasons(exc):
-                form.add_error(None, reason)
+            refusal_on_form_fields(form, exc)
             return again(422, [])
         status, _title = http_status(exc)
         return again(status, reasons(exc))
@@ -106,8 +123,7 @@ def submit_button(
     of the refusal (``InputError`` or another ``PalermoError``) as an error message."""
 
     def again(_status: int, errors: list[str]) -> HttpResponse:
-        for reason in errors:
-            messages.error(request, reason)
+        refusal_as_messages(request, errors)
         return back
 
     return submit_form(request, None, lambda _data: run(), done=done, then=back, again=again)

@@ -19,7 +19,6 @@ from palermo.errors import PalermoError
 from palermo.web.accounts.models import Agency
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.cases.selectors import case_get
-from palermo.web.lib.errors import reasons
 from palermo.web.lib.params import IdChoiceField
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.roles import (
@@ -28,7 +27,7 @@ from palermo.web.lib.roles import (
     NRM_REFERRING_ROLES,
     NRM_ROLES,
 )
-from palermo.web.lib.submit import submit_form
+from palermo.web.lib.submit import refusal_as_messages, submit_form
 from palermo.web.nrm import selectors, services
 from palermo.web.nrm.models import Identification, Stage
 
@@ -216,8 +215,7 @@ def refer_view(request: AuthenticatedRequest, case_pk: int) -> HttpResponse:
                 request=request,
             )
         except PalermoError as exc:
-            for reason in reasons(exc):
-                messages.error(request, reason)
+            refusal_as_messages(request, exc)
         else:
             messages.success(
                 request,

@@ -22,11 +22,11 @@ from palermo.errors import InputError, PalermoError, Problem
 from palermo.profiles.loader import check_texts
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.lib.confirm import confirmed, unconfirmed_page
-from palermo.web.lib.errors import reasons
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.problems import problem_text
 from palermo.web.lib.review import RETIREMENT_ASKED, REVIEW_STATUS_CHOICES, ReviewStatus
 from palermo.web.lib.roles import PROFILE_ROLES
+from palermo.web.lib.submit import refusal_as_messages
 from palermo.web.lib.uploads import body_limit, refuse_large_upload
 from palermo.web.profiles import selectors, services
 from palermo.web.profiles.registry import named_list_texts
@@ -226,8 +226,7 @@ def _workflow_step(
             )
         messages.success(request, str(pages.done[step]))
     except PalermoError as exc:
-        for reason in reasons(exc):
-            messages.error(request, reason)
+        refusal_as_messages(request, exc)
     return redirect(pages.detail, pk=version.pk)
 
 

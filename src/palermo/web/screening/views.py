@@ -21,11 +21,12 @@ from palermo.records.readers import FORMATS
 from palermo.web.accounts.models import User
 from palermo.web.accounts.requests import AuthenticatedRequest
 from palermo.web.lib.dates import DateBox
-from palermo.web.lib.errors import NotPermittedError, reasons
+from palermo.web.lib.errors import NotPermittedError
 from palermo.web.lib.params import IdField
 from palermo.web.lib.permissions import allow
-from palermo.web.lib.problems import problem_text, rule_text, show_on_form
+from palermo.web.lib.problems import problem_text, rule_text
 from palermo.web.lib.roles import BATCH_ROLES, DESK_ROLES, HIT_ROLES
+from palermo.web.lib.submit import refusal_on_form_fields
 from palermo.web.lib.training import in_training
 from palermo.web.lib.uploads import body_limit, refuse_large_upload
 from palermo.web.screening import selectors, services
@@ -242,13 +243,9 @@ def traveller_dispose(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 age_in_doubt=form.cleaned_data.get("age_in_doubt", False),
                 request=request,
             )
-        except InputError as exc:
-            show_on_form(form, exc)
-            status = 422
         except PalermoError as exc:
-            for reason in reasons(exc):
-                form.add_error(None, reason)
-            status = 409
+            refusal_on_form_fields(form, exc)
+            status = 422 if isinstance(exc, InputError) else 409
         else:
             if not _is_htmx(request):
                 return redirect("screening:traveller", pk=person.pk)
@@ -280,12 +277,10 @@ def _save_hit_form(
         return hit, 422
     try:
         save(form.cleaned_data)
-    except InputError as exc:
-        show_on_form(form, exc)
-        return hit, 422
     except PalermoError as exc:
-        for reason in reasons(exc):
-            form.add_error(None, reason)
+        refusal_on_form_fields(form, exc)
+        if isinstance(exc, InputError):
+            return hit, 422
         return hit, not_permitted_status if isinstance(exc, NotPermittedError) else 409
     return selectors.hit_get(user=request.user, pk=hit.pk), 200
 

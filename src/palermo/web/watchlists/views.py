@@ -20,7 +20,7 @@ from palermo.web.lib.errors import reasons
 from palermo.web.lib.permissions import allow
 from palermo.web.lib.review import RETIREMENT_ASKED, ReviewStatus
 from palermo.web.lib.roles import WATCHLIST_APPROVERS, WATCHLIST_ROLES
-from palermo.web.lib.submit import submit_button
+from palermo.web.lib.submit import refusal_as_messages, submit_button
 from palermo.web.lib.uploads import body_limit, refuse_large_upload
 from palermo.web.watchlists import selectors, services
 
@@ -221,8 +221,7 @@ def watchlist_threshold(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             {"version": version, "threshold_form": form, "errors": errors, "saved": saved},
             status=status,
         )
-    for reason in errors:
-        messages.error(request, reason)
+    refusal_as_messages(request, errors)
     if saved:
         messages.success(request, _("Threshold changed."))
     return redirect("watchlists:detail", pk=version.pk)
