@@ -336,7 +336,9 @@ def _in_order(chosen: Collection[str], order: tuple[str, ...]) -> list[str]:
     if unknown:
         raise InputError(
             [
-                _problem("case", None, "is not a value of the standard", "不是该标准中的取值", v)
+                exchange_problem(
+                    "case", None, "is not a value of the standard", "不是该标准中的取值", v
+                )
                 for v in unknown
             ]
         )
@@ -377,7 +379,7 @@ def case_document(
     if unknown:
         raise InputError(
             [
-                _problem(
+                exchange_problem(
                     "consent", field, "is not a field Palermo sends", "不是 Palermo 发送的字段"
                 )
                 for field in unknown
@@ -417,10 +419,27 @@ def _party(party: Party) -> dict[str, str]:
     return {"code": party.code, "name": party.name, "country": party.country}
 
 
-def _problem(
+def exchange_problem(
     where: str, field: str | None, rule: str, rule_zh: str, value: object = None
 ) -> Problem:
+    """One problem of an exchanged document, package or key card (what, where, why)."""
     return Problem(where=where, field=field, value=value, rule=rule, rule_zh=rule_zh)
+
+
+def schema_problems(
+    validator: Draft202012Validator, value: object, where: str, *, rule: str, rule_zh: str
+) -> list[Problem]:
+    """The first 20 ways ``value`` breaks ``validator``'s schema, in JSON path order, each named
+    by its path: ``rule`` (``rule_zh``) and the validator's words."""
+    return [
+        exchange_problem(
+            f"{where}: {error.json_path}",
+            None,
+            f"{rule}: {error.message[:200]}",
+            f"{rule_zh}：{error.message[:200]}",
+        )
+        for error in sorted(validator.iter_errors(value), key=lambda e: e.json_path)[:20]
+    ]
 
 
 def _string(max_length: int, **extra: Any) -> dict[str, Any]:
@@ -557,19 +576,17 @@ Draft202012Validator.check_schema(SCHEMA)
 def validate_document(document: object, *, where: str) -> None:
     """Refuse (``InputError``, every problem named with its JSON path) a document that is not
     what ``SCHEMA`` describes, or that holds a field its consent does not list."""
-    problems = [
-        _problem(
-            f"{where}: {error.json_path}",
-            None,
-            f"does not match the HTCDS exchange schema: {error.message[:200]}",
-            f"不符合 HTCDS 交换格式：{error.message[:200]}",
-        )
-        for error in sorted(_VALIDATOR.iter_errors(document), key=lambda e: e.json_path)[:20]
-    ]
+    problems = schema_problems(
+        _VALIDATOR,
+        document,
+        where,
+        rule="does not match the HTCDS exchange schema",
+        rule_zh="不符合 HTCDS 交换格式",
+    )
     if not problems and isinstance(document, Mapping):
         consented = set(document["consent"]["fields"])
         problems = [
-            _problem(
+            exchange_problem(
                 f"{where}: $.fields",
                 name,
                 "is in the document but the person did not consent to sending it",

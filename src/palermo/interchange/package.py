@@ -40,8 +40,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from jsonschema import Draft202012Validator
 
-from palermo.errors import InputError, Problem
-from palermo.interchange.htcds import validate_document
+from palermo.errors import InputError
+from palermo.interchange.htcds import exchange_problem, schema_problems, validate_document
 
 PACKAGE_FORMAT: Final = "palermo-exchange-package"
 PACKAGE_VERSION: Final = 1
@@ -66,15 +66,9 @@ _RAW_PUB = serialization.PublicFormat.Raw
 _RAW_PRIV = serialization.PrivateFormat.Raw
 
 
-def _problem(
-    where: str, field: str | None, rule: str, rule_zh: str, value: object = None
-) -> Problem:
-    return Problem(where=where, field=field, value=value, rule=rule, rule_zh=rule_zh)
-
-
 def refuse(where: str, field: str | None, rule: str, rule_zh: str) -> InputError:
     """One problem as an ``InputError`` (what, where, why in both languages)."""
-    return InputError([_problem(where, field, rule, rule_zh)])
+    return InputError([exchange_problem(where, field, rule, rule_zh)])
 
 
 def canonical(value: Any) -> bytes:
@@ -215,15 +209,13 @@ _CARD_VALIDATOR: Final = Draft202012Validator(_CARD_SCHEMA)
 
 
 def _schema_problems(validator: Draft202012Validator, value: object, where: str) -> None:
-    problems = [
-        _problem(
-            f"{where}: {error.json_path}",
-            None,
-            f"does not match the expected form: {error.message[:200]}",
-            f"不符合规定格式：{error.message[:200]}",
-        )
-        for error in sorted(validator.iter_errors(value), key=lambda e: e.json_path)[:20]
-    ]
+    problems = schema_problems(
+        validator,
+        value,
+        where,
+        rule="does not match the expected form",
+        rule_zh="不符合规定格式",
+    )
     if problems:
         raise InputError(problems)
 
@@ -453,7 +445,7 @@ def _same_as_header(document: dict[str, Any], header: dict[str, Any], where: str
         ("recipient", document["recipient"]["code"], header["recipient"]),
     )
     problems = [
-        _problem(
+        exchange_problem(
             f"{where}: document",
             name,
             "differs from the signed header",
