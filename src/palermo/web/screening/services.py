@@ -44,7 +44,7 @@ from palermo.web.accounts.models import User
 from palermo.web.audit.models import AuditAction
 from palermo.web.audit.services import audit_record
 from palermo.web.lib.blind_index import name_digests
-from palermo.web.lib.crypto import keyring
+from palermo.web.lib.crypto import KeyRing, keyring
 from palermo.web.lib.errors import (
     NotPermittedError,
     StorageFullError,
@@ -116,69 +116,17 @@ def visa_application_ref(record: Mapping[str, Any]) -> str:
     return "" if record_id.startswith("desk-") else record_id[:100]
 
 
-def _store(
+def _traveller_row(
     *,
     actor: User,
     record: Mapping[str, Any],
-    hits: Iterable[EngineHit],
     batch: BatchJob | None,
     set_version: str,
-    indicators: Mapping[str, list[str]],
-) -> tuple[Traveller, list[Hit]]:
-    now = timezone.now()
-    event_date = record.get("event_date")
-    traveller = Traveller.objects.create(
-        agency_id=actor.agency_id,
-        batch=batch,
-        screened_by=actor,
-        screened_at=now,
-        record_id=str(record.get("record_id") or "")[:100],
-        event_kind=str(record.get("event_kind") or "")[:20],
-        port=str(record.get("port") or "")[:100],
-        event_date=event_date,
-        record=record_to_json(record),
-        set_version=set_version,
-        visa_application_ref=visa_application_ref(record),
-    )
-    names = [str(record.get(k) or "") for k in ("surname", "given_names", "name_native")]
-    TravellerNameToken.objects.bulk_create(
-        [
-            TravellerNameToken(traveller=traveller, agency_id=actor.agency_id, key_id=kid, digest=d)
-            for kid, d in name_digests(" ".join(names[:2]), keyring(), *names[2:])
-        ]
-    )
-    rows = Hit.objects.bulk_create(
-        [
-            Hit(
-                traveller=traveller,
-                agency_id=actor.agency_id,
-                source=str(h.source),
-                rule_id=h.rule_id,
-                rule_version=h.rule_version,
-                weight=h.weight,
-                title_en=h.title_en[:300],
-                title_zh=h.title_zh[:300],
-                reasons=Hit.reasons_text(list(h.matched_en), list(h.matched_zh)),
-                indicators=indicators.get(h.rule_id, []),
-                set_version=h.set_version,
-                status=PENDING,
-                port=traveller.port,
-                event_date=event_date,
-                created_at=now,
-            )
-            for h in hits
-        ]
-    )
-    return traveller, rows
-
-
-def _store_control(
-    *, actor: User, record: Mapping[str, Any], batch: BatchJob | None, set_version: str
+    now: dt.datetime,
+    visa_ref: str = "",
 ) -> Traveller:
-    """Keep a traveller drawn into the random control sample, with a "hit" of source
-    ``control`` that waits for the same first-line look (every observation may be recorded)."""
-    now = timezone.now()
-    traveller = Traveller.objects.create(
+    """An unsaved traveller for ``record`` (its record encrypted by field when saved)."""
+    return Traveller(
         agency_id=actor.agency_id,
         batch=batch,
         screened_by=actor,
@@ -189,10 +137,50 @@ def _store_control(
         event_date=record.get("event_date"),
         record=record_to_json(record),
         set_version=set_version,
+        visa_application_ref=visa_ref,
     )
-    Hit.objects.create(
+
+
+def _name_tokens(
+    traveller: Traveller, record: Mapping[str, Any], ring: KeyRing
+) -> list[TravellerNameToken]:
+    """The keyed digests of a traveller's names, by which the hit queue finds them."""
+    names = [str(record.get(k) or "") for k in ("surname", "given_names", "name_native")]
+    return [
+        TravellerNameToken(traveller=traveller, agency_id=traveller.agency_id, key_id=kid, digest=d)
+        for kid, d in name_digests(" ".join(names[:2]), ring, *names[2:])
+    ]
+
+
+def _hit_row(
+    traveller: Traveller, h: EngineHit, indicators: Mapping[str, list[str]], now: dt.datetime
+) -> Hit:
+    """An unsaved hit of ``traveller`` from the engine's hit ``h``, waiting for its look."""
+    return Hit(
         traveller=traveller,
-        agency_id=actor.agency_id,
+        agency_id=traveller.agency_id,
+        source=str(h.source),
+        rule_id=h.rule_id,
+        rule_version=h.rule_version,
+        weight=h.weight,
+        title_en=h.title_en[:300],
+        title_zh=h.title_zh[:300],
+        reasons=Hit.reasons_text(list(h.matched_en), list(h.matched_zh)),
+        indicators=indicators.get(h.rule_id, []),
+        set_version=h.set_version,
+        status=PENDING,
+        port=traveller.port,
+        event_date=traveller.event_date,
+        created_at=now,
+    )
+
+
+def _control_hit_row(traveller: Traveller, set_version: str, now: dt.datetime) -> Hit:
+    """An unsaved hit of source ``control`` for a traveller drawn into the control sample:
+    it waits for the same first-line look (every observation may be recorded)."""
+    return Hit(
+        traveller=traveller,
+        agency_id=traveller.agency_id,
         source=sampling.CONTROL_SOURCE,
         rule_id=sampling.CONTROL_RULE_ID,
         rule_version="1",
@@ -207,6 +195,43 @@ def _store_control(
         event_date=traveller.event_date,
         created_at=now,
     )
+
+
+def _store(
+    *,
+    actor: User,
+    record: Mapping[str, Any],
+    hits: Iterable[EngineHit],
+    batch: BatchJob | None,
+    set_version: str,
+    indicators: Mapping[str, list[str]],
+) -> tuple[Traveller, list[Hit]]:
+    now = timezone.now()
+    traveller = _traveller_row(
+        actor=actor,
+        record=record,
+        batch=batch,
+        set_version=set_version,
+        now=now,
+        visa_ref=visa_application_ref(record),
+    )
+    traveller.save(force_insert=True)
+    TravellerNameToken.objects.bulk_create(_name_tokens(traveller, record, keyring()))
+    rows = Hit.objects.bulk_create([_hit_row(traveller, h, indicators, now) for h in hits])
+    return traveller, rows
+
+
+def _store_control(
+    *, actor: User, record: Mapping[str, Any], batch: BatchJob | None, set_version: str
+) -> Traveller:
+    """Keep a traveller drawn into the random control sample, with a "hit" of source
+    ``control`` that waits for the same first-line look (every observation may be recorded)."""
+    now = timezone.now()
+    traveller = _traveller_row(
+        actor=actor, record=record, batch=batch, set_version=set_version, now=now
+    )
+    traveller.save(force_insert=True)
+    _control_hit_row(traveller, set_version, now).save(force_insert=True)
     return traveller
 
 
@@ -226,18 +251,13 @@ def _store_many(
     encrypted by their field as they are inserted. How many travellers were stored."""
     travellers = Traveller.objects.bulk_create(
         [
-            Traveller(
-                agency_id=actor.agency_id,
+            _traveller_row(
+                actor=actor,
+                record=record,
                 batch=batch,
-                screened_by=actor,
-                screened_at=now,
-                record_id=str(record.get("record_id") or "")[:100],
-                event_kind=str(record.get("event_kind") or "")[:20],
-                port=str(record.get("port") or "")[:100],
-                event_date=record.get("event_date"),
-                record=record_to_json(record),
                 set_version=set_version,
-                visa_application_ref=visa_application_ref(record) if hits is not None else "",
+                now=now,
+                visa_ref=visa_application_ref(record) if hits is not None else "",
             )
             for record in records
         ]
@@ -246,56 +266,13 @@ def _store_many(
     rows: list[Hit] = []
     ring = keyring()
     for traveller, record in zip(travellers, records, strict=True):
-        names = [str(record.get(k) or "") for k in ("surname", "given_names", "name_native")]
         if hits is not None:
-            tokens.extend(
-                TravellerNameToken(
-                    traveller=traveller, agency_id=actor.agency_id, key_id=kid, digest=d
-                )
-                for kid, d in name_digests(" ".join(names[:2]), ring, *names[2:])
-            )
+            tokens.extend(_name_tokens(traveller, record, ring))
             rows.extend(
-                Hit(
-                    traveller=traveller,
-                    agency_id=actor.agency_id,
-                    source=str(h.source),
-                    rule_id=h.rule_id,
-                    rule_version=h.rule_version,
-                    weight=h.weight,
-                    title_en=h.title_en[:300],
-                    title_zh=h.title_zh[:300],
-                    reasons=Hit.reasons_text(list(h.matched_en), list(h.matched_zh)),
-                    indicators=indicators.get(h.rule_id, []),
-                    set_version=h.set_version,
-                    status=PENDING,
-                    port=traveller.port,
-                    event_date=traveller.event_date,
-                    created_at=now,
-                )
-                for h in hits[str(record["record_id"])]
+                _hit_row(traveller, h, indicators, now) for h in hits[str(record["record_id"])]
             )
         else:
-            rows.append(
-                Hit(
-                    traveller=traveller,
-                    agency_id=actor.agency_id,
-                    source=sampling.CONTROL_SOURCE,
-                    rule_id=sampling.CONTROL_RULE_ID,
-                    rule_version="1",
-                    weight=0.0,
-                    title_en=sampling.CONTROL_TITLE_EN,
-                    title_zh=sampling.CONTROL_TITLE_ZH,
-                    reasons=Hit.reasons_text(
-                        sampling.CONTROL_REASONS_EN, sampling.CONTROL_REASONS_ZH
-                    ),
-                    indicators=sorted(OBSERVATION_IDS),
-                    set_version=set_version,
-                    status=PENDING,
-                    port=traveller.port,
-                    event_date=traveller.event_date,
-                    created_at=now,
-                )
-            )
+            rows.append(_control_hit_row(traveller, set_version, now))
     TravellerNameToken.objects.bulk_create(tokens, batch_size=STORE_ROWS)
     Hit.objects.bulk_create(rows, batch_size=STORE_ROWS)
     return len(travellers)
