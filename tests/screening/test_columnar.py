@@ -241,6 +241,22 @@ def test_integer_codes_from_the_lookup_table_are_those_of_the_binary_search(
     assert field.codes((v, gone), at).tolist() == want[at].tolist()
 
 
+def _age_profile(i: int, criteria: Node) -> Profile:
+    """An entry profile named ``age{i}`` with ``criteria``, for the age tests."""
+    return Profile(
+        id=f"age{i}",
+        version=1,
+        title=Text(f"Age {i}", f"年龄{i}"),
+        rationale=Text("test", "测试"),
+        owner="tests",
+        valid_from=dt.date(2026, 1, 1),
+        review_by=dt.date(2026, 12, 31),
+        applies_to=("entry",),
+        weight=1.0,
+        criteria=criteria,
+    )
+
+
 @st.composite
 def age_profiles(draw: st.DrawFn) -> ProfileSet:
     """Profiles on the age at travel (every coded operator, at and beside the ages drawn) and
@@ -261,20 +277,7 @@ def age_profiles(draw: st.DrawFn) -> ProfileSet:
             term = AllOf((term, Comparison("is_minor", "eq", draw(st.booleans()))))
         if draw(st.booleans()):  # another field, maybe screened first: ages at its records
             term = AllOf((draw(agree.comparisons()), term))
-        profiles.append(
-            Profile(
-                id=f"age{i}",
-                version=1,
-                title=Text(f"Age {i}", f"年龄{i}"),
-                rationale=Text("test", "测试"),
-                owner="tests",
-                valid_from=dt.date(2026, 1, 1),
-                review_by=dt.date(2026, 12, 31),
-                applies_to=("entry",),
-                weight=1.0,
-                criteria=term,
-            )
-        )
+        profiles.append(_age_profile(i, term))
     return ProfileSet.of(profiles, agree.LISTS.values())
 
 
@@ -349,18 +352,7 @@ def test_every_birthday_boundary_gives_the_real_time_and_the_duckdb_hits(
                         {"event_kind": "entry", "date_of_birth": born, "event_date": travel}
                     )
     profiles = [
-        Profile(
-            id=f"age{i}",
-            version=1,
-            title=Text(f"Age {i}", f"年龄{i}"),
-            rationale=Text("test", "测试"),
-            owner="tests",
-            valid_from=dt.date(2026, 1, 1),
-            review_by=dt.date(2026, 12, 31),
-            applies_to=("entry",),
-            weight=1.0,
-            criteria=criteria,
-        )
+        _age_profile(i, criteria)
         for i, criteria in enumerate(
             [
                 Comparison("age_at_travel", "ge", 18),
