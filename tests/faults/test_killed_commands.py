@@ -148,17 +148,20 @@ def _rewriting(world: World) -> bool:
 
 def kill_while_writing(world: World, manifest: Path, out: Path, *, after: float) -> bool:
     """Start ``palermo screen``, wait until it writes its hidden output (it is streaming the
-    file), kill -9 it ``after`` seconds later; whether it was still running then."""
+    file), kill -9 it ``after`` seconds later; whether the kill came before the output was
+    renamed into place (this run's hidden file is still there). A process still alive after
+    its rename is not killed "while writing": checking that it runs would race the rename."""
+    hidden = f".{out.name}.*.tmp"
+    earlier = set(out.parent.glob(hidden))  # killed runs' files, removed by the next whole run
     proc = world.start(*screen_args(manifest, out))
     wait_for(
-        lambda: any(out.parent.glob(f".{out.name}.*.tmp")) or proc.poll() is not None,
+        lambda: bool(set(out.parent.glob(hidden)) - earlier) or proc.poll() is not None,
         timeout=600,
         what="palermo screen writing its output",
     )
     time.sleep(after)
-    running = proc.poll() is None
     kill9(proc)
-    return running
+    return bool(set(out.parent.glob(hidden)) - earlier)
 
 
 def test_a_screen_killed_while_reading_a_large_csv_leaves_no_partial_output(
