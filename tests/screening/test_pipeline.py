@@ -193,3 +193,93 @@ def test_records_check_counts_a_large_files_records_and_names_a_bad_one_by_row(
     refused = CliRunner().invoke(app, ["records", "check", str(bad)])
     assert refused.exit_code == 2
     assert "row 2: field 'event_date'" in " ".join(refused.output.split())
+
+
+def _csv_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _read_outcome(path: Path, batch_rows: int) -> tuple[str, object, object]:
+    from palermo.records.stream import read_record_batches
+
+    try:
+        batches = list(read_record_batches(path, batch_rows=batch_rows))
+    except InputError as exc:
+        return "refused", [str(p) for p in exc.problems], exc.total
+    rows = [row for batch in batches for row in batch.to_pylist()]
+    return "read", rows, len(rows)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    rows=st.lists(agree.records, min_size=0, max_size=40),
+    piece_bytes=st.integers(min_value=1, max_value=600),
+    batch_rows=st.integers(min_value=1, max_value=25),
+    damage=st.sampled_from(["none", "bad sex", "extra field", "short line"]),
+    where=st.floats(min_value=0, max_value=1),
+)
+def test_a_csv_read_in_pieces_by_two_threads_reads_and_refuses_as_one_thread_does(
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    rows: list[dict[str, Any]],
+    piece_bytes: int,
+    batch_rows: int,
+    damage: str,
+    where: float,
+) -> None:
+    import csv
+
+    table = agree.as_table(rows)
+    lines = [[_csv_text(v) for v in row.values()] for row in table.to_pylist()]
+    if lines and damage != "none":
+        at = min(len(lines) - 1, int(where * len(lines)))
+        if damage == "bad sex":
+            lines[at][table.column_names.index("sex")] = "Q"
+        elif damage == "extra field":
+            lines[at].append("x")
+        else:
+            lines[at] = lines[at][:3]
+    path = tmp_path_factory.mktemp("pieces") / "records.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+        writer.writerow(table.column_names)
+        writer.writerows(lines)
+    monkeypatch.setattr("palermo.records.stream.CSV_PIECE_BYTES", 1 << 40)  # one thread
+    one_thread = _read_outcome(path, batch_rows)
+    monkeypatch.setattr("palermo.records.stream.CSV_PIECE_BYTES", piece_bytes)
+    assert _read_outcome(path, batch_rows) == one_thread
+
+
+def test_a_large_csv_read_in_pieces_gives_the_hits_of_the_whole_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from palermo.records import stream
+    from palermo.synth.write import write_population
+
+    source = tmp_path / "travellers.csv"
+    write_population(source, 3_000, 11, truth=tmp_path / "truth.parquet")
+    pieces: list[int] = []
+    real_pieces = stream._csv_pieces
+
+    def counted(*args: Any) -> Any:
+        for piece in real_pieces(*args):
+            pieces.append(len(piece))
+            yield piece
+
+    monkeypatch.setattr(stream, "CSV_PIECE_BYTES", 64 << 10)
+    monkeypatch.setattr(stream, "_csv_pieces", counted)
+    profile_set = load_profile_set(EXAMPLES_DIR)
+    whole = screen_table(read_records(source), profile_set, on=TODAY)
+    pieces.clear()
+    screen_file(source, profile_set, tmp_path / "hits.parquet", on=TODAY, batch_rows=1_000)
+    assert len(pieces) > 4
+    assert whole.num_rows > 0
+    assert _hits(tmp_path / "hits.parquet") == whole.to_pylist()
