@@ -186,7 +186,7 @@ def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
         bodies = consistent(travellers(2_000, work))
         port = free_port()
         server_log = work / "server.log"
-        server = start_server(port, threads=args.threads, log=server_log)
+        server = start_server(port, threads=args.threads, workers=args.workers, log=server_log)
         try:
             wait_until_up(port, timeout=180)  # a loaded machine takes long to import it all
             load(port, token, bodies, 20, 1)  # compile the plan, open connections
@@ -212,7 +212,11 @@ def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
 
     return {
         "database": vendor,
-        "server": f"palermo serve: waitress, {args.threads} threads, 127.0.0.1",
+        "server": (
+            f"palermo serve: gunicorn, {args.workers} processes x {args.threads} threads, 127.0.0.1"
+            if args.workers
+            else f"palermo serve: waitress, {args.threads} threads, 127.0.0.1"
+        ),
         "active_profiles": args.profiles,
         "rate": args.rate,
         "seconds": args.seconds,
@@ -239,6 +243,9 @@ def main() -> None:
     parser.add_argument("--flood-rate", type=float, default=14.0, help="log-in attempts/s")
     parser.add_argument("--flood-threads", type=int, default=4)
     parser.add_argument("--threads", type=int, default=8, help="palermo serve --threads")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="palermo serve --workers (gunicorn processes)"
+    )
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--postgres-server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument(
