@@ -287,3 +287,28 @@ class TestPasswordsAreHashedOnOneCore(BaseTestCase):
         response = self.client.post("/accounts/login/", {"username": "gus", "password": PASSWORD})
         assert response.status_code == 302
         assert ",p=1$" in User.objects.get(pk=person.pk).password
+
+    def test_a_password_is_checked_on_a_thread_that_gives_way_to_screening(self) -> None:
+        from argon2 import PasswordHasher
+
+        from palermo.web.accounts import hashers
+
+        make_user("hal", agency=self.agency_a, role=Role.FIRST_LINE_OFFICER, password=PASSWORD)
+        checked_on: list[tuple[str, int]] = []
+        real_verify = PasswordHasher.verify
+
+        def verify(self: PasswordHasher, hash: str, password: str) -> bool:
+            native = threading.get_native_id()
+            checked_on.append((threading.current_thread().name, native))
+            return real_verify(self, hash, password)
+
+        with mock.patch.object(PasswordHasher, "verify", verify):
+            wrong = self.client.post("/accounts/login/", {"username": "hal", "password": "x"})
+            right = self.client.post("/accounts/login/", {"username": "hal", "password": PASSWORD})
+        assert (wrong.status_code, right.status_code) == (401, 302)
+        assert len(checked_on) == 2
+        assert all(name.startswith("password-hash") for name, _ in checked_on)
+        if sys.platform == "linux":
+            server_nice = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+            hash_nice = os.getpriority(os.PRIO_PROCESS, checked_on[0][1])
+            assert hash_nice == min(19, server_nice + hashers.HASH_NICENESS)
