@@ -205,3 +205,18 @@ class TestControlSampleInBatches(BaseTestCase):
             ("PEK", "2026-03-01"), ("CAN", "2026-03-02"), ("CAN", "2026-03-05"),
         }  # fmt: skip
         assert {r.age_band for r in rows} == {"not recorded"}
+
+
+class TestTallyCountsUp(BaseTestCase):
+    def test_a_group_is_created_once_and_counted_up_by_every_screening_and_control(self) -> None:
+        day = TODAY.isoformat()
+        women = (day, "PVG", "TH", "F", "30-39")
+        tally_add(agency_id=self.agency_a.pk, screened=Counter({women: 3}))
+        tally_add(
+            agency_id=self.agency_a.pk,
+            screened=Counter({women: 2}),
+            control=Counter({women: 1}),
+        )
+        rows = ScreeningTally.objects.filter(agency=self.agency_a)
+        assert [(r.port, r.sex, r.screened, r.control) for r in rows] == [("PVG", "F", 5, 1)]
+        assert rows[0].day == TODAY

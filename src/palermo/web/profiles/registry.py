@@ -18,6 +18,8 @@ import datetime as dt
 import threading
 from functools import cache
 
+from django.db import connections, router
+
 from palermo.errors import InputError
 from palermo.profiles import EXAMPLES_DIR, NamedList, ProfileSet, profile_set_from_texts
 from palermo.profiles.loader import read_lists
@@ -32,6 +34,7 @@ from palermo.web.profiles.models import (
 )
 from palermo.web.watchlists import index_files
 from palermo.web.watchlists import store as watchlist_store
+from palermo.web.watchlists.models import WatchlistSetStamp
 
 STAMP_ROW = 1
 EMPTY_STAMP = "empty"
@@ -112,11 +115,32 @@ def stored_stamp() -> str:
     return stamp or EMPTY_STAMP
 
 
-def current_watchlists() -> WatchlistIndex | None:
+def stored_stamps() -> tuple[str, str]:
+    """The active profile set's stamp and the active watchlists' stamp, read in one statement.
+
+    Every screening at the desk and through the API reads both; as two ORM queries they cost
+    two round trips and about half a millisecond of the server's CPU more (issue 14: the API's
+    p99 under a log-in flood)."""
+    connection = connections[router.db_for_read(ActiveSetStamp)]
+    name = connection.ops.quote_name
+    # the table and column names are the models' own, quoted
+    sets, set_pk = name(ActiveSetStamp._meta.db_table), name(ActiveSetStamp._meta.pk.column)
+    lists, list_pk = name(WatchlistSetStamp._meta.db_table), name(WatchlistSetStamp._meta.pk.column)
+    sql = (
+        f"SELECT (SELECT stamp FROM {sets} WHERE {set_pk} = %s),"  # noqa: S608
+        f" (SELECT stamp FROM {lists} WHERE {list_pk} = %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [STAMP_ROW, watchlist_store.STAMP_ROW])
+        profile_stamp, list_stamp = cursor.fetchone()
+    return profile_stamp or EMPTY_STAMP, list_stamp or watchlist_store.EMPTY_STAMP
+
+
+def current_watchlists(stamp: str | None = None) -> WatchlistIndex | None:
     """The active, unexpired watchlists as of now (``None``: none); put together again only
-    when their stamp or the day changed."""
+    when their stamp (``stamp``: already read) or the day changed."""
     global _watch  # noqa: PLW0603  (the process-wide index, swapped under the lock)
-    key = (watchlist_store.stored_stamp(), local_today())
+    key = (watchlist_store.stored_stamp() if stamp is None else stamp, local_today())
     current = _watch
     if current is not None and current[0] == key:
         return current[1]
@@ -134,15 +158,15 @@ def current_watchlists() -> WatchlistIndex | None:
 def current_screener() -> Screener:
     """The Screener with the active set and watchlists as of now (each rebuilt only when it
     changed)."""
-    screener = _profile_screener()
+    profile_stamp, list_stamp = stored_stamps()
+    screener = _profile_screener(profile_stamp)
     # one assignment; the same index object until the lists change
-    screener.replace_watchlists(current_watchlists())
+    screener.replace_watchlists(current_watchlists(list_stamp))
     return screener
 
 
-def _profile_screener() -> Screener:
+def _profile_screener(stamp: str) -> Screener:
     global _current  # noqa: PLW0603  (the process-wide Screener, swapped under the lock)
-    stamp = stored_stamp()
     current = _current
     if current is not None and current[0] == stamp:
         return current[1]

@@ -25,8 +25,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.conf import settings
-from django.db import connection
-from django.db.models import F
+from django.db import connection, connections, router
 from django.utils import timezone
 
 from palermo.analytics.backtest import AGE_BANDS, UNRECORDED, age_band
@@ -171,7 +170,30 @@ def tally_add_table(
 
 
 FEW_GROUPS = 20
-"""Up to this many groups, ``tally_add`` updates each group's row on its own."""
+"""Up to this many groups, ``tally_add`` counts each group's row up on its own."""
+
+
+def _tally_upsert(agency_id: int, group: Group, screened: int, control: int) -> None:
+    """One group's row counted up by ``screened`` and ``control``, created if missing: one
+    ``INSERT ... ON CONFLICT DO UPDATE`` (SQLite and PostgreSQL alike), atomic, holding the
+    row until the caller's transaction ends. As an ORM insert-or-ignore and an update it was
+    two statements and about 0.6 ms of CPU more for every screening (issue 14)."""
+    day, port, nationality, sex, band = group
+    meta = ScreeningTally._meta
+    db = connections[router.db_for_write(ScreeningTally)]
+    table = db.ops.quote_name(meta.db_table)
+    keys = "agency_id, day, port, nationality, sex, age_band"
+    # the table name is the model's own, quoted
+    sql = (
+        f"INSERT INTO {table} ({keys}, screened, control)"  # noqa: S608
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+        f" ON CONFLICT ({keys}) DO UPDATE SET"
+        f" screened = {table}.screened + excluded.screened,"
+        f" control = {table}.control + excluded.control"
+    )
+    values = (agency_id, dt.date.fromisoformat(day), port, nationality, sex, band)
+    with db.cursor() as cursor:
+        cursor.execute(sql, [*values, screened, control])
 
 
 def tally_add(
@@ -189,6 +211,10 @@ def tally_add(
     if not screened:
         return
     control = control or Counter()
+    if len(screened) <= FEW_GROUPS:
+        for group in sorted(screened):  # one order: two requests never wait on each other
+            _tally_upsert(agency_id, group, screened[group], control.get(group, 0))
+        return
     ScreeningTally.objects.bulk_create(
         [
             ScreeningTally(
@@ -200,17 +226,6 @@ def tally_add(
         ignore_conflicts=True,
         batch_size=2000,
     )  # fmt: skip
-    if len(screened) <= FEW_GROUPS:
-        for group in sorted(screened):  # one order: two requests never wait on each other
-            day, port, nationality, sex, band = group
-            ScreeningTally.objects.filter(
-                agency_id=agency_id, day=dt.date.fromisoformat(day), port=port,
-                nationality=nationality, sex=sex, age_band=band,
-            ).update(
-                screened=F("screened") + screened[group],
-                control=F("control") + control.get(group, 0),
-            )  # fmt: skip
-        return
     days = {dt.date.fromisoformat(g[0]) for g in screened}
     changed = []
     for row in ScreeningTally.objects.select_for_update().filter(agency_id=agency_id, day__in=days):
