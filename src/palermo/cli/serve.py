@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from palermo.cli.app import app, console, fail, reports_errors
+from palermo.web.server import SERVER_THREADS
 
 
 @app.command("serve")
@@ -17,7 +18,7 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port. 端口。")] = 8000,
     threads: Annotated[
         int, typer.Option(min=1, max=64, help="Threads per process. 每个进程的线程数。")
-    ] = 8,
+    ] = SERVER_THREADS,
     workers: Annotated[
         int,
         typer.Option(

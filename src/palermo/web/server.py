@@ -16,6 +16,15 @@ import os
 log = logging.getLogger(__name__)
 
 
+SERVER_THREADS = 16
+"""Threads per server process. Log-ins waiting for their password check hold a thread each
+(up to 4 per process: ``accounts.throttle.password_checks``); with 8 threads a log-in flood
+left the screening API 4, and its requests queued (waitress's "task queue depth"; p99 under
+the flood 94-98 ms on SQLite). With 16: no queueing and p99 48 ms in the same benchmark
+(README, "Screening API under a log-in flood"). An idle thread costs little memory; each
+keeps its own database connection."""
+
+
 def application() -> object:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "palermo.web.settings")
     from django.core.wsgi import get_wsgi_application
@@ -52,7 +61,7 @@ def serve(
     *,
     host: str = "127.0.0.1",
     port: int = 8000,
-    threads: int = 8,
+    threads: int = SERVER_THREADS,
     workers: int = 1,
     task_worker: bool = True,
 ) -> None:
