@@ -115,6 +115,7 @@ bench: $(DEVSTAMP) chromium
 	$(PY) benchmarks/bench_web.py
 	$(PY) benchmarks/bench_batch.py
 	$(PY) benchmarks/bench_stats.py
+	$(PY) benchmarks/bench_spark_screen.py
 	$(PY) benchmarks/bench_browser.py
 
 clean:

@@ -9,20 +9,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import pyarrow.parquet as pq
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
 from palermo.cli.app import ReportingCountry, app, console, reports_errors
 from palermo.errors import InputError, Problem
-from palermo.lib.files import atomic_path
 from palermo.profiles import check_profile_set, load_profile_set
 from palermo.profiles.explain import describe_profile
 from palermo.profiles.profile_set import ProfileSet, screening_day
 from palermo.profiles.validate import GuardPolicy
 from palermo.records import read_records
-from palermo.screening.batch import ENGINES, screen_table
+from palermo.records.readers import detect_format
+from palermo.screening.batch import ENGINES
 from palermo.screening.pipeline import ScreenSummary, screen_file
 
 if TYPE_CHECKING:
@@ -47,7 +46,9 @@ def screen(
     input_path: Annotated[
         Path,
         typer.Argument(
-            help="Records: CSV, Parquet, JSON Lines or PAXLST (.edi, .paxlst). 旅客记录文件。"
+            help="Records: CSV, Parquet, JSON Lines or PAXLST (.edi, .paxlst); with --engine "
+            "spark a Parquet file or dataset directory (Hive partitions such as event_date=... or "
+            "day=...). 旅客记录文件；使用 --engine spark 时为 Parquet 文件或数据集目录。"
         ),
     ],
     profiles: Annotated[
@@ -56,7 +57,14 @@ def screen(
     out: Annotated[
         Path, typer.Option("--out", help="Hits file to write (.parquet). 输出的命中文件。")
     ],
-    engine: Annotated[str, typer.Option(help="duckdb (embedded) or spark. 计算引擎。")] = "duckdb",
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="duckdb (embedded, streamed) or spark (Parquet read and screened by Spark's "
+            "executors; hits sorted by record id). 计算引擎：duckdb（嵌入式，流式）或 spark"
+            "（由 Spark 执行器读取并筛查 Parquet；命中按记录编号排序）。"
+        ),
+    ] = "duckdb",
     watchlists: Annotated[
         Path | None,
         typer.Option(
@@ -157,14 +165,26 @@ def _screen_streamed(job: _Screening) -> ScreenSummary:
 
 
 def _screen_on_spark(job: _Screening) -> ScreenSummary:
-    """Spark: the whole table handed to a (local) Spark session."""
-    table = read_records(job.input_path, reporting_country=job.reporting_country)
-    hits = screen_table(table, job.profile_set, engine="spark", on=job.today, watchlists=job.index)
-    with atomic_path(job.out) as tmp:
-        pq.write_table(hits, tmp)
-    summary = ScreenSummary()
-    summary.add(table.num_rows, hits)
-    return summary
+    """Spark: a Parquet file or dataset directory read by Spark, checked and screened in its
+    executors (``screening.spark_pipeline``), hits sorted by record id."""
+    path = job.input_path
+    if not (path.is_dir() or detect_format(path) == "parquet"):
+        raise InputError(
+            [
+                Problem(
+                    where=str(path),
+                    field="--engine spark",
+                    rule="Spark reads Parquet: a file or a directory of files (a dataset, "
+                    "partitioned by day or not); screen this file with --engine duckdb, or "
+                    "write it as Parquet first",
+                    rule_zh="Spark 读取 Parquet：单个文件或文件目录（数据集，可按日分区）；"
+                    "请用 --engine duckdb 筛查此文件，或先将其写为 Parquet",
+                )
+            ]
+        )
+    from palermo.screening.spark_pipeline import screen_dataset
+
+    return screen_dataset(path, job.profile_set, job.out, on=job.today, watchlists=job.index)
 
 
 def _summary(summary: ScreenSummary, profile_set: ProfileSet, elapsed: float, out: Path) -> None:

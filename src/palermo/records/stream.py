@@ -39,6 +39,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -85,6 +86,24 @@ def _encoded_on_reading(name: str) -> bool:
     if spec.kind == Kind.STRING:
         return not spec.identifying  # ports, sponsors: repeated; names, ids: not
     return spec.kind in _FEW_VALUES
+
+
+def encode_categorical(raw: pa.Table) -> pa.Table:
+    """``raw`` with its text columns of few distinct values (codes, countries, ports, and dates
+    given as text) dictionary-encoded, as the readers read them; a record batch from elsewhere
+    (Spark's executors) is then checked and screened exactly as a file's batch is."""
+    for i, name in enumerate(raw.column_names):
+        kind = raw.schema.field(i).type
+        if _encoded_on_reading(name) and (
+            pa.types.is_string(kind) or pa.types.is_large_string(kind)
+        ):
+            text = (
+                pc.cast(raw.column(i), pa.string())
+                if pa.types.is_large_string(kind)
+                else raw.column(i)
+            )
+            raw = raw.set_column(i, name, pc.dictionary_encode(text).cast(_ENCODED))
+    return raw
 
 
 class RecordBatches:
