@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from palermo.cli.app import app, console, fail, reports_errors
-from palermo.web.server import SERVER_THREADS
 
 
 @app.command("serve")
@@ -17,8 +16,15 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on. 监听地址。")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port. 端口。")] = 8000,
     threads: Annotated[
-        int, typer.Option(min=1, max=64, help="Threads per process. 每个进程的线程数。")
-    ] = SERVER_THREADS,
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Threads per process (default 16: palermo.web.server.SERVER_THREADS). "
+            "每个进程的线程数（默认 16）。",
+            show_default=False,
+        ),
+    ] = None,
     workers: Annotated[
         int,
         typer.Option(
@@ -47,6 +53,7 @@ def serve(
             "--workers 大于 1 需要 POSIX 系统（gunicorn）；请使用 --workers 1"
         )
     from palermo.cli.web import setup_django
+    from palermo.web.server import SERVER_THREADS
     from palermo.web.server import serve as run
 
     setup_django()
@@ -54,4 +61,10 @@ def serve(
         f"Palermo on http://{host}:{port}/ (Ctrl-C stops) / 网页应用地址 http://{host}:{port}/",
         highlight=False,
     )
-    run(host=host, port=port, threads=threads, workers=workers, task_worker=task_worker)
+    run(
+        host=host,
+        port=port,
+        threads=threads or SERVER_THREADS,
+        workers=workers,
+        task_worker=task_worker,
+    )
