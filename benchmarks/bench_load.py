@@ -59,6 +59,8 @@ class LoginFlood:
         self.port, self.rate, self.threads = port, rate, threads
         self.statuses: Counter[str] = Counter()
         self.latencies: list[float] = []
+        self.checked: list[tuple[float, float]] = []
+        """(sent, answered) of every attempt not refused 429: each cost a password check."""
         self._due: queue.Queue[int | None] = queue.Queue(maxsize=threads * 4)
         self._stop = threading.Event()
         self._lock = threading.Lock()
@@ -114,9 +116,12 @@ class LoginFlood:
                 if conn is not None:
                     conn.close()
                 conn = None  # a new connection (and CSRF cookie) for the next attempt
+            answered = time.perf_counter()
             with self._lock:
                 self.statuses[status] += 1
-                self.latencies.append(time.perf_counter() - sent)
+                self.latencies.append(answered - sent)
+                if status not in ("429",) and status.isdigit():
+                    self.checked.append((sent, answered))
 
     def _tick(self) -> None:
         i = 0
@@ -165,6 +170,40 @@ class LoginFlood:
         }
 
 
+SLOW_SECONDS = 0.050
+"""The target's p99: a request slower than this is "slow" in ``slow_requests``."""
+
+
+def slow_requests(
+    timeline: list[tuple[float, float]], checks: list[tuple[float, float]] | None = None
+) -> dict[str, Any]:
+    """When the requests over ``SLOW_SECONDS`` came: how many, the ten seconds of the run
+    with most of them, and (``checks``: the flood's password-checked log-ins, sent and
+    answered) how many overlapped a log-in whose password was being checked."""
+    if not timeline:
+        return {"count": 0}
+    start = min(sent for sent, _ in timeline)
+    slow = [(sent, took) for sent, took in timeline if took > SLOW_SECONDS]
+    by_second = Counter(int(sent - start) for sent, _ in slow)
+    result: dict[str, Any] = {
+        "count": len(slow),
+        "busiest_seconds": dict(sorted(by_second.most_common(10))),
+    }
+    if checks is not None:
+        overlapping = sum(
+            1
+            for sent, took in slow
+            if any(begun < sent + took and sent < ended for begun, ended in checks)
+        )
+        busy = sum(ended - begun for begun, ended in checks)
+        result["during_password_checks"] = overlapping
+        result["password_check_seconds"] = round(busy, 1)
+        result["password_checks_at_second"] = sorted(
+            {int(begun - start) for begun, _ in checks if begun >= start}
+        )
+    return result
+
+
 def consistent(bodies: list[bytes]) -> list[bytes]:
     """The synthetic travellers the API accepts: a few are born after their document was
     issued or their journey (the generator draws those dates apart), which is a 422."""
@@ -189,14 +228,24 @@ def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
         server = start_server(port, threads=args.threads, workers=args.workers, log=server_log)
         try:
             wait_until_up(port, timeout=180)  # a loaded machine takes long to import it all
-            load(port, token, bodies, 20, 1)  # compile the plan, open connections
+            # the steady state is measured: every server thread (and process) first compiles
+            # the plan and opens its database connection; that cold start is reported apart
+            warm_up = load(port, token, bodies, args.rate, args.warm_up)
             load_before = os.getloadavg()[0]
-            baseline = load(port, token, bodies, args.rate, args.seconds, give_up_after=30)
+            quiet: list[tuple[float, float]] = []
+            baseline = load(
+                port, token, bodies, args.rate, args.seconds, give_up_after=30, timeline=quiet
+            )
+            baseline["slow_requests"] = slow_requests(quiet)
             flood = LoginFlood(port, args.flood_rate, args.flood_threads)
             flood.start()
             # the server may fall far behind: what it could not take within 30 s is an error
-            under_flood = load(port, token, bodies, args.rate, args.seconds, give_up_after=30)
+            flooded: list[tuple[float, float]] = []
+            under_flood = load(
+                port, token, bodies, args.rate, args.seconds, give_up_after=30, timeline=flooded
+            )
             logins = flood.stop()
+            under_flood["slow_requests"] = slow_requests(flooded, flood.checked)
             load_after = os.getloadavg()[0]
         finally:
             server.terminate()
@@ -220,6 +269,10 @@ def run(args: argparse.Namespace, database_url: str) -> dict[str, Any]:
         "active_profiles": args.profiles,
         "rate": args.rate,
         "seconds": args.seconds,
+        "warm_up": {
+            "seconds": args.warm_up,
+            **{k: warm_up[k] for k in ("completed", "p50_ms", "p99_ms", "max_ms", "errors")},
+        },
         "baseline": baseline,
         "under_login_flood": under_flood,
         "login_flood": logins,
@@ -240,6 +293,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100.0)
     parser.add_argument("--seconds", type=float, default=60.0)
     # issue 14: about 14 attempts/s pushed the API's p95 from 10 to 472 ms
+    parser.add_argument(
+        "--warm-up", type=float, default=5.0, help="seconds at --rate before measuring"
+    )
     parser.add_argument("--flood-rate", type=float, default=14.0, help="log-in attempts/s")
     parser.add_argument("--flood-threads", type=int, default=4)
     parser.add_argument("--threads", type=int, default=16, help="palermo serve --threads")

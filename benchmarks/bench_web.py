@@ -235,17 +235,20 @@ def load(
     seconds: float,
     *,
     give_up_after: float | None = None,
+    timeline: list[tuple[float, float]] | None = None,
 ) -> dict[str, Any]:
     """Open loop: request i is due at start + i / rate; latency is measured from sending.
 
     With ``give_up_after``, a request not sent within that many seconds after the run's end
-    (the server is too slow to keep up) is not sent and counts as an error."""
+    (the server is too slow to keep up) is not sent and counts as an error. ``timeline``, if
+    given, receives (``time.perf_counter()`` when sent, seconds taken) of every answer."""
     total = int(rate * seconds)
     due: queue.Queue[int | None] = queue.Queue()
     latencies: list[float] = []
     lateness: list[float] = []
     errors: list[str] = []
     hits = [0]
+    answers: list[tuple[float, float]] = [] if timeline is None else timeline
     lock = threading.Lock()
     start = time.perf_counter() + 0.5
 
@@ -277,6 +280,7 @@ def load(
                 took = time.perf_counter() - sent
                 with lock:
                     latencies.append(took)
+                    answers.append((sent, took))
                     lateness.append(max(0.0, sent - (start + i / rate)))
                     if response.status != 200:
                         errors.append(f"{response.status} {payload[:120]!r}")
