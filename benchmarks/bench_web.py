@@ -201,6 +201,9 @@ def world(profiles: int) -> tuple[Any, str]:
 
 
 def travellers(count: int, work: Path) -> list[bytes]:
+    """Synthetic travellers as API request bodies: those the API accepts. The generator draws
+    the dates apart, so a few are born after their document was issued or their journey, a
+    422 that would count as an error of the server."""
     from palermo.synth.write import write_population
 
     out = work / "bench-travellers.parquet"
@@ -218,7 +221,10 @@ def travellers(count: int, work: Path) -> list[bytes]:
             for k, v in row.items()
             if v is not None
         }
-        bodies.append(json.dumps(plain).encode("utf-8"))
+        born = plain.get("date_of_birth", "")
+        later = [plain.get(k, "") for k in ("document_issue_date", "event_date")]
+        if not born or all(not d or born <= d for d in later):
+            bodies.append(json.dumps(plain).encode("utf-8"))
     return bodies
 
 
