@@ -209,6 +209,60 @@ def test_watchlists_and_plain_document_numbers_give_the_hits_of_duckdb(
     assert summary.records == 20
 
 
+def test_a_spark_master_is_checked_before_spark_starts_and_passed_to_the_session(
+    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run killed earlier left its sorted hits in a hidden folder beside the output, named
+    with its process id: the next run removes it."""
+    import subprocess
+    import sys
+
+    from typer.testing import CliRunner
+
+    from palermo.cli.main import app
+    from palermo.screening import spark_pipeline
+
+    dataset = _dataset(
+        _records([{**dict.fromkeys(agree.RECORD_VALUES), "obs_fearful": True}]),
+        tmp_path / "dataset",
+        "event_date",
+    )
+    out = tmp_path / "hits.parquet"
+    args = ["screen", str(dataset), "--profiles", str(EXAMPLES_DIR), "--out", str(out)]
+    runner = CliRunner()
+
+    mistyped = runner.invoke(app, [*args, "--engine", "spark", "--spark-master", "sprak://h:7077"])
+    assert mistyped.exit_code == 2, mistyped.output
+    assert "--spark-master" in mistyped.output
+    assert "a Spark master is yarn, local" in mistyped.output
+    assert "Spark master 应为" in mistyped.output
+    on_duckdb = runner.invoke(app, [*args, "--spark-master", "local[1]"])
+    assert on_duckdb.exit_code == 2, on_duckdb.output
+    assert "applies to --engine spark only" in on_duckdb.output
+    assert not out.exists()
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    killed = tmp_path / f".hits.parquet.{gone.stdout.strip()}.abc123.tmp"
+    (killed / "hits").mkdir(parents=True)
+    (killed / "hits" / "part-00000.parquet").write_bytes(b"a killed run's sorted hits")
+    started_on: list[str | None] = []
+
+    def session(*, master: str | None = None, **_: Any) -> Any:
+        started_on.append(master)
+        return spark  # this module's session: one JVM per test process
+
+    monkeypatch.setattr(spark_pipeline, "local_spark_session", session)
+    monkeypatch.setattr(spark, "stop", lambda: None)  # the command stops its own session
+    monkeypatch.setenv("PALERMO_SPARK_MASTER", "local[1]")
+    result = runner.invoke(app, [*args, "--engine", "spark"])
+    assert result.exit_code == 0, result.output
+    assert started_on == ["local[1]"]
+    assert out.exists()
+    assert not killed.exists()
+    assert not [p.name for p in tmp_path.glob(".*.tmp")]
+
+
 def test_palermo_screen_on_spark_reads_a_dataset_directory_and_refuses_a_csv(
     spark: Any, tmp_path: Path
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +73,18 @@ def screen(
         ),
     ] = None,
     reporting_country: ReportingCountry = None,
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-master",
+            help="With --engine spark: the cluster to run on, as spark-submit --master takes "
+            "it (spark://host:7077, yarn, k8s://...); the input and the --out folder must be "
+            "on storage every node shares. Default: PALERMO_SPARK_MASTER, else local on "
+            "every core. 使用 --engine spark 时运行的集群（与 spark-submit --master 相同）；"
+            "输入和 --out 所在文件夹必须位于所有节点共享的存储上。默认：PALERMO_SPARK_MASTER，"
+            "否则为本机全部核心。",
+        ),
+    ] = None,
 ) -> None:
     """Screen travellers against risk profiles; write one row per hit (Parquet).
     按风险画像筛查旅客；每个命中写一行（Parquet）。
@@ -87,6 +100,19 @@ def screen(
                     value=engine,
                     rule="must be one of " + ", ".join(ENGINES),
                     rule_zh="必须是以下之一：" + "、".join(ENGINES),
+                )
+            ]
+        )
+    if spark_master is not None and engine != "spark":
+        raise InputError(
+            [
+                Problem(
+                    where="--spark-master",
+                    value=spark_master,
+                    rule="applies to --engine spark only; add --engine spark, or leave "
+                    "--spark-master out",
+                    rule_zh="仅适用于 --engine spark；请加上 --engine spark，或不使用 "
+                    "--spark-master",
                 )
             ]
         )
@@ -116,7 +142,7 @@ def screen(
 
         index = WatchlistIndex.from_directory(watchlists, today=today)
     job = _Screening(input_path, profile_set, out, today, index, reporting_country)
-    summary = _screen_on_spark(job) if engine == "spark" else _screen_streamed(job)
+    summary = _screen_on_spark(job, spark_master) if engine == "spark" else _screen_streamed(job)
     if index is not None:
         console.print(
             f"watchlist hits / 名单命中: {summary.by_profile['watchlist']} "
@@ -164,7 +190,7 @@ def _screen_streamed(job: _Screening) -> ScreenSummary:
         )
 
 
-def _screen_on_spark(job: _Screening) -> ScreenSummary:
+def _screen_on_spark(job: _Screening, master: str | None) -> ScreenSummary:
     """Spark: a Parquet file or dataset directory read by Spark, checked and screened in its
     executors (``screening.spark_pipeline``), hits sorted by record id."""
     path = job.input_path
@@ -184,7 +210,14 @@ def _screen_on_spark(job: _Screening) -> ScreenSummary:
         )
     from palermo.screening.spark_pipeline import screen_dataset
 
-    return screen_dataset(path, job.profile_set, job.out, on=job.today, watchlists=job.index)
+    return screen_dataset(
+        path,
+        job.profile_set,
+        job.out,
+        on=job.today,
+        watchlists=job.index,
+        master=master or os.environ.get("PALERMO_SPARK_MASTER") or None,
+    )
 
 
 def _summary(summary: ScreenSummary, profile_set: ProfileSet, elapsed: float, out: Path) -> None:

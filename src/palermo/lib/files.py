@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,13 +23,17 @@ def _pid_alive(pid: int) -> bool:
 
 def remove_abandoned(target: Path) -> list[Path]:
     """Remove temporary files of ``target`` left by a writer that was killed (kill -9, out of
-    memory, power): their names carry the writer's process id, and that process is gone."""
+    memory, power): their names carry the writer's process id, and that process is gone. A
+    temporary folder so named (Spark's sorted hits) goes with all it holds."""
     removed: list[Path] = []
     for leftover in target.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
         pid = leftover.name[len(target.name) + 2 :].split(".", 1)[0]
         if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
             removed.append(leftover)
     return removed
 

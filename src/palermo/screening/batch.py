@@ -390,16 +390,20 @@ def _run_duckdb(
 DRIVER_MEMORY = "4g"
 
 
-def local_spark_session(cores: int = 2, driver_memory: str = DRIVER_MEMORY) -> SparkSession:
-    """A quiet local Spark session (no UI, few shuffle partitions, UTC). ``driver_memory``
-    applies only when this starts the JVM (the first session of the process)."""
+def local_spark_session(
+    cores: int = 2, driver_memory: str = DRIVER_MEMORY, *, master: str | None = None
+) -> SparkSession:
+    """A quiet Spark session (no UI, few shuffle partitions, UTC), local with ``cores`` cores
+    unless ``master`` names a cluster (``spark://host:7077``, ``yarn``, ``k8s://...``: what
+    ``spark-submit --master`` takes). ``driver_memory`` applies only when this starts the JVM
+    (the first session of the process)."""
     from pyspark.sql import SparkSession
 
     # Python code run by the executors (``screening.spark_pipeline``) needs this interpreter,
     # with Palermo and its libraries, not whichever ``python3`` comes first on the path
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     return (
-        SparkSession.builder.master(f"local[{cores}]")
+        SparkSession.builder.master(master or f"local[{cores}]")
         .appName("palermo-screen")
         .config("spark.driver.memory", driver_memory)
         .config("spark.ui.enabled", "false")

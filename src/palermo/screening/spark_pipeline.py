@@ -40,6 +40,7 @@ import datetime as dt
 import functools
 import json
 import os
+import re
 import shutil
 import tempfile
 import threading
@@ -55,7 +56,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from palermo.errors import InputError, Location, Problem
-from palermo.lib.files import atomic_path
+from palermo.lib.files import atomic_path, remove_abandoned
 from palermo.profiles.profile_set import ProfileSet, screening_day
 from palermo.records.hashing import document_hash_array, hash_key
 from palermo.records.readers import MAX_PROBLEMS, check_batch, check_header
@@ -132,18 +133,22 @@ def screen_dataset(
     on: dt.date | None = None,
     watchlists: WatchlistIndex | None = None,
     batch_rows: int = SPARK_BATCH_ROWS,
+    master: str | None = None,
 ) -> ScreenSummary:
     """Screen a Parquet file or dataset directory on Spark, writing the hits (``HIT_SCHEMA``,
     sorted by record id) to the Parquet file ``out``; see the module's description.
 
-    ``spark``: the session to run on (default: a local one, started and stopped here).
+    ``spark``: the session to run on (default: one started and stopped here, on ``master``,
+    or local on every core when ``master`` is ``None``). On a cluster the input and the
+    folder of ``out`` must be on storage every node reads and writes (the executors write the
+    sorted hits beside ``out`` before the driver copies them into it).
     """
     on = on or screening_day()
     out = Path(out)
     _check_exists(path)
     fields = input_fields(profile_set, on, watchlists=watchlists is not None)
     own = spark is None
-    session = local_spark_session(cores=os.cpu_count() or 2) if spark is None else spark
+    session = _session(master) if spark is None else spark
     try:
         frame, hashing = _records(session, str(path), fields)
         job = _Job(
@@ -300,6 +305,44 @@ def _run(
         screened.unpersist()
 
 
+_MASTER = re.compile(r"yarn|local(\[(\d+|\*)(,\d+)?\])?|spark://\S+|k8s://\S+")
+"""The master URLs Spark takes (``local-cluster`` is Spark's own testing mode: not offered)."""
+
+
+def _session(master: str | None) -> SparkSession:
+    """A session of its own: local on every core, or on ``master``; a master Spark cannot
+    start on is a named problem (exit 2), not a Java stack trace."""
+    if master is None:
+        return local_spark_session(cores=os.cpu_count() or 2)
+    if not _MASTER.fullmatch(master):
+        raise InputError(
+            [
+                Problem(
+                    where="--spark-master",
+                    value=master,
+                    rule="a Spark master is yarn, local, local[N], spark://host:port or "
+                    "k8s://https://host:port (what spark-submit --master takes)",
+                    rule_zh="Spark master 应为 yarn、local、local[N]、spark://主机:端口 或 "
+                    "k8s://https://主机:端口（与 spark-submit --master 相同）",
+                )
+            ]
+        )
+    try:
+        return local_spark_session(master=master)
+    except Exception as exc:  # Py4J's or PySpark's: which one depends on where Spark failed
+        said = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+        raise InputError(
+            [
+                Problem(
+                    where="--spark-master",
+                    value=master,
+                    rule=f"Spark could not start on this master: {said[:300]}",
+                    rule_zh=f"Spark 无法在此 master 上启动：{said[:300]}",
+                )
+            ]
+        ) from None
+
+
 def _dataset_error(screened: DataFrame, source: str, total: int) -> InputError:
     from pyspark.sql import functions as F  # noqa: N812
 
@@ -358,7 +401,12 @@ def _write_hits(screened: DataFrame, out: Path, summary: ScreenSummary) -> None:
         .select(*HIT_SCHEMA.names)
     )
     out.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.spark-", dir=out.parent))
+    remove_abandoned(out)  # what a killed run left beside ``out``, its sorted hits included
+    # named as ``atomic_path`` names its files (the process id in it): a run killed here
+    # leaves a folder the next write of ``out`` removes
+    work = Path(
+        tempfile.mkdtemp(prefix=f".{out.name}.{os.getpid()}.", suffix=".tmp", dir=out.parent)
+    )
     try:
         written = work / "hits"
         hits.write.parquet(str(written))
