@@ -209,6 +209,26 @@ def test_watchlists_and_plain_document_numbers_give_the_hits_of_duckdb(
     assert summary.records == 20
 
 
+def test_a_damaged_file_in_a_dataset_is_named_and_no_hits_are_written(
+    spark: Any, tmp_path: Path
+) -> None:
+    profile_set = load_profile_set(EXAMPLES_DIR)
+    table = _records([{**dict.fromkeys(agree.RECORD_VALUES), "obs_fearful": True}] * 3)
+    dataset = _dataset(table, tmp_path / "dataset", "event_date")
+    damaged = dataset / "event_date=2026-05-02" / "cut-short.parquet"
+    damaged.parent.mkdir()
+    damaged.write_bytes(b"PAR1" + b"not a footer" * 50 + b"PAR1")
+    out = tmp_path / "hits.parquet"
+    with pytest.raises(InputError) as refused:
+        screen_dataset(dataset, profile_set, out, spark=spark, on=TODAY)
+    (problem,) = refused.value.problems
+    assert problem.where == str(damaged)
+    assert "Spark could not read this file of the dataset" in problem.rule
+    assert "Spark 无法读取数据集中的此文件" in problem.rule_zh
+    assert not out.exists()
+    assert not [p.name for p in tmp_path.glob(".*.tmp")]
+
+
 def test_a_spark_master_is_checked_before_spark_starts_and_passed_to_the_session(
     spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

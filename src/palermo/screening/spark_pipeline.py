@@ -162,10 +162,42 @@ def screen_dataset(
             watchlists=_broadcast(session, watchlists),
             watchlist_version=watchlists.version if watchlists is not None else None,
         )
-        return _run(session, frame, job, str(path), out)
+        try:
+            return _run(session, frame, job, str(path), out)
+        except Exception as exc:  # Py4J's error: Spark's own exception is only in its text
+            failure = _read_failure(exc)
+            if failure is None:
+                raise
+            raise failure from None
     finally:
         if own:
             session.stop()
+
+
+_FAILED_READ = re.compile(r"FAILED_READ_FILE[^\n]*?reading file (?P<file>\S+?)\.?\s")
+_CAUSE = re.compile(r"^Caused by: (?:[\w.$]+: )?(?P<cause>.+)$", re.MULTILINE)
+
+
+def _read_failure(exc: Exception) -> InputError | None:
+    """A file of the dataset that an executor could not read in the middle of the run
+    (damaged, cut short, not Parquet) as a named problem; ``None`` for any other failure."""
+    text = str(exc)
+    found = _FAILED_READ.search(text)
+    if found is None:
+        return None
+    cause = _CAUSE.search(text)
+    said = (cause.group("cause") if cause else "unreadable").strip()[:300]
+    return InputError(
+        [
+            Problem(
+                where=_shown_file(found.group("file")) or found.group("file"),
+                rule=f"Spark could not read this file of the dataset: {said}; no hits written. "
+                "Replace or remove the file and screen the dataset again",
+                rule_zh=f"Spark 无法读取数据集中的此文件：{said}；未写入命中结果。请替换或移除"
+                "该文件后重新筛查数据集",
+            )
+        ]
+    )
 
 
 def _check_exists(path: str | Path) -> None:
