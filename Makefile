@@ -113,6 +113,7 @@ bench: $(DEVSTAMP) chromium
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/bench_watchlist.py
 	$(PY) benchmarks/bench_web.py
+	$(PY) benchmarks/bench_load.py
 	$(PY) benchmarks/bench_batch.py
 	$(PY) benchmarks/bench_stats.py
 	$(PY) benchmarks/bench_spark_screen.py

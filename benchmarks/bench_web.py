@@ -576,7 +576,7 @@ def main() -> None:
         metavar="N",
         help="also stream the hit queue's CSV export with N hits (0: skip)",
     )
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=16, help="palermo serve --threads")
     parser.add_argument("--workers", type=int, default=1, help="palermo serve --workers")
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--postgres-server", default="postgres://postgres@127.0.0.1:5432")
