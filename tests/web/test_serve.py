@@ -80,3 +80,25 @@ def test_the_server_answers_with_the_given_number_of_processes(
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_the_warm_up_loads_every_page_before_the_first_request(
+    server_env: dict[str, str],
+) -> None:
+    """Django imports the URLconf (every app's views and API schemas, 0.86 s) at the first
+    request, and the requests arriving meanwhile wait behind it: the server does it first."""
+    script = (
+        "import sys\n"
+        "import django\n"
+        "django.setup()\n"
+        "assert 'palermo.web.urls' not in sys.modules\n"
+        "from palermo.web.server import warm_up\n"
+        "warm_up()\n"
+        "print('palermo.web.urls' in sys.modules, 'palermo.web.api.api' in sys.modules)\n"
+    )
+    env = {**server_env, "DJANGO_SETTINGS_MODULE": "palermo.web.settings"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True"]
