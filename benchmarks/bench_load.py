@@ -119,7 +119,7 @@ class LoginFlood:
             with self._lock:
                 self.statuses[status] += 1
                 self.latencies.append(answered - sent)
-                if status not in ("429",) and status.isdigit():
+                if status.isdigit() and status != "429":
                     self.checked.append((sent, answered))
 
     def _tick(self) -> None:

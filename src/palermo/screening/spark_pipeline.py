@@ -56,7 +56,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from palermo.errors import InputError, Location, Problem
-from palermo.lib.files import atomic_path, remove_abandoned
+from palermo.lib.files import atomic_path
 from palermo.profiles.profile_set import ProfileSet, screening_day
 from palermo.records.hashing import document_hash_array, hash_key
 from palermo.records.readers import MAX_PROBLEMS, check_batch, check_header
@@ -210,8 +210,13 @@ def _check_exists(path: str | Path) -> None:
         raise InputError([Problem(where=text, rule="file not found", rule_zh="找不到文件")])
 
 
+def _first_line(exc: Exception) -> str:
+    """What Spark or Py4J said first (their texts go on with a Java stack trace)."""
+    return next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+
+
 def _spark_problem(source: str, exc: Exception) -> InputError:
-    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    first = _first_line(exc) or type(exc).__name__
     return InputError(
         [
             Problem(
@@ -362,7 +367,7 @@ def _session(master: str | None) -> SparkSession:
     try:
         return local_spark_session(master=master)
     except Exception as exc:  # Py4J's or PySpark's: which one depends on where Spark failed
-        said = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+        said = _first_line(exc)
         raise InputError(
             [
                 Problem(
@@ -433,9 +438,8 @@ def _write_hits(screened: DataFrame, out: Path, summary: ScreenSummary) -> None:
         .select(*HIT_SCHEMA.names)
     )
     out.parent.mkdir(parents=True, exist_ok=True)
-    remove_abandoned(out)  # what a killed run left beside ``out``, its sorted hits included
     # named as ``atomic_path`` names its files (the process id in it): a run killed here
-    # leaves a folder the next write of ``out`` removes
+    # leaves a folder that the next write of ``out`` (``atomic_path`` below) removes
     work = Path(
         tempfile.mkdtemp(prefix=f".{out.name}.{os.getpid()}.", suffix=".tmp", dir=out.parent)
     )
